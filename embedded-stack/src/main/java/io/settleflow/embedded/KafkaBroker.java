@@ -1,0 +1,178 @@
+package io.settleflow.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * A single KRaft Kafka broker (combined broker and controller) in its own JVM, started from this
+ * JVM's classpath. The storage is formatted once; a restart on the same directory resumes it.
+ */
+public final class KafkaBroker implements AutoCloseable {
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
+  private final ChildJvm jvm;
+  private final int port;
+  private final Path dataDir;
+
+  private KafkaBroker(ChildJvm jvm, int port, Path dataDir) {
+    this.jvm = jvm;
+    this.port = port;
+    this.dataDir = dataDir;
+  }
+
+  /**
+   * Starts the broker; formats {@code dataDir} first if it has never held one.
+   *
+   * @param port the client port (0 for free); the controller takes another free port
+   */
+  public static KafkaBroker start(Path dataDir, int port, int controllerPort, String maxHeap) {
+    int brokerPort = port > 0 ? port : Ports.free();
+    int ctlPort = controllerPort > 0 ? controllerPort : Ports.free();
+    Path logs = dataDir.resolve("logs");
+    Path props = dataDir.resolve("server.properties");
+    Path logFile = dataDir.resolve("broker.log");
+    try {
+      Files.createDirectories(logs);
+      Files.writeString(props, serverProperties(brokerPort, ctlPort, logs));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<String> jvmArgs = List.of("-Xmx" + maxHeap, "-Xms64m", "-XX:+UseSerialGC", "-Dlog4j2.level=WARN");
+    String cp = ChildJvm.currentClasspath();
+    if (!Files.exists(logs.resolve("meta.properties"))) {
+      ChildJvm format =
+          ChildJvm.start(
+              "kafka-storage-format",
+              jvmArgs,
+              List.of("-cp", cp, "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString(), "--standalone"),
+              Map.of(),
+              dataDir,
+              logFile);
+      int exit = format.awaitExit(Duration.ofSeconds(60));
+      if (exit != 0 || !Files.exists(logs.resolve("meta.properties"))) {
+        throw new IllegalStateException("formatting Kafka storage failed:\n" + format.logTail(30));
+      }
+    }
+    ChildJvm jvm =
+        ChildJvm.start(
+            "kafka",
+            jvmArgs,
+            List.of("-cp", cp, "kafka.Kafka", props.toString()),
+            Map.of(),
+            dataDir,
+            logFile);
+    KafkaBroker broker = new KafkaBroker(jvm, brokerPort, dataDir);
+    jvm.awaitReady(broker::clusterAnswers, READY_TIMEOUT);
+    return broker;
+  }
+
+  private static String serverProperties(int brokerPort, int controllerPort, Path logs) {
+    String loop = Ports.LOOPBACK;
+    return String.join(
+        "\n",
+        "process.roles=broker,controller",
+        "node.id=1",
+        "controller.quorum.bootstrap.servers=" + loop + ":" + controllerPort,
+        "listeners=PLAINTEXT://" + loop + ":" + brokerPort + ",CONTROLLER://" + loop + ":" + controllerPort,
+        "advertised.listeners=PLAINTEXT://" + loop + ":" + brokerPort,
+        "controller.listener.names=CONTROLLER",
+        "inter.broker.listener.name=PLAINTEXT",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "log.dirs=" + logs,
+        "num.partitions=3",
+        "auto.create.topics.enable=true",
+        "offsets.topic.replication.factor=1",
+        "offsets.topic.num.partitions=5",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "transaction.state.log.num.partitions=5",
+        "share.coordinator.state.topic.replication.factor=1",
+        "share.coordinator.state.topic.min.isr=1",
+        "group.initial.rebalance.delay.ms=0",
+        "log.retention.hours=168",
+        "")
+        + "\n";
+  }
+
+  public String bootstrapServers() {
+    return Ports.LOOPBACK + ":" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public ChildJvm jvm() {
+    return jvm;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  private boolean clusterAnswers() {
+    try (Admin admin = admin()) {
+      return !admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty();
+    } catch (ExecutionException | TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  public Admin admin() {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+    return Admin.create(p);
+  }
+
+  /** Creates the topics that do not exist yet; {@code compacted} ones get cleanup.policy=compact. */
+  public void createTopics(Collection<String> topics, int partitions, Set<String> compacted) {
+    try (Admin admin = admin()) {
+      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<NewTopic> missing = new ArrayList<>();
+      for (String t : topics) {
+        if (!existing.contains(t)) {
+          NewTopic topic = new NewTopic(t, partitions, (short) 1);
+          if (compacted.contains(t)) {
+            topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+          }
+          missing.add(topic);
+        }
+      }
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot create topics " + topics + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    jvm.close();
+  }
+}

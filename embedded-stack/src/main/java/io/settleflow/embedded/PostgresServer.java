@@ -1,0 +1,99 @@
+package io.settleflow.embedded;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import javax.sql.DataSource;
+
+/**
+ * A real PostgreSQL 17 server from zonky's binaries, set up as a ledger needs it: logical WAL for
+ * CDC, and {@code fsync} and {@code synchronous_commit} on (zonky turns both off by default, which
+ * makes numbers look great and mean nothing for a ledger).
+ */
+public final class PostgresServer implements AutoCloseable {
+  public static final String SUPERUSER = "postgres";
+
+  private final EmbeddedPostgres postgres;
+
+  private PostgresServer(EmbeddedPostgres postgres) {
+    this.postgres = postgres;
+  }
+
+  /**
+   * Starts PostgreSQL on loopback.
+   *
+   * @param dataDir kept between runs when {@code keepData}, so a second start resumes the data
+   * @param port 0 for a free port
+   */
+  public static PostgresServer start(Path dataDir, int port, boolean keepData, Path logFile) {
+    try {
+      Files.createDirectories(logFile.getParent());
+      EmbeddedPostgres.Builder builder =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(dataDir)
+              .setCleanDataDirectory(!keepData)
+              .setPGStartupWait(Duration.ofSeconds(60))
+              .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+              .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+              .setServerConfig("listen_addresses", Ports.LOOPBACK)
+              .setServerConfig("fsync", "on")
+              .setServerConfig("synchronous_commit", "on")
+              .setServerConfig("full_page_writes", "on")
+              .setServerConfig("wal_level", "logical")
+              .setServerConfig("max_wal_senders", "10")
+              .setServerConfig("max_replication_slots", "10")
+              .setServerConfig("max_connections", "200")
+              .setServerConfig("timezone", "UTC");
+      if (port > 0) {
+        builder.setPort(port);
+      }
+      return new PostgresServer(builder.start());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start embedded PostgreSQL: " + e.getMessage(), e);
+    }
+  }
+
+  public int port() {
+    return postgres.getPort();
+  }
+
+  public String jdbcUrl(String database) {
+    return "jdbc:postgresql://" + Ports.LOOPBACK + ":" + port() + "/" + database;
+  }
+
+  /** A superuser connection source for bootstrap work (databases, roles, migrations). */
+  public DataSource superuser(String database) {
+    return postgres.getDatabase(SUPERUSER, database);
+  }
+
+  /** Creates the database unless it exists. */
+  public void createDatabaseIfMissing(String database) {
+    if (!database.matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw new IllegalArgumentException("database name must be a plain identifier: " + database);
+    }
+    try (Connection c = superuser("postgres").getConnection();
+        Statement s = c.createStatement()) {
+      var rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'");
+      if (!rs.next()) {
+        s.execute("CREATE DATABASE " + database);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create database " + database + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package io.settleflow.schemas;
+
+import java.util.List;
+
+/** Topic names shared by every stage (see DESIGN.md). The one place they are spelled. */
+public final class Topics {
+  public static final String PAYMENTS_AUTHORIZED = "payments.authorized";
+  public static final String PAYMENTS_CAPTURED = "payments.captured";
+  public static final String PAYMENTS_REFUNDED = "payments.refunded";
+  public static final String RISK_RULES = "risk.rules";
+  public static final String RISK_DECISIONS = "risk.decisions";
+  public static final String SETTLEMENTS_RAW = "settlements.raw";
+  public static final String SETTLEMENTS_REJECTED = "settlements.rejected";
+  public static final String PAYMENTS_SETTLED = "payments.settled";
+  public static final String RECON_MATCHES = "recon.matches";
+  public static final String RECON_MISMATCHES = "recon.mismatches";
+  public static final String CDC_DLQ = "cdc.dlq";
+  public static final String RISK_DLQ = "risk.dlq";
+
+  /** Ledger event topics the outbox routes to. */
+  public static final List<String> LEDGER_EVENTS =
+      List.of(PAYMENTS_AUTHORIZED, PAYMENTS_CAPTURED, PAYMENTS_REFUNDED);
+
+  /** Every topic the stack creates up front, with the partition count of the skeleton. */
+  public static final List<String> ALL =
+      List.of(
+          PAYMENTS_AUTHORIZED,
+          PAYMENTS_CAPTURED,
+          PAYMENTS_REFUNDED,
+          RISK_RULES,
+          RISK_DECISIONS,
+          SETTLEMENTS_RAW,
+          SETTLEMENTS_REJECTED,
+          PAYMENTS_SETTLED,
+          RECON_MATCHES,
+          RECON_MISMATCHES,
+          CDC_DLQ,
+          RISK_DLQ);
+
+  /** Subject under Confluent's TopicNameStrategy. */
+  public static String valueSubject(String topic) {
+    return topic + "-value";
+  }
+
+  private Topics() {}
+}
