@@ -1,0 +1,281 @@
+package io.settleflow.deploy;
+
+import io.settleflow.deploy.demo.AlertWatcher;
+import io.settleflow.deploy.demo.Demo;
+import io.settleflow.deploy.demo.DemoReport;
+import io.settleflow.feeds.ImportSummary;
+import io.settleflow.feeds.SettlementImporter;
+import io.settleflow.feeds.SettlementProducers;
+import io.settleflow.ledger.MerchantAdmin;
+import io.settleflow.schemas.ConfluentRegistryClient;
+import io.settleflow.schemas.ConfluentWireFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.producer.Producer;
+import org.postgresql.ds.PGSimpleDataSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ./settleflow}: every command a person runs. */
+@Command(
+    name = "settleflow",
+    mixinStandardHelpOptions = true,
+    version = "settleflow 0.1.0",
+    description = "Settlement and reconciliation engine: start the stack, run the demo, manage merchants, import settlement files, watch alerts.",
+    subcommands = {
+      SettleflowCli.Up.class,
+      SettleflowCli.DemoCommand.class,
+      SettleflowCli.MerchantCommand.class,
+      SettleflowCli.SettlementsCommand.class,
+      SettleflowCli.AlertsCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class SettleflowCli implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new SettleflowCli());
+    // A person gets one line saying what went wrong, not a stack trace (logs keep the details).
+    cli.setExecutionExceptionHandler(
+        (ex, commandLine, parseResult) -> {
+          commandLine.getErr().println("settleflow: " + ex.getMessage());
+          return 2;
+        });
+    return cli;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** The repository root: where the service jars are built. */
+  static Path home() {
+    String env = System.getenv("SETTLEFLOW_HOME");
+    String prop = System.getProperty("settleflow.home");
+    return Path.of(prop != null ? prop : env != null ? env : ".").toAbsolutePath().normalize();
+  }
+
+  static Path defaultRunDir() {
+    return home().resolve(".settleflow").resolve("run");
+  }
+
+  /** Options shared by commands that talk to a running stack. */
+  static final class RunDirOption {
+    @Option(names = "--run-dir", description = "Run directory of the stack (default: .settleflow/run).")
+    Path runDir;
+
+    Path resolve() {
+      return runDir != null ? runDir : defaultRunDir();
+    }
+  }
+
+  @Command(
+      name = "up",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Start the whole stack on embedded defaults (PostgreSQL, Kafka, schema registry, ingest-api, CDC, risk, reconciliation), each in its own process; print the URLs; watch mismatch alerts; Ctrl-C stops everything.",
+        "Data stays in the run directory, so a second `up` resumes it."
+      })
+  static final class Up implements Callable<Integer> {
+    @CommandLine.Mixin RunDirOption run = new RunDirOption();
+
+    @Option(names = "--settlement-deadline-seconds", description = "Overdue alert when a payment has no settlement after this much event time (default: ${DEFAULT-VALUE}).", defaultValue = "172800")
+    long deadlineSeconds;
+
+    @Option(names = "--orphan-grace-seconds", description = "Orphan alert when a settlement has no payment after this much event time (default: ${DEFAULT-VALUE}).", defaultValue = "3600")
+    long orphanGraceSeconds;
+
+    @Option(names = "--ingest-port", defaultValue = "" + StackSettings.DEFAULT_INGEST_PORT, description = "REST API port (default: ${DEFAULT-VALUE}).")
+    int ingestPort;
+
+    @Option(names = "--postgres-port", defaultValue = "" + StackSettings.DEFAULT_POSTGRES_PORT, description = "PostgreSQL port (default: ${DEFAULT-VALUE}).")
+    int postgresPort;
+
+    @Option(names = "--kafka-port", defaultValue = "" + StackSettings.DEFAULT_KAFKA_PORT, description = "Kafka port (default: ${DEFAULT-VALUE}); the controller takes the next one.")
+    int kafkaPort;
+
+    @Option(names = "--registry-port", defaultValue = "" + StackSettings.DEFAULT_REGISTRY_PORT, description = "Schema registry port (default: ${DEFAULT-VALUE}).")
+    int registryPort;
+
+    @Override
+    public Integer call() throws Exception {
+      Path runDir = run.resolve();
+      Files.createDirectories(runDir);
+      StackSettings settings =
+          new StackSettings(home(), runDir, true, postgresPort, kafkaPort, kafkaPort + 1, registryPort, ingestPort,
+              StackSettings.DEFAULT_CDC_PORT, StackSettings.DEFAULT_RISK_PORT, StackSettings.DEFAULT_RECON_PORT,
+              Duration.ofSeconds(deadlineSeconds), Duration.ofSeconds(orphanGraceSeconds));
+      CountDownLatch stopped = new CountDownLatch(1);
+      Stack stack = Stack.start(settings, System.out);
+      StackEndpoints e = stack.endpoints();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        System.out.println("\nsettleflow: stopping...");
+        stack.close();
+        stopped.countDown();
+      }));
+      System.out.println();
+      System.out.println("  REST API        " + e.ingestUrl() + "/v1/payments   (metrics " + e.ingestUrl() + "/metrics)");
+      System.out.println("  CDC             " + e.cdcUrl() + "/metrics");
+      System.out.println("  risk engine     " + e.riskUrl() + "/metrics");
+      System.out.println("  reconciliation  " + e.reconUrl() + "/metrics");
+      System.out.println("  logs            " + runDir.resolve("logs"));
+      System.out.println();
+      System.out.println("  next: ./settleflow merchant create --id acme --name 'Acme Ltd'   (prints an API key)");
+      System.out.println("        ./settleflow settlements import FILE --source my-processor");
+      System.out.println("  Watching mismatch alerts; Ctrl-C stops the stack.");
+      try (AlertWatcher watcher = AlertWatcher.start(e.kafkaBootstrap(), new ConfluentWireFormat(new ConfluentRegistryClient(e.registryUrl())), System.out)) {
+        stopped.await();
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "demo",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Start a fresh stack, drive a workload (merchants posting payments over HTTP, CDC redeliveries, a settlement file with planted discrepancies of every kind imported mid-run), print alerts live and a summary.",
+        "Exits 0 only when nothing was lost or duplicated and every planted discrepancy was detected."
+      })
+  static final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--seconds", defaultValue = "20", description = "How long merchants post payments before the settlement file arrives (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--merchants", defaultValue = "3", description = "Number of merchants (default: ${DEFAULT-VALUE}).")
+    int merchants;
+
+    @Option(names = "--rate", defaultValue = "8", description = "Payments per second per merchant (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--settlement-deadline-seconds", defaultValue = "45", description = "Settlement deadline for overdue alerts, in event time (default: ${DEFAULT-VALUE}; production uses 2 days).")
+    long deadlineSeconds;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed for amounts and planted discrepancies (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--run-dir", description = "Run directory (default: a new .settleflow/demo-<time>).")
+    Path runDir;
+
+    @Override
+    public Integer call() throws Exception {
+      Path dir = runDir != null ? runDir : home().resolve(".settleflow").resolve("demo-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Clock.systemUTC().instant()));
+      Files.createDirectories(dir);
+      Duration deadline = Duration.ofSeconds(deadlineSeconds);
+      StackSettings settings = StackSettings.ephemeral(home(), dir, deadline, Duration.ofSeconds(10));
+      Demo.Options base = Demo.Options.defaults(Duration.ofSeconds(seconds));
+      Demo.Options options = new Demo.Options(merchants, rate, base.loadDuration(), base.tailRatePerMerchant(), base.planted(), base.redeliveries(), seed);
+      try (Stack stack = Stack.start(settings, System.out)) {
+        DemoReport report = new Demo(stack, options, deadline, System.out, Clock.systemUTC()).run();
+        System.out.print(report.render());
+        List<Long> pids = new ArrayList<>(stack.processIds());
+        pids.add(ProcessHandle.current().pid());
+        System.out.printf("  peak RSS of the stack's JVMs (launcher included): %d MiB; logs in %s%n", ProcessMemory.peakRssMib(pids), dir.resolve("logs"));
+        return report.passed() ? 0 : 1;
+      }
+    }
+  }
+
+  @Command(name = "merchant", mixinStandardHelpOptions = true, description = "Manage merchants of a running stack.", subcommands = {MerchantCommand.Create.class})
+  static final class MerchantCommand implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().usage(System.out);
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a merchant (idempotent) and print a new API key for it (shown once; only its hash is stored).")
+    static final class Create implements Callable<Integer> {
+      @CommandLine.Mixin RunDirOption run = new RunDirOption();
+
+      @Option(names = "--id", required = true, description = "Merchant id: lowercase letters, digits, '-' or '_', up to 64.")
+      String id;
+
+      @Option(names = "--name", required = true, description = "Display name.")
+      String name;
+
+      @Override
+      public Integer call() {
+        StackEndpoints e = StackEndpoints.read(run.resolve());
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(e.jdbcUrl());
+        ds.setUser("postgres");
+        MerchantAdmin admin = new MerchantAdmin(ds, java.time.Clock.systemUTC());
+        admin.createMerchant(id, name);
+        System.out.println(admin.issueApiKey(id));
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "settlements", mixinStandardHelpOptions = true, description = "Settlement files.", subcommands = {SettlementsCommand.Import.class})
+  static final class SettlementsCommand implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().usage(System.out);
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true, description = "Import settlement files into settlements.raw (bad lines go to settlements.rejected with a reason).")
+    static final class Import implements Callable<Integer> {
+      @CommandLine.Mixin RunDirOption run = new RunDirOption();
+
+      @Parameters(arity = "1..*", paramLabel = "FILE", description = "Settlement files (settleflow CSV).")
+      List<Path> files;
+
+      @Option(names = "--source", defaultValue = "manual", description = "Processor or bank the files come from (default: ${DEFAULT-VALUE}).")
+      String source;
+
+      @Override
+      public Integer call() {
+        StackEndpoints e = StackEndpoints.read(run.resolve());
+        ConfluentWireFormat wire = new ConfluentWireFormat(new ConfluentRegistryClient(e.registryUrl()));
+        int exit = 0;
+        try (Producer<String, byte[]> producer = SettlementProducers.create(e.kafkaBootstrap())) {
+          SettlementImporter importer = new SettlementImporter(producer, wire);
+          for (Path file : files) {
+            try {
+              ImportSummary summary = importer.importFile(file, source);
+              System.out.println(file + ": " + summary);
+            } catch (Exception ex) {
+              System.out.println(file + ": not imported: " + ex.getMessage());
+              exit = 2;
+            }
+          }
+        }
+        return exit;
+      }
+    }
+  }
+
+  @Command(name = "alerts", mixinStandardHelpOptions = true, description = "Watch mismatch alerts of a running stack as they are committed.")
+  static final class AlertsCommand implements Callable<Integer> {
+    @CommandLine.Mixin RunDirOption run = new RunDirOption();
+
+    @Override
+    public Integer call() throws Exception {
+      StackEndpoints e = StackEndpoints.read(run.resolve());
+      CountDownLatch forever = new CountDownLatch(1);
+      try (AlertWatcher watcher = AlertWatcher.start(e.kafkaBootstrap(), new ConfluentWireFormat(new ConfluentRegistryClient(e.registryUrl())), System.out)) {
+        forever.await();
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,222 @@
+package io.settleflow.deploy;
+
+import io.settleflow.embedded.ChildJvm;
+import io.settleflow.embedded.HttpProbe;
+import io.settleflow.embedded.KafkaBroker;
+import io.settleflow.embedded.Ports;
+import io.settleflow.embedded.PostgresServer;
+import io.settleflow.embedded.SchemaRegistryServer;
+import io.settleflow.ledger.LedgerSchema;
+import io.settleflow.schemas.Topics;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * The whole settleflow stack on embedded defaults, each part in its own process: PostgreSQL,
+ * one KRaft broker, the schema registry, then ingest-api, the CDC relay, the risk engine and the
+ * reconciliation job. Started in dependency order, each waited on until healthy; closed in
+ * reverse order.
+ */
+public final class Stack implements AutoCloseable {
+  public static final String DATABASE = "settleflow";
+  public static final int TOPIC_PARTITIONS = 3;
+  private static final Duration SERVICE_READY_TIMEOUT = Duration.ofSeconds(180);
+
+  private final StackSettings settings;
+  private final PrintStream out;
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final Map<String, ChildJvm> services = new HashMap<>();
+  private PostgresServer postgres;
+  private KafkaBroker kafka;
+  private SchemaRegistryServer registry;
+  private StackEndpoints endpoints;
+
+  private Stack(StackSettings settings, PrintStream out) {
+    this.settings = settings;
+    this.out = out;
+  }
+
+  /** Starts everything; on any failure stops what already runs and rethrows. */
+  public static Stack start(StackSettings settings, PrintStream out) {
+    Stack stack = new Stack(settings, out);
+    try {
+      stack.startAll();
+      return stack;
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  private void startAll() {
+    Path run = settings.runDir();
+    requireJars();
+    createDirectories(run.resolve("logs"));
+    Secrets secrets = new Secrets(run);
+
+    long t0 = System.nanoTime();
+    out.println("settleflow: run directory " + run.toAbsolutePath());
+    postgres = PostgresServer.start(run.resolve("postgres"), settings.postgresPort(), settings.keepData(), run.resolve("logs/postgres.log"));
+    started.push(postgres);
+    postgres.createDatabaseIfMissing(DATABASE);
+    DataSource owner = postgres.superuser(DATABASE);
+    LedgerSchema.migrate(owner);
+    LedgerSchema.setAppRolePassword(owner, secrets.read("db-app-password"));
+    step("PostgreSQL 17 (logical WAL, fsync on)", postgres.jdbcUrl(DATABASE), t0);
+
+    long t1 = System.nanoTime();
+    kafka = KafkaBroker.start(run.resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort(), "384m");
+    started.push(kafka);
+    kafka.createTopics(Topics.ALL, TOPIC_PARTITIONS, Set.of(Topics.RISK_RULES));
+    step("Kafka broker (KRaft)", kafka.bootstrapServers(), t1);
+
+    long t2 = System.nanoTime();
+    registry = SchemaRegistryServer.start(run.resolve("registry"), settings.registryPort(), true);
+    started.push(registry);
+    step("Schema registry (Apicurio, Confluent API)", registry.confluentUrl(), t2);
+
+    Map<String, String> common = new HashMap<>();
+    common.put("SETTLEFLOW_HTTP_HOST", Ports.LOOPBACK);
+    common.put("SETTLEFLOW_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+    common.put("SETTLEFLOW_REGISTRY_URL", registry.confluentUrl());
+
+    Map<String, String> ingestEnv = new HashMap<>(common);
+    ingestEnv.put("SETTLEFLOW_DB_URL", postgres.jdbcUrl(DATABASE));
+    ingestEnv.put("SETTLEFLOW_DB_USER", LedgerSchema.APP_ROLE);
+    ingestEnv.put("SETTLEFLOW_DB_PASSWORD_FILE", secrets.file("db-app-password").toString());
+    ingestEnv.put("SETTLEFLOW_TOKENIZATION_KEY_FILE", secrets.file("tokenization-key").toString());
+    int ingestPort = startService("ingest-api", settings.ingestPort(), "256m", ingestEnv);
+
+    Map<String, String> cdcEnv = new HashMap<>(common);
+    cdcEnv.put("SETTLEFLOW_DB_HOST", Ports.LOOPBACK);
+    cdcEnv.put("SETTLEFLOW_DB_PORT", Integer.toString(postgres.port()));
+    cdcEnv.put("SETTLEFLOW_DB_NAME", DATABASE);
+    // The embedded stack replicates as the superuser; production uses a REPLICATION role.
+    cdcEnv.put("SETTLEFLOW_CDC_DB_USER", PostgresServer.SUPERUSER);
+    cdcEnv.put("SETTLEFLOW_CDC_DB_PASSWORD", "unused-with-local-trust-auth");
+    int cdcPort = startService("cdc-connectors", settings.cdcPort(), "256m", cdcEnv);
+
+    Map<String, String> riskEnv = new HashMap<>(common);
+    riskEnv.put("SETTLEFLOW_STATE_DIR", run.resolve("streams-risk").toString());
+    int riskPort = startService("streams-risk", settings.riskPort(), "256m", riskEnv);
+
+    Map<String, String> reconEnv = new HashMap<>(common);
+    reconEnv.put("SETTLEFLOW_STATE_DIR", run.resolve("flink-reconcile").toString());
+    reconEnv.put("SETTLEFLOW_RECON_SETTLEMENT_DEADLINE_MS", Long.toString(settings.settlementDeadline().toMillis()));
+    reconEnv.put("SETTLEFLOW_RECON_ORPHAN_GRACE_MS", Long.toString(settings.orphanGrace().toMillis()));
+    int reconPort = startService("flink-reconcile", settings.reconPort(), "640m", reconEnv);
+
+    endpoints =
+        new StackEndpoints(
+            postgres.jdbcUrl(DATABASE),
+            DATABASE,
+            postgres.port(),
+            kafka.bootstrapServers(),
+            registry.confluentUrl(),
+            url(ingestPort),
+            url(cdcPort),
+            url(riskPort),
+            url(reconPort),
+            run.toAbsolutePath().toString());
+    endpoints.write(run);
+    out.printf("settleflow: stack up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+  }
+
+  private int startService(String module, int requestedPort, String maxHeap, Map<String, String> env) {
+    long t = System.nanoTime();
+    int port = requestedPort > 0 ? requestedPort : Ports.free();
+    if (Ports.listening(port)) {
+      throw new IllegalStateException("port " + port + " for " + module + " is already in use (another settleflow up?)");
+    }
+    Map<String, String> withPort = new HashMap<>(env);
+    withPort.put("SETTLEFLOW_HTTP_PORT", Integer.toString(port));
+    ChildJvm jvm =
+        ChildJvm.start(
+            module,
+            List.of("-Xmx" + maxHeap, "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"),
+            List.of("-jar", settings.jarOf(module).toString()),
+            withPort,
+            settings.runDir(),
+            settings.runDir().resolve("logs").resolve(module + ".log"));
+    started.push(jvm);
+    services.put(module, jvm);
+    jvm.awaitReady(() -> HttpProbe.ok(url(port) + "/health"), SERVICE_READY_TIMEOUT);
+    step(module, url(port), t);
+    return port;
+  }
+
+  private void requireJars() {
+    for (String module : List.of("ingest-api", "cdc-connectors", "streams-risk", "flink-reconcile")) {
+      if (!Files.exists(settings.jarOf(module))) {
+        throw new IllegalStateException(
+            settings.jarOf(module) + " is missing: build first with ./mvnw -DskipTests install");
+      }
+    }
+  }
+
+  private void step(String what, String where, long startNanos) {
+    out.printf("  %-44s %-56s ready in %4.1f s%n", what, where, (System.nanoTime() - startNanos) / 1e9);
+  }
+
+  private static String url(int port) {
+    return "http://" + Ports.LOOPBACK + ":" + port;
+  }
+
+  private static void createDirectories(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  public StackEndpoints endpoints() {
+    return endpoints;
+  }
+
+  public PostgresServer postgres() {
+    return postgres;
+  }
+
+  public KafkaBroker kafka() {
+    return kafka;
+  }
+
+  /** A running service process by module name (for fault injection and logs). */
+  public ChildJvm service(String module) {
+    return services.get(module);
+  }
+
+  /** Process ids of every JVM of the stack plus PostgreSQL's postmaster, for memory reports. */
+  public List<Long> processIds() {
+    List<Long> pids = new java.util.ArrayList<>();
+    services.values().forEach(j -> pids.add(j.pid()));
+    if (kafka != null) pids.add(kafka.jvm().pid());
+    if (registry != null) pids.add(registry.jvm().pid());
+    return pids;
+  }
+
+  @Override
+  public void close() {
+    if (endpoints != null) {
+      StackEndpoints.remove(settings.runDir());
+    }
+    while (!started.isEmpty()) {
+      AutoCloseable part = started.pop();
+      try {
+        part.close();
+      } catch (Exception e) {
+        out.println("settleflow: error while stopping " + part + ": " + e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package io.settleflow.deploy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Where the stack lives and how it listens. Port 0 means "pick a free one" (tests); the defaults
+ * that {@code ./settleflow up} uses are fixed so the printed URLs stay the same between runs.
+ */
+public record StackSettings(
+    Path home,
+    Path runDir,
+    boolean keepData,
+    int postgresPort,
+    int kafkaPort,
+    int kafkaControllerPort,
+    int registryPort,
+    int ingestPort,
+    int cdcPort,
+    int riskPort,
+    int reconPort,
+    Duration settlementDeadline,
+    Duration orphanGrace) {
+
+  public static final int DEFAULT_POSTGRES_PORT = 15432;
+  public static final int DEFAULT_KAFKA_PORT = 19092;
+  public static final int DEFAULT_KAFKA_CONTROLLER_PORT = 19093;
+  public static final int DEFAULT_REGISTRY_PORT = 18081;
+  public static final int DEFAULT_INGEST_PORT = 18080;
+  public static final int DEFAULT_CDC_PORT = 18090;
+  public static final int DEFAULT_RISK_PORT = 18091;
+  public static final int DEFAULT_RECON_PORT = 18092;
+  /** Production-like: a payment must settle within two days. */
+  public static final Duration DEFAULT_SETTLEMENT_DEADLINE = Duration.ofDays(2);
+  public static final Duration DEFAULT_ORPHAN_GRACE = Duration.ofHours(1);
+
+  /** Every port free-picked: for tests that run beside other stacks. */
+  public static StackSettings ephemeral(Path home, Path runDir, Duration deadline, Duration grace) {
+    return new StackSettings(home, runDir, false, 0, 0, 0, 0, 0, 0, 0, 0, deadline, grace);
+  }
+
+  public Path jarOf(String module) {
+    return home.resolve(module).resolve("target").resolve(module + ".jar");
+  }
+}

@@ -1,0 +1,179 @@
+package io.settleflow.deploy.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Merchants posting payments over HTTP, the way an integration does: one Idempotency-Key per
+ * payment, and a retry with the same key now and then (which must return the original response).
+ */
+public final class LoadGenerator implements AutoCloseable {
+  /** Test card numbers (they pass Luhn; no real card). */
+  private static final List<String> TEST_CARDS =
+      List.of("4242424242424242", "5555555555554444", "378282246310005", "6011111111111117");
+  private static final int RETRY_EVERY = 10;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A merchant of the demo: id, API key, the currency it sells in. */
+  public record Merchant(String id, String apiKey, String currency) {}
+
+  private final String baseUrl;
+  private final List<Merchant> merchants;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final ExecutorService workers;
+  private final AtomicBoolean running = new AtomicBoolean(false);
+  private final Map<String, AcceptedPayment> accepted = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
+  private final AtomicLong requests = new AtomicLong();
+  private final AtomicLong replaysMatched = new AtomicLong();
+  private final AtomicLong replaysDiffered = new AtomicLong();
+  private volatile double ratePerMerchant;
+
+  public LoadGenerator(String baseUrl, List<Merchant> merchants) {
+    this.baseUrl = baseUrl;
+    this.merchants = List.copyOf(merchants);
+    this.workers = Executors.newFixedThreadPool(merchants.size(), r -> {
+      Thread t = new Thread(r, "demo-merchant");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Starts one poster per merchant at the given rate (requests per second each). */
+  public void start(double ratePerMerchant, long seed) {
+    this.ratePerMerchant = ratePerMerchant;
+    running.set(true);
+    for (int i = 0; i < merchants.size(); i++) {
+      Merchant m = merchants.get(i);
+      Random random = new Random(seed + i);
+      workers.submit(() -> postLoop(m, random));
+    }
+  }
+
+  public void setRate(double ratePerMerchant) {
+    this.ratePerMerchant = ratePerMerchant;
+  }
+
+  private void postLoop(Merchant m, Random random) {
+    long n = 0;
+    while (running.get()) {
+      long started = System.nanoTime();
+      n++;
+      long amount = 500 + random.nextInt(49_500);
+      ObjectNode body = JSON.createObjectNode();
+      body.put("amount_minor", amount);
+      body.put("currency", m.currency());
+      body.put("reference", "order-" + m.id() + "-" + n);
+      ObjectNode card = body.putObject("card");
+      card.put("number", TEST_CARDS.get(random.nextInt(TEST_CARDS.size())));
+      card.put("exp_month", 12);
+      card.put("exp_year", 2035);
+      String key = UUID.randomUUID().toString();
+      try {
+        HttpResponse<String> first = post(m, key, body.toString());
+        requests.incrementAndGet();
+        if (first.statusCode() == 201) {
+          JsonNode json = JSON.readTree(first.body());
+          String id = json.path("id").asText();
+          accepted.put(id, new AcceptedPayment(id, m.id(), amount, m.currency(), Instant.parse(json.path("created_at").asText())));
+          if (n % RETRY_EVERY == 0) {
+            HttpResponse<String> retry = post(m, key, body.toString());
+            requests.incrementAndGet();
+            boolean same = retry.statusCode() == 201 && JSON.readTree(retry.body()).path("id").asText().equals(id);
+            (same ? replaysMatched : replaysDiffered).incrementAndGet();
+          }
+        } else {
+          failures.computeIfAbsent("HTTP " + first.statusCode(), k -> new AtomicLong()).incrementAndGet();
+        }
+      } catch (IOException e) {
+        failures.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      pace(started);
+    }
+  }
+
+  private void pace(long startedNanos) {
+    long periodNanos = (long) (1e9 / Math.max(0.1, ratePerMerchant));
+    long waitNanos = periodNanos - (System.nanoTime() - startedNanos);
+    if (waitNanos > 0) {
+      try {
+        TimeUnit.NANOSECONDS.sleep(waitNanos);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private HttpResponse<String> post(Merchant m, String idempotencyKey, String body) throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(baseUrl + "/v1/payments"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + m.apiKey())
+            .header("Idempotency-Key", idempotencyKey)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Stops posting and waits for requests in flight. */
+  public void stop() {
+    running.set(false);
+    workers.shutdown();
+    try {
+      workers.awaitTermination(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  public List<AcceptedPayment> accepted() {
+    return new ArrayList<>(accepted.values());
+  }
+
+  public long requests() {
+    return requests.get();
+  }
+
+  public long replaysMatched() {
+    return replaysMatched.get();
+  }
+
+  public long replaysDiffered() {
+    return replaysDiffered.get();
+  }
+
+  public Map<String, Long> failures() {
+    Map<String, Long> copy = new java.util.TreeMap<>();
+    failures.forEach((k, v) -> copy.put(k, v.get()));
+    return copy;
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}
