@@ -1,0 +1,13 @@
+package io.settleflow.feeds;
+
+/**
+ * A line that could not become a record. The reason is one line, {@code "<column>: <problem>"},
+ * so people can read it and summaries can count rejections by column.
+ */
+public record RejectedLine(int lineNumber, String reason) implements ParsedLine {
+  /** What went wrong, without the line's own values: the part of the reason before the colon. */
+  public String category() {
+    int colon = reason.indexOf(':');
+    return colon < 0 ? reason : reason.substring(0, colon);
+  }
+}

@@ -1,0 +1,309 @@
+package io.settleflow.feeds;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.csv.CsvFactory;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import io.settleflow.avro.SettlementRecord;
+import io.settleflow.avro.SettlementRecordType;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Settleflow's own CSV settlement format: a header row naming the columns (any order, extra
+ * columns ignored), then one settlement per line. See the module README for the full spec.
+ *
+ * <p>Pure: reads only the bytes or reader it is given, keeps no state between files.
+ */
+public final class SettleflowCsvParser implements SettlementFileParser {
+  public static final String FORMAT = "settleflow-csv";
+
+  /** Largest file accepted; the whole file is hashed and parsed in memory. */
+  public static final int MAX_FILE_BYTES = 64 * 1024 * 1024;
+  /** Most data lines in one file; also bounds the duplicate-id set. */
+  public static final int MAX_DATA_LINES = 1_000_000;
+  /** Longest settlement_id, payment_reference or merchant_id (Kafka key and join key). */
+  public static final int MAX_ID_CHARS = 255;
+
+  public static final String SETTLEMENT_ID = "settlement_id";
+  public static final String PAYMENT_REFERENCE = "payment_reference";
+  public static final String MERCHANT_ID = "merchant_id";
+  public static final String TYPE = "type";
+  public static final String GROSS_AMOUNT = "gross_amount";
+  public static final String FEE_AMOUNT = "fee_amount";
+  public static final String NET_AMOUNT = "net_amount";
+  public static final String CURRENCY = "currency";
+  public static final String SETTLED_AT = "settled_at";
+
+  /** Columns the header must name (their values may still be empty where the spec allows). */
+  public static final List<String> REQUIRED_COLUMNS =
+      List.of(SETTLEMENT_ID, PAYMENT_REFERENCE, MERCHANT_ID, TYPE, GROSS_AMOUNT, CURRENCY, SETTLED_AT);
+  /** Columns that may be left out: fee defaults to 0, net to gross - fee. */
+  public static final List<String> OPTIONAL_COLUMNS = List.of(FEE_AMOUNT, NET_AMOUNT);
+
+  private static final char BOM = '\uFEFF';
+  private static final CsvFactory CSV = CsvFactory.builder().enable(CsvParser.Feature.SKIP_EMPTY_LINES).build();
+
+  private final int maxDataLines;
+
+  public SettleflowCsvParser() {
+    this(MAX_DATA_LINES);
+  }
+
+  /** A parser with a lower line limit, so tests can reach it. */
+  SettleflowCsvParser(int maxDataLines) {
+    this.maxDataLines = maxDataLines;
+  }
+
+  @Override
+  public String format() {
+    return FORMAT;
+  }
+
+  @Override
+  public ParsedFile parse(byte[] content, String source, String fileId) throws UnreadableFileException {
+    if (content.length > MAX_FILE_BYTES) {
+      throw new UnreadableFileException(
+          "file too large: " + content.length + " bytes, limit " + MAX_FILE_BYTES);
+    }
+    return parseText(decodeUtf8(content), source, fileId);
+  }
+
+  /** The same, from characters; the caller computes the file id from the bytes it read. */
+  public ParsedFile parse(Reader content, String source, String fileId) throws UnreadableFileException {
+    return parseText(readBounded(content), source, fileId);
+  }
+
+  private ParsedFile parseText(String text, String source, String fileId) throws UnreadableFileException {
+    if (source == null || source.isBlank()) {
+      throw new IllegalArgumentException("source must name the processor or bank");
+    }
+    if (!text.isEmpty() && text.charAt(0) == BOM) {
+      text = text.substring(1);
+    }
+    List<Row> rows = readRows(text, maxDataLines);
+    if (rows.isEmpty()) {
+      throw new UnreadableFileException("empty file: no header row");
+    }
+    Map<String, Integer> columns = columnIndex(rows.get(0).fields());
+    int headerWidth = rows.get(0).fields().size();
+
+    List<ParsedLine> lines = new ArrayList<>(rows.size() - 1);
+    Map<String, Integer> firstLineById = new HashMap<>();
+    for (Row row : rows.subList(1, rows.size())) {
+      if (row.isBlank()) {
+        continue; // trailing ",,,," lines from spreadsheets carry nothing
+      }
+      lines.add(parseLine(row, headerWidth, columns, source, fileId, firstLineById));
+    }
+    return new ParsedFile(fileId, lines);
+  }
+
+  private static ParsedLine parseLine(
+      Row row,
+      int headerWidth,
+      Map<String, Integer> columns,
+      String source,
+      String fileId,
+      Map<String, Integer> firstLineById) {
+    int line = row.lineNumber();
+    if (row.fields().size() != headerWidth) {
+      return new RejectedLine(
+          line, "fields: " + row.fields().size() + " found, the header has " + headerWidth);
+    }
+    Fields f = new Fields(row.fields(), columns);
+    String column = SETTLEMENT_ID;
+    try {
+      String settlementId = id(f.get(SETTLEMENT_ID), true);
+      Integer first = firstLineById.putIfAbsent(settlementId, line);
+      if (first != null) {
+        throw new InvalidValueException(
+            ReasonText.quote(settlementId) + " duplicates line " + first + " of this file");
+      }
+      column = TYPE;
+      SettlementRecordType type = SettlementValues.recordType(f.get(TYPE));
+      column = CURRENCY;
+      Currency currency = SettlementValues.currency(f.get(CURRENCY));
+      column = GROSS_AMOUNT;
+      long grossMinor = SettlementValues.amountMinor(f.get(GROSS_AMOUNT), currency);
+      column = FEE_AMOUNT;
+      String feeText = f.get(FEE_AMOUNT);
+      long feeMinor = feeText.isEmpty() ? 0 : SettlementValues.amountMinor(feeText, currency);
+      column = NET_AMOUNT;
+      long expectedNetMinor;
+      try {
+        expectedNetMinor = Math.subtractExact(grossMinor, feeMinor);
+      } catch (ArithmeticException e) {
+        throw new InvalidValueException("gross_amount - fee_amount is out of range");
+      }
+      String netText = f.get(NET_AMOUNT);
+      long netMinor = netText.isEmpty() ? expectedNetMinor : SettlementValues.amountMinor(netText, currency);
+      if (netMinor != expectedNetMinor) {
+        throw new InvalidValueException(
+            SettlementValues.majorText(netMinor, currency)
+                + " is not gross_amount - fee_amount = "
+                + SettlementValues.majorText(expectedNetMinor, currency));
+      }
+      column = SETTLED_AT;
+      Instant settledAt = SettlementValues.settledAt(f.get(SETTLED_AT));
+      column = PAYMENT_REFERENCE;
+      String paymentReference = id(f.get(PAYMENT_REFERENCE), false);
+      column = MERCHANT_ID;
+      String merchantId = id(f.get(MERCHANT_ID), false);
+
+      SettlementRecord record =
+          SettlementRecord.newBuilder()
+              .setEventId(SettlementIds.eventId(source, settlementId))
+              .setSettlementId(settlementId)
+              .setSource(source)
+              .setFileId(fileId)
+              .setLineNumber(line)
+              .setRecordType(type)
+              .setPaymentReference(paymentReference)
+              .setMerchantId(merchantId)
+              .setGrossAmountMinor(grossMinor)
+              .setFeeAmountMinor(feeMinor)
+              .setNetAmountMinor(netMinor)
+              .setCurrency(currency.getCurrencyCode())
+              .setSettledAt(settledAt)
+              .build();
+      return new ParsedRecord(line, record);
+    } catch (InvalidValueException e) {
+      return new RejectedLine(line, column + ": " + e.getMessage());
+    }
+  }
+
+  /** An id value: required ones must be present; all are bounded and printable. */
+  private static String id(String value, boolean required) throws InvalidValueException {
+    if (value.isEmpty()) {
+      if (required) {
+        throw new InvalidValueException("empty");
+      }
+      return null;
+    }
+    if (value.length() > MAX_ID_CHARS) {
+      throw new InvalidValueException("longer than " + MAX_ID_CHARS + " characters");
+    }
+    if (value.chars().anyMatch(Character::isISOControl)) {
+      throw new InvalidValueException(ReasonText.quote(value) + " contains control characters");
+    }
+    return value;
+  }
+
+  /** Header names (trimmed, any case) to their positions; unknown names are ignored. */
+  private static Map<String, Integer> columnIndex(List<String> header) throws UnreadableFileException {
+    Map<String, Integer> index = new LinkedHashMap<>();
+    for (int i = 0; i < header.size(); i++) {
+      String name = header.get(i).trim().toLowerCase(Locale.ROOT);
+      boolean known = REQUIRED_COLUMNS.contains(name) || OPTIONAL_COLUMNS.contains(name);
+      if (known && index.putIfAbsent(name, i) != null) {
+        throw new UnreadableFileException("column " + name + " appears twice in the header");
+      }
+    }
+    List<String> missing = REQUIRED_COLUMNS.stream().filter(c -> !index.containsKey(c)).toList();
+    if (!missing.isEmpty()) {
+      throw new UnreadableFileException(
+          "not a " + FORMAT + " file: header lacks required column"
+              + (missing.size() == 1 ? " " : "s ")
+              + String.join(", ", missing));
+    }
+    return index;
+  }
+
+  /** The file's rows with the line each starts on; malformed CSV rejects the whole file. */
+  private static List<Row> readRows(String text, int maxDataLines) throws UnreadableFileException {
+    List<Row> rows = new ArrayList<>();
+    try (CsvParser parser = (CsvParser) CSV.createParser(text)) {
+      JsonToken token;
+      while ((token = parser.nextToken()) != null) {
+        if (token != JsonToken.START_ARRAY) {
+          continue;
+        }
+        // At START_ARRAY the token location still points at the previous row; the reader is on this one.
+        int line = parser.currentLocation().getLineNr();
+        List<String> fields = new ArrayList<>();
+        while ((token = parser.nextToken()) == JsonToken.VALUE_STRING) {
+          fields.add(parser.getText());
+        }
+        rows.add(new Row(line, fields));
+        if (rows.size() > maxDataLines + 1) {
+          throw new UnreadableFileException("too many lines: more than " + maxDataLines);
+        }
+      }
+    } catch (JsonProcessingException e) {
+      JsonLocation where = e.getLocation();
+      throw new UnreadableFileException(
+          "not readable as CSV"
+              + (where == null ? "" : " at line " + where.getLineNr())
+              + ": "
+              + oneLine(e.getOriginalMessage()));
+    } catch (IOException e) {
+      // Parsing a String performs no I/O; anything else here is a parser defect.
+      throw new IllegalStateException(e);
+    }
+    return rows;
+  }
+
+  private static String decodeUtf8(byte[] content) throws UnreadableFileException {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(content))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new UnreadableFileException("not a " + FORMAT + " file: not UTF-8 text");
+    }
+  }
+
+  private static String readBounded(Reader reader) throws UnreadableFileException {
+    StringBuilder text = new StringBuilder();
+    char[] buffer = new char[8192];
+    try {
+      int n;
+      while ((n = reader.read(buffer)) >= 0) {
+        text.append(buffer, 0, n);
+        if (text.length() > MAX_FILE_BYTES) {
+          throw new UnreadableFileException("file too large: over " + MAX_FILE_BYTES + " characters");
+        }
+      }
+    } catch (IOException e) {
+      throw new UnreadableFileException("cannot read file: " + oneLine(String.valueOf(e.getMessage())), e);
+    }
+    return text.toString();
+  }
+
+  private static String oneLine(String message) {
+    String first = message == null ? "" : message.lines().findFirst().orElse("");
+    return first.length() > 200 ? first.substring(0, 200) + "…" : first;
+  }
+
+  private record Row(int lineNumber, List<String> fields) {
+    boolean isBlank() {
+      return fields.stream().allMatch(String::isBlank);
+    }
+  }
+
+  /** Trimmed field values by column name; an absent optional column reads as empty. */
+  private record Fields(List<String> values, Map<String, Integer> columns) {
+    String get(String column) {
+      Integer i = columns.get(column);
+      return i == null ? "" : values.get(i).trim();
+    }
+  }
+}

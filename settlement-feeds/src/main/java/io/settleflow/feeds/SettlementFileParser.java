@@ -1,0 +1,22 @@
+package io.settleflow.feeds;
+
+/**
+ * Turns one settlement file into records and rejected lines. One implementation per file format
+ * (settleflow CSV now; processor and bank formats such as Stripe, Adyen, PayPal, camt.053 and
+ * BAI2 later). Implementations are pure: no I/O beyond the bytes given, no clock.
+ */
+public interface SettlementFileParser {
+  /**
+   * Parses a whole file.
+   *
+   * @param content the file's bytes, exactly as received (its SHA-256 is the file id)
+   * @param source the processor or bank the file came from; part of every record's event id
+   * @param fileId {@link SettlementIds#fileId(byte[])} of {@code content}
+   * @throws UnreadableFileException when the file as a whole cannot be read (not this format,
+   *     missing columns, too large); nothing of it should then be published
+   */
+  ParsedFile parse(byte[] content, String source, String fileId) throws UnreadableFileException;
+
+  /** A short name of the format, for summaries and logs. */
+  String format();
+}

@@ -1,0 +1,68 @@
+package io.settleflow.feeds;
+
+import io.settleflow.runtime.ServiceConfig;
+import io.settleflow.schemas.ConfluentRegistryClient;
+import io.settleflow.schemas.ConfluentWireFormat;
+import io.settleflow.schemas.SchemaRegistryException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.kafka.clients.producer.Producer;
+
+/**
+ * {@code settlement-import <source> <file>...}: imports settlement files and prints one summary
+ * per file. Reads SETTLEFLOW_KAFKA_BOOTSTRAP and SETTLEFLOW_REGISTRY_URL. Exit 0 when every file
+ * was imported (rejected lines included), 1 when a file was unreadable or not fully published,
+ * 2 on a usage or configuration error.
+ */
+public final class SettlementImportCli {
+  public static final int OK = 0;
+  public static final int FILE_FAILED = 1;
+  public static final int USAGE = 2;
+  static final String USAGE_TEXT = "usage: settlement-import <source> <file>...";
+
+  public static void main(String[] args) {
+    System.exit(
+        run(List.of(args), ServiceConfig.fromEnvironment(), SettlementProducers::create, System.out, System.err));
+  }
+
+  /** Everything main does, with its inputs and outputs passed in. */
+  static int run(
+      List<String> args,
+      ServiceConfig config,
+      Function<String, Producer<String, byte[]>> producers,
+      PrintStream out,
+      PrintStream err) {
+    if (args.size() < 2 || args.get(0).isBlank()) {
+      err.println(USAGE_TEXT);
+      return USAGE;
+    }
+    String bootstrap;
+    String registryUrl;
+    try {
+      bootstrap = config.required("SETTLEFLOW_KAFKA_BOOTSTRAP");
+      registryUrl = config.required("SETTLEFLOW_REGISTRY_URL");
+    } catch (ServiceConfig.ConfigException e) {
+      err.println(e.getMessage());
+      return USAGE;
+    }
+    String source = args.get(0);
+    int exit = OK;
+    try (Producer<String, byte[]> producer = producers.apply(bootstrap)) {
+      SettlementImporter importer =
+          new SettlementImporter(producer, new ConfluentWireFormat(new ConfluentRegistryClient(registryUrl)));
+      for (String file : args.subList(1, args.size())) {
+        try {
+          out.println(importer.importFile(Path.of(file), source).render());
+        } catch (UnreadableFileException | SettlementPublishException | SchemaRegistryException e) {
+          err.println(file + ": " + e.getMessage());
+          exit = FILE_FAILED;
+        }
+      }
+    }
+    return exit;
+  }
+
+  private SettlementImportCli() {}
+}

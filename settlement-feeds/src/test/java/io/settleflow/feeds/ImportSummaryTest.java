@@ -1,0 +1,58 @@
+package io.settleflow.feeds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ImportSummaryTest {
+  @Test
+  void summaryCountsLinesAndGroupsRejectionsByColumn() {
+    ParsedFile parsed =
+        new ParsedFile(
+            "ab12cd34ef56ffff",
+            List.of(
+                new RejectedLine(2, "gross_amount: '1,00' is not a decimal amount like 12.34"),
+                new RejectedLine(3, "gross_amount: empty"),
+                new RejectedLine(5, "settlement_id: 's-1' duplicates line 4 of this file")));
+
+    ImportSummary summary = ImportSummary.of("in/file.csv", "acme", parsed);
+
+    assertThat(summary.linesRead()).isEqualTo(3);
+    assertThat(summary.published()).isZero();
+    assertThat(summary.rejected()).isEqualTo(3);
+    assertThat(summary.rejectionsByCategory()).containsExactly(
+        org.assertj.core.api.Assertions.entry("gross_amount", 2),
+        org.assertj.core.api.Assertions.entry("settlement_id", 1));
+    assertThat(summary.render())
+        .isEqualTo(
+            "in/file.csv (source acme, file id ab12cd34ef56): 3 lines read, 0 published, 3 rejected\n"
+                + "  rejected by column:\n"
+                + "    gross_amount: 2\n"
+                + "    settlement_id: 1\n"
+                + "  first rejected lines:\n"
+                + "    line 2: gross_amount: '1,00' is not a decimal amount like 12.34\n"
+                + "    line 3: gross_amount: empty\n"
+                + "    line 5: settlement_id: 's-1' duplicates line 4 of this file");
+    assertThat(summary.toString()).isEqualTo(summary.render());
+  }
+
+  @Test
+  void summaryShowsOnlyTheFirstRejectionsAndSaysHowManyMore() {
+    List<ParsedLine> lines = new ArrayList<>();
+    for (int i = 0; i < ImportSummary.MAX_REJECTIONS_SHOWN + 3; i++) {
+      lines.add(new RejectedLine(i + 2, "type: empty"));
+    }
+    ImportSummary summary = ImportSummary.of("f.csv", "acme", new ParsedFile("id", lines));
+
+    assertThat(summary.firstRejections()).hasSize(ImportSummary.MAX_REJECTIONS_SHOWN);
+    assertThat(summary.render()).endsWith("… 3 more on the rejected topic");
+  }
+
+  @Test
+  void cleanImportIsOneLine() {
+    ImportSummary summary = new ImportSummary("f.csv", "acme", "0123456789abcdef", 1, 1, 0, new java.util.TreeMap<>(), List.of());
+    assertThat(summary.render()).isEqualTo("f.csv (source acme, file id 0123456789ab): 1 line read, 1 published, 0 rejected");
+  }
+}
