@@ -1,0 +1,75 @@
+package io.settleflow.risk;
+
+import io.settleflow.avro.PaymentEvent;
+import io.settleflow.schemas.ConfluentWireFormat;
+import io.settleflow.schemas.SchemaRegistryException;
+import io.settleflow.schemas.WireFormatException;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+
+/**
+ * Decodes and validates the raw input. Records that can never be scored become
+ * {@link DecodedPayment#invalid} (to be dead-lettered); a registry that cannot be reached is not
+ * the record's fault, so that error propagates and stops the client rather than losing payments.
+ */
+final class PaymentDecoder implements FixedKeyProcessor<String, byte[], DecodedPayment> {
+  /** A registry answer of 5xx may succeed on retry; anything else about an id is permanent. */
+  private static final Pattern TRANSIENT_REGISTRY_STATUS = Pattern.compile("HTTP 5\\d\\d");
+
+  private final ConfluentWireFormat wire;
+  private FixedKeyProcessorContext<String, DecodedPayment> context;
+
+  PaymentDecoder(ConfluentWireFormat wire) {
+    this.wire = wire;
+  }
+
+  @Override
+  public void init(FixedKeyProcessorContext<String, DecodedPayment> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(FixedKeyRecord<String, byte[]> record) {
+    byte[] bytes = record.value();
+    PaymentEvent event;
+    try {
+      event = wire.decode(bytes, PaymentEvent.class);
+    } catch (WireFormatException e) {
+      context.forward(record.withValue(DecodedPayment.invalid(bytes, e.getClass().getName(), e.getMessage())));
+      return;
+    } catch (SchemaRegistryException e) {
+      if (isTransient(e)) {
+        throw e;
+      }
+      context.forward(record.withValue(DecodedPayment.invalid(bytes, e.getClass().getName(), e.getMessage())));
+      return;
+    }
+    Optional<String> problem = PaymentEventValidator.problem(record.key(), event, record.timestamp());
+    if (problem.isPresent()) {
+      context.forward(
+          record.withValue(
+              DecodedPayment.invalid(bytes, InvalidPaymentEventException.class.getName(), problem.get())));
+      return;
+    }
+    // From here on event time is the payment's own; input headers (CDC's) are not ours to pass on.
+    context.forward(
+        record
+            .withValue(DecodedPayment.valid(event))
+            .withTimestamp(event.getOccurredAt().toEpochMilli())
+            .withHeaders(new RecordHeaders()));
+  }
+
+  static boolean isTransient(SchemaRegistryException e) {
+    Throwable cause = e.getCause();
+    if (cause instanceof IOException || cause instanceof InterruptedException) {
+      return true;
+    }
+    String message = e.getMessage() == null ? "" : e.getMessage();
+    return TRANSIENT_REGISTRY_STATUS.matcher(message).find();
+  }
+}

@@ -1,0 +1,37 @@
+package io.settleflow.risk;
+
+import io.settleflow.avro.PaymentEvent;
+import io.settleflow.avro.RiskDecision;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.UUID;
+
+/** Builds the published RiskDecision; its ids and time come from the event, so replays repeat it. */
+public final class RiskDecisions {
+  private static final String EVENT_ID_NAMESPACE = "risk:";
+
+  private RiskDecisions() {}
+
+  /** Name-based UUID of {@code "risk:" + source event id}: the same event always yields the same id. */
+  public static String decisionEventId(String sourceEventId) {
+    return UUID.nameUUIDFromBytes((EVENT_ID_NAMESPACE + sourceEventId).getBytes(StandardCharsets.UTF_8))
+        .toString();
+  }
+
+  public static RiskDecision of(PaymentEvent event, RiskAssessment assessment) {
+    return RiskDecision.newBuilder()
+        .setEventId(decisionEventId(event.getEventId()))
+        .setSourceEventId(event.getEventId())
+        .setPaymentId(event.getPaymentId())
+        .setMerchantId(event.getMerchantId())
+        .setAmountMinor(event.getAmountMinor())
+        .setCurrency(event.getCurrency())
+        .setScore(assessment.score())
+        .setOutcome(assessment.outcome())
+        .setReasons(assessment.reasons())
+        .setRuleVersions(assessment.ruleVersions())
+        .setShadowReasons(List.of())
+        .setDecidedAt(event.getOccurredAt())
+        .build();
+  }
+}

@@ -1,0 +1,97 @@
+package io.settleflow.risk;
+
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.settleflow.runtime.MetricsServer;
+import io.settleflow.runtime.ServiceConfig;
+import io.settleflow.schemas.ConfluentRegistryClient;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Reads the environment, starts the topology and /health + /metrics; exits non-zero on failure. */
+public final class RiskMain {
+  private static final Logger LOG = LoggerFactory.getLogger(RiskMain.class);
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private RiskMain() {}
+
+  public static void main(String[] args) throws Exception {
+    RiskSettings settings = RiskSettings.from(ServiceConfig.fromEnvironment());
+    // read by the HTTP threads; set once the client exists
+    AtomicReference<KafkaStreams> client = new AtomicReference<>();
+    MetricsServer metrics =
+        MetricsServer.start(
+            settings.httpHost(),
+            settings.httpPort(),
+            () -> health(client.get() == null ? KafkaStreams.State.CREATED : client.get().state()));
+    KafkaStreams streams =
+        new KafkaStreams(
+            RiskTopology.build(
+                settings.risk(),
+                new ConfluentRegistryClient(settings.registryUrl()),
+                new MicrometerRiskCounters(metrics.registry())),
+            RiskStreamsConfig.properties(
+                settings.applicationId(),
+                settings.bootstrapServers(),
+                settings.stateDir(),
+                settings.streamThreads(),
+                settings.risk()));
+    client.set(streams);
+    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(metrics.registry());
+
+    AtomicBoolean failed = new AtomicBoolean();
+    CountDownLatch stopped = new CountDownLatch(1);
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          LOG.error("stream thread failed; shutting the client down", e);
+          failed.set(true);
+          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+    streams.setStateListener(
+        (now, before) -> {
+          LOG.info("streams state {} -> {}", before, now);
+          if (now == KafkaStreams.State.ERROR) {
+            failed.set(true);
+          }
+          if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+            stopped.countDown();
+          }
+        });
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  streams.close(CLOSE_TIMEOUT);
+                  streamsMetrics.close();
+                  metrics.close();
+                },
+                "risk-shutdown"));
+
+    LOG.info(
+        "starting {} against {} with {} (health on {}:{})",
+        settings.applicationId(),
+        settings.bootstrapServers(),
+        settings.risk(),
+        settings.httpHost(),
+        metrics.port());
+    streams.start();
+    stopped.await();
+    if (failed.get()) {
+      streams.close(CLOSE_TIMEOUT);
+      System.exit(1);
+    }
+  }
+
+  /** Healthy only while processing: rebalancing, restoring state or stopped all answer 503. */
+  static MetricsServer.Health health(KafkaStreams.State state) {
+    return state == KafkaStreams.State.RUNNING
+        ? MetricsServer.Health.up(state.name())
+        : MetricsServer.Health.down(state.name());
+  }
+}

@@ -1,0 +1,55 @@
+package io.settleflow.risk;
+
+import io.settleflow.runtime.ServiceConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Everything RiskMain reads from the environment (docs/contracts.md and this module's README). */
+public record RiskSettings(
+    String bootstrapServers,
+    String registryUrl,
+    Path stateDir,
+    String httpHost,
+    int httpPort,
+    String applicationId,
+    int streamThreads,
+    RiskConfig risk) {
+
+  public static final String DEFAULT_APPLICATION_ID = "settleflow-risk";
+  public static final int DEFAULT_HTTP_PORT = 8092;
+  public static final int MAX_STREAM_THREADS = 16;
+  private static final long MAX_BYTES = 16L * 1024 * 1024 * 1024;
+
+  public static RiskSettings from(ServiceConfig env) {
+    RiskConfig d = RiskConfig.defaults();
+    RiskConfig risk =
+        new RiskConfig(
+            env.longValue("SETTLEFLOW_RISK_AMOUNT_LIMIT_MINOR", d.amountLimitMinor(), 1, Long.MAX_VALUE),
+            env.integer("SETTLEFLOW_RISK_VELOCITY_MAX_PAYMENTS", d.velocityMaxPayments(), 1, Integer.MAX_VALUE),
+            Duration.ofMillis(
+                env.longValue(
+                    "SETTLEFLOW_RISK_VELOCITY_WINDOW_MS",
+                    d.velocityWindow().toMillis(),
+                    1,
+                    RiskConfig.MAX_VELOCITY_WINDOW.toMillis())),
+            env.integer("SETTLEFLOW_RISK_MEAN_MULTIPLE", d.meanMultiple(), 2, 1_000_000),
+            env.integer("SETTLEFLOW_RISK_MEAN_MIN_PAYMENTS", d.meanMinPayments(), 1, 1_000_000),
+            Duration.ofMillis(
+                env.longValue(
+                    "SETTLEFLOW_RISK_DEDUPE_RETENTION_MS",
+                    d.dedupeRetention().toMillis(),
+                    Duration.ofMinutes(1).toMillis(),
+                    Duration.ofDays(365).toMillis())),
+            env.longValue("SETTLEFLOW_RISK_ROCKSDB_BLOCK_CACHE_BYTES", d.rocksDbBlockCacheBytes(), 1024 * 1024, MAX_BYTES),
+            env.longValue("SETTLEFLOW_RISK_ROCKSDB_WRITE_BUFFER_BYTES", d.rocksDbWriteBufferBytes(), 256 * 1024, MAX_BYTES));
+    return new RiskSettings(
+        env.required("SETTLEFLOW_KAFKA_BOOTSTRAP"),
+        env.required("SETTLEFLOW_REGISTRY_URL"),
+        env.path("SETTLEFLOW_STATE_DIR", Path.of("state", "streams-risk")),
+        env.string("SETTLEFLOW_HTTP_HOST", "127.0.0.1"),
+        env.integer("SETTLEFLOW_HTTP_PORT", DEFAULT_HTTP_PORT, 0, 65_535),
+        env.string("SETTLEFLOW_RISK_APPLICATION_ID", DEFAULT_APPLICATION_ID),
+        env.integer("SETTLEFLOW_RISK_STREAM_THREADS", 1, 1, MAX_STREAM_THREADS),
+        risk);
+  }
+}

@@ -1,0 +1,31 @@
+package io.settleflow.risk;
+
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** The Kafka Streams settings the risk engine runs with, shared by main and the real-broker test. */
+public final class RiskStreamsConfig {
+  /** Short, so decisions are visible to read_committed consumers quickly (one EOS commit). */
+  public static final int COMMIT_INTERVAL_MS = 200;
+  /** Record cache for the whole instance; our stores write through, so little is needed. */
+  public static final long STATESTORE_CACHE_BYTES = 1024 * 1024;
+
+  private RiskStreamsConfig() {}
+
+  public static Properties properties(
+      String applicationId, String bootstrapServers, Path stateDir, int streamThreads, RiskConfig config) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, streamThreads);
+    p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, STATESTORE_CACHE_BYTES);
+    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class);
+    p.put(BoundedRocksDbConfig.BLOCK_CACHE_BYTES, config.rocksDbBlockCacheBytes());
+    p.put(BoundedRocksDbConfig.WRITE_BUFFER_BYTES, config.rocksDbWriteBufferBytes());
+    return p;
+  }
+}

@@ -1,0 +1,271 @@
+package io.settleflow.risk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import io.settleflow.avro.PaymentEvent;
+import io.settleflow.avro.RiskDecision;
+import io.settleflow.avro.RiskOutcome;
+import io.settleflow.schemas.AvroSerde;
+import io.settleflow.schemas.ConfluentWireFormat;
+import io.settleflow.schemas.InMemorySchemaRegistry;
+import io.settleflow.schemas.Topics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The topology on one partition, event time driven by occurred_at. See RiskTopologyIT for 3. */
+class RiskTopologyTest {
+  private static final Instant T = Instant.parse("2026-11-25T10:00:00Z");
+  private static final int VELOCITY_MAX = 3;
+  private static final Duration WINDOW = Duration.ofSeconds(60);
+  private static final Duration DEDUPE_RETENTION = Duration.ofMinutes(10);
+  private static final RiskConfig CONFIG =
+      new RiskConfig(
+          500_000, VELOCITY_MAX, WINDOW, 5, 2, DEDUPE_RETENTION,
+          RiskConfig.DEFAULT_ROCKSDB_BLOCK_CACHE_BYTES, RiskConfig.DEFAULT_ROCKSDB_WRITE_BUFFER_BYTES);
+
+  @TempDir Path stateDir;
+  private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+  private final ConfluentWireFormat wire = new ConfluentWireFormat(registry);
+  private final CountingCounters counters = new CountingCounters();
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, byte[]> payments;
+  private TestOutputTopic<String, RiskDecision> decisions;
+  private TestOutputTopic<String, byte[]> deadLetters;
+
+  @BeforeEach
+  void start() {
+    driver =
+        new TopologyTestDriver(
+            RiskTopology.build(CONFIG, registry, counters),
+            RiskStreamsConfig.properties("risk-test", "unused:9092", stateDir, 1, CONFIG));
+    payments =
+        driver.createInputTopic(Topics.PAYMENTS_AUTHORIZED, new StringSerializer(), new ByteArraySerializer());
+    decisions =
+        driver.createOutputTopic(
+            Topics.RISK_DECISIONS,
+            new StringDeserializer(),
+            new AvroSerde<>(registry, RiskDecision.class).deserializer());
+    deadLetters =
+        driver.createOutputTopic(Topics.RISK_DLQ, new StringDeserializer(), new ByteArrayDeserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  @Test
+  void anEventDeliveredThreeTimesIsDecidedOnce() {
+    PaymentEvent e = Payments.event("e-1", "p-1", "m-1", 1_000, T);
+
+    send(e, T);
+    send(e, T.plusSeconds(1));
+    send(e, T.plusSeconds(30)); // CDC replay after a crash, later on the wire
+
+    List<TestRecord<String, RiskDecision>> out = decisions.readRecordsToList();
+    assertThat(out).hasSize(1);
+    assertThat(out.get(0).key()).isEqualTo("p-1");
+    assertThat(out.get(0).value().getSourceEventId()).isEqualTo("e-1");
+    assertThat(counters.duplicates.get()).isEqualTo(2);
+    assertThat(counters.decisions.get()).isEqualTo(1);
+  }
+
+  @Test
+  void distinctEventsOfOnePaymentAreEachDecided() {
+    send(Payments.event("e-1", "p-1", "m-1", 1_000, T), T);
+    send(Payments.event("e-2", "p-1", "m-1", 1_000, T.plusSeconds(1)), T.plusSeconds(1));
+    send(Payments.event("e-1", "p-1", "m-1", 1_000, T), T.plusSeconds(2));
+
+    assertThat(decisions.readValuesToList())
+        .extracting(RiskDecision::getSourceEventId)
+        .containsExactly("e-1", "e-2");
+  }
+
+  @Test
+  void aDecisionCarriesDeterministicIdsAndTheEventTime() {
+    Instant occurred = T.plusMillis(123);
+    send(Payments.event("e-7", "p-7", "m-1", 2_500, occurred), occurred.plusSeconds(2));
+
+    TestRecord<String, RiskDecision> out = decisions.readRecord();
+    RiskDecision d = out.value();
+    assertThat(out.key()).isEqualTo("p-7");
+    assertThat(out.getRecordTime()).isEqualTo(occurred);
+    assertThat(d.getEventId())
+        .isEqualTo(UUID.nameUUIDFromBytes("risk:e-7".getBytes(StandardCharsets.UTF_8)).toString());
+    assertThat(d.getDecidedAt()).isEqualTo(occurred);
+    assertThat(d.getPaymentId()).isEqualTo("p-7");
+    assertThat(d.getMerchantId()).isEqualTo("m-1");
+    assertThat(d.getAmountMinor()).isEqualTo(2_500);
+    assertThat(d.getCurrency()).isEqualTo("EUR");
+    assertThat(d.getOutcome()).isEqualTo(RiskOutcome.APPROVE);
+    assertThat(d.getScore()).isZero();
+    assertThat(d.getRuleVersions()).containsExactlyElementsOf(RiskScorer.RULE_VERSIONS);
+  }
+
+  @Test
+  void garbageGoesToTheDeadLetterTopicAndTheNextRecordIsStillDecided() {
+    Headers cdcHeaders = new RecordHeaders().add("id", "outbox-1".getBytes(StandardCharsets.UTF_8));
+    byte[] garbage = "not avro at all".getBytes(StandardCharsets.UTF_8);
+    payments.pipeInput(new TestRecord<>("p-bad", garbage, cdcHeaders, T));
+    send(Payments.event("e-1", "p-1", "m-1", 1_000, T), T);
+
+    List<TestRecord<String, byte[]>> dead = deadLetters.readRecordsToList();
+    assertThat(dead).hasSize(1);
+    TestRecord<String, byte[]> d = dead.get(0);
+    assertThat(d.key()).isEqualTo("p-bad");
+    assertThat(d.value()).isEqualTo(garbage);
+    assertThat(header(d, "error.class")).isEqualTo("io.settleflow.schemas.WireFormatException");
+    assertThat(header(d, "error.message")).contains("magic byte");
+    assertThat(header(d, "source.topic")).isEqualTo(Topics.PAYMENTS_AUTHORIZED);
+    assertThat(header(d, "id")).isEqualTo("outbox-1");
+    assertThat(decisions.readValuesToList()).extracting(RiskDecision::getSourceEventId).containsExactly("e-1");
+    assertThat(counters.deadLetters.get()).isEqualTo(1);
+  }
+
+  @Test
+  void unknownSchemaIdsAndContractBreachesAreDeadLettered() {
+    byte[] unknownSchema = {0, 0, 0, 0, 99, 1, 2, 3};
+    payments.pipeInput(new TestRecord<>("p-x", unknownSchema, new RecordHeaders(), T));
+    PaymentEvent wrongKey = Payments.event("e-2", "p-2", "m-1", 1_000, T);
+    payments.pipeInput(new TestRecord<>("p-other", encode(wrongKey), new RecordHeaders(), T));
+    PaymentEvent negative = Payments.event("e-3", "p-3", "m-1", -1, T);
+    payments.pipeInput(new TestRecord<>("p-3", encode(negative), new RecordHeaders(), T));
+    payments.pipeInput(new TestRecord<>("p-4", (byte[]) null, new RecordHeaders(), T));
+
+    List<TestRecord<String, byte[]>> dead = deadLetters.readRecordsToList();
+    assertThat(dead).extracting(TestRecord::key).containsExactly("p-x", "p-other", "p-3", "p-4");
+    assertThat(dead)
+        .extracting(r -> header(r, "error.class"))
+        .containsExactly(
+            "io.settleflow.schemas.SchemaRegistryException",
+            InvalidPaymentEventException.class.getName(),
+            InvalidPaymentEventException.class.getName(),
+            "io.settleflow.schemas.WireFormatException");
+    assertThat(header(dead.get(1), "error.message")).isEqualTo("record key does not match payment_id");
+    assertThat(decisions.isEmpty()).isTrue();
+  }
+
+  @Test
+  void velocityFiresOnTheFourthPaymentWithinTheWindowAndNotOnceTheWindowHasPassed() {
+    for (int i = 0; i < VELOCITY_MAX + 1; i++) {
+      Instant at = T.plusSeconds(i);
+      send(Payments.event("e-" + i, "p-" + i, "m-busy", 1_000, at), at);
+    }
+    // a later payment whose window (t - 60 s, t] holds only the 4th: no velocity
+    Instant later = T.plusSeconds(VELOCITY_MAX).plus(WINDOW).minusMillis(1);
+    send(Payments.event("e-later", "p-later", "m-busy", 1_000, later), later);
+    // another merchant is not affected by m-busy's traffic
+    send(Payments.event("e-calm", "p-calm", "m-calm", 1_000, T.plusSeconds(5)), T.plusSeconds(5));
+
+    List<RiskDecision> out = decisions.readValuesToList();
+    assertThat(out)
+        .extracting(RiskDecision::getSourceEventId, RiskDecision::getOutcome)
+        .containsExactly(
+            tuple("e-0", RiskOutcome.APPROVE),
+            tuple("e-1", RiskOutcome.APPROVE),
+            tuple("e-2", RiskOutcome.APPROVE),
+            tuple("e-3", RiskOutcome.REVIEW),
+            tuple("e-later", RiskOutcome.APPROVE),
+            tuple("e-calm", RiskOutcome.APPROVE));
+    assertThat(out.get(3).getReasons()).singleElement().asString().startsWith(RiskScorer.MERCHANT_VELOCITY);
+    assertThat(out.get(4).getReasons()).isEmpty();
+  }
+
+  @Test
+  void anAmountFarAboveTheMerchantMeanIsSentToReview() {
+    send(Payments.event("e-1", "p-1", "m-1", 1_000, T), T);
+    send(Payments.event("e-2", "p-2", "m-1", 1_000, T.plusSeconds(1)), T.plusSeconds(1));
+    send(Payments.event("e-3", "p-3", "m-1", 5_001, T.plusSeconds(2)), T.plusSeconds(2));
+
+    RiskDecision last = decisions.readValuesToList().get(2);
+    assertThat(last.getOutcome()).isEqualTo(RiskOutcome.REVIEW);
+    assertThat(last.getReasons()).singleElement().asString().startsWith(RiskScorer.MERCHANT_MEAN_MULTIPLE);
+  }
+
+  @Test
+  void anEventIdIsRememberedWithinTheRetentionAndForgottenAfterIt() {
+    PaymentEvent first = Payments.event("e-1", "p-1", "m-1", 1_000, T);
+    send(first, T);
+    Instant withinRetention = T.plus(DEDUPE_RETENTION).minusSeconds(60);
+    send(Payments.event("e-2", "p-1", "m-1", 1_000, withinRetention), withinRetention);
+    send(first, withinRetention);
+    assertThat(decisions.readValuesToList()).extracting(RiskDecision::getSourceEventId).containsExactly("e-1", "e-2");
+
+    // event time moves well past the retention: the id (and its state) is gone
+    Instant muchLater = T.plus(DEDUPE_RETENTION.multipliedBy(3));
+    send(Payments.event("e-3", "p-1", "m-1", 1_000, muchLater), muchLater);
+    send(first, muchLater);
+    assertThat(decisions.readValuesToList()).extracting(RiskDecision::getSourceEventId).containsExactly("e-3", "e-1");
+  }
+
+  @Test
+  void theMerchantStoreKeepsOnlyTheWindowPlusLateness() {
+    send(Payments.event("e-1", "p-1", "m-1", 1_000, T), T);
+    Instant later = T.plus(WINDOW).plus(RiskTopology.MERCHANT_WINDOW_LATENESS).plus(Duration.ofMinutes(10));
+    send(Payments.event("e-2", "p-2", "m-1", 1_000, later), later);
+
+    WindowStore<String, MerchantPayment> store = driver.getWindowStore(RiskTopology.MERCHANT_STORE);
+    try (WindowStoreIterator<MerchantPayment> all = store.fetch("m-1", Instant.EPOCH, later)) {
+      List<KeyValue<Long, MerchantPayment>> kept = new java.util.ArrayList<>();
+      all.forEachRemaining(kept::add);
+      assertThat(kept).extracting(kv -> kv.key).containsExactly(later.toEpochMilli());
+    }
+  }
+
+  private void send(PaymentEvent event, Instant recordTime) {
+    payments.pipeInput(new TestRecord<>(event.getPaymentId(), encode(event), new RecordHeaders(), recordTime));
+  }
+
+  private byte[] encode(PaymentEvent event) {
+    return wire.encode(Topics.PAYMENTS_AUTHORIZED, event);
+  }
+
+  private static String header(TestRecord<String, byte[]> r, String name) {
+    var h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  private static final class CountingCounters implements RiskCounters {
+    final AtomicInteger decisions = new AtomicInteger();
+    final AtomicInteger duplicates = new AtomicInteger();
+    final AtomicInteger deadLetters = new AtomicInteger();
+
+    @Override
+    public void decided() {
+      decisions.incrementAndGet();
+    }
+
+    @Override
+    public void duplicateDropped() {
+      duplicates.incrementAndGet();
+    }
+
+    @Override
+    public void deadLettered() {
+      deadLetters.incrementAndGet();
+    }
+  }
+}
