@@ -1,0 +1,47 @@
+package io.settleflow.ledger;
+
+/**
+ * A validated request to authorize a payment. {@code requestHash} fingerprints the original HTTP
+ * request so a reused idempotency key with a different request can be told apart from a retry.
+ */
+public record AuthorizeRequest(
+    String merchantId,
+    String idempotencyKey,
+    byte[] requestHash,
+    long amountMinor,
+    String currency,
+    String reference,
+    String cardToken,
+    String cardLast4) {
+  public static final int MAX_IDEMPOTENCY_KEY_CHARS = 255;
+  public static final int MAX_REFERENCE_CHARS = 128;
+
+  public AuthorizeRequest {
+    if (idempotencyKey == null
+        || idempotencyKey.isEmpty()
+        || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY_CHARS) {
+      throw new IllegalArgumentException(
+          "idempotency key must have 1 to " + MAX_IDEMPOTENCY_KEY_CHARS + " characters");
+    }
+    if (requestHash == null || requestHash.length == 0) {
+      throw new IllegalArgumentException("request hash is required");
+    }
+    if (reference != null && reference.length() > MAX_REFERENCE_CHARS) {
+      throw new IllegalArgumentException("reference must have at most " + MAX_REFERENCE_CHARS + " characters");
+    }
+    LedgerPostings.requireAmount(amountMinor);
+    LedgerPostings.requireCurrency(currency);
+    requestHash = requestHash.clone();
+  }
+
+  @Override
+  public byte[] requestHash() {
+    return requestHash.clone();
+  }
+
+  @Override
+  public String toString() {
+    return "AuthorizeRequest[merchantId=" + merchantId + ", idempotencyKey=" + idempotencyKey
+        + ", amountMinor=" + amountMinor + ", currency=" + currency + "]";
+  }
+}

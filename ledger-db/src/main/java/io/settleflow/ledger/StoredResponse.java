@@ -1,0 +1,4 @@
+package io.settleflow.ledger;
+
+/** The HTTP response stored with an idempotency key, returned verbatim on replay. */
+public record StoredResponse(int status, String body) {}

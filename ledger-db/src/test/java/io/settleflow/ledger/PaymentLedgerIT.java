@@ -1,0 +1,534 @@
+package io.settleflow.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.settleflow.avro.PaymentEvent;
+import io.settleflow.avro.PaymentEventType;
+import io.settleflow.embedded.PostgresServer;
+import io.settleflow.schemas.ConfluentWireFormat;
+import io.settleflow.schemas.InMemorySchemaRegistry;
+import io.settleflow.schemas.Topics;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** The write path against a real PostgreSQL 17, connected as the application role. */
+@Tag("integration")
+class PaymentLedgerIT {
+  static final String DATABASE = "settleflow";
+  static final String APP_PASSWORD = "test-only-app-role-password";
+  static final Instant NOW = Instant.parse("2026-11-25T10:00:00.123Z");
+  static final List<String> MERCHANT_TABLES =
+      List.of("accounts", "payments", "ledger_transactions", "ledger_entries", "outbox", "idempotency_keys");
+  static final AtomicInteger MERCHANTS = new AtomicInteger();
+
+  @TempDir static Path dir;
+  static PostgresServer pg;
+  static DataSource owner;
+  static DataSource app;
+  static PaymentLedger ledger;
+  static MerchantAdmin admin;
+  static final ConfluentWireFormat WIRE = new ConfluentWireFormat(new InMemorySchemaRegistry());
+  static final Function<PaymentEvent, byte[]> ENCODER = e -> WIRE.encode(Topics.PAYMENTS_AUTHORIZED, e);
+  static final Function<Payment, StoredResponse> RENDERER =
+      p -> new StoredResponse(201, "{\"id\":\"" + p.paymentId() + "\"}");
+
+  @BeforeAll
+  static void start() {
+    pg = PostgresServer.start(dir.resolve("pg"), 0, false, dir.resolve("pg.log"));
+    pg.createDatabaseIfMissing(DATABASE);
+    owner = pg.superuser(DATABASE);
+    LedgerSchema.migrate(owner);
+    LedgerSchema.setAppRolePassword(owner, APP_PASSWORD);
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(pg.jdbcUrl(DATABASE));
+    ds.setUser(LedgerSchema.APP_ROLE);
+    ds.setPassword(APP_PASSWORD);
+    app = ds;
+    Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    ledger = new PaymentLedger(app, clock);
+    admin = new MerchantAdmin(owner, clock);
+  }
+
+  @AfterAll
+  static void stop() {
+    pg.close();
+  }
+
+  @Test
+  void authorizeCommitsPaymentEntriesOutboxAndIdempotencyRowTogether() throws Exception {
+    String merchant = newMerchant();
+    AuthorizeRequest request = request(merchant, "key-1", "body-1", 1999, "EUR");
+
+    AuthorizeResult result = ledger.authorize(request, ENCODER, RENDERER);
+
+    assertThat(result).isInstanceOf(AuthorizeResult.Created.class);
+    Payment payment = ((AuthorizeResult.Created) result).payment();
+    assertThat(payment.status()).isEqualTo(PaymentStatus.AUTHORIZED);
+    assertThat(payment.createdAt()).isEqualTo(NOW);
+    assertThat(ledger.findPayment(merchant, payment.paymentId())).contains(payment);
+    assertThat(counts(merchant))
+        .containsEntry("payments", 1L)
+        .containsEntry("ledger_transactions", 1L)
+        .containsEntry("ledger_entries", 2L)
+        .containsEntry("outbox", 1L)
+        .containsEntry("idempotency_keys", 1L)
+        .containsEntry("accounts", 2L);
+    assertThat(rows(merchant, "SELECT account_code || ' ' || currency || ' ' || amount_minor FROM ledger.ledger_entries ORDER BY amount_minor DESC"))
+        .containsExactly("card_authorizations EUR 1999", "merchant_pending EUR -1999");
+    assertThat(rows(merchant, "SELECT account_code || ' ' || kind FROM ledger.accounts ORDER BY account_code"))
+        .containsExactly("card_authorizations ASSET", "merchant_pending LIABILITY");
+    assertThat(rows(merchant, "SELECT response_status || ' ' || response_body FROM ledger.idempotency_keys"))
+        .containsExactly("201 {\"id\":\"" + payment.paymentId() + "\"}");
+
+    try (Connection c = owner.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT id, aggregatetype, aggregateid, type, payload FROM ledger.outbox WHERE merchant_id = ?")) {
+      ps.setString(1, merchant);
+      try (ResultSet rs = ps.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getString("aggregatetype")).isEqualTo(Topics.PAYMENTS_AUTHORIZED);
+        assertThat(rs.getString("aggregateid")).isEqualTo(payment.paymentId().toString());
+        assertThat(rs.getString("type")).isEqualTo("AUTHORIZED");
+        PaymentEvent event = WIRE.decode(rs.getBytes("payload"), PaymentEvent.class);
+        assertThat(event)
+            .isEqualTo(
+                PaymentEvent.newBuilder()
+                    .setEventId(rs.getObject("id", UUID.class).toString())
+                    .setEventType(PaymentEventType.AUTHORIZED)
+                    .setPaymentId(payment.paymentId().toString())
+                    .setMerchantId(merchant)
+                    .setAmountMinor(1999)
+                    .setCurrency("EUR")
+                    .setReference("order-17")
+                    .setCardToken("tok_test")
+                    .setCardLast4("4242")
+                    .setOccurredAt(NOW)
+                    .build());
+      }
+    }
+  }
+
+  @Test
+  void replayWithSameKeyAndSameRequestReturnsTheStoredResponseAndWritesNothingMore() {
+    String merchant = newMerchant();
+    AuthorizeRequest request = request(merchant, "key-1", "body-1", 500, "USD");
+    AuthorizeResult.Created first = (AuthorizeResult.Created) ledger.authorize(request, ENCODER, RENDERER);
+    Map<String, Long> before = counts(merchant);
+
+    AuthorizeResult again =
+        ledger.authorize(request, e -> { throw new AssertionError("a replay encodes nothing"); },
+            p -> { throw new AssertionError("a replay renders nothing"); });
+
+    assertThat(again).isEqualTo(new AuthorizeResult.Replayed(first.response()));
+    assertThat(counts(merchant)).isEqualTo(before);
+  }
+
+  @Test
+  void sameKeyWithDifferentRequestIsRejectedAndWritesNothing() {
+    String merchant = newMerchant();
+    AuthorizeResult.Created first =
+        (AuthorizeResult.Created) ledger.authorize(request(merchant, "key-1", "body-1", 500, "USD"), ENCODER, RENDERER);
+    Map<String, Long> before = counts(merchant);
+
+    AuthorizeResult reused = ledger.authorize(request(merchant, "key-1", "body-2", 700, "USD"), ENCODER, RENDERER);
+
+    assertThat(reused).isInstanceOf(AuthorizeResult.KeyReusedWithDifferentRequest.class);
+    assertThat(counts(merchant)).isEqualTo(before);
+    assertThat(rows(merchant, "SELECT response_body FROM ledger.idempotency_keys"))
+        .containsExactly(first.response().body());
+  }
+
+  @Test
+  void theSameKeyIsIndependentPerMerchant() {
+    String a = newMerchant();
+    String b = newMerchant();
+    assertThat(ledger.authorize(request(a, "shared-key", "body-a", 100, "EUR"), ENCODER, RENDERER))
+        .isInstanceOf(AuthorizeResult.Created.class);
+    assertThat(ledger.authorize(request(b, "shared-key", "body-b", 100, "EUR"), ENCODER, RENDERER))
+        .isInstanceOf(AuthorizeResult.Created.class);
+  }
+
+  @Test
+  void aKeyCommittedWithoutResponseIsInFlight() throws Exception {
+    String merchant = newMerchant();
+    try (Connection c = owner.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO ledger.idempotency_keys (merchant_id, idempotency_key, request_hash, created_at) VALUES (?, ?, ?, now())")) {
+      ps.setString(1, merchant);
+      ps.setString(2, "key-1");
+      ps.setBytes(3, hash("body-1"));
+      ps.executeUpdate();
+    }
+
+    assertThat(ledger.authorize(request(merchant, "key-1", "body-1", 100, "EUR"), ENCODER, RENDERER))
+        .isInstanceOf(AuthorizeResult.InFlight.class);
+    assertThat(counts(merchant)).containsEntry("payments", 0L);
+  }
+
+  @Test
+  void aKeyHeldByAnUnfinishedTransactionIsInFlightAfterTheWait() throws Exception {
+    String merchant = newMerchant();
+    PaymentLedger impatient = new PaymentLedger(app, Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMillis(300));
+    try (Connection holder = app.getConnection()) {
+      holder.setAutoCommit(false);
+      bind(holder, merchant);
+      try (PreparedStatement ps =
+          holder.prepareStatement(
+              "INSERT INTO ledger.idempotency_keys (merchant_id, idempotency_key, request_hash, created_at) VALUES (?, ?, ?, now())")) {
+        ps.setString(1, merchant);
+        ps.setString(2, "key-1");
+        ps.setBytes(3, hash("body-1"));
+        ps.executeUpdate();
+      }
+
+      assertThat(impatient.authorize(request(merchant, "key-1", "body-1", 100, "EUR"), ENCODER, RENDERER))
+          .isInstanceOf(AuthorizeResult.InFlight.class);
+      holder.rollback();
+    }
+    // Once the holder gave up, the key is free again.
+    assertThat(impatient.authorize(request(merchant, "key-1", "body-1", 100, "EUR"), ENCODER, RENDERER))
+        .isInstanceOf(AuthorizeResult.Created.class);
+  }
+
+  static Stream<Arguments> failurePoints() {
+    Function<PaymentEvent, byte[]> failingEncoder = e -> { throw new IllegalStateException("registry down"); };
+    Function<Payment, StoredResponse> failingRenderer = p -> { throw new IllegalStateException("renderer broke"); };
+    return Stream.of(
+        Arguments.of("encoder (after payment and entries)", failingEncoder, RENDERER),
+        Arguments.of("renderer (after the outbox row)", ENCODER, failingRenderer));
+  }
+
+  @ParameterizedTest(name = "failure in the {0}")
+  @MethodSource("failurePoints")
+  void aFailureMidTransactionLeavesNoRowsBehind(
+      String where, Function<PaymentEvent, byte[]> encoder, Function<Payment, StoredResponse> renderer) {
+    String merchant = newMerchant();
+
+    assertThatThrownBy(() -> ledger.authorize(request(merchant, "key-1", "body-1", 100, "EUR"), encoder, renderer))
+        .isInstanceOf(IllegalStateException.class);
+
+    assertThat(counts(merchant).values()).containsOnly(0L);
+    // The key was released with the rollback: a retry succeeds.
+    assertThat(ledger.authorize(request(merchant, "key-1", "body-1", 100, "EUR"), ENCODER, RENDERER))
+        .isInstanceOf(AuthorizeResult.Created.class);
+  }
+
+  static Stream<Arguments> rawEntrySets() {
+    return Stream.of(
+        Arguments.of("+100 EUR, -100 EUR", List.of(new Posting(Account.CARD_AUTHORIZATIONS, "EUR", 100), new Posting(Account.MERCHANT_PENDING, "EUR", -100)), true),
+        Arguments.of("+100 EUR alone", List.of(new Posting(Account.CARD_AUTHORIZATIONS, "EUR", 100)), false),
+        Arguments.of("+100 EUR, -99 EUR", List.of(new Posting(Account.CARD_AUTHORIZATIONS, "EUR", 100), new Posting(Account.MERCHANT_PENDING, "EUR", -99)), false),
+        Arguments.of("+100 EUR, -100 USD", List.of(new Posting(Account.CARD_AUTHORIZATIONS, "EUR", 100), new Posting(Account.MERCHANT_PENDING, "USD", -100)), false),
+        Arguments.of("+100 EUR, -100 EUR, +1 USD", List.of(new Posting(Account.CARD_AUTHORIZATIONS, "EUR", 100), new Posting(Account.MERCHANT_PENDING, "EUR", -100), new Posting(Account.CARD_AUTHORIZATIONS, "USD", 1)), false));
+  }
+
+  @ParameterizedTest(name = "{0} commits: {2}")
+  @MethodSource("rawEntrySets")
+  void theDatabaseRejectsAnUnbalancedTransactionAtCommit(String name, List<Posting> entries, boolean commits)
+      throws Exception {
+    String merchant = newMerchant();
+    try (Connection c = app.getConnection()) {
+      c.setAutoCommit(false);
+      bind(c, merchant);
+      UUID paymentId = UUID.randomUUID();
+      UUID txId = UUID.randomUUID();
+      try (Statement s = c.createStatement()) {
+        for (String currency : List.of("EUR", "USD")) {
+          for (Account account : Account.values()) {
+            s.execute("INSERT INTO ledger.accounts (merchant_id, account_code, currency, kind) VALUES ('"
+                + merchant + "', '" + account.code() + "', '" + currency + "', '" + account.kind() + "')");
+          }
+        }
+        s.execute("INSERT INTO ledger.payments (merchant_id, payment_id, status, amount_minor, currency, created_at, updated_at)"
+            + " VALUES ('" + merchant + "', '" + paymentId + "', 'AUTHORIZED', 100, 'EUR', now(), now())");
+        s.execute("INSERT INTO ledger.ledger_transactions (merchant_id, tx_id, payment_id, kind, created_at)"
+            + " VALUES ('" + merchant + "', '" + txId + "', '" + paymentId + "', 'AUTHORIZE', now())");
+        for (Posting p : entries) {
+          // Each insert is accepted on its own: the balance is checked when the transaction commits.
+          s.execute("INSERT INTO ledger.ledger_entries (merchant_id, tx_id, account_code, currency, amount_minor, created_at)"
+              + " VALUES ('" + merchant + "', '" + txId + "', '" + p.account().code() + "', '" + p.currency() + "', " + p.amountMinor() + ", now())");
+        }
+      }
+      if (commits) {
+        c.commit();
+        assertThat(counts(merchant)).containsEntry("ledger_entries", (long) entries.size());
+      } else {
+        assertThatThrownBy(c::commit)
+            .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("23514"))
+            .hasMessageContaining("unbalanced ledger transaction");
+        assertThat(counts(merchant).values()).containsOnly(0L);
+      }
+    }
+  }
+
+  static Stream<Arguments> historyChanges() {
+    return Stream.of(
+        Arguments.of("app", "UPDATE ledger.ledger_entries SET amount_minor = amount_minor * 2"),
+        Arguments.of("app", "DELETE FROM ledger.ledger_entries"),
+        Arguments.of("owner", "UPDATE ledger.ledger_entries SET amount_minor = amount_minor * 2"),
+        Arguments.of("owner", "DELETE FROM ledger.ledger_entries"));
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("historyChanges")
+  void ledgerEntriesCannotBeUpdatedOrDeletedEvenByTheOwner(String role, String sql) throws Exception {
+    String merchant = newMerchant();
+    ledger.authorize(request(merchant, "key-1", "body-1", 100, "EUR"), ENCODER, RENDERER);
+    List<String> before = rows(merchant, "SELECT entry_id || ' ' || amount_minor FROM ledger.ledger_entries ORDER BY entry_id");
+
+    try (Connection c = (role.equals("app") ? app : owner).getConnection()) {
+      c.setAutoCommit(false);
+      bind(c, merchant);
+      try (Statement s = c.createStatement()) {
+        assertThatThrownBy(() -> s.execute(sql + " WHERE merchant_id = '" + merchant + "'"))
+            .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+      }
+      c.rollback();
+    }
+    assertThat(rows(merchant, "SELECT entry_id || ' ' || amount_minor FROM ledger.ledger_entries ORDER BY entry_id"))
+        .isEqualTo(before)
+        .hasSize(2);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"accounts", "payments", "ledger_transactions", "ledger_entries", "outbox", "idempotency_keys"})
+  void merchantACannotReadMerchantBsRows(String table) throws Exception {
+    String a = newMerchant();
+    String b = newMerchant();
+    ledger.authorize(request(a, "key-a", "body-a", 100, "EUR"), ENCODER, RENDERER);
+    ledger.authorize(request(b, "key-b", "body-b", 200, "EUR"), ENCODER, RENDERER);
+    assertThat(counts(b).get(table)).isPositive();
+
+    try (Connection c = app.getConnection()) {
+      c.setAutoCommit(false);
+      bind(c, a);
+      assertThat(count(c, "SELECT count(*) FROM ledger." + table + " WHERE merchant_id = '" + b + "'")).isZero();
+      assertThat(count(c, "SELECT count(*) FROM ledger." + table + " WHERE merchant_id <> '" + a + "'")).isZero();
+      assertThat(count(c, "SELECT count(*) FROM ledger." + table + " WHERE merchant_id = '" + a + "'")).isPositive();
+      c.rollback();
+    }
+    // Without a merchant bound, the application role sees nothing at all.
+    try (Connection c = app.getConnection()) {
+      assertThat(count(c, "SELECT count(*) FROM ledger." + table)).isZero();
+    }
+  }
+
+  @Test
+  void merchantACannotFindOrChangeMerchantBsPayment() throws Exception {
+    String a = newMerchant();
+    String b = newMerchant();
+    Payment bs = ((AuthorizeResult.Created) ledger.authorize(request(b, "key-b", "body-b", 200, "EUR"), ENCODER, RENDERER)).payment();
+
+    assertThat(ledger.findPayment(a, bs.paymentId())).isEmpty();
+    assertThat(ledger.findPayment(b, bs.paymentId())).contains(bs);
+    try (Connection c = app.getConnection()) {
+      c.setAutoCommit(false);
+      bind(c, a);
+      try (Statement s = c.createStatement()) {
+        assertThat(s.executeUpdate("UPDATE ledger.payments SET status = 'CANCELLED' WHERE payment_id = '" + bs.paymentId() + "'")).isZero();
+        assertThatThrownBy(
+                () -> s.execute("INSERT INTO ledger.payments (merchant_id, payment_id, status, amount_minor, currency, created_at, updated_at)"
+                    + " VALUES ('" + b + "', '" + UUID.randomUUID() + "', 'AUTHORIZED', 100, 'EUR', now(), now())"))
+            .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"))
+            .hasMessageContaining("row-level security");
+      }
+      c.rollback();
+    }
+    assertThat(ledger.findPayment(b, bs.paymentId())).contains(bs);
+  }
+
+  @Test
+  void theApplicationRoleHasNoBypassAndOwnsNothing() throws Exception {
+    try (Connection c = owner.getConnection()) {
+      assertThat(rowsOf(c, "SELECT rolsuper || ' ' || rolbypassrls || ' ' || rolcreaterole || ' ' || rolcreatedb FROM pg_roles WHERE rolname = 'settleflow_app'"))
+          .containsExactly("false false false false");
+      assertThat(count(c, "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = 'settleflow_app'")).isZero();
+      assertThat(count(c, "SELECT count(*) FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE r.rolname = 'settleflow_app'")).isZero();
+      // Every merchant table has RLS on.
+      assertThat(count(c, "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+          + " WHERE n.nspname = 'ledger' AND c.relkind = 'r' AND c.relname <> 'flyway_schema_history' AND NOT c.relrowsecurity")).isZero();
+    }
+  }
+
+  @Test
+  void authenticateFindsTheMerchantOfAnActiveKeyOnly() {
+    String merchant = newMerchant();
+    String key = admin.issueApiKey(merchant);
+
+    assertThat(key).matches("^sk_[A-Za-z0-9_-]{43}$");
+    assertThat(ledger.authenticate(ApiKeys.hash(key))).contains(merchant);
+    assertThat(ledger.authenticate(ApiKeys.hash(key + "x"))).isEmpty();
+    assertThat(admin.revokeApiKeys(merchant)).isEqualTo(1);
+    assertThat(ledger.authenticate(ApiKeys.hash(key))).isEmpty();
+  }
+
+  @Test
+  void onlyTheKeysHashIsStored() throws Exception {
+    String merchant = newMerchant();
+    String key = admin.issueApiKey(merchant);
+    try (Connection c = owner.getConnection()) {
+      assertThat(count(c, "SELECT count(*) FROM ledger.api_keys WHERE merchant_id = '" + merchant + "' AND key_hash = sha256(convert_to('" + key + "', 'UTF8'))")).isEqualTo(1);
+      assertThat(count(c, "SELECT count(*) FROM ledger.api_keys WHERE key_id LIKE '%" + key.substring(3) + "%'")).isZero();
+    }
+  }
+
+  @Test
+  void createMerchantIsIdempotent() {
+    String merchant = "idem-" + MERCHANTS.incrementAndGet();
+    assertThat(admin.createMerchant(merchant, "First")).isTrue();
+    assertThat(admin.createMerchant(merchant, "First")).isFalse();
+  }
+
+  @Test
+  void idempotencyKeysOlderThanTheRetentionArePurged() {
+    String merchant = newMerchant();
+    ledger.authorize(request(merchant, "key-1", "body-1", 100, "EUR"), ENCODER, RENDERER);
+    MerchantAdmin later =
+        new MerchantAdmin(owner, Clock.fixed(NOW.plus(MerchantAdmin.IDEMPOTENCY_RETENTION).plusSeconds(1), ZoneOffset.UTC));
+
+    assertThat(later.purgeExpiredIdempotencyKeys()).isGreaterThanOrEqualTo(1);
+    assertThat(counts(merchant)).containsEntry("idempotency_keys", 0L).containsEntry("payments", 1L);
+  }
+
+  @Test
+  void concurrentRequestsWithOneKeyCreateExactlyOnePayment() throws Exception {
+    String merchant = newMerchant();
+    List<AuthorizeResult> results = runConcurrently(8, i -> request(merchant, "same-key", "same-body", 300, "EUR"));
+
+    assertThat(results).filteredOn(r -> r instanceof AuthorizeResult.Created).hasSize(1);
+    assertThat(results).filteredOn(r -> r instanceof AuthorizeResult.Replayed).hasSize(7);
+    assertThat(counts(merchant)).containsEntry("payments", 1L).containsEntry("outbox", 1L);
+  }
+
+  @Test
+  void concurrentFirstPaymentsOfAMerchantShareItsNewAccounts() throws Exception {
+    String merchant = newMerchant();
+    List<AuthorizeResult> results = runConcurrently(8, i -> request(merchant, "key-" + i, "body-" + i, 100 + i, "CHF"));
+
+    assertThat(results).allMatch(r -> r instanceof AuthorizeResult.Created);
+    assertThat(counts(merchant))
+        .containsEntry("payments", 8L)
+        .containsEntry("ledger_entries", 16L)
+        .containsEntry("accounts", 2L);
+    assertThat(rows(merchant, "SELECT sum(amount_minor)::text FROM ledger.ledger_entries")).containsExactly("0");
+  }
+
+  // --- helpers
+
+  static String newMerchant() {
+    String id = "m" + MERCHANTS.incrementAndGet();
+    admin.createMerchant(id, "Merchant " + id);
+    return id;
+  }
+
+  static AuthorizeRequest request(String merchant, String key, String body, long amountMinor, String currency) {
+    return new AuthorizeRequest(merchant, key, hash(body), amountMinor, currency, "order-17", "tok_test", "4242");
+  }
+
+  static byte[] hash(String body) {
+    return ApiKeys.hash(body);
+  }
+
+  static void bind(Connection c, String merchant) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT set_config('settleflow.merchant_id', ?, true)")) {
+      ps.setString(1, merchant);
+      ps.executeQuery().close();
+    }
+  }
+
+  static List<AuthorizeResult> runConcurrently(int threads, Function<Integer, AuthorizeRequest> requests) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<AuthorizeResult>> futures = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        AuthorizeRequest r = requests.apply(i);
+        futures.add(pool.submit(() -> {
+          go.await();
+          return ledger.authorize(r, ENCODER, RENDERER);
+        }));
+      }
+      go.countDown();
+      List<AuthorizeResult> results = new ArrayList<>();
+      for (Future<AuthorizeResult> f : futures) {
+        results.add(f.get(60, TimeUnit.SECONDS));
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Row counts per merchant table, read as the owner (RLS does not apply to it). */
+  static Map<String, Long> counts(String merchant) {
+    try (Connection c = owner.getConnection()) {
+      Map<String, Long> counts = new java.util.TreeMap<>();
+      for (String table : MERCHANT_TABLES) {
+        counts.put(table, count(c, "SELECT count(*) FROM ledger." + table + " WHERE merchant_id = '" + merchant + "'"));
+      }
+      return counts;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** One text column of a query over one merchant's rows, read as the owner. */
+  static List<String> rows(String merchant, String sql) {
+    String scoped = sql.replaceFirst("FROM (ledger\\.\\w+)", "FROM $1 WHERE merchant_id = '" + merchant + "'");
+    try (Connection c = owner.getConnection()) {
+      return rowsOf(c, scoped);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static List<String> rowsOf(Connection c, String sql) throws SQLException {
+    List<String> rows = new ArrayList<>();
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        rows.add(rs.getString(1));
+      }
+    }
+    return rows;
+  }
+
+  static long count(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}
