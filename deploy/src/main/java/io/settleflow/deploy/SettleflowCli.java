@@ -123,9 +123,12 @@ public final class SettleflowCli implements Runnable {
       CountDownLatch stopped = new CountDownLatch(1);
       Stack stack = Stack.start(settings, System.out);
       StackEndpoints e = stack.endpoints();
+      AlertWatcher watcher = AlertWatcher.start(e.kafkaBootstrap(), new ConfluentWireFormat(new ConfluentRegistryClient(e.registryUrl())), System.out);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         System.out.println("\nsettleflow: stopping...");
+        watcher.close();
         stack.close();
+        System.out.println("settleflow: stopped; data kept in " + runDir);
         stopped.countDown();
       }));
       System.out.println();
@@ -138,9 +141,7 @@ public final class SettleflowCli implements Runnable {
       System.out.println("  next: ./settleflow merchant create --id acme --name 'Acme Ltd'   (prints an API key)");
       System.out.println("        ./settleflow settlements import FILE --source my-processor");
       System.out.println("  Watching mismatch alerts; Ctrl-C stops the stack.");
-      try (AlertWatcher watcher = AlertWatcher.start(e.kafkaBootstrap(), new ConfluentWireFormat(new ConfluentRegistryClient(e.registryUrl())), System.out)) {
-        stopped.await();
-      }
+      stopped.await();
       return 0;
     }
   }

@@ -1,5 +1,6 @@
 package io.settleflow.embedded;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,6 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 
 /**
  * One part of the stack running in its own JVM, its output in a log file. Parts never share a JVM:
@@ -29,12 +33,38 @@ public final class ChildJvm implements AutoCloseable {
     this.logFile = logFile;
   }
 
-  /** The classpath of the running JVM, also under Surefire (which hides it in a manifest jar). */
+  /**
+   * The classpath of the running JVM as a child can use it: under Surefire (which hides it in a
+   * manifest jar) and under {@code java -jar} (where it lives in the jar's Class-Path header).
+   */
   public static String currentClasspath() {
     String surefire = System.getProperty("surefire.test.class.path");
-    return surefire != null && !surefire.isBlank()
-        ? surefire
-        : System.getProperty("java.class.path");
+    if (surefire != null && !surefire.isBlank()) {
+      return surefire;
+    }
+    String cp = System.getProperty("java.class.path");
+    if (cp.endsWith(".jar") && !cp.contains(File.pathSeparator)) {
+      return withManifestClassPath(Path.of(cp));
+    }
+    return cp;
+  }
+
+  private static String withManifestClassPath(Path jar) {
+    try (JarFile file = new JarFile(jar.toFile())) {
+      Manifest manifest = file.getManifest();
+      String entries = manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+      if (entries == null) {
+        return jar.toString();
+      }
+      Path dir = jar.toAbsolutePath().getParent();
+      StringBuilder out = new StringBuilder(jar.toAbsolutePath().toString());
+      for (String entry : entries.trim().split("\\s+")) {
+        out.append(File.pathSeparator).append(dir.resolve(entry));
+      }
+      return out.toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the manifest of " + jar, e);
+    }
   }
 
   /** The java binary of the running JVM. */
