@@ -1,0 +1,104 @@
+package io.settleflow.cdc;
+
+import io.settleflow.cdc.OutboxConnectorConfig.ConnectorDefinition;
+import io.settleflow.runtime.MetricsServer;
+import io.settleflow.runtime.MetricsServer.Health;
+import io.settleflow.runtime.ServiceConfig;
+import io.settleflow.schemas.Topics;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the outbox relay as a service: environment → connector config → startup checks → relay +
+ * /health and /metrics. Exits non-zero when the engine stops with an error.
+ */
+public final class CdcMain {
+  private static final Logger LOG = LoggerFactory.getLogger(CdcMain.class);
+  public static final String PASSWORD_VARIABLE = "SETTLEFLOW_CDC_DB_PASSWORD";
+  /** Optional comma list of topics outbox rows may route to; default: the ledger event topics. */
+  public static final String TOPICS_VARIABLE = "SETTLEFLOW_CDC_TOPICS";
+  static final int DEFAULT_HTTP_PORT = 8084;
+  static final int EXIT_MISCONFIGURED = 2;
+  static final int EXIT_ENGINE_FAILED = 1;
+
+  private CdcMain() {}
+
+  public static void main(String[] args) {
+    ServiceConfig env = ServiceConfig.fromEnvironment();
+    ConnectorDefinition connector;
+    String bootstrap;
+    try {
+      bootstrap = env.required("SETTLEFLOW_KAFKA_BOOTSTRAP");
+      // The password may come from SETTLEFLOW_CDC_DB_PASSWORD_FILE: resolve it like any other secret.
+      Map<String, String> variables = new HashMap<>(System.getenv());
+      variables.put(PASSWORD_VARIABLE, env.secret(PASSWORD_VARIABLE));
+      connector = OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), variables);
+      List<String> problems = DatabaseReadinessCheck.problems(connector);
+      if (!problems.isEmpty()) {
+        problems.forEach(p -> LOG.error("cannot start CDC: {}", p));
+        System.exit(EXIT_MISCONFIGURED);
+        return;
+      }
+    } catch (ServiceConfig.ConfigException | OutboxConnectorConfig.InvalidConnectorConfigException e) {
+      LOG.error("cannot start CDC: {}", e.getMessage());
+      System.exit(EXIT_MISCONFIGURED);
+      return;
+    } catch (RuntimeException e) {
+      LOG.error("cannot start CDC: {}", e.getMessage(), e);
+      System.exit(EXIT_MISCONFIGURED);
+      return;
+    }
+
+    AtomicReference<OutboxRelay> relay = new AtomicReference<>();
+    MetricsServer server;
+    try {
+      server =
+          MetricsServer.start(
+              env.string("SETTLEFLOW_HTTP_HOST", "127.0.0.1"),
+              env.integer("SETTLEFLOW_HTTP_PORT", DEFAULT_HTTP_PORT, 0, 65_535),
+              () -> relay.get() == null ? Health.down("starting") : relay.get().health());
+    } catch (java.io.IOException e) {
+      LOG.error("cannot start the metrics server: {}", e.getMessage(), e);
+      System.exit(EXIT_MISCONFIGURED);
+      return;
+    }
+
+    Producer<byte[], byte[]> producer = new KafkaProducer<>(OutboxRelay.producerConfig(bootstrap, "settleflow-cdc"));
+    OutboxEventRouting routing = new OutboxEventRouting(allowedTopics(env), connector.heartbeatTopic());
+    OutboxBatchPublisher publisher =
+        new OutboxBatchPublisher(producer, routing, Topics.CDC_DLQ, new RelayMetrics(server.registry()), Clock.systemUTC());
+    relay.set(OutboxRelay.start(OutboxConnectorConfig.embedded(connector, bootstrap, System.getenv()), publisher, producer));
+    LOG.info("outbox relay started: {} -> Kafka {}", connector.get("table.include.list"), bootstrap);
+
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  // SIGTERM: stop the engine (its committed offsets stay), flush the producer.
+                  relay.get().close();
+                  server.close();
+                  LOG.info("outbox relay stopped");
+                },
+                "cdc-shutdown"));
+
+    OutboxRelay.Outcome outcome = relay.get().outcome().join();
+    if (!outcome.success()) {
+      LOG.error("outbox relay stopped with an error: {}", outcome.message(), outcome.error());
+      System.exit(EXIT_ENGINE_FAILED);
+    }
+  }
+
+  static Set<String> allowedTopics(ServiceConfig env) {
+    Set<String> topics = new LinkedHashSet<>(OutboxConnectorConfig.aliases(env.optional(TOPICS_VARIABLE).orElse("")));
+    return topics.isEmpty() ? Set.copyOf(Topics.LEDGER_EVENTS) : topics;
+  }
+}

@@ -1,0 +1,72 @@
+package io.settleflow.cdc;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+
+/** The relay's meters (Prometheus names: settleflow_cdc_*). */
+public final class RelayMetrics {
+  private final Counter published;
+  private final Counter deadLettered;
+  private final Counter heartbeats;
+  private final Timer batchPublish;
+  private final Timer commitToKafka;
+
+  public RelayMetrics(MeterRegistry registry) {
+    published =
+        Counter.builder("settleflow.cdc.events.published")
+            .description("Outbox events written to their topic")
+            .register(registry);
+    deadLettered =
+        Counter.builder("settleflow.cdc.events.dead.lettered")
+            .description("Outbox records sent to the CDC dead-letter topic")
+            .register(registry);
+    heartbeats =
+        Counter.builder("settleflow.cdc.heartbeats")
+            .description("Debezium heartbeats acknowledged (they advance the replication slot)")
+            .register(registry);
+    batchPublish =
+        Timer.builder("settleflow.cdc.batch.publish")
+            .description("Time to publish and flush one engine batch")
+            .publishPercentileHistogram()
+            .register(registry);
+    commitToKafka =
+        Timer.builder("settleflow.cdc.commit.to.kafka")
+            .description("PostgreSQL commit of the outbox row to its event being flushed to Kafka (streamed rows only)")
+            .publishPercentileHistogram()
+            .register(registry);
+  }
+
+  void published(int n) {
+    published.increment(n);
+  }
+
+  void deadLettered(int n) {
+    deadLettered.increment(n);
+  }
+
+  void heartbeats(int n) {
+    heartbeats.increment(n);
+  }
+
+  void batchPublished(Duration elapsed) {
+    batchPublish.record(elapsed);
+  }
+
+  void commitToKafka(Duration latency) {
+    commitToKafka.record(latency.isNegative() ? Duration.ZERO : latency);
+  }
+
+  public double publishedCount() {
+    return published.count();
+  }
+
+  public double deadLetteredCount() {
+    return deadLettered.count();
+  }
+
+  public long commitToKafkaCount() {
+    return commitToKafka.count();
+  }
+}

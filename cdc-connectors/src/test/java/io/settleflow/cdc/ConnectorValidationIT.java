@@ -1,0 +1,90 @@
+package io.settleflow.cdc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.debezium.connector.postgresql.PostgresConnector;
+import io.settleflow.embedded.PostgresServer;
+import io.settleflow.ledger.LedgerSchema;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigValue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The connector file against a real PostgreSQL: Connect's validation call and the startup checks. */
+@Tag("integration")
+class ConnectorValidationIT {
+  private static final String LEDGER = "settleflow";
+  private static final String EMPTY = "no_ledger";
+
+  @TempDir static Path dir;
+  static PostgresServer pg;
+
+  @BeforeAll
+  static void startPostgres() {
+    pg = PostgresServer.start(dir.resolve("pg"), 0, false, dir.resolve("pg.log"));
+    pg.createDatabaseIfMissing(LEDGER);
+    pg.createDatabaseIfMissing(EMPTY);
+    LedgerSchema.migrate(pg.superuser(LEDGER));
+  }
+
+  @AfterAll
+  static void stopPostgres() {
+    if (pg != null) {
+      pg.close();
+    }
+  }
+
+  @Test
+  void connectorFileValidatesCleanlyAsKafkaConnectsRestApiWouldCheckIt() {
+    Map<String, String> config = resolved(LEDGER).config();
+
+    // What POST /connectors and PUT /connector-plugins/.../config/validate run for this connector.
+    Config result = new PostgresConnector().validate(config);
+
+    Map<String, List<String>> errors =
+        result.configValues().stream()
+            .filter(v -> !v.errorMessages().isEmpty())
+            .collect(Collectors.toMap(ConfigValue::name, ConfigValue::errorMessages));
+    assertThat(errors).isEmpty();
+    assertThat(result.configValues()).extracting(ConfigValue::name).contains("plugin.name", "publication.name", "slot.name", "database.hostname");
+  }
+
+  @Test
+  void unreachableDatabaseIsReportedByTheSameValidation() {
+    Map<String, String> config = new java.util.HashMap<>(resolved(LEDGER).config());
+    config.put("database.port", Integer.toString(io.settleflow.embedded.Ports.free()));
+
+    Config result = new PostgresConnector().validate(config);
+
+    assertThat(result.configValues()).anyMatch(v -> !v.errorMessages().isEmpty());
+  }
+
+  @Test
+  void migratedLedgerPassesTheStartupChecks() {
+    assertThat(DatabaseReadinessCheck.problems(resolved(LEDGER))).isEmpty();
+  }
+
+  @Test
+  void databaseWithoutThePublicationFailsTheStartupCheckNamingIt() {
+    assertThat(DatabaseReadinessCheck.problems(resolved(EMPTY)))
+        .containsExactly("publication 'settleflow_outbox' does not exist (it is created by the ledger-db migration; run it first)");
+  }
+
+  private static OutboxConnectorConfig.ConnectorDefinition resolved(String database) {
+    return OutboxConnectorConfig.resolve(
+        OutboxConnectorConfig.loadDefault(),
+        Map.of(
+            "SETTLEFLOW_DB_HOST", "127.0.0.1",
+            "SETTLEFLOW_DB_PORT", Integer.toString(pg.port()),
+            "SETTLEFLOW_DB_NAME", database,
+            "SETTLEFLOW_CDC_DB_USER", PostgresServer.SUPERUSER,
+            "SETTLEFLOW_CDC_DB_PASSWORD", "unused-with-local-trust-auth"));
+  }
+}

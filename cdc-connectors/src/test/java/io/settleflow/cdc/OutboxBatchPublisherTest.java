@@ -1,0 +1,231 @@
+package io.settleflow.cdc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.junit.jupiter.api.Test;
+
+class OutboxBatchPublisherTest {
+  private static final String HEARTBEATS = "__debezium-heartbeat.settleflow";
+  private static final Instant NOW = Instant.parse("2026-03-01T10:00:00Z");
+  private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+
+  private final RelayMetrics metrics = new RelayMetrics(new SimpleMeterRegistry());
+  private final OutboxEventRouting routing = new OutboxEventRouting(Set.of("payments.authorized"), HEARTBEATS);
+  private final RecordingCommitter committer = new RecordingCommitter();
+
+  @Test
+  void batchIsPublishedInOrderAndCommittedOnlyAfterTheFlush() throws Exception {
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+    // The committer sees the producer's state at each call: nothing may be marked before the flush.
+    committer.onMark = () -> assertThat(producer.flushed()).as("flushed before markProcessed").isTrue();
+    List<RecordChangeEvent<SourceRecord>> batch =
+        List.of(event(outbox("e1", "p1", 1)), event(outbox("e2", "p2", 2)), event(outbox("e3", "p1", 3)));
+
+    publisher(producer).handleBatch(batch, committer);
+
+    List<ProducerRecord<byte[], byte[]>> sent = producer.history();
+    assertThat(sent).extracting(ProducerRecord::topic).containsOnly("payments.authorized");
+    assertThat(sent).extracting(r -> utf8(r.key())).containsExactly("p1", "p2", "p1");
+    assertThat(sent).extracting(r -> utf8(r.headers().lastHeader("event_id").value())).containsExactly("e1", "e2", "e3");
+    assertThat(sent.get(2).value()).containsExactly(0, 0, 0, 0, 1, 3);
+    assertThat(committer.marked).isEqualTo(batch);
+    assertThat(committer.batchesFinished).isEqualTo(1);
+    assertThat(metrics.publishedCount()).isEqualTo(3);
+  }
+
+  @Test
+  void kafkaFailureCommitsNothing() {
+    MockProducer<byte[], byte[]> producer = failingOnFlush(new TimeoutException("broker gone"));
+    List<RecordChangeEvent<SourceRecord>> batch = List.of(event(outbox("e1", "p1", 1)), event(outbox("e2", "p2", 2)));
+
+    assertThatThrownBy(() -> publisher(producer).handleBatch(batch, committer))
+        .isInstanceOf(OutboxBatchPublisher.OutboxPublishException.class)
+        .hasMessageContaining("payments.authorized")
+        .hasRootCauseInstanceOf(TimeoutException.class);
+    assertThat(committer.marked).isEmpty();
+    assertThat(committer.batchesFinished).isZero();
+  }
+
+  @Test
+  void synchronousSendFailureCommitsNothing() {
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    producer.sendException = new TimeoutException("metadata not available");
+
+    assertThatThrownBy(() -> publisher(producer).handleBatch(List.of(event(outbox("e1", "p1", 1))), committer))
+        .isInstanceOf(OutboxBatchPublisher.OutboxPublishException.class);
+    assertThat(committer.marked).isEmpty();
+    assertThat(committer.batchesFinished).isZero();
+  }
+
+  @Test
+  void unroutableRecordIsDeadLetteredAndTheRestOfTheBatchIsPublished() throws Exception {
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    SourceRecord unknownTopic = routed("payments.cancelled", "p9", new byte[] {0, 1}, "e9");
+    List<RecordChangeEvent<SourceRecord>> batch = List.of(event(outbox("e1", "p1", 1)), event(unknownTopic), event(outbox("e2", "p1", 2)));
+
+    publisher(producer).handleBatch(batch, committer);
+
+    assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly("payments.authorized", "cdc.dlq", "payments.authorized");
+    ProducerRecord<byte[], byte[]> parked = producer.history().get(1);
+    assertThat(utf8(parked.key())).isEqualTo("p9");
+    assertThat(parked.value()).containsExactly(0, 1);
+    assertThat(utf8(parked.headers().lastHeader("error.class").value())).isEqualTo("UnknownTopic");
+    assertThat(utf8(parked.headers().lastHeader("source.topic").value())).isEqualTo("payments.cancelled");
+    assertThat(utf8(parked.headers().lastHeader("event_id").value())).isEqualTo("e9");
+    assertThat(committer.marked).isEqualTo(batch);
+    assertThat(metrics.publishedCount()).isEqualTo(2);
+    assertThat(metrics.deadLetteredCount()).isEqualTo(1);
+  }
+
+  @Test
+  void recordTheBrokerRejectsIsDeadLetteredInsteadOfStoppingTheRelay() throws Exception {
+    MockProducer<byte[], byte[]> producer =
+        new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+          private boolean first = true;
+
+          @Override
+          public synchronized void flush() {
+            if (first) {
+              first = false;
+              errorNext(new RecordTooLargeException("too large for the broker"));
+            }
+            super.flush();
+          }
+        };
+
+    publisher(producer).handleBatch(List.of(event(outbox("e1", "p1", 1))), committer);
+
+    assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly("payments.authorized", "cdc.dlq");
+    assertThat(utf8(producer.history().get(1).headers().lastHeader("error.class").value())).isEqualTo("PublishRejected");
+    assertThat(committer.batchesFinished).isEqualTo(1);
+    assertThat(metrics.deadLetteredCount()).isEqualTo(1);
+  }
+
+  @Test
+  void heartbeatIsCommittedButNotPublished() throws Exception {
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    SourceRecord heartbeat = new SourceRecord(Map.of("server", "settleflow"), Map.of("lsn", 99L), HEARTBEATS, Schema.STRING_SCHEMA, "k", Schema.STRING_SCHEMA, "beat");
+    List<RecordChangeEvent<SourceRecord>> batch = List.of(event(heartbeat));
+
+    publisher(producer).handleBatch(batch, committer);
+
+    assertThat(producer.history()).isEmpty();
+    assertThat(committer.marked).isEqualTo(batch);
+    assertThat(committer.batchesFinished).isEqualTo(1);
+  }
+
+  @Test
+  void commitToKafkaLatencyIsMeasuredForStreamedRowsOnly() throws Exception {
+    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    SourceRecord streamed = outbox("e1", "p1", 1, Map.of("lsn", 10L, "ts_usec", NOW.minusMillis(25).toEpochMilli() * 1_000));
+    SourceRecord snapshot = outbox("e2", "p1", 2, Map.of("lsn", 10L, "ts_usec", NOW.minusSeconds(3_600).toEpochMilli() * 1_000, "snapshot", "INITIAL"));
+
+    publisher(producer).handleBatch(List.of(event(streamed), event(snapshot)), committer);
+
+    assertThat(metrics.commitToKafkaCount()).isEqualTo(1);
+    assertThat(OutboxBatchPublisher.commitTime(streamed)).contains(NOW.minusMillis(25));
+    assertThat(OutboxBatchPublisher.commitTime(snapshot)).isEmpty();
+  }
+
+  // --- helpers ---------------------------------------------------------------------------------
+
+  private OutboxBatchPublisher publisher(MockProducer<byte[], byte[]> producer) {
+    return new OutboxBatchPublisher(producer, routing, "cdc.dlq", metrics, CLOCK);
+  }
+
+  private static MockProducer<byte[], byte[]> failingOnFlush(RuntimeException error) {
+    return new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+      @Override
+      public synchronized void flush() {
+        while (errorNext(error)) {
+          // fail every pending send, as a broker outage past delivery.timeout.ms does
+        }
+      }
+    };
+  }
+
+  /** A record as the EventRouter emits it: routed topic, String key, bytes value, id headers. */
+  private static SourceRecord outbox(String eventId, String paymentId, int seq) {
+    return outbox(eventId, paymentId, seq, Map.of("lsn", (long) seq));
+  }
+
+  private static SourceRecord outbox(String eventId, String paymentId, int seq, Map<String, ?> offset) {
+    ConnectHeaders headers = new ConnectHeaders();
+    headers.addString("id", eventId);
+    headers.addString("event_id", eventId);
+    return new SourceRecord(
+        Map.of("server", "settleflow"), offset, "payments.authorized", null,
+        Schema.STRING_SCHEMA, paymentId, Schema.BYTES_SCHEMA, new byte[] {0, 0, 0, 0, 1, (byte) seq}, NOW.toEpochMilli(), headers);
+  }
+
+  private static SourceRecord routed(String topic, String key, byte[] value, String eventId) {
+    ConnectHeaders headers = new ConnectHeaders();
+    headers.addString("id", eventId);
+    return new SourceRecord(Map.of("server", "settleflow"), Map.of("lsn", 5L), topic, null, Schema.STRING_SCHEMA, key, Schema.BYTES_SCHEMA, value, NOW.toEpochMilli(), headers);
+  }
+
+  private static RecordChangeEvent<SourceRecord> event(SourceRecord record) {
+    return new RecordChangeEvent<>() {
+      @Override
+      public SourceRecord record() {
+        return record;
+      }
+
+      @Override
+      public String toString() {
+        return record.topic() + "/" + record.key();
+      }
+    };
+  }
+
+  private static String utf8(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  static final class RecordingCommitter implements DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> {
+    final List<RecordChangeEvent<SourceRecord>> marked = new ArrayList<>();
+    int batchesFinished;
+    Runnable onMark = () -> {};
+
+    @Override
+    public void markProcessed(RecordChangeEvent<SourceRecord> record) {
+      onMark.run();
+      marked.add(record);
+    }
+
+    @Override
+    public void markBatchFinished() {
+      batchesFinished++;
+    }
+
+    @Override
+    public void markProcessed(RecordChangeEvent<SourceRecord> record, DebeziumEngine.Offsets sourceOffsets) {
+      markProcessed(record);
+    }
+
+    @Override
+    public DebeziumEngine.Offsets buildOffsets() {
+      throw new UnsupportedOperationException("the publisher keeps Debezium's own offsets");
+    }
+  }
+}
