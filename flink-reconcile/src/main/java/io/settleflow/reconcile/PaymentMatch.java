@@ -1,0 +1,26 @@
+package io.settleflow.reconcile;
+
+/** A payment matched to its settlement (published as Avro {@code ReconMatch}). */
+public class PaymentMatch {
+  /** Name-based UUID of the payment and settlement ids: a replay repeats it. */
+  public String eventId;
+
+  public String paymentId;
+  public String merchantId;
+  public String settlementId;
+  public String source;
+  public long amountMinor;
+  public long feeAmountMinor;
+  public String currency;
+  /** rule-id@version that decided. */
+  public String rule;
+  /** Event time at which both sides were known. */
+  public long matchedAtMs;
+
+  public PaymentMatch() {}
+
+  @Override
+  public String toString() {
+    return "PaymentMatch{" + paymentId + " ~ " + source + ":" + settlementId + " " + amountMinor + " " + currency + " by " + rule + "}";
+  }
+}

@@ -1,0 +1,87 @@
+package io.settleflow.reconcile;
+
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The reconciliation pipeline: payments and settlement lines in, matches and alerts out. Its
+ * sources and sinks are handed in, so tests run it with finite sources and collecting sinks and
+ * {@link ReconcileMain} with Kafka.
+ */
+public final class ReconcileJob {
+  public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_IDLENESS = Duration.ofSeconds(5);
+
+  /** Only sale lines settle a ledger authorization; refunds, fees and chargebacks are other flows. */
+  static final String SETTLING_RECORD_TYPE = "PAYMENT";
+
+  private final Source<LedgerPayment, ?, ?> payments;
+  private final Source<Settlement, ?, ?> settlements;
+  private final Sink<PaymentMatch> matches;
+  private final Sink<ReconAlert> alerts;
+  private final MatcherSettings settings;
+  private final Duration outOfOrderness;
+  private final Duration idleness;
+
+  public ReconcileJob(
+      Source<LedgerPayment, ?, ?> payments,
+      Source<Settlement, ?, ?> settlements,
+      Sink<PaymentMatch> matches,
+      Sink<ReconAlert> alerts,
+      MatcherSettings settings,
+      Duration outOfOrderness,
+      Duration idleness) {
+    this.payments = payments;
+    this.settlements = settlements;
+    this.matches = matches;
+    this.alerts = alerts;
+    this.settings = settings;
+    this.outOfOrderness = outOfOrderness;
+    this.idleness = idleness;
+  }
+
+  /** Adds the pipeline to {@code env}; the caller executes it. */
+  public void build(StreamExecutionEnvironment env) {
+    // An idle topic (no settlement files today) must not hold every overdue timer back.
+    WatermarkStrategy<LedgerPayment> paymentTime =
+        WatermarkStrategy.<LedgerPayment>forBoundedOutOfOrderness(outOfOrderness)
+            .withTimestampAssigner((p, ts) -> p.occurredAtMs)
+            .withIdleness(idleness);
+    WatermarkStrategy<Settlement> settlementTime =
+        WatermarkStrategy.<Settlement>forBoundedOutOfOrderness(outOfOrderness)
+            .withTimestampAssigner((s, ts) -> s.settledAtMs)
+            .withIdleness(idleness);
+
+    DataStream<LedgerPayment> paymentStream =
+        env.fromSource(payments, paymentTime, "ledger-payments", TypeInformation.of(LedgerPayment.class))
+            .uid("ledger-payments-source");
+    DataStream<Settlement> settlementStream =
+        env.fromSource(settlements, settlementTime, "settlement-lines", TypeInformation.of(Settlement.class))
+            .uid("settlement-lines-source")
+            .filter(s -> SETTLING_RECORD_TYPE.equals(s.recordType))
+            .name("settling-lines-only")
+            .uid("settling-lines-only");
+
+    SingleOutputStreamOperator<PaymentMatch> matched =
+        paymentStream
+            .connect(settlementStream)
+            .keyBy(PaymentSettlementMatcher.PAYMENT_KEY, PaymentSettlementMatcher.SETTLEMENT_KEY, Types.STRING)
+            .process(new PaymentSettlementMatcher(settings), TypeInformation.of(PaymentMatch.class))
+            .name("payment-settlement-matcher")
+            .uid("payment-settlement-matcher");
+
+    matched.sinkTo(matches).name("recon-matches").uid("recon-matches-sink");
+    matched
+        .getSideOutput(PaymentSettlementMatcher.ALERTS)
+        .sinkTo(alerts)
+        .name("recon-mismatches")
+        .uid("recon-mismatches-sink");
+  }
+}

@@ -1,0 +1,76 @@
+package io.settleflow.reconcile;
+
+import io.settleflow.schemas.Topics;
+import java.time.Duration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/** The Kafka sources and exactly-once sinks of the reconcile job, built from its configuration. */
+public final class ReconcileKafka {
+  /**
+   * Below the broker's default transaction.max.timeout.ms (15 min); Flink's own default (1 h) is
+   * rejected by a stock broker. Long enough to outlast a slow checkpoint and a restart.
+   */
+  public static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
+
+  public static final Duration PARTITION_DISCOVERY_INTERVAL = Duration.ofSeconds(60);
+
+  private ReconcileKafka() {}
+
+  public static ReconcileJob job(ReconcileConfig c) {
+    return new ReconcileJob(
+        payments(c), settlements(c), matches(c), alerts(c), c.matcher(), c.outOfOrderness(), c.idleness());
+  }
+
+  public static KafkaSource<LedgerPayment> payments(ReconcileConfig c) {
+    return KafkaSource.<LedgerPayment>builder()
+        .setBootstrapServers(c.kafkaBootstrap())
+        .setTopics(Topics.PAYMENTS_AUTHORIZED)
+        .setGroupId(c.consumerGroupId())
+        .setClientIdPrefix(c.consumerGroupId() + "-payments")
+        // First start reads the topic from the beginning; afterwards the checkpoint decides.
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+        .setDeserializer(ConfluentAvroDeserializer.payments(c.registryUrl()))
+        .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+        .setProperty("partition.discovery.interval.ms", Long.toString(PARTITION_DISCOVERY_INTERVAL.toMillis()))
+        .build();
+  }
+
+  public static KafkaSource<Settlement> settlements(ReconcileConfig c) {
+    return KafkaSource.<Settlement>builder()
+        .setBootstrapServers(c.kafkaBootstrap())
+        .setTopics(Topics.SETTLEMENTS_RAW)
+        .setGroupId(c.consumerGroupId())
+        .setClientIdPrefix(c.consumerGroupId() + "-settlements")
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+        .setDeserializer(ConfluentAvroDeserializer.settlements(c.registryUrl()))
+        .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
+        .setProperty("partition.discovery.interval.ms", Long.toString(PARTITION_DISCOVERY_INTERVAL.toMillis()))
+        .build();
+  }
+
+  public static KafkaSink<PaymentMatch> matches(ReconcileConfig c) {
+    return KafkaSink.<PaymentMatch>builder()
+        .setBootstrapServers(c.kafkaBootstrap())
+        .setRecordSerializer(ConfluentAvroSerializer.matches(c.registryUrl(), Topics.RECON_MATCHES))
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-matches")
+        .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(TRANSACTION_TIMEOUT.toMillis()))
+        .build();
+  }
+
+  public static KafkaSink<ReconAlert> alerts(ReconcileConfig c) {
+    return KafkaSink.<ReconAlert>builder()
+        .setBootstrapServers(c.kafkaBootstrap())
+        .setRecordSerializer(ConfluentAvroSerializer.alerts(c.registryUrl(), Topics.RECON_MISMATCHES))
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-mismatches")
+        .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(TRANSACTION_TIMEOUT.toMillis()))
+        .build();
+  }
+}

@@ -1,0 +1,46 @@
+package io.settleflow.reconcile;
+
+import io.settleflow.runtime.ServiceConfig;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Reads the environment, starts the reconciliation job and its /health, stops on SIGTERM. */
+public final class ReconcileMain {
+  private static final Logger LOG = LoggerFactory.getLogger(ReconcileMain.class);
+
+  private ReconcileMain() {}
+
+  public static void main(String[] args) throws Exception {
+    ReconcileConfig config = ReconcileConfig.from(ServiceConfig.fromEnvironment());
+    ReconcileService service = ReconcileService.start(config, ReconcileKafka.job(config));
+    LOG.info("reconciliation running; health on http://{}:{}/health", config.httpHost(), service.httpPort());
+    AtomicBoolean stopping = new AtomicBoolean();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stopping.set(true);
+                  try {
+                    service.close();
+                    LOG.info("reconciliation stopped; last checkpoint retained under {}", config.checkpointDir());
+                  } catch (Exception e) {
+                    LOG.error("unclean stop", e);
+                  } finally {
+                    stopped.countDown();
+                  }
+                },
+                "reconcile-shutdown"));
+    // Returns when the job ends: cancelled by the hook above, or failed for good.
+    Throwable failure =
+        service.job().getJobExecutionResult().handle((result, error) -> error).join();
+    if (stopping.get()) {
+      stopped.await();
+      return;
+    }
+    LOG.error("reconciliation job ended on its own", failure);
+    System.exit(1); // runs the hook, which closes the HTTP server
+  }
+}

@@ -1,0 +1,308 @@
+package io.settleflow.reconcile;
+
+import static io.settleflow.reconcile.Fixtures.payment;
+import static io.settleflow.reconcile.Fixtures.settlement;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Queue;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Drives the matcher with an operator harness: elements and watermarks in, outputs and state out. */
+class PaymentSettlementMatcherTest {
+  static final long DEADLINE_MS = 10_000;
+  static final long GRACE_MS = 3_000;
+  static final long RETENTION_MS = 20_000;
+  static final MatcherSettings SETTINGS = new MatcherSettings(DEADLINE_MS, GRACE_MS, RETENTION_MS, 0);
+  /** Far enough that every deadline, grace and cleanup timer in these cases has fired. */
+  static final long AFTER_EVERYTHING_MS = 1_000_000;
+
+  KeyedTwoInputStreamOperatorTestHarness<String, LedgerPayment, Settlement, PaymentMatch> harness;
+
+  @BeforeEach
+  void open() throws Exception {
+    harness = newHarness();
+    harness.open();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    harness.close();
+  }
+
+  @Test
+  void paymentAndSettlementWithSameAmountMatch() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 4_000), 4_000);
+
+    assertThat(matches()).singleElement().satisfies(m -> {
+      assertThat(m.paymentId).isEqualTo("pay-1");
+      assertThat(m.settlementId).isEqualTo("line-1");
+      assertThat(m.source).isEqualTo("stripe");
+      assertThat(m.amountMinor).isEqualTo(10_000);
+      assertThat(m.feeAmountMinor).isEqualTo(100);
+      assertThat(m.currency).isEqualTo("EUR");
+      assertThat(m.rule).isEqualTo("amount-exact@1");
+      assertThat(m.matchedAtMs).isEqualTo(4_000);
+      assertThat(m.eventId).isEqualTo(ReconFindings.matchId("pay-1", "se-1"));
+    });
+    assertThat(alerts()).isEmpty();
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void settlementGrossDifferentFromPaymentIsAnAmountMismatch() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_050, "EUR", 4_000), 4_000);
+
+    assertThat(matches()).isEmpty();
+    assertThat(alerts()).singleElement().satisfies(a -> {
+      assertThat(a.kind).isEqualTo(AlertKind.AMOUNT_MISMATCH);
+      assertThat(a.eventId).isEqualTo(ReconFindings.alertId(AlertKind.AMOUNT_MISMATCH, "pay-1", "se-1"));
+      assertThat(a.paymentId).isEqualTo("pay-1");
+      assertThat(a.settlementId).isEqualTo("line-1");
+      assertThat(a.expectedAmountMinor).isEqualTo(10_000L);
+      assertThat(a.actualAmountMinor).isEqualTo(10_050L);
+      assertThat(a.rule).isEqualTo("amount-exact@1");
+      assertThat(a.detail).contains("+50");
+      assertThat(a.detectedAtMs).isEqualTo(4_000);
+    });
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void settlementInAnotherCurrencyIsACurrencyMismatch() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "USD", 2_000), 2_000);
+
+    assertThat(alerts()).singleElement().satisfies(a -> {
+      assertThat(a.kind).isEqualTo(AlertKind.CURRENCY_MISMATCH);
+      assertThat(a.rule).isEqualTo("currency-exact@1");
+      assertThat(a.detail).contains("USD", "EUR");
+    });
+    assertThat(matches()).isEmpty();
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void paymentWithoutSettlementIsOverdueExactlyWhenTheWatermarkPassesTheDeadline() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    long deadline = 1_000 + DEADLINE_MS;
+
+    harness.processBothWatermarks(new Watermark(deadline - 1));
+    assertThat(alerts()).isEmpty();
+
+    harness.processBothWatermarks(new Watermark(deadline));
+    assertThat(alerts()).singleElement().satisfies(a -> {
+      assertThat(a.kind).isEqualTo(AlertKind.OVERDUE_PAYMENT);
+      assertThat(a.eventId).isEqualTo(ReconFindings.alertId(AlertKind.OVERDUE_PAYMENT, "pay-1", "pe-1"));
+      assertThat(a.detectedAtMs).isEqualTo(deadline);
+      assertThat(a.expectedAmountMinor).isEqualTo(10_000L);
+      assertThat(a.actualAmountMinor).isNull();
+      assertThat(a.rule).isEqualTo("settlement-deadline@1");
+    });
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void settlementWithoutPaymentIsAnOrphanWhenGraceEnds() throws Exception {
+    harness.processElement2(settlement("se-1", "line-1", "pay-9", 5_000, "EUR", 2_000), 2_000);
+    long graceEnd = 2_000 + GRACE_MS;
+
+    harness.processBothWatermarks(new Watermark(graceEnd - 1));
+    assertThat(alerts()).isEmpty();
+
+    harness.processBothWatermarks(new Watermark(graceEnd));
+    assertThat(alerts()).singleElement().satisfies(a -> {
+      assertThat(a.kind).isEqualTo(AlertKind.ORPHAN_SETTLEMENT);
+      assertThat(a.paymentId).isEqualTo("pay-9");
+      assertThat(a.settlementId).isEqualTo("line-1");
+      assertThat(a.actualAmountMinor).isEqualTo(5_000L);
+      assertThat(a.expectedAmountMinor).isNull();
+      assertThat(a.detectedAtMs).isEqualTo(graceEnd);
+      assertThat(a.rule).isEqualTo("orphan-grace@1");
+    });
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void settlementWithoutPaymentReferenceIsAnOrphanToo() throws Exception {
+    Settlement s = settlement("se-1", "line-1", null, 5_000, "EUR", 2_000);
+    harness.processElement2(s, 2_000);
+    harness.processBothWatermarks(new Watermark(2_000 + GRACE_MS));
+
+    assertThat(alerts()).singleElement().satisfies(a -> {
+      assertThat(a.kind).isEqualTo(AlertKind.ORPHAN_SETTLEMENT);
+      assertThat(a.paymentId).isNull();
+      assertThat(a.detail).contains("references no payment");
+    });
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void settlementArrivingBeforeThePaymentStillMatches() throws Exception {
+    harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 1_500), 1_500);
+    harness.processBothWatermarks(new Watermark(1_500 + GRACE_MS - 1));
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+
+    assertThat(matches()).singleElement().satisfies(m -> assertThat(m.matchedAtMs).isEqualTo(1_500));
+    assertThat(alerts()).isEmpty();
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void redeliveredPaymentsAndReimportedSettlementsProduceNothingExtra() throws Exception {
+    LedgerPayment p = payment("pe-1", "pay-1", 10_000, "EUR", 1_000);
+    Settlement s = settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 3_000);
+    harness.processElement1(p, 1_000);
+    harness.processElement1(p, 1_000);
+    harness.processElement2(s, 3_000);
+    harness.processElement2(s, 3_000);
+    harness.processElement1(p, 1_000);
+
+    assertThat(matches()).hasSize(1);
+    assertThat(alerts()).isEmpty();
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void reimportedSettlementBeforeThePaymentCountsOnce() throws Exception {
+    Settlement s = settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 3_000);
+    harness.processElement2(s, 3_000);
+    harness.processElement2(s, 3_000);
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+
+    assertThat(matches()).hasSize(1);
+    assertThat(alerts()).isEmpty();
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void lateCdcDuplicateAfterTheDecisionStartsNoNewOverdueClock() throws Exception {
+    LedgerPayment p = payment("pe-1", "pay-1", 10_000, "EUR", 1_000);
+    harness.processElement1(p, 1_000);
+    harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 2_000), 2_000);
+    harness.processBothWatermarks(new Watermark(2_000 + DEADLINE_MS));
+    harness.processElement1(p, 1_000); // redelivered long after, while the marker is kept
+
+    harness.processBothWatermarks(new Watermark(2_000 + RETENTION_MS - 1));
+
+    assertThat(matches()).hasSize(1);
+    assertThat(alerts()).isEmpty();
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void aSecondDifferentSettlementIsADuplicateSettlementOnce() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 2_000), 2_000);
+    Settlement second = settlement("se-2", "line-77", "pay-1", 10_000, "EUR", 5_000);
+    harness.processElement2(second, 5_000);
+    harness.processElement2(second, 5_000); // the second file is re-imported
+
+    assertThat(matches()).hasSize(1);
+    assertThat(alerts()).singleElement().satisfies(a -> {
+      assertThat(a.kind).isEqualTo(AlertKind.DUPLICATE_SETTLEMENT);
+      assertThat(a.eventId).isEqualTo(ReconFindings.alertId(AlertKind.DUPLICATE_SETTLEMENT, "pay-1", "se-2"));
+      assertThat(a.settlementId).isEqualTo("line-77");
+      assertThat(a.expectedAmountMinor).isEqualTo(10_000L);
+      assertThat(a.actualAmountMinor).isEqualTo(10_000L);
+      assertThat(a.detectedAtMs).isEqualTo(5_000);
+      assertThat(a.detail).contains("stripe:line-1", "stripe:line-77");
+    });
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void twoDifferentSettlementsBeforeThePaymentRaiseADuplicateAndTheFirstIsMatched() throws Exception {
+    harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 2_000), 2_000);
+    harness.processElement2(settlement("se-2", "line-2", "pay-1", 10_000, "EUR", 2_500), 2_500);
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+
+    assertThat(alerts()).extracting(a -> a.kind).containsExactly(AlertKind.DUPLICATE_SETTLEMENT);
+    assertThat(matches()).singleElement().satisfies(m -> assertThat(m.settlementId).isEqualTo("line-1"));
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void settlementAfterTheOverdueAlertIsStillMatched() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processBothWatermarks(new Watermark(1_000 + DEADLINE_MS));
+    harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 12_000), 12_000);
+
+    assertThat(alerts()).extracting(a -> a.kind).containsExactly(AlertKind.OVERDUE_PAYMENT);
+    assertThat(matches()).singleElement().satisfies(m -> assertThat(m.matchedAtMs).isEqualTo(12_000));
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void differentPaymentsAreReconciledIndependently() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 100, "EUR", 1_000), 1_000);
+    harness.processElement1(payment("pe-2", "pay-2", 200, "EUR", 1_000), 1_000);
+    harness.processElement2(settlement("se-2", "line-2", "pay-2", 200, "EUR", 2_000), 2_000);
+    harness.processBothWatermarks(new Watermark(1_000 + DEADLINE_MS));
+
+    assertThat(matches()).extracting(m -> m.paymentId).containsExactly("pay-2");
+    assertThat(alerts()).extracting(a -> a.paymentId).containsExactly("pay-1");
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void restoreFromASnapshotRepeatsTheSameAlertIds() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processElement2(settlement("se-9", "line-9", "pay-9", 700, "EUR", 1_000), 1_000);
+    OperatorSubtaskState snapshot = harness.snapshot(1L, 1_500L);
+    harness.processBothWatermarks(new Watermark(AFTER_EVERYTHING_MS));
+    List<String> firstRun = alerts().stream().map(a -> a.eventId).sorted().toList();
+
+    try (var restored = newHarness()) {
+      restored.initializeState(snapshot);
+      restored.open();
+      restored.processBothWatermarks(new Watermark(AFTER_EVERYTHING_MS));
+      List<String> replay =
+          restored.getSideOutput(PaymentSettlementMatcher.ALERTS).stream().map(r -> r.getValue().eventId).sorted().toList();
+
+      assertThat(firstRun).hasSize(2);
+      assertThat(replay).isEqualTo(firstRun);
+      assertThat(restored.numKeyedStateEntries()).isZero();
+    }
+  }
+
+  private static KeyedTwoInputStreamOperatorTestHarness<String, LedgerPayment, Settlement, PaymentMatch> newHarness()
+      throws Exception {
+    // Not opened yet, so a test can restore a snapshot into it first.
+    return new KeyedTwoInputStreamOperatorTestHarness<>(
+        new KeyedCoProcessOperator<>(new PaymentSettlementMatcher(SETTINGS)),
+        PaymentSettlementMatcher.PAYMENT_KEY,
+        PaymentSettlementMatcher.SETTLEMENT_KEY,
+        Types.STRING);
+  }
+
+  private List<PaymentMatch> matches() {
+    return harness.extractOutputValues();
+  }
+
+  private List<ReconAlert> alerts() {
+    Queue<StreamRecord<ReconAlert>> side = harness.getSideOutput(PaymentSettlementMatcher.ALERTS);
+    return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+  }
+
+  /** No state leak: once every timer has fired, nothing is kept for any key. */
+  private void assertStateClearedAfterwards() throws Exception {
+    int alertsBefore = alerts().size();
+    int matchesBefore = matches().size();
+    harness.processBothWatermarks(new Watermark(AFTER_EVERYTHING_MS));
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numEventTimeTimers()).isZero();
+    assertThat(alerts()).hasSize(alertsBefore);
+    assertThat(matches()).hasSize(matchesBefore);
+  }
+}

@@ -1,0 +1,80 @@
+package io.settleflow.reconcile;
+
+import static io.settleflow.reconcile.Fixtures.payment;
+import static io.settleflow.reconcile.Fixtures.settlement;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+
+/** The whole pipeline on a MiniCluster with finite sources and collecting sinks. */
+class ReconcileJobTest {
+  static final MatcherSettings SETTINGS = new MatcherSettings(60_000, 10_000, 60_000, 0);
+
+  @Test
+  void pipelineMatchesAlertsAndIgnoresRedeliveriesAndNonSaleLines() throws Exception {
+    long t0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+    List<LedgerPayment> payments = new ArrayList<>();
+    List<Settlement> settlements = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      payments.add(payment("pe-" + i, "pay-" + i, 1_000L * i, "EUR", t0 + i));
+    }
+    payments.add(payment("pe-1", "pay-1", 1_000, "EUR", t0 + 1)); // CDC redelivery
+    payments.add(payment("pe-5", "pay-5", 5_000, "EUR", t0 + 5)); // never settled
+    settlements.add(settlement("se-1", "l-1", "pay-1", 1_000, "EUR", t0 + 100));
+    settlements.add(settlement("se-2", "l-2", "pay-2", 2_000, "EUR", t0 + 100));
+    settlements.add(settlement("se-3", "l-3", "pay-3", 3_000, "EUR", t0 + 100));
+    settlements.add(settlement("se-4", "l-4", "pay-4", 4_400, "EUR", t0 + 100)); // amount mismatch
+    settlements.add(settlement("se-1", "l-1", "pay-1", 1_000, "EUR", t0 + 100)); // re-import
+    settlements.add(settlement("se-9", "l-9", "pay-9", 900, "EUR", t0 + 100)); // orphan
+    Settlement fee = settlement("se-f", "l-f", "pay-2", 30, "EUR", t0 + 100);
+    fee.recordType = "FEE";
+    settlements.add(fee);
+
+    Configuration conf = new Configuration();
+    conf.set(PipelineOptions.GENERIC_TYPES, false); // fails the job if anything would need Kryo
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
+    String run = UUID.randomUUID().toString();
+    CollectingSink<PaymentMatch> matches = new CollectingSink<>("matches-" + run);
+    CollectingSink<ReconAlert> alerts = new CollectingSink<>("alerts-" + run);
+    new ReconcileJob(
+            finite(payments, LedgerPayment.class),
+            finite(settlements, Settlement.class),
+            matches,
+            alerts,
+            SETTINGS,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5))
+        .build(env);
+
+    env.execute("reconcile-job-test");
+
+    assertThat(matches.received()).extracting(m -> m.paymentId).containsExactlyInAnyOrder("pay-1", "pay-2", "pay-3");
+    assertThat(alerts.received())
+        .extracting(a -> a.kind + ":" + a.paymentId)
+        .containsExactlyInAnyOrder("AMOUNT_MISMATCH:pay-4", "ORPHAN_SETTLEMENT:pay-9", "OVERDUE_PAYMENT:pay-5");
+  }
+
+  @Test
+  void everyTypeCrossingFlinkIsAPojo() {
+    for (Class<?> type : List.of(LedgerPayment.class, Settlement.class, PaymentMatch.class, ReconAlert.class, ReconDecision.class)) {
+      assertThat(TypeInformation.of(type)).as(type.getSimpleName()).isInstanceOf(PojoTypeInfo.class);
+    }
+  }
+
+  private static <T> DataGeneratorSource<T> finite(List<T> items, Class<T> type) {
+    ArrayList<T> copy = new ArrayList<>(items);
+    GeneratorFunction<Long, T> at = i -> copy.get(i.intValue());
+    return new DataGeneratorSource<>(at, copy.size(), TypeInformation.of(type));
+  }
+}

@@ -1,0 +1,250 @@
+package io.settleflow.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.settleflow.avro.MismatchAlert;
+import io.settleflow.avro.MismatchKind;
+import io.settleflow.avro.PaymentEvent;
+import io.settleflow.avro.PaymentEventType;
+import io.settleflow.avro.ReconMatch;
+import io.settleflow.avro.SettlementRecord;
+import io.settleflow.avro.SettlementRecordType;
+import io.settleflow.embedded.KafkaBroker;
+import io.settleflow.embedded.SchemaRegistryServer;
+import io.settleflow.runtime.ServiceConfig;
+import io.settleflow.schemas.ConfluentRegistryClient;
+import io.settleflow.schemas.ConfluentWireFormat;
+import io.settleflow.schemas.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job as {@link ReconcileMain} runs it (Kafka sources, exactly-once Kafka sinks, MiniCluster,
+ * retained checkpoints) against a real broker and registry; read back with read_committed.
+ */
+@Tag("integration")
+class ReconcileKafkaIT {
+  static final int PARTITIONS = 3;
+  static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  static final long T0 = Instant.parse("2026-03-01T09:00:00Z").toEpochMilli();
+  static final long GRACE_MS = 5_000;
+  /** Event time far enough ahead to carry the watermark past every orphan grace before it. */
+  static final long CLOCK_STEP_MS = 60_000;
+
+  @TempDir static Path dir;
+  static KafkaBroker kafka;
+  static SchemaRegistryServer registry;
+  static ConfluentWireFormat wire;
+
+  @BeforeAll
+  static void startStack() {
+    kafka = KafkaBroker.start(dir.resolve("kafka"), 0, 0, "384m");
+    kafka.createTopics(
+        List.of(Topics.PAYMENTS_AUTHORIZED, Topics.SETTLEMENTS_RAW, Topics.RECON_MATCHES, Topics.RECON_MISMATCHES),
+        PARTITIONS,
+        Set.of());
+    registry = SchemaRegistryServer.start(dir.resolve("registry"), 0, false);
+    wire = new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
+  }
+
+  @AfterAll
+  static void stopStack() {
+    if (registry != null) {
+      registry.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  @Test
+  void reconcilesThroughKafkaExactlyOnceAcrossARestart() throws Exception {
+    ReconcileConfig config = ReconcileConfig.from(new ServiceConfig(env()));
+    List<String> matched = new ArrayList<>();
+    List<MismatchAlert> alerts = new ArrayList<>();
+
+    try (KafkaProducer<String, byte[]> producer = producer();
+        KafkaConsumer<String, byte[]> consumer = readCommitted()) {
+      // Six clean pairs, one amount mismatch, one orphan line, plus a CDC redelivery and a re-import.
+      for (int i = 1; i <= 6; i++) {
+        send(producer, paymentEvent("pay-" + i, 2_500L * i, T0 + i));
+        send(producer, settlementRecord("pay-" + i, 2_500L * i, T0 + 1_000 + i));
+      }
+      send(producer, paymentEvent("pay-1", 2_500, T0 + 1));
+      send(producer, settlementRecord("pay-2", 5_000, T0 + 1_002));
+      send(producer, paymentEvent("pay-mm", 10_000, T0 + 10));
+      send(producer, settlementRecord("pay-mm", 9_900, T0 + 1_010));
+      send(producer, settlementRecord("pay-unknown", 777, T0 + 20));
+      producer.flush();
+
+      try (ReconcileService service = ReconcileService.start(config, ReconcileKafka.job(config))) {
+        awaitHealthy(service.httpPort());
+        await().atMost(START_TIMEOUT).until(() -> drain(consumer, matched, alerts), x -> matched.size() >= 6 && !alerts.isEmpty());
+        // Only now move event time on, so the early partitions are already idle and cannot hold it back.
+        send(producer, paymentEvent("pay-clock-1", 100, T0 + CLOCK_STEP_MS));
+        send(producer, settlementRecord("pay-clock-1", 100, T0 + CLOCK_STEP_MS + 1));
+        producer.flush();
+        await().atMost(START_TIMEOUT).until(() -> drain(consumer, matched, alerts), x -> matched.size() >= 7 && alerts.size() >= 2);
+      }
+
+      // A restart restores the retained checkpoint and continues without repeating committed output.
+      try (ReconcileService restarted = ReconcileService.start(config, ReconcileKafka.job(config))) {
+        assertThat(restarted.restoredFrom()).isPresent();
+        awaitHealthy(restarted.httpPort());
+        send(producer, paymentEvent("pay-after-restart", 300, T0 + 2 * CLOCK_STEP_MS));
+        send(producer, settlementRecord("pay-after-restart", 300, T0 + 2 * CLOCK_STEP_MS + 1));
+        producer.flush();
+        await().atMost(START_TIMEOUT).until(() -> drain(consumer, matched, alerts), x -> matched.contains("pay-after-restart"));
+        // Two more checkpoints' worth of quiet: nothing else may appear.
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(20))
+            .until(() -> drain(consumer, matched, alerts), x -> matched.size() == 8 && alerts.size() == 2);
+      }
+    }
+
+    assertThat(matched).containsExactlyInAnyOrder(
+        "pay-1", "pay-2", "pay-3", "pay-4", "pay-5", "pay-6", "pay-clock-1", "pay-after-restart");
+    Map<MismatchKind, List<MismatchAlert>> byKind = alerts.stream().collect(Collectors.groupingBy(MismatchAlert::getKind));
+    assertThat(byKind.keySet()).containsExactlyInAnyOrder(MismatchKind.AMOUNT_MISMATCH, MismatchKind.ORPHAN_SETTLEMENT);
+    assertThat(byKind.get(MismatchKind.AMOUNT_MISMATCH)).singleElement().satisfies(a -> {
+      assertThat(a.getPaymentId()).isEqualTo("pay-mm");
+      assertThat(a.getExpectedAmountMinor()).isEqualTo(10_000L);
+      assertThat(a.getActualAmountMinor()).isEqualTo(9_900L);
+      assertThat(a.getRule()).isEqualTo("amount-exact@1");
+    });
+    assertThat(byKind.get(MismatchKind.ORPHAN_SETTLEMENT)).singleElement().satisfies(a -> {
+      assertThat(a.getPaymentId()).isEqualTo("pay-unknown");
+      assertThat(a.getDetectedAt()).isEqualTo(Instant.ofEpochMilli(T0 + 20 + GRACE_MS));
+    });
+  }
+
+  private Map<String, String> env() {
+    Map<String, String> env = new HashMap<>();
+    env.put("SETTLEFLOW_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+    env.put("SETTLEFLOW_REGISTRY_URL", registry.confluentUrl());
+    env.put("SETTLEFLOW_STATE_DIR", dir.resolve("reconcile-state").toString());
+    env.put("SETTLEFLOW_HTTP_PORT", "0");
+    env.put("SETTLEFLOW_RECON_SETTLEMENT_DEADLINE_MS", "3600000");
+    env.put("SETTLEFLOW_RECON_ORPHAN_GRACE_MS", Long.toString(GRACE_MS));
+    env.put("SETTLEFLOW_RECON_OUT_OF_ORDERNESS_MS", "1000");
+    env.put("SETTLEFLOW_RECON_IDLENESS_MS", "1000");
+    env.put("SETTLEFLOW_RECON_CHECKPOINT_MS", "500");
+    return env;
+  }
+
+  private static void awaitHealthy(int port) {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build();
+    await().atMost(START_TIMEOUT).ignoreExceptions()
+        .until(() -> http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+  }
+
+  private static boolean drain(KafkaConsumer<String, byte[]> consumer, List<String> matched, List<MismatchAlert> alerts) {
+    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+      if (r.topic().equals(Topics.RECON_MATCHES)) {
+        ReconMatch m = wire.decode(r.value(), ReconMatch.class);
+        assertThat(r.key()).isEqualTo(m.getPaymentId());
+        matched.add(m.getPaymentId());
+      } else {
+        MismatchAlert a = wire.decode(r.value(), MismatchAlert.class);
+        assertThat(r.key()).isEqualTo(a.getEventId());
+        alerts.add(a);
+      }
+    }
+    return true;
+  }
+
+  private static PaymentEvent paymentEvent(String paymentId, long amountMinor, long atMs) {
+    return PaymentEvent.newBuilder()
+        .setEventId("outbox-" + paymentId)
+        .setEventType(PaymentEventType.AUTHORIZED)
+        .setPaymentId(paymentId)
+        .setMerchantId("merchant-it")
+        .setAmountMinor(amountMinor)
+        .setCurrency("EUR")
+        .setCardToken("tok_abc")
+        .setCardLast4("4242")
+        .setOccurredAt(Instant.ofEpochMilli(atMs))
+        .build();
+  }
+
+  private static SettlementRecord settlementRecord(String paymentId, long grossMinor, long atMs) {
+    return SettlementRecord.newBuilder()
+        .setEventId("file-1:" + paymentId)
+        .setSettlementId("line-" + paymentId)
+        .setSource("stripe")
+        .setFileId("file-1")
+        .setLineNumber(1)
+        .setRecordType(SettlementRecordType.PAYMENT)
+        .setPaymentReference(paymentId)
+        .setMerchantId("merchant-it")
+        .setGrossAmountMinor(grossMinor)
+        .setFeeAmountMinor(0)
+        .setNetAmountMinor(grossMinor)
+        .setCurrency("EUR")
+        .setSettledAt(Instant.ofEpochMilli(atMs))
+        .build();
+  }
+
+  private static void send(KafkaProducer<String, byte[]> producer, SpecificRecord record) {
+    Function<SpecificRecord, ProducerRecord<String, byte[]>> toRecord =
+        r -> r instanceof PaymentEvent p
+            ? new ProducerRecord<>(Topics.PAYMENTS_AUTHORIZED, p.getPaymentId(), wire.encode(Topics.PAYMENTS_AUTHORIZED, p))
+            : new ProducerRecord<>(Topics.SETTLEMENTS_RAW, ((SettlementRecord) r).getSettlementId(), wire.encode(Topics.SETTLEMENTS_RAW, r));
+    producer.send(toRecord.apply(record));
+  }
+
+  private static KafkaProducer<String, byte[]> producer() {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private static KafkaConsumer<String, byte[]> readCommitted() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (String topic : List.of(Topics.RECON_MATCHES, Topics.RECON_MISMATCHES)) {
+      for (int i = 0; i < PARTITIONS; i++) {
+        partitions.add(new TopicPartition(topic, i));
+      }
+    }
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return consumer;
+  }
+}
