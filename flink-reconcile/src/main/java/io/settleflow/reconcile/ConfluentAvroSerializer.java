@@ -44,7 +44,7 @@ public final class ConfluentAvroSerializer<T> implements KafkaRecordSerializatio
 
   @Override
   public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-    wire = new ConfluentWireFormat(new RetryingSchemaRegistry(new ConfluentRegistryClient(registryUrl)));
+    wire = new ConfluentWireFormat(new ConfluentRegistryClient(registryUrl));
   }
 
   @Override

@@ -24,6 +24,14 @@ import org.apache.avro.Schema;
 public final class ConfluentRegistryClient implements SchemaRegistry {
   private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * Parallel producers register the same schema at the same moment on first use; Apicurio answers
+   * the loser with HTTP 409 instead of the id, and a second attempt gets it.
+   */
+  static final int MAX_REGISTER_ATTEMPTS = 4;
+
+  private static final int HTTP_CONFLICT = 409;
+  private static final long REGISTER_BACKOFF_MS = 100;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final URI baseUrl;
@@ -43,12 +51,7 @@ public final class ConfluentRegistryClient implements SchemaRegistry {
     return idBySubjectAndSchema.computeIfAbsent(
         subject + '\n' + canonical,
         k -> {
-          String body = JSON.createObjectNode().put("schema", canonical).toString();
-          JsonNode response =
-              send(
-                  HttpRequest.newBuilder(resolve("subjects/" + encode(subject) + "/versions"))
-                      .POST(HttpRequest.BodyPublishers.ofString(body)),
-                  "register a schema under subject " + subject);
+          JsonNode response = registerWithRetry(subject, canonical);
           int id = response.path("id").asInt(-1);
           if (id < 0) {
             throw new SchemaRegistryException("registry returned no id for subject " + subject);
@@ -56,6 +59,32 @@ public final class ConfluentRegistryClient implements SchemaRegistry {
           schemaById.putIfAbsent(id, schema);
           return id;
         });
+  }
+
+  private JsonNode registerWithRetry(String subject, String canonical) {
+    String body = JSON.createObjectNode().put("schema", canonical).toString();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return send(
+            HttpRequest.newBuilder(resolve("subjects/" + encode(subject) + "/versions"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)),
+            "register a schema under subject " + subject);
+      } catch (SchemaRegistryException e) {
+        if (e.status() != HTTP_CONFLICT || attempt >= MAX_REGISTER_ATTEMPTS) {
+          throw e;
+        }
+        backOff(attempt);
+      }
+    }
+  }
+
+  private static void backOff(int attempt) {
+    try {
+      Thread.sleep(REGISTER_BACKOFF_MS * attempt);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SchemaRegistryException("interrupted while retrying a schema registration", e);
+    }
   }
 
   @Override
@@ -91,7 +120,8 @@ public final class ConfluentRegistryClient implements SchemaRegistry {
                 + ": HTTP "
                 + response.statusCode()
                 + " "
-                + response.body());
+                + response.body(),
+            response.statusCode());
       }
       return JSON.readTree(response.body());
     } catch (IOException e) {

@@ -4,9 +4,7 @@ import io.settleflow.avro.PaymentEvent;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.SchemaRegistryException;
 import io.settleflow.schemas.WireFormatException;
-import java.io.IOException;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -19,7 +17,6 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  */
 final class PaymentDecoder implements FixedKeyProcessor<String, byte[], DecodedPayment> {
   /** A registry answer of 5xx may succeed on retry; anything else about an id is permanent. */
-  private static final Pattern TRANSIENT_REGISTRY_STATUS = Pattern.compile("HTTP 5\\d\\d");
 
   private final ConfluentWireFormat wire;
   private FixedKeyProcessorContext<String, DecodedPayment> context;
@@ -65,11 +62,6 @@ final class PaymentDecoder implements FixedKeyProcessor<String, byte[], DecodedP
   }
 
   static boolean isTransient(SchemaRegistryException e) {
-    Throwable cause = e.getCause();
-    if (cause instanceof IOException || cause instanceof InterruptedException) {
-      return true;
-    }
-    String message = e.getMessage() == null ? "" : e.getMessage();
-    return TRANSIENT_REGISTRY_STATUS.matcher(message).find();
+    return e.isTransient();
   }
 }
