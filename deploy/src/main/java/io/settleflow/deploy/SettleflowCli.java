@@ -40,8 +40,7 @@ import picocli.CommandLine.Parameters;
       SettleflowCli.AlertsCommand.class,
       CommandLine.HelpCommand.class
     })
-public final class SettleflowCli implements Runnable {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+public final class SettleflowCli extends GroupCommand {
 
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));
@@ -56,11 +55,6 @@ public final class SettleflowCli implements Runnable {
           return 2;
         });
     return cli;
-  }
-
-  @Override
-  public void run() {
-    spec.commandLine().usage(System.out);
   }
 
   /** The repository root: where the service jars are built. */
@@ -180,26 +174,20 @@ public final class SettleflowCli implements Runnable {
       StackSettings settings = StackSettings.ephemeral(home(), dir, deadline, Duration.ofSeconds(10));
       Demo.Options base = Demo.Options.defaults(Duration.ofSeconds(seconds));
       Demo.Options options = new Demo.Options(merchants, rate, base.loadDuration(), base.tailRatePerMerchant(), base.planted(), base.redeliveries(), seed);
+      long started = System.nanoTime();
       try (Stack stack = Stack.start(settings, System.out)) {
         DemoReport report = new Demo(stack, options, deadline, System.out, Clock.systemUTC()).run();
         System.out.print(report.render());
         List<Long> pids = new ArrayList<>(stack.processIds());
         pids.add(ProcessHandle.current().pid());
-        System.out.printf("  peak RSS of the stack's JVMs (launcher included): %d MiB; logs in %s%n", ProcessMemory.peakRssMib(pids), dir.resolve("logs"));
+        System.out.printf("  peak RSS of the stack's JVMs (launcher included): %d MiB; demo took %.0f s; logs in %s%n", ProcessMemory.peakRssMib(pids), (System.nanoTime() - started) / 1e9, dir.resolve("logs"));
         return report.passed() ? 0 : 1;
       }
     }
   }
 
   @Command(name = "merchant", mixinStandardHelpOptions = true, description = "Manage merchants of a running stack.", subcommands = {MerchantCommand.Create.class})
-  static final class MerchantCommand implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      spec.commandLine().usage(System.out);
-    }
-
+  static final class MerchantCommand extends GroupCommand {
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a merchant (idempotent) and print a new API key for it (shown once; only its hash is stored).")
     static final class Create implements Callable<Integer> {
       @CommandLine.Mixin RunDirOption run = new RunDirOption();
@@ -225,14 +213,7 @@ public final class SettleflowCli implements Runnable {
   }
 
   @Command(name = "settlements", mixinStandardHelpOptions = true, description = "Settlement files.", subcommands = {SettlementsCommand.Import.class})
-  static final class SettlementsCommand implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      spec.commandLine().usage(System.out);
-    }
-
+  static final class SettlementsCommand extends GroupCommand {
     @Command(name = "import", mixinStandardHelpOptions = true, description = "Import settlement files into settlements.raw (bad lines go to settlements.rejected with a reason).")
     static final class Import implements Callable<Integer> {
       @CommandLine.Mixin RunDirOption run = new RunDirOption();

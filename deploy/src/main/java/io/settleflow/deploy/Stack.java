@@ -13,11 +13,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import javax.sql.DataSource;
 
 /**
@@ -34,10 +39,10 @@ public final class Stack implements AutoCloseable {
   private final StackSettings settings;
   private final PrintStream out;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
-  private final Map<String, ChildJvm> services = new HashMap<>();
-  private PostgresServer postgres;
-  private KafkaBroker kafka;
-  private SchemaRegistryServer registry;
+  private final Map<String, ChildJvm> services = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile PostgresServer postgres;
+  private volatile KafkaBroker kafka;
+  private volatile SchemaRegistryServer registry;
   private StackEndpoints endpoints;
 
   private Stack(StackSettings settings, PrintStream out) {
@@ -65,24 +70,25 @@ public final class Stack implements AutoCloseable {
 
     long t0 = System.nanoTime();
     out.println("settleflow: run directory " + run.toAbsolutePath());
-    postgres = PostgresServer.start(run.resolve("postgres"), settings.postgresPort(), settings.keepData(), run.resolve("logs/postgres.log"));
-    started.push(postgres);
-    postgres.createDatabaseIfMissing(DATABASE);
-    DataSource owner = postgres.superuser(DATABASE);
-    LedgerSchema.migrate(owner);
-    LedgerSchema.setAppRolePassword(owner, secrets.read("db-app-password"));
-    step("PostgreSQL 17 (logical WAL, fsync on)", postgres.jdbcUrl(DATABASE), t0);
-
-    long t1 = System.nanoTime();
-    kafka = KafkaBroker.start(run.resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort(), "384m");
-    started.push(kafka);
-    kafka.createTopics(Topics.ALL, TOPIC_PARTITIONS, Set.of(Topics.RISK_RULES));
-    step("Kafka broker (KRaft)", kafka.bootstrapServers(), t1);
-
-    long t2 = System.nanoTime();
-    registry = SchemaRegistryServer.start(run.resolve("registry"), settings.registryPort(), true);
-    started.push(registry);
-    step("Schema registry (Apicurio, Confluent API)", registry.confluentUrl(), t2);
+    // The three foundations do not depend on each other: start them side by side.
+    inParallel(
+        () -> {
+          postgres = track(PostgresServer.start(run.resolve("postgres"), settings.postgresPort(), settings.keepData(), run.resolve("logs/postgres.log")));
+          postgres.createDatabaseIfMissing(DATABASE);
+          DataSource owner = postgres.superuser(DATABASE);
+          LedgerSchema.migrate(owner);
+          LedgerSchema.setAppRolePassword(owner, secrets.read("db-app-password"));
+          step("PostgreSQL 17 (logical WAL, fsync on)", postgres.jdbcUrl(DATABASE), t0);
+        },
+        () -> {
+          kafka = track(KafkaBroker.start(run.resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort(), "384m"));
+          kafka.createTopics(Topics.ALL, TOPIC_PARTITIONS, Set.of(Topics.RISK_RULES));
+          step("Kafka broker (KRaft)", kafka.bootstrapServers(), t0);
+        },
+        () -> {
+          registry = track(SchemaRegistryServer.start(run.resolve("registry"), settings.registryPort(), true));
+          step("Schema registry (Apicurio, Confluent API)", registry.confluentUrl(), t0);
+        });
 
     Map<String, String> common = new HashMap<>();
     common.put("SETTLEFLOW_HTTP_HOST", Ports.LOOPBACK);
@@ -94,7 +100,6 @@ public final class Stack implements AutoCloseable {
     ingestEnv.put("SETTLEFLOW_DB_USER", LedgerSchema.APP_ROLE);
     ingestEnv.put("SETTLEFLOW_DB_PASSWORD_FILE", secrets.file("db-app-password").toString());
     ingestEnv.put("SETTLEFLOW_TOKENIZATION_KEY_FILE", secrets.file("tokenization-key").toString());
-    int ingestPort = startService("ingest-api", settings.ingestPort(), "256m", ingestEnv);
 
     Map<String, String> cdcEnv = new HashMap<>(common);
     cdcEnv.put("SETTLEFLOW_DB_HOST", Ports.LOOPBACK);
@@ -103,17 +108,25 @@ public final class Stack implements AutoCloseable {
     // The embedded stack replicates as the superuser; production uses a REPLICATION role.
     cdcEnv.put("SETTLEFLOW_CDC_DB_USER", PostgresServer.SUPERUSER);
     cdcEnv.put("SETTLEFLOW_CDC_DB_PASSWORD", "unused-with-local-trust-auth");
-    int cdcPort = startService("cdc-connectors", settings.cdcPort(), "256m", cdcEnv);
 
     Map<String, String> riskEnv = new HashMap<>(common);
     riskEnv.put("SETTLEFLOW_STATE_DIR", run.resolve("streams-risk").toString());
-    int riskPort = startService("streams-risk", settings.riskPort(), "256m", riskEnv);
 
     Map<String, String> reconEnv = new HashMap<>(common);
     reconEnv.put("SETTLEFLOW_STATE_DIR", run.resolve("flink-reconcile").toString());
     reconEnv.put("SETTLEFLOW_RECON_SETTLEMENT_DEADLINE_MS", Long.toString(settings.settlementDeadline().toMillis()));
     reconEnv.put("SETTLEFLOW_RECON_ORPHAN_GRACE_MS", Long.toString(settings.orphanGrace().toMillis()));
-    int reconPort = startService("flink-reconcile", settings.reconPort(), "640m", reconEnv);
+
+    int ingestPort = portFor(settings.ingestPort());
+    int cdcPort = portFor(settings.cdcPort());
+    int riskPort = portFor(settings.riskPort());
+    int reconPort = portFor(settings.reconPort());
+    long t3 = System.nanoTime();
+    inParallel(
+        () -> startService("ingest-api", ingestPort, "256m", ingestEnv, t3),
+        () -> startService("cdc-connectors", cdcPort, "256m", cdcEnv, t3),
+        () -> startService("streams-risk", riskPort, "256m", riskEnv, t3),
+        () -> startService("flink-reconcile", reconPort, "640m", reconEnv, t3));
 
     endpoints =
         new StackEndpoints(
@@ -131,27 +144,66 @@ public final class Stack implements AutoCloseable {
     out.printf("settleflow: stack up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
   }
 
-  private int startService(String module, int requestedPort, String maxHeap, Map<String, String> env) {
-    long t = System.nanoTime();
-    int port = requestedPort > 0 ? requestedPort : Ports.free();
+  private static int portFor(int requested) {
+    int port = requested > 0 ? requested : Ports.free();
     if (Ports.listening(port)) {
-      throw new IllegalStateException("port " + port + " for " + module + " is already in use (another settleflow up?)");
+      throw new IllegalStateException("port " + port + " is already in use (another settleflow up?)");
     }
+    return port;
+  }
+
+  private void startService(String module, int port, String maxHeap, Map<String, String> env, long startNanos) {
     Map<String, String> withPort = new HashMap<>(env);
     withPort.put("SETTLEFLOW_HTTP_PORT", Integer.toString(port));
     ChildJvm jvm =
-        ChildJvm.start(
-            module,
-            List.of("-Xmx" + maxHeap, "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"),
-            List.of("-jar", settings.jarOf(module).toString()),
-            withPort,
-            settings.runDir(),
-            settings.runDir().resolve("logs").resolve(module + ".log"));
-    started.push(jvm);
+        track(
+            ChildJvm.start(
+                module,
+                List.of("-Xmx" + maxHeap, "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"),
+                List.of("-jar", settings.jarOf(module).toString()),
+                withPort,
+                settings.runDir(),
+                settings.runDir().resolve("logs").resolve(module + ".log")));
     services.put(module, jvm);
     jvm.awaitReady(() -> HttpProbe.ok(url(port) + "/health"), SERVICE_READY_TIMEOUT);
-    step(module, url(port), t);
-    return port;
+    step(module, url(port), startNanos);
+  }
+
+  /** Remembers a started part so that close() stops it, in reverse order. */
+  private <T extends AutoCloseable> T track(T part) {
+    synchronized (started) {
+      started.push(part);
+    }
+    return part;
+  }
+
+  /** Runs the steps side by side and waits for all; the first failure is rethrown. */
+  private static void inParallel(Runnable... steps) {
+    ExecutorService pool = Executors.newFixedThreadPool(steps.length);
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (Runnable step : steps) {
+        futures.add(pool.submit(step));
+      }
+      RuntimeException failure = null;
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          if (failure == null) {
+            failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while starting the stack", e);
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private void requireJars() {
@@ -210,8 +262,14 @@ public final class Stack implements AutoCloseable {
     if (endpoints != null) {
       StackEndpoints.remove(settings.runDir());
     }
-    while (!started.isEmpty()) {
-      AutoCloseable part = started.pop();
+    while (true) {
+      AutoCloseable part;
+      synchronized (started) {
+        if (started.isEmpty()) {
+          break;
+        }
+        part = started.pop();
+      }
       try {
         part.close();
       } catch (Exception e) {

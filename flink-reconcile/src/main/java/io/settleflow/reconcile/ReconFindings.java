@@ -1,6 +1,8 @@
 package io.settleflow.reconcile;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 
 /**
@@ -73,9 +75,9 @@ public final class ReconFindings {
             + " "
             + payment.currency
             + " minor units) within "
-            + deadlineMs
-            + " ms of its ledger time "
-            + payment.occurredAtMs;
+            + Duration.ofMillis(deadlineMs)
+            + " of its ledger time "
+            + Instant.ofEpochMilli(payment.occurredAtMs);
     return a;
   }
 
@@ -95,9 +97,9 @@ public final class ReconFindings {
                 ? "settlement line references no payment"
                 : "no ledger payment " + settlement.paymentReference)
             + " within "
-            + graceMs
-            + " ms of settlement time "
-            + settlement.settledAtMs
+            + Duration.ofMillis(graceMs)
+            + " of settlement time "
+            + Instant.ofEpochMilli(settlement.settledAtMs)
             + " (gross "
             + settlement.grossAmountMinor
             + " "
