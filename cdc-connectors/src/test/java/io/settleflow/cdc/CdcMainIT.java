@@ -5,20 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.settleflow.embedded.ChildJvm;
 import io.settleflow.embedded.HttpProbe;
-import io.settleflow.embedded.KafkaBroker;
 import io.settleflow.embedded.Ports;
-import io.settleflow.embedded.PostgresServer;
-import io.settleflow.ledger.LedgerSchema;
+import io.settleflow.ledger.LedgerTestDatabase;
 import io.settleflow.schemas.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,31 +23,23 @@ import org.junit.jupiter.api.io.TempDir;
 /** The service as the launcher runs it: its own JVM, configured by environment variables. */
 @Tag("integration")
 class CdcMainIT {
-  private static final String LEDGER = "settleflow";
+  private static final String LEDGER = LedgerTestDatabase.DATABASE;
   private static final String EMPTY = "no_ledger";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
   @TempDir static Path dir;
-  static PostgresServer pg;
-  static KafkaBroker kafka;
+  static CdcTestStack stack;
 
   @BeforeAll
   static void startStack() {
-    pg = PostgresServer.start(dir.resolve("pg"), 0, false, dir.resolve("pg.log"));
-    pg.createDatabaseIfMissing(LEDGER);
-    pg.createDatabaseIfMissing(EMPTY);
-    LedgerSchema.migrate(pg.superuser(LEDGER));
-    kafka = KafkaBroker.start(dir.resolve("kafka"), 0, 0, "384m");
-    kafka.createTopics(Topics.ALL, 3, Set.of(Topics.RISK_RULES));
+    stack = CdcTestStack.start(dir);
+    stack.pg().createDatabaseIfMissing(EMPTY);
   }
 
   @AfterAll
   static void stopStack() {
-    if (kafka != null) {
-      kafka.close();
-    }
-    if (pg != null) {
-      pg.close();
+    if (stack != null) {
+      stack.close();
     }
   }
 
@@ -61,12 +47,12 @@ class CdcMainIT {
   void serviceBecomesHealthyRelaysARowAndStopsCleanlyOnSigterm() throws Exception {
     int port = Ports.free();
     String eventId = UUID.randomUUID().toString();
-    try (ChildJvm cdc = start("cdc", env(LEDGER, port));
-        OutboxRelayIT.TopicReader reader = new OutboxRelayIT.TopicReader(kafka, List.of(Topics.PAYMENTS_AUTHORIZED))) {
+    try (ChildJvm cdc = start("cdc", env(LEDGER, port))) {
       cdc.awaitReady(() -> HttpProbe.ok("http://127.0.0.1:" + port + "/health"), READY_TIMEOUT);
 
-      insertOutboxRow(eventId);
-      await().atMost(READY_TIMEOUT).pollInSameThread().until(() -> reader.poll().eventIds().contains(eventId));
+      stack.insertOutboxRow("m1", eventId, Topics.PAYMENTS_AUTHORIZED, "pay-1", new byte[] {0, 0, 0, 0, 7, (byte) 0xaa});
+      List<String> topic = List.of(Topics.PAYMENTS_AUTHORIZED);
+      await().atMost(READY_TIMEOUT).until(() -> CdcTestStack.eventIds(stack.received(topic)).contains(eventId));
       await().atMost(READY_TIMEOUT).until(() -> metrics(port).contains("settleflow_cdc_events_published_total 1.0"));
 
       cdc.close(); // SIGTERM
@@ -105,28 +91,12 @@ class CdcMainIT {
   }
 
   private static Map<String, String> env(String database, int httpPort) {
-    Map<String, String> env = new HashMap<>();
+    Map<String, String> env = CdcTestStack.replicationEnv(stack.pg(), database);
     env.put("SETTLEFLOW_HTTP_HOST", "127.0.0.1");
     env.put("SETTLEFLOW_HTTP_PORT", Integer.toString(httpPort));
-    env.put("SETTLEFLOW_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
-    env.put("SETTLEFLOW_DB_HOST", "127.0.0.1");
-    env.put("SETTLEFLOW_DB_PORT", Integer.toString(pg.port()));
-    env.put("SETTLEFLOW_DB_NAME", database);
-    env.put("SETTLEFLOW_CDC_DB_USER", PostgresServer.SUPERUSER);
-    env.put("SETTLEFLOW_CDC_DB_PASSWORD", "unused-with-local-trust-auth");
+    env.put("SETTLEFLOW_KAFKA_BOOTSTRAP", stack.kafka().bootstrapServers());
     env.put("SETTLEFLOW_CDC_OFFSETS_TOPIC", "settleflow.cdc.offsets.main-it");
     return env;
-  }
-
-  private static void insertOutboxRow(String eventId) throws Exception {
-    try (Connection c = pg.superuser(LEDGER).getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO ledger.outbox (merchant_id, id, aggregatetype, aggregateid, type, payload, created_at)"
-                    + " VALUES ('m1', ?::uuid, 'payments.authorized', 'pay-1', 'PaymentAuthorized', '\\x0000000007aa'::bytea, now())")) {
-      ps.setString(1, eventId);
-      ps.executeUpdate();
-    }
   }
 
   private static String metrics(int port) throws Exception {

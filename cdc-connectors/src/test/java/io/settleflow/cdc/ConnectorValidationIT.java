@@ -3,8 +3,7 @@ package io.settleflow.cdc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.debezium.connector.postgresql.PostgresConnector;
-import io.settleflow.embedded.PostgresServer;
-import io.settleflow.ledger.LedgerSchema;
+import io.settleflow.ledger.LedgerTestDatabase;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -20,24 +19,22 @@ import org.junit.jupiter.api.io.TempDir;
 /** The connector file against a real PostgreSQL: Connect's validation call and the startup checks. */
 @Tag("integration")
 class ConnectorValidationIT {
-  private static final String LEDGER = "settleflow";
+  private static final String LEDGER = LedgerTestDatabase.DATABASE;
   private static final String EMPTY = "no_ledger";
 
   @TempDir static Path dir;
-  static PostgresServer pg;
+  static LedgerTestDatabase ledger;
 
   @BeforeAll
   static void startPostgres() {
-    pg = PostgresServer.start(dir.resolve("pg"), 0, false, dir.resolve("pg.log"));
-    pg.createDatabaseIfMissing(LEDGER);
-    pg.createDatabaseIfMissing(EMPTY);
-    LedgerSchema.migrate(pg.superuser(LEDGER));
+    ledger = LedgerTestDatabase.start(dir);
+    ledger.server().createDatabaseIfMissing(EMPTY);
   }
 
   @AfterAll
   static void stopPostgres() {
-    if (pg != null) {
-      pg.close();
+    if (ledger != null) {
+      ledger.close();
     }
   }
 
@@ -79,12 +76,6 @@ class ConnectorValidationIT {
 
   private static OutboxConnectorConfig.ConnectorDefinition resolved(String database) {
     return OutboxConnectorConfig.resolve(
-        OutboxConnectorConfig.loadDefault(),
-        Map.of(
-            "SETTLEFLOW_DB_HOST", "127.0.0.1",
-            "SETTLEFLOW_DB_PORT", Integer.toString(pg.port()),
-            "SETTLEFLOW_DB_NAME", database,
-            "SETTLEFLOW_CDC_DB_USER", PostgresServer.SUPERUSER,
-            "SETTLEFLOW_CDC_DB_PASSWORD", "unused-with-local-trust-auth"));
+        OutboxConnectorConfig.loadDefault(), CdcTestStack.replicationEnv(ledger.server(), database));
   }
 }

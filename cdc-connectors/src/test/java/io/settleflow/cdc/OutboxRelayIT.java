@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.settleflow.embedded.KafkaBroker;
-import io.settleflow.embedded.PostgresServer;
-import io.settleflow.ledger.LedgerSchema;
+import io.settleflow.cdc.CdcTestStack.Received;
+import io.settleflow.ledger.LedgerTestDatabase;
 import io.settleflow.runtime.MetricsServer;
 import io.settleflow.runtime.MetricsServer.Health;
 import io.settleflow.schemas.Topics;
@@ -17,12 +16,9 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,16 +28,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -54,31 +44,22 @@ import org.slf4j.LoggerFactory;
 @Tag("integration")
 class OutboxRelayIT {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelayIT.class);
-  private static final String DATABASE = "settleflow";
   private static final String MERCHANT = "m_relay_it";
   private static final Duration ARRIVAL_TIMEOUT = Duration.ofSeconds(120);
   private static final List<String> TOPICS = List.of(Topics.PAYMENTS_AUTHORIZED, Topics.PAYMENTS_CAPTURED);
 
   @TempDir static Path dir;
-  static PostgresServer pg;
-  static KafkaBroker kafka;
+  static CdcTestStack stack;
 
   @BeforeAll
   static void startStack() {
-    pg = PostgresServer.start(dir.resolve("pg"), 0, false, dir.resolve("pg.log"));
-    pg.createDatabaseIfMissing(DATABASE);
-    LedgerSchema.migrate(pg.superuser(DATABASE));
-    kafka = KafkaBroker.start(dir.resolve("kafka"), 0, 0, "384m");
-    kafka.createTopics(Topics.ALL, 3, Set.of(Topics.RISK_RULES));
+    stack = CdcTestStack.start(dir);
   }
 
   @AfterAll
   static void stopStack() {
-    if (kafka != null) {
-      kafka.close();
-    }
-    if (pg != null) {
-      pg.close();
+    if (stack != null) {
+      stack.close();
     }
   }
 
@@ -93,73 +74,69 @@ class OutboxRelayIT {
     }
     List<OutboxRow> rows = new ArrayList<>();
 
-    try (TopicReader reader = new TopicReader(TOPICS)) {
-      // Written before any relay ran: picked up by the initial snapshot (or the slot, if it exists).
-      rows.addAll(insert(40, payments, random));
-      AtomicReference<OutboxRelay> current = new AtomicReference<>();
-      try (MetricsServer server =
-          MetricsServer.start("127.0.0.1", 0, () -> current.get() == null ? Health.down("starting") : current.get().health())) {
-        RelayMetrics metrics = new RelayMetrics(server.registry());
-        OutboxRelay relay = startRelay(metrics);
-        current.set(relay);
-        try {
-        awaitArrival(reader, rows);
+    // Written before any relay ran: picked up by the initial snapshot (or the slot, if it exists).
+    rows.addAll(insert(40, payments, random));
+    AtomicReference<OutboxRelay> current = new AtomicReference<>();
+    try (MetricsServer server =
+        MetricsServer.start("127.0.0.1", 0, () -> current.get() == null ? Health.down("starting") : current.get().health())) {
+      RelayMetrics metrics = new RelayMetrics(server.registry());
+      OutboxRelay relay = startRelay(metrics);
+      current.set(relay);
+      try {
+        awaitArrival(rows);
         await().atMost(ARRIVAL_TIMEOUT).until(relay::isStreaming);
         assertThat(httpStatus(server, "/health")).isEqualTo(200);
 
         // Written while the relay streams.
         List<OutboxRow> live = insert(20, payments, random);
         rows.addAll(live);
-        awaitArrival(reader, rows);
+        awaitArrival(rows);
         assertThat(metrics.commitToKafkaCount()).as("streamed rows record commit-to-Kafka latency").isPositive();
         assertThat(metrics.publishedCount()).isGreaterThanOrEqualTo(live.size());
         String scrape = new String(get(server, "/metrics").body(), StandardCharsets.UTF_8);
         assertThat(scrape).contains("settleflow_cdc_events_published_total");
 
-        } finally {
-          relay.close();
-        }
-        assertThat(httpStatus(server, "/health")).isEqualTo(503);
+      } finally {
+        relay.close();
       }
-
-      // Written while no relay runs: the slot keeps them, the Kafka offsets say where to resume.
-      rows.addAll(insert(30, payments, random));
-      try (OutboxRelay relay = startRelay(new RelayMetrics(new SimpleMeterRegistry()))) {
-        awaitArrival(reader, rows);
-      }
-
-      assertEveryRowArrivedIntact(reader, rows);
-      assertPerKeyOrder(reader, rows);
-      Set<String> ours = rows.stream().map(OutboxRow::id).collect(Collectors.toSet());
-      long delivered = reader.records().stream().filter(r -> ours.contains(r.eventId())).count();
-      LOG.info("{} outbox rows, {} records delivered, {} duplicates (allowed: at-least-once)", rows.size(), delivered, delivered - rows.size());
+      assertThat(httpStatus(server, "/health")).isEqualTo(503);
     }
+
+    // Written while no relay runs: the slot keeps them, the Kafka offsets say where to resume.
+    rows.addAll(insert(30, payments, random));
+    try (OutboxRelay relay = startRelay(new RelayMetrics(new SimpleMeterRegistry()))) {
+      awaitArrival(rows);
+    }
+
+    List<Received> received = stack.received(TOPICS);
+    assertEveryRowArrivedIntact(received, rows);
+    assertPerKeyOrder(received, rows);
+    Set<String> ours = rows.stream().map(OutboxRow::id).collect(Collectors.toSet());
+    long delivered = received.stream().filter(r -> ours.contains(r.eventId())).count();
+    LOG.info("{} outbox rows, {} records delivered, {} duplicates (allowed: at-least-once)", rows.size(), delivered, delivered - rows.size());
   }
 
   @Test
   void unroutableRowGoesToTheDeadLetterTopicAndLaterRowsStillArrive() throws Exception {
     Random random = new Random(42);
     String payment = UUID.randomUUID().toString();
-    try (TopicReader reader = new TopicReader(TOPICS);
-        TopicReader dlq = new TopicReader(List.of(Topics.CDC_DLQ))) {
-      SimpleMeterRegistry registry = new SimpleMeterRegistry();
-      RelayMetrics metrics = new RelayMetrics(registry);
-      try (OutboxRelay relay = startRelay(metrics)) {
-        OutboxRow bad = insertRow(new OutboxRow(UUID.randomUUID().toString(), "not.a.ledger.topic", payment, 0, payload(random, 0)));
-        List<OutboxRow> good = insert(5, List.of(payment), random);
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    RelayMetrics metrics = new RelayMetrics(registry);
+    try (OutboxRelay relay = startRelay(metrics)) {
+      OutboxRow bad = insertRow(new OutboxRow(UUID.randomUUID().toString(), "not.a.ledger.topic", payment, 0, payload(random, 0)));
+      List<OutboxRow> good = insert(5, List.of(payment), random);
 
-        awaitArrival(reader, good);
-        await()
-            .atMost(ARRIVAL_TIMEOUT)
-            .pollInSameThread()
-            .until(() -> dlq.poll().eventIds().contains(bad.id()));
-        Received parked = dlq.records().stream().filter(r -> r.eventId().equals(bad.id())).findFirst().orElseThrow();
-        assertThat(parked.key()).isEqualTo(payment);
-        assertThat(parked.value()).isEqualTo(bad.payload());
-        assertThat(parked.headers()).containsEntry("error.class", "UnknownTopic").containsEntry("source.topic", "not.a.ledger.topic");
-        assertThat(metrics.deadLetteredCount()).isGreaterThanOrEqualTo(1);
-        assertThat(relay.isStreaming()).isTrue();
-      }
+      awaitArrival(good);
+      List<String> dlq = List.of(Topics.CDC_DLQ);
+      await()
+          .atMost(ARRIVAL_TIMEOUT)
+          .until(() -> CdcTestStack.eventIds(stack.received(dlq)).contains(bad.id()));
+      Received parked = stack.received(dlq).stream().filter(r -> r.eventId().equals(bad.id())).findFirst().orElseThrow();
+      assertThat(parked.key()).isEqualTo(payment);
+      assertThat(parked.value()).isEqualTo(bad.payload());
+      assertThat(parked.headers()).containsEntry("error.class", "UnknownTopic").containsEntry("source.topic", "not.a.ledger.topic");
+      assertThat(metrics.deadLetteredCount()).isGreaterThanOrEqualTo(1);
+      assertThat(relay.isStreaming()).isTrue();
     }
   }
 
@@ -186,30 +163,24 @@ class OutboxRelayIT {
       assertThat(failing.health().up()).isFalse();
     }
 
-    try (TopicReader reader = new TopicReader(TOPICS);
-        OutboxRelay relay = startRelay(new RelayMetrics(new SimpleMeterRegistry()))) {
-      awaitArrival(reader, rows);
-      assertEveryRowArrivedIntact(reader, rows);
+    try (OutboxRelay relay = startRelay(new RelayMetrics(new SimpleMeterRegistry()))) {
+      awaitArrival(rows);
+      assertEveryRowArrivedIntact(stack.received(TOPICS), rows);
     }
   }
 
   // --- helpers ---------------------------------------------------------------------------------
 
   private OutboxRelay startRelay(RelayMetrics metrics) {
-    return startRelay(metrics, new KafkaProducer<>(OutboxRelay.producerConfig(kafka.bootstrapServers(), "cdc-it")));
+    return startRelay(metrics, new KafkaProducer<>(OutboxRelay.producerConfig(stack.kafka().bootstrapServers(), "cdc-it")));
   }
 
   private OutboxRelay startRelay(RelayMetrics metrics, Producer<byte[], byte[]> producer) {
-    Map<String, String> env = new HashMap<>();
-    env.put("SETTLEFLOW_DB_HOST", "127.0.0.1");
-    env.put("SETTLEFLOW_DB_PORT", Integer.toString(pg.port()));
-    env.put("SETTLEFLOW_DB_NAME", DATABASE);
-    env.put("SETTLEFLOW_CDC_DB_USER", PostgresServer.SUPERUSER);
-    env.put("SETTLEFLOW_CDC_DB_PASSWORD", "unused-with-local-trust-auth");
+    Map<String, String> env = CdcTestStack.replicationEnv(stack.pg(), LedgerTestDatabase.DATABASE);
     OutboxConnectorConfig.ConnectorDefinition connector =
         OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), env);
     assertThat(DatabaseReadinessCheck.problems(connector)).isEmpty();
-    Properties engine = OutboxConnectorConfig.embedded(connector, kafka.bootstrapServers(), env);
+    Properties engine = OutboxConnectorConfig.embedded(connector, stack.kafka().bootstrapServers(), env);
     OutboxBatchPublisher publisher =
         new OutboxBatchPublisher(
             producer, new OutboxEventRouting(Set.copyOf(Topics.LEDGER_EVENTS), connector.heartbeatTopic()), Topics.CDC_DLQ, metrics, Clock.systemUTC());
@@ -218,7 +189,7 @@ class OutboxRelayIT {
 
   private record OutboxRow(String id, String topic, String paymentId, long sequence, byte[] payload) {}
 
-  private static List<OutboxRow> insert(int n, List<String> payments, Random random) throws Exception {
+  private static List<OutboxRow> insert(int n, List<String> payments, Random random) {
     List<OutboxRow> rows = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       String payment = payments.get(random.nextInt(payments.size()));
@@ -238,33 +209,21 @@ class OutboxRelayIT {
     return ByteBuffer.allocate(5 + body.length).put((byte) 0).putInt(7).put(body).putLong(5, sequence).array();
   }
 
-  private static OutboxRow insertRow(OutboxRow row) throws Exception {
-    try (Connection c = pg.superuser(DATABASE).getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO ledger.outbox (merchant_id, id, aggregatetype, aggregateid, type, payload, created_at)"
-                    + " VALUES (?, ?::uuid, ?, ?, 'PaymentAuthorized', ?, now())")) {
-      ps.setString(1, MERCHANT);
-      ps.setString(2, row.id());
-      ps.setString(3, row.topic());
-      ps.setString(4, row.paymentId());
-      ps.setBytes(5, row.payload());
-      ps.executeUpdate();
-    }
+  private static OutboxRow insertRow(OutboxRow row) {
+    stack.insertOutboxRow(MERCHANT, row.id(), row.topic(), row.paymentId(), row.payload());
     return row;
   }
 
-  private static void awaitArrival(TopicReader reader, List<OutboxRow> rows) {
+  private static void awaitArrival(List<OutboxRow> rows) {
     Set<String> expected = rows.stream().map(OutboxRow::id).collect(Collectors.toSet());
     await()
         .atMost(ARRIVAL_TIMEOUT)
-        .pollInSameThread()
         .pollInterval(Duration.ofMillis(200))
-        .until(() -> reader.poll().eventIds().containsAll(expected));
+        .until(() -> CdcTestStack.eventIds(stack.received(TOPICS)).containsAll(expected));
   }
 
-  private static void assertEveryRowArrivedIntact(TopicReader reader, List<OutboxRow> rows) {
-    Map<String, List<Received>> byId = reader.records().stream().collect(Collectors.groupingBy(Received::eventId));
+  private static void assertEveryRowArrivedIntact(List<Received> received, List<OutboxRow> rows) {
+    Map<String, List<Received>> byId = received.stream().collect(Collectors.groupingBy(Received::eventId));
     for (OutboxRow row : rows) {
       assertThat(byId).containsKey(row.id());
       for (Received r : byId.get(row.id())) {
@@ -277,11 +236,11 @@ class OutboxRelayIT {
   }
 
   /** For each topic and key, the first arrival of each event follows the insert order. */
-  private static void assertPerKeyOrder(TopicReader reader, List<OutboxRow> rows) {
+  private static void assertPerKeyOrder(List<Received> received, List<OutboxRow> rows) {
     Map<String, Long> sequenceOf = rows.stream().collect(Collectors.toMap(OutboxRow::id, OutboxRow::sequence));
     Map<String, List<Long>> firstArrivals = new LinkedHashMap<>();
     Set<String> seen = new java.util.HashSet<>();
-    for (Received r : reader.records()) {
+    for (Received r : received) {
       if (sequenceOf.containsKey(r.eventId()) && seen.add(r.eventId())) {
         firstArrivals.computeIfAbsent(r.topic() + "/" + r.key(), k -> new ArrayList<>()).add(sequenceOf.get(r.eventId()));
       }
@@ -299,61 +258,5 @@ class OutboxRelayIT {
         .send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
             HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  record Received(String topic, String key, byte[] value, Map<String, String> headers) {
-    String eventId() {
-      return headers.getOrDefault("event_id", "");
-    }
-  }
-
-  /** Reads topics from the beginning, without a group, keeping every record in partition order. */
-  static final class TopicReader implements AutoCloseable {
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final List<Received> records = new ArrayList<>();
-
-    TopicReader(List<String> topics) {
-      this(kafka, topics);
-    }
-
-    TopicReader(KafkaBroker broker, List<String> topics) {
-      Properties p = new Properties();
-      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-      p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-      p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-      consumer = new KafkaConsumer<>(p);
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (String topic : topics) {
-        consumer.partitionsFor(topic).forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-    }
-
-    TopicReader poll() {
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (Header h : r.headers()) {
-          headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
-        }
-        String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-        records.add(new Received(r.topic(), key, r.value(), headers));
-      }
-      return this;
-    }
-
-    List<Received> records() {
-      return records;
-    }
-
-    Set<String> eventIds() {
-      return records.stream().map(Received::eventId).collect(Collectors.toSet());
-    }
-
-    @Override
-    public void close() {
-      consumer.close();
-    }
   }
 }

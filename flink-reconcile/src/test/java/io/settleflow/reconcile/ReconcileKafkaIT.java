@@ -12,6 +12,7 @@ import io.settleflow.avro.SettlementRecord;
 import io.settleflow.avro.SettlementRecordType;
 import io.settleflow.embedded.KafkaBroker;
 import io.settleflow.embedded.SchemaRegistryServer;
+import io.settleflow.embedded.TopicContents;
 import io.settleflow.runtime.ServiceConfig;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
@@ -32,16 +33,11 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,11 +87,8 @@ class ReconcileKafkaIT {
   @Test
   void reconcilesThroughKafkaExactlyOnceAcrossARestart() throws Exception {
     ReconcileConfig config = ReconcileConfig.from(new ServiceConfig(env()));
-    List<String> matched = new ArrayList<>();
-    List<MismatchAlert> alerts = new ArrayList<>();
 
-    try (KafkaProducer<String, byte[]> producer = producer();
-        KafkaConsumer<String, byte[]> consumer = readCommitted()) {
+    try (KafkaProducer<String, byte[]> producer = producer()) {
       // Six clean pairs, one amount mismatch, one orphan line, plus a CDC redelivery and a re-import.
       for (int i = 1; i <= 6; i++) {
         send(producer, paymentEvent("pay-" + i, 2_500L * i, T0 + i));
@@ -110,12 +103,12 @@ class ReconcileKafkaIT {
 
       try (ReconcileService service = ReconcileService.start(config, ReconcileKafka.job(config))) {
         awaitHealthy(service.httpPort());
-        await().atMost(START_TIMEOUT).until(() -> drain(consumer, matched, alerts), x -> matched.size() >= 6 && !alerts.isEmpty());
+        await().atMost(START_TIMEOUT).until(ReconcileKafkaIT::output, o -> o.matched().size() >= 6 && !o.alerts().isEmpty());
         // Only now move event time on, so the early partitions are already idle and cannot hold it back.
         send(producer, paymentEvent("pay-clock-1", 100, T0 + CLOCK_STEP_MS));
         send(producer, settlementRecord("pay-clock-1", 100, T0 + CLOCK_STEP_MS + 1));
         producer.flush();
-        await().atMost(START_TIMEOUT).until(() -> drain(consumer, matched, alerts), x -> matched.size() >= 7 && alerts.size() >= 2);
+        await().atMost(START_TIMEOUT).until(ReconcileKafkaIT::output, o -> o.matched().size() >= 7 && o.alerts().size() >= 2);
       }
 
       // A restart restores the retained checkpoint and continues without repeating committed output.
@@ -125,13 +118,16 @@ class ReconcileKafkaIT {
         send(producer, paymentEvent("pay-after-restart", 300, T0 + 2 * CLOCK_STEP_MS));
         send(producer, settlementRecord("pay-after-restart", 300, T0 + 2 * CLOCK_STEP_MS + 1));
         producer.flush();
-        await().atMost(START_TIMEOUT).until(() -> drain(consumer, matched, alerts), x -> matched.contains("pay-after-restart"));
+        await().atMost(START_TIMEOUT).until(ReconcileKafkaIT::output, o -> o.matched().contains("pay-after-restart"));
         // Two more checkpoints' worth of quiet: nothing else may appear.
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(20))
-            .until(() -> drain(consumer, matched, alerts), x -> matched.size() == 8 && alerts.size() == 2);
+            .until(ReconcileKafkaIT::output, o -> o.matched().size() == 8 && o.alerts().size() == 2);
       }
     }
 
+    Output output = output();
+    List<String> matched = output.matched();
+    List<MismatchAlert> alerts = output.alerts();
     assertThat(matched).containsExactlyInAnyOrder(
         "pay-1", "pay-2", "pay-3", "pay-4", "pay-5", "pay-6", "pay-clock-1", "pay-after-restart");
     Map<MismatchKind, List<MismatchAlert>> byKind = alerts.stream().collect(Collectors.groupingBy(MismatchAlert::getKind));
@@ -169,8 +165,14 @@ class ReconcileKafkaIT {
         .until(() -> http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
   }
 
-  private static boolean drain(KafkaConsumer<String, byte[]> consumer, List<String> matched, List<MismatchAlert> alerts) {
-    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+  /** Everything the job has committed so far: matched payment ids and alerts, in partition order. */
+  private record Output(List<String> matched, List<MismatchAlert> alerts) {}
+
+  private static Output output() {
+    List<String> matched = new ArrayList<>();
+    List<MismatchAlert> alerts = new ArrayList<>();
+    for (ConsumerRecord<String, byte[]> r :
+        TopicContents.readAll(kafka.bootstrapServers(), List.of(Topics.RECON_MATCHES, Topics.RECON_MISMATCHES))) {
       if (r.topic().equals(Topics.RECON_MATCHES)) {
         ReconMatch m = wire.decode(r.value(), ReconMatch.class);
         assertThat(r.key()).isEqualTo(m.getPaymentId());
@@ -181,7 +183,7 @@ class ReconcileKafkaIT {
         alerts.add(a);
       }
     }
-    return true;
+    return new Output(matched, alerts);
   }
 
   private static PaymentEvent paymentEvent(String paymentId, long amountMinor, long atMs) {
@@ -229,22 +231,5 @@ class ReconcileKafkaIT {
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-  }
-
-  private static KafkaConsumer<String, byte[]> readCommitted() {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> partitions = new ArrayList<>();
-    for (String topic : List.of(Topics.RECON_MATCHES, Topics.RECON_MISMATCHES)) {
-      for (int i = 0; i < PARTITIONS; i++) {
-        partitions.add(new TopicPartition(topic, i));
-      }
-    }
-    consumer.assign(partitions);
-    consumer.seekToBeginning(partitions);
-    return consumer;
   }
 }

@@ -11,9 +11,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.settleflow.avro.PaymentEvent;
 import io.settleflow.avro.PaymentEventType;
-import io.settleflow.embedded.PostgresServer;
 import io.settleflow.embedded.SchemaRegistryServer;
-import io.settleflow.ledger.LedgerSchema;
+import io.settleflow.ledger.LedgerTestDatabase;
 import io.settleflow.ledger.MerchantAdmin;
 import io.settleflow.ledger.PaymentLedger;
 import io.settleflow.schemas.ConfluentRegistryClient;
@@ -60,8 +59,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The API on a real PostgreSQL 17 and a real (Apicurio) schema registry, started once. */
 @Tag("integration")
 class IngestApiIT {
-  static final String DATABASE = "settleflow";
-  static final String APP_PASSWORD = "test-only-app-role-password";
   static final String TOKENIZATION_KEY = "test-only-tokenization-key-0123456789";
   static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
   static final String PAN = "4242424242424242";
@@ -74,7 +71,7 @@ class IngestApiIT {
   static final AtomicInteger MERCHANTS = new AtomicInteger();
 
   @TempDir static Path dir;
-  static PostgresServer pg;
+  static LedgerTestDatabase db;
   static SchemaRegistryServer registry;
   static DataSource owner;
   static HikariDataSource app;
@@ -85,16 +82,12 @@ class IngestApiIT {
 
   @BeforeAll
   static void start() {
-    pg = PostgresServer.start(dir.resolve("pg"), 0, false, dir.resolve("pg.log"));
+    db = LedgerTestDatabase.start(dir);
     registry = SchemaRegistryServer.start(dir.resolve("registry"), 0, false);
-    pg.createDatabaseIfMissing(DATABASE);
-    owner = pg.superuser(DATABASE);
-    LedgerSchema.migrate(owner);
-    LedgerSchema.setAppRolePassword(owner, APP_PASSWORD);
+    owner = db.owner();
+    // pooled, as IngestMain runs the API
     HikariConfig pool = new HikariConfig();
-    pool.setJdbcUrl(pg.jdbcUrl(DATABASE));
-    pool.setUsername(LedgerSchema.APP_ROLE);
-    pool.setPassword(APP_PASSWORD);
+    pool.setDataSource(db.app());
     pool.setMaximumPoolSize(8);
     app = new HikariDataSource(pool);
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
@@ -122,8 +115,8 @@ class IngestApiIT {
     if (registry != null) {
       registry.close();
     }
-    if (pg != null) {
-      pg.close();
+    if (db != null) {
+      db.close();
     }
   }
 

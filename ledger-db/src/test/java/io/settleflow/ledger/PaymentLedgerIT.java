@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.settleflow.avro.PaymentEvent;
 import io.settleflow.avro.PaymentEventType;
-import io.settleflow.embedded.PostgresServer;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.InMemorySchemaRegistry;
 import io.settleflow.schemas.Topics;
@@ -41,20 +40,17 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /** The write path against a real PostgreSQL 17, connected as the application role. */
 @Tag("integration")
 class PaymentLedgerIT {
-  static final String DATABASE = "settleflow";
-  static final String APP_PASSWORD = "test-only-app-role-password";
   static final Instant NOW = Instant.parse("2026-11-25T10:00:00.123Z");
   static final List<String> MERCHANT_TABLES =
       List.of("accounts", "payments", "ledger_transactions", "ledger_entries", "outbox", "idempotency_keys");
   static final AtomicInteger MERCHANTS = new AtomicInteger();
 
   @TempDir static Path dir;
-  static PostgresServer pg;
+  static LedgerTestDatabase db;
   static DataSource owner;
   static DataSource app;
   static PaymentLedger ledger;
@@ -66,16 +62,9 @@ class PaymentLedgerIT {
 
   @BeforeAll
   static void start() {
-    pg = PostgresServer.start(dir.resolve("pg"), 0, false, dir.resolve("pg.log"));
-    pg.createDatabaseIfMissing(DATABASE);
-    owner = pg.superuser(DATABASE);
-    LedgerSchema.migrate(owner);
-    LedgerSchema.setAppRolePassword(owner, APP_PASSWORD);
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setURL(pg.jdbcUrl(DATABASE));
-    ds.setUser(LedgerSchema.APP_ROLE);
-    ds.setPassword(APP_PASSWORD);
-    app = ds;
+    db = LedgerTestDatabase.start(dir);
+    owner = db.owner();
+    app = db.app();
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     ledger = new PaymentLedger(app, clock);
     admin = new MerchantAdmin(owner, clock);
@@ -83,7 +72,9 @@ class PaymentLedgerIT {
 
   @AfterAll
   static void stop() {
-    pg.close();
+    if (db != null) {
+      db.close();
+    }
   }
 
   @Test

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.settleflow.avro.SettlementRecord;
 import io.settleflow.embedded.KafkaBroker;
 import io.settleflow.embedded.SchemaRegistryServer;
+import io.settleflow.embedded.TopicContents;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.Topics;
@@ -14,19 +15,12 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.clients.producer.Producer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -163,29 +157,14 @@ class SettlementImporterIT {
         r -> eventId.equals(reader.decode(r.value(), SettlementRecord.class).getEventId()), 1)).hasSize(1);
   }
 
-  /** Reads the topic from the start until {@code count} matching records arrived. */
+  /** The matching records committed on the topic, once there are at least {@code count} of them. */
   static List<ConsumerRecord<String, byte[]>> readUntil(
       String topic, Predicate<ConsumerRecord<String, byte[]>> matching, int count) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer =
-        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      await().pollInSameThread().atMost(READ_TIMEOUT).until(() -> {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          if (matching.test(r)) {
-            found.add(r);
-          }
-        }
-        return found.size() >= count;
-      });
-    }
-    return found;
+    return await()
+        .atMost(READ_TIMEOUT)
+        .until(
+            () -> TopicContents.readAll(broker.bootstrapServers(), topic).stream().filter(matching).toList(),
+            found -> found.size() >= count);
   }
 
   static Path copyFixture(String name, String as) throws Exception {

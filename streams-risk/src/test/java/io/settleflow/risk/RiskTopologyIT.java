@@ -10,6 +10,7 @@ import io.settleflow.embedded.HttpProbe;
 import io.settleflow.embedded.KafkaBroker;
 import io.settleflow.embedded.Ports;
 import io.settleflow.embedded.SchemaRegistryServer;
+import io.settleflow.embedded.TopicContents;
 import io.settleflow.schemas.AvroSerde;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
@@ -35,18 +36,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
@@ -147,8 +144,11 @@ class RiskTopologyIT {
 
     awaitInputFullyCommitted();
 
+    Deserializer<RiskDecision> decoder = new AvroSerde<>(registry, RiskDecision.class).deserializer();
     List<ConsumerRecord<String, RiskDecision>> decisions =
-        readCommitted(Topics.RISK_DECISIONS, new AvroSerde<>(registry, RiskDecision.class).deserializer());
+        TopicContents.readAll(broker.bootstrapServers(), Topics.RISK_DECISIONS).stream()
+            .map(r -> new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(), decoder.deserialize(r.topic(), r.value())))
+            .toList();
     Map<String, Long> perEvent =
         decisions.stream()
             .collect(Collectors.groupingBy(r -> r.value().getSourceEventId(), Collectors.counting()));
@@ -159,7 +159,7 @@ class RiskTopologyIT {
       assertThat(r.value().getEventId()).isEqualTo(RiskDecisions.decisionEventId(r.value().getSourceEventId()));
     });
 
-    List<ConsumerRecord<String, byte[]>> dead = readCommitted(Topics.RISK_DLQ, new ByteArrayDeserializer());
+    List<ConsumerRecord<String, byte[]>> dead = TopicContents.readAll(broker.bootstrapServers(), Topics.RISK_DLQ);
     assertThat(dead).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(garbageKeys);
     assertThat(dead).allSatisfy(r -> {
       assertThat(new String(r.headers().lastHeader("error.class").value(), StandardCharsets.UTF_8))
@@ -271,31 +271,6 @@ class RiskTopologyIT {
             return end == 0 || (c != null && c.offset() >= end - 1);
           });
     }
-  }
-
-  /** Everything committed on the topic, read to its last stable offset. */
-  private static <V> List<ConsumerRecord<String, V>> readCommitted(String topic, Deserializer<V> values) {
-    Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    List<ConsumerRecord<String, V>> out = new ArrayList<>();
-    try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      for (int i = 0; i < PARTITIONS; i++) {
-        partitions.add(new TopicPartition(topic, i));
-      }
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> stable = consumer.endOffsets(partitions);
-      await()
-          .atMost(RESULT_TIMEOUT)
-          .until(() -> {
-            consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            return partitions.stream().allMatch(tp -> consumer.position(tp) >= stable.get(tp));
-          });
-    }
-    return out;
   }
 
   private static KafkaProducer<String, byte[]> producer() {

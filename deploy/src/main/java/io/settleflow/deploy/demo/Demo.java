@@ -6,6 +6,7 @@ import io.settleflow.avro.ReconMatch;
 import io.settleflow.avro.RiskDecision;
 import io.settleflow.deploy.Stack;
 import io.settleflow.deploy.demo.SettlementPlan.PlantedKind;
+import io.settleflow.embedded.TopicContents;
 import io.settleflow.feeds.ImportSummary;
 import io.settleflow.feeds.SettlementImporter;
 import io.settleflow.feeds.SettlementProducers;
@@ -154,7 +155,7 @@ public final class Demo {
 
   /** Copies the first N records of the CDC topic back onto it, headers and all. */
   private long redeliverCdcEvents(String bootstrap, int n) {
-    List<ConsumerRecord<String, byte[]>> records = TopicSnapshot.read(bootstrap, Topics.PAYMENTS_AUTHORIZED);
+    List<ConsumerRecord<String, byte[]>> records = TopicContents.readAll(bootstrap, Topics.PAYMENTS_AUTHORIZED);
     List<ConsumerRecord<String, byte[]>> chosen = records.subList(0, Math.min(n, records.size()));
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap), new StringSerializer(), new ByteArraySerializer())) {
       for (ConsumerRecord<String, byte[]> r : chosen) {
@@ -281,19 +282,19 @@ public final class Demo {
 
     static Outcome read(String bootstrap, ConfluentWireFormat wire) {
       Outcome o = new Outcome();
-      for (ConsumerRecord<String, byte[]> r : TopicSnapshot.read(bootstrap, Topics.PAYMENTS_AUTHORIZED)) {
+      for (ConsumerRecord<String, byte[]> r : TopicContents.readAll(bootstrap, Topics.PAYMENTS_AUTHORIZED)) {
         o.cdcRecords++;
         o.cdcEvents.add(wire.decode(r.value(), PaymentEvent.class).getEventId());
       }
-      for (ConsumerRecord<String, byte[]> r : TopicSnapshot.read(bootstrap, Topics.RISK_DECISIONS)) {
+      for (ConsumerRecord<String, byte[]> r : TopicContents.readAll(bootstrap, Topics.RISK_DECISIONS)) {
         o.decisions++;
         o.decidedEvents.add(wire.decode(r.value(), RiskDecision.class).getSourceEventId());
       }
-      for (ConsumerRecord<String, byte[]> r : TopicSnapshot.read(bootstrap, Topics.RECON_MATCHES)) {
+      for (ConsumerRecord<String, byte[]> r : TopicContents.readAll(bootstrap, Topics.RECON_MATCHES)) {
         o.matches++;
         o.matchedPayments.add(wire.decode(r.value(), ReconMatch.class).getPaymentId());
       }
-      for (ConsumerRecord<String, byte[]> r : TopicSnapshot.read(bootstrap, Topics.RECON_MISMATCHES)) {
+      for (ConsumerRecord<String, byte[]> r : TopicContents.readAll(bootstrap, Topics.RECON_MISMATCHES)) {
         MismatchAlert a = wire.decode(r.value(), MismatchAlert.class);
         o.alerts++;
         o.alertIds.add(a.getEventId());
