@@ -40,6 +40,8 @@ public final class Stack implements AutoCloseable {
   private final PrintStream out;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final Map<String, ChildJvm> services = new java.util.concurrent.ConcurrentHashMap<>();
+  /** How each service was started, so a fault test can start it again the same way. */
+  private final Map<String, Runnable> restarts = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile PostgresServer postgres;
   private volatile KafkaBroker kafka;
   private volatile SchemaRegistryServer registry;
@@ -153,6 +155,7 @@ public final class Stack implements AutoCloseable {
   }
 
   private void startService(String module, int port, String maxHeap, Map<String, String> env, long startNanos) {
+    restarts.put(module, () -> startService(module, port, maxHeap, env, System.nanoTime()));
     Map<String, String> withPort = new HashMap<>(env);
     withPort.put("SETTLEFLOW_HTTP_PORT", Integer.toString(port));
     ChildJvm jvm =
@@ -246,6 +249,19 @@ public final class Stack implements AutoCloseable {
   /** A running service process by module name (for fault injection and logs). */
   public ChildJvm service(String module) {
     return services.get(module);
+  }
+
+  /**
+   * {@code kill -9} a service, then start it again with the same settings and wait until it is
+   * healthy: the crash a fault test injects.
+   */
+  public void killAndRestart(String module) {
+    ChildJvm jvm = services.get(module);
+    if (jvm == null) {
+      throw new IllegalArgumentException("no service " + module);
+    }
+    jvm.kill();
+    restarts.get(module).run();
   }
 
   /** Process ids of every JVM of the stack plus PostgreSQL's postmaster, for memory reports. */
