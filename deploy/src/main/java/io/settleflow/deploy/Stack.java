@@ -264,6 +264,21 @@ public final class Stack implements AutoCloseable {
     restarts.get(module).run();
   }
 
+  /** Stops PostgreSQL (immediate shutdown, like a crash) and starts it again on the same data and port. */
+  public void restartPostgres() {
+    int port = postgres.port();
+    postgres.stopImmediately();
+    postgres = track(PostgresServer.start(settings.runDir().resolve("postgres"), port, true, settings.runDir().resolve("logs/postgres.log")));
+  }
+
+  /** Stops the broker (SIGTERM) and starts it again on the same log directory and ports. */
+  public void restartKafka() {
+    int port = kafka.port();
+    int controllerPort = kafka.controllerPort();
+    kafka.close();
+    kafka = track(KafkaBroker.start(settings.runDir().resolve("kafka"), port, controllerPort, "384m"));
+  }
+
   /** Process ids of every JVM of the stack plus PostgreSQL's postmaster, for memory reports. */
   public List<Long> processIds() {
     List<Long> pids = new java.util.ArrayList<>();

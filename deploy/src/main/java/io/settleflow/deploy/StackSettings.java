@@ -34,9 +34,12 @@ public record StackSettings(
   public static final Duration DEFAULT_SETTLEMENT_DEADLINE = Duration.ofDays(2);
   public static final Duration DEFAULT_ORPHAN_GRACE = Duration.ofHours(1);
 
-  /** Every port free-picked: for tests that run beside other stacks. */
+  /**
+   * Every port free-picked: for tests and demos that run beside other stacks. Data is kept (the
+   * run directory is new anyway), so a part can be restarted on it.
+   */
   public static StackSettings ephemeral(Path home, Path runDir, Duration deadline, Duration grace) {
-    return new StackSettings(home, runDir, false, 0, 0, 0, 0, 0, 0, 0, 0, deadline, grace);
+    return new StackSettings(home, runDir, true, 0, 0, 0, 0, 0, 0, 0, 0, deadline, grace);
   }
 
   public Path jarOf(String module) {

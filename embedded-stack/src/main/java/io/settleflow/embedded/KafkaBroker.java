@@ -29,11 +29,13 @@ public final class KafkaBroker implements AutoCloseable {
 
   private final ChildJvm jvm;
   private final int port;
+  private final int controllerPort;
   private final Path dataDir;
 
-  private KafkaBroker(ChildJvm jvm, int port, Path dataDir) {
+  private KafkaBroker(ChildJvm jvm, int port, int controllerPort, Path dataDir) {
     this.jvm = jvm;
     this.port = port;
+    this.controllerPort = controllerPort;
     this.dataDir = dataDir;
   }
 
@@ -78,7 +80,7 @@ public final class KafkaBroker implements AutoCloseable {
             Map.of(),
             dataDir,
             logFile);
-    KafkaBroker broker = new KafkaBroker(jvm, brokerPort, dataDir);
+    KafkaBroker broker = new KafkaBroker(jvm, brokerPort, ctlPort, dataDir);
     jvm.awaitReady(broker::clusterAnswers, READY_TIMEOUT);
     return broker;
   }
@@ -117,6 +119,10 @@ public final class KafkaBroker implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  public int controllerPort() {
+    return controllerPort;
   }
 
   public ChildJvm jvm() {

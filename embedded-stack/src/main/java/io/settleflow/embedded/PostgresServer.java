@@ -20,9 +20,11 @@ public final class PostgresServer implements AutoCloseable {
   public static final String SUPERUSER = "postgres";
 
   private final EmbeddedPostgres postgres;
+  private final Path dataDir;
 
-  private PostgresServer(EmbeddedPostgres postgres) {
+  private PostgresServer(EmbeddedPostgres postgres, Path dataDir) {
     this.postgres = postgres;
+    this.dataDir = dataDir;
   }
 
   /**
@@ -53,7 +55,7 @@ public final class PostgresServer implements AutoCloseable {
       if (port > 0) {
         builder.setPort(port);
       }
-      return new PostgresServer(builder.start());
+      return new PostgresServer(builder.start(), dataDir);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start embedded PostgreSQL: " + e.getMessage(), e);
     }
@@ -86,6 +88,27 @@ public final class PostgresServer implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException("cannot create database " + database + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Immediate shutdown (SIGQUIT to the postmaster, as {@code pg_ctl stop -m immediate}): no
+   * checkpoint, so the next start runs crash recovery. A fast shutdown can hang while a logical
+   * walsender waits for its client to confirm the shutdown checkpoint.
+   */
+  public void stopImmediately() {
+    Path pidFile = dataDir.resolve("postmaster.pid");
+    try {
+      long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+      Process kill = new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).inheritIO().start();
+      kill.waitFor();
+      ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot stop PostgreSQL at " + dataDir, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    close(); // releases zonky's lock on the data directory; the server is already gone
   }
 
   @Override

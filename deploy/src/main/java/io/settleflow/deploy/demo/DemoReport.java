@@ -74,7 +74,7 @@ public record DemoReport(
     row(s, "  idempotent retries answered with the original", replaysMatched);
     row(s, "  idempotent retries answered differently", replaysDiffered);
     if (!failures.isEmpty()) {
-      s.append(String.format("  %-52s %s%n", "requests failed", failures));
+      s.append(String.format("  %-52s %s%n", "requests retried (same key) / given up", failures));
     }
     row(s, "ledger: payments", ledgerPayments);
     row(s, "ledger: entries (double-entry)", ledgerEntries);

@@ -31,6 +31,9 @@ public final class LoadGenerator implements AutoCloseable {
   private static final List<String> TEST_CARDS =
       List.of("4242424242424242", "5555555555554444", "378282246310005", "6011111111111117");
   private static final int RETRY_EVERY = 10;
+  /** A request that failed without a definitive answer is retried this often with the same key. */
+  private static final int MAX_ATTEMPTS = 40;
+  private static final long RETRY_BACKOFF_MS = 250;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A merchant of the demo: id, API key, the currency it sells in. */
@@ -90,15 +93,13 @@ public final class LoadGenerator implements AutoCloseable {
       card.put("exp_year", 2035);
       String key = UUID.randomUUID().toString();
       try {
-        HttpResponse<String> first = post(m, key, body.toString());
-        requests.incrementAndGet();
+        HttpResponse<String> first = postUntilDefinitive(m, key, body.toString());
         if (first.statusCode() == 201) {
           JsonNode json = JSON.readTree(first.body());
           String id = json.path("id").asText();
           accepted.put(id, new AcceptedPayment(id, m.id(), amount, m.currency(), Instant.parse(json.path("created_at").asText())));
           if (n % RETRY_EVERY == 0) {
-            HttpResponse<String> retry = post(m, key, body.toString());
-            requests.incrementAndGet();
+            HttpResponse<String> retry = postUntilDefinitive(m, key, body.toString());
             boolean same = retry.statusCode() == 201 && JSON.readTree(retry.body()).path("id").asText().equals(id);
             (same ? replaysMatched : replaysDiffered).incrementAndGet();
           }
@@ -106,13 +107,46 @@ public final class LoadGenerator implements AutoCloseable {
           failures.computeIfAbsent("HTTP " + first.statusCode(), k -> new AtomicLong()).incrementAndGet();
         }
       } catch (IOException e) {
-        failures.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
+        failures.computeIfAbsent("gave up: " + e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
       pace(started);
     }
+  }
+
+  /**
+   * Posts until the answer is definitive (2xx or 4xx other than 409), retrying timeouts, 5xx and
+   * "still in flight" with the same Idempotency-Key, as a merchant integration must: the payment
+   * may have committed even though its response was lost. Keeps retrying after stop() so that no
+   * payment is left in doubt; gives up after {@link #MAX_ATTEMPTS}.
+   */
+  private HttpResponse<String> postUntilDefinitive(Merchant m, String key, String body) throws IOException, InterruptedException {
+    IOException lastError = null;
+    HttpResponse<String> last = null;
+    for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      try {
+        HttpResponse<String> response = post(m, key, body);
+        requests.incrementAndGet();
+        int status = response.statusCode();
+        if (status < 500 && status != 409) {
+          return response;
+        }
+        last = response;
+        lastError = null;
+        failures.computeIfAbsent("retried after HTTP " + status, k -> new AtomicLong()).incrementAndGet();
+      } catch (IOException e) {
+        requests.incrementAndGet();
+        lastError = e;
+        failures.computeIfAbsent("retried after " + e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
+      }
+      TimeUnit.MILLISECONDS.sleep(RETRY_BACKOFF_MS);
+    }
+    if (lastError != null) {
+      throw lastError;
+    }
+    return last;
   }
 
   private void pace(long startedNanos) {
@@ -144,7 +178,7 @@ public final class LoadGenerator implements AutoCloseable {
     running.set(false);
     workers.shutdown();
     try {
-      workers.awaitTermination(60, TimeUnit.SECONDS);
+      workers.awaitTermination(180, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
