@@ -3,10 +3,18 @@ package io.settleflow.feeds;
 import io.settleflow.avro.SettlementRecord;
 import java.util.List;
 
-/** What a parser made of one file: one entry per data line, in file order. */
-public record ParsedFile(String fileId, List<ParsedLine> lines) {
+/**
+ * What a parser made of one file: one entry per data line, in file order, and warnings about
+ * the file or its statements (e.g. a failed balance proof) that did not stop its records.
+ */
+public record ParsedFile(String fileId, List<ParsedLine> lines, List<FileWarning> warnings) {
   public ParsedFile {
     lines = List.copyOf(lines);
+    warnings = List.copyOf(warnings);
+  }
+
+  public ParsedFile(String fileId, List<ParsedLine> lines) {
+    this(fileId, lines, List.of());
   }
 
   public List<SettlementRecord> records() {

@@ -19,5 +19,10 @@ public final class ReasonText {
     return "'" + shown + "'";
   }
 
+  /** {@code text} with digit runs that could be a card number masked; reasons pass through it. */
+  public static String maskLongDigitRuns(String text) {
+    return LONG_DIGIT_RUN.matcher(text).replaceAll(m -> "#".repeat(m.group().length()));
+  }
+
   private ReasonText() {}
 }

@@ -1,19 +1,11 @@
 package io.settleflow.feeds;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.dataformat.csv.CsvFactory;
-import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import io.settleflow.avro.SettlementRecord;
 import io.settleflow.avro.SettlementRecordType;
+import io.settleflow.feeds.CsvRows.Row;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
@@ -55,8 +47,6 @@ public final class SettleflowCsvParser implements SettlementFileParser {
   /** Columns that may be left out: fee defaults to 0, net to gross - fee. */
   public static final List<String> OPTIONAL_COLUMNS = List.of(FEE_AMOUNT, NET_AMOUNT);
 
-  private static final char BOM = '\uFEFF';
-  private static final CsvFactory CSV = CsvFactory.builder().enable(CsvParser.Feature.SKIP_EMPTY_LINES).build();
 
   private final int maxDataLines;
 
@@ -67,6 +57,13 @@ public final class SettleflowCsvParser implements SettlementFileParser {
   /** A parser with a lower line limit, so tests can reach it. */
   SettleflowCsvParser(int maxDataLines) {
     this.maxDataLines = maxDataLines;
+  }
+
+  /** True when the first line of {@code text} names a settlement_id column: this format's header. */
+  static boolean looksLikeHeader(String text) {
+    int end = text.indexOf('\n');
+    String first = (end < 0 ? text : text.substring(0, end)).toLowerCase(Locale.ROOT);
+    return first.matches("(^|.*[,\"\\s])settlement_id([,\"\\s].*|$)");
   }
 
   @Override
@@ -80,7 +77,7 @@ public final class SettleflowCsvParser implements SettlementFileParser {
       throw new UnreadableFileException(
           "file too large: " + content.length + " bytes, limit " + MAX_FILE_BYTES);
     }
-    return parseText(decodeUtf8(content), source, fileId);
+    return parseText(CsvRows.decodeUtf8(content, FORMAT), source, fileId);
   }
 
   /** The same, from characters; the caller computes the file id from the bytes it read. */
@@ -92,10 +89,8 @@ public final class SettleflowCsvParser implements SettlementFileParser {
     if (source == null || source.isBlank()) {
       throw new IllegalArgumentException("source must name the processor or bank");
     }
-    if (!text.isEmpty() && text.charAt(0) == BOM) {
-      text = text.substring(1);
-    }
-    List<Row> rows = readRows(text, maxDataLines);
+    text = CsvRows.withoutBom(text);
+    List<Row> rows = CsvRows.read(text, ',', maxDataLines + 1);
     if (rows.isEmpty()) {
       throw new UnreadableFileException("empty file: no header row");
     }
@@ -224,53 +219,6 @@ public final class SettleflowCsvParser implements SettlementFileParser {
     return index;
   }
 
-  /** The file's rows with the line each starts on; malformed CSV rejects the whole file. */
-  private static List<Row> readRows(String text, int maxDataLines) throws UnreadableFileException {
-    List<Row> rows = new ArrayList<>();
-    try (CsvParser parser = (CsvParser) CSV.createParser(text)) {
-      JsonToken token;
-      while ((token = parser.nextToken()) != null) {
-        if (token != JsonToken.START_ARRAY) {
-          continue;
-        }
-        // At START_ARRAY the token location still points at the previous row; the reader is on this one.
-        int line = parser.currentLocation().getLineNr();
-        List<String> fields = new ArrayList<>();
-        while ((token = parser.nextToken()) == JsonToken.VALUE_STRING) {
-          fields.add(parser.getText());
-        }
-        rows.add(new Row(line, fields));
-        if (rows.size() > maxDataLines + 1) {
-          throw new UnreadableFileException("too many lines: more than " + maxDataLines);
-        }
-      }
-    } catch (JsonProcessingException e) {
-      JsonLocation where = e.getLocation();
-      throw new UnreadableFileException(
-          "not readable as CSV"
-              + (where == null ? "" : " at line " + where.getLineNr())
-              + ": "
-              + oneLine(e.getOriginalMessage()));
-    } catch (IOException e) {
-      // Parsing a String performs no I/O; anything else here is a parser defect.
-      throw new IllegalStateException(e);
-    }
-    return rows;
-  }
-
-  private static String decodeUtf8(byte[] content) throws UnreadableFileException {
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(content))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw new UnreadableFileException("not a " + FORMAT + " file: not UTF-8 text");
-    }
-  }
-
   private static String readBounded(Reader reader) throws UnreadableFileException {
     StringBuilder text = new StringBuilder();
     char[] buffer = new char[8192];
@@ -283,20 +231,9 @@ public final class SettleflowCsvParser implements SettlementFileParser {
         }
       }
     } catch (IOException e) {
-      throw new UnreadableFileException("cannot read file: " + oneLine(String.valueOf(e.getMessage())), e);
+      throw new UnreadableFileException("cannot read file: " + CsvRows.oneLine(String.valueOf(e.getMessage())), e);
     }
     return text.toString();
-  }
-
-  private static String oneLine(String message) {
-    String first = message == null ? "" : message.lines().findFirst().orElse("");
-    return first.length() > 200 ? first.substring(0, 200) + "…" : first;
-  }
-
-  private record Row(int lineNumber, List<String> fields) {
-    boolean isBlank() {
-      return fields.stream().allMatch(String::isBlank);
-    }
   }
 
   /** Trimmed field values by column name; an absent optional column reads as empty. */

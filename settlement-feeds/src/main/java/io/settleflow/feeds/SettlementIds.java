@@ -27,5 +27,36 @@ public final class SettlementIds {
         .toString();
   }
 
+  /** Longest settlement_id built from a file's own references; longer ones end in a digest. */
+  public static final int MAX_SETTLEMENT_ID_CHARS = 255;
+  /** Hex characters of SHA-256 used where an entry has no reference of its own. */
+  public static final int CONTENT_KEY_HEX_CHARS = 16;
+
+  /**
+   * A short digest of an entry's own fields (amount, date, references ...), for entries whose
+   * file gives them no id: the same entry in a re-export of the file gets the same key.
+   */
+  public static String contentKey(String... parts) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (String part : parts) {
+        sha.update(String.valueOf(part).getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0x1f); // unit separator: ("ab","c") and ("a","bc") differ
+      }
+      return HexFormat.of().formatHex(sha.digest()).substring(0, CONTENT_KEY_HEX_CHARS);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code id} itself when short enough for a Kafka key and join key, else a prefix + digest. */
+  public static String bounded(String id) {
+    if (id.length() <= MAX_SETTLEMENT_ID_CHARS) {
+      return id;
+    }
+    int keep = MAX_SETTLEMENT_ID_CHARS - CONTENT_KEY_HEX_CHARS - 1;
+    return id.substring(0, keep) + "~" + contentKey(id);
+  }
+
   private SettlementIds() {}
 }

@@ -11,8 +11,8 @@ import java.util.function.Function;
 import org.apache.kafka.clients.producer.Producer;
 
 /**
- * {@code settlement-import <source> <file>...}: imports settlement files and prints one summary
- * per file. Reads SETTLEFLOW_KAFKA_BOOTSTRAP and SETTLEFLOW_REGISTRY_URL. Exit 0 when every file
+ * {@code settlement-import [--format NAME] <source> <file>...}: imports settlement files (format
+ * detected per file unless given) and prints one summary per file. Reads SETTLEFLOW_KAFKA_BOOTSTRAP and SETTLEFLOW_REGISTRY_URL. Exit 0 when every file
  * was imported (rejected lines included), 1 when a file was unreadable or not fully published,
  * 2 on a usage or configuration error.
  */
@@ -20,7 +20,7 @@ public final class SettlementImportCli {
   public static final int OK = 0;
   public static final int FILE_FAILED = 1;
   public static final int USAGE = 2;
-  static final String USAGE_TEXT = "usage: settlement-import <source> <file>...";
+  static final String USAGE_TEXT = "usage: settlement-import [--format NAME] <source> <file>...";
 
   public static void main(String[] args) {
     System.exit(
@@ -34,6 +34,21 @@ public final class SettlementImportCli {
       Function<String, Producer<String, byte[]>> producers,
       PrintStream out,
       PrintStream err) {
+    String format = null;
+    if (!args.isEmpty() && args.get(0).equals("--format")) {
+      if (args.size() < 2) {
+        err.println(USAGE_TEXT);
+        return USAGE;
+      }
+      format = args.get(1);
+      try {
+        SettlementFormats.parser(format);
+      } catch (UnreadableFileException e) {
+        err.println(e.getMessage());
+        return USAGE;
+      }
+      args = args.subList(2, args.size());
+    }
     if (args.size() < 2 || args.get(0).isBlank()) {
       err.println(USAGE_TEXT);
       return USAGE;
@@ -54,7 +69,7 @@ public final class SettlementImportCli {
           new SettlementImporter(producer, new ConfluentWireFormat(new ConfluentRegistryClient(registryUrl)));
       for (String file : args.subList(1, args.size())) {
         try {
-          out.println(importer.importFile(Path.of(file), source).render());
+          out.println(importer.importFile(Path.of(file), source, format).render());
         } catch (UnreadableFileException | SettlementPublishException | SchemaRegistryException e) {
           err.println(file + ": " + e.getMessage());
           exit = FILE_FAILED;

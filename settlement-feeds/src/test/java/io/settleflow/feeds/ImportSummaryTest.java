@@ -55,4 +55,20 @@ class ImportSummaryTest {
     ImportSummary summary = new ImportSummary("f.csv", "acme", "0123456789abcdef", 1, 1, 0, new java.util.TreeMap<>(), List.of());
     assertThat(summary.render()).isEqualTo("f.csv (source acme, file id 0123456789ab): 1 line read, 1 published, 0 rejected");
   }
+
+  @Test
+  void warningsAndTheFormatAreShownAfterTheCounts() {
+    ParsedFile parsed = new ParsedFile("0123456789abcdef", List.of(), List.of(
+        new FileWarning(6, "statement S: balance proof failed: OPBD 1.00 + booked entries 0.00 = 1.00 EUR, but CLBD is 2.00")));
+    assertThat(ImportSummary.of("s.xml", "bank", "camt", parsed).render()).isEqualTo(
+        "s.xml (source bank, file id 0123456789ab, format camt): 0 lines read, 0 published, 0 rejected, 1 warning\n"
+            + "  warnings (records published, check them):\n"
+            + "    line 6: statement S: balance proof failed: OPBD 1.00 + booked entries 0.00 = 1.00 EUR, but CLBD is 2.00");
+  }
+
+  @Test
+  void aReasonNeverCarriesACardNumberWhateverTheParserPutIn() {
+    assertThat(new RejectedLine(2, "net: 4111111111111111.00 is wrong").reason()).isEqualTo("net: ################.00 is wrong");
+    assertThat(new FileWarning(2, "account 4111111111111111: x").reason()).isEqualTo("account ################: x");
+  }
 }

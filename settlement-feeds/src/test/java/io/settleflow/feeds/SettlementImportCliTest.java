@@ -55,4 +55,17 @@ class SettlementImportCliTest {
     assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
     assertThat(producer.closed()).isTrue();
   }
+
+  @Test
+  void anUnknownFormatIsAUsageErrorNamingTheKnownOnes() {
+    assertThat(run(CONFIG, "--format", "mt940", "acme", "f.sta")).isEqualTo(SettlementImportCli.USAGE);
+    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("unknown format 'mt940'; known: settleflow-csv, camt, bai2, ");
+  }
+
+  @Test
+  void aKnownFormatIsPassedOnForEveryFile() {
+    Path missing = dir.resolve("missing.xml");
+    assertThat(run(CONFIG, "--format", "camt", "bank", missing.toString())).isEqualTo(SettlementImportCli.FILE_FAILED);
+    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(missing + ": no such file: " + missing + System.lineSeparator());
+  }
 }

@@ -107,6 +107,70 @@ class SettlementImporterTest {
         .hasMessage("publishing one.csv failed: broker unavailable");
   }
 
+  @Test
+  void aCamtStatementIsDetectedStreamedAndPublishedWithItsProofWarningInTheSummary() throws Exception {
+    Path file = write("statement.xml", CamtParserTest.statement("08",
+        CamtParserTest.bal("OPBD", "EUR", "10.00", "CRDT") + CamtParserTest.bal("CLBD", "EUR", "12.00", "CRDT")
+            + CamtParserTest.good(1) + CamtParserTest.entry("REF-2", "1.00", "CRDT", "PDNG")));
+
+    ImportSummary summary = importer.importFile(file, "bank");
+
+    String fileId = SettlementIds.fileId(Files.readAllBytes(file));
+    assertThat(summary.format()).isEqualTo("camt");
+    assertThat(summary.fileId()).isEqualTo(fileId);
+    assertThat(summary.published()).isEqualTo(1);
+    assertThat(summary.rejected()).isEqualTo(1);
+    assertThat(summary.warnings()).extracting(FileWarning::reason)
+        .containsExactly("statement S: balance proof failed: OPBD 10.00 + booked entries 1.00 = 11.00 EUR, but CLBD is 12.00");
+    assertThat(summary.render()).contains("1 warning\n").contains("warnings (records published, check them):");
+    var raw = producer.history().stream().filter(r -> r.topic().equals(Topics.SETTLEMENTS_RAW)).toList();
+    assertThat(raw).singleElement().satisfies(r -> {
+      assertThat(r.key()).isEqualTo("S:REF-1");
+      assertThat(wire.decode(r.value(), SettlementRecord.class).getFileId()).isEqualTo(fileId);
+    });
+  }
+
+  @Test
+  void aTruncatedStatementPublishesNothing() throws Exception {
+    String whole = CamtParserTest.statement("08", CamtParserTest.good(1) + CamtParserTest.good(2));
+    Path file = write("cut.xml", whole.substring(0, whole.length() - 20));
+
+    assertThatThrownBy(() -> importer.importFile(file, "bank"))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessageStartingWith("not well-formed XML at line 3: ");
+    assertThat(producer.history()).isEmpty();
+  }
+
+  @Test
+  void anExplicitFormatOverridesDetection() throws Exception {
+    Path file = write("statement.csv", CamtParserTest.statement("02", CamtParserTest.good(1)));
+    assertThatThrownBy(() -> importer.importFile(file, "bank", "settleflow-csv"))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessageStartingWith("not a settleflow-csv file");
+    assertThat(importer.importFile(file, "bank", "CAMT").published()).isEqualTo(1);
+    assertThatThrownBy(() -> importer.importFile(file, "bank", "mt940"))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessageStartingWith("unknown format 'mt940'; known: settleflow-csv, camt");
+  }
+
+  @Test
+  void aProcessorReportIsDetectedAndIdenticalLinesArePublishedAsDistinctRecords() throws Exception {
+    String line = "po_1,,fee,-1.50,0,-1.50,EUR,2026-11-25 12:00:00,,";
+    Path file = write("payout.csv", ReportCsvParserTest.STRIPE_HEADER + "\r\n" + line + "\r\n" + line + "\r\n");
+
+    ImportSummary first = importer.importFile(file, "stripe");
+    ImportSummary again = importer.importFile(file, "stripe");
+
+    assertThat(first.format()).isEqualTo("stripe-payout-reconciliation");
+    assertThat(first.published()).isEqualTo(2);
+    var keys = producer.history().stream().map(ProducerRecord::key).toList();
+    assertThat(keys).hasSize(4);
+    assertThat(keys.get(1)).isEqualTo(keys.get(0) + "#2");
+    // a re-import publishes the same keys and event ids, which consumers dedupe
+    assertThat(keys.subList(2, 4)).isEqualTo(keys.subList(0, 2));
+    assertThat(again.fileId()).isEqualTo(first.fileId());
+  }
+
   Path write(String name, String text) throws Exception {
     return Files.writeString(dir.resolve(name), text, StandardCharsets.UTF_8);
   }

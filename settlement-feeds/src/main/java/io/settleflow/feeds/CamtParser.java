@@ -1,0 +1,519 @@
+package io.settleflow.feeds;
+
+import io.settleflow.avro.SettlementRecord;
+import io.settleflow.avro.SettlementRecordType;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Currency;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+
+/**
+ * ISO 20022 bank-to-customer statements (camt.053.001.02 to .08) and debit/credit notifications
+ * (camt.054.001.02 to .08), read with StAX one {@code Ntry} at a time, so memory stays flat however
+ * long the statement. See the module README for the field mapping, types and the balance proof.
+ */
+public final class CamtParser implements StreamingSettlementParser {
+  public static final String FORMAT = "camt";
+
+  /** Deepest element nesting accepted; real camt files nest about 12 deep. */
+  public static final int MAX_XML_DEPTH = 64;
+  /** Longest statement id used in settlement ids (ISO allows 35). */
+  public static final int MAX_STATEMENT_ID_CHARS = 140;
+
+  private static final String ISO_PREFIX = "urn:iso:std:iso:20022:tech:xsd:";
+  static final Pattern NAMESPACE = Pattern.compile("urn:iso:std:iso:20022:tech:xsd:camt\\.(053|054)\\.001\\.0([2-8])");
+  private static final Set<String> FEE_SUB_FAMILIES = Set.of("CHRG", "COMM", "FEES");
+  private static final String NOT_PROVIDED = "NOTPROVIDED";
+
+  private static final XMLInputFactory XML = secureFactory();
+
+  @Override
+  public String format() {
+    return FORMAT;
+  }
+
+  @Override
+  public void parse(InputStream content, String source, String fileId, ParsedLineSink sink)
+      throws UnreadableFileException, IOException {
+    if (source == null || source.isBlank()) {
+      throw new IllegalArgumentException("source must name the processor or bank");
+    }
+    XMLStreamReader reader;
+    try {
+      // The JDK's reader closes its stream at the end of the document; the stream is the caller's.
+      reader = XML.createXMLStreamReader(new FilterInputStream(content) {
+        @Override
+        public void close() {}
+      });
+    } catch (XMLStreamException e) {
+      throw notXml(e);
+    }
+    try {
+      new Run(reader, source, fileId, sink).read();
+    } catch (XMLStreamException e) {
+      if (e.getNestedException() instanceof IOException io) {
+        throw io;
+      }
+      throw notXml(e);
+    } finally {
+      try {
+        reader.close();
+      } catch (XMLStreamException e) {
+        // closing a reader does not close the stream and cannot lose data
+      }
+    }
+  }
+
+  /** The state of one file's parse. */
+  private static final class Run {
+    private final XMLStreamReader reader;
+    private final String source;
+    private final String fileId;
+    private final ParsedLineSink sink;
+    private final EntryOccurrences occurrences = new EntryOccurrences();
+    private boolean notification;
+    private String statementName;
+
+    Run(XMLStreamReader reader, String source, String fileId, ParsedLineSink sink) {
+      this.reader = reader;
+      this.source = source;
+      this.fileId = fileId;
+      this.sink = sink;
+    }
+
+    void read() throws XMLStreamException, UnreadableFileException {
+      if (!toFirstElement()) {
+        throw new UnreadableFileException("not a camt file: no XML root element");
+      }
+      String root = reader.getLocalName();
+      String namespace = reader.getNamespaceURI() == null ? "" : reader.getNamespaceURI();
+      Matcher m = NAMESPACE.matcher(namespace);
+      if (!root.equals("Document") || !m.matches()) {
+        String shown = namespace.startsWith(ISO_PREFIX) ? "ISO 20022 " + ReasonText.quote(namespace.substring(ISO_PREFIX.length())) : namespace.isEmpty() ? "(none)" : ReasonText.quote(namespace);
+        throw new UnreadableFileException(
+            "not a camt.053/camt.054 file (versions 001.02 to 001.08): root element " + root + " in namespace " + shown);
+      }
+      notification = m.group(1).equals("054");
+      String messageName = notification ? "BkToCstmrDbtCdtNtfctn" : "BkToCstmrStmt";
+      statementName = notification ? "Ntfctn" : "Stmt";
+
+      Deque<String> path = new ArrayDeque<>();
+      path.push(root);
+      Statement statement = null;
+      int statements = 0;
+      while (reader.hasNext()) {
+        int event = reader.next();
+        if (event == XMLStreamConstants.DTD) {
+          throw new UnreadableFileException("not a camt file: a DOCTYPE is not allowed");
+        }
+        if (event == XMLStreamConstants.START_ELEMENT) {
+          String name = reader.getLocalName();
+          if (statement != null && path.size() == statement.depth) {
+            switch (name) {
+              case "Id" -> {
+                statement.id = bounded(XmlElement.read(reader).text());
+                continue;
+              }
+              case "Bal" -> {
+                statement.balance(XmlElement.read(reader));
+                continue;
+              }
+              case "Ntry" -> {
+                entry(XmlElement.read(reader), statement);
+                continue;
+              }
+              default -> {
+                // other statement fields (account, dates, pagination) are not needed
+              }
+            }
+          }
+          path.push(name);
+          if (path.size() > MAX_XML_DEPTH) {
+            throw new UnreadableFileException("not a camt file: elements nested deeper than " + MAX_XML_DEPTH);
+          }
+          if (statement == null && path.size() == 3 && name.equals(statementName) && messageName.equals(parent(path))) {
+            statements++;
+            statement = new Statement(reader.getLocation().getLineNumber(), path.size(), statements);
+            occurrences.reset();
+          }
+        } else if (event == XMLStreamConstants.END_ELEMENT) {
+          if (statement != null && path.size() == statement.depth) {
+            finish(statement);
+            statement = null;
+          }
+          path.pop();
+        }
+      }
+      if (statements == 0) {
+        throw new UnreadableFileException(
+            "not a camt." + (notification ? "054" : "053") + " file: no " + statementName + " element in " + messageName);
+      }
+    }
+
+    private boolean toFirstElement() throws XMLStreamException, UnreadableFileException {
+      while (reader.hasNext()) {
+        int event = reader.next();
+        if (event == XMLStreamConstants.DTD) {
+          throw new UnreadableFileException("not a camt file: a DOCTYPE is not allowed");
+        }
+        if (event == XMLStreamConstants.START_ELEMENT) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static String parent(Deque<String> path) {
+      var it = path.iterator();
+      it.next();
+      return it.next();
+    }
+
+    private void entry(XmlElement ntry, Statement statement) throws UnreadableFileException {
+      int line = ntry.line;
+      String column = "Ntry/Amt";
+      try {
+        Currency currency = SettlementValues.currency(ntry.currency("Amt"));
+        long amountMinor = unsignedAmount(ntry.text("Amt"), currency);
+        column = "Ntry/CdtDbtInd";
+        long signedMinor = signed(ntry.text("CdtDbtInd"), amountMinor);
+        column = "Ntry/Sts";
+        String status = ntry.text("Sts").isEmpty() ? ntry.text("Sts/Cd") : ntry.text("Sts");
+        if (!status.equals("BOOK")) {
+          throw new InvalidValueException(
+              status.isEmpty() ? "empty" : ReasonText.quote(status) + " entry is not booked");
+        }
+        statement.add(currency, signedMinor);
+        column = "Ntry/BookgDt";
+        Instant settledAt = bookingTime(ntry);
+
+        String reference = ntry.text("AcctSvcrRef");
+        List<XmlElement> details = ntry.all("NtryDtls/TxDtls");
+        String key =
+            statement.key()
+                + ":"
+                + (reference.isEmpty()
+                    ? SettlementIds.contentKey(
+                        currency.getCurrencyCode(),
+                        Long.toString(signedMinor),
+                        ntry.text("BookgDt/Dt") + ntry.text("BookgDt/DtTm"),
+                        ntry.text("ValDt/Dt") + ntry.text("ValDt/DtTm"),
+                        ntry.text("NtryRef"),
+                        ntry.text("AddtlNtryInf"),
+                        detailsFingerprint(details))
+                    : reference);
+        String settlementId = occurrences.identify(key);
+
+        column = "Ntry/NtryDtls";
+        List<Long> split = split(details, currency, signedMinor);
+        if (split == null) {
+          XmlElement detail = details.size() == 1 ? details.get(0) : null;
+          String paymentReference = detail != null ? paymentReference(detail) : commonReference(details);
+          sink.accept(record(line, settlementId, type(ntry, detail), paymentReference, signedMinor, currency, settledAt));
+          return;
+        }
+        for (int i = 0; i < details.size(); i++) {
+          XmlElement d = details.get(i);
+          sink.accept(
+              record(
+                  d.line,
+                  SettlementIds.bounded(settlementId + ":" + (i + 1)),
+                  type(ntry, d),
+                  paymentReference(d),
+                  split.get(i),
+                  currency,
+                  settledAt));
+        }
+      } catch (InvalidValueException e) {
+        if (column.equals("Ntry/Amt") || column.equals("Ntry/CdtDbtInd")) {
+          statement.unreadable++;
+        }
+        sink.accept(new RejectedLine(line, column + ": " + e.getMessage()));
+      }
+    }
+
+    /**
+     * The amounts of a batch entry's transactions, when every one has an amount in the entry's
+     * currency; null when the entry is one record (one or no TxDtls, or details without amounts).
+     */
+    private static List<Long> split(List<XmlElement> details, Currency currency, long entryMinor)
+        throws InvalidValueException {
+      if (details.size() < 2) {
+        return null;
+      }
+      List<Long> amounts = new ArrayList<>(details.size());
+      long sum = 0;
+      for (XmlElement d : details) {
+        String path = !d.text("Amt").isEmpty() ? "Amt" : "AmtDtls/TxAmt/Amt";
+        if (d.text(path).isEmpty() || !d.currency(path).equalsIgnoreCase(currency.getCurrencyCode())) {
+          return null;
+        }
+        long minor = unsignedAmount(d.text(path), currency);
+        String indicator = d.text("CdtDbtInd");
+        long signedMinor = indicator.isEmpty() ? (entryMinor < 0 ? -minor : minor) : signed(indicator, minor);
+        amounts.add(signedMinor);
+        sum = Math.addExact(sum, signedMinor);
+      }
+      if (sum != entryMinor) {
+        throw new InvalidValueException(
+            "transaction amounts sum to "
+                + SettlementValues.majorText(sum, currency)
+                + ", the entry amount is "
+                + SettlementValues.majorText(entryMinor, currency));
+      }
+      return amounts;
+    }
+
+    private ParsedRecord record(
+        int line,
+        String settlementId,
+        SettlementRecordType type,
+        String paymentReference,
+        long amountMinor,
+        Currency currency,
+        Instant settledAt) {
+      return new ParsedRecord(line, SettlementRecord.newBuilder()
+          .setEventId(SettlementIds.eventId(source, settlementId))
+          .setSettlementId(settlementId)
+          .setSource(source)
+          .setFileId(fileId)
+          .setLineNumber(line)
+          .setRecordType(type)
+          .setPaymentReference(paymentReference)
+          .setMerchantId(null)
+          .setGrossAmountMinor(amountMinor)
+          .setFeeAmountMinor(0)
+          .setNetAmountMinor(amountMinor)
+          .setCurrency(currency.getCurrencyCode())
+          .setSettledAt(settledAt)
+          .build());
+    }
+
+    private void finish(Statement statement) {
+      if (notification) {
+        return; // notifications carry no balances to prove
+      }
+      String problem = statement.proofProblem();
+      if (problem != null) {
+        sink.warn(new FileWarning(statement.line, "statement " + statement.key() + ": " + problem));
+      }
+    }
+  }
+
+  /** One statement's balances and the sum of its booked entries, per currency. */
+  private static final class Statement {
+    final int line;
+    final int depth;
+    final int index;
+    String id = "";
+    Balance opening;
+    Balance previousClosing;
+    Balance closing;
+    String balanceProblem;
+    final Map<String, Long> entriesMinor = new LinkedHashMap<>();
+    int unreadable;
+
+    Statement(int line, int depth, int index) {
+      this.line = line;
+      this.depth = depth;
+      this.index = index;
+    }
+
+    /** The statement's part of its entries' settlement ids. */
+    String key() {
+      return id.isEmpty() ? "statement-" + index : id;
+    }
+
+    void add(Currency currency, long signedMinor) {
+      entriesMinor.merge(currency.getCurrencyCode(), signedMinor, Math::addExact);
+    }
+
+    void balance(XmlElement bal) {
+      String code = bal.text("Tp/CdOrPrtry/Cd");
+      if (!Set.of("OPBD", "PRCD", "CLBD").contains(code)) {
+        return; // available and interim balances are not part of the proof
+      }
+      try {
+        Currency currency = SettlementValues.currency(bal.currency("Amt"));
+        long minor = signed(bal.text("CdtDbtInd"), unsignedAmount(bal.text("Amt"), currency));
+        Balance b = new Balance(code, currency, minor);
+        switch (code) {
+          case "OPBD" -> opening = opening == null ? b : opening;
+          case "PRCD" -> previousClosing = previousClosing == null ? b : previousClosing;
+          default -> closing = closing == null ? b : closing;
+        }
+      } catch (InvalidValueException e) {
+        balanceProblem = "balance " + code + " at line " + bal.line + " unreadable: " + e.getMessage();
+      }
+    }
+
+    /** Null when opening + booked entries = closing; else why not, in one line. */
+    String proofProblem() {
+      if (balanceProblem != null) {
+        return "no balance proof: " + balanceProblem;
+      }
+      Balance start = opening != null ? opening : previousClosing;
+      if (start == null || closing == null) {
+        return "no balance proof: the statement lacks " + (start == null ? "an OPBD or PRCD" : "a CLBD") + " balance";
+      }
+      String currency = start.currency.getCurrencyCode();
+      if (!closing.currency.equals(start.currency)) {
+        return "balance proof failed: " + start.code + " is in " + currency + ", CLBD in " + closing.currency.getCurrencyCode();
+      }
+      for (String entryCurrency : entriesMinor.keySet()) {
+        if (!entryCurrency.equals(currency)) {
+          return "balance proof failed: an entry is in " + entryCurrency + ", the balances in " + currency;
+        }
+      }
+      if (unreadable > 0) {
+        return "no balance proof: " + unreadable + " entr" + (unreadable == 1 ? "y has" : "ies have") + " no readable amount";
+      }
+      long entries = entriesMinor.getOrDefault(currency, 0L);
+      long expected = start.minor + entries;
+      if (expected == closing.minor) {
+        return null;
+      }
+      return "balance proof failed: "
+          + start.code + " " + SettlementValues.majorText(start.minor, start.currency)
+          + " + booked entries " + SettlementValues.majorText(entries, start.currency)
+          + " = " + SettlementValues.majorText(expected, start.currency)
+          + " " + currency + ", but CLBD is " + SettlementValues.majorText(closing.minor, closing.currency);
+    }
+  }
+
+  private record Balance(String code, Currency currency, long minor) {}
+
+  /** A camt amount: unsigned decimal in major units, the sign is in CdtDbtInd. */
+  private static long unsignedAmount(String text, Currency currency) throws InvalidValueException {
+    if (text.startsWith("-") || text.startsWith("+")) {
+      throw new InvalidValueException(ReasonText.quote(text) + " is signed; camt amounts are unsigned with CdtDbtInd");
+    }
+    return SettlementValues.amountMinor(text, currency);
+  }
+
+  private static long signed(String indicator, long minor) throws InvalidValueException {
+    return switch (indicator) {
+      case "CRDT" -> minor;
+      case "DBIT" -> -minor;
+      case "" -> throw new InvalidValueException("empty");
+      default -> throw new InvalidValueException(ReasonText.quote(indicator) + " is not CRDT or DBIT");
+    };
+  }
+
+  /** Booking date (or date-time), else value date: the day the bank settled the entry. */
+  private static Instant bookingTime(XmlElement ntry) throws InvalidValueException {
+    for (String path : List.of("BookgDt/DtTm", "BookgDt/Dt", "ValDt/DtTm", "ValDt/Dt")) {
+      String text = ntry.text(path);
+      if (!text.isEmpty()) {
+        return SettlementValues.settledAt(text);
+      }
+    }
+    throw new InvalidValueException("missing, and no ValDt either");
+  }
+
+  /**
+   * The record type: a reversal by RvslInd; returns, cancellations, unpaid direct debits and
+   * charges by bank transaction code sub-family; other payments are PAYMENT, the rest OTHER.
+   */
+  static SettlementRecordType type(XmlElement ntry, XmlElement detail) {
+    if (ntry.text("RvslInd").equalsIgnoreCase("true")) {
+      return SettlementRecordType.REVERSAL;
+    }
+    if (detail != null && detail.first("RtrInf") != null) {
+      return SettlementRecordType.REFUND;
+    }
+    XmlElement codes = detail != null && detail.first("BkTxCd/Domn") != null ? detail : ntry;
+    String domain = codes.text("BkTxCd/Domn/Cd");
+    String subFamily = codes.text("BkTxCd/Domn/Fmly/SubFmlyCd");
+    if (subFamily.equals("RRTN")) {
+      return SettlementRecordType.REFUND;
+    }
+    if (subFamily.equals("RPCR")) {
+      return SettlementRecordType.REVERSAL;
+    }
+    if (subFamily.equals("UPDD")) {
+      return SettlementRecordType.CHARGEBACK;
+    }
+    if (FEE_SUB_FAMILIES.contains(subFamily)) {
+      return SettlementRecordType.FEE;
+    }
+    return domain.isEmpty() || domain.equals("PMNT") ? SettlementRecordType.PAYMENT : SettlementRecordType.OTHER;
+  }
+
+  /** End-to-end id, else creditor reference, else the first unstructured remittance line. */
+  static String paymentReference(XmlElement detail) {
+    for (String path : List.of("Refs/EndToEndId", "RmtInf/Strd/CdtrRefInf/Ref", "RmtInf/Ustrd")) {
+      String text = detail.text(path);
+      if (!text.isEmpty() && !text.equals(NOT_PROVIDED) && text.length() <= SettleflowCsvParser.MAX_ID_CHARS
+          && text.chars().noneMatch(Character::isISOControl)) {
+        return text;
+      }
+    }
+    return null;
+  }
+
+  /** A batch entry's reference when all its transactions share one, else none. */
+  private static String commonReference(List<XmlElement> details) {
+    String common = null;
+    for (XmlElement d : details) {
+      String ref = paymentReference(d);
+      if (ref == null || (common != null && !common.equals(ref))) {
+        return null;
+      }
+      common = ref;
+    }
+    return common;
+  }
+
+  private static String detailsFingerprint(List<XmlElement> details) {
+    StringBuilder out = new StringBuilder();
+    for (XmlElement d : details) {
+      out.append(d.text("Refs/EndToEndId")).append('|').append(d.text("Refs/TxId")).append('|')
+          .append(d.text("RmtInf/Ustrd")).append('|').append(d.text("RmtInf/Strd/CdtrRefInf/Ref")).append(';');
+    }
+    return out.toString();
+  }
+
+  private static String bounded(String statementId) {
+    return statementId.length() <= MAX_STATEMENT_ID_CHARS ? statementId : SettlementIds.contentKey(statementId);
+  }
+
+  private static UnreadableFileException notXml(XMLStreamException e) {
+    var where = e.getLocation();
+    String message = String.valueOf(e.getMessage());
+    // The JDK prefixes "ParseError at [row,col]:[r,c]\nMessage: "; keep the message line only.
+    int at = message.indexOf("Message: ");
+    message = at >= 0 ? message.substring(at + "Message: ".length()) : message;
+    message = message.lines().findFirst().orElse("").strip();
+    if (message.length() > 200) {
+      message = message.substring(0, 200) + "…";
+    }
+    return new UnreadableFileException(
+        "not well-formed XML" + (where == null ? "" : " at line " + where.getLineNumber()) + ": " + message, e);
+  }
+
+  private static XMLInputFactory secureFactory() {
+    XMLInputFactory factory = XMLInputFactory.newDefaultFactory();
+    // No DTDs and no external entities: a statement file must not make us read other files or URLs.
+    factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+    factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+    factory.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
+    factory.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, true);
+    factory.setProperty(XMLInputFactory.IS_COALESCING, false);
+    return factory;
+  }
+}
