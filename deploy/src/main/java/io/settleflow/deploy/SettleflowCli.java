@@ -218,8 +218,11 @@ public final class SettleflowCli extends GroupCommand {
     static final class Import implements Callable<Integer> {
       @CommandLine.Mixin RunDirOption run = new RunDirOption();
 
-      @Parameters(arity = "1..*", paramLabel = "FILE", description = "Settlement files (settleflow CSV).")
+      @Parameters(arity = "1..*", paramLabel = "FILE", description = "Settlement files: settleflow CSV, ISO 20022 camt.053/054, BAI2, Stripe/Adyen/PayPal reports.")
       List<Path> files;
+
+      @Option(names = "--format", description = "Format, when detection should not decide: ${COMPLETION-CANDIDATES}.", completionCandidates = FormatNames.class)
+      String format;
 
       @Option(names = "--source", defaultValue = "manual", description = "Processor or bank the files come from (default: ${DEFAULT-VALUE}).")
       String source;
@@ -233,8 +236,8 @@ public final class SettleflowCli extends GroupCommand {
           SettlementImporter importer = new SettlementImporter(producer, wire);
           for (Path file : files) {
             try {
-              ImportSummary summary = importer.importFile(file, source);
-              System.out.println(file + ": " + summary);
+              ImportSummary summary = format == null ? importer.importFile(file, source) : importer.importFile(file, source, format);
+              System.out.println(summary.render());
             } catch (Exception ex) {
               System.out.println(file + ": not imported: " + ex.getMessage());
               exit = 2;
@@ -243,6 +246,14 @@ public final class SettleflowCli extends GroupCommand {
         }
         return exit;
       }
+    }
+  }
+
+  /** The formats the importer knows, for --help. */
+  static final class FormatNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return io.settleflow.feeds.SettlementFormats.names().iterator();
     }
   }
 

@@ -11,18 +11,26 @@ import io.settleflow.avro.PaymentEvent;
 import io.settleflow.ledger.ApiKeys;
 import io.settleflow.ledger.AuthorizeRequest;
 import io.settleflow.ledger.AuthorizeResult;
+import io.settleflow.ledger.MovementRequest;
+import io.settleflow.ledger.MovementResult;
 import io.settleflow.ledger.Payment;
 import io.settleflow.ledger.PaymentLedger;
+import io.settleflow.ledger.PaymentLifecycle;
+import io.settleflow.ledger.PaymentMovement;
+import io.settleflow.ledger.PaymentQuery;
 import io.settleflow.ledger.StoredResponse;
 import io.settleflow.schemas.SchemaRegistryException;
+import io.settleflow.schemas.Topics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.YearMonth;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestApi {
   public static final String PAYMENTS_PATH = "/v1/payments";
+  public static final String BALANCES_PATH = "/v1/balances";
   /** Bodies above this are refused (413) before they are parsed. */
   public static final int MAX_BODY_BYTES = 16 * 1024;
   public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -44,14 +53,14 @@ public final class IngestApi {
   private static final String BEARER = "bearer ";
 
   private final PaymentLedger ledger;
-  private final Function<PaymentEvent, byte[]> encoder;
+  private final BiFunction<String, PaymentEvent, byte[]> encoder;
   private final CardTokenizer tokenizer;
   private final PrometheusMeterRegistry metrics;
   private final Clock clock;
 
   private IngestApi(
       PaymentLedger ledger,
-      Function<PaymentEvent, byte[]> encoder,
+      BiFunction<String, PaymentEvent, byte[]> encoder,
       CardTokenizer tokenizer,
       PrometheusMeterRegistry metrics,
       Clock clock) {
@@ -65,11 +74,11 @@ public final class IngestApi {
   /**
    * The app, not started.
    *
-   * @param encoder turns the outbox event into Confluent-wire bytes
+   * @param encoder turns (topic, outbox event) into Confluent-wire bytes for that topic's subject
    */
   public static Javalin create(
       PaymentLedger ledger,
-      Function<PaymentEvent, byte[]> encoder,
+      BiFunction<String, PaymentEvent, byte[]> encoder,
       CardTokenizer tokenizer,
       PrometheusMeterRegistry metrics,
       Clock clock) {
@@ -82,7 +91,12 @@ public final class IngestApi {
               config.requestLogger.http(api::recordRequest);
             });
     app.post(PAYMENTS_PATH, api::createPayment);
+    app.get(PAYMENTS_PATH, api::listPayments);
     app.get(PAYMENTS_PATH + "/{id}", api::getPayment);
+    app.post(PAYMENTS_PATH + "/{id}/capture", ctx -> api.movePayment(ctx, PaymentMovement.CAPTURE));
+    app.post(PAYMENTS_PATH + "/{id}/refunds", ctx -> api.movePayment(ctx, PaymentMovement.REFUND));
+    app.post(PAYMENTS_PATH + "/{id}/cancel", ctx -> api.movePayment(ctx, PaymentMovement.CANCEL));
+    app.get(BALANCES_PATH, api::balances);
     app.get("/health", api::health);
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
     app.exception(ProblemException.class, (e, ctx) -> respond(ctx, e.problem()));
@@ -123,7 +137,7 @@ public final class IngestApi {
                 request.reference(),
                 card.token(),
                 card.last4()),
-            encoder,
+            event -> encoder.apply(Topics.PAYMENTS_AUTHORIZED, event),
             payment -> new StoredResponse(201, PaymentJson.payment(payment)));
     if (result instanceof AuthorizeResult.Created created) {
       Counter.builder("payments.authorized")
@@ -137,23 +151,97 @@ public final class IngestApi {
       ctx.header(IDEMPOTENT_REPLAYED, "true");
       ctx.status(replayed.response().status()).contentType(JSON).result(replayed.response().body());
     } else if (result instanceof AuthorizeResult.KeyReusedWithDifferentRequest) {
-      throw new Problem(422, "idempotency_key_reused", "Idempotency key reused",
-              "this Idempotency-Key was used with a different request", IDEMPOTENCY_KEY)
+      throw keyReused();
+    } else {
+      throw keyInFlight();
+    }
+  }
+
+  /** Capture, refund or cancel: the same key handling as authorize, 409 with a code when refused. */
+  private void movePayment(Context ctx, PaymentMovement movement) {
+    String merchantId = authenticate(ctx);
+    String idempotencyKey = idempotencyKey(ctx);
+    byte[] body = readBody(ctx);
+    if (!MovementRequestParser.isBlank(body)) {
+      requireJsonBody(ctx);
+    }
+    OptionalLong amountMinor = MovementRequestParser.parse(body, movement != PaymentMovement.CANCEL);
+    UUID paymentId = parseUuid(ctx.pathParam("id")).orElseThrow(IngestApi::notFound);
+    MovementResult result =
+        ledger.move(
+            new MovementRequest(
+                merchantId,
+                idempotencyKey,
+                tokenizer.requestFingerprint(ctx.method().name(), ctx.path(), body),
+                paymentId,
+                movement,
+                amountMinor),
+            encoder,
+            payment -> new StoredResponse(200, PaymentJson.payment(payment)));
+    if (result instanceof MovementResult.Applied applied) {
+      Counter.builder("payments.movements")
+          .description("Captures, refunds and cancels committed to the ledger")
+          .tag("movement", movement.name().toLowerCase(Locale.ROOT))
+          .tag("currency", applied.payment().currency())
+          .register(metrics)
+          .increment();
+      ctx.status(applied.response().status()).contentType(JSON).result(applied.response().body());
+    } else if (result instanceof MovementResult.Replayed replayed) {
+      metrics.counter("payments.idempotent.replays").increment();
+      ctx.header(IDEMPOTENT_REPLAYED, "true");
+      ctx.status(replayed.response().status()).contentType(JSON).result(replayed.response().body());
+    } else if (result instanceof MovementResult.KeyReusedWithDifferentRequest) {
+      throw keyReused();
+    } else if (result instanceof MovementResult.InFlight) {
+      throw keyInFlight();
+    } else if (result instanceof MovementResult.NotFound) {
+      throw notFound();
+    } else if (result instanceof MovementResult.Refused refused) {
+      boolean aboutAmount =
+          refused.code().equals(PaymentLifecycle.AMOUNT_EXCEEDS_AUTHORIZED)
+              || refused.code().equals(PaymentLifecycle.AMOUNT_EXCEEDS_CAPTURED);
+      throw new Problem(409, refused.code(), "Not allowed in the payment's state", refused.detail(),
+              aboutAmount ? "amount_minor" : null)
           .toException();
     } else {
-      throw new Problem(409, "idempotency_key_in_flight", "Request in progress",
-              "a request with this Idempotency-Key is still being processed; retry later", IDEMPOTENCY_KEY)
+      throw new Problem(409, "payment_busy", "Payment busy",
+              "other requests on this payment are still running; retry with the same Idempotency-Key", null)
           .toException();
     }
+  }
+
+  private void listPayments(Context ctx) {
+    String merchantId = authenticate(ctx);
+    PaymentQuery query = PaymentListParams.parse(merchantId, ctx.queryParamMap());
+    ctx.contentType(JSON).result(PaymentJson.page(ledger.listPayments(query)));
+  }
+
+  private void balances(Context ctx) {
+    String merchantId = authenticate(ctx);
+    ctx.contentType(JSON).result(PaymentJson.balances(ledger.balances(merchantId)));
+  }
+
+  private static ProblemException keyReused() {
+    return new Problem(422, "idempotency_key_reused", "Idempotency key reused",
+            "this Idempotency-Key was used with a different request", IDEMPOTENCY_KEY)
+        .toException();
+  }
+
+  private static ProblemException keyInFlight() {
+    return new Problem(409, "idempotency_key_in_flight", "Request in progress",
+            "a request with this Idempotency-Key is still being processed; retry later", IDEMPOTENCY_KEY)
+        .toException();
+  }
+
+  private static ProblemException notFound() {
+    return new Problem(404, "not_found", "Not found", "no such payment", null).toException();
   }
 
   private void getPayment(Context ctx) {
     String merchantId = authenticate(ctx);
     Optional<Payment> payment = parseUuid(ctx.pathParam("id")).flatMap(id -> ledger.findPayment(merchantId, id));
     // Unknown, malformed and other merchants' ids all look the same: existence is not revealed.
-    Payment found =
-        payment.orElseThrow(
-            () -> new Problem(404, "not_found", "Not found", "no such payment", null).toException());
+    Payment found = payment.orElseThrow(IngestApi::notFound);
     ctx.contentType(JSON).result(PaymentJson.payment(found));
   }
 

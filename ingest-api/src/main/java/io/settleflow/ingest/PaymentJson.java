@@ -3,24 +3,66 @@ package io.settleflow.ingest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.settleflow.ledger.Account;
+import io.settleflow.ledger.CurrencyBalance;
 import io.settleflow.ledger.Payment;
+import io.settleflow.ledger.PaymentPage;
+import java.util.List;
 
 /** The API's JSON for a payment and for problems. One place, so POST, replay and GET agree. */
 public final class PaymentJson {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public static String payment(Payment p) {
+    return write(paymentNode(p));
+  }
+
+  /** {"data": [payments], "has_more": bool, "next_cursor": opaque or null}. */
+  public static String page(PaymentPage page) {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode data = root.putArray("data");
+    page.payments().forEach(p -> data.add(paymentNode(p)));
+    root.put("has_more", page.next().isPresent());
+    root.put("next_cursor", page.next().map(PaymentListParams::encodeCursor).orElse(null));
+    return write(root);
+  }
+
+  /**
+   * {"data": [{"currency", "pending_minor", "payable_minor", "accounts": {code: balance}}]}:
+   * pending and payable are what we owe the merchant (credit balances, shown positive); accounts
+   * are the raw sums of entries (debit positive).
+   */
+  public static String balances(List<CurrencyBalance> balances) {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode data = root.putArray("data");
+    for (CurrencyBalance b : balances) {
+      ObjectNode node = data.addObject();
+      node.put("currency", b.currency());
+      node.put("pending_minor", b.pendingMinor());
+      node.put("payable_minor", b.payableMinor());
+      ObjectNode accounts = node.putObject("accounts");
+      for (Account account : Account.values()) {
+        accounts.put(account.code(), b.of(account));
+      }
+    }
+    return write(root);
+  }
+
+  private static ObjectNode paymentNode(Payment p) {
     ObjectNode root = JSON.createObjectNode();
     root.put("id", p.paymentId().toString());
     root.put("status", p.status().name());
     root.put("amount_minor", p.amountMinor());
+    root.put("captured_minor", p.capturedMinor());
+    root.put("refunded_minor", p.refundedMinor());
     root.put("currency", p.currency());
     root.put("reference", p.reference());
     ObjectNode card = root.putObject("card");
     card.put("token", p.cardToken());
     card.put("last4", p.cardLast4());
     root.put("created_at", p.createdAt().toString());
-    return write(root);
+    return root;
   }
 
   public static String problem(Problem problem) {

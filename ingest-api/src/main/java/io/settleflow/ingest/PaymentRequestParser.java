@@ -108,7 +108,7 @@ public final class PaymentRequestParser {
     }
   }
 
-  private static JsonNode readJson(byte[] body) {
+  static JsonNode readJson(byte[] body) {
     try {
       JsonNode root = JSON.readTree(body);
       if (root == null || root.isMissingNode()) {
@@ -125,7 +125,7 @@ public final class PaymentRequestParser {
     }
   }
 
-  private static void rejectUnknown(JsonNode object, Set<String> known, String prefix) {
+  static void rejectUnknown(JsonNode object, Set<String> known, String prefix) {
     for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!known.contains(name)) {

@@ -15,6 +15,7 @@ import io.settleflow.embedded.SchemaRegistryServer;
 import io.settleflow.ledger.LedgerTestDatabase;
 import io.settleflow.ledger.MerchantAdmin;
 import io.settleflow.ledger.PaymentLedger;
+import io.settleflow.ledger.PaymentMovement;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.SchemaRegistryException;
@@ -55,6 +56,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The API on a real PostgreSQL 17 and a real (Apicurio) schema registry, started once. */
 @Tag("integration")
@@ -96,7 +98,7 @@ class IngestApiIT {
     api =
         IngestApi.create(
                 new PaymentLedger(app, clock),
-                event -> wire.encode(Topics.PAYMENTS_AUTHORIZED, event),
+                wire::encode,
                 new CardTokenizer(TOKENIZATION_KEY),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 clock)
@@ -444,7 +446,7 @@ class IngestApiIT {
     Javalin registryDown =
         IngestApi.create(
                 new PaymentLedger(app, clock),
-                event -> {
+                (topic, event) -> {
                   throw new SchemaRegistryException("schema registry at http://127.0.0.1:1 unreachable");
                 },
                 new CardTokenizer(TOKENIZATION_KEY),
@@ -474,6 +476,273 @@ class IngestApiIT {
     assertThat(response.headers().firstValue("Content-Type")).hasValue(IngestApi.PROBLEM_JSON);
   }
 
+  // --- capture, refund, cancel
+
+  @Test
+  void captureRefundAndCancelAnswerThePaymentAndPublishTheirEvents() throws Exception {
+    Merchant m = newMerchant();
+    String id = authorize(m, "key-1", 1999);
+    String other = authorize(m, "key-2", 500);
+
+    HttpResponse<String> captured = postTo(m.key(), "cap-1", "/v1/payments/" + id + "/capture", "{\"amount_minor\": 1500}");
+    HttpResponse<String> refunded = postTo(m.key(), "ref-1", "/v1/payments/" + id + "/refunds", "{\"amount_minor\": 500}");
+    HttpResponse<String> refundedRest = postTo(m.key(), "ref-2", "/v1/payments/" + id + "/refunds", null);
+    HttpResponse<String> cancelled = postTo(m.key(), "can-1", "/v1/payments/" + other + "/cancel", null);
+
+    assertThat(captured.statusCode()).as(captured.body()).isEqualTo(200);
+    assertThat(amounts(captured)).isEqualTo("CAPTURED 1999/1500/0");
+    assertThat(amounts(refunded)).isEqualTo("PARTIALLY_REFUNDED 1999/1500/500");
+    assertThat(amounts(refundedRest)).isEqualTo("REFUNDED 1999/1500/1500");
+    assertThat(amounts(cancelled)).isEqualTo("CANCELLED 500/0/0");
+    assertThat(amounts(get(m.key(), "/v1/payments/" + id))).isEqualTo("REFUNDED 1999/1500/1500");
+    assertThat(JSON.readTree(refundedRest.body()).get("card").get("last4").asText()).isEqualTo("4242");
+
+    assertThat(rows(m.id(), "SELECT type || ' ' || aggregatetype || ' ' || aggregateid FROM ledger.outbox ORDER BY created_at, type"))
+        .containsExactlyInAnyOrder(
+            "AUTHORIZED " + Topics.PAYMENTS_AUTHORIZED + " " + id,
+            "AUTHORIZED " + Topics.PAYMENTS_AUTHORIZED + " " + other,
+            "CAPTURED " + Topics.PAYMENTS_CAPTURED + " " + id,
+            "REFUNDED " + Topics.PAYMENTS_REFUNDED + " " + id,
+            "REFUNDED " + Topics.PAYMENTS_REFUNDED + " " + id,
+            "CANCELLED " + Topics.PAYMENTS_CANCELLED + " " + other);
+    ConfluentWireFormat fresh = new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
+    assertThat(payloads(m.id(), "REFUNDED")).extracting(b -> fresh.decode(b, PaymentEvent.class))
+        .extracting(e -> e.getEventType() + " " + e.getAmountMinor())
+        .containsExactlyInAnyOrder("REFUNDED 500", "REFUNDED 1000");
+    assertThat(rows(m.id(), "SELECT sum(amount_minor)::text FROM ledger.ledger_entries")).containsExactly("0");
+  }
+
+  @Test
+  void aMovementReplaysWithTheHeaderAndRejectsAReusedKey() throws Exception {
+    Merchant m = newMerchant();
+    String id = authorize(m, "key-1", 1999);
+    HttpResponse<String> first = postTo(m.key(), "cap", "/v1/payments/" + id + "/capture", "{\"amount_minor\": 100}");
+    Map<String, Long> before = counts(m.id());
+
+    HttpResponse<String> replay = postTo(m.key(), "cap", "/v1/payments/" + id + "/capture", "{\"amount_minor\": 100}");
+    HttpResponse<String> otherBody = postTo(m.key(), "cap", "/v1/payments/" + id + "/capture", "{\"amount_minor\": 200}");
+    HttpResponse<String> otherPath = postTo(m.key(), "cap", "/v1/payments/" + id + "/refunds", "{\"amount_minor\": 100}");
+    HttpResponse<String> authorizeKey = postTo(m.key(), "key-1", "/v1/payments/" + id + "/capture", null);
+
+    assertThat(replay.statusCode()).isEqualTo(200);
+    assertThat(replay.body()).isEqualTo(first.body());
+    assertThat(replay.headers().firstValue(IngestApi.IDEMPOTENT_REPLAYED)).hasValue("true");
+    assertProblem(otherBody, 422, "idempotency_key_reused", "Idempotency-Key");
+    assertProblem(otherPath, 422, "idempotency_key_reused", "Idempotency-Key");
+    assertProblem(authorizeKey, 422, "idempotency_key_reused", "Idempotency-Key");
+    assertThat(counts(m.id())).isEqualTo(before);
+  }
+
+  /**
+   * One line per illegal movement on a payment of 1999: the movements done before (path:amount),
+   * the one tried, then the status, code and field of the problem. Nothing may be written.
+   */
+  @ParameterizedTest(name = "after [{0}]: {1} {2} -> {3} {4}")
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "-",
+      value = {
+        "cancel:-                  | capture | -    | 409 | payment_cancelled         | -",
+        "cancel:-                  | refunds | 1    | 409 | payment_cancelled         | -",
+        "cancel:-                  | cancel  | -    | 409 | payment_cancelled         | -",
+        "-                         | capture | 2000 | 409 | amount_exceeds_authorized | amount_minor",
+        "capture:1999              | capture | 1    | 409 | amount_exceeds_authorized | amount_minor",
+        "-                         | refunds | 1    | 409 | payment_not_captured      | -",
+        "capture:1000              | refunds | 1001 | 409 | amount_exceeds_captured   | amount_minor",
+        "capture:1000,refunds:600  | refunds | 401  | 409 | amount_exceeds_captured   | amount_minor",
+        "capture:1                 | cancel  | -    | 409 | payment_already_captured  | -",
+        "-                         | capture | 0    | 400 | invalid_field             | amount_minor",
+        "-                         | refunds | -1   | 400 | invalid_field             | amount_minor",
+        "-                         | cancel  | 5    | 400 | unknown_field             | amount_minor",
+      })
+  void anIllegalMovementIsAProblemWithACodeAndWritesNothing(
+      String history, String path, Long amount, int status, String code, String field) throws Exception {
+    Merchant m = newMerchant();
+    String id = authorize(m, "key-1", 1999);
+    int step = 0;
+    for (String done : history == null ? new String[0] : history.split(",")) {
+      String[] parts = done.split(":");
+      HttpResponse<String> ok = postTo(m.key(), "setup-" + step++, "/v1/payments/" + id + "/" + parts[0],
+          parts[1].equals("-") ? null : "{\"amount_minor\": " + parts[1] + "}");
+      assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+    }
+    Map<String, Long> before = counts(m.id());
+    String paymentBefore = get(m.key(), "/v1/payments/" + id).body();
+
+    HttpResponse<String> refused =
+        postTo(m.key(), "illegal", "/v1/payments/" + id + "/" + path, amount == null ? null : "{\"amount_minor\": " + amount + "}");
+
+    assertProblem(refused, status, code, field);
+    assertThat(counts(m.id())).isEqualTo(before);
+    assertThat(get(m.key(), "/v1/payments/" + id).body()).isEqualTo(paymentBefore);
+    assertThat(rows(m.id(), "SELECT idempotency_key FROM ledger.idempotency_keys AND idempotency_key = 'illegal'")).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"capture", "refunds", "cancel"})
+  void aMovementOnAnUnknownOrAnotherMerchantsPaymentIs404AndWritesNothing(String path) throws Exception {
+    Merchant a = newMerchant();
+    Merchant b = newMerchant();
+    String id = authorize(a, "key-1", 1999);
+    if (path.equals("refunds")) {
+      assertThat(postTo(a.key(), "cap", "/v1/payments/" + id + "/capture", null).statusCode()).isEqualTo(200);
+    }
+    Map<String, Long> beforeA = counts(a.id());
+
+    HttpResponse<String> others = postTo(b.key(), "k1", "/v1/payments/" + id + "/" + path, null);
+    HttpResponse<String> unknown = postTo(b.key(), "k2", "/v1/payments/" + UUID.randomUUID() + "/" + path, null);
+    HttpResponse<String> malformed = postTo(b.key(), "k3", "/v1/payments/not-a-uuid/" + path, null);
+
+    assertProblem(others, 404, "not_found", null);
+    assertThat(others.body()).isEqualTo(unknown.body()).isEqualTo(malformed.body());
+    assertThat(counts(a.id())).isEqualTo(beforeA);
+    assertThat(counts(b.id()).values()).containsOnly(0L);
+  }
+
+  @Test
+  void aMovementWithoutAnIdempotencyKeyOrWithABodyThatIsNotJsonIsRejected() throws Exception {
+    Merchant m = newMerchant();
+    String id = authorize(m, "key-1", 1999);
+    Map<String, Long> before = counts(m.id());
+
+    HttpResponse<String> noKey = postTo(m.key(), null, "/v1/payments/" + id + "/capture", null);
+    HttpResponse<String> text =
+        send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/payments/" + id + "/capture"))
+            .header("Authorization", "Bearer " + m.key())
+            .header("Idempotency-Key", "k")
+            .header("Content-Type", "text/plain")
+            .POST(HttpRequest.BodyPublishers.ofString("{\"amount_minor\": 5}")));
+
+    assertProblem(noKey, 400, "missing_idempotency_key", "Idempotency-Key");
+    assertProblem(text, 415, "unsupported_media_type", "Content-Type");
+    assertThat(counts(m.id())).isEqualTo(before);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"capture", "refunds"})
+  void parallelMovementsOnOnePaymentCannotOverdrawIt(String path) throws Exception {
+    Merchant m = newMerchant();
+    String id = authorize(m, "key-1", 1000);
+    if (path.equals("refunds")) {
+      assertThat(postTo(m.key(), "cap", "/v1/payments/" + id + "/capture", null).statusCode()).isEqualTo(200);
+    }
+    int threads = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<HttpResponse<String>> responses = new ArrayList<>();
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<HttpResponse<String>>> futures = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        String key = "par-" + i;
+        futures.add(pool.submit(() -> {
+          go.await();
+          return postTo(m.key(), key, "/v1/payments/" + id + "/" + path, "{\"amount_minor\": 300}");
+        }));
+      }
+      go.countDown();
+      for (Future<HttpResponse<String>> f : futures) {
+        responses.add(f.get(60, TimeUnit.SECONDS));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    String refusal = path.equals("capture") ? "amount_exceeds_authorized" : "amount_exceeds_captured";
+    assertThat(responses).filteredOn(r -> r.statusCode() == 200).hasSize(3);
+    assertThat(responses).filteredOn(r -> r.statusCode() == 409).hasSize(5)
+        .allSatisfy(r -> assertThat(JSON.readTree(r.body()).get("code").asText()).isEqualTo(refusal));
+    JsonNode after = JSON.readTree(get(m.key(), "/v1/payments/" + id).body());
+    assertThat(after.get(path.equals("capture") ? "captured_minor" : "refunded_minor").asLong()).isEqualTo(900);
+    assertThat(rows(m.id(), "SELECT sum(amount_minor)::text FROM ledger.ledger_entries")).containsExactly("0");
+  }
+
+  // --- listing, balances, pruning
+
+  @Test
+  void paymentsArePagedWithAnOpaqueCursorAndFiltered() throws Exception {
+    Merchant m = newMerchant();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(authorize(m, "key-" + i, 100 + i));
+    }
+    assertThat(postTo(m.key(), "cap", "/v1/payments/" + ids.get(2) + "/capture", null).statusCode()).isEqualTo(200);
+    authorize(newMerchant(), "key-x", 100);
+
+    List<String> seen = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      JsonNode page = JSON.readTree(get(m.key(), "/v1/payments?limit=2" + (cursor == null ? "" : "&cursor=" + cursor)).body());
+      page.get("data").forEach(p -> seen.add(p.get("id").asText()));
+      cursor = page.get("has_more").asBoolean() ? page.get("next_cursor").asText() : null;
+      assertThat(page.get("next_cursor").isNull()).isEqualTo(cursor == null);
+      pages++;
+    } while (cursor != null);
+
+    // All five share created_at (fixed clock): the id breaks the tie, so no page repeats or skips one.
+    assertThat(pages).isEqualTo(3);
+    assertThat(seen).hasSize(5).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(ids(get(m.key(), "/v1/payments?status=CAPTURED"))).containsExactly(ids.get(2));
+    assertThat(ids(get(m.key(), "/v1/payments?status=AUTHORIZED&limit=100"))).hasSize(4).doesNotContain(ids.get(2));
+    assertThat(ids(get(m.key(), "/v1/payments?created_gte=" + NOW + "&created_lt=" + NOW.plusMillis(1)))).hasSize(5);
+    assertThat(ids(get(m.key(), "/v1/payments?created_lt=" + NOW))).isEmpty();
+    assertProblem(get(m.key(), "/v1/payments?limit=101"), 400, "invalid_field", "limit");
+    assertProblem(get(m.key(), "/v1/payments?cursor=bogus"), 400, "invalid_cursor", "cursor");
+    assertThat(get("sk_nobody", "/v1/payments").statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void balancesPerCurrencyComeFromTheLedger() throws Exception {
+    Merchant m = newMerchant();
+    String eur = authorize(m, "key-1", 1999);
+    authorize(m, "key-2", 1);
+    String usd = JSON.readTree(post(m.key(), "key-3", BODY.replace("\"EUR\"", "\"USD\"")).body()).get("id").asText();
+    postTo(m.key(), "cap", "/v1/payments/" + eur + "/capture", "{\"amount_minor\": 1000}");
+    postTo(m.key(), "ref", "/v1/payments/" + eur + "/refunds", "{\"amount_minor\": 250}");
+    postTo(m.key(), "can", "/v1/payments/" + usd + "/cancel", null);
+
+    HttpResponse<String> response = get(m.key(), "/v1/balances");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode data = JSON.readTree(response.body()).get("data");
+    assertThat(data).hasSize(2);
+    assertThat(data.get(0).get("currency").asText()).isEqualTo("EUR");
+    assertThat(data.get(0).get("pending_minor").asLong()).isEqualTo(999 + 1);
+    assertThat(data.get(0).get("payable_minor").asLong()).isEqualTo(750);
+    assertThat(data.get(0).get("accounts").get("card_receivables").asLong()).isEqualTo(750);
+    assertThat(data.get(1).get("currency").asText()).isEqualTo("USD");
+    assertThat(data.get(1).get("pending_minor").asLong()).isZero();
+    assertThat(JSON.readTree(get(newMerchant().key(), "/v1/balances").body()).get("data")).isEmpty();
+  }
+
+  @Test
+  void thePrunerDeletesOnlyKeysOlderThanTheRetentionThroughTheApplicationRole() throws Exception {
+    Merchant m = newMerchant();
+    authorize(m, "key-1", 100);
+    PaymentLedger ledger = new PaymentLedger(app, Clock.fixed(NOW, ZoneOffset.UTC));
+    IdempotencyKeyPruner early = pruner(NOW.plus(IngestMain.IDEMPOTENCY_RETENTION), ledger);
+    IdempotencyKeyPruner late = pruner(NOW.plus(IngestMain.IDEMPOTENCY_RETENTION).plusMillis(1), ledger);
+
+    assertThat(early.runOnce()).isZero();
+    assertThat(counts(m.id())).containsEntry("idempotency_keys", 1L);
+    assertThat(late.runOnce()).isPositive();
+    assertThat(counts(m.id())).containsEntry("idempotency_keys", 0L).containsEntry("payments", 1L);
+  }
+
+  @Test
+  void movementMetricsAreCountedByRouteTemplate() throws Exception {
+    Merchant m = newMerchant();
+    String id = authorize(m, "key-1", 1999);
+    postTo(m.key(), "cap", "/v1/payments/" + id + "/capture", null);
+
+    String metrics = send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics")).GET()).body();
+
+    assertThat(metrics)
+        .contains("payments_movements_total{currency=\"EUR\",movement=\"capture\"}")
+        .containsPattern("http_server_requests_seconds_count\\{method=\"POST\",route=\"/v1/payments/\\{id\\}/capture\",status=\"200\"\\} [1-9]")
+        .doesNotContain(id);
+  }
+
   // --- helpers
 
   record Merchant(String id, String key) {}
@@ -498,6 +767,60 @@ class IngestApiIT {
 
   static HttpResponse<String> post(String apiKey, String idempotencyKey, String body) throws Exception {
     return send(paymentRequest(apiKey, idempotencyKey).POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  /** A payment of amountMinor EUR; returns its id. */
+  static String authorize(Merchant m, String idempotencyKey, long amountMinor) throws Exception {
+    HttpResponse<String> created = post(m.key(), idempotencyKey, BODY.replace("1999", Long.toString(amountMinor)));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return JSON.readTree(created.body()).get("id").asText();
+  }
+
+  /** POST to any path; a null body sends none (and no Content-Type). */
+  static HttpResponse<String> postTo(String apiKey, String idempotencyKey, String path, String body) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Authorization", "Bearer " + apiKey);
+    if (idempotencyKey != null) {
+      b.header("Idempotency-Key", idempotencyKey);
+    }
+    if (body == null) {
+      return send(b.POST(HttpRequest.BodyPublishers.noBody()));
+    }
+    return send(b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+  }
+
+  static String amounts(HttpResponse<String> response) throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    JsonNode p = JSON.readTree(response.body());
+    return p.get("status").asText() + " " + p.get("amount_minor").asLong() + "/" + p.get("captured_minor").asLong()
+        + "/" + p.get("refunded_minor").asLong();
+  }
+
+  static List<String> ids(HttpResponse<String> response) throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    List<String> ids = new ArrayList<>();
+    JSON.readTree(response.body()).get("data").forEach(p -> ids.add(p.get("id").asText()));
+    return ids;
+  }
+
+  static List<byte[]> payloads(String merchant, String type) throws SQLException {
+    try (Connection c = owner.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT payload FROM ledger.outbox WHERE merchant_id = ? AND type = ?")) {
+      ps.setString(1, merchant);
+      ps.setString(2, type);
+      List<byte[]> payloads = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          payloads.add(rs.getBytes(1));
+        }
+      }
+      return payloads;
+    }
+  }
+
+  static IdempotencyKeyPruner pruner(Instant now, PaymentLedger ledger) {
+    return new IdempotencyKeyPruner(Clock.fixed(now, ZoneOffset.UTC), IngestMain.IDEMPOTENCY_RETENTION,
+        IngestMain.PRUNE_BATCH_ROWS, IngestMain.PRUNE_MAX_BATCHES_PER_RUN, ledger::purgeIdempotencyKeys);
   }
 
   static HttpResponse<String> get(String apiKey, String path) throws Exception {

@@ -8,7 +8,11 @@ public enum Account {
   /** What card networks owe us for authorized, not yet captured payments. Debited on authorize. */
   CARD_AUTHORIZATIONS("card_authorizations", AccountKind.ASSET),
   /** What we will owe the merchant once those authorizations settle. Credited on authorize. */
-  MERCHANT_PENDING("merchant_pending", AccountKind.LIABILITY);
+  MERCHANT_PENDING("merchant_pending", AccountKind.LIABILITY),
+  /** What the card networks owe us for captured payments until they settle. Debited on capture. */
+  CARD_RECEIVABLES("card_receivables", AccountKind.ASSET),
+  /** What we owe the merchant for captured payments, less refunds. Credited on capture. */
+  MERCHANT_PAYABLE("merchant_payable", AccountKind.LIABILITY);
 
   private final String code;
   private final AccountKind kind;

@@ -18,6 +18,41 @@ public final class LedgerPostings {
         new Posting(Account.MERCHANT_PENDING, currency, -amountMinor));
   }
 
+  /**
+   * Capture: the authorization becomes a receivable from the network, and what we will owe the
+   * merchant becomes what we owe it now.
+   */
+  public static List<Posting> capture(long amountMinor, String currency) {
+    requireAmount(amountMinor);
+    requireCurrency(currency);
+    return List.of(
+        new Posting(Account.CARD_RECEIVABLES, currency, amountMinor),
+        new Posting(Account.CARD_AUTHORIZATIONS, currency, -amountMinor),
+        new Posting(Account.MERCHANT_PENDING, currency, amountMinor),
+        new Posting(Account.MERCHANT_PAYABLE, currency, -amountMinor));
+  }
+
+  /**
+   * Refund: we owe the merchant less and the network owes us less (the refund nets against the
+   * receivable until settlement is booked).
+   */
+  public static List<Posting> refund(long amountMinor, String currency) {
+    requireAmount(amountMinor);
+    requireCurrency(currency);
+    return List.of(
+        new Posting(Account.MERCHANT_PAYABLE, currency, amountMinor),
+        new Posting(Account.CARD_RECEIVABLES, currency, -amountMinor));
+  }
+
+  /** Cancel (void): the uncaptured authorization is released, the exact reverse of authorize. */
+  public static List<Posting> cancel(long amountMinor, String currency) {
+    requireAmount(amountMinor);
+    requireCurrency(currency);
+    return List.of(
+        new Posting(Account.MERCHANT_PENDING, currency, amountMinor),
+        new Posting(Account.CARD_AUTHORIZATIONS, currency, -amountMinor));
+  }
+
   /** The sum of the postings per currency; a balanced movement has only zeros. */
   public static Map<String, Long> sumByCurrency(List<Posting> postings) {
     Map<String, Long> sums = new TreeMap<>();

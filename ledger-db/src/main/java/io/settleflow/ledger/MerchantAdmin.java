@@ -3,9 +3,11 @@ package io.settleflow.ledger;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.HexFormat;
 import javax.sql.DataSource;
 
@@ -16,6 +18,8 @@ import javax.sql.DataSource;
 public final class MerchantAdmin {
   /** How long idempotency keys are kept (DESIGN: 24 h). */
   public static final Duration IDEMPOTENCY_RETENTION = Duration.ofHours(24);
+  /** Rows one purge statement deletes at most, so no purge holds locks or WAL for long. */
+  public static final int PURGE_BATCH_ROWS = 1_000;
   private static final int KEY_ID_BYTES = 8;
 
   private final DataSource owner;
@@ -82,13 +86,26 @@ public final class MerchantAdmin {
     }
   }
 
-  /** Deletes idempotency keys older than the retention; run periodically off the request path. */
+  /**
+   * Deletes idempotency keys older than the retention, in batches of {@link #PURGE_BATCH_ROWS}
+   * (each its own short transaction), until a batch comes back short. Returns how many.
+   */
   public int purgeExpiredIdempotencyKeys() {
+    OffsetDateTime cutoff = PaymentLedger.timestamp(clock.instant().minus(IDEMPOTENCY_RETENTION));
+    int purged = 0;
     try (Connection c = owner.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("DELETE FROM ledger.idempotency_keys WHERE created_at < ?")) {
-      ps.setObject(1, PaymentLedger.timestamp(clock.instant().minus(IDEMPOTENCY_RETENTION)));
-      return ps.executeUpdate();
+        PreparedStatement ps = c.prepareStatement("SELECT ledger.purge_idempotency_keys(?, ?)")) {
+      int batch;
+      do {
+        ps.setObject(1, cutoff);
+        ps.setInt(2, PURGE_BATCH_ROWS);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          batch = rs.getInt(1);
+        }
+        purged += batch;
+      } while (batch == PURGE_BATCH_ROWS);
+      return purged;
     } catch (SQLException e) {
       throw new LedgerException("cannot purge idempotency keys: " + e.getMessage(), e);
     }

@@ -14,9 +14,15 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import javax.sql.DataSource;
 
@@ -26,6 +32,8 @@ import javax.sql.DataSource;
  *
  * <p>The authorize path only inserts (plus the update of its own idempotency row): no balance
  * column is updated, so concurrent payments never wait on a shared row (see DESIGN traps).
+ * Captures, refunds and cancels also update their own payment row, under {@code FOR UPDATE}, so
+ * concurrent movements on one payment run one after the other and cannot overdraw it.
  */
 public final class PaymentLedger {
   /** How long a request waits for another request holding the same idempotency key. */
@@ -36,6 +44,8 @@ public final class PaymentLedger {
 
   private static final String LOCK_NOT_AVAILABLE = "55P03";
   private static final String TX_AUTHORIZE = "AUTHORIZE";
+  /** Largest batch one {@link #purgeIdempotencyKeys} call deletes (the SQL function's own limit). */
+  public static final int MAX_PURGE_BATCH_ROWS = 10_000;
 
   private final DataSource app;
   private final Clock clock;
@@ -102,8 +112,14 @@ public final class PaymentLedger {
       throws SQLException {
     String merchantId = request.merchantId();
     bindMerchant(c, merchantId, keyWait);
-    if (!claimIdempotencyKey(c, request, now)) {
-      return outcomeForExistingKey(c, request);
+    if (!claimIdempotencyKey(c, merchantId, request.idempotencyKey(), request.requestHash(), now)) {
+      KeyState key = existingKey(c, merchantId, request.idempotencyKey(), request.requestHash());
+      if (key instanceof KeyState.Replay replay) {
+        return new AuthorizeResult.Replayed(replay.response());
+      }
+      return key instanceof KeyState.DifferentRequest
+          ? new AuthorizeResult.KeyReusedWithDifferentRequest()
+          : new AuthorizeResult.InFlight();
     }
     List<Posting> postings = LedgerPostings.authorize(request.amountMinor(), request.currency());
     ensureAccounts(c, merchantId, postings, now);
@@ -113,6 +129,8 @@ public final class PaymentLedger {
             UUID.randomUUID(),
             PaymentStatus.AUTHORIZED,
             request.amountMinor(),
+            0,
+            0,
             request.currency(),
             request.reference(),
             request.cardToken(),
@@ -120,26 +138,211 @@ public final class PaymentLedger {
             now);
     insertPayment(c, payment);
     UUID txId = UUID.randomUUID();
-    insertTransaction(c, merchantId, txId, payment.paymentId(), now);
+    insertTransaction(c, merchantId, txId, payment.paymentId(), TX_AUTHORIZE, now);
     insertEntries(c, merchantId, txId, postings, now);
     UUID eventId = UUID.randomUUID();
     byte[] payload = encoder.apply(authorizedEvent(eventId, payment));
-    insertOutbox(c, merchantId, eventId, payment.paymentId(), payload, now);
+    insertOutbox(c, merchantId, eventId, Topics.PAYMENTS_AUTHORIZED, EVENT_AUTHORIZED, payment.paymentId(), payload, now);
     StoredResponse response = renderer.apply(payment);
-    storeResponse(c, request, response);
+    storeResponse(c, merchantId, request.idempotencyKey(), response);
     return new AuthorizeResult.Created(payment, response);
+  }
+
+  /**
+   * Captures, refunds or cancels a payment in one transaction: claims the idempotency key, locks
+   * the payment row, checks the movement against its state ({@link PaymentLifecycle}), updates the
+   * row, books the balanced entries, writes the outbox event and stores the response. Anything but
+   * {@link MovementResult.Applied} rolls back, the key included, so nothing is written.
+   *
+   * @param encoder turns (topic, event) into the outbox payload (Confluent wire format)
+   * @param renderer the response to store for the payment after the movement
+   */
+  public MovementResult move(
+      MovementRequest request,
+      BiFunction<String, PaymentEvent, byte[]> encoder,
+      Function<Payment, StoredResponse> renderer) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    try (Connection c = app.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        MovementResult result = moveInTransaction(c, request, now, encoder, renderer);
+        if (result instanceof MovementResult.Applied) {
+          c.commit();
+        } else {
+          c.rollback();
+        }
+        return result;
+      } catch (PaymentLocked e) {
+        rollbackQuietly(c, e);
+        return new MovementResult.PaymentBusy();
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c, e);
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        return new MovementResult.InFlight();
+      }
+      throw new LedgerException(
+          "cannot " + request.movement().name().toLowerCase(Locale.ROOT) + " payment "
+              + request.paymentId() + " of merchant " + request.merchantId() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private MovementResult moveInTransaction(
+      Connection c,
+      MovementRequest request,
+      Instant now,
+      BiFunction<String, PaymentEvent, byte[]> encoder,
+      Function<Payment, StoredResponse> renderer)
+      throws SQLException {
+    String merchantId = request.merchantId();
+    bindMerchant(c, merchantId, keyWait);
+    if (!claimIdempotencyKey(c, merchantId, request.idempotencyKey(), request.requestHash(), now)) {
+      KeyState key = existingKey(c, merchantId, request.idempotencyKey(), request.requestHash());
+      if (key instanceof KeyState.Replay replay) {
+        return new MovementResult.Replayed(replay.response());
+      }
+      return key instanceof KeyState.DifferentRequest
+          ? new MovementResult.KeyReusedWithDifferentRequest()
+          : new MovementResult.InFlight();
+    }
+    Optional<Payment> locked = lockPayment(c, merchantId, request.paymentId());
+    if (locked.isEmpty()) {
+      return new MovementResult.NotFound();
+    }
+    PaymentMovement movement = request.movement();
+    PaymentLifecycle.Transition transition = PaymentLifecycle.apply(locked.get(), movement, request.amountMinor());
+    if (transition instanceof PaymentLifecycle.Refused refused) {
+      return new MovementResult.Refused(refused.code(), refused.detail());
+    }
+    PaymentLifecycle.Allowed allowed = (PaymentLifecycle.Allowed) transition;
+    Payment after = allowed.after();
+    ensureAccounts(c, merchantId, allowed.postings(), now);
+    updatePayment(c, after, now);
+    UUID txId = UUID.randomUUID();
+    insertTransaction(c, merchantId, txId, after.paymentId(), movement.transactionKind(), now);
+    insertEntries(c, merchantId, txId, allowed.postings(), now);
+    UUID eventId = UUID.randomUUID();
+    byte[] payload = encoder.apply(movement.topic(), movementEvent(eventId, movement, after, allowed.movedMinor(), now));
+    insertOutbox(c, merchantId, eventId, movement.topic(), movement.eventType().name(), after.paymentId(), payload, now);
+    StoredResponse response = renderer.apply(after);
+    storeResponse(c, merchantId, request.idempotencyKey(), response);
+    return new MovementResult.Applied(after, allowed.movedMinor(), response);
+  }
+
+  /** A page of the merchant's payments, newest first (keyset pagination on created_at, id). */
+  public PaymentPage listPayments(PaymentQuery query) {
+    StringBuilder sql =
+        new StringBuilder(
+            "SELECT payment_id, status, amount_minor, captured_minor, refunded_minor, currency, reference,"
+                + " card_token, card_last4, created_at FROM ledger.payments WHERE merchant_id = ?");
+    List<Object> args = new ArrayList<>();
+    args.add(query.merchantId());
+    if (query.status() != null) {
+      sql.append(" AND status = ?");
+      args.add(query.status().name());
+    }
+    if (query.createdFrom() != null) {
+      sql.append(" AND created_at >= ?");
+      args.add(timestamp(query.createdFrom()));
+    }
+    if (query.createdBefore() != null) {
+      sql.append(" AND created_at < ?");
+      args.add(timestamp(query.createdBefore()));
+    }
+    if (query.after() != null) {
+      sql.append(" AND (created_at, payment_id) < (?, ?)");
+      args.add(timestamp(query.after().createdAt()));
+      args.add(query.after().paymentId());
+    }
+    // One row more than the page tells whether another page follows.
+    sql.append(" ORDER BY created_at DESC, payment_id DESC LIMIT ?");
+    args.add(query.limit() + 1);
+    return inReadTransaction(query.merchantId(), "list payments", c -> {
+      List<Payment> payments = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        for (int i = 0; i < args.size(); i++) {
+          ps.setObject(i + 1, args.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            payments.add(paymentFrom(query.merchantId(), rs.getObject(1, UUID.class), rs, 2));
+          }
+        }
+      }
+      if (payments.size() <= query.limit()) {
+        return new PaymentPage(payments, Optional.empty());
+      }
+      List<Payment> page = List.copyOf(payments.subList(0, query.limit()));
+      Payment last = page.get(page.size() - 1);
+      return new PaymentPage(page, Optional.of(new PaymentQuery.PageKey(last.createdAt(), last.paymentId())));
+    });
+  }
+
+  /** The merchant's balances per currency, summed from its ledger entries. */
+  public List<CurrencyBalance> balances(String merchantId) {
+    return inReadTransaction(merchantId, "read balances", c -> {
+      Map<String, Map<Account, Long>> sums = new TreeMap<>();
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT currency, account_code, sum(amount_minor) FROM ledger.ledger_entries"
+                  + " WHERE merchant_id = ? GROUP BY currency, account_code")) {
+        ps.setString(1, merchantId);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            sums.computeIfAbsent(rs.getString(1), k -> new EnumMap<>(Account.class))
+                .put(Account.ofCode(rs.getString(2)), rs.getBigDecimal(3).longValueExact());
+          }
+        }
+      }
+      List<CurrencyBalance> balances = new ArrayList<>();
+      sums.forEach((currency, byAccount) -> balances.add(new CurrencyBalance(currency, byAccount)));
+      return balances;
+    });
+  }
+
+  /**
+   * Deletes at most {@code maxRows} idempotency keys created before {@code cutoff}, oldest first,
+   * across all merchants (a SECURITY DEFINER function: the role itself cannot). Returns how many.
+   */
+  public int purgeIdempotencyKeys(Instant cutoff, int maxRows) {
+    if (maxRows < 1 || maxRows > MAX_PURGE_BATCH_ROWS) {
+      throw new IllegalArgumentException("maxRows must be 1.." + MAX_PURGE_BATCH_ROWS + ", was " + maxRows);
+    }
+    try (Connection c = app.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT ledger.purge_idempotency_keys(?, ?)")) {
+      ps.setObject(1, timestamp(cutoff));
+      ps.setInt(2, maxRows);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (SQLException e) {
+      throw new LedgerException("cannot purge idempotency keys: " + e.getMessage(), e);
+    }
   }
 
   /** The payment, if it exists and belongs to the merchant (RLS hides everyone else's). */
   public Optional<Payment> findPayment(String merchantId, UUID paymentId) {
+    return inReadTransaction(merchantId, "read payment " + paymentId, c -> selectPayment(c, merchantId, paymentId, false));
+  }
+
+  private interface ReadWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private <T> T inReadTransaction(String merchantId, String what, ReadWork<T> work) {
     try (Connection c = app.getConnection()) {
       c.setAutoCommit(false);
       c.setReadOnly(true);
       try {
         bindMerchant(c, merchantId, keyWait);
-        Optional<Payment> payment = selectPayment(c, merchantId, paymentId);
+        T result = work.run(c);
         c.commit();
-        return payment;
+        return result;
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly(c, e);
         throw e;
@@ -148,7 +351,7 @@ public final class PaymentLedger {
         c.setAutoCommit(true);
       }
     } catch (SQLException e) {
-      throw new LedgerException("cannot read payment " + paymentId + ": " + e.getMessage(), e);
+      throw new LedgerException("cannot " + what + " for merchant " + merchantId + ": " + e.getMessage(), e);
     }
   }
 
@@ -190,6 +393,22 @@ public final class PaymentLedger {
         .build();
   }
 
+  static PaymentEvent movementEvent(
+      UUID eventId, PaymentMovement movement, Payment payment, long movedMinor, Instant now) {
+    return PaymentEvent.newBuilder()
+        .setEventId(eventId.toString())
+        .setEventType(movement.eventType())
+        .setPaymentId(payment.paymentId().toString())
+        .setMerchantId(payment.merchantId())
+        .setAmountMinor(movedMinor)
+        .setCurrency(payment.currency())
+        .setReference(payment.reference())
+        .setCardToken(payment.cardToken())
+        .setCardLast4(payment.cardLast4())
+        .setOccurredAt(now)
+        .build();
+  }
+
   private static void bindMerchant(Connection c, String merchantId, Duration keyWait)
       throws SQLException {
     // Transaction-local (third argument true): a pooled connection never carries a merchant over.
@@ -203,42 +422,52 @@ public final class PaymentLedger {
   }
 
   /** True when this transaction now holds the key; false when a committed row already had it. */
-  private static boolean claimIdempotencyKey(Connection c, AuthorizeRequest request, Instant now)
+  private static boolean claimIdempotencyKey(
+      Connection c, String merchantId, String idempotencyKey, byte[] requestHash, Instant now)
       throws SQLException {
     // A concurrent holder makes this wait (up to lock_timeout) until it commits or rolls back.
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO ledger.idempotency_keys (merchant_id, idempotency_key, request_hash, created_at)"
                 + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-      ps.setString(1, request.merchantId());
-      ps.setString(2, request.idempotencyKey());
-      ps.setBytes(3, request.requestHash());
+      ps.setString(1, merchantId);
+      ps.setString(2, idempotencyKey);
+      ps.setBytes(3, requestHash);
       ps.setObject(4, timestamp(now));
       return ps.executeUpdate() == 1;
     }
   }
 
-  private static AuthorizeResult outcomeForExistingKey(Connection c, AuthorizeRequest request)
+  /** What a key committed by an earlier request means for this one. */
+  private sealed interface KeyState {
+    record Replay(StoredResponse response) implements KeyState {}
+
+    record DifferentRequest() implements KeyState {}
+
+    record Unfinished() implements KeyState {}
+  }
+
+  private static KeyState existingKey(Connection c, String merchantId, String idempotencyKey, byte[] requestHash)
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT request_hash, response_status, response_body FROM ledger.idempotency_keys"
                 + " WHERE merchant_id = ? AND idempotency_key = ?")) {
-      ps.setString(1, request.merchantId());
-      ps.setString(2, request.idempotencyKey());
+      ps.setString(1, merchantId);
+      ps.setString(2, idempotencyKey);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           // Purged between our insert and this read: the client's retry will claim it afresh.
-          return new AuthorizeResult.InFlight();
+          return new KeyState.Unfinished();
         }
-        if (!MessageDigest.isEqual(rs.getBytes(1), request.requestHash())) {
-          return new AuthorizeResult.KeyReusedWithDifferentRequest();
+        if (!MessageDigest.isEqual(rs.getBytes(1), requestHash)) {
+          return new KeyState.DifferentRequest();
         }
         int status = rs.getInt(2);
         if (rs.wasNull()) {
-          return new AuthorizeResult.InFlight();
+          return new KeyState.Unfinished();
         }
-        return new AuthorizeResult.Replayed(new StoredResponse(status, rs.getString(3)));
+        return new KeyState.Replay(new StoredResponse(status, rs.getString(3)));
       }
     }
   }
@@ -283,8 +512,45 @@ public final class PaymentLedger {
     }
   }
 
+  /** Thrown when the payment row stays locked by other movements for longer than the wait. */
+  private static final class PaymentLocked extends RuntimeException {
+    PaymentLocked(SQLException cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+  }
+
+  private static Optional<Payment> lockPayment(Connection c, String merchantId, UUID paymentId)
+      throws SQLException {
+    try {
+      return selectPayment(c, merchantId, paymentId, true);
+    } catch (SQLException e) {
+      if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        throw new PaymentLocked(e);
+      }
+      throw e;
+    }
+  }
+
+  private static void updatePayment(Connection c, Payment p, Instant now) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE ledger.payments SET status = ?, captured_minor = ?, refunded_minor = ?, updated_at = ?"
+                + " WHERE merchant_id = ? AND payment_id = ?")) {
+      ps.setString(1, p.status().name());
+      ps.setLong(2, p.capturedMinor());
+      ps.setLong(3, p.refundedMinor());
+      ps.setObject(4, timestamp(now));
+      ps.setString(5, p.merchantId());
+      ps.setObject(6, p.paymentId());
+      if (ps.executeUpdate() != 1) {
+        throw new IllegalStateException("the payment row this transaction locked is gone");
+      }
+    }
+  }
+
   private static void insertTransaction(
-      Connection c, String merchantId, UUID txId, UUID paymentId, Instant now) throws SQLException {
+      Connection c, String merchantId, UUID txId, UUID paymentId, String kind, Instant now)
+      throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO ledger.ledger_transactions (merchant_id, tx_id, payment_id, kind, created_at)"
@@ -292,7 +558,7 @@ public final class PaymentLedger {
       ps.setString(1, merchantId);
       ps.setObject(2, txId);
       ps.setObject(3, paymentId);
-      ps.setString(4, TX_AUTHORIZE);
+      ps.setString(4, kind);
       ps.setObject(5, timestamp(now));
       ps.executeUpdate();
     }
@@ -323,7 +589,14 @@ public final class PaymentLedger {
   }
 
   private static void insertOutbox(
-      Connection c, String merchantId, UUID eventId, UUID paymentId, byte[] payload, Instant now)
+      Connection c,
+      String merchantId,
+      UUID eventId,
+      String topic,
+      String eventType,
+      UUID paymentId,
+      byte[] payload,
+      Instant now)
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -331,16 +604,17 @@ public final class PaymentLedger {
                 + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, merchantId);
       ps.setObject(2, eventId);
-      ps.setString(3, Topics.PAYMENTS_AUTHORIZED);
+      ps.setString(3, topic);
       ps.setString(4, paymentId.toString());
-      ps.setString(5, EVENT_AUTHORIZED);
+      ps.setString(5, eventType);
       ps.setBytes(6, payload);
       ps.setObject(7, timestamp(now));
       ps.executeUpdate();
     }
   }
 
-  private static void storeResponse(Connection c, AuthorizeRequest request, StoredResponse response)
+  private static void storeResponse(
+      Connection c, String merchantId, String idempotencyKey, StoredResponse response)
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -348,39 +622,47 @@ public final class PaymentLedger {
                 + " WHERE merchant_id = ? AND idempotency_key = ?")) {
       ps.setInt(1, response.status());
       ps.setString(2, response.body());
-      ps.setString(3, request.merchantId());
-      ps.setString(4, request.idempotencyKey());
+      ps.setString(3, merchantId);
+      ps.setString(4, idempotencyKey);
       if (ps.executeUpdate() != 1) {
         throw new IllegalStateException("the idempotency row this transaction claimed is gone");
       }
     }
   }
 
-  private static Optional<Payment> selectPayment(Connection c, String merchantId, UUID paymentId)
-      throws SQLException {
+  private static Optional<Payment> selectPayment(
+      Connection c, String merchantId, UUID paymentId, boolean forUpdate) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT status, amount_minor, currency, reference, card_token, card_last4, created_at"
-                + " FROM ledger.payments WHERE merchant_id = ? AND payment_id = ?")) {
+            "SELECT status, amount_minor, captured_minor, refunded_minor, currency, reference, card_token,"
+                + " card_last4, created_at FROM ledger.payments WHERE merchant_id = ? AND payment_id = ?"
+                + (forUpdate ? " FOR UPDATE" : ""))) {
       ps.setString(1, merchantId);
       ps.setObject(2, paymentId);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           return Optional.empty();
         }
-        return Optional.of(
-            new Payment(
-                merchantId,
-                paymentId,
-                PaymentStatus.valueOf(rs.getString(1)),
-                rs.getLong(2),
-                rs.getString(3),
-                rs.getString(4),
-                rs.getString(5),
-                rs.getString(6),
-                rs.getObject(7, OffsetDateTime.class).toInstant()));
+        return Optional.of(paymentFrom(merchantId, paymentId, rs, 1));
       }
     }
+  }
+
+  /** A payment from the columns status .. created_at, starting at column {@code first}. */
+  private static Payment paymentFrom(String merchantId, UUID paymentId, ResultSet rs, int first)
+      throws SQLException {
+    return new Payment(
+        merchantId,
+        paymentId,
+        PaymentStatus.valueOf(rs.getString(first)),
+        rs.getLong(first + 1),
+        rs.getLong(first + 2),
+        rs.getLong(first + 3),
+        rs.getString(first + 4),
+        rs.getString(first + 5),
+        rs.getString(first + 6),
+        rs.getString(first + 7),
+        rs.getObject(first + 8, OffsetDateTime.class).toInstant());
   }
 
   static OffsetDateTime timestamp(Instant instant) {

@@ -34,6 +34,44 @@ class LedgerPostingsTest {
     assertThat(LedgerPostings.isBalanced(postings)).isTrue();
   }
 
+  /** One line per movement: the function, then the entries it must book for 250 EUR. */
+  static Stream<Arguments> movements() {
+    return Stream.of(
+        Arguments.of("authorize", (java.util.function.BiFunction<Long, String, List<Posting>>) LedgerPostings::authorize,
+            List.of(new Posting(Account.CARD_AUTHORIZATIONS, "EUR", 250), new Posting(Account.MERCHANT_PENDING, "EUR", -250))),
+        Arguments.of("capture", (java.util.function.BiFunction<Long, String, List<Posting>>) LedgerPostings::capture,
+            List.of(new Posting(Account.CARD_RECEIVABLES, "EUR", 250), new Posting(Account.CARD_AUTHORIZATIONS, "EUR", -250),
+                new Posting(Account.MERCHANT_PENDING, "EUR", 250), new Posting(Account.MERCHANT_PAYABLE, "EUR", -250))),
+        Arguments.of("refund", (java.util.function.BiFunction<Long, String, List<Posting>>) LedgerPostings::refund,
+            List.of(new Posting(Account.MERCHANT_PAYABLE, "EUR", 250), new Posting(Account.CARD_RECEIVABLES, "EUR", -250))),
+        Arguments.of("cancel", (java.util.function.BiFunction<Long, String, List<Posting>>) LedgerPostings::cancel,
+            List.of(new Posting(Account.MERCHANT_PENDING, "EUR", 250), new Posting(Account.CARD_AUTHORIZATIONS, "EUR", -250))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("movements")
+  void eachMovementBooksItsEntriesAndSumsToZero(
+      String name, java.util.function.BiFunction<Long, String, List<Posting>> movement, List<Posting> expected) {
+    List<Posting> postings = movement.apply(250L, "EUR");
+
+    assertThat(postings).containsExactlyElementsOf(expected);
+    assertThat(LedgerPostings.isBalanced(postings)).isTrue();
+    assertThatThrownBy(() -> movement.apply(0L, "EUR")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> movement.apply(LedgerPostings.MAX_AMOUNT_MINOR + 1, "EUR")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void authorizeCaptureAndFullRefundLeaveOnlyTheReceivableNettedToZero() {
+    List<Posting> all = new java.util.ArrayList<>();
+    all.addAll(LedgerPostings.authorize(1000, "EUR"));
+    all.addAll(LedgerPostings.capture(1000, "EUR"));
+    all.addAll(LedgerPostings.refund(1000, "EUR"));
+    Map<Account, Long> byAccount = new java.util.EnumMap<>(Account.class);
+    all.forEach(p -> byAccount.merge(p.account(), p.amountMinor(), Long::sum));
+
+    assertThat(byAccount.values()).containsOnly(0L);
+  }
+
   static Stream<Arguments> invalidAuthorizations() {
     return Stream.of(
         Arguments.of(0L, "EUR", "amountMinor"),

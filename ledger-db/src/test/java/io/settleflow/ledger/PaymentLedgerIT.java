@@ -21,6 +21,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
@@ -59,6 +61,9 @@ class PaymentLedgerIT {
   static final Function<PaymentEvent, byte[]> ENCODER = e -> WIRE.encode(Topics.PAYMENTS_AUTHORIZED, e);
   static final Function<Payment, StoredResponse> RENDERER =
       p -> new StoredResponse(201, "{\"id\":\"" + p.paymentId() + "\"}");
+  static final BiFunction<String, PaymentEvent, byte[]> MOVE_ENCODER = WIRE::encode;
+  static final Function<Payment, StoredResponse> MOVE_RENDERER =
+      p -> new StoredResponse(200, "{\"id\":\"" + p.paymentId() + "\",\"status\":\"" + p.status() + "\"}");
 
   @BeforeAll
   static void start() {
@@ -437,6 +442,381 @@ class PaymentLedgerIT {
     assertThat(rows(merchant, "SELECT sum(amount_minor)::text FROM ledger.ledger_entries")).containsExactly("0");
   }
 
+  // --- capture, refund, cancel
+
+  @Test
+  void captureRefundAndCancelEachCommitTheirRowEntriesOutboxEventAndKey() throws Exception {
+    String merchant = newMerchant();
+    Payment p = authorized(merchant, 1000, "EUR");
+
+    MovementResult captured = ledger.move(move(merchant, "cap-1", p, PaymentMovement.CAPTURE, 400L), MOVE_ENCODER, MOVE_RENDERER);
+    MovementResult refunded = ledger.move(move(merchant, "ref-1", p, PaymentMovement.REFUND, 150L), MOVE_ENCODER, MOVE_RENDERER);
+    Payment other = authorized(merchant, 700, "EUR");
+    MovementResult cancelled = ledger.move(move(merchant, "can-1", other, PaymentMovement.CANCEL, null), MOVE_ENCODER, MOVE_RENDERER);
+
+    assertThat(captured).isInstanceOfSatisfying(MovementResult.Applied.class, a -> {
+      assertThat(a.movedMinor()).isEqualTo(400);
+      assertThat(a.payment().status()).isEqualTo(PaymentStatus.CAPTURED);
+    });
+    assertThat(refunded).isInstanceOfSatisfying(MovementResult.Applied.class, a -> assertThat(a.movedMinor()).isEqualTo(150));
+    assertThat(cancelled).isInstanceOfSatisfying(MovementResult.Applied.class, a -> assertThat(a.movedMinor()).isEqualTo(700));
+    assertThat(ledger.findPayment(merchant, p.paymentId())).hasValueSatisfying(found -> {
+      assertThat(found.status()).isEqualTo(PaymentStatus.PARTIALLY_REFUNDED);
+      assertThat(found.capturedMinor()).isEqualTo(400);
+      assertThat(found.refundedMinor()).isEqualTo(150);
+    });
+    assertThat(ledger.findPayment(merchant, other.paymentId()).orElseThrow().status()).isEqualTo(PaymentStatus.CANCELLED);
+    assertThat(counts(merchant))
+        .containsEntry("payments", 2L)
+        .containsEntry("ledger_transactions", 5L)
+        .containsEntry("ledger_entries", 2L + 4L + 2L + 2L + 2L)
+        .containsEntry("outbox", 5L)
+        .containsEntry("idempotency_keys", 5L)
+        .containsEntry("accounts", 4L);
+    assertThat(rows(merchant, "SELECT kind FROM ledger.ledger_transactions ORDER BY kind"))
+        .containsExactly("AUTHORIZE", "AUTHORIZE", "CANCEL", "CAPTURE", "REFUND");
+    // Every transaction balances on its own, so the whole merchant does too.
+    assertThat(rows(merchant, "SELECT tx_id::text FROM ledger.ledger_entries GROUP BY tx_id HAVING sum(amount_minor) <> 0")).isEmpty();
+    assertThat(rows(merchant, "SELECT response_status || ' ' || response_body FROM ledger.idempotency_keys AND idempotency_key = 'ref-1'"))
+        .containsExactly("200 {\"id\":\"" + p.paymentId() + "\",\"status\":\"PARTIALLY_REFUNDED\"}");
+
+    try (Connection c = owner.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT id, aggregatetype, aggregateid, type, payload FROM ledger.outbox WHERE merchant_id = ? AND type <> 'AUTHORIZED' ORDER BY type")) {
+      ps.setString(1, merchant);
+      List<String> seen = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          PaymentEvent event = WIRE.decode(rs.getBytes("payload"), PaymentEvent.class);
+          assertThat(event.getEventId()).isEqualTo(rs.getObject("id", UUID.class).toString());
+          assertThat(event.getPaymentId()).isEqualTo(rs.getString("aggregateid"));
+          assertThat(event.getEventType().name()).isEqualTo(rs.getString("type"));
+          assertThat(event.getOccurredAt()).isEqualTo(NOW);
+          assertThat(event.getCardToken()).isEqualTo("tok_test");
+          seen.add(rs.getString("type") + " " + rs.getString("aggregatetype") + " " + event.getAmountMinor());
+        }
+      }
+      assertThat(seen).containsExactly(
+          "CANCELLED " + Topics.PAYMENTS_CANCELLED + " 700",
+          "CAPTURED " + Topics.PAYMENTS_CAPTURED + " 400",
+          "REFUNDED " + Topics.PAYMENTS_REFUNDED + " 150");
+    }
+  }
+
+  /**
+   * One line per illegal movement: how the payment of 1000 got where it is (movements applied
+   * first), the movement tried, and the code it gets. Nothing may be written, not even the key.
+   */
+  @ParameterizedTest(name = "after [{0}]: {1} {2} -> {3}")
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      nullValues = "",
+      value = {
+        "CANCEL               | CAPTURE |      | payment_cancelled",
+        "CANCEL               | REFUND  | 1    | payment_cancelled",
+        "CANCEL               | CANCEL  |      | payment_cancelled",
+        "                     | CAPTURE | 1001 | amount_exceeds_authorized",
+        "CAPTURE 600          | CAPTURE | 401  | amount_exceeds_authorized",
+        "CAPTURE 1000         | CAPTURE |      | amount_exceeds_authorized",
+        "                     | REFUND  | 1    | payment_not_captured",
+        "CAPTURE 500          | REFUND  | 501  | amount_exceeds_captured",
+        "CAPTURE 500,REFUND 200 | REFUND | 301 | amount_exceeds_captured",
+        "CAPTURE 500,REFUND 500 | REFUND |     | amount_exceeds_captured",
+        "CAPTURE 1            | CANCEL  |      | payment_already_captured",
+      })
+  void anIllegalMovementIsRefusedWithItsCodeAndWritesNothing(String history, PaymentMovement movement, Long amount, String code) {
+    String merchant = newMerchant();
+    Payment p = authorized(merchant, 1000, "EUR");
+    int step = 0;
+    for (String done : history == null ? new String[0] : history.split(",")) {
+      String[] parts = done.trim().split(" ");
+      Long doneAmount = parts.length > 1 ? Long.valueOf(parts[1]) : null;
+      assertThat(ledger.move(move(merchant, "setup-" + step++, p, PaymentMovement.valueOf(parts[0]), doneAmount), MOVE_ENCODER, MOVE_RENDERER))
+          .isInstanceOf(MovementResult.Applied.class);
+    }
+    Map<String, Long> before = counts(merchant);
+    Payment stateBefore = ledger.findPayment(merchant, p.paymentId()).orElseThrow();
+
+    MovementResult result = ledger.move(move(merchant, "illegal", p, movement, amount), MOVE_ENCODER,
+        x -> { throw new AssertionError("a refused movement renders nothing"); });
+
+    assertThat(result).isInstanceOfSatisfying(MovementResult.Refused.class, r -> assertThat(r.code()).isEqualTo(code));
+    assertThat(counts(merchant)).isEqualTo(before);
+    assertThat(ledger.findPayment(merchant, p.paymentId())).contains(stateBefore);
+    assertThat(rows(merchant, "SELECT idempotency_key FROM ledger.idempotency_keys AND idempotency_key = 'illegal'")).isEmpty();
+  }
+
+  @Test
+  void aMovementReplaysAndRejectsAReusedKeyLikeAuthorize() {
+    String merchant = newMerchant();
+    Payment p = authorized(merchant, 1000, "EUR");
+    MovementResult.Applied first =
+        (MovementResult.Applied) ledger.move(move(merchant, "cap", p, PaymentMovement.CAPTURE, 100L), MOVE_ENCODER, MOVE_RENDERER);
+    Map<String, Long> before = counts(merchant);
+
+    MovementResult replay = ledger.move(move(merchant, "cap", p, PaymentMovement.CAPTURE, 100L),
+        (t, e) -> { throw new AssertionError("a replay encodes nothing"); }, MOVE_RENDERER);
+    MovementResult reused = ledger.move(move(merchant, "cap", p, PaymentMovement.CAPTURE, 200L), MOVE_ENCODER, MOVE_RENDERER);
+    // The authorize's key on a capture is a different request too.
+    MovementResult crossed = ledger.move(
+        new MovementRequest(merchant, "auth-" + p.paymentId(), hash("capture"), p.paymentId(), PaymentMovement.CAPTURE, OptionalLong.empty()),
+        MOVE_ENCODER, MOVE_RENDERER);
+
+    assertThat(replay).isEqualTo(new MovementResult.Replayed(first.response()));
+    assertThat(reused).isInstanceOf(MovementResult.KeyReusedWithDifferentRequest.class);
+    assertThat(crossed).isInstanceOf(MovementResult.KeyReusedWithDifferentRequest.class);
+    assertThat(counts(merchant)).isEqualTo(before);
+    assertThat(ledger.findPayment(merchant, p.paymentId()).orElseThrow().capturedMinor()).isEqualTo(100);
+  }
+
+  @Test
+  void anUnknownOrAnotherMerchantsPaymentIsNotFoundAndWritesNothing() {
+    String a = newMerchant();
+    String b = newMerchant();
+    Payment bs = authorized(b, 1000, "EUR");
+    Map<String, Long> beforeA = counts(a);
+    Map<String, Long> beforeB = counts(b);
+
+    assertThat(ledger.move(move(a, "k1", bs, PaymentMovement.CAPTURE, null), MOVE_ENCODER, MOVE_RENDERER))
+        .isInstanceOf(MovementResult.NotFound.class);
+    assertThat(ledger.move(new MovementRequest(b, "k2", hash("x"), UUID.randomUUID(), PaymentMovement.CANCEL, OptionalLong.empty()),
+            MOVE_ENCODER, MOVE_RENDERER))
+        .isInstanceOf(MovementResult.NotFound.class);
+
+    assertThat(counts(a)).isEqualTo(beforeA);
+    assertThat(counts(b)).isEqualTo(beforeB);
+    assertThat(ledger.findPayment(b, bs.paymentId()).orElseThrow().status()).isEqualTo(PaymentStatus.AUTHORIZED);
+  }
+
+  @Test
+  void aFailureMidMovementLeavesNoRowsAndNoKeyBehind() {
+    String merchant = newMerchant();
+    Payment p = authorized(merchant, 1000, "EUR");
+    Map<String, Long> before = counts(merchant);
+
+    assertThatThrownBy(() -> ledger.move(move(merchant, "cap", p, PaymentMovement.CAPTURE, null),
+            (t, e) -> { throw new IllegalStateException("registry down"); }, MOVE_RENDERER))
+        .isInstanceOf(IllegalStateException.class);
+
+    assertThat(counts(merchant)).isEqualTo(before);
+    assertThat(ledger.findPayment(merchant, p.paymentId())).contains(p);
+    assertThat(ledger.move(move(merchant, "cap", p, PaymentMovement.CAPTURE, null), MOVE_ENCODER, MOVE_RENDERER))
+        .isInstanceOf(MovementResult.Applied.class);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"CAPTURE", "REFUND"})
+  void concurrentMovementsOnOnePaymentCannotOverdrawIt(String which) throws Exception {
+    String merchant = newMerchant();
+    Payment p = authorized(merchant, 1000, "EUR");
+    if (which.equals("REFUND")) {
+      ledger.move(move(merchant, "cap", p, PaymentMovement.CAPTURE, null), MOVE_ENCODER, MOVE_RENDERER);
+    }
+    PaymentMovement movement = PaymentMovement.valueOf(which);
+    int threads = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<MovementResult> results = new ArrayList<>();
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<MovementResult>> futures = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        MovementRequest r = move(merchant, "par-" + i, p, movement, 300L);
+        futures.add(pool.submit(() -> {
+          go.await();
+          return ledger.move(r, MOVE_ENCODER, MOVE_RENDERER);
+        }));
+      }
+      go.countDown();
+      for (Future<MovementResult> f : futures) {
+        results.add(f.get(60, TimeUnit.SECONDS));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    // 3 x 300 fit in 1000; the other 5 see the updated row after the lock and are refused.
+    assertThat(results).filteredOn(r -> r instanceof MovementResult.Applied).hasSize(3);
+    assertThat(results).filteredOn(r -> r instanceof MovementResult.Refused).hasSize(5);
+    Payment after = ledger.findPayment(merchant, p.paymentId()).orElseThrow();
+    assertThat(which.equals("CAPTURE") ? after.capturedMinor() : after.refundedMinor()).isEqualTo(900);
+    assertThat(counts(merchant)).containsEntry("outbox", which.equals("CAPTURE") ? 4L : 5L);
+    assertThat(rows(merchant, "SELECT sum(amount_minor)::text FROM ledger.ledger_entries")).containsExactly("0");
+  }
+
+  @Test
+  void aMovementWhoseKeyIsHeldByAnUnfinishedTransactionIsInFlight() throws Exception {
+    String merchant = newMerchant();
+    Payment p = authorized(merchant, 1000, "EUR");
+    PaymentLedger impatient = new PaymentLedger(app, Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMillis(300));
+    MovementRequest capture = move(merchant, "cap", p, PaymentMovement.CAPTURE, null);
+    Map<String, Long> before = counts(merchant);
+    try (Connection holder = app.getConnection()) {
+      holder.setAutoCommit(false);
+      bind(holder, merchant);
+      try (PreparedStatement ps = holder.prepareStatement(
+          "INSERT INTO ledger.idempotency_keys (merchant_id, idempotency_key, request_hash, created_at) VALUES (?, ?, ?, now())")) {
+        ps.setString(1, merchant);
+        ps.setString(2, "cap");
+        ps.setBytes(3, capture.requestHash());
+        ps.executeUpdate();
+      }
+
+      assertThat(impatient.move(capture, MOVE_ENCODER, MOVE_RENDERER)).isInstanceOf(MovementResult.InFlight.class);
+      holder.rollback();
+    }
+    assertThat(counts(merchant)).isEqualTo(before);
+    assertThat(impatient.move(capture, MOVE_ENCODER, MOVE_RENDERER)).isInstanceOf(MovementResult.Applied.class);
+  }
+
+  @Test
+  void aPaymentLockedLongerThanTheWaitIsBusyAndNothingIsWritten() throws Exception {
+    String merchant = newMerchant();
+    Payment p = authorized(merchant, 1000, "EUR");
+    PaymentLedger impatient = new PaymentLedger(app, Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofMillis(300));
+    Map<String, Long> before = counts(merchant);
+    try (Connection holder = app.getConnection()) {
+      holder.setAutoCommit(false);
+      bind(holder, merchant);
+      try (Statement s = holder.createStatement()) {
+        s.executeQuery("SELECT 1 FROM ledger.payments WHERE payment_id = '" + p.paymentId() + "' FOR UPDATE").close();
+      }
+
+      assertThat(impatient.move(move(merchant, "cap", p, PaymentMovement.CAPTURE, null), MOVE_ENCODER, MOVE_RENDERER))
+          .isInstanceOf(MovementResult.PaymentBusy.class);
+      holder.rollback();
+    }
+    assertThat(counts(merchant)).isEqualTo(before);
+    // The key was not kept: once the holder is gone, the same request goes through.
+    assertThat(impatient.move(move(merchant, "cap", p, PaymentMovement.CAPTURE, null), MOVE_ENCODER, MOVE_RENDERER))
+        .isInstanceOf(MovementResult.Applied.class);
+  }
+
+  // --- listing and balances
+
+  @Test
+  void paymentsArePagedNewestFirstAndFilteredByStatusAndCreatedTime() {
+    String merchant = newMerchant();
+    List<Payment> created = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      PaymentLedger at = new PaymentLedger(app, Clock.fixed(NOW.plusSeconds(i), ZoneOffset.UTC));
+      created.add(((AuthorizeResult.Created) at.authorize(request(merchant, "list-" + i, "body-" + i, 100 + i, "EUR"), ENCODER, RENDERER)).payment());
+    }
+    ledger.move(move(merchant, "cap", created.get(1), PaymentMovement.CAPTURE, null), MOVE_ENCODER, MOVE_RENDERER);
+    ledger.move(move(merchant, "cap2", created.get(3), PaymentMovement.CAPTURE, null), MOVE_ENCODER, MOVE_RENDERER);
+    authorized(newMerchant(), 999, "EUR"); // another merchant's payment never shows
+
+    List<UUID> paged = new ArrayList<>();
+    PaymentQuery.PageKey after = null;
+    int pages = 0;
+    do {
+      PaymentPage page = ledger.listPayments(new PaymentQuery(merchant, null, null, null, after, 2));
+      page.payments().forEach(x -> paged.add(x.paymentId()));
+      after = page.next().orElse(null);
+      pages++;
+    } while (after != null);
+
+    assertThat(pages).isEqualTo(3);
+    assertThat(paged).containsExactly(created.get(4).paymentId(), created.get(3).paymentId(), created.get(2).paymentId(),
+        created.get(1).paymentId(), created.get(0).paymentId());
+    assertThat(ledger.listPayments(new PaymentQuery(merchant, PaymentStatus.CAPTURED, null, null, null, 10)).payments())
+        .extracting(Payment::paymentId).containsExactly(created.get(3).paymentId(), created.get(1).paymentId());
+    assertThat(ledger.listPayments(new PaymentQuery(merchant, null, NOW.plusSeconds(1), NOW.plusSeconds(3), null, 10)).payments())
+        .extracting(Payment::paymentId).containsExactly(created.get(2).paymentId(), created.get(1).paymentId());
+    assertThat(ledger.listPayments(new PaymentQuery(merchant, null, null, null, null, 5)).next()).isEmpty();
+  }
+
+  @Test
+  void balancesPerCurrencyAreSummedFromTheMerchantsEntries() {
+    String merchant = newMerchant();
+    Payment eur = authorized(merchant, 1000, "EUR");
+    authorized(merchant, 300, "EUR");
+    Payment usd = authorized(merchant, 50, "USD");
+    ledger.move(move(merchant, "c1", eur, PaymentMovement.CAPTURE, 800L), MOVE_ENCODER, MOVE_RENDERER);
+    ledger.move(move(merchant, "r1", eur, PaymentMovement.REFUND, 100L), MOVE_ENCODER, MOVE_RENDERER);
+    ledger.move(move(merchant, "x1", usd, PaymentMovement.CANCEL, null), MOVE_ENCODER, MOVE_RENDERER);
+    authorized(newMerchant(), 5000, "EUR");
+
+    List<CurrencyBalance> balances = ledger.balances(merchant);
+
+    assertThat(balances).extracting(CurrencyBalance::currency).containsExactly("EUR", "USD");
+    CurrencyBalance e = balances.get(0);
+    assertThat(e.pendingMinor()).isEqualTo(200 + 300);
+    assertThat(e.payableMinor()).isEqualTo(700);
+    assertThat(e.of(Account.CARD_AUTHORIZATIONS)).isEqualTo(500);
+    assertThat(e.of(Account.CARD_RECEIVABLES)).isEqualTo(700);
+    assertThat(e.byAccount().values().stream().mapToLong(Long::longValue).sum()).isZero();
+    assertThat(balances.get(1).pendingMinor()).isZero();
+    assertThat(balances.get(1).payableMinor()).isZero();
+    assertThat(ledger.balances(newMerchant())).isEmpty();
+  }
+
+  // --- database guarantees added by V2
+
+  static Stream<Arguments> forbiddenPaymentChanges() {
+    return Stream.of(
+        Arguments.of("app", "UPDATE ledger.payments SET amount_minor = 5", "42501"),
+        Arguments.of("app", "UPDATE ledger.payments SET currency = 'USD'", "42501"),
+        Arguments.of("app", "UPDATE ledger.idempotency_keys SET request_hash = '\\x00'", "42501"),
+        Arguments.of("app", "DELETE FROM ledger.idempotency_keys", "42501"),
+        Arguments.of("owner", "UPDATE ledger.payments SET status = 'CANCELLED', captured_minor = 10", "23514"),
+        Arguments.of("owner", "UPDATE ledger.payments SET status = 'CAPTURED'", "23514"),
+        Arguments.of("owner", "UPDATE ledger.payments SET status = 'REFUNDED', captured_minor = 10, refunded_minor = 5", "23514"));
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("forbiddenPaymentChanges")
+  void onlyLifecycleColumnsChangeAndStatusMustMatchTheAmounts(String role, String sql, String sqlState) throws Exception {
+    String merchant = newMerchant();
+    authorized(merchant, 1000, "EUR");
+    Map<String, Long> before = counts(merchant);
+    List<String> payments = rows(merchant, "SELECT payments::text FROM ledger.payments");
+
+    try (Connection c = (role.equals("app") ? app : owner).getConnection()) {
+      c.setAutoCommit(false);
+      bind(c, merchant);
+      try (Statement s = c.createStatement()) {
+        assertThatThrownBy(() -> s.execute(sql + " WHERE merchant_id = '" + merchant + "'"))
+            .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo(sqlState));
+      }
+      c.rollback();
+    }
+    assertThat(counts(merchant)).isEqualTo(before);
+    assertThat(rows(merchant, "SELECT payments::text FROM ledger.payments")).isEqualTo(payments);
+  }
+
+  @Test
+  void theApplicationRolePurgesExpiredKeysInBoundedBatchesOnly() throws Exception {
+    String merchant = newMerchant();
+    try (Connection c = owner.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO ledger.idempotency_keys (merchant_id, idempotency_key, request_hash, created_at) VALUES (?, ?, ?, ?)")) {
+      for (int i = 0; i < 7; i++) {
+        ps.setString(1, merchant);
+        ps.setString(2, "old-" + i);
+        ps.setBytes(3, hash("b"));
+        ps.setObject(4, PaymentLedger.timestamp(NOW.minus(Duration.ofDays(400)).plusSeconds(i)));
+        ps.addBatch();
+      }
+      ps.setString(2, "recent");
+      ps.setObject(4, PaymentLedger.timestamp(NOW.minus(Duration.ofDays(300))));
+      ps.addBatch();
+      ps.executeBatch();
+    }
+    Instant cutoff = NOW.minus(Duration.ofDays(350));
+
+    assertThat(ledger.purgeIdempotencyKeys(cutoff, 3)).isEqualTo(3);
+    assertThat(ledger.purgeIdempotencyKeys(cutoff, 3)).isEqualTo(3);
+    assertThat(ledger.purgeIdempotencyKeys(cutoff, 3)).isEqualTo(1);
+    assertThat(ledger.purgeIdempotencyKeys(cutoff, 3)).isZero();
+    assertThat(rows(merchant, "SELECT idempotency_key FROM ledger.idempotency_keys")).containsExactly("recent");
+    assertThatThrownBy(() -> ledger.purgeIdempotencyKeys(cutoff, PaymentLedger.MAX_PURGE_BATCH_ROWS + 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    try (Connection c = app.getConnection(); Statement s = c.createStatement()) {
+      assertThatThrownBy(() -> s.execute("SELECT ledger.purge_idempotency_keys(now(), 10001)"))
+          .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22023"));
+    }
+  }
+
   // --- helpers
 
   static String newMerchant() {
@@ -447,6 +827,29 @@ class PaymentLedgerIT {
 
   static AuthorizeRequest request(String merchant, String key, String body, long amountMinor, String currency) {
     return new AuthorizeRequest(merchant, key, hash(body), amountMinor, currency, "order-17", "tok_test", "4242");
+  }
+
+  static Payment authorized(String merchant, long amountMinor, String currency) {
+    String key = "auth-" + UUID.randomUUID();
+    AuthorizeResult r = ledger.authorize(
+        new AuthorizeRequest(merchant, key, hash(key), amountMinor, currency, "order-17", "tok_test", "4242"), ENCODER, RENDERER);
+    Payment p = ((AuthorizeResult.Created) r).payment();
+    // Keyed by the payment too, so tests can name the authorize's key.
+    try (Connection c = owner.getConnection();
+        PreparedStatement ps = c.prepareStatement("UPDATE ledger.idempotency_keys SET idempotency_key = ? WHERE merchant_id = ? AND idempotency_key = ?")) {
+      ps.setString(1, "auth-" + p.paymentId());
+      ps.setString(2, merchant);
+      ps.setString(3, key);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+    return p;
+  }
+
+  static MovementRequest move(String merchant, String key, Payment p, PaymentMovement movement, Long amountMinor) {
+    return new MovementRequest(merchant, key, hash(movement + " " + p.paymentId() + " " + amountMinor), p.paymentId(), movement,
+        amountMinor == null ? OptionalLong.empty() : OptionalLong.of(amountMinor));
   }
 
   static byte[] hash(String body) {

@@ -7,6 +7,8 @@ public final class Topics {
   public static final String PAYMENTS_AUTHORIZED = "payments.authorized";
   public static final String PAYMENTS_CAPTURED = "payments.captured";
   public static final String PAYMENTS_REFUNDED = "payments.refunded";
+  /** Voids of uncaptured authorizations (not on payments.authorized: its readers take every event there as a new authorization). */
+  public static final String PAYMENTS_CANCELLED = "payments.cancelled";
   public static final String RISK_RULES = "risk.rules";
   public static final String RISK_DECISIONS = "risk.decisions";
   public static final String SETTLEMENTS_RAW = "settlements.raw";
@@ -19,7 +21,7 @@ public final class Topics {
 
   /** Ledger event topics the outbox routes to. */
   public static final List<String> LEDGER_EVENTS =
-      List.of(PAYMENTS_AUTHORIZED, PAYMENTS_CAPTURED, PAYMENTS_REFUNDED);
+      List.of(PAYMENTS_AUTHORIZED, PAYMENTS_CAPTURED, PAYMENTS_REFUNDED, PAYMENTS_CANCELLED);
 
   /** Every topic the stack creates up front, with the partition count of the skeleton. */
   public static final List<String> ALL =
@@ -27,6 +29,7 @@ public final class Topics {
           PAYMENTS_AUTHORIZED,
           PAYMENTS_CAPTURED,
           PAYMENTS_REFUNDED,
+          PAYMENTS_CANCELLED,
           RISK_RULES,
           RISK_DECISIONS,
           SETTLEMENTS_RAW,
