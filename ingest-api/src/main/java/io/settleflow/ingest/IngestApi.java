@@ -16,6 +16,7 @@ import io.settleflow.ledger.MovementResult;
 import io.settleflow.ledger.Payment;
 import io.settleflow.ledger.PaymentLedger;
 import io.settleflow.ledger.PaymentLifecycle;
+import io.settleflow.ledger.LedgerException;
 import io.settleflow.ledger.PaymentMovement;
 import io.settleflow.ledger.PaymentQuery;
 import io.settleflow.ledger.StoredResponse;
@@ -107,7 +108,20 @@ public final class IngestApi {
         SchemaRegistryException.class,
         (e, ctx) -> {
           log.warn("schema registry unavailable on {} {}: {}", ctx.method(), ctx.endpointHandlerPath(), e.getMessage());
+          ctx.header("Retry-After", "1");
           respond(ctx, new Problem(503, "dependency_unavailable", "Service unavailable", "the schema registry is unavailable; retry with the same Idempotency-Key", null));
+        });
+    app.exception(
+        LedgerException.class,
+        (e, ctx) -> {
+          if (e.databaseUnavailable()) {
+            log.warn("database unavailable on {} {}: {}", ctx.method(), ctx.endpointHandlerPath(), e.getMessage());
+            ctx.header("Retry-After", "1");
+            respond(ctx, new Problem(503, "database_unavailable", "Service unavailable", "the ledger database is unavailable; retry with the same Idempotency-Key", null));
+          } else {
+            log.error("ledger failure on {} {}", ctx.method(), ctx.endpointHandlerPath(), e);
+            respond(ctx, new Problem(500, "internal_error", "Internal error", "an unexpected error occurred; retry with the same Idempotency-Key", null));
+          }
         });
     app.exception(
         Exception.class,
