@@ -1,0 +1,147 @@
+package io.settleflow.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.settleflow.schemas.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What can be checked of the production manifests without a cluster: they parse, and their topic
+ * names, connector config, env names and ports agree with the code.
+ */
+class K8sManifestsTest {
+  private static final Path HOME = EndToEndIT.home();
+  private static final Path K8S = HOME.resolve("deploy/k8s");
+  private static final YAMLMapper YAML = new YAMLMapper();
+
+  static List<JsonNode> documents() throws IOException {
+    List<JsonNode> docs = new ArrayList<>();
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> s = Files.list(K8S)) {
+      s.filter(p -> p.toString().endsWith(".yaml")).sorted().forEach(files::add);
+    }
+    files.add(HOME.resolve("deploy/prometheus/settleflow-slo-rules.yaml"));
+    for (Path f : files) {
+      try (var parser = new YAMLFactory().createParser(f.toFile())) {
+        YAML.readValues(parser, JsonNode.class).forEachRemaining(d -> {
+          if (d != null && !d.isNull()) {
+            docs.add(d);
+          }
+        });
+      }
+    }
+    return docs;
+  }
+
+  static List<JsonNode> ofKind(String kind) throws IOException {
+    return documents().stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
+  }
+
+  @Test
+  void everyTopicOfTheCodeHasAKafkaTopicAndNoOther() throws IOException {
+    Set<String> names = new HashSet<>();
+    for (JsonNode t : ofKind("KafkaTopic")) {
+      names.add(t.path("spec").path("topicName").asText());
+      assertThat(t.path("spec").path("replicas").asInt()).as(t.path("metadata").path("name").asText()).isEqualTo(3);
+      assertThat(t.path("spec").path("config").path("min.insync.replicas").asText()).isEqualTo("2");
+    }
+    assertThat(names).containsExactlyInAnyOrderElementsOf(Topics.ALL);
+    JsonNode rules = ofKind("KafkaTopic").stream().filter(t -> t.path("spec").path("topicName").asText().equals(Topics.RISK_RULES)).findFirst().orElseThrow();
+    assertThat(rules.path("spec").path("config").path("cleanup.policy").asText()).isEqualTo("compact");
+  }
+
+  @Test
+  void kafkaHasThreeBrokersReplicationThreeAndMinInsyncTwo() throws IOException {
+    assertThat(ofKind("KafkaNodePool").get(0).path("spec").path("replicas").asInt()).isEqualTo(3);
+    JsonNode config = ofKind("Kafka").get(0).path("spec").path("kafka").path("config");
+    assertThat(config.path("default.replication.factor").asInt()).isEqualTo(3);
+    assertThat(config.path("min.insync.replicas").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void theKafkaConnectorUsesExactlyTheEmbeddedRunnersConnectorConfig() throws IOException {
+    JsonNode json = JsonMapper.builder().build().readTree(HOME.resolve("cdc-connectors/src/main/resources/connector/settleflow-outbox-connector.json").toFile());
+    JsonNode connector = ofKind("KafkaConnector").get(0);
+    assertThat(connector.path("metadata").path("name").asText()).isEqualTo(json.path("name").asText());
+    Map<String, String> expected = strings(json.path("config"));
+    Map<String, String> actual = strings(connector.path("spec").path("config"));
+    assertThat(actual).isEqualTo(expected);
+    assertThat(connector.path("spec").path("class").asText()).isEqualTo(expected.get("connector.class"));
+    // every ${env:X} the connector needs is set on the Connect pods
+    Set<String> needed = new HashSet<>();
+    Matcher m = Pattern.compile("\\$\\{env:([A-Z0-9_]+)}").matcher(expected.toString());
+    while (m.find()) {
+      needed.add(m.group(1));
+    }
+    Set<String> provided = new HashSet<>();
+    ofKind("KafkaConnect").get(0).path("spec").path("template").path("connectContainer").path("env").forEach(e -> provided.add(e.path("name").asText()));
+    assertThat(provided).containsAll(needed);
+  }
+
+  @Test
+  void containersUseOnlyDocumentedSettingsAndServeOnTheirPort() throws IOException {
+    String contracts = Files.readString(HOME.resolve("docs/contracts.md"));
+    List<JsonNode> containers = new ArrayList<>();
+    for (JsonNode d : documents()) {
+      d.findValues("containers").forEach(list -> list.forEach(containers::add));
+    }
+    assertThat(containers).hasSizeGreaterThanOrEqualTo(4);
+    for (JsonNode c : containers) {
+      Map<String, String> env = new TreeMap<>();
+      c.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+      for (String name : env.keySet()) {
+        if (name.startsWith("SETTLEFLOW_")) {
+          String documented = name.replaceAll("_FILE$", "");
+          assertThat(contracts).as("%s of %s documented in docs/contracts.md", name, c.path("name").asText())
+              .contains(documented);
+        }
+      }
+      if (env.containsKey("SETTLEFLOW_HTTP_PORT")) {
+        assertThat(c.path("ports").get(0).path("containerPort").asText()).as(c.path("name").asText()).isEqualTo(env.get("SETTLEFLOW_HTTP_PORT"));
+      }
+    }
+  }
+
+  @Test
+  void sloRulesUseTheMetricTheApiExports() throws IOException {
+    JsonNode rule = ofKind("PrometheusRule").get(0);
+    String exprs = rule.findValues("expr").toString();
+    assertThat(exprs).contains("http_server_requests_seconds");
+    try (Stream<Path> sources = Files.walk(HOME.resolve("ingest-api/src/main/java"))) {
+      boolean exported = sources.filter(p -> p.toString().endsWith(".java")).anyMatch(p -> read(p).contains("http.server.requests"));
+      assertThat(exported).as("ingest-api registers http.server.requests").isTrue();
+    }
+    assertThat(rule.findValues("alert").stream().map(JsonNode::asText)).contains("PaymentSuccessRateBelowSlo", "GatewayLatencyP95High", "KafkaConsumerLagHigh");
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static Map<String, String> strings(JsonNode object) {
+    Map<String, String> out = new TreeMap<>();
+    object.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+    return out;
+  }
+
+}
