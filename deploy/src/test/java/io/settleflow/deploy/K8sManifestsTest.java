@@ -123,11 +123,44 @@ class K8sManifestsTest {
     JsonNode rule = ofKind("PrometheusRule").get(0);
     String exprs = rule.findValues("expr").toString();
     assertThat(exprs).contains("http_server_requests_seconds");
-    try (Stream<Path> sources = Files.walk(HOME.resolve("ingest-api/src/main/java"))) {
-      boolean exported = sources.filter(p -> p.toString().endsWith(".java")).anyMatch(p -> read(p).contains("http.server.requests"));
-      assertThat(exported).as("ingest-api registers http.server.requests").isTrue();
-    }
+    assertThat(mainSources().stream().filter(p -> p.toString().contains("ingest-api")).anyMatch(p -> read(p).contains("\"http.server.requests\"")))
+        .as("ingest-api registers http.server.requests").isTrue();
     assertThat(rule.findValues("alert").stream().map(JsonNode::asText)).contains("PaymentSuccessRateBelowSlo", "GatewayLatencyP95High", "KafkaConsumerLagHigh");
+  }
+
+  @Test
+  void dashboardPanelsQueryMetricsTheServicesExport() throws IOException {
+    JsonNode dashboard = JsonMapper.builder().build().readTree(HOME.resolve("deploy/grafana/settleflow-dashboard.json").toFile());
+    assertThat(dashboard.path("panels")).hasSizeGreaterThanOrEqualTo(6);
+    Set<String> exported = new HashSet<>();
+    Pattern literal = Pattern.compile("\"((?:settleflow|payments|http\\.server)[a-z_.]+)\"");
+    for (Path source : mainSources()) {
+      Matcher m = literal.matcher(read(source));
+      while (m.find()) {
+        exported.add(m.group(1).replace('.', '_'));
+      }
+    }
+    Matcher metric = Pattern.compile("\\b((?:settleflow|payments|http_server)_[a-z_]+)").matcher(dashboard.findValues("expr").toString());
+    int checked = 0;
+    while (metric.find()) {
+      String base = metric.group(1).replaceAll("_(total|bucket|count|sum)$", "").replaceAll("_seconds$", "");
+      assertThat(exported).as("dashboard metric %s is exported by some service", metric.group(1)).contains(base);
+      checked++;
+    }
+    assertThat(checked).isGreaterThanOrEqualTo(6);
+  }
+
+  /** The main Java sources of every module (not target/ or run directories). */
+  private static List<Path> mainSources() throws IOException {
+    List<Path> out = new ArrayList<>();
+    try (Stream<Path> modules = Files.list(HOME)) {
+      for (Path module : modules.map(m -> m.resolve("src/main/java")).filter(Files::isDirectory).toList()) {
+        try (Stream<Path> files = Files.walk(module)) {
+          files.filter(p -> p.toString().endsWith(".java")).forEach(out::add);
+        }
+      }
+    }
+    return out;
   }
 
   private static String read(Path p) {
