@@ -1,5 +1,6 @@
 package io.settleflow.deploy;
 
+import io.settleflow.deploy.bench.IngestBenchmark;
 import io.settleflow.deploy.demo.AlertWatcher;
 import io.settleflow.deploy.demo.Demo;
 import io.settleflow.deploy.demo.DemoReport;
@@ -38,6 +39,7 @@ import picocli.CommandLine.Parameters;
       SettleflowCli.MerchantCommand.class,
       SettleflowCli.SettlementsCommand.class,
       SettleflowCli.AlertsCommand.class,
+      SettleflowCli.BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SettleflowCli extends GroupCommand {
@@ -245,6 +247,35 @@ public final class SettleflowCli extends GroupCommand {
           }
         }
         return exit;
+      }
+    }
+  }
+
+  @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each ends with one line RESULT NAME key=value ...", subcommands = {BenchCommand.Ingest.class})
+  static final class BenchCommand extends GroupCommand {
+    @Command(
+        name = "ingest",
+        mixinStandardHelpOptions = true,
+        description = "Raw JDBC authorize transactions vs the HTTP API on the same embedded PostgreSQL (fsync on), same concurrency and pool size.")
+    static final class Ingest implements Callable<Integer> {
+      @Option(names = "--clients", defaultValue = "16", description = "Concurrent clients on each side (default: ${DEFAULT-VALUE}).")
+      int clients;
+
+      @Option(names = "--seconds", defaultValue = "20", description = "Measured seconds per side (default: ${DEFAULT-VALUE}).")
+      int seconds;
+
+      @Option(names = "--warmup-seconds", defaultValue = "5", description = "Warm-up seconds per side (default: ${DEFAULT-VALUE}).")
+      int warmupSeconds;
+
+      @Override
+      public Integer call() throws Exception {
+        Path dir = home().resolve(".settleflow").resolve("bench-ingest-" + Clock.systemUTC().millis());
+        Files.createDirectories(dir);
+        IngestBenchmark.Result result =
+            new IngestBenchmark(new IngestBenchmark.Options(clients, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(seconds)), System.out).run(home(), dir);
+        System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
+        System.out.println(result.resultLine());
+        return 0;
       }
     }
   }

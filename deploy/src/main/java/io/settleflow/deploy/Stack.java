@@ -47,14 +47,32 @@ public final class Stack implements AutoCloseable {
   private volatile SchemaRegistryServer registry;
   private StackEndpoints endpoints;
 
-  private Stack(StackSettings settings, PrintStream out) {
+  /** Which parts to start. */
+  public enum Scope {
+    /** Everything: the pipeline end to end. */
+    FULL,
+    /** PostgreSQL, the registry and ingest-api: what the ingest benchmark measures. */
+    INGEST_ONLY
+  }
+
+  private final Scope scope;
+  private final Map<String, String> extraIngestEnv;
+
+  private Stack(StackSettings settings, PrintStream out, Scope scope, Map<String, String> extraIngestEnv) {
     this.settings = settings;
     this.out = out;
+    this.scope = scope;
+    this.extraIngestEnv = Map.copyOf(extraIngestEnv);
   }
 
   /** Starts everything; on any failure stops what already runs and rethrows. */
   public static Stack start(StackSettings settings, PrintStream out) {
-    Stack stack = new Stack(settings, out);
+    return start(settings, out, Scope.FULL, Map.of());
+  }
+
+  /** Starts the parts of the scope, with extra settings for ingest-api (e.g. its pool size). */
+  public static Stack start(StackSettings settings, PrintStream out, Scope scope, Map<String, String> extraIngestEnv) {
+    Stack stack = new Stack(settings, out, scope, extraIngestEnv);
     try {
       stack.startAll();
       return stack;
@@ -83,9 +101,11 @@ public final class Stack implements AutoCloseable {
           step("PostgreSQL 17 (logical WAL, fsync on)", postgres.jdbcUrl(DATABASE), t0);
         },
         () -> {
-          kafka = track(KafkaBroker.start(run.resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort(), "384m"));
-          kafka.createTopics(Topics.ALL, TOPIC_PARTITIONS, Set.of(Topics.RISK_RULES));
-          step("Kafka broker (KRaft)", kafka.bootstrapServers(), t0);
+          if (scope == Scope.FULL) {
+            kafka = track(KafkaBroker.start(run.resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort(), "384m"));
+            kafka.createTopics(Topics.ALL, TOPIC_PARTITIONS, Set.of(Topics.RISK_RULES));
+            step("Kafka broker (KRaft)", kafka.bootstrapServers(), t0);
+          }
         },
         () -> {
           registry = track(SchemaRegistryServer.start(run.resolve("registry"), settings.registryPort(), true));
@@ -94,7 +114,10 @@ public final class Stack implements AutoCloseable {
 
     Map<String, String> common = new HashMap<>();
     common.put("SETTLEFLOW_HTTP_HOST", Ports.LOOPBACK);
-    common.put("SETTLEFLOW_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+    String bootstrap = kafka == null ? null : kafka.bootstrapServers();
+    if (bootstrap != null) {
+      common.put("SETTLEFLOW_KAFKA_BOOTSTRAP", bootstrap);
+    }
     common.put("SETTLEFLOW_REGISTRY_URL", registry.confluentUrl());
 
     Map<String, String> ingestEnv = new HashMap<>(common);
@@ -102,6 +125,7 @@ public final class Stack implements AutoCloseable {
     ingestEnv.put("SETTLEFLOW_DB_USER", LedgerSchema.APP_ROLE);
     ingestEnv.put("SETTLEFLOW_DB_PASSWORD_FILE", secrets.file("db-app-password").toString());
     ingestEnv.put("SETTLEFLOW_TOKENIZATION_KEY_FILE", secrets.file("tokenization-key").toString());
+    ingestEnv.putAll(extraIngestEnv);
 
     Map<String, String> cdcEnv = new HashMap<>(common);
     cdcEnv.put("SETTLEFLOW_DB_HOST", Ports.LOOPBACK);
@@ -120,27 +144,37 @@ public final class Stack implements AutoCloseable {
     reconEnv.put("SETTLEFLOW_RECON_ORPHAN_GRACE_MS", Long.toString(settings.orphanGrace().toMillis()));
 
     int ingestPort = portFor(settings.ingestPort());
-    int cdcPort = portFor(settings.cdcPort());
-    int riskPort = portFor(settings.riskPort());
-    int reconPort = portFor(settings.reconPort());
     long t3 = System.nanoTime();
-    inParallel(
-        () -> startService("ingest-api", ingestPort, "256m", ingestEnv, t3),
-        () -> startService("cdc-connectors", cdcPort, "256m", cdcEnv, t3),
-        () -> startService("streams-risk", riskPort, "256m", riskEnv, t3),
-        () -> startService("flink-reconcile", reconPort, "640m", reconEnv, t3));
+    String cdcUrl = null;
+    String riskUrl = null;
+    String reconUrl = null;
+    if (scope == Scope.FULL) {
+      int cdcPort = portFor(settings.cdcPort());
+      int riskPort = portFor(settings.riskPort());
+      int reconPort = portFor(settings.reconPort());
+      inParallel(
+          () -> startService("ingest-api", ingestPort, "256m", ingestEnv, t3),
+          () -> startService("cdc-connectors", cdcPort, "256m", cdcEnv, t3),
+          () -> startService("streams-risk", riskPort, "256m", riskEnv, t3),
+          () -> startService("flink-reconcile", reconPort, "640m", reconEnv, t3));
+      cdcUrl = url(cdcPort);
+      riskUrl = url(riskPort);
+      reconUrl = url(reconPort);
+    } else {
+      startService("ingest-api", ingestPort, "256m", ingestEnv, t3);
+    }
 
     endpoints =
         new StackEndpoints(
             postgres.jdbcUrl(DATABASE),
             DATABASE,
             postgres.port(),
-            kafka.bootstrapServers(),
+            bootstrap,
             registry.confluentUrl(),
             url(ingestPort),
-            url(cdcPort),
-            url(riskPort),
-            url(reconPort),
+            cdcUrl,
+            riskUrl,
+            reconUrl,
             run.toAbsolutePath().toString());
     endpoints.write(run);
     out.printf("settleflow: stack up in %.1f s%n", (System.nanoTime() - t0) / 1e9);

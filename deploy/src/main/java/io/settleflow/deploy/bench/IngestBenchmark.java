@@ -1,0 +1,185 @@
+package io.settleflow.deploy.bench;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.settleflow.deploy.Stack;
+import io.settleflow.deploy.StackSettings;
+import io.settleflow.ledger.AuthorizeRequest;
+import io.settleflow.ledger.AuthorizeResult;
+import io.settleflow.ledger.LedgerSchema;
+import io.settleflow.ledger.MerchantAdmin;
+import io.settleflow.ledger.PaymentLedger;
+import io.settleflow.ledger.StoredResponse;
+import io.settleflow.schemas.ConfluentRegistryClient;
+import io.settleflow.schemas.ConfluentWireFormat;
+import io.settleflow.schemas.Topics;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code ./settleflow bench ingest}: on one embedded PostgreSQL (fsync and synchronous_commit on),
+ * first the ledger's own authorize transaction driven directly over JDBC (the same statements in
+ * the same transaction, through {@link PaymentLedger}), then the HTTP API in its own JVM under the
+ * same number of concurrent clients and the same pool size. The ratio is what the API costs on top
+ * of the database work.
+ */
+public final class IngestBenchmark {
+  /** The API's and the raw clients' pool size: the same for both sides. */
+  public static final int POOL_SIZE = 10;
+
+  /** How the benchmark runs. */
+  public record Options(int clients, Duration warmup, Duration measure) {}
+
+  /** One line of result, as the issue defines it. */
+  public record Result(LatencySample raw, LatencySample api) {
+    public String resultLine() {
+      return String.format(
+          java.util.Locale.ROOT,
+          "RESULT ingest throughput_ratio=%.2f p99_ratio=%.2f api_rps=%.0f raw_tps=%.0f api_p99_ms=%.1f raw_p99_ms=%.1f",
+          api.perSecond() / raw.perSecond(),
+          api.quantileMs(0.99) / raw.quantileMs(0.99),
+          api.perSecond(),
+          raw.perSecond(),
+          api.quantileMs(0.99),
+          raw.quantileMs(0.99));
+    }
+  }
+
+  /** One timed operation; returns normally when it succeeded. */
+  @FunctionalInterface
+  interface Operation {
+    void run(int client) throws Exception;
+  }
+
+  private final Options options;
+  private final PrintStream out;
+
+  public IngestBenchmark(Options options, PrintStream out) {
+    this.options = options;
+    this.out = out;
+  }
+
+  public Result run(Path home, Path runDir) throws Exception {
+    StackSettings settings = StackSettings.ephemeral(home, runDir, StackSettings.DEFAULT_SETTLEMENT_DEADLINE, StackSettings.DEFAULT_ORPHAN_GRACE);
+    try (Stack stack = Stack.start(settings, out, Stack.Scope.INGEST_ONLY, Map.of("SETTLEFLOW_DB_POOL_SIZE", Integer.toString(POOL_SIZE)))) {
+      MerchantAdmin admin = new MerchantAdmin(stack.postgres().superuser(Stack.DATABASE), Clock.systemUTC());
+      admin.createMerchant("bench-merchant", "Benchmark merchant");
+      String apiKey = admin.issueApiKey("bench-merchant");
+      ConfluentWireFormat wire = new ConfluentWireFormat(new ConfluentRegistryClient(stack.endpoints().registryUrl()));
+
+      LatencySample raw;
+      try (HikariDataSource pool = appPool(stack, runDir)) {
+        PaymentLedger ledger = new PaymentLedger(pool, Clock.systemUTC());
+        raw = phase("raw JDBC (PaymentLedger.authorize, same SQL and transaction)", client -> {
+          AuthorizeResult r =
+              ledger.authorize(
+                  new AuthorizeRequest("bench-merchant", UUID.randomUUID().toString(), randomHash(), amount(), "EUR", null, "tok_bench", "4242"),
+                  event -> wire.encode(Topics.PAYMENTS_AUTHORIZED, event),
+                  payment -> new StoredResponse(201, "{\"id\":\"" + payment.paymentId() + "\"}"));
+          if (!(r instanceof AuthorizeResult.Created)) {
+            throw new IllegalStateException("raw authorize did not create: " + r);
+          }
+        });
+      }
+
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      URI uri = URI.create(stack.endpoints().ingestUrl() + "/v1/payments");
+      LatencySample api = phase("HTTP API (POST /v1/payments)", client -> {
+        String body = "{\"amount_minor\":" + amount() + ",\"currency\":\"EUR\",\"card\":{\"number\":\"4242424242424242\",\"exp_month\":12,\"exp_year\":2035}}";
+        HttpResponse<Void> response =
+            http.send(
+                HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + apiKey)
+                    .header("Idempotency-Key", UUID.randomUUID().toString())
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (response.statusCode() != 201) {
+          throw new IllegalStateException("API answered " + response.statusCode());
+        }
+      });
+      return new Result(raw, api);
+    }
+  }
+
+  private HikariDataSource appPool(Stack stack, Path runDir) throws Exception {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(stack.postgres().jdbcUrl(Stack.DATABASE));
+    config.setUsername(LedgerSchema.APP_ROLE);
+    config.setPassword(Files.readString(runDir.resolve("secrets/db-app-password")).strip());
+    config.setMaximumPoolSize(POOL_SIZE);
+    return new HikariDataSource(config);
+  }
+
+  /** Warm up, then measure: every client loops on the operation; latencies of successes only. */
+  private LatencySample phase(String name, Operation operation) throws Exception {
+    out.printf("bench ingest: %s, %d clients: warming up %d s%n", name, options.clients(), options.warmup().toSeconds());
+    drive(operation, options.warmup());
+    out.printf("bench ingest: %s: measuring %d s%n", name, options.measure().toSeconds());
+    long start = System.nanoTime();
+    List<long[]> perClient = drive(operation, options.measure());
+    long elapsed = System.nanoTime() - start;
+    long[] all = perClient.stream().flatMapToLong(java.util.Arrays::stream).toArray();
+    LatencySample sample = LatencySample.of(all, elapsed);
+    out.printf(java.util.Locale.ROOT, "bench ingest: %s: %.0f ops/s, p50 %.1f ms, p99 %.1f ms (%d ops)%n", name, sample.perSecond(), sample.quantileMs(0.5), sample.quantileMs(0.99), sample.operations());
+    return sample;
+  }
+
+  private List<long[]> drive(Operation operation, Duration duration) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(options.clients());
+    long end = System.nanoTime() + duration.toNanos();
+    try {
+      List<Future<long[]>> futures = new java.util.ArrayList<>();
+      for (int c = 0; c < options.clients(); c++) {
+        int client = c;
+        futures.add(pool.submit(() -> {
+          long[] latencies = new long[1024];
+          int n = 0;
+          while (System.nanoTime() < end) {
+            long t = System.nanoTime();
+            operation.run(client);
+            if (n == latencies.length) {
+              latencies = java.util.Arrays.copyOf(latencies, n * 2);
+            }
+            latencies[n++] = System.nanoTime() - t;
+          }
+          return java.util.Arrays.copyOf(latencies, n);
+        }));
+      }
+      List<long[]> results = new java.util.ArrayList<>();
+      for (Future<long[]> f : futures) {
+        results.add(f.get());
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static long amount() {
+    return 500 + ThreadLocalRandom.current().nextInt(50_000);
+  }
+
+  private static byte[] randomHash() {
+    byte[] b = new byte[32];
+    ThreadLocalRandom.current().nextBytes(b);
+    return b;
+  }
+}
