@@ -8,6 +8,7 @@ final class MicrometerRiskCounters implements RiskCounters {
   private final Counter decisions;
   private final Counter duplicates;
   private final Counter deadLetters;
+  private final Counter invalidRules;
 
   MicrometerRiskCounters(MeterRegistry registry) {
     decisions =
@@ -19,6 +20,10 @@ final class MicrometerRiskCounters implements RiskCounters {
     deadLetters =
         Counter.builder("settleflow.risk.dead.letters")
             .description("Input records sent to risk.dlq")
+            .register(registry);
+    invalidRules =
+        Counter.builder("settleflow.risk.invalid.rules")
+            .description("Documents on risk.rules ignored as invalid (per distinct document and task)")
             .register(registry);
   }
 
@@ -35,5 +40,10 @@ final class MicrometerRiskCounters implements RiskCounters {
   @Override
   public void deadLettered() {
     deadLetters.increment();
+  }
+
+  @Override
+  public void invalidRuleIgnored() {
+    invalidRules.increment();
   }
 }

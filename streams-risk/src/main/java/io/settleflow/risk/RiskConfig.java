@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * What the risk topology needs to know, read elsewhere (see {@code RiskMain}) so the topology can
- * be built in tests with any values.
+ * be built in tests with any values. The rule thresholds below feed the built-in rules, which
+ * apply only while {@code risk.rules} holds no valid rule.
  *
  * @param amountLimitMinor rule amount-limit: a payment above this many minor units is risky
  * @param velocityMaxPayments rule merchant-velocity: more payments than this in the window is risky

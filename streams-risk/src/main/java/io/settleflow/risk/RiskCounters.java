@@ -15,6 +15,9 @@ public interface RiskCounters {
 
         @Override
         public void deadLettered() {}
+
+        @Override
+        public void invalidRuleIgnored() {}
       };
 
   void decided();
@@ -22,4 +25,7 @@ public interface RiskCounters {
   void duplicateDropped();
 
   void deadLettered();
+
+  /** A document on risk.rules failed validation (once per distinct document per task). */
+  void invalidRuleIgnored();
 }

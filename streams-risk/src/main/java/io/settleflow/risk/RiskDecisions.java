@@ -3,7 +3,6 @@ package io.settleflow.risk;
 import io.settleflow.avro.PaymentEvent;
 import io.settleflow.avro.RiskDecision;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.UUID;
 
 /** Builds the published RiskDecision; its ids and time come from the event, so replays repeat it. */
@@ -30,7 +29,7 @@ public final class RiskDecisions {
         .setOutcome(assessment.outcome())
         .setReasons(assessment.reasons())
         .setRuleVersions(assessment.ruleVersions())
-        .setShadowReasons(List.of())
+        .setShadowReasons(assessment.shadowReasons())
         .setDecidedAt(event.getOccurredAt())
         .build();
   }

@@ -1,75 +1,101 @@
 package io.settleflow.risk;
 
 import io.settleflow.avro.RiskOutcome;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Scores one payment from its amount and the merchant's recent activity. Pure: no clock, no state,
- * no Kafka; the topology computes {@link MerchantActivity} and hands it in.
+ * Scores one payment against a list of rules. Pure: no clock, no state, no Kafka; the topology
+ * computes {@link MerchantActivity} and hands in the rules currently published.
  *
- * <p>Each rule that fires adds its weight; the sum (capped at 100) picks the outcome. One rule
- * alone sends a payment to review; two together decline it.
+ * <p>Each ACTIVE rule that fires adds its score; the sum (capped at 100) picks the outcome, and a
+ * fired rule's action is the least outcome (with the built-in weights one rule reviews, two
+ * decline). SHADOW rules are evaluated and reported apart, never changing score or outcome.
  */
 public final class RiskScorer {
-  public static final String AMOUNT_LIMIT = "amount-limit@1";
-  public static final String MERCHANT_VELOCITY = "merchant-velocity@1";
-  public static final String MERCHANT_MEAN_MULTIPLE = "merchant-mean-multiple@1";
-  public static final List<String> RULE_VERSIONS =
-      List.of(AMOUNT_LIMIT, MERCHANT_VELOCITY, MERCHANT_MEAN_MULTIPLE);
-
-  static final int AMOUNT_LIMIT_WEIGHT = 60;
-  static final int VELOCITY_WEIGHT = 40;
-  static final int MEAN_MULTIPLE_WEIGHT = 30;
   static final int MAX_SCORE = 100;
-  /** At or above: REVIEW. Any single rule reaches it. */
+  /** At or above: REVIEW. Any single built-in rule reaches it. */
   static final int REVIEW_FROM_SCORE = 30;
-  /** At or above: DECLINE. Any two rules reach it. */
+  /** At or above: DECLINE. Any two built-in rules reach it. */
   static final int DECLINE_FROM_SCORE = 70;
 
-  private final RiskRules rules;
+  private final List<RiskRule> defaults;
+  private final int meanMinPayments;
 
   public RiskScorer(RiskRules rules) {
-    this.rules = rules;
+    this(rules.defaults(), rules.meanMinPayments());
   }
 
+  /**
+   * @param defaults the rules used while none are published
+   * @param meanMinPayments earlier same-currency payments needed before amount_to_merchant_mean
+   *     is defined
+   */
+  public RiskScorer(List<RiskRule> defaults, int meanMinPayments) {
+    this.defaults = List.copyOf(defaults);
+    this.meanMinPayments = meanMinPayments;
+  }
+
+  public List<RiskRule> defaults() {
+    return defaults;
+  }
+
+  /** With the built-in rules. */
   public RiskAssessment score(long amountMinor, String currency, MerchantActivity before) {
+    return score(List.of(), amountMinor, currency, before);
+  }
+
+  /**
+   * @param published valid rules from risk.rules, in evaluation order; when empty, the defaults
+   */
+  public RiskAssessment score(
+      List<RiskRule> published, long amountMinor, String currency, MerchantActivity before) {
+    List<RiskRule> rules = published.isEmpty() ? defaults : published;
+    PaymentFeatures features = PaymentFeatures.of(amountMinor, before, meanMinPayments);
     int score = 0;
+    RiskOutcome least = RiskOutcome.APPROVE;
     List<String> reasons = new ArrayList<>();
-    if (amountMinor > rules.amountLimitMinor()) {
-      score += AMOUNT_LIMIT_WEIGHT;
-      reasons.add(
-          AMOUNT_LIMIT + ": amount " + amountMinor + " " + currency + " above limit "
-              + rules.amountLimitMinor());
-    }
-    int paymentsWithThis = before.paymentsInWindow() + 1;
-    if (paymentsWithThis > rules.velocityMaxPayments()) {
-      score += VELOCITY_WEIGHT;
-      reasons.add(
-          MERCHANT_VELOCITY + ": " + paymentsWithThis + " payments in window, limit "
-              + rules.velocityMaxPayments());
-    }
-    if (before.sameCurrencyPayments() >= rules.meanMinPayments()
-        && aboveMultipleOfMean(amountMinor, before)) {
-      score += MEAN_MULTIPLE_WEIGHT;
-      reasons.add(
-          MERCHANT_MEAN_MULTIPLE + ": amount " + amountMinor + " " + currency + " above "
-              + rules.meanMultiple() + "x the window mean of " + before.sameCurrencyPayments()
-              + " payments");
+    List<String> shadowReasons = new ArrayList<>();
+    List<String> evaluated = new ArrayList<>();
+    for (RiskRule rule : rules) {
+      if (rule.status() == RuleStatus.DISABLED) {
+        continue;
+      }
+      evaluated.add(rule.versionTag());
+      Optional<String> fired = fires(rule, features, currency);
+      if (fired.isEmpty()) {
+        continue;
+      }
+      if (rule.status() == RuleStatus.SHADOW) {
+        shadowReasons.add(fired.get());
+      } else {
+        reasons.add(fired.get());
+        score += rule.score();
+        least = max(least, rule.action().outcome());
+      }
     }
     score = Math.min(score, MAX_SCORE);
-    return new RiskAssessment(score, outcome(score), reasons, RULE_VERSIONS);
+    return new RiskAssessment(score, max(outcome(score), least), reasons, evaluated, shadowReasons);
   }
 
-  /** amount > K * (sum / n), compared as amount * n > K * sum so no precision is lost. */
-  private boolean aboveMultipleOfMean(long amountMinor, MerchantActivity before) {
-    BigInteger lhs =
-        BigInteger.valueOf(amountMinor).multiply(BigInteger.valueOf(before.sameCurrencyPayments()));
-    BigInteger rhs =
-        BigInteger.valueOf(rules.meanMultiple())
-            .multiply(BigInteger.valueOf(before.sameCurrencyAmountMinor()));
-    return lhs.compareTo(rhs) > 0;
+  /** The reason line when the rule fires: {@code id@version: feature value op threshold}. */
+  private static Optional<String> fires(RiskRule rule, PaymentFeatures features, String currency) {
+    Optional<FeatureValue> value = features.value(rule.feature());
+    if (value.isEmpty() || !rule.comparison().holds(value.get().compareTo(rule.threshold()))) {
+      return Optional.empty();
+    }
+    String unit =
+        rule.feature() == RiskFeature.AMOUNT_MINOR || rule.feature() == RiskFeature.MERCHANT_SUM_WINDOW
+            ? " " + currency
+            : "";
+    return Optional.of(
+        rule.versionTag() + ": " + rule.feature().documentName() + " " + value.get().display() + unit
+            + " " + rule.comparison().symbol() + " " + rule.threshold().toPlainString());
+  }
+
+  private static RiskOutcome max(RiskOutcome a, RiskOutcome b) {
+    return a.ordinal() >= b.ordinal() ? a : b;
   }
 
   static RiskOutcome outcome(int score) {

@@ -17,15 +17,22 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * payments.authorized (bytes) → decode + validate → dead letters to risk.dlq, the rest: dedupe by
  * event_id (still keyed by payment id, so every copy meets its first one in the same task) →
  * repartition by merchant_id → score against the merchant's sliding window → risk.decisions keyed
- * by payment id.
+ * by payment id. Rules: the compacted risk.rules as a global table, read by the scorer on every
+ * payment (built-in defaults while it holds no valid rule).
  */
 public final class RiskTopology {
+  private static final Logger LOG = LoggerFactory.getLogger(RiskTopology.class);
+  /** Global store of the raw rule documents on risk.rules, keyed by rule id. */
+  public static final String RULES_STORE = "risk-rules";
   public static final String DEDUPE_STORE = "dedupe-event-ids";
   public static final String MERCHANT_STORE = "merchant-payments";
   /** Internal topic {@code <application.id>-payments-by-merchant-repartition}. */
@@ -70,6 +77,17 @@ public final class RiskTopology {
     AvroSerde<RiskDecision> decisionSerde = new AvroSerde<>(registry, RiskDecision.class);
     ConfluentWireFormat wire = new ConfluentWireFormat(registry);
     RiskScorer scorer = new RiskScorer(config.rules());
+    // raw bytes: a global store is restored from its topic without any processor, so validation
+    // happens where the rules are read
+    builder.globalTable(
+        Topics.RISK_RULES,
+        Consumed.with(Serdes.String(), Serdes.ByteArray()),
+        Materialized.as(Stores.inMemoryKeyValueStore(RULES_STORE)));
+    PublishedRules.InvalidRuleListener invalidRules =
+        (key, errors) -> {
+          LOG.warn("ignoring invalid document on {} under key {}: {}", Topics.RISK_RULES, key, errors);
+          counters.invalidRuleIgnored();
+        };
 
     Map<String, KStream<String, DecodedPayment>> decoded =
         builder.stream(Topics.PAYMENTS_AUTHORIZED, Consumed.with(Serdes.String(), Serdes.ByteArray()))
@@ -95,7 +113,9 @@ public final class RiskTopology {
                 .withKeySerde(Serdes.String())
                 .withValueSerde(paymentSerde))
         .processValues(
-            () -> new MerchantWindowScorer(MERCHANT_STORE, config.velocityWindow(), scorer, counters),
+            () ->
+                new MerchantWindowScorer(
+                    MERCHANT_STORE, config.velocityWindow(), RULES_STORE, scorer, counters, invalidRules),
             Named.as("score-payment"),
             MERCHANT_STORE)
         // the sink partitions by this key; no repartition topic is needed for a sink

@@ -13,9 +13,9 @@ class RiskScorerTest {
   // limit 500000 minor, velocity > 3 payments, mean rule at 5x with at least 2 earlier payments
   private static final RiskScorer SCORER = new RiskScorer(new RiskRules(500_000, 3, 5, 2));
 
-  private static final String AMOUNT = RiskScorer.AMOUNT_LIMIT;
-  private static final String VELOCITY = RiskScorer.MERCHANT_VELOCITY;
-  private static final String MEAN = RiskScorer.MERCHANT_MEAN_MULTIPLE;
+  private static final String AMOUNT = "amount-limit@1";
+  private static final String VELOCITY = "merchant-velocity@1";
+  private static final String MEAN = "merchant-mean-multiple@1";
 
   static Stream<Arguments> cases() {
     return Stream.of(
@@ -38,7 +38,7 @@ class RiskScorerTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void scoresPaymentAgainstMerchantActivity(
+  void theBuiltInRulesScorePaymentAgainstMerchantActivity(
       String name,
       long amountMinor,
       MerchantActivity before,
@@ -54,6 +54,117 @@ class RiskScorerTest {
       assertThat(a.reasons().get(i)).startsWith(fired.get(i) + ":");
     }
     assertThat(a.ruleVersions()).containsExactly(AMOUNT, VELOCITY, MEAN);
+    assertThat(a.shadowReasons()).isEmpty();
+  }
+
+  // published rules: the defaults above no longer apply once any rule is published
+  private static final MerchantActivity TWO_EARLIER_2000 = new MerchantActivity(2, 2, 2_000);
+
+  static Stream<Arguments> publishedCases() {
+    return Stream.of(
+        // case, rules, amount -> score, outcome, reasons (prefixes), shadow reasons (prefixes), evaluated
+        pub("a published rule replaces all defaults", List.of(rule("big", 2, ACTIVE, "amount_minor", ">", "100", 50, "REVIEW")),
+            1_000, 50, RiskOutcome.REVIEW, List.of("big@2"), List.of(), List.of("big@2")),
+        pub(">= fires at the threshold", List.of(rule("r", 1, ACTIVE, "amount_minor", ">=", "1000", 10, "REVIEW")),
+            1_000, 10, RiskOutcome.REVIEW, List.of("r@1"), List.of(), List.of("r@1")),
+        pub("> does not fire at the threshold", List.of(rule("r", 1, ACTIVE, "amount_minor", ">", "1000", 10, "REVIEW")),
+            1_000, 0, RiskOutcome.APPROVE, List.of(), List.of(), List.of("r@1")),
+        pub("< fires below", List.of(rule("r", 1, ACTIVE, "amount_minor", "<", "1000.5", 10, "REVIEW")),
+            1_000, 10, RiskOutcome.REVIEW, List.of("r@1"), List.of(), List.of("r@1")),
+        pub("<= fires at the threshold", List.of(rule("r", 1, ACTIVE, "amount_minor", "<=", "1000", 10, "REVIEW")),
+            1_000, 10, RiskOutcome.REVIEW, List.of("r@1"), List.of(), List.of("r@1")),
+        pub("a threshold in exponent form (5E+2) compares exactly", List.of(rule("r", 1, ACTIVE, "amount_minor", ">", "5E+2", 10, "REVIEW")),
+            501, 10, RiskOutcome.REVIEW, List.of("r@1"), List.of(), List.of("r@1")),
+        pub("== fires only on equality", List.of(rule("r", 1, ACTIVE, "amount_minor", "==", "999", 10, "REVIEW")),
+            1_000, 0, RiskOutcome.APPROVE, List.of(), List.of(), List.of("r@1")),
+        pub("a DECLINE action declines whatever the score", List.of(rule("r", 1, ACTIVE, "amount_minor", ">", "0", 5, "DECLINE")),
+            1_000, 5, RiskOutcome.DECLINE, List.of("r@1"), List.of(), List.of("r@1")),
+        pub("scores add up to DECLINE", List.of(
+                rule("a", 1, ACTIVE, "amount_minor", ">", "0", 40, "REVIEW"),
+                rule("b", 1, ACTIVE, "merchant_count_window", ">=", "3", 40, "REVIEW")),
+            1_000, 80, RiskOutcome.DECLINE, List.of("a@1", "b@1"), List.of(), List.of("a@1", "b@1")),
+        pub("a SHADOW rule is recorded apart and never changes the outcome", List.of(
+                rule("live", 1, ACTIVE, "amount_minor", ">", "5000", 60, "REVIEW"),
+                rule("trial", 4, SHADOW, "amount_minor", ">", "500", 100, "DECLINE")),
+            1_000, 0, RiskOutcome.APPROVE, List.of(), List.of("trial@4"), List.of("live@1", "trial@4")),
+        pub("a DISABLED rule is not evaluated", List.of(
+                rule("off", 1, DISABLED, "amount_minor", ">", "0", 100, "DECLINE"),
+                rule("on", 1, ACTIVE, "amount_minor", ">", "0", 0, "REVIEW")),
+            1_000, 0, RiskOutcome.REVIEW, List.of("on@1"), List.of(), List.of("on@1")),
+        pub("only DISABLED rules published: nothing evaluated, defaults stay off", List.of(
+                rule("off", 1, DISABLED, "amount_minor", ">", "0", 100, "DECLINE")),
+            900_000, 0, RiskOutcome.APPROVE, List.of(), List.of(), List.of()),
+        pub("merchant_sum_window includes this payment", List.of(rule("s", 1, ACTIVE, "merchant_sum_window", ">", "2999", 30, "REVIEW")),
+            1_000, 30, RiskOutcome.REVIEW, List.of("s@1"), List.of(), List.of("s@1")),
+        pub("amount_to_merchant_mean exactly 2.5 is not > 2.5", List.of(rule("m", 1, ACTIVE, "amount_to_merchant_mean", ">", "2.5", 30, "REVIEW")),
+            2_500, 0, RiskOutcome.APPROVE, List.of(), List.of(), List.of("m@1")),
+        pub("amount_to_merchant_mean just above 2.5 fires", List.of(rule("m", 1, ACTIVE, "amount_to_merchant_mean", ">", "2.5", 30, "REVIEW")),
+            2_501, 30, RiskOutcome.REVIEW, List.of("m@1"), List.of(), List.of("m@1")),
+        pub("score is capped at 100", List.of(
+                rule("a", 1, ACTIVE, "amount_minor", ">", "0", 100, "REVIEW"),
+                rule("b", 1, ACTIVE, "amount_minor", ">", "0", 100, "REVIEW")),
+            1_000, 100, RiskOutcome.DECLINE, List.of("a@1", "b@1"), List.of(), List.of("a@1", "b@1")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("publishedCases")
+  void publishedRulesDecideAndShadowRulesOnlyReport(
+      String name,
+      List<RiskRule> rules,
+      long amountMinor,
+      int score,
+      RiskOutcome outcome,
+      List<String> fired,
+      List<String> shadowFired,
+      List<String> evaluated) {
+    RiskAssessment a = SCORER.score(rules, amountMinor, "EUR", TWO_EARLIER_2000);
+
+    assertThat(a.score()).isEqualTo(score);
+    assertThat(a.outcome()).isEqualTo(outcome);
+    assertStartWith(a.reasons(), fired);
+    assertStartWith(a.shadowReasons(), shadowFired);
+    assertThat(a.ruleVersions()).containsExactlyElementsOf(evaluated);
+  }
+
+  @org.junit.jupiter.api.Test
+  void amountToMeanIsUndefinedWithTooLittleHistory() {
+    // the scorer needs 2 earlier same-currency payments; with one, the rule is evaluated but cannot fire
+    RiskRule m = rule("m", 1, ACTIVE, "amount_to_merchant_mean", ">", "0", 30, "REVIEW");
+    RiskAssessment a = SCORER.score(List.of(m), 1_000_000, "EUR", new MerchantActivity(1, 1, 1));
+    assertThat(a.reasons()).isEmpty();
+    assertThat(a.ruleVersions()).containsExactly("m@1");
+  }
+
+  @org.junit.jupiter.api.Test
+  void aReasonNamesTheRuleTheFeatureAndTheThreshold() {
+    RiskRule r = rule("big-ticket", 3, ACTIVE, "amount_minor", ">", "500000", 60, "REVIEW");
+    assertThat(SCORER.score(List.of(r), 600_000, "EUR", MerchantActivity.NONE).reasons())
+        .containsExactly("big-ticket@3: amount_minor 600000 EUR > 500000");
+  }
+
+  private static void assertStartWith(List<String> lines, List<String> tags) {
+    assertThat(lines).hasSize(tags.size());
+    for (int i = 0; i < tags.size(); i++) {
+      assertThat(lines.get(i)).startsWith(tags.get(i) + ":");
+    }
+  }
+
+  private static final RuleStatus ACTIVE = RuleStatus.ACTIVE;
+  private static final RuleStatus SHADOW = RuleStatus.SHADOW;
+  private static final RuleStatus DISABLED = RuleStatus.DISABLED;
+
+  static RiskRule rule(
+      String id, long version, RuleStatus status, String feature, String cmp, String threshold, int score, String action) {
+    return new RiskRule(
+        id, version, status, RiskFeature.byDocumentName(feature).orElseThrow(),
+        RuleComparison.bySymbol(cmp).orElseThrow(), new java.math.BigDecimal(threshold), score,
+        RuleAction.valueOf(action));
+  }
+
+  private static Arguments pub(
+      String name, List<RiskRule> rules, long amount, int score, RiskOutcome outcome,
+      List<String> fired, List<String> shadow, List<String> evaluated) {
+    return Arguments.of(name, rules, amount, score, outcome, fired, shadow, evaluated);
   }
 
   private static Arguments row(

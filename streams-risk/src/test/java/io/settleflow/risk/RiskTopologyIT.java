@@ -71,6 +71,11 @@ class RiskTopologyIT {
   private static final Duration RESULT_TIMEOUT = Duration.ofSeconds(90);
   /** 128 + SIGTERM: the JVM ran its shutdown hooks and exited on the signal. */
   private static final int SIGTERM_EXIT = 143;
+  private static final String SHADOW_RULE_ID = "it-shadow";
+  /** Fires on every payment of the burst (amounts from 1000) but, being SHADOW, approves them all. */
+  private static final String SHADOW_RULE =
+      "{\"id\": \"it-shadow\", \"version\": 1, \"status\": \"SHADOW\", \"feature\": \"amount_minor\","
+          + " \"comparison\": \">=\", \"threshold\": 1000, \"score\": 100, \"action\": \"DECLINE\"}";
 
   @TempDir static Path dir;
   static KafkaBroker broker;
@@ -85,6 +90,12 @@ class RiskTopologyIT {
     registry = new ConfluentRegistryClient(registryServer.confluentUrl());
     broker.createTopics(
         List.of(Topics.PAYMENTS_AUTHORIZED, Topics.RISK_DECISIONS, Topics.RISK_DLQ), PARTITIONS, Set.of());
+    broker.createTopics(List.of(Topics.RISK_RULES), 1, Set.of(Topics.RISK_RULES));
+    // published before start: the global rules store must restore it from the topic
+    try (KafkaProducer<String, byte[]> producer = producer()) {
+      producer.send(new ProducerRecord<>(Topics.RISK_RULES, SHADOW_RULE_ID, SHADOW_RULE.getBytes(StandardCharsets.UTF_8)));
+      producer.flush();
+    }
     RiskConfig config = RiskConfig.defaults();
     streams =
         new KafkaStreams(
@@ -157,6 +168,10 @@ class RiskTopologyIT {
     assertThat(decisions).allSatisfy(r -> {
       assertThat(r.key()).isEqualTo(paymentByEvent.get(r.value().getSourceEventId()));
       assertThat(r.value().getEventId()).isEqualTo(RiskDecisions.decisionEventId(r.value().getSourceEventId()));
+      // the rule published on the real risk.rules topic replaced the defaults
+      assertThat(r.value().getRuleVersions()).containsExactly(SHADOW_RULE_ID + "@1");
+      assertThat(r.value().getShadowReasons()).singleElement().asString().startsWith(SHADOW_RULE_ID + "@1:");
+      assertThat(r.value().getOutcome()).isEqualTo(io.settleflow.avro.RiskOutcome.APPROVE);
     });
 
     List<ConsumerRecord<String, byte[]>> dead = TopicContents.readAll(broker.bootstrapServers(), Topics.RISK_DLQ);

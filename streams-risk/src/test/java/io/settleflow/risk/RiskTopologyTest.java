@@ -54,6 +54,7 @@ class RiskTopologyTest {
   private TestInputTopic<String, byte[]> payments;
   private TestOutputTopic<String, RiskDecision> decisions;
   private TestOutputTopic<String, byte[]> deadLetters;
+  private TestInputTopic<String, byte[]> rules;
 
   @BeforeEach
   void start() {
@@ -70,6 +71,7 @@ class RiskTopologyTest {
             new AvroSerde<>(registry, RiskDecision.class).deserializer());
     deadLetters =
         driver.createOutputTopic(Topics.RISK_DLQ, new StringDeserializer(), new ByteArrayDeserializer());
+    rules = driver.createInputTopic(Topics.RISK_RULES, new StringSerializer(), new ByteArraySerializer());
   }
 
   @AfterEach
@@ -122,7 +124,7 @@ class RiskTopologyTest {
     assertThat(d.getCurrency()).isEqualTo("EUR");
     assertThat(d.getOutcome()).isEqualTo(RiskOutcome.APPROVE);
     assertThat(d.getScore()).isZero();
-    assertThat(d.getRuleVersions()).containsExactlyElementsOf(RiskScorer.RULE_VERSIONS);
+    assertThat(d.getRuleVersions()).containsExactlyElementsOf(List.of("amount-limit@1", "merchant-velocity@1", "merchant-mean-multiple@1"));
   }
 
   @Test
@@ -190,7 +192,7 @@ class RiskTopologyTest {
             tuple("e-3", RiskOutcome.REVIEW),
             tuple("e-later", RiskOutcome.APPROVE),
             tuple("e-calm", RiskOutcome.APPROVE));
-    assertThat(out.get(3).getReasons()).singleElement().asString().startsWith(RiskScorer.MERCHANT_VELOCITY);
+    assertThat(out.get(3).getReasons()).singleElement().asString().startsWith("merchant-velocity@1:");
     assertThat(out.get(4).getReasons()).isEmpty();
   }
 
@@ -202,7 +204,7 @@ class RiskTopologyTest {
 
     RiskDecision last = decisions.readValuesToList().get(2);
     assertThat(last.getOutcome()).isEqualTo(RiskOutcome.REVIEW);
-    assertThat(last.getReasons()).singleElement().asString().startsWith(RiskScorer.MERCHANT_MEAN_MULTIPLE);
+    assertThat(last.getReasons()).singleElement().asString().startsWith("merchant-mean-multiple@1:");
   }
 
   @Test
@@ -235,6 +237,96 @@ class RiskTopologyTest {
     }
   }
 
+  // rules from risk.rules (CONFIG's defaults: amount limit 500000, velocity 3, mean 5x of 2)
+
+  @Test
+  void aPublishedRuleFiresOnTheNextPaymentAndReplacesTheDefaults() {
+    publish("big-ticket", rule("big-ticket", 1, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
+    send(Payments.event("e-1", "p-1", "m-1", 20_000, T), T);
+
+    RiskDecision d = decisions.readValue();
+    assertThat(d.getOutcome()).isEqualTo(RiskOutcome.REVIEW);
+    assertThat(d.getScore()).isEqualTo(60);
+    assertThat(d.getReasons()).containsExactly("big-ticket@1: amount_minor 20000 EUR > 10000");
+    assertThat(d.getRuleVersions()).containsExactly("big-ticket@1");
+  }
+
+  @Test
+  void aNewVersionAppliesToTheNextPaymentWithoutRestartAndATombstoneRemovesIt() {
+    publish("big-ticket", rule("big-ticket", 1, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
+    send(Payments.event("e-1", "p-1", "m-1", 20_000, T), T);
+    publish("big-ticket", rule("big-ticket", 2, "ACTIVE", "amount_minor", ">", 50_000, 60, "REVIEW"));
+    send(Payments.event("e-2", "p-2", "m-1", 20_000, T.plusSeconds(1)), T.plusSeconds(1));
+    send(Payments.event("e-3", "p-3", "m-1", 60_000, T.plusSeconds(2)), T.plusSeconds(2));
+    rules.pipeInput("big-ticket", null); // tombstone: back to the defaults
+    send(Payments.event("e-4", "p-4", "m-2", 60_000, T.plusSeconds(3)), T.plusSeconds(3));
+
+    List<RiskDecision> out = decisions.readValuesToList();
+    assertThat(out)
+        .extracting(RiskDecision::getSourceEventId, RiskDecision::getOutcome, d -> d.getRuleVersions())
+        .containsExactly(
+            tuple("e-1", RiskOutcome.REVIEW, List.of("big-ticket@1")),
+            tuple("e-2", RiskOutcome.APPROVE, List.of("big-ticket@2")),
+            tuple("e-3", RiskOutcome.REVIEW, List.of("big-ticket@2")),
+            tuple("e-4", RiskOutcome.APPROVE,
+                List.of("amount-limit@1", "merchant-velocity@1", "merchant-mean-multiple@1")));
+    assertThat(out.get(2).getReasons()).containsExactly("big-ticket@2: amount_minor 60000 EUR > 50000");
+  }
+
+  @Test
+  void aShadowRuleIsRecordedApartAndNeverChangesTheOutcome() {
+    publish("amount-limit", rule("amount-limit", 2, "ACTIVE", "amount_minor", ">", 500_000, 60, "REVIEW"));
+    publish("strict-limit", rule("strict-limit", 1, "SHADOW", "amount_minor", ">", 1_000, 100, "DECLINE"));
+    send(Payments.event("e-1", "p-1", "m-1", 20_000, T), T);
+
+    RiskDecision d = decisions.readValue();
+    assertThat(d.getOutcome()).isEqualTo(RiskOutcome.APPROVE);
+    assertThat(d.getScore()).isZero();
+    assertThat(d.getReasons()).isEmpty();
+    assertThat(d.getShadowReasons()).containsExactly("strict-limit@1: amount_minor 20000 EUR > 1000");
+    assertThat(d.getRuleVersions()).containsExactly("amount-limit@2", "strict-limit@1");
+  }
+
+  @Test
+  void aDisabledRuleIsNotEvaluated() {
+    publish("big-ticket", rule("big-ticket", 1, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
+    publish("any-amount", rule("any-amount", 1, "DISABLED", "amount_minor", ">", 0, 100, "DECLINE"));
+    send(Payments.event("e-1", "p-1", "m-1", 5_000, T), T);
+
+    RiskDecision d = decisions.readValue();
+    assertThat(d.getOutcome()).isEqualTo(RiskOutcome.APPROVE);
+    assertThat(d.getRuleVersions()).containsExactly("big-ticket@1");
+  }
+
+  @Test
+  void anInvalidDocumentIsIgnoredAndCountedAndTheTopologyKeepsDeciding() {
+    rules.pipeInput("broken", "{not json".getBytes(StandardCharsets.UTF_8));
+    publish("too-much", rule("too-much", 1, "ACTIVE", "amount_minor", ">", 0, 500, "DECLINE"));
+    // nothing valid on the topic: the defaults decide
+    send(Payments.event("e-1", "p-1", "m-1", 600_000, T), T);
+    publish("big-ticket", rule("big-ticket", 1, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
+    send(Payments.event("e-2", "p-2", "m-1", 20_000, T.plusSeconds(1)), T.plusSeconds(1));
+
+    List<RiskDecision> out = decisions.readValuesToList();
+    assertThat(out.get(0).getOutcome()).isEqualTo(RiskOutcome.REVIEW);
+    assertThat(out.get(0).getReasons()).singleElement().asString().startsWith("amount-limit@1:");
+    assertThat(out.get(1).getRuleVersions()).containsExactly("big-ticket@1");
+    assertThat(counters.invalidRules.get()).isEqualTo(2);
+    assertThat(deadLetters.isEmpty()).isTrue();
+  }
+
+  private void publish(String key, String document) {
+    rules.pipeInput(key, document.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String rule(
+      String id, long version, String status, String feature, String cmp, long threshold, int score, String action) {
+    return String.format(
+        "{\"id\": \"%s\", \"version\": %d, \"status\": \"%s\", \"feature\": \"%s\","
+            + " \"comparison\": \"%s\", \"threshold\": %d, \"score\": %d, \"action\": \"%s\"}",
+        id, version, status, feature, cmp, threshold, score, action);
+  }
+
   private void send(PaymentEvent event, Instant recordTime) {
     payments.pipeInput(new TestRecord<>(event.getPaymentId(), encode(event), new RecordHeaders(), recordTime));
   }
@@ -252,6 +344,7 @@ class RiskTopologyTest {
     final AtomicInteger decisions = new AtomicInteger();
     final AtomicInteger duplicates = new AtomicInteger();
     final AtomicInteger deadLetters = new AtomicInteger();
+    final AtomicInteger invalidRules = new AtomicInteger();
 
     @Override
     public void decided() {
@@ -266,6 +359,11 @@ class RiskTopologyTest {
     @Override
     public void deadLettered() {
       deadLetters.incrementAndGet();
+    }
+
+    @Override
+    public void invalidRuleIgnored() {
+      invalidRules.incrementAndGet();
     }
   }
 }
