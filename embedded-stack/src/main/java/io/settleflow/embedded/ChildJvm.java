@@ -22,6 +22,7 @@ import java.util.jar.Manifest;
 public final class ChildJvm implements AutoCloseable {
   private static final Duration STOP_GRACE = Duration.ofSeconds(20);
   private static final Duration POLL = Duration.ofMillis(100);
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
 
   private final String name;
   private final Process process;
@@ -85,6 +86,11 @@ public final class ChildJvm implements AutoCloseable {
       Path workDir,
       Path logFile) {
     List<String> cmd = new ArrayList<>();
+    if (Files.isExecutable(SETSID)) {
+      // Own session: a Ctrl-C on the launcher's terminal reaches the launcher only, which then
+      // stops the parts in order (services before the broker they must leave cleanly).
+      cmd.add(SETSID.toString());
+    }
     cmd.add(javaBinary());
     cmd.addAll(jvmArgs);
     cmd.addAll(command);

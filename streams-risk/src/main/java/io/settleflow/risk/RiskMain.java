@@ -67,7 +67,9 @@ public final class RiskMain {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  streams.close(CLOSE_TIMEOUT);
+                  // Leave the group on a clean stop: otherwise the next start (or another
+                  // instance) waits a whole session timeout before it gets these partitions.
+                  streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));
                   streamsMetrics.close();
                   metrics.close();
                 },
