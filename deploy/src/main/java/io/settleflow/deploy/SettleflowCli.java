@@ -40,6 +40,7 @@ import picocli.CommandLine.Parameters;
       SettleflowCli.SettlementsCommand.class,
       SettleflowCli.AlertsCommand.class,
       SettleflowCli.BenchCommand.class,
+      RulesCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SettleflowCli extends GroupCommand {

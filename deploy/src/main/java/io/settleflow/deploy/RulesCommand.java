@@ -1,0 +1,134 @@
+package io.settleflow.deploy;
+
+import io.settleflow.deploy.rules.RuleFile;
+import io.settleflow.embedded.TopicContents;
+import io.settleflow.risk.RiskRule;
+import io.settleflow.risk.RiskRuleValidator;
+import io.settleflow.schemas.Topics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code ./settleflow rules}: analysts validate, publish, list and delete risk rules. */
+@Command(
+    name = "rules",
+    mixinStandardHelpOptions = true,
+    description = "Risk rules on the compacted risk.rules topic; the risk engine applies a new version on the next payment.",
+    subcommands = {RulesCommand.Validate.class, RulesCommand.Publish.class, RulesCommand.ListRules.class, RulesCommand.Delete.class})
+final class RulesCommand extends GroupCommand {
+  /** Prints what the validator says of each rule; true when all are valid. */
+  static boolean report(List<RuleFile.Entry> entries) {
+    boolean allValid = true;
+    for (RuleFile.Entry e : entries) {
+      if (e.valid()) {
+        RiskRule r = e.validation().rule().orElseThrow();
+        System.out.printf("ok      %s %s%n", r.versionTag(), r.status());
+      } else {
+        allValid = false;
+        e.validation().errors().forEach(err -> System.out.println("invalid " + err));
+      }
+    }
+    return allValid;
+  }
+
+  static List<RuleFile.Entry> readFile(Path file) throws java.io.IOException {
+    return RuleFile.read(Files.readAllBytes(file));
+  }
+
+  @Command(name = "validate", mixinStandardHelpOptions = true, description = "Check a rules file (JSON array of rule documents); errors name the rule and the field.")
+  static final class Validate implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", description = "Rules file.")
+    Path file;
+
+    @Override
+    public Integer call() throws Exception {
+      return report(readFile(file)) ? 0 : 1;
+    }
+  }
+
+  @Command(name = "publish", mixinStandardHelpOptions = true, description = "Validate a rules file and publish every rule; if any rule is invalid, nothing is published.")
+  static final class Publish implements Callable<Integer> {
+    @CommandLine.Mixin SettleflowCli.RunDirOption run = new SettleflowCli.RunDirOption();
+
+    @Parameters(paramLabel = "FILE", description = "Rules file.")
+    Path file;
+
+    @Override
+    public Integer call() throws Exception {
+      List<RuleFile.Entry> entries = readFile(file);
+      if (!report(entries)) {
+        System.out.println("nothing published: fix the invalid rules first");
+        return 1;
+      }
+      try (KafkaProducer<String, byte[]> producer = producer(StackEndpoints.read(run.resolve()).kafkaBootstrap())) {
+        for (RuleFile.Entry e : entries) {
+          producer.send(new ProducerRecord<>(Topics.RISK_RULES, e.key(), e.document())).get();
+        }
+      }
+      System.out.println("published " + entries.size() + " rule(s) to " + Topics.RISK_RULES);
+      return 0;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "The rules in force: the latest document per rule id on risk.rules.")
+  static final class ListRules implements Callable<Integer> {
+    @CommandLine.Mixin SettleflowCli.RunDirOption run = new SettleflowCli.RunDirOption();
+
+    @Override
+    public Integer call() {
+      Map<String, byte[]> latest = new TreeMap<>();
+      for (ConsumerRecord<String, byte[]> r : TopicContents.readAll(StackEndpoints.read(run.resolve()).kafkaBootstrap(), Topics.RISK_RULES)) {
+        if (r.value() == null) {
+          latest.remove(r.key());
+        } else {
+          latest.put(r.key(), r.value());
+        }
+      }
+      if (latest.isEmpty()) {
+        System.out.println("no rules published: the engine applies its built-in defaults");
+      }
+      latest.forEach((key, doc) -> {
+        RiskRuleValidator.Result v = RiskRuleValidator.validate(key, doc);
+        System.out.println(v.isValid() ? "  " + new String(doc, StandardCharsets.UTF_8) : "  (ignored by the engine) " + v.errors());
+      });
+      return 0;
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a rule (a tombstone on risk.rules).")
+  static final class Delete implements Callable<Integer> {
+    @CommandLine.Mixin SettleflowCli.RunDirOption run = new SettleflowCli.RunDirOption();
+
+    @Parameters(paramLabel = "ID", description = "Rule id.")
+    String id;
+
+    @Override
+    public Integer call() throws Exception {
+      try (KafkaProducer<String, byte[]> producer = producer(StackEndpoints.read(run.resolve()).kafkaBootstrap())) {
+        producer.send(new ProducerRecord<>(Topics.RISK_RULES, id, null)).get();
+      }
+      System.out.println("deleted " + id);
+      return 0;
+    }
+  }
+
+  private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+    return new KafkaProducer<>(
+        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"),
+        new StringSerializer(),
+        new ByteArraySerializer());
+  }
+}
