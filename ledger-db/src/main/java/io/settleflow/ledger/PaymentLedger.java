@@ -24,6 +24,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 
 /**
@@ -78,22 +79,10 @@ public final class PaymentLedger {
       Function<PaymentEvent, byte[]> encoder,
       Function<Payment, StoredResponse> renderer) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    try (Connection c = app.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        AuthorizeResult result = authorizeInTransaction(c, request, now, encoder, renderer);
-        if (result instanceof AuthorizeResult.Created) {
-          c.commit();
-        } else {
-          c.rollback();
-        }
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(c, e);
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+    try {
+      return inTransaction(
+          c -> authorizeInTransaction(c, request, now, encoder, renderer),
+          result -> result instanceof AuthorizeResult.Created);
     } catch (SQLException e) {
       if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
         return new AuthorizeResult.InFlight();
@@ -162,25 +151,12 @@ public final class PaymentLedger {
       BiFunction<String, PaymentEvent, byte[]> encoder,
       Function<Payment, StoredResponse> renderer) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    try (Connection c = app.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        MovementResult result = moveInTransaction(c, request, now, encoder, renderer);
-        if (result instanceof MovementResult.Applied) {
-          c.commit();
-        } else {
-          c.rollback();
-        }
-        return result;
-      } catch (PaymentLocked e) {
-        rollbackQuietly(c, e);
-        return new MovementResult.PaymentBusy();
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(c, e);
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+    try {
+      return inTransaction(
+          c -> moveInTransaction(c, request, now, encoder, renderer),
+          result -> result instanceof MovementResult.Applied);
+    } catch (PaymentLocked e) {
+      return new MovementResult.PaymentBusy(); // already rolled back
     } catch (SQLException e) {
       if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
         return new MovementResult.InFlight();
@@ -667,6 +643,36 @@ public final class PaymentLedger {
 
   static OffsetDateTime timestamp(Instant instant) {
     return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+
+  /** Work inside one transaction. */
+  @FunctionalInterface
+  private interface TransactionWork<R> {
+    R run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs the work in one transaction and commits only when {@code keep} accepts its result; any
+   * other result, and any failure, rolls back everything (the idempotency key included).
+   */
+  private <R> R inTransaction(TransactionWork<R> work, Predicate<R> keep) throws SQLException {
+    try (Connection c = app.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        R result = work.run(c);
+        if (keep.test(result)) {
+          c.commit();
+        } else {
+          c.rollback();
+        }
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c, e);
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    }
   }
 
   private static void rollbackQuietly(Connection c, Exception cause) {
