@@ -81,7 +81,7 @@ class ReconAvroTest {
   @Test
   void everyAlertKindHasAnAvroSymbol() {
     for (AlertKind kind : AlertKind.values()) {
-      assertThat(MismatchKind.valueOf(kind.name())).isNotNull();
+      assertThat(MismatchKind.valueOf(kind.name()).name()).isEqualTo(kind.name());
     }
   }
 }
