@@ -59,7 +59,7 @@ public final class ChildJvm implements AutoCloseable {
       }
       Path dir = jar.toAbsolutePath().getParent();
       StringBuilder out = new StringBuilder(jar.toAbsolutePath().toString());
-      for (String entry : entries.trim().split("\\s+")) {
+      for (String entry : entries.trim().split("\\s+", -1)) {
         out.append(File.pathSeparator).append(dir.resolve(entry));
       }
       return out.toString();

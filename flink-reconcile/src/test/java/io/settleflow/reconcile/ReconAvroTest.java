@@ -35,7 +35,7 @@ class ReconAvroTest {
     assertThat(p.amountMinor).isEqualTo(1234);
     assertThat(p.occurredAtMs).isEqualTo(AT.toEpochMilli());
     assertThat(Arrays.stream(LedgerPayment.class.getFields()).map(Field::getName))
-        .noneMatch(n -> n.toLowerCase().contains("card"));
+        .noneMatch(n -> n.toLowerCase(java.util.Locale.ROOT).contains("card"));
   }
 
   @Test

@@ -218,12 +218,13 @@ class ReconcileKafkaIT {
         .build();
   }
 
-  private static void send(KafkaProducer<String, byte[]> producer, SpecificRecord record) {
+  private static void send(KafkaProducer<String, byte[]> producer, SpecificRecord record) throws Exception {
     Function<SpecificRecord, ProducerRecord<String, byte[]>> toRecord =
         r -> r instanceof PaymentEvent p
             ? new ProducerRecord<>(Topics.PAYMENTS_AUTHORIZED, p.getPaymentId(), wire.encode(Topics.PAYMENTS_AUTHORIZED, p))
             : new ProducerRecord<>(Topics.SETTLEMENTS_RAW, ((SettlementRecord) r).getSettlementId(), wire.encode(Topics.SETTLEMENTS_RAW, r));
-    producer.send(toRecord.apply(record));
+    // wait for the broker's ack so a failed send fails the test instead of vanishing
+    producer.send(toRecord.apply(record)).get();
   }
 
   private static KafkaProducer<String, byte[]> producer() {

@@ -22,7 +22,7 @@ class ConfluentRegistryClientTest {
 
   /** Answers the n-th registration (1-based) with the status the script gives; 200 carries id 7. */
   private String serve(IntFunction<Integer> statusOfCall) throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server = HttpServer.create(new InetSocketAddress(io.settleflow.embedded.Ports.loopback(), 0), 0);
     server.createContext("/", exchange -> {
       int status = statusOfCall.apply(calls.incrementAndGet());
       byte[] body = (status == 200 ? "{\"id\":7}" : "{\"error_code\":" + status + "}").getBytes(StandardCharsets.UTF_8);
