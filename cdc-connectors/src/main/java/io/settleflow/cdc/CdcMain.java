@@ -26,6 +26,10 @@ public final class CdcMain {
   public static final String PASSWORD_VARIABLE = "SETTLEFLOW_CDC_DB_PASSWORD";
   /** Optional comma list of topics outbox rows may route to; default: the ledger event topics. */
   public static final String TOPICS_VARIABLE = "SETTLEFLOW_CDC_TOPICS";
+  public static final String OUTBOX_RETENTION_VARIABLE = "SETTLEFLOW_CDC_OUTBOX_RETENTION_MS";
+  public static final String CLEANUP_INTERVAL_VARIABLE = "SETTLEFLOW_CDC_OUTBOX_CLEANUP_INTERVAL_MS";
+  public static final String CLEANUP_BATCH_VARIABLE = "SETTLEFLOW_CDC_OUTBOX_CLEANUP_BATCH_ROWS";
+  public static final String SLOT_POLL_VARIABLE = "SETTLEFLOW_CDC_SLOT_POLL_INTERVAL_MS";
   static final int DEFAULT_HTTP_PORT = 8084;
   static final int EXIT_MISCONFIGURED = 2;
   static final int EXIT_ENGINE_FAILED = 1;
@@ -36,7 +40,9 @@ public final class CdcMain {
     ServiceConfig env = ServiceConfig.fromEnvironment();
     ConnectorDefinition connector;
     String bootstrap;
+    OutboxMaintenance.Settings maintenance;
     try {
+      maintenance = maintenanceSettings(env);
       bootstrap = env.required("SETTLEFLOW_KAFKA_BOOTSTRAP");
       // The password may come from SETTLEFLOW_CDC_DB_PASSWORD_FILE: resolve it like any other secret.
       Map<String, String> variables = new HashMap<>(System.getenv());
@@ -48,7 +54,7 @@ public final class CdcMain {
         System.exit(EXIT_MISCONFIGURED);
         return;
       }
-    } catch (ServiceConfig.ConfigException | OutboxConnectorConfig.InvalidConnectorConfigException e) {
+    } catch (ServiceConfig.ConfigException | OutboxConnectorConfig.InvalidConnectorConfigException | IllegalArgumentException e) {
       LOG.error("cannot start CDC: {}", e.getMessage());
       System.exit(EXIT_MISCONFIGURED);
       return;
@@ -74,16 +80,26 @@ public final class CdcMain {
 
     Producer<byte[], byte[]> producer = new KafkaProducer<>(OutboxRelay.producerConfig(bootstrap, "settleflow-cdc"));
     OutboxEventRouting routing = new OutboxEventRouting(allowedTopics(env), connector.heartbeatTopic());
-    OutboxBatchPublisher publisher =
-        new OutboxBatchPublisher(producer, routing, Topics.CDC_DLQ, new RelayMetrics(server.registry()), Clock.systemUTC());
+    RelayMetrics metrics = new RelayMetrics(server.registry());
+    OutboxBatchPublisher publisher = new OutboxBatchPublisher(producer, routing, Topics.CDC_DLQ, metrics, Clock.systemUTC());
     relay.set(OutboxRelay.start(OutboxConnectorConfig.embedded(connector, bootstrap, System.getenv()), publisher, producer));
     LOG.info("outbox relay started: {} -> Kafka {}", connector.get("table.include.list"), bootstrap);
+    ConnectorDefinition database = connector;
+    OutboxMaintenance housekeeping =
+        OutboxMaintenance.start(
+            () -> DatabaseReadinessCheck.connect(database, "settleflow-cdc-maintenance"),
+            connector.get("slot.name"),
+            maintenance,
+            metrics::publishedCount,
+            server.registry());
+    LOG.info("outbox clean-up: rows older than {} and already confirmed by slot {} are deleted", maintenance.retention(), connector.get("slot.name"));
 
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   // SIGTERM: stop the engine (its committed offsets stay), flush the producer.
+                  housekeeping.close();
                   relay.get().close();
                   server.close();
                   LOG.info("outbox relay stopped");
@@ -95,6 +111,16 @@ public final class CdcMain {
       LOG.error("outbox relay stopped with an error: {}", outcome.message(), outcome.error());
       System.exit(EXIT_ENGINE_FAILED);
     }
+  }
+
+  static OutboxMaintenance.Settings maintenanceSettings(ServiceConfig env) {
+    OutboxMaintenance.Settings d = OutboxMaintenance.Settings.defaults();
+    return new OutboxMaintenance.Settings(
+        env.millis(OUTBOX_RETENTION_VARIABLE, d.retention()),
+        env.millis(CLEANUP_INTERVAL_VARIABLE, d.cleanupInterval()),
+        env.integer(CLEANUP_BATCH_VARIABLE, d.batchRows(), 1, OutboxMaintenance.Settings.MAX_BATCH_ROWS),
+        d.maxBatchesPerRun(),
+        env.millis(SLOT_POLL_VARIABLE, d.slotPollInterval()));
   }
 
   static Set<String> allowedTopics(ServiceConfig env) {

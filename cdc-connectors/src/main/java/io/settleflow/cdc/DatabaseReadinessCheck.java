@@ -50,18 +50,26 @@ public final class DatabaseReadinessCheck {
    * @throws IllegalStateException when the database cannot be reached at all
    */
   public static List<String> problems(OutboxConnectorConfig.ConnectorDefinition resolved) {
-    String url =
-        "jdbc:postgresql://" + resolved.get("database.hostname") + ":" + resolved.get("database.port") + "/" + resolved.get("database.dbname");
+    String publication = resolved.get("publication.name");
+    try (Connection c = connect(resolved, "settleflow-cdc-startup-check")) {
+      return DatabaseReadiness.problems(read(c, publication), publication, resolved.get("table.include.list"));
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot connect to " + jdbcUrl(resolved) + " as " + resolved.get("database.user") + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A plain (non-replication) connection with the connector's own database settings. */
+  public static Connection connect(OutboxConnectorConfig.ConnectorDefinition resolved, String applicationName) throws SQLException {
     Properties props = new Properties();
     props.setProperty("user", resolved.get("database.user"));
     props.setProperty("password", resolved.config().getOrDefault("database.password", ""));
     props.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
-    props.setProperty("ApplicationName", "settleflow-cdc-startup-check");
-    String publication = resolved.get("publication.name");
-    try (Connection c = DriverManager.getConnection(url, props)) {
-      return DatabaseReadiness.problems(read(c, publication), publication, resolved.get("table.include.list"));
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot connect to " + url + " as " + props.getProperty("user") + ": " + e.getMessage(), e);
-    }
+    props.setProperty("ApplicationName", applicationName);
+    return DriverManager.getConnection(jdbcUrl(resolved), props);
+  }
+
+  static String jdbcUrl(OutboxConnectorConfig.ConnectorDefinition resolved) {
+    return "jdbc:postgresql://" + resolved.get("database.hostname") + ":" + resolved.get("database.port") + "/" + resolved.get("database.dbname");
   }
 }

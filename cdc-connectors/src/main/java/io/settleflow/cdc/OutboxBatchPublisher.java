@@ -116,8 +116,16 @@ public final class OutboxBatchPublisher implements DebeziumEngine.ChangeConsumer
     }
 
     Instant flushed = clock.instant();
+    Instant newestCommit = null;
     for (Sent s : sent) {
-      commitTime(s.record()).ifPresent(commit -> metrics.commitToKafka(Duration.between(commit, flushed)));
+      java.util.Optional<Instant> commit = commitTime(s.record());
+      if (commit.isPresent()) {
+        metrics.commitToKafka(Duration.between(commit.get(), flushed));
+        newestCommit = newestCommit == null || commit.get().isAfter(newestCommit) ? commit.get() : newestCommit;
+      }
+    }
+    if (newestCommit != null) {
+      metrics.behindSource(Duration.between(newestCommit, flushed));
     }
     // Only now: every event of the batch is in Kafka.
     for (RecordChangeEvent<SourceRecord> event : records) {

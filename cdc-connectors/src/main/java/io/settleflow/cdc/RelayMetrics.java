@@ -1,9 +1,11 @@
 package io.settleflow.cdc;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The relay's meters (Prometheus names: settleflow_cdc_*). */
 public final class RelayMetrics {
@@ -12,6 +14,7 @@ public final class RelayMetrics {
   private final Counter heartbeats;
   private final Timer batchPublish;
   private final Timer commitToKafka;
+  private final AtomicLong lagMs = new AtomicLong(0);
 
   public RelayMetrics(MeterRegistry registry) {
     published =
@@ -36,6 +39,12 @@ public final class RelayMetrics {
             .description("PostgreSQL commit of the outbox row to its event being flushed to Kafka (streamed rows only)")
             .publishPercentileHistogram()
             .register(registry);
+    // Debezium's MilliSecondsBehindSource, for this relay: how far behind the source the newest
+    // event of the last published batch was. Stays put while idle; a stall shows in the slot's lag bytes.
+    Gauge.builder("settleflow.cdc.lag", lagMs, AtomicLong::get)
+        .description("Flush time minus PostgreSQL commit time of the newest event in the last published batch")
+        .baseUnit("milliseconds")
+        .register(registry);
   }
 
   void published(int n) {
@@ -56,6 +65,14 @@ public final class RelayMetrics {
 
   void commitToKafka(Duration latency) {
     commitToKafka.record(latency.isNegative() ? Duration.ZERO : latency);
+  }
+
+  void behindSource(Duration lag) {
+    lagMs.set(Math.max(0, lag.toMillis()));
+  }
+
+  public long lagMs() {
+    return lagMs.get();
   }
 
   public double publishedCount() {

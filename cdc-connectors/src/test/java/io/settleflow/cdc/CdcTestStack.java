@@ -68,6 +68,48 @@ final class CdcTestStack implements AutoCloseable {
     return env;
   }
 
+  /**
+   * A relay on this stack as {@code CdcMain} builds it, replicating as the superuser.
+   *
+   * @param engineOverrides engine properties replacing the connector file's (e.g. a shorter heartbeat)
+   */
+  OutboxRelay startRelay(RelayMetrics metrics, Map<String, String> engineOverrides) {
+    OutboxConnectorConfig.ConnectorDefinition connector = connector();
+    java.util.Properties engine = OutboxConnectorConfig.embedded(connector, kafka.bootstrapServers(), replicationEnv(pg(), LedgerTestDatabase.DATABASE));
+    engine.putAll(engineOverrides);
+    org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+        new org.apache.kafka.clients.producer.KafkaProducer<>(OutboxRelay.producerConfig(kafka.bootstrapServers(), "cdc-it"));
+    OutboxBatchPublisher publisher =
+        new OutboxBatchPublisher(
+            producer, new OutboxEventRouting(Set.copyOf(Topics.LEDGER_EVENTS), connector.heartbeatTopic()), Topics.CDC_DLQ, metrics, java.time.Clock.systemUTC());
+    return OutboxRelay.start(engine, publisher, producer);
+  }
+
+  /** The connector file resolved for the ledger database on this stack. */
+  OutboxConnectorConfig.ConnectorDefinition connector() {
+    return OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), replicationEnv(pg(), LedgerTestDatabase.DATABASE));
+  }
+
+  /** A value of one row and column, as the superuser on the ledger database. */
+  String queryOwner(String sql) {
+    try (Connection c = ledger.owner().getConnection();
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery(sql)) {
+      return rs.next() ? rs.getString(1) : null;
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  void executeOwner(String sql) {
+    try (Connection c = ledger.owner().getConnection();
+        java.sql.Statement s = c.createStatement()) {
+      s.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Writes an outbox row as the ledger's write path does, bypassing it. */
   void insertOutboxRow(String merchantId, String id, String topic, String paymentId, byte[] payload) {
     try (Connection c = ledger.owner().getConnection();

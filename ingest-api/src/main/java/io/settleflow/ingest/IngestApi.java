@@ -20,9 +20,16 @@ import io.settleflow.ledger.LedgerException;
 import io.settleflow.ledger.PaymentMovement;
 import io.settleflow.ledger.PaymentQuery;
 import io.settleflow.ledger.StoredResponse;
+import io.settleflow.ledger.TokenizeRequest;
+import io.settleflow.ledger.TokenizeResult;
 import io.settleflow.schemas.SchemaRegistryException;
 import io.settleflow.schemas.Topics;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.EnumSet;
+import org.eclipse.jetty.servlet.FilterHolder;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,14 +44,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The REST API as a Javalin app built from its dependencies; {@link IngestMain} wires the real
- * ones and tests start it on port 0. The card number never leaves {@link #createPayment}: it is
- * tokenized there and only the token and last four digits go on.
+ * ones and tests start it on port 0. A card number is accepted only by {@link #tokenize}, which
+ * encrypts it into the vault; payments carry the token, and a PAN anywhere in their body is 422.
  */
 public final class IngestApi {
   public static final String PAYMENTS_PATH = "/v1/payments";
   public static final String BALANCES_PATH = "/v1/balances";
-  /** Bodies above this are refused (413) before they are parsed. */
-  public static final int MAX_BODY_BYTES = 16 * 1024;
+  public static final String TOKENIZE_PATH = "/v1/tokenize";
+  public static final String OPENAPI_PATH = "/openapi.json";
+  /** The OpenAPI 3.1 document served at {@link #OPENAPI_PATH}, a resource of this module. */
+  public static final String OPENAPI_RESOURCE = "openapi.json";
+  /** Bodies above this are refused (413) before they are parsed (issue 4: 64 KiB). */
+  public static final int MAX_BODY_BYTES = 64 * 1024;
   public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   public static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
   public static final String PROBLEM_JSON = "application/problem+json";
@@ -53,23 +64,66 @@ public final class IngestApi {
   private static final Logger log = LoggerFactory.getLogger(IngestApi.class);
   private static final String BEARER = "bearer ";
 
+  private static String openApiDocument() {
+    try (InputStream in = IngestApi.class.getClassLoader().getResourceAsStream(OPENAPI_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(OPENAPI_RESOURCE + " is missing from the classpath");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private final PaymentLedger ledger;
   private final BiFunction<String, PaymentEvent, byte[]> encoder;
   private final CardTokenizer tokenizer;
+  private final CardVault vault;
+  private final Options options;
   private final PrometheusMeterRegistry metrics;
   private final Clock clock;
+  private final MerchantRateLimiter rateLimiter;
+  private final InFlightRequests inFlight;
+
+  /**
+   * Tunables of the API.
+   *
+   * @param maxAmountMinor the largest amount one payment or movement may have (422 above)
+   */
+  public record Options(long maxAmountMinor, double rateLimitPerSecond, int rateLimitBurst) {
+    public static final double DEFAULT_RATE_LIMIT_PER_SECOND = 200;
+    public static final int DEFAULT_RATE_LIMIT_BURST = 400;
+    public static final Options DEFAULT =
+        new Options(PaymentRequestParser.MAX_AMOUNT_MINOR, DEFAULT_RATE_LIMIT_PER_SECOND, DEFAULT_RATE_LIMIT_BURST);
+
+    public Options {
+      if (maxAmountMinor < 1 || maxAmountMinor > PaymentRequestParser.MAX_AMOUNT_MINOR) {
+        throw new IllegalArgumentException("maxAmountMinor must be 1.." + PaymentRequestParser.MAX_AMOUNT_MINOR);
+      }
+      if (!(rateLimitPerSecond > 0) || rateLimitBurst < 1) {
+        throw new IllegalArgumentException("rate limit must be > 0 per second with a burst ≥ 1");
+      }
+    }
+  }
 
   private IngestApi(
       PaymentLedger ledger,
       BiFunction<String, PaymentEvent, byte[]> encoder,
       CardTokenizer tokenizer,
+      CardVault vault,
+      Options options,
       PrometheusMeterRegistry metrics,
-      Clock clock) {
+      Clock clock,
+      InFlightRequests inFlight) {
     this.ledger = ledger;
     this.encoder = encoder;
     this.tokenizer = tokenizer;
+    this.vault = vault;
+    this.options = options;
     this.metrics = metrics;
     this.clock = clock;
+    this.rateLimiter = new MerchantRateLimiter(options.rateLimitPerSecond(), options.rateLimitBurst(), clock);
+    this.inFlight = inFlight;
   }
 
   /**
@@ -81,16 +135,40 @@ public final class IngestApi {
       PaymentLedger ledger,
       BiFunction<String, PaymentEvent, byte[]> encoder,
       CardTokenizer tokenizer,
+      CardVault vault,
+      Options options,
       PrometheusMeterRegistry metrics,
       Clock clock) {
-    IngestApi api = new IngestApi(ledger, encoder, tokenizer, metrics, clock);
+    return create(ledger, encoder, tokenizer, vault, options, metrics, clock, new InFlightRequests());
+  }
+
+  /**
+   * The app, not started, counting its requests in {@code inFlight}: {@link
+   * InFlightRequests#drain} then refuses new ones (503) and waits for the others, before the
+   * caller stops the server and closes the pool.
+   */
+  public static Javalin create(
+      PaymentLedger ledger,
+      BiFunction<String, PaymentEvent, byte[]> encoder,
+      CardTokenizer tokenizer,
+      CardVault vault,
+      Options options,
+      PrometheusMeterRegistry metrics,
+      Clock clock,
+      InFlightRequests inFlight) {
+    IngestApi api = new IngestApi(ledger, encoder, tokenizer, vault, options, metrics, clock, inFlight);
     Javalin app =
         Javalin.create(
             config -> {
               config.showJavalinBanner = false;
               config.http.maxRequestSize = MAX_BODY_BYTES;
               config.requestLogger.http(api::recordRequest);
+              // Outside Javalin, so a request counts until its response is on the wire.
+              config.jetty.modifyServletContextHandler(
+                  handler -> handler.addFilter(new FilterHolder(api.inFlightFilter()), "/*", EnumSet.of(DispatcherType.REQUEST)));
             });
+    app.after(api::recordOutcome);
+    app.post(TOKENIZE_PATH, api::tokenize);
     app.post(PAYMENTS_PATH, api::createPayment);
     app.get(PAYMENTS_PATH, api::listPayments);
     app.get(PAYMENTS_PATH + "/{id}", api::getPayment);
@@ -98,7 +176,11 @@ public final class IngestApi {
     app.post(PAYMENTS_PATH + "/{id}/refunds", ctx -> api.movePayment(ctx, PaymentMovement.REFUND));
     app.post(PAYMENTS_PATH + "/{id}/cancel", ctx -> api.movePayment(ctx, PaymentMovement.CANCEL));
     app.get(BALANCES_PATH, api::balances);
+    String openApi = openApiDocument();
+    app.get(OPENAPI_PATH, ctx -> ctx.contentType(JSON).result(openApi));
     app.get("/health", api::health);
+    app.get("/health/live", ctx -> ctx.contentType(JSON).result("{\"status\":\"UP\"}"));
+    app.get("/health/ready", api::ready);
     app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
     app.exception(ProblemException.class, (e, ctx) -> respond(ctx, e.problem()));
     app.exception(
@@ -138,8 +220,7 @@ public final class IngestApi {
     requireJsonBody(ctx);
     String idempotencyKey = idempotencyKey(ctx);
     byte[] body = readBody(ctx);
-    PaymentRequest request = PaymentRequestParser.parse(body, YearMonth.now(clock));
-    CardToken card = tokenizer.tokenize(request.cardNumber());
+    PaymentRequest request = PaymentRequestParser.parse(body, options.maxAmountMinor());
     AuthorizeResult result =
         ledger.authorize(
             new AuthorizeRequest(
@@ -149,8 +230,7 @@ public final class IngestApi {
                 request.amountMinor(),
                 request.currency(),
                 request.reference(),
-                card.token(),
-                card.last4()),
+                request.cardToken()),
             event -> encoder.apply(Topics.PAYMENTS_AUTHORIZED, event),
             payment -> new StoredResponse(201, PaymentJson.payment(payment)));
     if (result instanceof AuthorizeResult.Created created) {
@@ -166,6 +246,47 @@ public final class IngestApi {
       ctx.status(replayed.response().status()).contentType(JSON).result(replayed.response().body());
     } else if (result instanceof AuthorizeResult.KeyReusedWithDifferentRequest) {
       throw keyReused();
+    } else if (result instanceof AuthorizeResult.UnknownCardToken) {
+      throw PaymentRequestParser.invalidCardToken().toException();
+    } else if (result instanceof AuthorizeResult.CardExpired expired) {
+      throw Problem.body(422, "card_expired", "Card expired",
+              "the card behind card_token expired in " + YearMonth.of(expired.expYear(), expired.expMonth())
+                  + "; tokenize the renewed card", "card_token")
+          .toException();
+    } else {
+      throw keyInFlight();
+    }
+  }
+
+  /**
+   * Stores a card in the vault and answers its token. The PAN exists only in this method: it is
+   * encrypted here and only the token, last four, brand and expiry leave.
+   */
+  private void tokenize(Context ctx) {
+    String merchantId = authenticate(ctx);
+    requireJsonBody(ctx);
+    String idempotencyKey = idempotencyKey(ctx);
+    byte[] body = readBody(ctx);
+    CardDetails card = TokenizeRequestParser.parse(body, YearMonth.now(clock));
+    CardToken token = tokenizer.tokenize(card.number());
+    String brand = CardBrand.of(card.number()).orElse(null);
+    TokenizeResult result =
+        ledger.tokenize(
+            new TokenizeRequest(
+                merchantId,
+                idempotencyKey,
+                tokenizer.requestFingerprint(ctx.method().name(), ctx.path(), body),
+                vault.seal(merchantId, token, card, brand)),
+            stored -> new StoredResponse(201, PaymentJson.token(stored)));
+    if (result instanceof TokenizeResult.Stored stored) {
+      metrics.counter("cards.tokenized").increment();
+      ctx.status(stored.response().status()).contentType(JSON).result(stored.response().body());
+    } else if (result instanceof TokenizeResult.Replayed replayed) {
+      metrics.counter("payments.idempotent.replays").increment();
+      ctx.header(IDEMPOTENT_REPLAYED, "true");
+      ctx.status(replayed.response().status()).contentType(JSON).result(replayed.response().body());
+    } else if (result instanceof TokenizeResult.KeyReusedWithDifferentRequest) {
+      throw keyReused();
     } else {
       throw keyInFlight();
     }
@@ -179,7 +300,8 @@ public final class IngestApi {
     if (!MovementRequestParser.isBlank(body)) {
       requireJsonBody(ctx);
     }
-    OptionalLong amountMinor = MovementRequestParser.parse(body, movement != PaymentMovement.CANCEL);
+    OptionalLong amountMinor =
+        MovementRequestParser.parse(body, movement != PaymentMovement.CANCEL, options.maxAmountMinor());
     UUID paymentId = parseUuid(ctx.pathParam("id")).orElseThrow(IngestApi::notFound);
     MovementResult result =
         ledger.move(
@@ -215,7 +337,7 @@ public final class IngestApi {
           refused.code().equals(PaymentLifecycle.AMOUNT_EXCEEDS_AUTHORIZED)
               || refused.code().equals(PaymentLifecycle.AMOUNT_EXCEEDS_CAPTURED);
       throw new Problem(409, refused.code(), "Not allowed in the payment's state", refused.detail(),
-              aboutAmount ? "amount_minor" : null)
+              aboutAmount ? "amount_minor" : null, aboutAmount ? "/amount_minor" : null)
           .toException();
     } else {
       throw new Problem(409, "payment_busy", "Payment busy",
@@ -259,6 +381,67 @@ public final class IngestApi {
     ctx.contentType(JSON).result(PaymentJson.payment(found));
   }
 
+  /**
+   * Counts each request in {@link #inFlight} from arrival until its response is flushed; once
+   * draining, answers 503 {@code shutting_down} (with {@code Connection: close}) instead.
+   */
+  private Filter inFlightFilter() {
+    return (request, response, chain) -> {
+      if (!inFlight.enter()) {
+        HttpServletResponse res = (HttpServletResponse) response;
+        res.setStatus(503);
+        res.setHeader("Connection", "close");
+        res.setHeader("Retry-After", "1");
+        res.setContentType(PROBLEM_JSON);
+        res.getOutputStream().write(PaymentJson.problem(
+                new Problem(503, "shutting_down", "Service unavailable", "this instance is shutting down; retry", null))
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return;
+      }
+      try {
+        chain.doFilter(request, response);
+        // Completes the response (the last chunk too) before the request stops counting: a
+        // drain that ends now must not let Jetty stop under a half-sent body.
+        try {
+          response.getOutputStream().close();
+        } catch (IllegalStateException usedWriter) {
+          response.getWriter().close();
+        }
+      } finally {
+        inFlight.exit();
+      }
+    };
+  }
+
+  /** Outcomes of POST /v1/payments, for payment_success_rate: every answer counts once. */
+  private void recordOutcome(Context ctx) {
+    if (ctx.method() != io.javalin.http.HandlerType.POST || !PAYMENTS_PATH.equals(ctx.path())) {
+      return;
+    }
+    int status = ctx.statusCode();
+    String outcome =
+        status == 201 ? ("true".equals(ctx.res().getHeader(IDEMPOTENT_REPLAYED)) ? "replayed" : "authorized")
+            : status == 429 ? "rate_limited"
+            : status < 500 ? "rejected"
+            : "failed";
+    Counter.builder("payments.outcomes")
+        .description("Answers to POST /v1/payments by outcome: authorized, replayed, rejected, rate_limited, failed")
+        .tag("outcome", outcome)
+        .register(metrics)
+        .increment();
+  }
+
+  /** Ready when the database answers and has the migrations this code needs, and not draining. */
+  private void ready(Context ctx) {
+    boolean db = ledger.databaseAnswers();
+    boolean schema = db && ledger.schemaAtLeast(PaymentLedger.SCHEMA_VERSION);
+    boolean up = schema && !inFlight.draining();
+    String detail = !db ? "database does not answer" : !schema ? "database schema is older than V" + PaymentLedger.SCHEMA_VERSION : "draining";
+    ctx.status(up ? 200 : 503)
+        .contentType(JSON)
+        .result(up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\",\"detail\":\"" + detail + "\"}");
+  }
+
   private void health(Context ctx) {
     boolean up = ledger.databaseAnswers();
     ctx.status(up ? 200 : 503)
@@ -277,7 +460,17 @@ public final class IngestApi {
     if (key.isEmpty() || key.length() > ApiKeys.MAX_KEY_CHARS) {
       throw unauthorized("unknown API key");
     }
-    return ledger.authenticate(ApiKeys.hash(key)).orElseThrow(() -> unauthorized("unknown API key"));
+    String merchantId = ledger.authenticate(ApiKeys.hash(key)).orElseThrow(() -> unauthorized("unknown API key"));
+    TokenBucket.Decision decision = rateLimiter.take(merchantId);
+    if (!decision.allowed()) {
+      // Whole seconds, rounded up: a client waiting that long finds a token.
+      long seconds = Math.max(1, (decision.retryAfter().toMillis() + 999) / 1000);
+      ctx.header("Retry-After", Long.toString(seconds));
+      throw new Problem(429, "rate_limited", "Too many requests",
+              "this merchant's request rate is above its limit; retry after " + seconds + " s", null)
+          .toException();
+    }
+    return merchantId;
   }
 
   private static ProblemException unauthorized(String detail) {

@@ -13,6 +13,7 @@ import io.settleflow.runtime.ServiceConfig;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.Topics;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +28,8 @@ public final class IngestMain {
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final int DEFAULT_DB_POOL_SIZE = 10;
   public static final long DB_CONNECTION_TIMEOUT_MS = 5_000;
+  /** In-flight requests get this long to finish on SIGTERM (a ledger transaction takes ms). */
+  public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
   /** Idempotency keys are kept this long, then pruned (issue 4: at least 24 h). */
   public static final Duration IDEMPOTENCY_RETENTION = MerchantAdmin.IDEMPOTENCY_RETENTION;
   public static final long PRUNE_INTERVAL_MS = Duration.ofMinutes(10).toMillis();
@@ -44,6 +47,7 @@ public final class IngestMain {
     String host = config.string("SETTLEFLOW_HTTP_HOST", "127.0.0.1");
     int port = config.integer("SETTLEFLOW_HTTP_PORT", DEFAULT_HTTP_PORT, 0, 65535);
 
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     HikariConfig pool = new HikariConfig();
     pool.setPoolName("ledger");
     pool.setJdbcUrl(config.required("SETTLEFLOW_DB_URL"));
@@ -51,6 +55,8 @@ public final class IngestMain {
     pool.setPassword(config.secret("SETTLEFLOW_DB_PASSWORD"));
     pool.setMaximumPoolSize(config.integer("SETTLEFLOW_DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE, 1, 200));
     pool.setConnectionTimeout(DB_CONNECTION_TIMEOUT_MS);
+    // hikaricp_connections_{active,idle,pending,timeout_total,...}{pool="ledger"} on /metrics
+    pool.setMetricRegistry(metrics);
     HikariDataSource dataSource = new HikariDataSource(pool);
 
     ConfluentRegistryClient registry = new ConfluentRegistryClient(config.required("SETTLEFLOW_REGISTRY_URL"));
@@ -61,17 +67,28 @@ public final class IngestMain {
     }
     ConfluentWireFormat wire = new ConfluentWireFormat(registry);
     CardTokenizer tokenizer = new CardTokenizer(config.secret("SETTLEFLOW_TOKENIZATION_KEY"));
-    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    CardVault vault = CardVault.fromConfig(config.secret("SETTLEFLOW_VAULT_KEY"), new SecureRandom());
+    IngestApi.Options options =
+        new IngestApi.Options(
+            config.longValue("SETTLEFLOW_MAX_AMOUNT_MINOR", PaymentRequestParser.MAX_AMOUNT_MINOR, 1,
+                PaymentRequestParser.MAX_AMOUNT_MINOR),
+            config.integer("SETTLEFLOW_RATE_LIMIT_PER_SECOND", (int) IngestApi.Options.DEFAULT_RATE_LIMIT_PER_SECOND, 1, 1_000_000),
+            config.integer("SETTLEFLOW_RATE_LIMIT_BURST", IngestApi.Options.DEFAULT_RATE_LIMIT_BURST, 1, 10_000_000));
     Clock clock = Clock.systemUTC();
 
     PaymentLedger ledger = new PaymentLedger(dataSource, clock);
+    InFlightRequests inFlight = new InFlightRequests();
+    Duration shutdownTimeout = config.millis("SETTLEFLOW_SHUTDOWN_TIMEOUT_MS", DEFAULT_SHUTDOWN_TIMEOUT);
     Javalin app =
         IngestApi.create(
                 ledger,
                 wire::encode,
                 tokenizer,
+                vault,
+                options,
                 metrics,
-                clock)
+                clock,
+                inFlight)
             .start(host, port);
     log.info("ingest-api listening on http://{}:{}", host, app.port());
 
@@ -92,10 +109,25 @@ public final class IngestMain {
                 () -> {
                   log.info("ingest-api stopping");
                   scheduler.shutdownNow();
-                  app.stop();
-                  dataSource.close();
+                  stopGracefully(app, inFlight, shutdownTimeout, dataSource);
                 },
                 "ingest-shutdown"));
+  }
+
+  /**
+   * Refuses new requests (503 shutting_down), waits up to the timeout for those in flight, then
+   * stops Jetty and only then closes the pool: no request loses its connection mid-transaction.
+   */
+  static void stopGracefully(Javalin app, InFlightRequests inFlight, Duration timeout, HikariDataSource dataSource) {
+    try {
+      if (!inFlight.drain(timeout)) {
+        log.warn("{} requests still in flight after {}; stopping anyway", inFlight.count(), timeout);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    app.stop();
+    dataSource.close();
   }
 
   /** A failed run is logged and the next one tries again (an exception would end the schedule). */

@@ -1,40 +1,32 @@
 package io.settleflow.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.settleflow.ledger.LedgerPostings;
 import java.util.OptionalLong;
 import java.util.Set;
 
 /**
  * Parses the optional body of capture, refund and cancel: nothing, {@code {}} or (capture, refund)
- * {@code {"amount_minor": n}}. No amount means all that is left. Pure.
+ * {@code {"amount_minor": n}}. No amount means all that is left. Pure; the same 400/422 split as
+ * {@link PaymentRequestParser}.
  */
 public final class MovementRequestParser {
   private static final Set<String> AMOUNT_FIELDS = Set.of("amount_minor");
 
-  /** @param takesAmount false for cancel, which releases the whole authorization */
-  public static OptionalLong parse(byte[] body, boolean takesAmount) {
+  /**
+   * @param takesAmount false for cancel, which releases the whole authorization
+   * @param maxAmountMinor the configured largest payment
+   */
+  public static OptionalLong parse(byte[] body, boolean takesAmount, long maxAmountMinor) {
     if (isBlank(body)) {
       return OptionalLong.empty();
     }
     JsonNode root = PaymentRequestParser.readJson(body);
+    PaymentRequestParser.rejectPan(root);
     if (!root.isObject()) {
       throw new Problem(400, "invalid_body", "Invalid body", "the body must be a JSON object", null).toException();
     }
     PaymentRequestParser.rejectUnknown(root, takesAmount ? AMOUNT_FIELDS : Set.of(), "");
-    JsonNode amount = root.get("amount_minor");
-    if (amount == null || amount.isNull()) {
-      return OptionalLong.empty();
-    }
-    if (!amount.isIntegralNumber()
-        || !amount.canConvertToLong()
-        || amount.asLong() < 1
-        || amount.asLong() > LedgerPostings.MAX_AMOUNT_MINOR) {
-      throw Problem.invalidField(
-              "amount_minor", "amount_minor must be an integer between 1 and " + LedgerPostings.MAX_AMOUNT_MINOR)
-          .toException();
-    }
-    return OptionalLong.of(amount.asLong());
+    return PaymentRequestParser.amount(root.get("amount_minor"), false, maxAmountMinor);
   }
 
   static boolean isBlank(byte[] body) {

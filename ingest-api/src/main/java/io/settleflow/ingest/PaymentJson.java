@@ -8,6 +8,7 @@ import io.settleflow.ledger.Account;
 import io.settleflow.ledger.CurrencyBalance;
 import io.settleflow.ledger.Payment;
 import io.settleflow.ledger.PaymentPage;
+import io.settleflow.ledger.VaultCard;
 import java.util.List;
 
 /** The API's JSON for a payment and for problems. One place, so POST, replay and GET agree. */
@@ -65,6 +66,19 @@ public final class PaymentJson {
     return root;
   }
 
+  /** {"token", "last4", "brand" (when known), "exp_month", "exp_year"}: never the number. */
+  public static String token(VaultCard card) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("token", card.token());
+    root.put("last4", card.last4());
+    if (card.brand() != null) {
+      root.put("brand", card.brand());
+    }
+    root.put("exp_month", card.expMonth());
+    root.put("exp_year", card.expYear());
+    return write(root);
+  }
+
   public static String problem(Problem problem) {
     ObjectNode root = JSON.createObjectNode();
     root.put("type", problem.type());
@@ -73,6 +87,7 @@ public final class PaymentJson {
     root.put("code", problem.code());
     root.put("detail", problem.detail());
     root.put("field", problem.field());
+    root.put("pointer", problem.pointer());
     return write(root);
   }
 

@@ -1,6 +1,7 @@
 package io.settleflow.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +22,9 @@ import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.SchemaRegistryException;
 import io.settleflow.schemas.Topics;
 import java.io.ByteArrayInputStream;
+import io.settleflow.ledger.VaultCard;
 import java.net.URI;
+import java.security.SecureRandom;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -51,6 +54,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,17 +66,27 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The API on a real PostgreSQL 17 and a real (Apicurio) schema registry, started once. */
 @Tag("integration")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IngestApiIT {
+  /** Every response any test received: checked against /openapi.json by the last test. */
+  static final java.util.Queue<HttpResponse<String>> EXCHANGES = new java.util.concurrent.ConcurrentLinkedQueue<>();
   static final String TOKENIZATION_KEY = "test-only-tokenization-key-0123456789";
   static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
   static final String PAN = "4242424242424242";
+  /** Tokens are a keyed MAC of the PAN: every test merchant holds this one in the vault. */
+  static final String TOKEN = new CardTokenizer(TOKENIZATION_KEY).tokenize(PAN).token();
   static final String BODY =
-      "{\"amount_minor\": 1999, \"currency\": \"EUR\", \"reference\": \"order-17\","
-          + " \"card\": {\"number\": \"" + PAN + "\", \"exp_month\": 12, \"exp_year\": 2030}}";
+      "{\"amount_minor\": 1999, \"currency\": \"EUR\", \"reference\": \"order-17\", \"card_token\": \"" + TOKEN + "\"}";
+  static final String CARD_BODY = "{\"card\": {\"number\": \"" + PAN + "\", \"exp_month\": 12, \"exp_year\": 2030}}";
+  /** Generated per run: no vault key is ever in the repository. */
+  static final CardVault VAULT = CardVault.fromConfig(CardVaultTest.newKey(), new SecureRandom());
+  /** High enough that no test but the rate-limit one meets the limit. */
+  static final IngestApi.Options OPTIONS = new IngestApi.Options(PaymentRequestParser.MAX_AMOUNT_MINOR, 1_000_000, 1_000_000);
   static final List<String> MERCHANT_TABLES =
       List.of("accounts", "payments", "ledger_transactions", "ledger_entries", "outbox", "idempotency_keys");
   static final ObjectMapper JSON = new ObjectMapper();
   static final AtomicInteger MERCHANTS = new AtomicInteger();
+  static final PrometheusMeterRegistry METRICS = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   @TempDir static Path dir;
   static LedgerTestDatabase db;
@@ -91,6 +107,8 @@ class IngestApiIT {
     HikariConfig pool = new HikariConfig();
     pool.setDataSource(db.app());
     pool.setMaximumPoolSize(8);
+    pool.setPoolName("ledger");
+    pool.setMetricRegistry(METRICS);
     app = new HikariDataSource(pool);
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     admin = new MerchantAdmin(owner, clock);
@@ -100,7 +118,9 @@ class IngestApiIT {
                 new PaymentLedger(app, clock),
                 wire::encode,
                 new CardTokenizer(TOKENIZATION_KEY),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                VAULT,
+                OPTIONS,
+                METRICS,
                 clock)
             .start("127.0.0.1", 0);
     baseUrl = "http://127.0.0.1:" + api.port();
@@ -223,37 +243,89 @@ class IngestApiIT {
     assertThat(post(newMerchant().key(), "k".repeat(255), BODY).statusCode()).isEqualTo(201);
   }
 
-  /** One line per bad field: the change to the valid body, then the field the problem names. */
-  @ParameterizedTest(name = "{0}")
+  /**
+   * One line per bad request: the change to the valid body (TOO_LARGE: a body over 64 KiB), then
+   * the status, code and JSON pointer of the problem. Nothing may be written anywhere, and the same
+   * key then works for the fixed request.
+   */
+  @ParameterizedTest(name = "{0} -> {1} {2} {3}")
   @CsvSource(
       delimiter = '|',
       value = {
-        "\"amount_minor\": 1999 => \"amount_minor\": 0          | amount_minor",
-        "\"amount_minor\": 1999 => \"amount_minor\": 19.99      | amount_minor",
-        "\"amount_minor\": 1999 => \"amount_minor\": 10000000000000 | amount_minor",
-        "\"EUR\" => \"EUX\"                                     | currency",
-        "\"order-17\" => 17                                     | reference",
-        "\"4242424242424242\" => \"4242424242424241\"           | card.number",
-        "\"4242424242424242\" => \"42424242\"                   | card.number",
-        "\"exp_month\": 12 => \"exp_month\": 13                 | card.exp_month",
-        "\"exp_year\": 2030 => \"exp_year\": 2025               | card.exp_year",
-        "\"reference\" => \"referenc\"                          | referenc",
+        "TOO_LARGE                                              | 413 | body_too_large      | null",
+        "\"order-17\", => \"order-17\"                           | 400 | malformed_json      | null",
+        "{ => [                                                 | 400 | malformed_json      | null",
+        "\"reference\" => \"referenc\"                          | 400 | unknown_field       | /referenc",
+        "\"amount_minor\": 1999 => \"amount_minor\": \"1999\"    | 400 | invalid_field       | /amount_minor",
+        "\"EUR\" => 978                                         | 400 | invalid_field       | /currency",
+        "\"order-17\" => 17                                     | 400 | invalid_field       | /reference",
+        "\"currency\": \"EUR\", =>                               | 400 | missing_field       | /currency",
+        "\"amount_minor\": 1999 => \"amount_minor\": 0          | 422 | amount_out_of_range | /amount_minor",
+        "\"amount_minor\": 1999 => \"amount_minor\": -5         | 422 | amount_out_of_range | /amount_minor",
+        "\"amount_minor\": 1999 => \"amount_minor\": 10000000000000 | 422 | amount_out_of_range | /amount_minor",
+        "\"amount_minor\": 1999 => \"amount_minor\": 19.99      | 422 | amount_precision    | /amount_minor",
+        "\"EUR\" => \"EUX\"                                     | 422 | unknown_currency    | /currency",
+        "\"EUR\" => \"XAU\"                                     | 422 | unknown_currency    | /currency",
+        "\"order-17\" => LONG_REFERENCE                          | 422 | invalid_value       | /reference",
+        "\"order-17\" => \"4242 4242 4242 4242\"                | 422 | pan_not_allowed     | /reference",
+        "\"reference\" => \"card\": {\"number\": \"5555-5555-5555-4444\"}, \"reference\" | 422 | pan_not_allowed | /card/number",
+        "\"reference\" => \"metadata\": {\"n\": [378282246310005]}, \"reference\" | 422 | pan_not_allowed | /metadata/n/0",
+        "TOKEN => tok_unknown                                   | 422 | invalid_card_token  | /card_token",
+        "TOKEN => OTHER_MERCHANTS_TOKEN                         | 422 | invalid_card_token  | /card_token",
+        "TOKEN => not-a-token                                   | 422 | invalid_card_token  | /card_token",
+        "TOKEN => EXPIRED_TOKEN                                 | 422 | card_expired        | /card_token",
       })
-  void eachBadFieldIsRejectedByNameAndNothingIsWritten(String change, String field) throws Exception {
+  void eachBadRequestIsAProblemWithCodeAndPointerAndNothingIsWritten(String change, int status, String code, String pointer)
+      throws Exception {
     Merchant m = newMerchant();
-    String[] parts = change.split("=>");
-    String body = BODY.replace(parts[0].trim(), parts[1].trim());
+    String body = badBody(m, change);
     assertThat(body).isNotEqualTo(BODY);
+    Map<String, Long> vaultBefore = vaultCounts(m.id());
 
     HttpResponse<String> rejected = post(m.key(), "key-1", body);
 
-    assertThat(rejected.statusCode()).isEqualTo(400);
+    assertThat(rejected.statusCode()).as(rejected.body()).isEqualTo(status);
     assertThat(rejected.headers().firstValue("Content-Type")).hasValue(IngestApi.PROBLEM_JSON);
-    assertThat(JSON.readTree(rejected.body()).get("field").asText()).isEqualTo(field);
-    assertThat(rejected.body()).doesNotContain(PAN);
+    JsonNode problem = JSON.readTree(rejected.body());
+    assertThat(problem.get("type").asText()).isEqualTo(Problem.TYPE_PREFIX + code);
+    assertThat(problem.get("title").asText()).isNotBlank();
+    assertThat(problem.get("status").asInt()).isEqualTo(status);
+    assertThat(problem.get("detail").asText()).isNotBlank();
+    assertThat(problem.get("code").asText()).isEqualTo(code);
+    assertThat(String.valueOf(problem.get("pointer").textValue())).isEqualTo(pointer);
+    for (String digits : List.of("4242424242", "5555555555", "3782822463", "4242 4242", "5555-5555")) {
+      assertThat(rejected.body()).doesNotContain(digits);
+    }
     assertThat(counts(m.id()).values()).containsOnly(0L);
+    assertThat(vaultCounts(m.id())).isEqualTo(vaultBefore);
     // Nothing was stored for the key: the merchant fixes the body and retries with it.
     assertThat(post(m.key(), "key-1", BODY).statusCode()).isEqualTo(201);
+  }
+
+  static String badBody(Merchant m, String change) {
+    if (change.equals("TOO_LARGE")) {
+      return BODY.replace("order-17", "x".repeat(IngestApi.MAX_BODY_BYTES));
+    }
+    String[] parts = change.split("=>", -1);
+    String from = parts[0].trim();
+    String to = parts[1].trim();
+    if (from.equals("TOKEN")) {
+      from = TOKEN;
+      to = switch (to) {
+        case "OTHER_MERCHANTS_TOKEN" -> storeCard(newMerchantWithoutCards().id(), "5555555555554444", 12, 2030);
+        case "EXPIRED_TOKEN" -> storeCard(m.id(), "378282246310005", 10, 2026);
+        default -> to;
+      };
+    }
+    if (to.equals("LONG_REFERENCE")) {
+      to = "\"" + "r".repeat(PaymentRequestParser.MAX_REFERENCE_CHARS + 1) + "\"";
+    }
+    return BODY.replaceFirst(java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to));
+  }
+
+  /** Vault rows by merchant, read as the owner. */
+  static Map<String, Long> vaultCounts(String merchant) {
+    return Map.of("vault.card", rows(merchant, "SELECT count(*) FROM vault.card").stream().mapToLong(Long::parseLong).sum());
   }
 
   @Test
@@ -338,26 +410,29 @@ class IngestApiIT {
   }
 
   @Test
-  void theCardNumberIsStoredNowhere() throws Exception {
-    Merchant m = newMerchant();
+  void theCardNumberIsStoredOnlyEncryptedInTheVault() throws Exception {
+    Merchant m = newMerchantWithoutCards();
     List<String> pans = List.of(PAN, "5555555555554444", "378282246310005");
     for (int i = 0; i < pans.size(); i++) {
-      assertThat(post(m.key(), "key-" + i, BODY.replace(PAN, pans.get(i))).statusCode()).isEqualTo(201);
+      HttpResponse<String> tokenized = tokenize(m.key(), "card-" + i, CARD_BODY.replace(PAN, pans.get(i)));
+      assertThat(tokenized.statusCode()).as(tokenized.body()).isEqualTo(201);
+      String token = JSON.readTree(tokenized.body()).get("token").asText();
+      assertThat(post(m.key(), "key-" + i, BODY.replace(TOKEN, token)).statusCode()).isEqualTo(201);
     }
-    // A rejected request with a PAN in it stores nothing either.
-    assertThat(post(m.key(), "key-x", BODY.replace("\"EUR\"", "\"EUX\"")).statusCode()).isEqualTo(400);
+    // A payment carrying a PAN is refused and stores nothing either.
+    assertThat(post(m.key(), "key-x", BODY.replace("\"order-17\"", "\"" + PAN + "\"")).statusCode()).isEqualTo(422);
 
     try (Connection c = owner.getConnection(); Statement s = c.createStatement()) {
       List<String> tables = new ArrayList<>();
-      try (ResultSet rs = s.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = 'ledger'")) {
+      try (ResultSet rs = s.executeQuery("SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname IN ('ledger', 'vault')")) {
         while (rs.next()) {
           tables.add(rs.getString(1));
         }
       }
-      assertThat(tables).contains("payments", "outbox", "idempotency_keys");
+      assertThat(tables).contains("ledger.payments", "ledger.outbox", "ledger.idempotency_keys", "vault.card");
       for (String table : tables) {
         // Whole rows as text: bytea shows as hex, so look for the digits both plain and hex-encoded.
-        try (ResultSet rs = s.executeQuery("SELECT t::text FROM ledger." + table + " t")) {
+        try (ResultSet rs = s.executeQuery("SELECT t::text FROM " + table + " t")) {
           while (rs.next()) {
             String row = rs.getString(1);
             for (String pan : pans) {
@@ -377,17 +452,79 @@ class IngestApiIT {
         }
         assertThat(events).isEqualTo(pans.size());
       }
-      try (ResultSet rs = s.executeQuery("SELECT response_body FROM ledger.idempotency_keys WHERE merchant_id = '" + m.id() + "'")) {
-        int responses = 0;
+      // The vault holds each card as AES-GCM ciphertext that opens with the key to the PAN.
+      List<String> opened = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery("SELECT token, key_id, nonce, ciphertext, last4, brand, exp_month, exp_year"
+          + " FROM vault.card WHERE merchant_id = '" + m.id() + "'")) {
         while (rs.next()) {
-          assertThat(rs.getString(1)).contains("\"last4\"");
-          for (String pan : pans) {
-            assertThat(rs.getString(1)).doesNotContain(pan);
-          }
-          responses++;
+          assertThat(rs.getString("key_id")).isEqualTo(VAULT.currentKeyId());
+          opened.add(VAULT.open(m.id(), new VaultCard(rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getBytes(4),
+              rs.getString(5), rs.getString(6), rs.getInt(7), rs.getInt(8))));
         }
-        assertThat(responses).isEqualTo(pans.size());
       }
+      assertThat(opened).containsExactlyInAnyOrderElementsOf(pans);
+    }
+  }
+
+  @Test
+  void tokenizeAnswersTokenLast4BrandAndExpiryAndIsIdempotent() throws Exception {
+    Merchant m = newMerchantWithoutCards();
+
+    HttpResponse<String> first = tokenize(m.key(), "card-1", CARD_BODY.replace(PAN, "4242 4242 4242 4242"));
+    HttpResponse<String> replay = tokenize(m.key(), "card-1", CARD_BODY.replace(PAN, "4242 4242 4242 4242"));
+    HttpResponse<String> reused = tokenize(m.key(), "card-1", CARD_BODY);
+
+    assertThat(first.statusCode()).isEqualTo(201);
+    assertThat(JSON.readTree(first.body()))
+        .isEqualTo(JSON.readTree("{\"token\": \"" + TOKEN + "\", \"last4\": \"4242\", \"brand\": \"visa\","
+            + " \"exp_month\": 12, \"exp_year\": 2030}"));
+    assertThat(first.body()).doesNotContain(PAN);
+    assertThat(replay.statusCode()).isEqualTo(201);
+    assertThat(replay.body()).isEqualTo(first.body());
+    assertThat(replay.headers().firstValue(IngestApi.IDEMPOTENT_REPLAYED)).hasValue("true");
+    assertProblem(reused, 422, "idempotency_key_reused", "Idempotency-Key");
+    assertThat(vaultCounts(m.id())).containsEntry("vault.card", 1L);
+
+    // The token pays; the payment shows the vault's last four.
+    HttpResponse<String> paid = post(m.key(), "key-1", BODY);
+    assertThat(paid.statusCode()).isEqualTo(201);
+    assertThat(JSON.readTree(paid.body()).get("card").get("last4").asText()).isEqualTo("4242");
+  }
+
+  @ParameterizedTest(name = "{0} -> {1} {2}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "4242424242424242 => 4242424242424241 | 422 | card_number_invalid | /card/number",
+        "4242424242424242 => 4242             | 422 | invalid_value       | /card/number",
+        "2030 => 2025                         | 422 | card_expired        | /card/exp_year",
+        "\"exp_month\": 12 => \"exp_month\": \"12\" | 400 | invalid_field | /card/exp_month",
+        "\"exp_year\" => \"cvc\": 123, \"exp_year\" | 400 | unknown_field | /card/cvc",
+      })
+  void aBadCardIsRefusedByTokenizeAndNothingIsStored(String change, int status, String code, String pointer) throws Exception {
+    Merchant m = newMerchantWithoutCards();
+    String[] parts = change.split("=>");
+    HttpResponse<String> response = tokenize(m.key(), "card-1", CARD_BODY.replace(parts[0].trim(), parts[1].trim()));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    JsonNode problem = JSON.readTree(response.body());
+    assertThat(problem.get("code").asText()).isEqualTo(code);
+    assertThat(problem.get("pointer").asText()).isEqualTo(pointer);
+    assertThat(response.body()).doesNotContain("424242424242");
+    assertThat(counts(m.id()).values()).containsOnly(0L);
+    assertThat(vaultCounts(m.id())).containsEntry("vault.card", 0L);
+    assertThat(tokenize(m.key(), "card-1", CARD_BODY).statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void theApplicationRoleIsDeniedTheVaultTable() throws Exception {
+    Merchant m = newMerchant();
+    try (Connection c = app.getConnection(); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.execute("SELECT set_config('settleflow.merchant_id', '" + m.id() + "', true)");
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.executeQuery("SELECT ciphertext FROM vault.card"))
+          .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+      c.rollback();
     }
   }
 
@@ -450,6 +587,8 @@ class IngestApiIT {
                   throw new SchemaRegistryException("schema registry at http://127.0.0.1:1 unreachable");
                 },
                 new CardTokenizer(TOKENIZATION_KEY),
+                VAULT,
+                OPTIONS,
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 clock)
             .start("127.0.0.1", 0);
@@ -551,8 +690,8 @@ class IngestApiIT {
         "capture:1000              | refunds | 1001 | 409 | amount_exceeds_captured   | amount_minor",
         "capture:1000,refunds:600  | refunds | 401  | 409 | amount_exceeds_captured   | amount_minor",
         "capture:1                 | cancel  | -    | 409 | payment_already_captured  | -",
-        "-                         | capture | 0    | 400 | invalid_field             | amount_minor",
-        "-                         | refunds | -1   | 400 | invalid_field             | amount_minor",
+        "-                         | capture | 0    | 422 | amount_out_of_range       | amount_minor",
+        "-                         | refunds | -1   | 422 | amount_out_of_range       | amount_minor",
         "-                         | cancel  | 5    | 400 | unknown_field             | amount_minor",
       })
   void anIllegalMovementIsAProblemWithACodeAndWritesNothing(
@@ -743,14 +882,241 @@ class IngestApiIT {
         .doesNotContain(id);
   }
 
+  // --- rate limit, health, metrics, shutdown
+
+  @Test
+  void aMerchantOverItsRateLimitGets429WithRetryAfterAndOthersAreUnaffected() throws Exception {
+    Merchant m = newMerchant();
+    Merchant other = newMerchant();
+    SteppingClock clock = new SteppingClock(NOW);
+    Javalin limited = startApi(new PaymentLedger(app, clock), (topic, event) -> new byte[] {0}, clock,
+        new IngestApi.Options(PaymentRequestParser.MAX_AMOUNT_MINOR, 0.5, 2), new InFlightRequests());
+    String url = "http://127.0.0.1:" + limited.port();
+    try {
+      assertThat(get(url, m.key(), "/v1/balances").statusCode()).isEqualTo(200);
+      assertThat(get(url, m.key(), "/v1/balances").statusCode()).isEqualTo(200);
+      HttpResponse<String> refused = get(url, m.key(), "/v1/balances");
+
+      assertProblem(refused, 429, "rate_limited", null);
+      // One token per 2 s: the next one is 2 s away.
+      assertThat(refused.headers().firstValue("Retry-After")).hasValue("2");
+      assertThat(get(url, other.key(), "/v1/balances").statusCode()).isEqualTo(200);
+      clock.advance(Duration.ofMillis(1_999));
+      assertThat(get(url, m.key(), "/v1/balances").statusCode()).isEqualTo(429);
+      clock.advance(Duration.ofMillis(1));
+      assertThat(get(url, m.key(), "/v1/balances").statusCode()).isEqualTo(200);
+    } finally {
+      limited.stop();
+    }
+  }
+
+  @Test
+  void livenessAndReadinessAnswerAndReadinessChecksTheSchema() throws Exception {
+    HttpResponse<String> live = send(HttpRequest.newBuilder(URI.create(baseUrl + "/health/live")).GET());
+    HttpResponse<String> ready = send(HttpRequest.newBuilder(URI.create(baseUrl + "/health/ready")).GET());
+
+    assertThat(live.statusCode()).isEqualTo(200);
+    assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+    assertThat(JSON.readTree(ready.body()).get("status").asText()).isEqualTo("UP");
+  }
+
+  @Test
+  void metricsHaveRouteTemplatesPaymentOutcomesAndThePool() throws Exception {
+    Merchant m = newMerchant();
+    post(m.key(), "key-1", BODY);
+    post(m.key(), "key-1", BODY);
+    post(m.key(), "key-2", BODY.replace("\"EUR\"", "\"EUX\""));
+
+    String metrics = send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics")).GET()).body();
+
+    assertThat(metrics)
+        .containsPattern("payments_outcomes_total\\{outcome=\"authorized\"\\} [1-9]")
+        .containsPattern("payments_outcomes_total\\{outcome=\"replayed\"\\} [1-9]")
+        .containsPattern("payments_outcomes_total\\{outcome=\"rejected\"\\} [1-9]")
+        .containsPattern("http_server_requests_seconds_bucket\\{method=\"POST\",route=\"/v1/payments\",status=\"201\",le=")
+        .contains("hikaricp_connections_active{pool=\"ledger\"}")
+        .contains("hikaricp_connections_max{pool=\"ledger\"}");
+  }
+
+  @Test
+  void aRequestInFlightWhenShutdownBeginsCompletesAndIsFullyWrittenWhileNewOnesAreRefused() throws Exception {
+    Merchant m = newMerchant();
+    Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    ConfluentWireFormat wire = new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
+    CountDownLatch insideTransaction = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    HikariConfig poolConfig = new HikariConfig();
+    poolConfig.setDataSource(db.app());
+    poolConfig.setMaximumPoolSize(2);
+    HikariDataSource pool = new HikariDataSource(poolConfig);
+    InFlightRequests inFlight = new InFlightRequests();
+    // The encoder runs inside the ledger transaction: holding it there holds the request mid-write.
+    Javalin server = startApi(new PaymentLedger(pool, clock), (topic, event) -> {
+      insideTransaction.countDown();
+      try {
+        release.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return wire.encode(topic, event);
+    }, clock, OPTIONS, inFlight);
+    String url = "http://127.0.0.1:" + server.port();
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try {
+      Future<HttpResponse<String>> slow = threads.submit(() -> send(HttpRequest.newBuilder(URI.create(url + "/v1/payments"))
+          .header("Authorization", "Bearer " + m.key())
+          .header("Idempotency-Key", "key-1")
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(BODY))));
+      assertThat(insideTransaction.await(60, TimeUnit.SECONDS)).isTrue();
+
+      Future<?> stopping = threads.submit(() -> {
+        IngestMain.stopGracefully(server, inFlight, Duration.ofSeconds(60), pool);
+        return null;
+      });
+      await().atMost(Duration.ofSeconds(30)).until(inFlight::draining);
+      HttpResponse<String> refused = get(url, m.key(), "/v1/balances");
+      assertProblem(refused, 503, "shutting_down", null);
+      assertThat(stopping.isDone()).isFalse();
+
+      release.countDown();
+      HttpResponse<String> completed = slow.get(60, TimeUnit.SECONDS);
+      stopping.get(60, TimeUnit.SECONDS);
+
+      assertThat(completed.statusCode()).as(completed.body()).isEqualTo(201);
+      assertThat(counts(m.id()))
+          .containsEntry("payments", 1L)
+          .containsEntry("ledger_entries", 2L)
+          .containsEntry("outbox", 1L)
+          .containsEntry("idempotency_keys", 1L);
+      assertThat(rows(m.id(), "SELECT response_status::text FROM ledger.idempotency_keys")).containsExactly("201");
+      assertThat(pool.isClosed()).isTrue();
+    } finally {
+      release.countDown();
+      threads.shutdownNow();
+      server.stop();
+      pool.close();
+    }
+  }
+
+  /** A clock tests move by hand. */
+  static final class SteppingClock extends Clock {
+    private volatile Instant now;
+
+    SteppingClock(Instant start) {
+      this.now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
+  static Javalin startApi(PaymentLedger ledger, java.util.function.BiFunction<String, PaymentEvent, byte[]> encoder, Clock clock,
+      IngestApi.Options options, InFlightRequests inFlight) {
+    return IngestApi.create(ledger, encoder, new CardTokenizer(TOKENIZATION_KEY), VAULT, options,
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock, inFlight)
+        .start("127.0.0.1", 0);
+  }
+
+  static HttpResponse<String> get(String url, String apiKey, String path) throws Exception {
+    return send(HttpRequest.newBuilder(URI.create(url + path)).header("Authorization", "Bearer " + apiKey).GET());
+  }
+
+  // --- the OpenAPI document
+
+  @Test
+  void theOpenApiDocumentIsServedAsTheResource() throws Exception {
+    HttpResponse<String> served = send(HttpRequest.newBuilder(URI.create(baseUrl + IngestApi.OPENAPI_PATH)).GET());
+
+    assertThat(served.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(served.body())).isEqualTo(new OpenApiContract().document());
+  }
+
+  /** Runs last: every real response of this class must be what the served document promises. */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void everyResponseOfThisClassConformsToTheOpenApiDocument() {
+    OpenApiContract contract = new OpenApiContract();
+    List<String> problems = new ArrayList<>();
+    java.util.Set<String> covered = new java.util.TreeSet<>();
+    for (HttpResponse<String> r : EXCHANGES) {
+      String path = r.request().uri().getPath();
+      if (contract.template(path).isEmpty() && r.statusCode() == 404) {
+        continue; // an unknown route: by definition not in the document
+      }
+      String contentType = r.headers().firstValue("Content-Type").orElse(null);
+      problems.addAll(contract.check(r.request().method(), path, r.statusCode(), contentType, r.body()));
+      covered.add(r.request().method() + " " + contract.template(path).orElse(path) + " " + r.statusCode());
+    }
+
+    assertThat(problems).isEmpty();
+    assertThat(covered).contains(
+        "POST /v1/payments 201", "POST /v1/payments 400", "POST /v1/payments 413", "POST /v1/payments 422",
+        "POST /v1/tokenize 201", "POST /v1/payments/{id}/capture 200", "POST /v1/payments/{id}/refunds 200",
+        "POST /v1/payments/{id}/cancel 200", "POST /v1/payments/{id}/capture 409", "GET /v1/payments 200",
+        "GET /v1/payments/{id} 200", "GET /v1/payments/{id} 404", "GET /v1/balances 200", "GET /v1/balances 429",
+        "GET /health/ready 200", "GET /metrics 200");
+  }
+
   // --- helpers
 
   record Merchant(String id, String key) {}
 
+  /** A merchant with an API key, holding {@link #PAN} in the vault as {@link #TOKEN}. */
   static Merchant newMerchant() {
+    Merchant m = newMerchantWithoutCards();
+    storeCard(m.id(), PAN, 12, 2030);
+    return m;
+  }
+
+  static Merchant newMerchantWithoutCards() {
     String id = "m" + MERCHANTS.incrementAndGet();
     admin.createMerchant(id, "Merchant " + id);
     return new Merchant(id, admin.issueApiKey(id));
+  }
+
+  /**
+   * Puts a card in the vault as the owner, encrypted like POST /v1/tokenize does, but without an
+   * idempotency row, so tests that expect empty merchant tables still see them empty.
+   */
+  static String storeCard(String merchant, String pan, int expMonth, int expYear) {
+    CardToken token = new CardTokenizer(TOKENIZATION_KEY).tokenize(pan);
+    VaultCard card = VAULT.seal(merchant, token, new CardDetails(pan, expMonth, expYear), CardBrand.of(pan).orElse(null));
+    try (Connection c = owner.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO vault.card (merchant_id, token, key_id, nonce, ciphertext, last4, brand, exp_month, exp_year,"
+                    + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())")) {
+      ps.setString(1, merchant);
+      ps.setString(2, card.token());
+      ps.setString(3, card.keyId());
+      ps.setBytes(4, card.nonce());
+      ps.setBytes(5, card.ciphertext());
+      ps.setString(6, card.last4());
+      ps.setString(7, card.brand());
+      ps.setInt(8, card.expMonth());
+      ps.setInt(9, card.expYear());
+      ps.executeUpdate();
+      return token.token();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static HttpRequest.Builder paymentRequest(String apiKey, String idempotencyKey) {
@@ -763,6 +1129,10 @@ class IngestApiIT {
       b.header("Idempotency-Key", idempotencyKey);
     }
     return b;
+  }
+
+  static HttpResponse<String> tokenize(String apiKey, String idempotencyKey, String body) throws Exception {
+    return postTo(apiKey, idempotencyKey, IngestApi.TOKENIZE_PATH, body);
   }
 
   static HttpResponse<String> post(String apiKey, String idempotencyKey, String body) throws Exception {
@@ -827,8 +1197,11 @@ class IngestApiIT {
     return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Authorization", "Bearer " + apiKey).GET());
   }
 
+  /** Sends, and keeps the exchange for the OpenAPI check that runs last. */
   static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    EXCHANGES.add(response);
+    return response;
   }
 
   static void assertProblem(HttpResponse<String> response, int status, String code, String field) throws Exception {
@@ -867,7 +1240,7 @@ class IngestApiIT {
   }
 
   static List<String> rows(String merchant, String sql) {
-    String scoped = sql.replaceFirst("FROM (ledger\\.\\w+)", "FROM $1 WHERE merchant_id = '" + merchant + "'");
+    String scoped = sql.replaceFirst("FROM ((ledger|vault)\\.\\w+)", "FROM $1 WHERE merchant_id = '" + merchant + "'");
     try (Connection c = owner.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(scoped)) {
       List<String> rows = new ArrayList<>();
       while (rs.next()) {

@@ -3,6 +3,7 @@ package io.settleflow.ledger;
 /**
  * A validated request to authorize a payment. {@code requestHash} fingerprints the original HTTP
  * request so a reused idempotency key with a different request can be told apart from a retry.
+ * The card is a vault token of the merchant; its last four digits come from the vault.
  */
 public record AuthorizeRequest(
     String merchantId,
@@ -11,8 +12,7 @@ public record AuthorizeRequest(
     long amountMinor,
     String currency,
     String reference,
-    String cardToken,
-    String cardLast4) {
+    String cardToken) {
   public static final int MAX_IDEMPOTENCY_KEY_CHARS = 255;
   public static final int MAX_REFERENCE_CHARS = 128;
 
@@ -28,6 +28,9 @@ public record AuthorizeRequest(
     }
     if (reference != null && reference.length() > MAX_REFERENCE_CHARS) {
       throw new IllegalArgumentException("reference must have at most " + MAX_REFERENCE_CHARS + " characters");
+    }
+    if (cardToken == null || cardToken.isEmpty()) {
+      throw new IllegalArgumentException("card token is required");
     }
     LedgerPostings.requireAmount(amountMinor);
     LedgerPostings.requireCurrency(currency);

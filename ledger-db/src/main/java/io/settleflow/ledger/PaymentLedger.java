@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -41,6 +42,8 @@ public final class PaymentLedger {
   public static final Duration DEFAULT_KEY_WAIT = Duration.ofSeconds(5);
   /** Health checks give up after this long. */
   public static final int HEALTH_TIMEOUT_SECONDS = 2;
+  /** The last migration this code needs (V3: the card vault). */
+  public static final int SCHEMA_VERSION = 3;
   public static final String EVENT_AUTHORIZED = "AUTHORIZED";
 
   private static final String LOCK_NOT_AVAILABLE = "55P03";
@@ -110,6 +113,14 @@ public final class PaymentLedger {
           ? new AuthorizeResult.KeyReusedWithDifferentRequest()
           : new AuthorizeResult.InFlight();
     }
+    Optional<CardOnFile> card = cardForToken(c, request.cardToken());
+    if (card.isEmpty()) {
+      return new AuthorizeResult.UnknownCardToken();
+    }
+    // A card is valid through the last day of its expiry month (UTC).
+    if (YearMonth.of(card.get().expYear(), card.get().expMonth()).isBefore(YearMonth.from(now.atOffset(ZoneOffset.UTC)))) {
+      return new AuthorizeResult.CardExpired(card.get().expMonth(), card.get().expYear());
+    }
     List<Posting> postings = LedgerPostings.authorize(request.amountMinor(), request.currency());
     ensureAccounts(c, merchantId, postings, now);
     Payment payment =
@@ -123,7 +134,7 @@ public final class PaymentLedger {
             request.currency(),
             request.reference(),
             request.cardToken(),
-            request.cardLast4(),
+            card.get().last4(),
             now);
     insertPayment(c, payment);
     UUID txId = UUID.randomUUID();
@@ -135,6 +146,91 @@ public final class PaymentLedger {
     StoredResponse response = renderer.apply(payment);
     storeResponse(c, merchantId, request.idempotencyKey(), response);
     return new AuthorizeResult.Created(payment, response);
+  }
+
+  /**
+   * Stores a card in the vault (through {@code vault.store_card}: this role cannot touch the table)
+   * under an idempotency key, in one transaction with the key's stored response. A token the
+   * merchant already holds is re-encrypted with the card's key and expiry.
+   *
+   * @param renderer the response to store and return on replays
+   */
+  public TokenizeResult tokenize(TokenizeRequest request, Function<VaultCard, StoredResponse> renderer) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    try {
+      return inTransaction(
+          c -> tokenizeInTransaction(c, request, now, renderer),
+          result -> result instanceof TokenizeResult.Stored);
+    } catch (SQLException e) {
+      if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
+        return new TokenizeResult.InFlight();
+      }
+      throw new LedgerException("cannot tokenize a card for merchant " + request.merchantId() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private TokenizeResult tokenizeInTransaction(
+      Connection c, TokenizeRequest request, Instant now, Function<VaultCard, StoredResponse> renderer)
+      throws SQLException {
+    String merchantId = request.merchantId();
+    bindMerchant(c, merchantId, keyWait);
+    if (!claimIdempotencyKey(c, merchantId, request.idempotencyKey(), request.requestHash(), now)) {
+      KeyState key = existingKey(c, merchantId, request.idempotencyKey(), request.requestHash());
+      if (key instanceof KeyState.Replay replay) {
+        return new TokenizeResult.Replayed(replay.response());
+      }
+      return key instanceof KeyState.DifferentRequest
+          ? new TokenizeResult.KeyReusedWithDifferentRequest()
+          : new TokenizeResult.InFlight();
+    }
+    VaultCard card = request.card();
+    try (PreparedStatement ps = c.prepareStatement("SELECT vault.store_card(?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, card.token());
+      ps.setString(2, card.keyId());
+      ps.setBytes(3, card.nonce());
+      ps.setBytes(4, card.ciphertext());
+      ps.setString(5, card.last4());
+      ps.setString(6, card.brand());
+      ps.setInt(7, card.expMonth());
+      ps.setInt(8, card.expYear());
+      ps.setObject(9, timestamp(now));
+      ps.executeQuery().close();
+    }
+    StoredResponse response = renderer.apply(card);
+    storeResponse(c, merchantId, request.idempotencyKey(), response);
+    return new TokenizeResult.Stored(response);
+  }
+
+  /** What a payment may know of a vault card: never the ciphertext. */
+  private record CardOnFile(String last4, int expMonth, int expYear) {}
+
+  private static Optional<CardOnFile> cardForToken(Connection c, String token) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT last4, exp_month, exp_year FROM vault.card_for_token(?)")) {
+      ps.setString(1, token);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(new CardOnFile(rs.getString(1), rs.getInt(2), rs.getInt(3))) : Optional.empty();
+      }
+    }
+  }
+
+  /**
+   * Whether the schema has every migration up to {@code version} applied successfully (readiness:
+   * code that needs V3 must not serve against a V2 database).
+   */
+  public boolean schemaAtLeast(int version) {
+    try (Connection c = app.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*) FILTER (WHERE NOT success), count(*) FILTER (WHERE success AND version = ?)"
+                    + " FROM ledger.flyway_schema_history")) {
+      ps.setString(1, Integer.toString(version));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1) == 0 && rs.getLong(2) == 1;
+      }
+    } catch (SQLException e) {
+      return false;
+    }
   }
 
   /**

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -62,6 +63,9 @@ class PaymentLedgerIT {
   static final Function<Payment, StoredResponse> RENDERER =
       p -> new StoredResponse(201, "{\"id\":\"" + p.paymentId() + "\"}");
   static final BiFunction<String, PaymentEvent, byte[]> MOVE_ENCODER = WIRE::encode;
+  static final String TOKEN = "tok_test";
+  static final Function<VaultCard, StoredResponse> CARD_RENDERER =
+      card -> new StoredResponse(201, "{\"token\":\"" + card.token() + "\"}");
   static final Function<Payment, StoredResponse> MOVE_RENDERER =
       p -> new StoredResponse(200, "{\"id\":\"" + p.paymentId() + "\",\"status\":\"" + p.status() + "\"}");
 
@@ -817,22 +821,168 @@ class PaymentLedgerIT {
     }
   }
 
+  // --- card vault (V3)
+
+  @Test
+  void tokenizeStoresTheCardThroughTheVaultFunctionAndReplaysLikeAnyPost() throws Exception {
+    String merchant = newMerchant();
+    VaultCard card = card("tok_vault1", 11, 2031);
+
+    TokenizeResult first = ledger.tokenize(new TokenizeRequest(merchant, "tk-1", hash("a"), card), CARD_RENDERER);
+    TokenizeResult replay = ledger.tokenize(new TokenizeRequest(merchant, "tk-1", hash("a"), card), CARD_RENDERER);
+    TokenizeResult reused = ledger.tokenize(new TokenizeRequest(merchant, "tk-1", hash("b"), card), CARD_RENDERER);
+
+    assertThat(first).isEqualTo(new TokenizeResult.Stored(new StoredResponse(201, "{\"token\":\"tok_vault1\"}")));
+    assertThat(replay).isEqualTo(new TokenizeResult.Replayed(new StoredResponse(201, "{\"token\":\"tok_vault1\"}")));
+    assertThat(reused).isInstanceOf(TokenizeResult.KeyReusedWithDifferentRequest.class);
+    try (Connection c = owner.getConnection()) {
+      assertThat(rowsOf(c, "SELECT key_id || ' ' || encode(nonce, 'hex') || ' ' || encode(ciphertext, 'hex') || ' ' || last4"
+              + " || ' ' || exp_month || '/' || exp_year FROM vault.card WHERE merchant_id = '" + merchant + "' AND token = 'tok_vault1'"))
+          .containsExactly("k1 " + HexFormat.of().formatHex(card.nonce()) + " " + HexFormat.of().formatHex(card.ciphertext()) + " 4242 11/2031");
+    }
+    // The same token again (new key): re-encrypted in place, with the new expiry.
+    VaultCard renewed = card("tok_vault1", 1, 2033);
+    assertThat(ledger.tokenize(new TokenizeRequest(merchant, "tk-2", hash("c"), renewed), CARD_RENDERER))
+        .isInstanceOf(TokenizeResult.Stored.class);
+    try (Connection c = owner.getConnection()) {
+      assertThat(rowsOf(c, "SELECT encode(ciphertext, 'hex') || ' ' || exp_month || '/' || exp_year FROM vault.card"
+              + " WHERE merchant_id = '" + merchant + "' AND token = 'tok_vault1'"))
+          .containsExactly(HexFormat.of().formatHex(renewed.ciphertext()) + " 1/2033");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+    "SELECT count(*) FROM vault.card",
+    "SELECT ciphertext FROM vault.card WHERE token = 'tok_test'",
+    "INSERT INTO vault.card (merchant_id, token, key_id, nonce, ciphertext, last4, exp_month, exp_year, created_at, updated_at)"
+        + " VALUES (current_setting('settleflow.merchant_id'), 'tok_x', 'k1', '\\x000000000000000000000000', '\\x00', '4242', 1, 2030, now(), now())",
+    "UPDATE vault.card SET last4 = '0000'",
+    "DELETE FROM vault.card",
+  })
+  void theApplicationRoleCannotTouchTheVaultTable(String sql) throws Exception {
+    String merchant = newMerchant();
+    try (Connection c = app.getConnection()) {
+      c.setAutoCommit(false);
+      bind(c, merchant);
+      try (Statement s = c.createStatement()) {
+        assertThatThrownBy(() -> s.execute(sql))
+            .isInstanceOfSatisfying(SQLException.class, e -> {
+              assertThat(e.getSQLState()).isEqualTo("42501");
+              assertThat(e.getMessage()).contains("permission denied for table card");
+            });
+      } finally {
+        c.rollback();
+      }
+    }
+  }
+
+  @Test
+  void theVaultLookupAnswersOnlyTheBoundMerchantsTokensAndNeverTheCiphertext() throws Exception {
+    String a = newMerchant();
+    String b = "m" + MERCHANTS.incrementAndGet();
+    admin.createMerchant(b, "Merchant " + b);
+    try (Connection c = app.getConnection()) {
+      c.setAutoCommit(false);
+      bind(c, b);
+      assertThat(rowsOf(c, "SELECT count(*) FROM vault.card_for_token('tok_test')")).containsExactly("0");
+      c.rollback();
+      bind(c, a);
+      assertThat(rowsOf(c, "SELECT last4 || ' ' || exp_month || '/' || exp_year FROM vault.card_for_token('tok_test')"))
+          .containsExactly("4242 12/2030");
+      c.rollback();
+    }
+  }
+
+  @Test
+  void anUnknownOrAnotherMerchantsTokenIsRefusedAndWritesNothing() {
+    String a = newMerchant();
+    String b = "m" + MERCHANTS.incrementAndGet();
+    admin.createMerchant(b, "Merchant " + b);
+    storeCardAsOwner(a, card("tok_only_a", 12, 2030));
+
+    AuthorizeResult unknown = ledger.authorize(
+        new AuthorizeRequest(a, "k-1", hash("x"), 100, "EUR", null, "tok_nobody"), ENCODER, RENDERER);
+    AuthorizeResult others = ledger.authorize(
+        new AuthorizeRequest(b, "k-1", hash("x"), 100, "EUR", null, "tok_only_a"), ENCODER, RENDERER);
+
+    assertThat(unknown).isInstanceOf(AuthorizeResult.UnknownCardToken.class);
+    assertThat(others).isInstanceOf(AuthorizeResult.UnknownCardToken.class);
+    assertThat(counts(a).values()).containsOnly(0L);
+    assertThat(counts(b).values()).containsOnly(0L);
+  }
+
+  @Test
+  void aCardThatExpiredBeforeThisMonthIsRefusedAndOneExpiringThisMonthIsNot() {
+    String merchant = newMerchant();
+    storeCardAsOwner(merchant, card("tok_expired", 10, 2026));
+    storeCardAsOwner(merchant, card("tok_this_month", 11, 2026));
+
+    AuthorizeResult expired = ledger.authorize(
+        new AuthorizeRequest(merchant, "k-1", hash("x"), 100, "EUR", null, "tok_expired"), ENCODER, RENDERER);
+    AuthorizeResult thisMonth = ledger.authorize(
+        new AuthorizeRequest(merchant, "k-2", hash("y"), 100, "EUR", null, "tok_this_month"), ENCODER, RENDERER);
+
+    assertThat(expired).isEqualTo(new AuthorizeResult.CardExpired(10, 2026));
+    assertThat(thisMonth).isInstanceOf(AuthorizeResult.Created.class);
+    assertThat(counts(merchant)).containsEntry("payments", 1L).containsEntry("idempotency_keys", 1L);
+  }
+
+  @Test
+  void theSchemaReportsTheVersionThisCodeNeeds() {
+    assertThat(ledger.schemaAtLeast(PaymentLedger.SCHEMA_VERSION)).isTrue();
+    assertThat(ledger.schemaAtLeast(99)).isFalse();
+  }
+
   // --- helpers
 
+  /** A merchant holding the vault card {@link #TOKEN} (last four 4242, valid through 12/2030). */
   static String newMerchant() {
     String id = "m" + MERCHANTS.incrementAndGet();
     admin.createMerchant(id, "Merchant " + id);
+    storeCardAsOwner(id, card(TOKEN, 12, 2030));
     return id;
   }
 
+  /** Puts a card in the vault directly (no idempotency row, so merchant tables stay empty). */
+  static void storeCardAsOwner(String merchant, VaultCard card) {
+    try (Connection c = owner.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO vault.card (merchant_id, token, key_id, nonce, ciphertext, last4, brand, exp_month, exp_year,"
+                    + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())")) {
+      ps.setString(1, merchant);
+      ps.setString(2, card.token());
+      ps.setString(3, card.keyId());
+      ps.setBytes(4, card.nonce());
+      ps.setBytes(5, card.ciphertext());
+      ps.setString(6, card.last4());
+      ps.setString(7, card.brand());
+      ps.setInt(8, card.expMonth());
+      ps.setInt(9, card.expYear());
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A vault card with made-up ciphertext: ledger-db stores bytes, ingest-api encrypts them. */
+  static VaultCard card(String token, int expMonth, int expYear) {
+    byte[] nonce = new byte[VaultCard.NONCE_BYTES];
+    byte[] ciphertext = new byte[32];
+    java.util.concurrent.ThreadLocalRandom.current().nextBytes(nonce);
+    java.util.concurrent.ThreadLocalRandom.current().nextBytes(ciphertext);
+    return new VaultCard(token, "k1", nonce, ciphertext, "4242", "visa", expMonth, expYear);
+  }
+
   static AuthorizeRequest request(String merchant, String key, String body, long amountMinor, String currency) {
-    return new AuthorizeRequest(merchant, key, hash(body), amountMinor, currency, "order-17", "tok_test", "4242");
+    return new AuthorizeRequest(merchant, key, hash(body), amountMinor, currency, "order-17", TOKEN);
   }
 
   static Payment authorized(String merchant, long amountMinor, String currency) {
     String key = "auth-" + UUID.randomUUID();
     AuthorizeResult r = ledger.authorize(
-        new AuthorizeRequest(merchant, key, hash(key), amountMinor, currency, "order-17", "tok_test", "4242"), ENCODER, RENDERER);
+        new AuthorizeRequest(merchant, key, hash(key), amountMinor, currency, "order-17", TOKEN), ENCODER, RENDERER);
     Payment p = ((AuthorizeResult.Created) r).payment();
     // Keyed by the payment too, so tests can name the authorize's key.
     try (Connection c = owner.getConnection();

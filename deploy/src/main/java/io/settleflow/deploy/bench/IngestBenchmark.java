@@ -76,11 +76,18 @@ public final class IngestBenchmark {
 
   public Result run(Path home, Path runDir) throws Exception {
     StackSettings settings = StackSettings.ephemeral(home, runDir, StackSettings.DEFAULT_SETTLEMENT_DEADLINE, StackSettings.DEFAULT_ORPHAN_GRACE);
-    try (Stack stack = Stack.start(settings, out, Stack.Scope.INGEST_ONLY, Map.of("SETTLEFLOW_DB_POOL_SIZE", Integer.toString(POOL_SIZE)))) {
+    // The per-merchant rate limit is lifted: one merchant carries the whole load here.
+    Map<String, String> ingestEnv =
+        Map.of("SETTLEFLOW_DB_POOL_SIZE", Integer.toString(POOL_SIZE),
+            "SETTLEFLOW_RATE_LIMIT_PER_SECOND", "1000000", "SETTLEFLOW_RATE_LIMIT_BURST", "1000000");
+    try (Stack stack = Stack.start(settings, out, Stack.Scope.INGEST_ONLY, ingestEnv)) {
       MerchantAdmin admin = new MerchantAdmin(stack.postgres().superuser(Stack.DATABASE), Clock.systemUTC());
       admin.createMerchant("bench-merchant", "Benchmark merchant");
       String apiKey = admin.issueApiKey("bench-merchant");
       ConfluentWireFormat wire = new ConfluentWireFormat(new ConfluentRegistryClient(stack.endpoints().registryUrl()));
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      // Both sides pay with the same vault token, so both run the vault lookup of an authorize.
+      String cardToken = tokenize(http, stack.endpoints().ingestUrl(), apiKey);
 
       LatencySample raw;
       try (HikariDataSource pool = appPool(stack, runDir)) {
@@ -88,7 +95,7 @@ public final class IngestBenchmark {
         raw = phase("raw JDBC (PaymentLedger.authorize, same SQL and transaction)", client -> {
           AuthorizeResult r =
               ledger.authorize(
-                  new AuthorizeRequest("bench-merchant", UUID.randomUUID().toString(), randomHash(), amount(), "EUR", null, "tok_bench", "4242"),
+                  new AuthorizeRequest("bench-merchant", UUID.randomUUID().toString(), randomHash(), amount(), "EUR", null, cardToken),
                   event -> wire.encode(Topics.PAYMENTS_AUTHORIZED, event),
                   payment -> new StoredResponse(201, "{\"id\":\"" + payment.paymentId() + "\"}"));
           if (!(r instanceof AuthorizeResult.Created)) {
@@ -97,10 +104,9 @@ public final class IngestBenchmark {
         });
       }
 
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       URI uri = URI.create(stack.endpoints().ingestUrl() + "/v1/payments");
       LatencySample api = phase("HTTP API (POST /v1/payments)", client -> {
-        String body = "{\"amount_minor\":" + amount() + ",\"currency\":\"EUR\",\"card\":{\"number\":\"4242424242424242\",\"exp_month\":12,\"exp_year\":2035}}";
+        String body = "{\"amount_minor\":" + amount() + ",\"currency\":\"EUR\",\"card_token\":\"" + cardToken + "\"}";
         HttpResponse<Void> response =
             http.send(
                 HttpRequest.newBuilder(uri)
@@ -117,6 +123,27 @@ public final class IngestBenchmark {
       });
       return new Result(raw, api);
     }
+  }
+
+  /** One POST /v1/tokenize of a test card; returns its token. */
+  private static String tokenize(HttpClient http, String ingestUrl, String apiKey) throws Exception {
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/tokenize"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + apiKey)
+                .header("Idempotency-Key", "bench-card")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                    "{\"card\":{\"number\":\"4242424242424242\",\"exp_month\":12,\"exp_year\":2035}}", StandardCharsets.UTF_8))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 201) {
+      throw new IllegalStateException("tokenize answered " + response.statusCode() + ": " + response.body());
+    }
+    String body = response.body();
+    int start = body.indexOf("\"token\":\"") + "\"token\":\"".length();
+    return body.substring(start, body.indexOf('"', start));
   }
 
   private HikariDataSource appPool(Stack stack, Path runDir) throws Exception {

@@ -23,8 +23,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Merchants posting payments over HTTP, the way an integration does: one Idempotency-Key per
- * payment, and a retry with the same key now and then (which must return the original response).
+ * Merchants posting payments over HTTP, the way an integration does: each merchant first
+ * tokenizes its test cards ({@code POST /v1/tokenize}, once per card), then pays with the tokens,
+ * one Idempotency-Key per payment and a retry with the same key now and then (which must return
+ * the original response).
  */
 public final class LoadGenerator implements AutoCloseable {
   /** Test card numbers (they pass Luhn; no real card). */
@@ -47,6 +49,8 @@ public final class LoadGenerator implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(false);
   private final Map<String, AcceptedPayment> accepted = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
+  /** Card tokens per merchant id, in TEST_CARDS order. */
+  private final Map<String, List<String>> tokens = new ConcurrentHashMap<>();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong replaysMatched = new AtomicLong();
   private final AtomicLong replaysDiffered = new AtomicLong();
@@ -77,7 +81,36 @@ public final class LoadGenerator implements AutoCloseable {
     this.ratePerMerchant = ratePerMerchant;
   }
 
+  /** Tokenizes each test card once; the key is stable so a retry (or a rerun) replays. */
+  private List<String> tokenizeCards(Merchant m) throws IOException, InterruptedException {
+    List<String> cardTokens = new ArrayList<>();
+    for (int i = 0; i < TEST_CARDS.size(); i++) {
+      ObjectNode body = JSON.createObjectNode();
+      ObjectNode card = body.putObject("card");
+      card.put("number", TEST_CARDS.get(i));
+      card.put("exp_month", 12);
+      card.put("exp_year", 2035);
+      HttpResponse<String> response = postUntilDefinitive(m, "/v1/tokenize", "demo-card-" + m.id() + "-" + i, body.toString());
+      if (response.statusCode() != 201) {
+        throw new IOException("tokenize answered HTTP " + response.statusCode() + " for merchant " + m.id());
+      }
+      cardTokens.add(JSON.readTree(response.body()).path("token").asText());
+    }
+    return cardTokens;
+  }
+
   private void postLoop(Merchant m, Random random) {
+    List<String> cardTokens;
+    try {
+      cardTokens = tokenizeCards(m);
+    } catch (IOException e) {
+      failures.computeIfAbsent("tokenize failed: " + e.getMessage(), k -> new AtomicLong()).incrementAndGet();
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    tokens.put(m.id(), cardTokens);
     long n = 0;
     while (running.get()) {
       long started = System.nanoTime();
@@ -87,19 +120,16 @@ public final class LoadGenerator implements AutoCloseable {
       body.put("amount_minor", amount);
       body.put("currency", m.currency());
       body.put("reference", "order-" + m.id() + "-" + n);
-      ObjectNode card = body.putObject("card");
-      card.put("number", TEST_CARDS.get(random.nextInt(TEST_CARDS.size())));
-      card.put("exp_month", 12);
-      card.put("exp_year", 2035);
+      body.put("card_token", cardTokens.get(random.nextInt(cardTokens.size())));
       String key = UUID.randomUUID().toString();
       try {
-        HttpResponse<String> first = postUntilDefinitive(m, key, body.toString());
+        HttpResponse<String> first = postUntilDefinitive(m, "/v1/payments", key, body.toString());
         if (first.statusCode() == 201) {
           JsonNode json = JSON.readTree(first.body());
           String id = json.path("id").asText();
           accepted.put(id, new AcceptedPayment(id, m.id(), amount, m.currency(), Instant.parse(json.path("created_at").asText())));
           if (n % RETRY_EVERY == 0) {
-            HttpResponse<String> retry = postUntilDefinitive(m, key, body.toString());
+            HttpResponse<String> retry = postUntilDefinitive(m, "/v1/payments", key, body.toString());
             boolean same = retry.statusCode() == 201 && JSON.readTree(retry.body()).path("id").asText().equals(id);
             (same ? replaysMatched : replaysDiffered).incrementAndGet();
           }
@@ -117,20 +147,20 @@ public final class LoadGenerator implements AutoCloseable {
   }
 
   /**
-   * Posts until the answer is definitive (2xx or 4xx other than 409), retrying timeouts, 5xx and
-   * "still in flight" with the same Idempotency-Key, as a merchant integration must: the payment
+   * Posts until the answer is definitive (2xx or 4xx other than 409 and 429), retrying timeouts, 5xx,
+   * "still in flight" and "rate limited" with the same Idempotency-Key, as a merchant integration must: the payment
    * may have committed even though its response was lost. Keeps retrying after stop() so that no
    * payment is left in doubt; gives up after {@link #MAX_ATTEMPTS}.
    */
-  private HttpResponse<String> postUntilDefinitive(Merchant m, String key, String body) throws IOException, InterruptedException {
+  private HttpResponse<String> postUntilDefinitive(Merchant m, String path, String key, String body) throws IOException, InterruptedException {
     IOException lastError = null;
     HttpResponse<String> last = null;
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       try {
-        HttpResponse<String> response = post(m, key, body);
+        HttpResponse<String> response = post(m, path, key, body);
         requests.incrementAndGet();
         int status = response.statusCode();
-        if (status < 500 && status != 409) {
+        if (status < 500 && status != 409 && status != 429) {
           return response;
         }
         last = response;
@@ -161,9 +191,9 @@ public final class LoadGenerator implements AutoCloseable {
     }
   }
 
-  private HttpResponse<String> post(Merchant m, String idempotencyKey, String body) throws IOException, InterruptedException {
+  private HttpResponse<String> post(Merchant m, String path, String idempotencyKey, String body) throws IOException, InterruptedException {
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create(baseUrl + "/v1/payments"))
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
             .timeout(Duration.ofSeconds(30))
             .header("Authorization", "Bearer " + m.apiKey())
             .header("Idempotency-Key", idempotencyKey)
