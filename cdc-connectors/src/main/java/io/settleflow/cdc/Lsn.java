@@ -23,7 +23,7 @@ public final class Lsn {
   }
 
   public static String format(long lsn) {
-    return Long.toHexString(lsn >>> 32).toUpperCase() + "/" + Long.toHexString(lsn & 0xFFFF_FFFFL).toUpperCase();
+    return Long.toHexString(lsn >>> 32).toUpperCase(java.util.Locale.ROOT) + "/" + Long.toHexString(lsn & 0xFFFF_FFFFL).toUpperCase(java.util.Locale.ROOT);
   }
 
   /** Bytes from {@code from} to {@code to}; 0 when {@code to} is not ahead (a slot never runs ahead of the WAL). */

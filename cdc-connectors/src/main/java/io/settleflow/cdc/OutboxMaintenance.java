@@ -146,8 +146,9 @@ public final class OutboxMaintenance implements AutoCloseable {
   public static OutboxMaintenance start(
       ConnectionSource connections, String slotName, Settings settings, DoubleSupplier publishedCount, MeterRegistry registry) {
     OutboxMaintenance m = new OutboxMaintenance(connections, slotName, settings, publishedCount, registry);
-    m.scheduler.scheduleWithFixedDelay(m::pollQuietly, 0, settings.slotPollInterval().toMillis(), TimeUnit.MILLISECONDS);
-    m.scheduler.scheduleWithFixedDelay(
+    // both tasks catch, count and log their own failures, so the futures never hold one
+    var unusedPolling = m.scheduler.scheduleWithFixedDelay(m::pollQuietly, 0, settings.slotPollInterval().toMillis(), TimeUnit.MILLISECONDS);
+    var unusedCleaning = m.scheduler.scheduleWithFixedDelay(
         m::cleanQuietly, settings.cleanupInterval().toMillis(), settings.cleanupInterval().toMillis(), TimeUnit.MILLISECONDS);
     return m;
   }

@@ -73,6 +73,8 @@ public final class OutboxRetention {
    * @param now database time of the sample
    * @param walInsertLsn {@code pg_current_wal_insert_lsn()} read with {@code now}
    */
+  // the watermark is one of the deque's own samples: identity, not equality, is what is meant
+  @SuppressWarnings("ReferenceEquality")
   public Decision decide(Instant now, long walInsertLsn, Slot slot) {
     if (!slot.exists()) {
       // Samples taken before a (re)created slot say nothing about what it has confirmed.

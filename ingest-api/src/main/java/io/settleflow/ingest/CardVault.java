@@ -45,7 +45,7 @@ public final class CardVault {
       throw new IllegalArgumentException("vault key is required: base64 of " + KEY_BYTES + " random bytes");
     }
     Map<String, SecretKey> keys = new LinkedHashMap<>();
-    String[] entries = config.split(",");
+    String[] entries = config.split(",", -1);
     for (int i = 0; i < entries.length; i++) {
       String entry = entries[i].strip();
       int colon = entry.indexOf(':');

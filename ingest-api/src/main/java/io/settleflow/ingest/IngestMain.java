@@ -101,7 +101,8 @@ public final class IngestMain {
           t.setDaemon(true);
           return t;
         });
-    scheduler.scheduleWithFixedDelay(() -> prune(pruner), PRUNE_INTERVAL_MS, PRUNE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    // prune() catches and logs its own failures, so this future never holds one to look at
+    var unused = scheduler.scheduleWithFixedDelay(() -> prune(pruner), PRUNE_INTERVAL_MS, PRUNE_INTERVAL_MS, TimeUnit.MILLISECONDS);
 
     Runtime.getRuntime()
         .addShutdownHook(

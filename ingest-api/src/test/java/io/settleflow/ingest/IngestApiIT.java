@@ -503,7 +503,7 @@ class IngestApiIT {
       })
   void aBadCardIsRefusedByTokenizeAndNothingIsStored(String change, int status, String code, String pointer) throws Exception {
     Merchant m = newMerchantWithoutCards();
-    String[] parts = change.split("=>");
+    String[] parts = change.split("=>", -1);
     HttpResponse<String> response = tokenize(m.key(), "card-1", CARD_BODY.replace(parts[0].trim(), parts[1].trim()));
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
@@ -700,7 +700,7 @@ class IngestApiIT {
     String id = authorize(m, "key-1", 1999);
     int step = 0;
     for (String done : history == null ? new String[0] : history.split(",")) {
-      String[] parts = done.split(":");
+      String[] parts = done.split(":", -1);
       HttpResponse<String> ok = postTo(m.key(), "setup-" + step++, "/v1/payments/" + id + "/" + parts[0],
           parts[1].equals("-") ? null : "{\"amount_minor\": " + parts[1] + "}");
       assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);

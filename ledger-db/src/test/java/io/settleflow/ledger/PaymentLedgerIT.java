@@ -532,8 +532,8 @@ class PaymentLedgerIT {
     String merchant = newMerchant();
     Payment p = authorized(merchant, 1000, "EUR");
     int step = 0;
-    for (String done : history == null ? new String[0] : history.split(",")) {
-      String[] parts = done.trim().split(" ");
+    for (String done : history == null ? new String[0] : history.split(",", -1)) {
+      String[] parts = done.trim().split(" ", -1);
       Long doneAmount = parts.length > 1 ? Long.valueOf(parts[1]) : null;
       assertThat(ledger.move(move(merchant, "setup-" + step++, p, PaymentMovement.valueOf(parts[0]), doneAmount), MOVE_ENCODER, MOVE_RENDERER))
           .isInstanceOf(MovementResult.Applied.class);

@@ -91,7 +91,7 @@ final class XmlElement {
   /** Every element at a slash-separated path of child names, in document order. */
   List<XmlElement> all(String path) {
     List<XmlElement> level = List.of(this);
-    for (String step : path.split("/")) {
+    for (String step : path.split("/", -1)) {
       List<XmlElement> next = new ArrayList<>();
       for (XmlElement e : level) {
         for (XmlElement c : e.children) {
