@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
     name = "rules",
     mixinStandardHelpOptions = true,
     description = "Risk rules on the compacted risk.rules topic; the risk engine applies a new version on the next payment.",
-    subcommands = {RulesCommand.Validate.class, RulesCommand.Publish.class, RulesCommand.ListRules.class, RulesCommand.Delete.class})
+    subcommands = {RulesCommand.Validate.class, RulesCommand.Publish.class, RulesCommand.ListRules.class, RulesCommand.Delete.class, RulesCommand.Backtest.class})
 final class RulesCommand extends GroupCommand {
   /** Prints what the validator says of each rule; true when all are valid. */
   static boolean report(List<RuleFile.Entry> entries) {
@@ -73,7 +73,22 @@ final class RulesCommand extends GroupCommand {
         System.out.println("nothing published: fix the invalid rules first");
         return 1;
       }
-      try (KafkaProducer<String, byte[]> producer = producer(StackEndpoints.read(run.resolve()).kafkaBootstrap())) {
+      String bootstrap = StackEndpoints.read(run.resolve()).kafkaBootstrap();
+      // versions only go up: the engine would ignore a version not above the one in force
+      Map<String, Long> inForce = new TreeMap<>();
+      latestDocuments(bootstrap).forEach((key, doc) ->
+          RiskRuleValidator.validate(key, doc).rule().ifPresent(r -> inForce.put(key, r.version())));
+      List<String> stale = new java.util.ArrayList<>();
+      for (RuleFile.Entry e : entries) {
+        RiskRule r = e.validation().rule().orElseThrow();
+        RiskRuleValidator.versionProblem(r.id(), r.version(), inForce.get(r.id())).ifPresent(stale::add);
+      }
+      if (!stale.isEmpty()) {
+        stale.forEach(err -> System.out.println("invalid " + err));
+        System.out.println("nothing published: raise the versions first");
+        return 1;
+      }
+      try (KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
         for (RuleFile.Entry e : entries) {
           producer.send(new ProducerRecord<>(Topics.RISK_RULES, e.key(), e.document())).get();
         }
@@ -89,14 +104,7 @@ final class RulesCommand extends GroupCommand {
 
     @Override
     public Integer call() {
-      Map<String, byte[]> latest = new TreeMap<>();
-      for (ConsumerRecord<String, byte[]> r : TopicContents.readAll(StackEndpoints.read(run.resolve()).kafkaBootstrap(), Topics.RISK_RULES)) {
-        if (r.value() == null) {
-          latest.remove(r.key());
-        } else {
-          latest.put(r.key(), r.value());
-        }
-      }
+      Map<String, byte[]> latest = latestDocuments(StackEndpoints.read(run.resolve()).kafkaBootstrap());
       if (latest.isEmpty()) {
         System.out.println("no rules published: the engine applies its built-in defaults");
       }
@@ -123,6 +131,82 @@ final class RulesCommand extends GroupCommand {
       System.out.println("deleted " + id);
       return 0;
     }
+  }
+
+  @Command(
+      name = "backtest",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Replay recorded payment events through the real risk topology (in this process) with candidate rules;",
+        "per rule: payments it would flag, overlap with the rules in force, and precision/recall against labels.",
+        "Deterministic: the same files give the same report."
+      })
+  static final class Backtest implements Callable<Integer> {
+    @CommandLine.Option(names = "--rules", required = true, paramLabel = "FILE", description = "Candidate rules file (as for publish).")
+    Path rules;
+
+    @CommandLine.Option(names = "--from", required = true, paramLabel = "FILE", description = "Payment events, one JSON object per line (see streams-risk/README.md).")
+    Path from;
+
+    @CommandLine.Option(names = "--current", paramLabel = "FILE", description = "The rules in force to compare with (default: the engine's built-in defaults).")
+    Path current;
+
+    @CommandLine.Option(names = "--labels", paramLabel = "FILE", description = "Payment ids known to be fraud (chargebacks), one per line.")
+    Path labels;
+
+    @Override
+    public Integer call() throws Exception {
+      List<RuleFile.Entry> candidates = readFile(rules);
+      if (!report(candidates)) {
+        System.out.println("no backtest: fix the invalid rules first");
+        return 1;
+      }
+      Map<String, byte[]> inForce = new TreeMap<>();
+      if (current != null) {
+        List<RuleFile.Entry> entries = readFile(current);
+        if (!entries.stream().allMatch(RuleFile.Entry::valid)) {
+          report(entries);
+          System.out.println("no backtest: the --current rules are invalid");
+          return 1;
+        }
+        entries.forEach(e -> inForce.put(e.key(), e.document()));
+      }
+      Map<String, byte[]> candidateDocs = new TreeMap<>();
+      candidates.forEach(e -> candidateDocs.put(e.key(), e.document()));
+      List<io.settleflow.avro.PaymentEvent> events;
+      try (var in = Files.newBufferedReader(from, StandardCharsets.UTF_8)) {
+        events = io.settleflow.deploy.rules.PaymentEventLines.read(in);
+      }
+      java.util.Set<String> chargebacks = java.util.Set.of();
+      if (labels != null) {
+        try (var in = Files.newBufferedReader(labels, StandardCharsets.UTF_8)) {
+          chargebacks = io.settleflow.deploy.rules.PaymentEventLines.readLabels(in);
+        }
+      }
+      io.settleflow.risk.RiskBacktest.Result result =
+          io.settleflow.risk.RiskBacktest.run(
+              events, candidateDocs, inForce, io.settleflow.risk.RiskConfig.defaults(), chargebacks,
+              (pass, done, total) ->
+                  System.err.printf(
+                      "\rpass %d/2 (%s): %d/%d events (%d%%)%s",
+                      pass, pass == 1 ? "rules in force" : "candidate rules", done, total,
+                      total == 0 ? 100 : done * 100 / total, done == total ? System.lineSeparator() : ""));
+      io.settleflow.deploy.rules.BacktestReport.lines(result).forEach(System.out::println);
+      return 0;
+    }
+  }
+
+  /** The latest document per rule id on risk.rules (tombstoned ids left out). */
+  static Map<String, byte[]> latestDocuments(String bootstrap) {
+    Map<String, byte[]> latest = new TreeMap<>();
+    for (ConsumerRecord<String, byte[]> r : TopicContents.readAll(bootstrap, Topics.RISK_RULES)) {
+      if (r.value() == null) {
+        latest.remove(r.key());
+      } else {
+        latest.put(r.key(), r.value());
+      }
+    }
+    return latest;
   }
 
   private static KafkaProducer<String, byte[]> producer(String bootstrap) {

@@ -46,6 +46,9 @@ class RulesCommandIT {
 
     assertThat(run("rules", "publish", good.toString(), "--run-dir", dir.toString())).startsWith("0:").contains("published 1 rule");
     assertThat(run("rules", "list", "--run-dir", dir.toString())).contains("\"big-ticket\"");
+    // versions only go up: the same version again is refused before anything is sent
+    assertThat(run("rules", "publish", good.toString(), "--run-dir", dir.toString()))
+        .startsWith("1:").contains("rule big-ticket: version must be above 2").contains("nothing published");
 
     int before = TopicContents.readAll(broker.bootstrapServers(), Topics.RISK_RULES).size();
     String refused = run("rules", "publish", bad.toString(), "--run-dir", dir.toString());

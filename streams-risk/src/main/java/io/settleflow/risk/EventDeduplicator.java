@@ -1,6 +1,5 @@
 package io.settleflow.risk;
 
-import io.settleflow.avro.PaymentEvent;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -16,11 +15,11 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * once event time has moved {@code retention} past it: state stays bounded, and the retention
  * must exceed how far back a CDC replay can reach.
  */
-final class EventDeduplicator implements FixedKeyProcessor<String, PaymentEvent, PaymentEvent> {
+final class EventDeduplicator implements FixedKeyProcessor<String, MerchantEvent, MerchantEvent> {
   private final String storeName;
   private final long retentionMs;
   private final RiskCounters counters;
-  private FixedKeyProcessorContext<String, PaymentEvent> context;
+  private FixedKeyProcessorContext<String, MerchantEvent> context;
   private WindowStore<String, Long> seen;
 
   EventDeduplicator(String storeName, Duration retention, RiskCounters counters) {
@@ -30,15 +29,15 @@ final class EventDeduplicator implements FixedKeyProcessor<String, PaymentEvent,
   }
 
   @Override
-  public void init(FixedKeyProcessorContext<String, PaymentEvent> context) {
+  public void init(FixedKeyProcessorContext<String, MerchantEvent> context) {
     this.context = context;
     this.seen = context.getStateStore(storeName);
   }
 
   @Override
-  public void process(FixedKeyRecord<String, PaymentEvent> record) {
-    String eventId = record.value().getEventId();
-    long occurredAtMs = record.value().getOccurredAt().toEpochMilli();
+  public void process(FixedKeyRecord<String, MerchantEvent> record) {
+    String eventId = record.value().eventId();
+    long occurredAtMs = record.value().occurredAtMs();
     // A copy should repeat occurred_at exactly; searching the whole retention also catches a
     // producer that re-stamped it.
     try (WindowStoreIterator<Long> earlier =

@@ -1,9 +1,9 @@
 package io.settleflow.risk;
 
-import io.settleflow.avro.PaymentEvent;
 import io.settleflow.avro.RiskDecision;
 import java.time.Duration;
 import java.util.AbstractMap;
+import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -15,43 +15,38 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * Scores payments keyed by merchant id. The merchant's payments sit in a window store (one entry
- * per payment, stamped with occurred_at); the features for a payment at time t are the entries in
- * the sliding event-time window (t - window, t], read before the payment itself is added.
+ * The merchant-keyed half of the topology. Every money movement of a merchant updates its feature
+ * stores; an authorization is first scored on what the stores held before it (event time
+ * occurred_at), then added. Captures and refunds feed the refund ratio; cancellations, refunds and
+ * settlements reduce the open exposure.
  *
  * <p>Rules are read from the global rules store on every payment, so a version published on
  * risk.rules applies from the next payment this task scores.
  */
-final class MerchantWindowScorer implements FixedKeyProcessor<String, PaymentEvent, RiskDecision> {
-  /**
-   * Bounds the work per payment for a merchant far above any velocity limit: past this many
-   * entries the rules have long fired, so the rest of the window is not read.
-   */
-  static final int MAX_ENTRIES_READ_PER_PAYMENT = 10_000;
+final class MerchantWindowScorer implements FixedKeyProcessor<String, MerchantEvent, RiskDecision> {
+  /** The card store keeps one entry per card, merchant and this much event time (a day). */
+  static final Duration CARD_SEEN_REFRESH = Duration.ofDays(1);
 
-  private final String storeName;
-  private final long windowMs;
+  private final RiskConfig config;
   private final RiskScorer scorer;
-  private final String rulesStoreName;
   private final RiskCounters counters;
   private final PublishedRules published;
   private FixedKeyProcessorContext<String, RiskDecision> context;
   private WindowStore<String, MerchantPayment> payments;
+  private final Map<FeatureWindow, WindowStore<String, ActivityBucket>> activity = new EnumMap<>(FeatureWindow.class);
+  private WindowStore<String, ActivityBucket> exposure;
+  private WindowStore<String, Long> cardSeen;
   private ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> rules;
+  private FeatureState state;
 
   MerchantWindowScorer(
-      String storeName,
-      Duration window,
-      String rulesStoreName,
+      RiskConfig config,
       RiskScorer scorer,
       RiskCounters counters,
       PublishedRules.InvalidRuleListener invalidRules) {
-    this.storeName = storeName;
-    this.windowMs = window.toMillis();
-    this.rulesStoreName = rulesStoreName;
+    this.config = config;
     this.scorer = scorer;
     this.counters = counters;
     this.published = new PublishedRules(invalidRules);
@@ -60,20 +55,66 @@ final class MerchantWindowScorer implements FixedKeyProcessor<String, PaymentEve
   @Override
   public void init(FixedKeyProcessorContext<String, RiskDecision> context) {
     this.context = context;
-    this.payments = context.getStateStore(storeName);
-    this.rules = context.getStateStore(rulesStoreName);
+    this.payments = context.getStateStore(RiskTopology.MERCHANT_STORE);
+    for (FeatureWindow w : FeatureWindow.values()) {
+      activity.put(w, context.getStateStore(w.storeName()));
+    }
+    this.exposure = context.getStateStore(RiskTopology.EXPOSURE_STORE);
+    this.cardSeen = context.getStateStore(RiskTopology.CARD_SEEN_STORE);
+    this.rules = context.getStateStore(RiskTopology.RULES_STORE);
+    this.state = new FeatureState(payments, activity, exposure, cardSeen, config);
   }
 
   @Override
-  public void process(FixedKeyRecord<String, PaymentEvent> record) {
-    PaymentEvent event = record.value();
-    long t = event.getOccurredAt().toEpochMilli();
-    MerchantActivity before = activity(record.key(), event.getCurrency(), t);
-    RiskAssessment assessment =
-        scorer.score(currentRules(), event.getAmountMinor(), event.getCurrency(), before);
-    payments.put(record.key(), new MerchantPayment(event.getAmountMinor(), event.getCurrency()), t);
+  public void process(FixedKeyRecord<String, MerchantEvent> record) {
+    MerchantEvent e = record.value();
+    long t = e.occurredAtMs();
+    String merchant = record.key();
+    switch (e.kind()) {
+      case AUTHORIZED -> authorized(record, merchant, e, t);
+      case CAPTURED -> add(activity.get(FeatureWindow.ONE_DAY), FeatureWindow.ONE_DAY, FeatureState.capturesKey(merchant), e.currency(), e.amountMinor(), t);
+      case REFUNDED -> {
+        add(activity.get(FeatureWindow.ONE_DAY), FeatureWindow.ONE_DAY, FeatureState.refundsKey(merchant), e.currency(), e.amountMinor(), t);
+        addExposure(merchant, e.currency(), -e.amountMinor(), t);
+      }
+      case CANCELLED, SETTLED -> addExposure(merchant, e.currency(), -e.amountMinor(), t);
+    }
+  }
+
+  private void authorized(FixedKeyRecord<String, MerchantEvent> record, String merchant, MerchantEvent e, long t) {
+    List<RiskRule> rules = currentRules();
+    FeatureInputs inputs = state.read(merchant, e.cardToken(), e.currency(), t, scorer.featuresUsed(rules));
+    RiskAssessment assessment = scorer.score(rules, e.amountMinor(), e.currency(), inputs);
+    payments.put(merchant, new MerchantPayment(e.amountMinor(), e.currency()), t);
+    for (FeatureWindow w : FeatureWindow.values()) {
+      add(activity.get(w), w, FeatureState.merchantKey(merchant), e.currency(), e.amountMinor(), t);
+      if (e.cardToken() != null) {
+        add(activity.get(w), w, FeatureState.cardKey(merchant, e.cardToken()), e.currency(), e.amountMinor(), t);
+      }
+    }
+    addExposure(merchant, e.currency(), e.amountMinor(), t);
+    if (e.cardToken() != null) {
+      // one entry per card, merchant and day, overwritten in place: no read on the write path
+      long day = Math.floorDiv(t, CARD_SEEN_REFRESH.toMillis()) * CARD_SEEN_REFRESH.toMillis();
+      cardSeen.put(FeatureState.cardKey(merchant, e.cardToken()), day, day);
+    }
     counters.decided();
-    context.forward(record.withValue(RiskDecisions.of(event, assessment)).withTimestamp(t));
+    context.forward(record.withValue(RiskDecisions.of(e, assessment)).withTimestamp(t));
+  }
+
+  private void addExposure(String merchant, String currency, long signedAmountMinor, long t) {
+    long day = Math.floorDiv(t, Duration.ofDays(1).toMillis()) * Duration.ofDays(1).toMillis();
+    ActivityBucket old = exposure.fetch(merchant, day);
+    ActivityBucket delta = ActivityBucket.of(currency, signedAmountMinor);
+    exposure.put(merchant, old == null ? delta : old.plus(delta), day);
+  }
+
+  private static void add(
+      WindowStore<String, ActivityBucket> store, FeatureWindow w, String key, String currency, long amountMinor, long t) {
+    long start = w.bucketStart(t);
+    ActivityBucket old = store.fetch(key, start);
+    ActivityBucket delta = ActivityBucket.of(currency, amountMinor);
+    store.put(key, old == null ? delta : old.plus(delta), start);
   }
 
   private List<RiskRule> currentRules() {
@@ -94,28 +135,5 @@ final class MerchantWindowScorer implements FixedKeyProcessor<String, PaymentEve
           };
       return published.refresh(documents);
     }
-  }
-
-  private MerchantActivity activity(String merchantId, String currency, long t) {
-    int all = 0;
-    int same = 0;
-    long sameAmount = 0;
-    try (WindowStoreIterator<MerchantPayment> it =
-        payments.fetch(merchantId, Math.max(0, t - windowMs + 1), t)) {
-      while (it.hasNext() && all < MAX_ENTRIES_READ_PER_PAYMENT) {
-        KeyValue<Long, MerchantPayment> entry = it.next();
-        all++;
-        if (entry.value.currency().equals(currency)) {
-          same++;
-          sameAmount = saturatingAdd(sameAmount, entry.value.amountMinor());
-        }
-      }
-    }
-    return new MerchantActivity(all, same, sameAmount);
-  }
-
-  private static long saturatingAdd(long a, long b) {
-    long sum = a + b;
-    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
   }
 }

@@ -9,6 +9,7 @@ final class MicrometerRiskCounters implements RiskCounters {
   private final Counter duplicates;
   private final Counter deadLetters;
   private final Counter invalidRules;
+  private final Counter staleRules;
 
   MicrometerRiskCounters(MeterRegistry registry) {
     decisions =
@@ -24,6 +25,10 @@ final class MicrometerRiskCounters implements RiskCounters {
     invalidRules =
         Counter.builder("settleflow.risk.invalid.rules")
             .description("Documents on risk.rules ignored as invalid (per distinct document and task)")
+            .register(registry);
+    staleRules =
+        Counter.builder("settleflow.risk.stale.rules")
+            .description("Valid rule documents ignored because their version is not above the one in force")
             .register(registry);
   }
 
@@ -45,5 +50,10 @@ final class MicrometerRiskCounters implements RiskCounters {
   @Override
   public void invalidRuleIgnored() {
     invalidRules.increment();
+  }
+
+  @Override
+  public void staleRuleIgnored() {
+    staleRules.increment();
   }
 }

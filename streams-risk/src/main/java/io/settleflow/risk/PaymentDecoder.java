@@ -56,7 +56,7 @@ final class PaymentDecoder implements FixedKeyProcessor<String, byte[], DecodedP
     // From here on event time is the payment's own; input headers (CDC's) are not ours to pass on.
     context.forward(
         record
-            .withValue(DecodedPayment.valid(event))
+            .withValue(DecodedPayment.valid(MerchantEvent.of(event)))
             .withTimestamp(event.getOccurredAt().toEpochMilli())
             .withHeaders(new RecordHeaders()));
   }

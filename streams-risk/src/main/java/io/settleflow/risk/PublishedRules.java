@@ -22,12 +22,22 @@ final class PublishedRules {
   /** Told about each invalid document once, with the validator's errors. */
   interface InvalidRuleListener {
     void invalid(String key, List<String> errors);
+
+    /** A valid document whose version is not above the one in force; the one in force stays. */
+    default void notNewer(String key, long version, long current) {}
   }
 
   private record Parsed(byte[] document, RiskRuleValidator.Result result) {}
 
   private final InvalidRuleListener invalid;
   private final Map<String, Parsed> byKey = new HashMap<>();
+  /** The rule in force per key: only a higher version replaces it. */
+  private final Map<String, RiskRule> inForce = new HashMap<>();
+  /**
+   * The highest version ever in force per key, kept when a later document is invalid, so that
+   * fixing an invalid document still needs a new version; forgotten only on a tombstone.
+   */
+  private final Map<String, Long> highestVersion = new HashMap<>();
   private List<RiskRule> current = List.of();
 
   PublishedRules(InvalidRuleListener invalid) {
@@ -52,17 +62,28 @@ final class PublishedRules {
       }
       RiskRuleValidator.Result result = RiskRuleValidator.validate(key, bytes);
       byKey.put(key, new Parsed(bytes, result));
-      changed = true;
       if (!result.isValid()) {
         invalid.invalid(key, result.errors());
+        changed |= inForce.remove(key) != null;
+        continue;
       }
+      RiskRule rule = result.rule().get();
+      Long highest = highestVersion.get(key);
+      if (RiskRuleValidator.versionProblem(key, rule.version(), highest).isPresent()) {
+        // an out-of-order or repeated publish must never roll a rule back
+        invalid.notNewer(key, rule.version(), highest);
+        continue;
+      }
+      highestVersion.put(key, rule.version());
+      inForce.put(key, rule);
+      changed = true;
     }
-    changed |= byKey.keySet().retainAll(seen); // tombstoned since the last refresh
+    // tombstoned since the last refresh: the key starts over
+    changed |= byKey.keySet().retainAll(seen);
+    highestVersion.keySet().retainAll(seen);
+    changed |= inForce.keySet().retainAll(seen);
     if (changed) {
-      List<RiskRule> rules = new ArrayList<>();
-      for (Parsed p : byKey.values()) {
-        p.result().rule().ifPresent(rules::add);
-      }
+      List<RiskRule> rules = new ArrayList<>(inForce.values());
       rules.sort(Comparator.comparing(RiskRule::id));
       current = List.copyOf(rules.subList(0, Math.min(rules.size(), MAX_RULES)));
     }

@@ -16,6 +16,12 @@ import java.time.Duration;
  * @param dedupeRetention how long an event id is remembered; must cover the CDC replay horizon
  * @param rocksDbBlockCacheBytes off-heap block cache shared by every RocksDB store of the process
  * @param rocksDbWriteBufferBytes memtable budget shared by every store, charged to the cache
+ * @param exposureLimitMinor the open exposure per merchant that feature
+ *     merchant_exposure_to_limit divides by (one limit for every currency, like the amount limit)
+ * @param exposureHorizon how long an authorization counts as open exposure at most (authorizations
+ *     expire; the store keeps day buckets this far back)
+ * @param cardMemory how long a card token is remembered at a merchant for card_first_seen_at_merchant
+ * @param decisionRetention how long decisions stay queryable by payment id (GET /risk/payments/{id}/decision)
  */
 public record RiskConfig(
     long amountLimitMinor,
@@ -25,7 +31,11 @@ public record RiskConfig(
     int meanMinPayments,
     Duration dedupeRetention,
     long rocksDbBlockCacheBytes,
-    long rocksDbWriteBufferBytes) {
+    long rocksDbWriteBufferBytes,
+    long exposureLimitMinor,
+    Duration exposureHorizon,
+    Duration cardMemory,
+    Duration decisionRetention) {
 
   public static final long DEFAULT_AMOUNT_LIMIT_MINOR = 500_000;
   public static final int DEFAULT_VELOCITY_MAX_PAYMENTS = 100;
@@ -36,6 +46,13 @@ public record RiskConfig(
   public static final Duration DEFAULT_DEDUPE_RETENTION = Duration.ofDays(7);
   public static final long DEFAULT_ROCKSDB_BLOCK_CACHE_BYTES = 16L * 1024 * 1024;
   public static final long DEFAULT_ROCKSDB_WRITE_BUFFER_BYTES = 8L * 1024 * 1024;
+
+  public static final long DEFAULT_EXPOSURE_LIMIT_MINOR = 100_000_000;
+  public static final Duration DEFAULT_EXPOSURE_HORIZON = Duration.ofDays(30);
+  public static final Duration DEFAULT_CARD_MEMORY = Duration.ofDays(30);
+  public static final Duration DEFAULT_DECISION_RETENTION = Duration.ofDays(7);
+  /** Longest horizon or memory we accept: the stores keep about one entry per day per key. */
+  public static final Duration MAX_MEMORY = Duration.ofDays(400);
 
   /** Longest window we accept: the merchant store holds one entry per payment in it. */
   public static final Duration MAX_VELOCITY_WINDOW = Duration.ofHours(24);
@@ -57,6 +74,36 @@ public record RiskConfig(
     require(
         rocksDbWriteBufferBytes > 0 && rocksDbWriteBufferBytes <= rocksDbBlockCacheBytes,
         "rocksDbWriteBufferBytes must be positive and at most rocksDbBlockCacheBytes");
+    require(exposureLimitMinor > 0, "exposureLimitMinor must be positive");
+    require(between(exposureHorizon, Duration.ofDays(1), MAX_MEMORY), "exposureHorizon must be between 1 day and " + MAX_MEMORY);
+    require(between(cardMemory, Duration.ofDays(1), MAX_MEMORY), "cardMemory must be between 1 day and " + MAX_MEMORY);
+    require(between(decisionRetention, Duration.ofMinutes(1), MAX_MEMORY), "decisionRetention must be between 1 minute and " + MAX_MEMORY);
+  }
+
+  /** The scoring settings with the defaults for the features added later (exposure, card memory, queries). */
+  public RiskConfig(
+      long amountLimitMinor,
+      int velocityMaxPayments,
+      Duration velocityWindow,
+      int meanMultiple,
+      int meanMinPayments,
+      Duration dedupeRetention,
+      long rocksDbBlockCacheBytes,
+      long rocksDbWriteBufferBytes) {
+    this(
+        amountLimitMinor, velocityMaxPayments, velocityWindow, meanMultiple, meanMinPayments,
+        dedupeRetention, rocksDbBlockCacheBytes, rocksDbWriteBufferBytes,
+        DEFAULT_EXPOSURE_LIMIT_MINOR, DEFAULT_EXPOSURE_HORIZON, DEFAULT_CARD_MEMORY, DEFAULT_DECISION_RETENTION);
+  }
+
+  public RiskConfig withExposureLimit(long limitMinor) {
+    return new RiskConfig(
+        amountLimitMinor, velocityMaxPayments, velocityWindow, meanMultiple, meanMinPayments, dedupeRetention,
+        rocksDbBlockCacheBytes, rocksDbWriteBufferBytes, limitMinor, exposureHorizon, cardMemory, decisionRetention);
+  }
+
+  private static boolean between(Duration d, Duration min, Duration max) {
+    return d.compareTo(min) >= 0 && d.compareTo(max) <= 0;
   }
 
   public static RiskConfig defaults() {
@@ -78,7 +125,8 @@ public record RiskConfig(
   public RiskConfig withVelocity(int maxPayments, Duration window) {
     return new RiskConfig(
         amountLimitMinor, maxPayments, window, meanMultiple, meanMinPayments, dedupeRetention,
-        rocksDbBlockCacheBytes, rocksDbWriteBufferBytes);
+        rocksDbBlockCacheBytes, rocksDbWriteBufferBytes, exposureLimitMinor, exposureHorizon, cardMemory,
+        decisionRetention);
   }
 
   private static void require(boolean ok, String message) {

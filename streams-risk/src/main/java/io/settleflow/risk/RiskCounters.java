@@ -18,6 +18,9 @@ public interface RiskCounters {
 
         @Override
         public void invalidRuleIgnored() {}
+
+        @Override
+        public void staleRuleIgnored() {}
       };
 
   void decided();
@@ -28,4 +31,7 @@ public interface RiskCounters {
 
   /** A document on risk.rules failed validation (once per distinct document per task). */
   void invalidRuleIgnored();
+
+  /** A valid rule document whose version is not above the one in force was ignored. */
+  void staleRuleIgnored();
 }

@@ -17,6 +17,24 @@ public final class RiskDecisions {
         .toString();
   }
 
+  /** For an authorization that reached the merchant-keyed part of the topology. */
+  static RiskDecision of(MerchantEvent e, RiskAssessment assessment) {
+    return RiskDecision.newBuilder()
+        .setEventId(decisionEventId(e.eventId()))
+        .setSourceEventId(e.eventId())
+        .setPaymentId(e.paymentId())
+        .setMerchantId(e.merchantId())
+        .setAmountMinor(e.amountMinor())
+        .setCurrency(e.currency())
+        .setScore(assessment.score())
+        .setOutcome(assessment.outcome())
+        .setReasons(assessment.reasons())
+        .setRuleVersions(assessment.ruleVersions())
+        .setShadowReasons(assessment.shadowReasons())
+        .setDecidedAt(java.time.Instant.ofEpochMilli(e.occurredAtMs()))
+        .build();
+  }
+
   public static RiskDecision of(PaymentEvent event, RiskAssessment assessment) {
     return RiskDecision.newBuilder()
         .setEventId(decisionEventId(event.getEventId()))

@@ -4,11 +4,13 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.settleflow.runtime.MetricsServer;
 import io.settleflow.runtime.ServiceConfig;
 import io.settleflow.schemas.ConfluentRegistryClient;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,18 +31,20 @@ public final class RiskMain {
             settings.httpHost(),
             settings.httpPort(),
             () -> health(client.get() == null ? KafkaStreams.State.CREATED : client.get().state()));
+    RiskQueryServer queries = RiskQueryServer.start(settings.httpHost(), settings.queryPort());
+    HostInfo self = new HostInfo(settings.queryAdvertisedHost(), queries.port());
+    ConfluentRegistryClient registry = new ConfluentRegistryClient(settings.registryUrl());
     KafkaStreams streams =
         new KafkaStreams(
-            RiskTopology.build(
-                settings.risk(),
-                new ConfluentRegistryClient(settings.registryUrl()),
-                new MicrometerRiskCounters(metrics.registry())),
+            RiskTopology.build(settings.risk(), registry, new MicrometerRiskCounters(metrics.registry())),
             RiskStreamsConfig.properties(
                 settings.applicationId(),
                 settings.bootstrapServers(),
                 settings.stateDir(),
                 settings.streamThreads(),
-                settings.risk()));
+                settings.risk(),
+                self.host() + ":" + self.port()));
+    queries.attach(streams, self, settings.risk(), registry, Clock.systemUTC());
     client.set(streams);
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(metrics.registry());
@@ -71,17 +75,19 @@ public final class RiskMain {
                   // instance) waits a whole session timeout before it gets these partitions.
                   streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));
                   streamsMetrics.close();
+                  queries.close();
                   metrics.close();
                 },
                 "risk-shutdown"));
 
     LOG.info(
-        "starting {} against {} with {} (health on {}:{})",
+        "starting {} against {} with {} (health on {}:{}, queries on {})",
         settings.applicationId(),
         settings.bootstrapServers(),
         settings.risk(),
         settings.httpHost(),
-        metrics.port());
+        metrics.port(),
+        self);
     streams.start();
     stopped.await();
     if (failed.get()) {

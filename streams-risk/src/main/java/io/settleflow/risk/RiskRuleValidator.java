@@ -164,6 +164,20 @@ public final class RiskRuleValidator {
         List.of());
   }
 
+  /**
+   * Versions only go up: a document for a rule id must carry a version above the one in force
+   * (the engine ignores it otherwise, so an out-of-order publish never rolls a rule back).
+   *
+   * @param versionInForce the version currently valid for this id, or null when there is none
+   */
+  public static Optional<String> versionProblem(String id, long version, Long versionInForce) {
+    if (versionInForce == null || version > versionInForce) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        error(id, "version", "must be above " + versionInForce + ", the version in force (versions only go up)"));
+  }
+
   private static <E extends Enum<E>> E enumField(
       ObjectNode doc, String who, String field, Class<E> type, List<String> errors) {
     JsonNode n = doc.get(field);

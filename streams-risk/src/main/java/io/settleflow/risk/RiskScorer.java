@@ -41,6 +41,32 @@ public final class RiskScorer {
     return defaults;
   }
 
+  /**
+   * The features the rules that would be evaluated (published, else the defaults; not DISABLED)
+   * name: the others need not be read from state. Cached per rule list (it changes rarely).
+   */
+  java.util.Set<RiskFeature> featuresUsed(List<RiskRule> published) {
+    FeaturesUsed memo = lastFeaturesUsed;
+    if (memo != null && memo.rules() == published) {
+      return memo.features();
+    }
+    java.util.Set<RiskFeature> used = java.util.EnumSet.noneOf(RiskFeature.class);
+    for (RiskRule r : published.isEmpty() ? defaults : published) {
+      if (r.status() != RuleStatus.DISABLED) {
+        used.add(r.feature());
+      }
+    }
+    java.util.Set<RiskFeature> features = java.util.Collections.unmodifiableSet(used);
+    lastFeaturesUsed = new FeaturesUsed(published, features);
+    return features;
+  }
+
+  private record FeaturesUsed(List<RiskRule> rules, java.util.Set<RiskFeature> features) {}
+
+  // one scorer is shared by every task of the topology, across stream threads: one immutable
+  // memo in one volatile field, so a thread sees a matching pair or recomputes
+  private volatile FeaturesUsed lastFeaturesUsed;
+
   /** With the built-in rules. */
   public RiskAssessment score(long amountMinor, String currency, MerchantActivity before) {
     return score(List.of(), amountMinor, currency, before);
@@ -51,8 +77,20 @@ public final class RiskScorer {
    */
   public RiskAssessment score(
       List<RiskRule> published, long amountMinor, String currency, MerchantActivity before) {
+    return score(published, amountMinor, currency, FeatureInputs.velocityOnly(before));
+  }
+
+  /** With every feature the topology computes; see {@link FeatureInputs}. */
+  RiskAssessment score(List<RiskRule> published, long amountMinor, String currency, FeatureInputs inputs) {
+    return score(published, currency, features(amountMinor, currency, inputs));
+  }
+
+  PaymentFeatures features(long amountMinor, String currency, FeatureInputs inputs) {
+    return PaymentFeatures.of(amountMinor, currency, inputs, meanMinPayments);
+  }
+
+  RiskAssessment score(List<RiskRule> published, String currency, PaymentFeatures features) {
     List<RiskRule> rules = published.isEmpty() ? defaults : published;
-    PaymentFeatures features = PaymentFeatures.of(amountMinor, before, meanMinPayments);
     int score = 0;
     RiskOutcome least = RiskOutcome.APPROVE;
     List<String> reasons = new ArrayList<>();
@@ -85,10 +123,7 @@ public final class RiskScorer {
     if (value.isEmpty() || !rule.comparison().holds(value.get().compareTo(rule.threshold()))) {
       return Optional.empty();
     }
-    String unit =
-        rule.feature() == RiskFeature.AMOUNT_MINOR || rule.feature() == RiskFeature.MERCHANT_SUM_WINDOW
-            ? " " + currency
-            : "";
+    String unit = rule.feature().isAmount() ? " " + currency : "";
     return Optional.of(
         rule.versionTag() + ": " + rule.feature().documentName() + " " + value.get().display() + unit
             + " " + rule.comparison().symbol() + " " + rule.threshold().toPlainString());

@@ -13,10 +13,14 @@ public record RiskSettings(
     int httpPort,
     String applicationId,
     int streamThreads,
-    RiskConfig risk) {
+    RiskConfig risk,
+    int queryPort,
+    String queryAdvertisedHost) {
 
   public static final String DEFAULT_APPLICATION_ID = "settleflow-risk";
   public static final int DEFAULT_HTTP_PORT = 8092;
+  /** 0 = any free port (logged): a fixed default would clash between stacks on one machine. */
+  public static final int DEFAULT_QUERY_PORT = 0;
   public static final int MAX_STREAM_THREADS = 16;
   private static final long MAX_BYTES = 16L * 1024 * 1024 * 1024;
 
@@ -41,7 +45,11 @@ public record RiskSettings(
                     Duration.ofMinutes(1).toMillis(),
                     Duration.ofDays(365).toMillis())),
             env.longValue("SETTLEFLOW_RISK_ROCKSDB_BLOCK_CACHE_BYTES", d.rocksDbBlockCacheBytes(), 1024 * 1024, MAX_BYTES),
-            env.longValue("SETTLEFLOW_RISK_ROCKSDB_WRITE_BUFFER_BYTES", d.rocksDbWriteBufferBytes(), 256 * 1024, MAX_BYTES));
+            env.longValue("SETTLEFLOW_RISK_ROCKSDB_WRITE_BUFFER_BYTES", d.rocksDbWriteBufferBytes(), 256 * 1024, MAX_BYTES),
+            env.longValue("SETTLEFLOW_RISK_EXPOSURE_LIMIT_MINOR", d.exposureLimitMinor(), 1, Long.MAX_VALUE),
+            days(env, "SETTLEFLOW_RISK_EXPOSURE_HORIZON_MS", d.exposureHorizon(), Duration.ofDays(1)),
+            days(env, "SETTLEFLOW_RISK_CARD_MEMORY_MS", d.cardMemory(), Duration.ofDays(1)),
+            days(env, "SETTLEFLOW_RISK_DECISION_RETENTION_MS", d.decisionRetention(), Duration.ofMinutes(1)));
     return new RiskSettings(
         env.required("SETTLEFLOW_KAFKA_BOOTSTRAP"),
         env.required("SETTLEFLOW_REGISTRY_URL"),
@@ -50,6 +58,13 @@ public record RiskSettings(
         env.integer("SETTLEFLOW_HTTP_PORT", DEFAULT_HTTP_PORT, 0, 65_535),
         env.string("SETTLEFLOW_RISK_APPLICATION_ID", DEFAULT_APPLICATION_ID),
         env.integer("SETTLEFLOW_RISK_STREAM_THREADS", 1, 1, MAX_STREAM_THREADS),
-        risk);
+        risk,
+        env.integer("SETTLEFLOW_RISK_QUERY_PORT", DEFAULT_QUERY_PORT, 0, 65_535),
+        env.string("SETTLEFLOW_RISK_QUERY_ADVERTISED_HOST", env.string("SETTLEFLOW_HTTP_HOST", "127.0.0.1")));
+  }
+
+  private static Duration days(ServiceConfig env, String name, Duration defaultValue, Duration min) {
+    return Duration.ofMillis(
+        env.longValue(name, defaultValue.toMillis(), min.toMillis(), RiskConfig.MAX_MEMORY.toMillis()));
   }
 }

@@ -8,8 +8,11 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class RiskStreamsConfig {
   /** Short, so decisions are visible to read_committed consumers quickly (one EOS commit). */
   public static final int COMMIT_INTERVAL_MS = 200;
-  /** Record cache for the whole instance; our stores write through, so little is needed. */
-  public static final long STATESTORE_CACHE_BYTES = 1024 * 1024;
+  /**
+   * Record cache for the whole instance: the bucket stores are cached, so every payment's six
+   * bucket updates hit memory and reach RocksDB and the changelog once per bucket per commit.
+   */
+  public static final long STATESTORE_CACHE_BYTES = 16L * 1024 * 1024;
 
   private RiskStreamsConfig() {}
 
@@ -26,6 +29,18 @@ public final class RiskStreamsConfig {
     p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbConfig.class);
     p.put(BoundedRocksDbConfig.BLOCK_CACHE_BYTES, config.rocksDbBlockCacheBytes());
     p.put(BoundedRocksDbConfig.WRITE_BUFFER_BYTES, config.rocksDbWriteBufferBytes());
+    return p;
+  }
+
+  /**
+   * @param applicationServer {@code host:port} of this instance's query server, as the other
+   *     instances reach it; Streams shares it so a query for a key elsewhere can be forwarded
+   */
+  public static Properties properties(
+      String applicationId, String bootstrapServers, Path stateDir, int streamThreads, RiskConfig config,
+      String applicationServer) {
+    Properties p = properties(applicationId, bootstrapServers, stateDir, streamThreads, config);
+    p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
     return p;
   }
 }

@@ -1,12 +1,12 @@
 package io.settleflow.risk;
 
-import io.settleflow.avro.PaymentEvent;
 import io.settleflow.avro.RiskDecision;
 import io.settleflow.schemas.AvroSerde;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.SchemaRegistry;
 import io.settleflow.schemas.Topics;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -35,6 +35,21 @@ public final class RiskTopology {
   public static final String RULES_STORE = "risk-rules";
   public static final String DEDUPE_STORE = "dedupe-event-ids";
   public static final String MERCHANT_STORE = "merchant-payments";
+  /** Day buckets of each merchant's net open exposure per currency. */
+  public static final String EXPOSURE_STORE = "merchant-exposure";
+  /** When a card token last paid a merchant (at most one entry per card, merchant and day). */
+  public static final String CARD_SEEN_STORE = "card-seen";
+  /** Decisions by payment id, read back from risk.decisions, for GET /risk/payments/{id}/decision. */
+  public static final String DECISIONS_STORE = "decisions-by-payment";
+  /** Every store the scoring processor uses, besides the global rules store. */
+  static final List<String> FEATURE_STORES =
+      List.of(
+          MERCHANT_STORE,
+          FeatureWindow.ONE_MINUTE.storeName(),
+          FeatureWindow.ONE_HOUR.storeName(),
+          FeatureWindow.ONE_DAY.storeName(),
+          EXPOSURE_STORE,
+          CARD_SEEN_STORE);
   /** Internal topic {@code <application.id>-payments-by-merchant-repartition}. */
   public static final String BY_MERCHANT = "payments-by-merchant";
   /**
@@ -72,8 +87,30 @@ public final class RiskTopology {
                 true),
             Serdes.String(),
             MerchantPayment.serde()));
+    for (FeatureWindow w : FeatureWindow.values()) {
+      // cached: a bucket is read and rewritten by every payment in it; the cache absorbs that and
+      // writes RocksDB and the changelog once per commit
+      builder.addStateStore(
+          Stores.windowStoreBuilder(
+                  Stores.persistentWindowStore(
+                      w.storeName(), w.size().plus(MERCHANT_WINDOW_LATENESS), Duration.ofMillis(w.bucketMs()), false),
+                  Serdes.String(),
+                  ActivityBucket.serde())
+              .withCachingEnabled());
+    }
+    builder.addStateStore(
+        Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(
+                    EXPOSURE_STORE, config.exposureHorizon().plus(Duration.ofDays(1)), Duration.ofDays(1), false),
+                Serdes.String(),
+                ActivityBucket.serde())
+            .withCachingEnabled());
+    builder.addStateStore(
+        Stores.windowStoreBuilder(
+            Stores.persistentWindowStore(CARD_SEEN_STORE, config.cardMemory(), DEDUPE_WINDOW_SIZE, false),
+            Serdes.String(),
+            Serdes.Long()));
 
-    AvroSerde<PaymentEvent> paymentSerde = new AvroSerde<>(registry, PaymentEvent.class);
     AvroSerde<RiskDecision> decisionSerde = new AvroSerde<>(registry, RiskDecision.class);
     ConfluentWireFormat wire = new ConfluentWireFormat(registry);
     RiskScorer scorer = new RiskScorer(config.rules());
@@ -84,44 +121,81 @@ public final class RiskTopology {
         Consumed.with(Serdes.String(), Serdes.ByteArray()),
         Materialized.as(Stores.inMemoryKeyValueStore(RULES_STORE)));
     PublishedRules.InvalidRuleListener invalidRules =
-        (key, errors) -> {
-          LOG.warn("ignoring invalid document on {} under key {}: {}", Topics.RISK_RULES, key, errors);
-          counters.invalidRuleIgnored();
+        new PublishedRules.InvalidRuleListener() {
+          @Override
+          public void invalid(String key, List<String> errors) {
+            LOG.warn("ignoring invalid document on {} under key {}: {}", Topics.RISK_RULES, key, errors);
+            counters.invalidRuleIgnored();
+          }
+
+          @Override
+          public void notNewer(String key, long version, long current) {
+            LOG.warn(
+                "ignoring {}@{} on {}: version {} is already in force (versions only go up)",
+                key, version, Topics.RISK_RULES, current);
+            counters.staleRuleIgnored();
+          }
         };
 
-    Map<String, KStream<String, DecodedPayment>> decoded =
-        builder.stream(Topics.PAYMENTS_AUTHORIZED, Consumed.with(Serdes.String(), Serdes.ByteArray()))
-            .processValues(() -> new PaymentDecoder(wire), Named.as("decode-payment"))
-            .split(Named.as(BRANCH_PREFIX))
-            .branch((k, v) -> !v.isValid(), Branched.as(INVALID))
-            .defaultBranch(Branched.as(VALID));
+    KStream<String, MerchantEvent> movements = null;
+    for (String topic : Topics.LEDGER_EVENTS) {
+      KStream<String, MerchantEvent> valid =
+          deadLetterInvalid(
+              builder.stream(topic, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(topic + "-source"))
+                  .processValues(() -> new PaymentDecoder(wire), Named.as("decode-" + topic)),
+              topic,
+              counters);
+      movements = movements == null ? valid : movements.merge(valid, Named.as("merge-" + topic));
+    }
+    KStream<String, MerchantEvent> settled =
+        deadLetterInvalid(
+            builder.stream(Topics.SETTLEMENTS_RAW, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(Topics.SETTLEMENTS_RAW + "-source"))
+                .processValues(() -> new SettlementDecoder(wire), Named.as("decode-" + Topics.SETTLEMENTS_RAW)),
+            Topics.SETTLEMENTS_RAW,
+            counters);
 
-    decoded.get(BRANCH_PREFIX + INVALID)
-        .processValues(
-            () -> new DeadLetterStamp(Topics.PAYMENTS_AUTHORIZED, counters), Named.as("dead-letter"))
-        .to(Topics.RISK_DLQ, Produced.with(Serdes.String(), Serdes.ByteArray()));
-
-    decoded.get(BRANCH_PREFIX + VALID)
-        .mapValues(DecodedPayment::event, Named.as("payment-event"))
+    movements
+        .merge(settled, Named.as("merge-" + Topics.SETTLEMENTS_RAW))
         .processValues(
             () -> new EventDeduplicator(DEDUPE_STORE, config.dedupeRetention(), counters),
             Named.as("dedupe-by-event-id"),
             DEDUPE_STORE)
-        .selectKey((paymentId, event) -> event.getMerchantId(), Named.as("key-by-merchant"))
+        .selectKey((id, event) -> event.merchantId(), Named.as("key-by-merchant"))
         .repartition(
-            Repartitioned.<String, PaymentEvent>as(BY_MERCHANT)
+            Repartitioned.<String, MerchantEvent>as(BY_MERCHANT)
                 .withKeySerde(Serdes.String())
-                .withValueSerde(paymentSerde))
+                .withValueSerde(MerchantEvent.serde()))
         .processValues(
-            () ->
-                new MerchantWindowScorer(
-                    MERCHANT_STORE, config.velocityWindow(), RULES_STORE, scorer, counters, invalidRules),
+            () -> new MerchantWindowScorer(config, scorer, counters, invalidRules),
             Named.as("score-payment"),
-            MERCHANT_STORE)
+            FEATURE_STORES.toArray(String[]::new))
         // the sink partitions by this key; no repartition topic is needed for a sink
         .selectKey((merchantId, decision) -> decision.getPaymentId(), Named.as("key-by-payment"))
         .to(Topics.RISK_DECISIONS, Produced.with(Serdes.String(), decisionSerde));
 
+    builder.addStateStore(
+        Stores.windowStoreBuilder(
+            Stores.persistentWindowStore(DECISIONS_STORE, config.decisionRetention(), DEDUPE_WINDOW_SIZE, false),
+            Serdes.String(),
+            Serdes.ByteArray()));
+    builder.stream(Topics.RISK_DECISIONS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("decisions-source"))
+        .process(DecisionRecorder::new, Named.as("record-decision"), DECISIONS_STORE);
+
     return builder.build();
+  }
+
+  /** Sends the records that could not be decoded to risk.dlq and returns the rest. */
+  private static KStream<String, MerchantEvent> deadLetterInvalid(
+      KStream<String, DecodedPayment> decoded, String topic, RiskCounters counters) {
+    Map<String, KStream<String, DecodedPayment>> branches =
+        decoded
+            .split(Named.as(topic + "-" + BRANCH_PREFIX))
+            .branch((k, v) -> !v.isValid(), Branched.as(INVALID))
+            .defaultBranch(Branched.as(VALID));
+    branches.get(topic + "-" + BRANCH_PREFIX + INVALID)
+        .processValues(() -> new DeadLetterStamp(topic, counters), Named.as("dead-letter-" + topic))
+        .to(Topics.RISK_DLQ, Produced.with(Serdes.String(), Serdes.ByteArray()));
+    return branches.get(topic + "-" + BRANCH_PREFIX + VALID)
+        .mapValues(DecodedPayment::event, Named.as("movement-" + topic));
   }
 }

@@ -111,6 +111,16 @@ class RiskRuleValidatorTest {
         .allSatisfy(e -> assertThat(e).startsWith("rule r1: "));
   }
 
+  @ParameterizedTest(name = "version {0} over {1} in force -> {2}")
+  @org.junit.jupiter.params.provider.CsvSource(
+      value = {"1, , ok", "2, 1, ok", "1, 1, rule r: version must be above 1", "1, 3, rule r: version must be above 3"},
+      nullValues = "")
+  void aVersionMustBeAboveTheOneInForce(long version, Long inForce, String expected) {
+    var problem = RiskRuleValidator.versionProblem("r", version, inForce);
+
+    assertThat(problem.orElse("ok")).startsWith(expected);
+  }
+
   @Test
   void aNullDocumentIsInvalidNotAnException() {
     assertThat(RiskRuleValidator.validate("r1", null).errors()).containsExactly("rule r1: document is empty");

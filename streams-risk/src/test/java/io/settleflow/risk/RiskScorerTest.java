@@ -171,4 +171,15 @@ class RiskScorerTest {
       String name, long amount, int all, int same, long sameSum, int score, RiskOutcome outcome, String... fired) {
     return Arguments.of(name, amount, new MerchantActivity(all, same, sameSum), score, outcome, List.of(fired));
   }
+
+  @org.junit.jupiter.api.Test
+  void onlyTheFeaturesOfRulesThatWouldBeEvaluatedAreRead() {
+    assertThat(SCORER.featuresUsed(List.of()))
+        .containsExactlyInAnyOrder(RiskFeature.AMOUNT_MINOR, RiskFeature.MERCHANT_COUNT_WINDOW, RiskFeature.AMOUNT_TO_MERCHANT_MEAN);
+    List<RiskRule> published =
+        List.of(
+            new RiskRule("z", 1, RuleStatus.SHADOW, RiskFeature.AMOUNT_ZSCORE, RuleComparison.GREATER, java.math.BigDecimal.ONE, 0, RuleAction.REVIEW),
+            new RiskRule("off", 1, RuleStatus.DISABLED, RiskFeature.CARD_COUNT_1H, RuleComparison.GREATER, java.math.BigDecimal.ONE, 0, RuleAction.REVIEW));
+    assertThat(SCORER.featuresUsed(published)).containsExactly(RiskFeature.AMOUNT_ZSCORE);
+  }
 }

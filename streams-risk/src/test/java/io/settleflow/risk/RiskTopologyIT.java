@@ -89,7 +89,11 @@ class RiskTopologyIT {
     registryServer = SchemaRegistryServer.start(dir.resolve("registry"), 0, false);
     registry = new ConfluentRegistryClient(registryServer.confluentUrl());
     broker.createTopics(
-        List.of(Topics.PAYMENTS_AUTHORIZED, Topics.RISK_DECISIONS, Topics.RISK_DLQ), PARTITIONS, Set.of());
+        List.of(
+            Topics.PAYMENTS_AUTHORIZED, Topics.PAYMENTS_CAPTURED, Topics.PAYMENTS_REFUNDED, Topics.PAYMENTS_CANCELLED,
+            Topics.SETTLEMENTS_RAW, Topics.RISK_DECISIONS, Topics.RISK_DLQ),
+        PARTITIONS,
+        Set.of());
     broker.createTopics(List.of(Topics.RISK_RULES), 1, Set.of(Topics.RISK_RULES));
     // published before start: the global rules store must restore it from the topic
     try (KafkaProducer<String, byte[]> producer = producer()) {
@@ -231,6 +235,7 @@ class RiskTopologyIT {
     env.put("SETTLEFLOW_REGISTRY_URL", registryUrl);
     env.put("SETTLEFLOW_STATE_DIR", dir.resolve(applicationId + "-state").toString());
     env.put("SETTLEFLOW_HTTP_PORT", Integer.toString(httpPort));
+    env.put("SETTLEFLOW_RISK_QUERY_PORT", "0");
     env.put("SETTLEFLOW_RISK_APPLICATION_ID", applicationId);
     return ChildJvm.start(
         applicationId,

@@ -274,6 +274,26 @@ class RiskTopologyTest {
   }
 
   @Test
+  void anOutOfOrderOlderVersionNeverRollsTheRuleBack() {
+    publish("big-ticket", rule("big-ticket", 2, "ACTIVE", "amount_minor", ">", 50_000, 60, "REVIEW"));
+    send(Payments.event("e-1", "p-1", "m-1", 20_000, T), T);
+    // version 1 arrives late (a retried publish, a second analyst): ignored and counted
+    publish("big-ticket", rule("big-ticket", 1, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
+    send(Payments.event("e-2", "p-2", "m-1", 20_000, T.plusSeconds(1)), T.plusSeconds(1));
+    publish("big-ticket", rule("big-ticket", 3, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
+    send(Payments.event("e-3", "p-3", "m-1", 20_000, T.plusSeconds(2)), T.plusSeconds(2));
+
+    assertThat(decisions.readValuesToList())
+        .extracting(RiskDecision::getSourceEventId, RiskDecision::getOutcome, d -> d.getRuleVersions())
+        .containsExactly(
+            tuple("e-1", RiskOutcome.APPROVE, List.of("big-ticket@2")),
+            tuple("e-2", RiskOutcome.APPROVE, List.of("big-ticket@2")),
+            tuple("e-3", RiskOutcome.REVIEW, List.of("big-ticket@3")));
+    assertThat(counters.staleRules.get()).isEqualTo(1);
+    assertThat(counters.invalidRules.get()).isZero();
+  }
+
+  @Test
   void aShadowRuleIsRecordedApartAndNeverChangesTheOutcome() {
     publish("amount-limit", rule("amount-limit", 2, "ACTIVE", "amount_minor", ">", 500_000, 60, "REVIEW"));
     publish("strict-limit", rule("strict-limit", 1, "SHADOW", "amount_minor", ">", 1_000, 100, "DECLINE"));
@@ -338,32 +358,5 @@ class RiskTopologyTest {
   private static String header(TestRecord<String, byte[]> r, String name) {
     var h = r.headers().lastHeader(name);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-  }
-
-  private static final class CountingCounters implements RiskCounters {
-    final AtomicInteger decisions = new AtomicInteger();
-    final AtomicInteger duplicates = new AtomicInteger();
-    final AtomicInteger deadLetters = new AtomicInteger();
-    final AtomicInteger invalidRules = new AtomicInteger();
-
-    @Override
-    public void decided() {
-      decisions.incrementAndGet();
-    }
-
-    @Override
-    public void duplicateDropped() {
-      duplicates.incrementAndGet();
-    }
-
-    @Override
-    public void deadLettered() {
-      deadLetters.incrementAndGet();
-    }
-
-    @Override
-    public void invalidRuleIgnored() {
-      invalidRules.incrementAndGet();
-    }
   }
 }

@@ -1,0 +1,234 @@
+package io.settleflow.deploy.bench;
+
+import io.settleflow.avro.PaymentEvent;
+import io.settleflow.avro.PaymentEventType;
+import io.settleflow.embedded.KafkaBroker;
+import io.settleflow.risk.LocalSchemaRegistry;
+import io.settleflow.risk.RiskConfig;
+import io.settleflow.risk.RiskStreamsConfig;
+import io.settleflow.risk.RiskTopology;
+import io.settleflow.schemas.ConfluentWireFormat;
+import io.settleflow.schemas.Topics;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * {@code ./settleflow bench risk}: on one embedded broker, N payment authorizations are loaded
+ * once; then (1) a plain exactly-once consume → produce pass-through Streams app and (2) the full
+ * risk topology each process all of them, with the same Streams settings (exactly_once_v2, commit
+ * interval, threads). Throughput = N ÷ the time from the app's first RUNNING to the last output
+ * being committed (read_committed end offset). Then, with the risk topology still running, a
+ * paced phase sends fresh payments and times each decision from send to read_committed receipt:
+ * that is p99_ms.
+ */
+public final class RiskBenchmark {
+  public static final int PARTITIONS = 2;
+  static final String PASSTHROUGH_OUT = "bench.passthrough";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+  private static final Duration RUN_TIMEOUT = Duration.ofMinutes(15);
+  private static final Duration EVENT_SPACING = Duration.ofMillis(20);
+
+  public record Options(int events, int merchants, int latencyEvents, int latencyPerSecond) {}
+
+  public record Result(double passthroughRps, double riskRps, LatencySample latency) {
+    public String resultLine() {
+      return String.format(
+          Locale.ROOT,
+          "RESULT risk throughput_ratio=%.2f risk_rps=%.0f passthrough_rps=%.0f p99_ms=%.1f",
+          riskRps / passthroughRps, riskRps, passthroughRps, latency.quantileMs(0.99));
+    }
+  }
+
+  private final Options options;
+  private final PrintStream out;
+
+  public RiskBenchmark(Options options, PrintStream out) {
+    this.options = options;
+    this.out = out;
+  }
+
+  public Result run(Path dir) throws Exception {
+    RiskConfig config = RiskConfig.defaults();
+    LocalSchemaRegistry registry = new LocalSchemaRegistry();
+    ConfluentWireFormat wire = new ConfluentWireFormat(registry);
+    try (KafkaBroker broker = KafkaBroker.start(dir.resolve("kafka"), 0, 0, "512m")) {
+      List<String> topics = new ArrayList<>(Topics.LEDGER_EVENTS);
+      topics.addAll(List.of(Topics.SETTLEMENTS_RAW, Topics.RISK_DECISIONS, Topics.RISK_DLQ, PASSTHROUGH_OUT));
+      broker.createTopics(topics, PARTITIONS, Set.of());
+      broker.createTopics(List.of(Topics.RISK_RULES), 1, Set.of(Topics.RISK_RULES));
+      // 50 payments a second of event time, so each merchant has a realistic handful in its
+      // velocity window (1 ms apart, a merchant would hold hundreds and every payment reads them)
+      Instant base = Instant.now().minus(EVENT_SPACING.multipliedBy(options.events())).minus(Duration.ofMinutes(1));
+      out.printf("loading %d authorizations for %d merchants on %d partitions%n", options.events(), options.merchants(), PARTITIONS);
+      try (KafkaProducer<String, byte[]> producer = producer(broker)) {
+        for (int i = 0; i < options.events(); i++) {
+          PaymentEvent e = event("e-" + i, "p-" + i, i % options.merchants(), base.plus(EVENT_SPACING.multipliedBy(i)));
+          producer.send(new ProducerRecord<>(Topics.PAYMENTS_AUTHORIZED, e.getPaymentId(), wire.encode(Topics.PAYMENTS_AUTHORIZED, e)));
+        }
+        producer.flush();
+      }
+
+      StreamsBuilder passthrough = new StreamsBuilder();
+      passthrough.stream(Topics.PAYMENTS_AUTHORIZED, Consumed.with(Serdes.String(), Serdes.ByteArray()))
+          .to(PASSTHROUGH_OUT, Produced.with(Serdes.String(), Serdes.ByteArray()));
+      double passthroughRps = measure(broker, "bench-passthrough", passthrough.build(), PASSTHROUGH_OUT, config, dir, null);
+      out.printf(Locale.ROOT, "pass-through: %.0f records/s%n", passthroughRps);
+
+      LatencySample[] latency = new LatencySample[1];
+      double riskRps =
+          measure(broker, "bench-risk", RiskTopology.build(config, registry), Topics.RISK_DECISIONS, config, dir,
+              () -> latency[0] = latencyPhase(broker, wire));
+      out.printf(Locale.ROOT, "risk topology: %.0f decisions/s; decision latency p50 %.1f ms, p99 %.1f ms%n",
+          riskRps, latency[0].quantileMs(0.5), latency[0].quantileMs(0.99));
+      return new Result(passthroughRps, riskRps, latency[0]);
+    }
+  }
+
+  /** Runs the app until `outputTopic` holds N committed records; returns records per second. */
+  private double measure(
+      KafkaBroker broker, String appId, Topology topology, String outputTopic, RiskConfig config, Path dir, ThrowingRunnable whileRunning)
+      throws Exception {
+    Properties props = RiskStreamsConfig.properties(appId, broker.bootstrapServers(), dir.resolve(appId), 1, config);
+    try (KafkaStreams streams = new KafkaStreams(topology, props)) {
+      long[] runningAt = {0};
+      streams.setStateListener((now, before) -> {
+        if (now == KafkaStreams.State.RUNNING && runningAt[0] == 0) {
+          runningAt[0] = System.nanoTime();
+        }
+      });
+      streams.start();
+      long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+      while (runningAt[0] == 0) {
+        if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
+          throw new IllegalStateException(appId + " did not start: " + streams.state());
+        }
+        TimeUnit.MILLISECONDS.sleep(20);
+      }
+      long done;
+      long runDeadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+      try (Admin admin = broker.admin()) {
+        while (committedRecords(admin, outputTopic) < options.events()) {
+          if (System.nanoTime() > runDeadline || streams.state() == KafkaStreams.State.ERROR) {
+            throw new IllegalStateException(appId + " did not finish: " + streams.state());
+          }
+          TimeUnit.MILLISECONDS.sleep(20);
+        }
+        done = System.nanoTime();
+      }
+      if (whileRunning != null) {
+        whileRunning.run();
+      }
+      return options.events() * 1e9 / (done - runningAt[0]);
+    }
+  }
+
+  /** Paced fresh payments through the running risk topology, timed from send to committed decision. */
+  private LatencySample latencyPhase(KafkaBroker broker, ConfluentWireFormat wire) throws Exception {
+    Map<String, Long> sentAt = new HashMap<>();
+    long[] latencies = new long[options.latencyEvents()];
+    int received = 0;
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-risk-latency");
+    long intervalNanos = 1_000_000_000L / options.latencyPerSecond();
+    long started = System.nanoTime();
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        KafkaProducer<String, byte[]> producer = producer(broker)) {
+      consumer.subscribe(List.of(Topics.RISK_DECISIONS));
+      while (consumer.assignment().isEmpty()) {
+        consumer.poll(Duration.ofMillis(100));
+      }
+      consumer.seekToEnd(consumer.assignment());
+      consumer.assignment().forEach(consumer::position);
+      int sent = 0;
+      long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+      while (received < options.latencyEvents() && System.nanoTime() < deadline) {
+        while (sent < options.latencyEvents() && System.nanoTime() - started >= sent * intervalNanos) {
+          String paymentId = "lat-" + sent;
+          PaymentEvent e = event("lat-e-" + sent, paymentId, sent % options.merchants(), Instant.now());
+          sentAt.put(paymentId, System.nanoTime());
+          producer.send(new ProducerRecord<>(Topics.PAYMENTS_AUTHORIZED, paymentId, wire.encode(Topics.PAYMENTS_AUTHORIZED, e)));
+          sent++;
+        }
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(5))) {
+          Long at = sentAt.remove(r.key());
+          if (at != null && received < latencies.length) {
+            latencies[received++] = System.nanoTime() - at;
+          }
+        }
+      }
+    }
+    long[] measured = java.util.Arrays.copyOf(latencies, received);
+    return LatencySample.of(measured, System.nanoTime() - started);
+  }
+
+  private static long committedRecords(Admin admin, String topic) throws Exception {
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (int p = 0; p < PARTITIONS; p++) {
+      latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+    }
+    // read_committed end offsets count each transaction's commit marker too (one per partition
+    // per commit, about 1% of the records here): both phases end equally that much early
+    var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS);
+    return ends.values().stream().mapToLong(info -> info.offset()).sum();
+  }
+
+  private static PaymentEvent event(String eventId, String paymentId, int merchant, Instant occurredAt) {
+    return PaymentEvent.newBuilder()
+        .setEventId(eventId)
+        .setEventType(PaymentEventType.AUTHORIZED)
+        .setPaymentId(paymentId)
+        .setMerchantId("merchant-" + merchant)
+        .setAmountMinor(1_000 + (paymentId.hashCode() & 0xffff))
+        .setCurrency("EUR")
+        .setCardToken("tok-" + (paymentId.hashCode() & 0x3ff))
+        .setCardLast4("4242")
+        .setOccurredAt(occurredAt)
+        .build();
+  }
+
+  private static KafkaProducer<String, byte[]> producer(KafkaBroker broker) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  private interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+}

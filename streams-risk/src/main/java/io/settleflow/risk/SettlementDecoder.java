@@ -1,0 +1,71 @@
+package io.settleflow.risk;
+
+import io.settleflow.avro.SettlementRecord;
+import io.settleflow.avro.SettlementRecordType;
+import io.settleflow.schemas.ConfluentWireFormat;
+import io.settleflow.schemas.SchemaRegistryException;
+import io.settleflow.schemas.WireFormatException;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+
+/**
+ * settlements.raw → the settled payments that reduce a merchant's open exposure. Undecodable bytes
+ * are dead-lettered; lines that are not a settled PAYMENT of a named merchant (fees, refunds,
+ * chargebacks, lines without merchant) are normal and simply not used.
+ */
+final class SettlementDecoder implements FixedKeyProcessor<String, byte[], DecodedPayment> {
+  private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
+
+  private final ConfluentWireFormat wire;
+  private FixedKeyProcessorContext<String, DecodedPayment> context;
+
+  SettlementDecoder(ConfluentWireFormat wire) {
+    this.wire = wire;
+  }
+
+  @Override
+  public void init(FixedKeyProcessorContext<String, DecodedPayment> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(FixedKeyRecord<String, byte[]> record) {
+    byte[] bytes = record.value();
+    SettlementRecord s;
+    try {
+      s = wire.decode(bytes, SettlementRecord.class);
+    } catch (WireFormatException e) {
+      context.forward(record.withValue(DecodedPayment.invalid(bytes, e.getClass().getName(), e.getMessage())));
+      return;
+    } catch (SchemaRegistryException e) {
+      if (e.isTransient()) {
+        throw e;
+      }
+      context.forward(record.withValue(DecodedPayment.invalid(bytes, e.getClass().getName(), e.getMessage())));
+      return;
+    }
+    if (!usable(s)) {
+      return;
+    }
+    context.forward(
+        record
+            .withValue(DecodedPayment.valid(MerchantEvent.settled(s)))
+            .withTimestamp(s.getSettledAt().toEpochMilli())
+            .withHeaders(new RecordHeaders()));
+  }
+
+  static boolean usable(SettlementRecord s) {
+    return s.getRecordType() == SettlementRecordType.PAYMENT
+        && s.getMerchantId() != null
+        && !s.getMerchantId().isBlank()
+        && s.getMerchantId().length() <= PaymentEventValidator.MAX_ID_CHARS
+        && s.getEventId() != null
+        && !s.getEventId().isBlank()
+        && s.getGrossAmountMinor() > 0
+        && s.getCurrency() != null
+        && CURRENCY.matcher(s.getCurrency()).matches();
+  }
+}
