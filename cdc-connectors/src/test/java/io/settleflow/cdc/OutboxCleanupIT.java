@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -76,7 +77,7 @@ class OutboxCleanupIT {
             OutboxMaintenance.start(
                 () -> DatabaseReadinessCheck.connect(stack.connector(), "cleanup-it"), SLOT, settings, metrics::publishedCount, registry)) {
       await().atMost(TIMEOUT).until(relay::isStreaming);
-      load.scheduleAtFixedRate(
+      ScheduledFuture<?> inserting = load.scheduleAtFixedRate(
           () -> {
             for (int i = 0; i < ROWS_PER_TICK && inserted.get() < TOTAL_ROWS; i++) {
               String id = UUID.randomUUID().toString();
@@ -86,9 +87,21 @@ class OutboxCleanupIT {
             }
           },
           0, TICK.toMillis(), TimeUnit.MILLISECONDS);
-      load.scheduleAtFixedRate(() -> liveRows.add(outboxRows(merchant)), 0, 500, TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> sampling =
+          load.scheduleAtFixedRate(() -> liveRows.add(outboxRows(merchant)), 0, 500, TimeUnit.MILLISECONDS);
 
-      await().atMost(TIMEOUT).until(() -> inserted.get() >= TOTAL_ROWS);
+      await()
+          .atMost(TIMEOUT)
+          .until(
+              () -> {
+                // a periodic task that threw is done: get() rethrows its failure into the test
+                for (ScheduledFuture<?> task : List.of(inserting, sampling)) {
+                  if (task.isDone()) {
+                    task.get();
+                  }
+                }
+                return inserted.get() >= TOTAL_ROWS;
+              });
       // After the load stops, heartbeats move the slot past the last rows and the table drains.
       await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() -> outboxRows(merchant) == 0);
       load.shutdownNow();

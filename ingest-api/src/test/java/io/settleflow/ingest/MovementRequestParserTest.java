@@ -42,7 +42,7 @@ class MovementRequestParserTest {
     } else if (!expected.contains(" ")) {
       assertThat(MovementRequestParser.parse(bytes, takesAmount, PaymentRequestParser.MAX_AMOUNT_MINOR)).isEqualTo(OptionalLong.of(Long.parseLong(expected)));
     } else {
-      String[] codeAndField = expected.split(" ");
+      String[] codeAndField = expected.split(" ", -1);
       assertThatThrownBy(() -> MovementRequestParser.parse(bytes, takesAmount, PaymentRequestParser.MAX_AMOUNT_MINOR))
           .isInstanceOfSatisfying(ProblemException.class, e -> {
             assertThat(e.problem().status()).isEqualTo(Integer.parseInt(codeAndField[0]));

@@ -28,12 +28,28 @@ record MerchantEvent(
     long occurredAtMs) {
 
   /** What moved; only AUTHORIZED is scored, the rest feed the features. */
+  /** What happened; {@code code} is its byte on the wire (stored in changelogs: never reuse one). */
   enum Kind {
-    AUTHORIZED,
-    CAPTURED,
-    REFUNDED,
-    CANCELLED,
-    SETTLED
+    AUTHORIZED(1),
+    CAPTURED(2),
+    REFUNDED(3),
+    CANCELLED(4),
+    SETTLED(5);
+
+    final byte code;
+
+    Kind(int code) {
+      this.code = (byte) code;
+    }
+
+    static Kind ofCode(byte code) {
+      for (Kind k : values()) {
+        if (k.code == code) {
+          return k;
+        }
+      }
+      throw new IllegalArgumentException("unknown MerchantEvent kind " + code);
+    }
   }
 
   static MerchantEvent of(PaymentEvent e) {
@@ -76,7 +92,7 @@ record MerchantEvent(
             size += Integer.BYTES + (s == null ? 0 : s.length);
           }
           ByteBuffer b = ByteBuffer.allocate(size);
-          b.put(FORMAT_VERSION).put((byte) e.kind().ordinal()).putLong(e.amountMinor()).putLong(e.occurredAtMs());
+          b.put(FORMAT_VERSION).put(e.kind().code).putLong(e.amountMinor()).putLong(e.occurredAtMs());
           for (byte[] s : strings) {
             if (s == null) {
               b.putInt(-1);
@@ -96,7 +112,7 @@ record MerchantEvent(
           if (version != FORMAT_VERSION) {
             throw new IllegalArgumentException("unknown MerchantEvent format " + version);
           }
-          Kind kind = Kind.values()[b.get()];
+          Kind kind = Kind.ofCode(b.get());
           long amount = b.getLong();
           long occurredAt = b.getLong();
           String eventId = string(b);
@@ -109,7 +125,7 @@ record MerchantEvent(
     return Serdes.serdeFrom(serializer, deserializer);
   }
 
-  private static final byte FORMAT_VERSION = 1;
+  private static final byte FORMAT_VERSION = 2; // 2: kinds by explicit code, not ordinal
 
   private static byte[] utf8(String s) {
     return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
@@ -120,7 +136,7 @@ record MerchantEvent(
     if (length < 0) {
       return null;
     }
-    String s = new String(b.array(), b.position(), length, StandardCharsets.UTF_8);
+    String s = new String(b.array(), b.arrayOffset() + b.position(), length, StandardCharsets.UTF_8);
     b.position(b.position() + length);
     return s;
   }

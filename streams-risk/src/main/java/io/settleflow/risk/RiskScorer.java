@@ -130,7 +130,16 @@ public final class RiskScorer {
   }
 
   private static RiskOutcome max(RiskOutcome a, RiskOutcome b) {
-    return a.ordinal() >= b.ordinal() ? a : b;
+    return severity(a) >= severity(b) ? a : b;
+  }
+
+  /** Explicit, so reordering the schema's enum symbols can never change which outcome wins. */
+  private static int severity(RiskOutcome outcome) {
+    return switch (outcome) {
+      case APPROVE -> 0;
+      case REVIEW -> 1;
+      case DECLINE -> 2;
+    };
   }
 
   static RiskOutcome outcome(int score) {
