@@ -4,7 +4,10 @@ import io.settleflow.deploy.bench.IngestBenchmark;
 import io.settleflow.deploy.demo.AlertWatcher;
 import io.settleflow.deploy.demo.Demo;
 import io.settleflow.deploy.demo.DemoReport;
+import io.settleflow.feeds.ImportProgress;
 import io.settleflow.feeds.ImportSummary;
+import io.settleflow.feeds.KafkaImportMarkers;
+import io.settleflow.feeds.ProgressBar;
 import io.settleflow.feeds.SettlementImporter;
 import io.settleflow.feeds.SettlementProducers;
 import io.settleflow.ledger.MerchantAdmin;
@@ -230,15 +233,21 @@ public final class SettleflowCli extends GroupCommand {
       @Option(names = "--source", defaultValue = "manual", description = "Processor or bank the files come from (default: ${DEFAULT-VALUE}).")
       String source;
 
+      @Option(names = "--progress", description = "Draw a progress bar on stderr even when it is not a terminal (it is drawn on a terminal anyway).")
+      boolean progress;
+
       @Override
       public Integer call() {
         StackEndpoints e = StackEndpoints.read(run.resolve());
         ConfluentWireFormat wire = new ConfluentWireFormat(new ConfluentRegistryClient(e.registryUrl()));
         int exit = 0;
-        try (Producer<String, byte[]> producer = SettlementProducers.create(e.kafkaBootstrap())) {
-          SettlementImporter importer = new SettlementImporter(producer, wire);
+        // Transactional per source: a re-import skips what an earlier one committed (settlements.imports).
+        try (Producer<String, byte[]> producer = SettlementProducers.createTransactional(e.kafkaBootstrap(), source)) {
+          SettlementImporter importer = new SettlementImporter(producer, wire, new KafkaImportMarkers(e.kafkaBootstrap()));
+          boolean drawProgress = progress || System.console() != null;
           for (Path file : files) {
             try {
+              importer.withProgress(drawProgress ? new ProgressBar(System.err, Clock.systemUTC(), String.valueOf(file.getFileName())) : ImportProgress.NONE);
               ImportSummary summary = format == null ? importer.importFile(file, source) : importer.importFile(file, source, format);
               System.out.println(summary.render());
             } catch (Exception ex) {
@@ -252,8 +261,60 @@ public final class SettleflowCli extends GroupCommand {
     }
   }
 
-  @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each ends with one line RESULT NAME key=value ...", subcommands = {BenchCommand.Ingest.class})
+  @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each ends with one line RESULT NAME key=value ...", subcommands = {BenchCommand.Ingest.class, BenchCommand.Feeds.class, BenchCommand.Risk.class, io.settleflow.deploy.bench.CdcBenchCommand.class})
   static final class BenchCommand extends GroupCommand {
+    @Command(
+        name = "risk",
+        mixinStandardHelpOptions = true,
+        description = "Exactly-once pass-through vs the full risk topology on the same pre-loaded payments, one embedded broker; then decision latency.")
+    static final class Risk implements Callable<Integer> {
+      @Option(names = "--events", defaultValue = "50000", description = "Pre-loaded authorizations (default: ${DEFAULT-VALUE}).")
+      int events;
+
+      @Option(names = "--merchants", defaultValue = "200", description = "Merchants they spread over (default: ${DEFAULT-VALUE}).")
+      int merchants;
+
+      @Option(names = "--latency-events", defaultValue = "2000", description = "Paced payments timed for p99 (default: ${DEFAULT-VALUE}).")
+      int latencyEvents;
+
+      @Option(names = "--latency-rate", defaultValue = "200", description = "Their rate per second (default: ${DEFAULT-VALUE}).")
+      int latencyRate;
+
+      @Override
+      public Integer call() throws Exception {
+        Path dir = home().resolve(".settleflow").resolve("bench-risk-" + Clock.systemUTC().millis());
+        Files.createDirectories(dir);
+        io.settleflow.deploy.bench.RiskBenchmark.Result result =
+            new io.settleflow.deploy.bench.RiskBenchmark(
+                    new io.settleflow.deploy.bench.RiskBenchmark.Options(events, merchants, latencyEvents, latencyRate), System.out)
+                .run(dir);
+        System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
+        System.out.println(result.resultLine());
+        return 0;
+      }
+    }
+
+    @Command(
+        name = "feeds",
+        mixinStandardHelpOptions = true,
+        description = "Settlement importer vs a plain producer on one embedded broker: CSV, camt.053 and BAI2 files of the same entries, and a 10x BAI2 file for heap growth.")
+    static final class Feeds implements Callable<Integer> {
+      @Option(names = "--entries", defaultValue = "200000", description = "Entries per file (default: ${DEFAULT-VALUE}; the heap run uses 10x).")
+      long entries;
+
+      @Override
+      public Integer call() throws Exception {
+        Path dir = home().resolve(".settleflow").resolve("bench-feeds-" + Clock.systemUTC().millis());
+        Files.createDirectories(dir);
+        io.settleflow.deploy.bench.FeedsBenchmark.Result result =
+            new io.settleflow.deploy.bench.FeedsBenchmark(new io.settleflow.deploy.bench.FeedsBenchmark.Options(entries), System.out).run(dir);
+        System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version")
+            + ", max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
+        System.out.println(result.resultLine());
+        return 0;
+      }
+    }
+
     @Command(
         name = "ingest",
         mixinStandardHelpOptions = true,

@@ -103,7 +103,7 @@ public final class Stack implements AutoCloseable {
         () -> {
           if (scope == Scope.FULL) {
             kafka = track(KafkaBroker.start(run.resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort(), "384m"));
-            kafka.createTopics(Topics.ALL, TOPIC_PARTITIONS, Set.of(Topics.RISK_RULES));
+            kafka.createTopics(Topics.ALL, TOPIC_PARTITIONS, Set.of(Topics.RISK_RULES, Topics.SETTLEMENTS_IMPORTS));
             step("Kafka broker (KRaft)", kafka.bootstrapServers(), t0);
           }
         },
@@ -125,6 +125,7 @@ public final class Stack implements AutoCloseable {
     ingestEnv.put("SETTLEFLOW_DB_USER", LedgerSchema.APP_ROLE);
     ingestEnv.put("SETTLEFLOW_DB_PASSWORD_FILE", secrets.file("db-app-password").toString());
     ingestEnv.put("SETTLEFLOW_TOKENIZATION_KEY_FILE", secrets.file("tokenization-key").toString());
+    ingestEnv.put("SETTLEFLOW_VAULT_KEY_FILE", secrets.file("vault-key").toString());
     ingestEnv.putAll(extraIngestEnv);
 
     Map<String, String> cdcEnv = new HashMap<>(common);

@@ -13,6 +13,8 @@ public final class Topics {
   public static final String RISK_DECISIONS = "risk.decisions";
   public static final String SETTLEMENTS_RAW = "settlements.raw";
   public static final String SETTLEMENTS_REJECTED = "settlements.rejected";
+  /** Compacted: per imported settlement file, how many of its entries are committed (re-imports skip them). */
+  public static final String SETTLEMENTS_IMPORTS = "settlements.imports";
   public static final String PAYMENTS_SETTLED = "payments.settled";
   public static final String RECON_MATCHES = "recon.matches";
   public static final String RECON_MISMATCHES = "recon.mismatches";
@@ -34,6 +36,7 @@ public final class Topics {
           RISK_DECISIONS,
           SETTLEMENTS_RAW,
           SETTLEMENTS_REJECTED,
+          SETTLEMENTS_IMPORTS,
           PAYMENTS_SETTLED,
           RECON_MATCHES,
           RECON_MISMATCHES,

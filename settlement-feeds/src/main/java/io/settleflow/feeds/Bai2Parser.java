@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Currency;
 import java.util.List;
 import java.util.Map;
@@ -46,13 +47,13 @@ public final class Bai2Parser implements StreamingSettlementParser {
   }
 
   @Override
-  public void parse(InputStream content, String source, String fileId, ParsedLineSink sink)
+  public void parse(InputStream content, String source, String fileId, ParsedLineSink sink, BitSet failedProofs)
       throws UnreadableFileException, IOException {
     if (source == null || source.isBlank()) {
       throw new IllegalArgumentException("source must name the processor or bank");
     }
     // BAI2 is ASCII; Latin-1 reads any byte, so a stray accent in a text field cannot stop a file.
-    Run run = new Run(source, fileId, sink);
+    Run run = new Run(source, fileId, sink, failedProofs);
     Reader reader = new InputStreamReader(content, StandardCharsets.ISO_8859_1);
     StringBuilder line = new StringBuilder();
     int lineNumber = 0;
@@ -117,11 +118,15 @@ public final class Bai2Parser implements StreamingSettlementParser {
     private int groupRecords;
 
     private Account account;
+    /** Accounts begun so far in the file: the ordinal of the current one. */
+    private int accounts;
+    private final BitSet failedProofs;
 
-    Run(String source, String fileId, ParsedLineSink sink) {
+    Run(String source, String fileId, ParsedLineSink sink, BitSet failedProofs) {
       this.source = source;
       this.fileId = fileId;
       this.sink = sink;
+      this.failedProofs = failedProofs;
     }
 
     void physical(int line, String text) throws UnreadableFileException {
@@ -230,6 +235,7 @@ public final class Bai2Parser implements StreamingSettlementParser {
               : groupCurrency != null ? groupCurrency
               : Currency.getInstance("USD"); // BAI2's default when neither account nor group names one
       account = new Account(r.line(), number, currency);
+      accounts++;
       account.records = r.physicalRecords();
       occurrences.reset();
       // Summary items: type code, amount, item count, funds type (+ its own fields).
@@ -301,6 +307,7 @@ public final class Bai2Parser implements StreamingSettlementParser {
               .setNetAmountMinor(signed)
               .setCurrency(account.currency.getCurrencyCode())
               .setSettledAt(asOfDate.atStartOfDay(ZoneOffset.UTC).toInstant())
+              .setStatementProofFailed(failedProofs.get(accounts))
               .build();
       sink.accept(new ParsedRecord(r.line(), record));
     }
@@ -321,12 +328,14 @@ public final class Bai2Parser implements StreamingSettlementParser {
                   + " = " + SettlementValues.majorText(expected, account.currency)
                   + " " + account.currency.getCurrencyCode() + ", but closing ledger (015) is "
                   + SettlementValues.majorText(account.closingLedger, account.currency)));
+          sink.proofFailed(accounts);
         }
       } else {
         sink.warn(new FileWarning(account.line,
             "account " + account.number + ": no balance proof: the account lacks "
                 + (account.openingLedger == null ? "an opening ledger (010)" : "a closing ledger (015)") + " summary"));
       }
+      sink.statementEnded(accounts);
       groupTotal = Math.addExact(groupTotal, account.total);
       groupAccounts++;
       account = null;

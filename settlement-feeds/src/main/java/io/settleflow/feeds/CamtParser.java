@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Currency;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -47,7 +48,7 @@ public final class CamtParser implements StreamingSettlementParser {
   }
 
   @Override
-  public void parse(InputStream content, String source, String fileId, ParsedLineSink sink)
+  public void parse(InputStream content, String source, String fileId, ParsedLineSink sink, BitSet failedProofs)
       throws UnreadableFileException, IOException {
     if (source == null || source.isBlank()) {
       throw new IllegalArgumentException("source must name the processor or bank");
@@ -63,7 +64,7 @@ public final class CamtParser implements StreamingSettlementParser {
       throw notXml(e);
     }
     try {
-      new Run(reader, source, fileId, sink).read();
+      new Run(reader, source, fileId, sink, failedProofs).read();
     } catch (XMLStreamException e) {
       if (e.getNestedException() instanceof IOException io) {
         throw io;
@@ -84,15 +85,19 @@ public final class CamtParser implements StreamingSettlementParser {
     private final String source;
     private final String fileId;
     private final ParsedLineSink sink;
+    private final BitSet failedProofs;
     private final EntryOccurrences occurrences = new EntryOccurrences();
     private boolean notification;
     private String statementName;
+    /** The current statement's proof failed (known from an earlier pass): flag its records. */
+    private boolean flagRecords;
 
-    Run(XMLStreamReader reader, String source, String fileId, ParsedLineSink sink) {
+    Run(XMLStreamReader reader, String source, String fileId, ParsedLineSink sink, BitSet failedProofs) {
       this.reader = reader;
       this.source = source;
       this.fileId = fileId;
       this.sink = sink;
+      this.failedProofs = failedProofs;
     }
 
     void read() throws XMLStreamException, UnreadableFileException {
@@ -149,6 +154,7 @@ public final class CamtParser implements StreamingSettlementParser {
             statements++;
             statement = new Statement(reader.getLocation().getLineNumber(), path.size(), statements);
             occurrences.reset();
+            flagRecords = !notification && failedProofs.get(statements);
           }
         } else if (event == XMLStreamConstants.END_ELEMENT) {
           if (statement != null && path.size() == statement.depth) {
@@ -183,7 +189,14 @@ public final class CamtParser implements StreamingSettlementParser {
       return it.next();
     }
 
+    /** Where the current entry is, for a rejection: {@code /Document/BkToCstmrStmt/Stmt[2]/Ntry[5]}. */
+    private String entryPath(Statement statement) {
+      return "/Document/" + (notification ? "BkToCstmrDbtCdtNtfctn" : "BkToCstmrStmt") + "/" + statementName
+          + "[" + statement.index + "]/Ntry[" + statement.entries + "]";
+    }
+
     private void entry(XmlElement ntry, Statement statement) throws UnreadableFileException {
+      statement.entries++;
       int line = ntry.line;
       String column = "Ntry/Amt";
       try {
@@ -242,7 +255,7 @@ public final class CamtParser implements StreamingSettlementParser {
         if (column.equals("Ntry/Amt") || column.equals("Ntry/CdtDbtInd")) {
           statement.unreadable++;
         }
-        sink.accept(new RejectedLine(line, column + ": " + e.getMessage()));
+        sink.accept(new RejectedLine(line, column + ": " + e.getMessage(), entryPath(statement)));
       }
     }
 
@@ -300,16 +313,25 @@ public final class CamtParser implements StreamingSettlementParser {
           .setNetAmountMinor(amountMinor)
           .setCurrency(currency.getCurrencyCode())
           .setSettledAt(settledAt)
+          .setStatementProofFailed(flagRecords)
           .build());
     }
 
     private void finish(Statement statement) {
+      prove(statement);
+      sink.statementEnded(statement.index);
+    }
+
+    private void prove(Statement statement) {
       if (notification) {
         return; // notifications carry no balances to prove
       }
       String problem = statement.proofProblem();
       if (problem != null) {
         sink.warn(new FileWarning(statement.line, "statement " + statement.key() + ": " + problem));
+        if (problem.startsWith(PROOF_FAILED)) {
+          sink.proofFailed(statement.index);
+        }
       }
     }
   }
@@ -324,6 +346,8 @@ public final class CamtParser implements StreamingSettlementParser {
     Balance previousClosing;
     Balance closing;
     String balanceProblem;
+    /** Ntry elements seen so far in the statement: the index of the current one. */
+    int entries;
     final Map<String, Long> entriesMinor = new LinkedHashMap<>();
     int unreadable;
 
@@ -372,11 +396,11 @@ public final class CamtParser implements StreamingSettlementParser {
       }
       String currency = start.currency.getCurrencyCode();
       if (!closing.currency.equals(start.currency)) {
-        return "balance proof failed: " + start.code + " is in " + currency + ", CLBD in " + closing.currency.getCurrencyCode();
+        return PROOF_FAILED + start.code + " is in " + currency + ", CLBD in " + closing.currency.getCurrencyCode();
       }
       for (String entryCurrency : entriesMinor.keySet()) {
         if (!entryCurrency.equals(currency)) {
-          return "balance proof failed: an entry is in " + entryCurrency + ", the balances in " + currency;
+          return PROOF_FAILED + "an entry is in " + entryCurrency + ", the balances in " + currency;
         }
       }
       if (unreadable > 0) {
@@ -387,13 +411,19 @@ public final class CamtParser implements StreamingSettlementParser {
       if (expected == closing.minor) {
         return null;
       }
-      return "balance proof failed: "
+      return PROOF_FAILED
           + start.code + " " + SettlementValues.majorText(start.minor, start.currency)
           + " + booked entries " + SettlementValues.majorText(entries, start.currency)
           + " = " + SettlementValues.majorText(expected, start.currency)
           + " " + currency + ", but CLBD is " + SettlementValues.majorText(closing.minor, closing.currency);
     }
   }
+
+  /**
+   * How a failed proof's reason starts. Only a failed proof flags records; a proof that cannot be
+   * made (a balance missing or unreadable) is a warning alone, as many banks omit balances.
+   */
+  static final String PROOF_FAILED = "balance proof failed: ";
 
   private record Balance(String code, Currency currency, long minor) {}
 

@@ -14,6 +14,8 @@ import java.util.TreeMap;
  * @param rejectionsByCategory rejected lines counted by {@link RejectedLine#category()} (the column)
  * @param firstRejections the first few rejected lines, for the person to fix the file
  * @param warnings statement-level findings (at most {@link #MAX_WARNINGS_SHOWN} kept)
+ * @param skipped entries not published again because an earlier import of the same file (same
+ *     source, format and fingerprint) committed them; {@code linesRead = published + rejected + skipped}
  */
 public record ImportSummary(
     String file,
@@ -25,7 +27,8 @@ public record ImportSummary(
     SortedMap<String, Integer> rejectionsByCategory,
     List<RejectedLine> firstRejections,
     String format,
-    List<FileWarning> warnings) {
+    List<FileWarning> warnings,
+    int skipped) {
   /** Rejected lines shown in full in a summary; the topic holds them all. */
   public static final int MAX_REJECTIONS_SHOWN = 10;
   /** Warnings kept and shown; a file of thousands of failing statements still sums up briefly. */
@@ -46,7 +49,7 @@ public record ImportSummary(
       int rejected,
       SortedMap<String, Integer> rejectionsByCategory,
       List<RejectedLine> firstRejections) {
-    this(file, source, fileId, linesRead, published, rejected, rejectionsByCategory, firstRejections, null, List.of());
+    this(file, source, fileId, linesRead, published, rejected, rejectionsByCategory, firstRejections, null, List.of(), 0);
   }
 
   /** The summary of a parsed file whose records and rejections were all published. */
@@ -66,6 +69,7 @@ public record ImportSummary(
     private int lines;
     private int records;
     private int rejected;
+    private int skipped;
     private int warningCount;
     private final SortedMap<String, Integer> byCategory = new TreeMap<>();
     private final List<RejectedLine> firstRejections = new ArrayList<>();
@@ -83,6 +87,12 @@ public record ImportSummary(
       } else {
         records++;
       }
+    }
+
+    /** An entry an earlier import already committed: counted as read and skipped, nothing else. */
+    public void skip(ParsedLine line) {
+      lines++;
+      skipped++;
     }
 
     @Override
@@ -103,7 +113,7 @@ public record ImportSummary(
 
     public ImportSummary summary(String file, String source, String format, String fileId) {
       return new ImportSummary(
-          file, source, fileId, lines, records, rejected, byCategory, firstRejections, format, firstWarnings);
+          file, source, fileId, lines, records, rejected, byCategory, firstRejections, format, firstWarnings, skipped);
     }
   }
 
@@ -124,7 +134,9 @@ public record ImportSummary(
         .append(published)
         .append(" published, ")
         .append(rejected)
-        .append(" rejected");
+        .append(" rejected, ")
+        .append(skipped)
+        .append(" skipped as already imported");
     if (!warnings.isEmpty()) {
       out.append(", ").append(warnings.size()).append(warnings.size() == 1 ? " warning" : " warnings");
       if (warnings.size() == MAX_WARNINGS_SHOWN) {

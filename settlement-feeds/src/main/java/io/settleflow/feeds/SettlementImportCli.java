@@ -7,7 +7,7 @@ import io.settleflow.schemas.SchemaRegistryException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.apache.kafka.clients.producer.Producer;
 
 /**
@@ -24,14 +24,18 @@ public final class SettlementImportCli {
 
   public static void main(String[] args) {
     System.exit(
-        run(List.of(args), ServiceConfig.fromEnvironment(), SettlementProducers::create, System.out, System.err));
+        run(List.of(args), ServiceConfig.fromEnvironment(), SettlementProducers::createTransactional, System.out, System.err));
   }
 
-  /** Everything main does, with its inputs and outputs passed in. */
+  /**
+   * Everything main does, with its inputs and outputs passed in.
+   *
+   * @param producers (bootstrap, source) → a transactional producer, transactions initialized
+   */
   static int run(
       List<String> args,
       ServiceConfig config,
-      Function<String, Producer<String, byte[]>> producers,
+      BiFunction<String, String, Producer<String, byte[]>> producers,
       PrintStream out,
       PrintStream err) {
     String format = null;
@@ -63,10 +67,18 @@ public final class SettlementImportCli {
       return USAGE;
     }
     String source = args.get(0);
+    Producer<String, byte[]> created;
+    try {
+      created = producers.apply(bootstrap, source);
+    } catch (SettlementPublishException e) {
+      err.println(e.getMessage()); // broker unreachable: one line, no stack trace
+      return FILE_FAILED;
+    }
     int exit = OK;
-    try (Producer<String, byte[]> producer = producers.apply(bootstrap)) {
+    try (Producer<String, byte[]> producer = created) {
       SettlementImporter importer =
-          new SettlementImporter(producer, new ConfluentWireFormat(new ConfluentRegistryClient(registryUrl)));
+          new SettlementImporter(
+              producer, new ConfluentWireFormat(new ConfluentRegistryClient(registryUrl)), new KafkaImportMarkers(bootstrap));
       for (String file : args.subList(1, args.size())) {
         try {
           out.println(importer.importFile(Path.of(file), source, format).render());

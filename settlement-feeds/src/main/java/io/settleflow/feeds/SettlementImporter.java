@@ -6,6 +6,10 @@ import io.settleflow.avro.SettlementRecord;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.Topics;
 import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.UncheckedIOException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,6 +21,7 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.Producer;
@@ -30,31 +35,86 @@ import org.apache.kafka.common.KafkaException;
  * broker has them all. The producer belongs to the caller (see {@link SettlementProducers}).
  *
  * <p>The format is detected from the file's first bytes unless given. Streaming formats (camt,
- * BAI2) are read twice in constant memory: once to hash and validate the whole file, so a
- * malformed file publishes nothing, then once to publish.
+ * BAI2) are read in constant memory: hashed (no parsing), then parsed once into a spool file,
+ * which is sent only when the whole file parsed, so a malformed file publishes nothing.
+ *
+ * <p>Entries (records and rejections, in file order) are published in Kafka transactions of
+ * {@link #CHUNK_ENTRIES}, each with a marker on {@link Topics#SETTLEMENTS_IMPORTS} saying how many
+ * entries of the file are committed (see {@link ImportMarkers}). An import first reads that
+ * marker and skips the entries it covers: importing a file again publishes nothing new, and an
+ * import that died mid-file resumes where its last committed chunk ended, without duplicates.
+ * The producer must be transactional with its transactions initialized
+ * ({@link SettlementProducers#createTransactional}).
  */
 public final class SettlementImporter {
   /** Largest streamed file (camt, BAI2); memory does not grow with it, only the import time. */
   public static final long MAX_STREAMED_FILE_BYTES = 8L * 1024 * 1024 * 1024;
 
+  /**
+   * Entries per transaction. Large enough that commits cost little next to the sends, small
+   * enough that a crash re-reads at most this many entries and a transaction stays far inside
+   * {@link SettlementProducers#TRANSACTION_TIMEOUT_MS}.
+   */
+  public static final int CHUNK_ENTRIES = 5_000;
+  /** How often (in entries) the progress callback hears from a file. */
+  public static final int PROGRESS_EVERY_ENTRIES = 1_000;
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int READ_BUFFER_BYTES = 64 * 1024;
+  private static final String SPOOL_PREFIX = "settleflow-import-";
 
   private final Producer<String, byte[]> producer;
   private final ConfluentWireFormat wireFormat;
+  private final ImportMarkers markers;
   private final SettlementFileParser fixedParser;
+  private final int chunkEntries;
+  private ImportProgress progress = ImportProgress.NONE;
+  /**
+   * Entries this importer committed, by import key. commitTransaction returns before the broker
+   * has written the commit markers into the partitions, so a read_committed read straight after
+   * may not see the marker yet; what this importer committed itself it knows without asking.
+   * (Another process importing the same source first waits in initTransactions for the
+   * previous transaction of that id to complete, so it does see the marker.) One entry per file
+   * imported by this instance.
+   */
+  private final java.util.Map<String, Long> committedHere = new java.util.HashMap<>();
 
   /** An importer that detects each file's format (see {@link SettlementFormats#detect}). */
-  public SettlementImporter(Producer<String, byte[]> producer, ConfluentWireFormat wireFormat) {
-    this(producer, wireFormat, null);
+  public SettlementImporter(
+      Producer<String, byte[]> producer, ConfluentWireFormat wireFormat, ImportMarkers markers) {
+    this(producer, wireFormat, markers, null);
   }
 
   /** An importer that reads every file with {@code parser}; null detects the format per file. */
   public SettlementImporter(
-      Producer<String, byte[]> producer, ConfluentWireFormat wireFormat, SettlementFileParser parser) {
+      Producer<String, byte[]> producer,
+      ConfluentWireFormat wireFormat,
+      ImportMarkers markers,
+      SettlementFileParser parser) {
+    this(producer, wireFormat, markers, parser, CHUNK_ENTRIES);
+  }
+
+  /** With a chunk size of its own, so tests can cross chunk boundaries with small files. */
+  SettlementImporter(
+      Producer<String, byte[]> producer,
+      ConfluentWireFormat wireFormat,
+      ImportMarkers markers,
+      SettlementFileParser parser,
+      int chunkEntries) {
+    if (chunkEntries < 1) {
+      throw new IllegalArgumentException("chunkEntries must be positive: " + chunkEntries);
+    }
     this.producer = producer;
     this.wireFormat = wireFormat;
+    this.markers = markers;
     this.fixedParser = parser;
+    this.chunkEntries = chunkEntries;
+  }
+
+  /** Where progress goes from now on (e.g. a terminal progress bar); {@link ImportProgress#NONE} by default. */
+  public SettlementImporter withProgress(ImportProgress progress) {
+    this.progress = progress;
+    return this;
   }
 
   /**
@@ -77,18 +137,34 @@ public final class SettlementImporter {
             : format != null ? SettlementFormats.parser(format)
             : SettlementFormats.detect(head(file));
     String fileName = String.valueOf(file.getFileName());
-    Publisher publisher = new Publisher(fileName, source);
-    String fileId;
+    Publisher publisher;
     if (parser instanceof StreamingSettlementParser streaming) {
       if (size > MAX_STREAMED_FILE_BYTES) {
         throw new UnreadableFileException(file + " is too large: " + size + " bytes, limit " + MAX_STREAMED_FILE_BYTES);
       }
-      fileId = validateAndHash(file, streaming, source);
-      publisher.fileId = fileId;
-      try (InputStream in = open(file)) {
-        streaming.parse(in, source, fileId, publisher);
+      String fileId = hash(file);
+      publisher = new Publisher(fileName, source, parser.format(), fileId, size);
+      Path spoolFile = null;
+      try {
+        spoolFile = Files.createTempFile(SPOOL_PREFIX, ".spool");
+        try (CountingInputStream in = new CountingInputStream(open(file));
+            DataOutputStream spool = new DataOutputStream(
+                new BufferedOutputStream(Files.newOutputStream(spoolFile), READ_BUFFER_BYTES))) {
+          publisher.bytesRead = in::count;
+          publisher.spool = spool;
+          streaming.parse(in, source, fileId, publisher);
+        }
+        publisher.spool = null;
+        publisher.replay(spoolFile);
+        publisher.finish();
       } catch (IOException e) {
+        publisher.abandon();
         throw cannotRead(file, e);
+      } catch (UnreadableFileException | RuntimeException e) {
+        publisher.abandon();
+        throw e;
+      } finally {
+        deleteQuietly(spoolFile);
       }
     } else {
       if (size > SettleflowCsvParser.MAX_FILE_BYTES) {
@@ -96,19 +172,24 @@ public final class SettlementImporter {
             file + " is too large: " + size + " bytes, limit " + SettleflowCsvParser.MAX_FILE_BYTES);
       }
       byte[] content = readAll(file);
-      fileId = SettlementIds.fileId(content);
-      publisher.fileId = fileId;
+      String fileId = SettlementIds.fileId(content);
       ParsedFile parsed = parser.parse(content, source, fileId);
-      parsed.lines().forEach(publisher::accept);
-      parsed.warnings().forEach(publisher::warn);
+      publisher = new Publisher(fileName, source, parser.format(), fileId, size);
+      publisher.bytesRead = () -> content.length; // read whole before the first entry
+      try {
+        parsed.lines().forEach(publisher::accept);
+        parsed.warnings().forEach(publisher::warn);
+        publisher.finish();
+      } catch (RuntimeException e) {
+        publisher.abandon();
+        throw e;
+      }
     }
-    publisher.finish();
-    return publisher.tally.summary(file.toString(), source, parser.format(), fileId);
+    return publisher.tally.summary(file.toString(), source, parser.format(), publisher.fileId);
   }
 
-  /** First pass of a streamed file: parse it to the end, discarding entries, while hashing it. */
-  private static String validateAndHash(Path file, StreamingSettlementParser parser, String source)
-      throws UnreadableFileException {
+  /** SHA-256 of the file, read as a stream (a cheap pass: no parsing). */
+  private static String hash(Path file) throws UnreadableFileException {
     MessageDigest sha;
     try {
       sha = MessageDigest.getInstance("SHA-256");
@@ -116,39 +197,89 @@ public final class SettlementImporter {
       throw new IllegalStateException(e); // every Java platform ships SHA-256
     }
     try (InputStream in = new DigestInputStream(open(file), sha)) {
-      parser.parse(in, source, "", new ImportSummary.Tally());
-      in.transferTo(OutputStream.nullOutputStream()); // hash bytes the parser did not need
+      in.transferTo(OutputStream.nullOutputStream());
     } catch (IOException e) {
       throw cannotRead(file, e);
     }
     return HexFormat.of().formatHex(sha.digest());
   }
 
-  /** Sends every entry as it comes; remembers the first broker failure. */
+  private static void deleteQuietly(Path spoolFile) {
+    if (spoolFile == null) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(spoolFile);
+    } catch (IOException e) {
+      spoolFile.toFile().deleteOnExit(); // a temp file; the next chance is the JVM's exit
+    }
+  }
+
+  /**
+   * Sends every entry, in transactions of {@link #chunkEntries} entries each closed by a marker;
+   * skips the entries an earlier import committed; remembers the first broker failure. In-memory
+   * formats send as the entries come. Streamed formats are parsed once into a spool file (the
+   * encoded records, in order, each with its statement ordinal and file offset); only after the
+   * whole file parsed (a malformed file publishes nothing) is the spool sent, setting
+   * {@code statement_proof_failed} on the records of statements whose proof failed (known only
+   * at each statement's end). Parsing once instead of twice is most of the cost of a camt file.
+   */
   private final class Publisher implements ParsedLineSink {
     final ImportSummary.Tally tally = new ImportSummary.Tally();
     final AtomicReference<Exception> failure = new AtomicReference<>();
     final String fileName;
     final String source;
-    String fileId;
+    final String format;
+    final String fileId;
+    final String markerKey;
+    final long totalBytes;
+    /** Entries an earlier import committed: the first this many are skipped. */
+    final long alreadyCommitted;
+    java.util.function.LongSupplier bytesRead = () -> 0;
+    /** Streamed formats: where entries go until the whole file parsed; null sends at once. */
+    DataOutputStream spool;
+    final BitSet failedProofs = new BitSet();
+    int statementsEnded;
+    /** Entries handed on by the parser, skipped ones included. */
+    long position;
+    /** Entries handed to the producer by this import. */
+    long sent;
+    int inTransaction;
+    boolean published;
 
-    Publisher(String fileName, String source) {
+    Publisher(String fileName, String source, String format, String fileId, long totalBytes) {
       this.fileName = fileName;
       this.source = source;
+      this.format = format;
+      this.fileId = fileId;
+      this.totalBytes = totalBytes;
+      this.markerKey = ImportMarkers.key(source, format, fileId);
+      this.alreadyCommitted = Math.max(markers.committedEntries(markerKey), committedHere.getOrDefault(markerKey, 0L));
     }
 
     @Override
     public void accept(ParsedLine line) {
+      position++;
+      if (position <= alreadyCommitted) {
+        tally.skip(line);
+        progressAt(position, bytesRead.getAsLong());
+        return;
+      }
       tally.accept(line);
       ProducerRecord<String, byte[]> record = toProducerRecord(line, fileName, fileId, source);
+      if (spool == null) {
+        sendAndCommit(record, bytesRead.getAsLong());
+        return;
+      }
       try {
-        producer.send(record, (metadata, error) -> {
-          if (error != null) {
-            failure.compareAndSet(null, error);
-          }
-        });
-      } catch (KafkaException e) {
-        throw new SettlementPublishException("publishing " + fileName + " failed: " + e.getMessage(), e);
+        spool.writeBoolean(line instanceof ParsedRecord);
+        spool.writeInt(statementsEnded + 1); // the statement still open: records never sit between statements
+        spool.writeLong(bytesRead.getAsLong());
+        spool.writeUTF(record.key());
+        spool.writeInt(record.value().length);
+        spool.write(record.value());
+      } catch (IOException e) {
+        throw new UncheckedIOException("writing the import spool failed (disk full?): " + e.getMessage(), e);
       }
     }
 
@@ -157,16 +288,122 @@ public final class SettlementImporter {
       tally.warn(warning);
     }
 
-    void finish() {
-      try {
-        producer.flush();
-      } catch (KafkaException e) {
-        throw new SettlementPublishException("publishing " + fileName + " failed: " + e.getMessage(), e);
+    @Override
+    public void proofFailed(int ordinal) {
+      failedProofs.set(ordinal);
+    }
+
+    @Override
+    public void statementEnded(int ordinal) {
+      statementsEnded = ordinal;
+    }
+
+    /** Sends what the parse pass spooled, in order, flagging records of failed statements. */
+    void replay(Path spoolFile) throws IOException {
+      try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(spoolFile), READ_BUFFER_BYTES))) {
+        for (long i = alreadyCommitted; i < position; i++) {
+          boolean isRecord = in.readBoolean();
+          int ordinal = in.readInt();
+          long offset = in.readLong();
+          String key = in.readUTF();
+          byte[] value = in.readNBytes(in.readInt());
+          if (isRecord && failedProofs.get(ordinal)) {
+            // Rare (a statement that does not prove): decode, flag, encode again.
+            SettlementRecord flagged = wireFormat.decode(value, SettlementRecord.class);
+            flagged.setStatementProofFailed(true);
+            value = wireFormat.encode(Topics.SETTLEMENTS_RAW, flagged);
+          }
+          String topic = isRecord ? Topics.SETTLEMENTS_RAW : Topics.SETTLEMENTS_REJECTED;
+          sendAndCommit(new ProducerRecord<>(topic, key, value), offset);
+        }
       }
+    }
+
+    private void sendAndCommit(ProducerRecord<String, byte[]> record, long offset) {
+      send(record);
+      sent++;
+      if (inTransaction >= chunkEntries) {
+        commit(false);
+      }
+      progressAt(alreadyCommitted + sent, offset);
+    }
+
+    private void progressAt(long entries, long offset) {
+      if (entries % PROGRESS_EVERY_ENTRIES == 0) {
+        progress.update(offset, totalBytes, entries, false);
+      }
+    }
+
+    private void send(ProducerRecord<String, byte[]> record) {
+      try {
+        if (inTransaction == 0) {
+          producer.beginTransaction();
+        }
+        inTransaction++;
+        producer.send(record, (metadata, error) -> {
+          if (error != null) {
+            failure.compareAndSet(null, error);
+          }
+        });
+      } catch (KafkaException e) {
+        throw failed(e);
+      }
+    }
+
+    /** Commits the open transaction with a marker covering every entry up to here. */
+    private void commit(boolean done) {
+      try {
+        producer.send(new ProducerRecord<>(
+            Topics.SETTLEMENTS_IMPORTS, markerKey, ImportMarkers.value(fileName, source, format, fileId, alreadyCommitted + sent, done)));
+        producer.commitTransaction();
+      } catch (KafkaException e) {
+        throw failed(e);
+      }
+      inTransaction = 0;
+      published = true;
+      committedHere.merge(markerKey, alreadyCommitted + sent, Math::max);
       Exception error = failure.get();
       if (error != null) {
-        throw new SettlementPublishException("publishing " + fileName + " failed: " + error.getMessage(), error);
+        throw failed(error);
       }
+    }
+
+    void finish() {
+      if (inTransaction > 0) {
+        commit(true);
+      } else if (published) {
+        // The last chunk ended exactly at the end of the file: say the file is done too.
+        send(new ProducerRecord<>(
+            Topics.SETTLEMENTS_IMPORTS, markerKey, ImportMarkers.value(fileName, source, format, fileId, alreadyCommitted + sent, true)));
+        inTransaction = 0;
+        try {
+          producer.commitTransaction();
+        } catch (KafkaException e) {
+          throw failed(e);
+        }
+      }
+      progress.update(totalBytes, totalBytes, position, true);
+    }
+
+    /** After a failure: the open chunk is aborted, so a later import resumes at the last marker. */
+    void abandon() {
+      if (inTransaction > 0) {
+        inTransaction = 0;
+        try {
+          producer.abortTransaction();
+        } catch (KafkaException e) {
+          // Fenced or the broker is gone: the transaction times out or the next import aborts it.
+        }
+      }
+    }
+
+    private SettlementPublishException failed(Exception e) {
+      abandon();
+      if (e instanceof org.apache.kafka.common.errors.ProducerFencedException) {
+        return new SettlementPublishException(
+            "publishing " + fileName + " stopped: another import of source '" + source + "' took over", e);
+      }
+      return new SettlementPublishException("publishing " + fileName + " failed: " + e.getMessage(), e);
     }
   }
 
@@ -186,13 +423,21 @@ public final class SettlementImporter {
         rejectionJson(fileName, fileId, source, rejected));
   }
 
-  /** The value on settlements.rejected: {file, file_id, source, line, reason}. */
+  /**
+   * The value on settlements.rejected: {file, file_id, source, line, xml_path, field, problem,
+   * reason}. {@code reason} is the one line a person reads ({@code "<field>: <problem>"});
+   * {@code field} and {@code problem} are its parts, for tools that group or route
+   * rejections; {@code xml_path} is set for camt entries and null otherwise.
+   */
   static byte[] rejectionJson(String fileName, String fileId, String source, RejectedLine rejected) {
     ObjectNode node = JSON.createObjectNode();
     node.put("file", fileName);
     node.put("file_id", fileId);
     node.put("source", source);
     node.put("line", rejected.lineNumber());
+    node.put("xml_path", rejected.xmlPath());
+    node.put("field", rejected.field());
+    node.put("problem", rejected.problem());
     node.put("reason", rejected.reason());
     return node.toString().getBytes(StandardCharsets.UTF_8);
   }
@@ -221,6 +466,44 @@ public final class SettlementImporter {
       return Files.readAllBytes(file);
     } catch (IOException e) {
       throw cannotRead(file, e);
+    }
+  }
+
+  /** Counts the bytes the parser has taken, for progress. */
+  private static final class CountingInputStream extends java.io.FilterInputStream {
+    private long count;
+
+    CountingInputStream(InputStream in) {
+      super(in);
+    }
+
+    long count() {
+      return count;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long skipped = super.skip(n);
+      count += skipped;
+      return skipped;
     }
   }
 

@@ -2,6 +2,8 @@ package io.settleflow.feeds;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
@@ -84,14 +86,26 @@ final class XmlElement {
 
   /** The first element at a slash-separated path of child names, or null. */
   XmlElement first(String path) {
-    List<XmlElement> found = all(path);
-    return found.isEmpty() ? null : found.get(0);
+    return first(steps(path), 0);
+  }
+
+  /** Depth first in document order: the same element as {@code all(path).get(0)}, without lists. */
+  private XmlElement first(String[] steps, int depth) {
+    for (XmlElement c : children) {
+      if (c.name.equals(steps[depth])) {
+        XmlElement found = depth == steps.length - 1 ? c : c.first(steps, depth + 1);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return null;
   }
 
   /** Every element at a slash-separated path of child names, in document order. */
   List<XmlElement> all(String path) {
     List<XmlElement> level = List.of(this);
-    for (String step : path.split("/", -1)) {
+    for (String step : steps(path)) {
       List<XmlElement> next = new ArrayList<>();
       for (XmlElement e : level) {
         for (XmlElement c : e.children) {
@@ -103,5 +117,12 @@ final class XmlElement {
       level = next;
     }
     return level;
+  }
+
+  // Paths are constants of the parser (a few dozen), looked up for every entry: split them once.
+  private static final Map<String, String[]> STEPS = new ConcurrentHashMap<>();
+
+  private static String[] steps(String path) {
+    return STEPS.computeIfAbsent(path, p -> p.split("/"));
   }
 }

@@ -121,6 +121,14 @@ class Bai2ParserTest {
     assertThat(parsed.records()).hasSize(7);
     assertThat(parsed.warnings()).extracting(FileWarning::reason).contains(
         "account ACC-1: balance proof failed: opening ledger (010) 1000.00 + details 140.00 = 1140.00 EUR, but closing ledger (015) is 1141.00");
+    // ACC-1's six records are flagged; ACC-2 (no closing ledger: no proof, not a failed one) is not
+    assertThat(parsed.records()).extracting(r -> r.getStatementProofFailed())
+        .containsExactly(true, true, true, true, true, true, false);
+  }
+
+  @Test
+  void recordsOfAnAccountWhoseProofHoldsAreNotFlagged() throws Exception {
+    assertThat(parse(fixture()).records()).extracting(r -> r.getStatementProofFailed()).containsOnly(false);
   }
 
   @Test

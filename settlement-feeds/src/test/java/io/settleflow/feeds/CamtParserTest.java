@@ -63,7 +63,7 @@ class CamtParserTest {
     assertThat(second.getSettlementId()).isEqualTo(first.getSettlementId() + "#2");
     assertThat(first.getPaymentReference()).isEqualTo("pay_same");
 
-    assertThat(parsed.rejections()).containsExactly(new RejectedLine(59, "Ntry/Sts: 'PDNG' entry is not booked"));
+    assertThat(parsed.rejections()).containsExactly(new RejectedLine(59, "Ntry/Sts: 'PDNG' entry is not booked", "/Document/BkToCstmrStmt/Stmt[1]/Ntry[9]"));
     assertThat(parsed.warnings()).isEmpty();
   }
 
@@ -178,24 +178,25 @@ class CamtParserTest {
   static Stream<Arguments> proofs() {
     String opening = bal("OPBD", "EUR", "100.00", "CRDT");
     return Stream.of(
-        Arguments.of(opening + bal("CLBD", "EUR", "110.00", "CRDT"), null),
-        Arguments.of(bal("PRCD", "EUR", "100.00", "CRDT") + bal("CLBD", "EUR", "110.00", "CRDT"), null),
-        Arguments.of(bal("OPBD", "EUR", "5.00", "DBIT") + bal("CLBD", "EUR", "5.00", "CRDT"), null),
+        Arguments.of(opening + bal("CLBD", "EUR", "110.00", "CRDT"), null, false),
+        Arguments.of(bal("PRCD", "EUR", "100.00", "CRDT") + bal("CLBD", "EUR", "110.00", "CRDT"), null, false),
+        Arguments.of(bal("OPBD", "EUR", "5.00", "DBIT") + bal("CLBD", "EUR", "5.00", "CRDT"), null, false),
         Arguments.of(opening + bal("CLBD", "EUR", "111.00", "CRDT"),
-            "statement S: balance proof failed: OPBD 100.00 + booked entries 10.00 = 110.00 EUR, but CLBD is 111.00"),
-        Arguments.of(opening + bal("CLBD", "SEK", "110.00", "CRDT"), "statement S: balance proof failed: OPBD is in EUR, CLBD in SEK"),
-        Arguments.of(opening, "statement S: no balance proof: the statement lacks a CLBD balance"),
-        Arguments.of(bal("CLBD", "EUR", "110.00", "CRDT"), "statement S: no balance proof: the statement lacks an OPBD or PRCD balance"),
-        Arguments.of(opening + bal("CLBD", "EUR", "1.1", "XXXX"), "statement S: no balance proof: balance CLBD at line 1 unreadable: 'XXXX' is not CRDT or DBIT"));
+            "statement S: balance proof failed: OPBD 100.00 + booked entries 10.00 = 110.00 EUR, but CLBD is 111.00", true),
+        Arguments.of(opening + bal("CLBD", "SEK", "110.00", "CRDT"), "statement S: balance proof failed: OPBD is in EUR, CLBD in SEK", true),
+        // a proof that cannot be made is a warning only: many banks leave balances out
+        Arguments.of(opening, "statement S: no balance proof: the statement lacks a CLBD balance", false),
+        Arguments.of(bal("CLBD", "EUR", "110.00", "CRDT"), "statement S: no balance proof: the statement lacks an OPBD or PRCD balance", false),
+        Arguments.of(opening + bal("CLBD", "EUR", "1.1", "XXXX"), "statement S: no balance proof: balance CLBD at line 1 unreadable: 'XXXX' is not CRDT or DBIT", false));
   }
 
   @ParameterizedTest
   @MethodSource("proofs")
-  void openingPlusBookedEntriesMustEqualClosingOrTheStatementIsFlagged(String balances, String warning) throws Exception {
+  void openingPlusBookedEntriesMustEqualClosingOrTheStatementIsFlagged(String balances, String warning, boolean flagged) throws Exception {
     // 7.50 + 2.50 booked; the pending 99.00 does not count
     String entries = entry("REF-1", "7.50", "CRDT", "BOOK") + entry("REF-2", "2.50", "CRDT", "BOOK") + entry("REF-3", "99.00", "CRDT", "PDNG");
     ParsedFile parsed = parse("<Document xmlns=\"" + NS + "04\"><BkToCstmrStmt><Stmt><Id>S</Id>" + balances + entries + "</Stmt></BkToCstmrStmt></Document>");
-    assertThat(parsed.records()).hasSize(2);
+    assertThat(parsed.records()).hasSize(2).allSatisfy(r -> assertThat(r.getStatementProofFailed()).isEqualTo(flagged));
     if (warning == null) {
       assertThat(parsed.warnings()).isEmpty();
     } else {
@@ -215,6 +216,47 @@ class CamtParserTest {
     assertThat(ids.get(2)).isEqualTo(ids.get(1) + "#2");
     assertThat(parsed.warnings()).extracting(FileWarning::reason)
         .containsExactly("statement B: balance proof failed: OPBD 0.00 + booked entries 15.00 = 15.00 EUR, but CLBD is 1.00");
+    // only B's records carry the flag
+    assertThat(parsed.records()).extracting(SettlementRecord::getStatementProofFailed).containsExactly(false, true, true);
+  }
+
+  @Test
+  void aSinglePassStreamCannotKnowAProofAheadSoItFlagsOnlyWhatItIsTold() throws Exception {
+    String stmt1 = "<Stmt><Id>A</Id>" + bal("OPBD", "EUR", "0", "CRDT") + bal("CLBD", "EUR", "9.00", "CRDT") + entry("R1", "7.50", "CRDT", "BOOK") + "</Stmt>";
+    String stmt2 = "<Stmt><Id>B</Id>" + bal("OPBD", "EUR", "0", "CRDT") + bal("CLBD", "EUR", "7.50", "CRDT") + entry("R2", "7.50", "CRDT", "BOOK") + "</Stmt>";
+    byte[] xml = ("<Document xmlns=\"" + NS + "08\"><BkToCstmrStmt>" + stmt1 + stmt2 + "</BkToCstmrStmt></Document>").getBytes(StandardCharsets.UTF_8);
+    java.util.BitSet failed = new java.util.BitSet();
+    List<SettlementRecord> firstPass = new java.util.ArrayList<>();
+    ParsedLineSink collect = new ParsedLineSink() {
+      @Override
+      public void accept(ParsedLine line) {
+        firstPass.add(((ParsedRecord) line).record());
+      }
+
+      @Override
+      public void warn(FileWarning warning) {}
+
+      @Override
+      public void proofFailed(int ordinal) {
+        failed.set(ordinal);
+      }
+    };
+
+    parser.parse(new java.io.ByteArrayInputStream(xml), "bank", "f", collect);
+
+    assertThat(failed.stream().boxed().toList()).containsExactly(1);
+    assertThat(firstPass).extracting(SettlementRecord::getStatementProofFailed).containsExactly(false, false);
+    List<SettlementRecord> secondPass = new java.util.ArrayList<>();
+    parser.parse(new java.io.ByteArrayInputStream(xml), "bank", "f", new ParsedLineSink() {
+      @Override
+      public void accept(ParsedLine line) {
+        secondPass.add(((ParsedRecord) line).record());
+      }
+
+      @Override
+      public void warn(FileWarning warning) {}
+    }, failed);
+    assertThat(secondPass).extracting(SettlementRecord::getStatementProofFailed).containsExactly(true, false);
   }
 
   @Test

@@ -27,7 +27,7 @@ class ImportSummaryTest {
         org.assertj.core.api.Assertions.entry("settlement_id", 1));
     assertThat(summary.render())
         .isEqualTo(
-            "in/file.csv (source acme, file id ab12cd34ef56): 3 lines read, 0 published, 3 rejected\n"
+            "in/file.csv (source acme, file id ab12cd34ef56): 3 lines read, 0 published, 3 rejected, 0 skipped as already imported\n"
                 + "  rejected by column:\n"
                 + "    gross_amount: 2\n"
                 + "    settlement_id: 1\n"
@@ -53,7 +53,7 @@ class ImportSummaryTest {
   @Test
   void cleanImportIsOneLine() {
     ImportSummary summary = new ImportSummary("f.csv", "acme", "0123456789abcdef", 1, 1, 0, new java.util.TreeMap<>(), List.of());
-    assertThat(summary.render()).isEqualTo("f.csv (source acme, file id 0123456789ab): 1 line read, 1 published, 0 rejected");
+    assertThat(summary.render()).isEqualTo("f.csv (source acme, file id 0123456789ab): 1 line read, 1 published, 0 rejected, 0 skipped as already imported");
   }
 
   @Test
@@ -61,7 +61,7 @@ class ImportSummaryTest {
     ParsedFile parsed = new ParsedFile("0123456789abcdef", List.of(), List.of(
         new FileWarning(6, "statement S: balance proof failed: OPBD 1.00 + booked entries 0.00 = 1.00 EUR, but CLBD is 2.00")));
     assertThat(ImportSummary.of("s.xml", "bank", "camt", parsed).render()).isEqualTo(
-        "s.xml (source bank, file id 0123456789ab, format camt): 0 lines read, 0 published, 0 rejected, 1 warning\n"
+        "s.xml (source bank, file id 0123456789ab, format camt): 0 lines read, 0 published, 0 rejected, 0 skipped as already imported, 1 warning\n"
             + "  warnings (records published, check them):\n"
             + "    line 6: statement S: balance proof failed: OPBD 1.00 + booked entries 0.00 = 1.00 EUR, but CLBD is 2.00");
   }

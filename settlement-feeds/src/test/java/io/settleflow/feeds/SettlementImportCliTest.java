@@ -29,7 +29,7 @@ class SettlementImportCliTest {
 
   int run(ServiceConfig config, String... args) {
     return SettlementImportCli.run(
-        List.of(args), config, bootstrap -> producer,
+        List.of(args), config, (bootstrap, source) -> producer,
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
@@ -67,5 +67,19 @@ class SettlementImportCliTest {
     Path missing = dir.resolve("missing.xml");
     assertThat(run(CONFIG, "--format", "camt", "bank", missing.toString())).isEqualTo(SettlementImportCli.FILE_FAILED);
     assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(missing + ": no such file: " + missing + System.lineSeparator());
+  }
+
+  @Test
+  void anUnreachableBrokerIsOneLineAndAFailedExit() {
+    int exit = SettlementImportCli.run(
+        List.of("acme", "f.csv"), CONFIG,
+        (bootstrap, source) -> {
+          throw new SettlementPublishException("cannot start an import transaction: timed out", null);
+        },
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    assertThat(exit).isEqualTo(SettlementImportCli.FILE_FAILED);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo("cannot start an import transaction: timed out" + System.lineSeparator());
   }
 }

@@ -21,7 +21,11 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -42,9 +46,17 @@ class SettlementImporterIT {
   @BeforeAll
   static void start() {
     broker = KafkaBroker.start(dir.resolve("kafka"), 0, 0, "384m");
-    broker.createTopics(List.of(Topics.SETTLEMENTS_RAW, Topics.SETTLEMENTS_REJECTED), 2, Set.of());
+    broker.createTopics(
+        List.of(Topics.SETTLEMENTS_RAW, Topics.SETTLEMENTS_REJECTED, Topics.SETTLEMENTS_IMPORTS), 2, Set.of(Topics.SETTLEMENTS_IMPORTS));
     registry = SchemaRegistryServer.start(dir.resolve("registry"), 0, false);
-    producer = SettlementProducers.create(broker.bootstrapServers());
+    producer = SettlementProducers.createTransactional(broker.bootstrapServers(), "it-shared");
+  }
+
+  static SettlementImporter importer(Producer<String, byte[]> producer) {
+    return new SettlementImporter(
+        producer,
+        new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl())),
+        new KafkaImportMarkers(broker.bootstrapServers()));
   }
 
   @AfterAll
@@ -63,9 +75,8 @@ class SettlementImporterIT {
   @Test
   void exampleFileIsPublishedAsRecordsAndRejections() throws Exception {
     Path file = copyFixture("example-settlement.csv", "example.csv");
-    ConfluentWireFormat wire = new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
 
-    ImportSummary summary = new SettlementImporter(producer, wire).importFile(file, "example-psp");
+    ImportSummary summary = importer(producer).importFile(file, "example-psp");
 
     assertThat(summary.linesRead()).isEqualTo(7);
     assertThat(summary.published()).isEqualTo(5);
@@ -99,35 +110,79 @@ class SettlementImporterIT {
   }
 
   @Test
-  void importingTheSameFileTwiceRepeatsTheSameEventIds() throws Exception {
-    Path file = dir.resolve("twice.csv");
-    Files.writeString(
-        file,
-        SettleflowCsvParserTest.HEADER + "\r\n"
-            + SettleflowCsvParserTest.line("settlement_id=twice-1") + "\r\n"
-            + SettleflowCsvParserTest.line("settlement_id=twice-2;currency=JPY;gross_amount=700;fee_amount=7;net_amount=693") + "\r\n"
-            + SettleflowCsvParserTest.line("settlement_id=twice-3;type=nope") + "\r\n");
-    SettlementImporter importer =
-        new SettlementImporter(producer, new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl())));
+  void reImportingAFilePublishesNothingNewAndSaysHowManyEntriesItSkipped() throws Exception {
+    Path file = copyFixture("bai2/two-accounts.txt", "again.bai2");
+    SettlementImporter importer = importer(producer);
 
-    ImportSummary first = importer.importFile(file, "twice-psp");
-    ImportSummary second = importer.importFile(file, "twice-psp");
+    ImportSummary first = importer.importFile(file, "again-bank");
+    ImportSummary second = importer.importFile(file, "again-bank");
 
+    assertThat(first.published()).isEqualTo(7);
+    assertThat(first.skipped()).isZero();
     assertThat(second.fileId()).isEqualTo(first.fileId());
+    assertThat(second.published()).isZero();
+    assertThat(second.rejected()).isZero();
+    assertThat(second.skipped()).isEqualTo(7);
+    assertThat(second.render()).contains("7 lines read, 0 published, 0 rejected, 7 skipped as already imported");
     ConfluentWireFormat reader = new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
-    List<SettlementRecord> records =
-        readUntil(Topics.SETTLEMENTS_RAW, r -> r.key().startsWith("twice-"), 4).stream()
-            .map(r -> reader.decode(r.value(), SettlementRecord.class))
-            .toList();
-    Map<String, Set<String>> eventIdsBySettlement =
-        records.stream().collect(Collectors.groupingBy(SettlementRecord::getSettlementId,
-            Collectors.mapping(SettlementRecord::getEventId, Collectors.toSet())));
-    assertThat(records).hasSize(4);
-    assertThat(eventIdsBySettlement).containsOnlyKeys("twice-1", "twice-2");
-    assertThat(eventIdsBySettlement.values()).allSatisfy(ids -> assertThat(ids).hasSize(1));
-    assertThat(readUntil(Topics.SETTLEMENTS_REJECTED, r -> r.key().startsWith(first.fileId() + ":"), 2))
-        .extracting(ConsumerRecord::key)
-        .containsOnly(first.fileId() + ":4");
+    List<String> keys =
+        readUntil(Topics.SETTLEMENTS_RAW, r -> "again-bank".equals(reader.decode(r.value(), SettlementRecord.class).getSource()), 7)
+            .stream().map(ConsumerRecord::key).toList();
+    // seven entries once each; the two identical INCOMING WIRE lines stay two records
+    assertThat(keys).hasSize(7).doesNotHaveDuplicates();
+    assertThat(keys).filteredOn(k -> k.endsWith("#2")).hasSize(1);
+    // the same file from another source is another import
+    assertThat(importer.importFile(file, "other-bank").published()).isEqualTo(7);
+  }
+
+  @Test
+  void anImportThatDiedMidFileResumesAfterItsLastCommittedChunkWithoutDuplicates() throws Exception {
+    Path file = copyFixture("bai2/two-accounts.txt", "crash.bai2");
+    ConfluentWireFormat wire = new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
+    // Chunks of 2 entries; the process "dies" (an Error, nothing aborts) while sending the 6th
+    // entry. Sends: e1 e2 marker e3 e4 marker e5 | e6 -> entries 1-4 committed, e5 left open.
+    java.util.Properties config = SettlementProducers.config(broker.bootstrapServers());
+    config.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, SettlementProducers.transactionalId("crash-bank"));
+    KafkaProducer<String, byte[]> dying = new KafkaProducer<>(config) {
+      int sends;
+
+      @Override
+      public java.util.concurrent.Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+        if (++sends == 8) {
+          throw new ProcessDied();
+        }
+        return super.send(record, callback);
+      }
+    };
+    dying.initTransactions();
+    SettlementImporter crashing = new SettlementImporter(
+        dying, wire, new KafkaImportMarkers(broker.bootstrapServers()), new Bai2Parser(), 2);
+    try {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> crashing.importFile(file, "crash-bank"))
+          .isInstanceOf(ProcessDied.class);
+    } finally {
+      dying.close(Duration.ZERO); // its open transaction (entry 5) is left dangling on the broker
+    }
+
+    // The next import of that source fences the dead one and aborts its open transaction.
+    try (Producer<String, byte[]> next = SettlementProducers.createTransactional(broker.bootstrapServers(), "crash-bank")) {
+      ImportSummary resumed = importer(next).importFile(file, "crash-bank");
+
+      assertThat(resumed.skipped()).isEqualTo(4);
+      assertThat(resumed.published()).isEqualTo(3);
+    }
+    ConfluentWireFormat reader = new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
+    List<String> keys =
+        readUntil(Topics.SETTLEMENTS_RAW, r -> "crash-bank".equals(reader.decode(r.value(), SettlementRecord.class).getSource()), 7)
+            .stream().map(ConsumerRecord::key).toList();
+    assertThat(keys).hasSize(7).doesNotHaveDuplicates();
+  }
+
+  /** Stands for a process killed mid-file: not an exception the importer cleans up after. */
+  static final class ProcessDied extends Error {
+    ProcessDied() {
+      super("killed");
+    }
   }
 
   @Test
@@ -142,7 +197,7 @@ class SettlementImporterIT {
 
     int exit =
         SettlementImportCli.run(
-            List.of("cli-psp", file.toString()), config, SettlementProducers::create,
+            List.of("cli-psp", file.toString()), config, SettlementProducers::createTransactional,
             new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
             new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
 

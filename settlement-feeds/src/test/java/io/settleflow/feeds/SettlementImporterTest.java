@@ -26,9 +26,31 @@ class SettlementImporterTest {
 
   @TempDir Path dir;
   final ConfluentWireFormat wire = new ConfluentWireFormat(new InMemorySchemaRegistry());
-  final MockProducer<String, byte[]> producer =
-      new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
-  final SettlementImporter importer = new SettlementImporter(producer, wire);
+  final MockProducer<String, byte[]> producer = transactional(new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()));
+  final SettlementImporter importer = new SettlementImporter(producer, wire, markersOf(producer));
+
+  static MockProducer<String, byte[]> transactional(MockProducer<String, byte[]> producer) {
+    producer.initTransactions();
+    return producer;
+  }
+
+  /** The markers the importer committed through {@code producer}, as the Kafka reader would see them. */
+  static ImportMarkers markersOf(MockProducer<String, byte[]> producer) {
+    return key -> {
+      long entries = 0;
+      for (ProducerRecord<String, byte[]> r : producer.history()) {
+        if (r.topic().equals(Topics.SETTLEMENTS_IMPORTS) && key.equals(r.key())) {
+          entries = ImportMarkers.entriesOf(r.value());
+        }
+      }
+      return entries;
+    };
+  }
+
+  /** What was committed on one topic, in order. */
+  java.util.List<ProducerRecord<String, byte[]>> committed(String topic) {
+    return producer.history().stream().filter(r -> r.topic().equals(topic)).toList();
+  }
 
   @Test
   void recordsGoToRawKeyedBySettlementIdAndBadLinesToRejectedKeyedByFileAndLine() throws Exception {
@@ -47,19 +69,22 @@ class SettlementImporterTest {
     String fileId = SettlementIds.fileId(Files.readAllBytes(file));
     assertThat(summary.fileId()).isEqualTo(fileId);
 
-    var raw = producer.history().stream().filter(r -> r.topic().equals(Topics.SETTLEMENTS_RAW)).toList();
+    var raw = committed(Topics.SETTLEMENTS_RAW);
     assertThat(raw).extracting(ProducerRecord::key).containsExactly("s-1", "s-3");
     SettlementRecord decoded = wire.decode(raw.get(1).value(), SettlementRecord.class);
     assertThat(decoded.getGrossAmountMinor()).isEqualTo(-100);
     assertThat(decoded.getFileId()).isEqualTo(fileId);
 
-    var rejected = producer.history().stream().filter(r -> r.topic().equals(Topics.SETTLEMENTS_REJECTED)).toList();
+    var rejected = committed(Topics.SETTLEMENTS_REJECTED);
     assertThat(rejected).singleElement().satisfies(r -> {
       assertThat(r.key()).isEqualTo(fileId + ":3");
       JsonNode json = parseJson(r.value());
       assertThat(json.path("file").asText()).isEqualTo("batch.csv");
       assertThat(json.path("line").asInt()).isEqualTo(3);
       assertThat(json.path("reason").asText()).isEqualTo("currency: 'ZZZ' is not an ISO 4217 code");
+      assertThat(json.path("field").asText()).isEqualTo("currency");
+      assertThat(json.path("problem").asText()).isEqualTo("'ZZZ' is not an ISO 4217 code");
+      assertThat(json.get("xml_path").isNull()).isTrue();
       assertThat(json.path("file_id").asText()).isEqualTo(fileId);
       assertThat(json.path("source").asText()).isEqualTo("acme");
     });
@@ -92,17 +117,17 @@ class SettlementImporterTest {
 
   @Test
   void brokerRefusingALineIsReportedAsAPublishFailure() throws Exception {
-    MockProducer<String, byte[]> failing =
+    MockProducer<String, byte[]> failing = transactional(
         new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer()) {
           @Override
           public synchronized void flush() {
             errorNext(new TimeoutException("broker unavailable"));
             super.flush();
           }
-        };
+        });
     Path file = write("one.csv", HEADER + "\n" + SettleflowCsvParserTest.line("") + "\n");
 
-    assertThatThrownBy(() -> new SettlementImporter(failing, wire).importFile(file, "acme"))
+    assertThatThrownBy(() -> new SettlementImporter(failing, wire, ImportMarkers.NONE).importFile(file, "acme"))
         .isInstanceOf(SettlementPublishException.class)
         .hasMessage("publishing one.csv failed: broker unavailable");
   }
@@ -123,10 +148,19 @@ class SettlementImporterTest {
     assertThat(summary.warnings()).extracting(FileWarning::reason)
         .containsExactly("statement S: balance proof failed: OPBD 10.00 + booked entries 1.00 = 11.00 EUR, but CLBD is 12.00");
     assertThat(summary.render()).contains("1 warning\n").contains("warnings (records published, check them):");
-    var raw = producer.history().stream().filter(r -> r.topic().equals(Topics.SETTLEMENTS_RAW)).toList();
+    assertThat(committed(Topics.SETTLEMENTS_REJECTED)).singleElement().satisfies(r -> {
+      JsonNode json = parseJson(r.value());
+      assertThat(json.path("xml_path").asText()).isEqualTo("/Document/BkToCstmrStmt/Stmt[1]/Ntry[2]");
+      assertThat(json.path("field").asText()).isEqualTo("Ntry/Sts");
+      assertThat(json.path("problem").asText()).isEqualTo("'PDNG' entry is not booked");
+      assertThat(json.path("line").asInt()).isEqualTo(2);
+    });
+    var raw = committed(Topics.SETTLEMENTS_RAW);
     assertThat(raw).singleElement().satisfies(r -> {
       assertThat(r.key()).isEqualTo("S:REF-1");
       assertThat(wire.decode(r.value(), SettlementRecord.class).getFileId()).isEqualTo(fileId);
+      // the proof fails at the statement's end; the streamed record still carries the flag
+      assertThat(wire.decode(r.value(), SettlementRecord.class).getStatementProofFailed()).isTrue();
     });
   }
 
@@ -163,12 +197,13 @@ class SettlementImporterTest {
 
     assertThat(first.format()).isEqualTo("stripe-payout-reconciliation");
     assertThat(first.published()).isEqualTo(2);
-    var keys = producer.history().stream().map(ProducerRecord::key).toList();
-    assertThat(keys).hasSize(4);
+    var keys = committed(Topics.SETTLEMENTS_RAW).stream().map(ProducerRecord::key).toList();
+    // identical lines stay two records; the re-import publishes neither again
+    assertThat(keys).hasSize(2);
     assertThat(keys.get(1)).isEqualTo(keys.get(0) + "#2");
-    // a re-import publishes the same keys and event ids, which consumers dedupe
-    assertThat(keys.subList(2, 4)).isEqualTo(keys.subList(0, 2));
     assertThat(again.fileId()).isEqualTo(first.fileId());
+    assertThat(again.published()).isZero();
+    assertThat(again.skipped()).isEqualTo(2);
   }
 
   Path write(String name, String text) throws Exception {

@@ -8,6 +8,7 @@ import io.settleflow.deploy.Stack;
 import io.settleflow.deploy.demo.SettlementPlan.PlantedKind;
 import io.settleflow.embedded.TopicContents;
 import io.settleflow.feeds.ImportSummary;
+import io.settleflow.feeds.KafkaImportMarkers;
 import io.settleflow.feeds.SettlementImporter;
 import io.settleflow.feeds.SettlementProducers;
 import io.settleflow.feeds.UnreadableFileException;
@@ -109,8 +110,8 @@ public final class Demo {
       SettlementPlan plan = SettlementPlan.of(settledBatch, options.planted(), fileTime, options.seed());
       Path file = writeFile(plan);
       ImportSummary summary;
-      try (Producer<String, byte[]> producer = SettlementProducers.create(bootstrap)) {
-        summary = new SettlementImporter(producer, wire).importFile(file, "demo-processor");
+      try (Producer<String, byte[]> producer = SettlementProducers.createTransactional(bootstrap, "demo-processor")) {
+        summary = new SettlementImporter(producer, wire, new KafkaImportMarkers(bootstrap)).importFile(file, "demo-processor");
       } catch (UnreadableFileException e) {
         throw new IllegalStateException("the demo's own settlement file was refused: " + e.getMessage(), e);
       }

@@ -1,0 +1,78 @@
+package io.settleflow.feeds;
+
+import io.settleflow.schemas.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads the markers from {@link Topics#SETTLEMENTS_IMPORTS} with {@code read_committed}, from the
+ * beginning of every partition to its last stable offset, without a consumer group. The topic
+ * is compacted and holds one marker per chunk of an import (one per file after compaction),
+ * so reading it whole stays cheap.
+ */
+public final class KafkaImportMarkers implements ImportMarkers {
+  /** Bound on reading the marker topic to its end; a broker that cannot serve it is down. */
+  public static final Duration MAX_READ = Duration.ofSeconds(60);
+  private static final Duration POLL = Duration.ofMillis(200);
+
+  private final String bootstrap;
+
+  public KafkaImportMarkers(String bootstrap) {
+    this.bootstrap = bootstrap;
+  }
+
+  @Override
+  public long committedEntries(String key) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    // Only markers of committed transactions count: their entries are on the topics.
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "settleflow-feeds-markers");
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      var infos = consumer.partitionsFor(Topics.SETTLEMENTS_IMPORTS, MAX_READ);
+      if (infos == null || infos.isEmpty()) {
+        throw new SettlementPublishException(
+            "topic " + Topics.SETTLEMENTS_IMPORTS + " does not exist (start the stack again to create it)", null);
+      }
+      infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, MAX_READ);
+      long deadline = System.nanoTime() + MAX_READ.toNanos();
+      long entries = 0;
+      while (!reached(consumer, end)) {
+        if (System.nanoTime() - deadline > 0) {
+          throw new SettlementPublishException(
+              "reading " + Topics.SETTLEMENTS_IMPORTS + " took longer than " + MAX_READ.toSeconds() + " s", null);
+        }
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
+          if (key.equals(r.key())) {
+            entries = ImportMarkers.entriesOf(r.value()); // the latest marker of the key wins
+          }
+        }
+      }
+      return entries;
+    }
+  }
+
+  private static boolean reached(KafkaConsumer<?, ?> consumer, Map<TopicPartition, Long> end) {
+    for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+      if (consumer.position(e.getKey()) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
