@@ -172,6 +172,8 @@ public final class SettleflowCli extends GroupCommand {
     @Option(names = "--run-dir", description = "Run directory (default: a new .settleflow/demo-<time>).")
     Path runDir;
 
+    // ClosingStandardOutputStreams: Stack prints to System.out and never closes it
+    @SuppressWarnings("ClosingStandardOutputStreams")
     @Override
     public Integer call() throws Exception {
       Path dir = runDir != null ? runDir : home().resolve(".settleflow").resolve("demo-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Clock.systemUTC().instant()));
@@ -236,6 +238,8 @@ public final class SettleflowCli extends GroupCommand {
       @Option(names = "--progress", description = "Draw a progress bar on stderr even when it is not a terminal (it is drawn on a terminal anyway).")
       boolean progress;
 
+      // SystemConsoleNull: on Java 17 (our floor) null means no terminal; on 22+ the bar may also draw into redirected stderr, which is harmless
+      @SuppressWarnings("SystemConsoleNull")
       @Override
       public Integer call() {
         StackEndpoints e = StackEndpoints.read(run.resolve());
@@ -354,6 +358,8 @@ public final class SettleflowCli extends GroupCommand {
   static final class AlertsCommand implements Callable<Integer> {
     @CommandLine.Mixin RunDirOption run = new RunDirOption();
 
+    // ClosingStandardOutputStreams: AlertWatcher prints to System.out and never closes it
+    @SuppressWarnings("ClosingStandardOutputStreams")
     @Override
     public Integer call() throws Exception {
       StackEndpoints e = StackEndpoints.read(run.resolve());

@@ -156,7 +156,7 @@ class EndToEndIT {
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
         .until(() -> cdcEventIds(bootstrap, wire, merchant).containsAll(outboxIds));
     List<String> onKafka = cdcEventIds(bootstrap, wire, merchant);
-    long duplicates = onKafka.size() - new HashSet<>(onKafka).size();
+    long duplicates = (long) onKafka.size() - new HashSet<>(onKafka).size();
     OUT.printf("%s under load: %d payments accepted (%d before the fault), requests retried meanwhile %s; %d records on Kafka, %d replayed duplicates, 0 missing%n",
         fault, outboxIds.size(), acceptedBeforeFault, failures, onKafka.size(), duplicates);
 

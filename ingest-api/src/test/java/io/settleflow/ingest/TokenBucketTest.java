@@ -34,7 +34,7 @@ class TokenBucketTest {
   void requestsAreAllowedOrToldHowLongToWait(int capacity, double perSecond, String atMs, String expected) {
     TokenBucket bucket = new TokenBucket(capacity, perSecond, T0);
     List<String> answers = new ArrayList<>();
-    for (String at : atMs.trim().split(" +")) {
+    for (String at : atMs.trim().split(" +", -1)) {
       TokenBucket.Decision d = bucket.take(T0.plusMillis(Long.parseLong(at)));
       answers.add(d.allowed() ? "ok" : Long.toString(d.retryAfter().toMillis()));
     }

@@ -340,7 +340,8 @@ public final class SettlementImporter {
           producer.beginTransaction();
         }
         inTransaction++;
-        producer.send(record, (metadata, error) -> {
+        // failures arrive in the callback and are rethrown at the transaction's commit
+        var unused = producer.send(record, (metadata, error) -> {
           if (error != null) {
             failure.compareAndSet(null, error);
           }
@@ -353,7 +354,8 @@ public final class SettlementImporter {
     /** Commits the open transaction with a marker covering every entry up to here. */
     private void commit(boolean done) {
       try {
-        producer.send(new ProducerRecord<>(
+        // commitTransaction() fails if this send did
+        var unusedMarker = producer.send(new ProducerRecord<>(
             Topics.SETTLEMENTS_IMPORTS, markerKey, ImportMarkers.value(fileName, source, format, fileId, alreadyCommitted + sent, done)));
         producer.commitTransaction();
       } catch (KafkaException e) {

@@ -123,6 +123,6 @@ final class XmlElement {
   private static final Map<String, String[]> STEPS = new ConcurrentHashMap<>();
 
   private static String[] steps(String path) {
-    return STEPS.computeIfAbsent(path, p -> p.split("/"));
+    return STEPS.computeIfAbsent(path, p -> p.split("/", -1));
   }
 }

@@ -337,7 +337,7 @@ class SettleflowCsvParserTest {
     values.put("currency", "EUR");
     values.put("settled_at", "2026-11-25T10:00:00Z");
     if (!overrides.isEmpty()) {
-      for (String pair : overrides.split(";")) {
+      for (String pair : overrides.split(";", -1)) {
         int eq = pair.indexOf('=');
         String column = pair.substring(0, eq);
         if (!values.containsKey(column)) {

@@ -90,12 +90,17 @@ final class PaymentFeatures {
       String currency,
       RiskFeature count1m, RiskFeature count1h, RiskFeature count24h,
       RiskFeature sum1m, RiskFeature sum1h, RiskFeature sum24h) {
-    RiskFeature[][] names = {{count1m, sum1m}, {count1h, sum1h}, {count24h, sum24h}};
     for (FeatureWindow w : FeatureWindow.values()) {
+      RiskFeature[] names =
+          switch (w) {
+            case ONE_MINUTE -> new RiskFeature[] {count1m, sum1m};
+            case ONE_HOUR -> new RiskFeature[] {count1h, sum1h};
+            case ONE_DAY -> new RiskFeature[] {count24h, sum24h};
+          };
       ActivityBucket b = before.getOrDefault(w, ActivityBucket.EMPTY);
-      v.put(names[w.ordinal()][0], FeatureValue.of(ActivityBucket.saturatingAdd(b.count(), 1)));
+      v.put(names[0], FeatureValue.of(ActivityBucket.saturatingAdd(b.count(), 1)));
       v.put(
-          names[w.ordinal()][1],
+          names[1],
           new FeatureValue(
               BigInteger.valueOf(b.in(currency).sumMinor()).add(BigInteger.valueOf(amountMinor)),
               BigInteger.ONE));

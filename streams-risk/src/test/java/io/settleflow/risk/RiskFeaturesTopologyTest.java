@@ -222,7 +222,7 @@ class RiskFeaturesTopologyTest {
   private static Map<String, String> featureValues(RiskDecision d) {
     Map<String, String> values = new HashMap<>();
     for (String reason : d.getShadowReasons()) {
-      String[] words = reason.split(" ");
+      String[] words = reason.split(" ", -1);
       values.put(words[1], words[2]);
     }
     return values;

@@ -84,7 +84,7 @@ class RiskTopologyIT {
   static KafkaStreams streams;
 
   @BeforeAll
-  static void start() {
+  static void start() throws Exception {
     broker = KafkaBroker.start(dir.resolve("kafka"), 0, 0, "384m");
     registryServer = SchemaRegistryServer.start(dir.resolve("registry"), 0, false);
     registry = new ConfluentRegistryClient(registryServer.confluentUrl());
@@ -97,8 +97,8 @@ class RiskTopologyIT {
     broker.createTopics(List.of(Topics.RISK_RULES), 1, Set.of(Topics.RISK_RULES));
     // published before start: the global rules store must restore it from the topic
     try (KafkaProducer<String, byte[]> producer = producer()) {
-      producer.send(new ProducerRecord<>(Topics.RISK_RULES, SHADOW_RULE_ID, SHADOW_RULE.getBytes(StandardCharsets.UTF_8)));
-      producer.flush();
+      // get(): a rule that never arrived must fail here, not as a missing decision later
+      producer.send(new ProducerRecord<>(Topics.RISK_RULES, SHADOW_RULE_ID, SHADOW_RULE.getBytes(StandardCharsets.UTF_8))).get();
     }
     RiskConfig config = RiskConfig.defaults();
     streams =
@@ -151,10 +151,14 @@ class RiskTopologyIT {
     // replays arrive interleaved with fresh events; per key the order is whatever the shuffle made
     Collections.shuffle(burst, random);
     try (KafkaProducer<String, byte[]> producer = producer()) {
+      List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
       for (ProducerRecord<String, byte[]> r : burst) {
-        producer.send(r);
+        sends.add(producer.send(r));
       }
       producer.flush();
+      for (java.util.concurrent.Future<?> send : sends) {
+        send.get(); // a failed send fails the test here
+      }
     }
 
     awaitInputFullyCommitted();

@@ -294,9 +294,10 @@ public final class CdcBenchmark {
     double intervalNanos = 1e9 / perSecond;
     List<Future<List<String>>> futures = new ArrayList<>();
     try {
-      if (everySecond != null) {
-        sampler.scheduleAtFixedRate(everySecond, 0, LAG_SAMPLE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-      }
+      Future<?> sampling =
+          everySecond == null
+              ? java.util.concurrent.CompletableFuture.completedFuture(null)
+              : sampler.scheduleAtFixedRate(everySecond, 0, LAG_SAMPLE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
       for (int w = 0; w < writers; w++) {
         int writer = w;
         futures.add(threads.submit(() -> {
@@ -317,6 +318,9 @@ public final class CdcBenchmark {
         ids.addAll(f.get());
       }
       long elapsed = System.nanoTime() - start;
+      if (sampling.isDone()) {
+        sampling.get(); // a sampler that threw stopped sampling: report it instead of judging fewer samples
+      }
       sampler.shutdown();
       sampler.awaitTermination(10, TimeUnit.SECONDS);
       LatencySample latency = drain(ids);

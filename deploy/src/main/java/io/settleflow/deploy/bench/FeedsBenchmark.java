@@ -149,7 +149,8 @@ public final class FeedsBenchmark {
       long start = System.nanoTime();
       for (long i = 0; i < n; i++) {
         var record = FeedFiles.record(source, i);
-        producer.send(
+        // failures land in the callback and are thrown after flush()
+        var unused = producer.send(
             new ProducerRecord<>(Topics.SETTLEMENTS_RAW, record.getSettlementId(), wire.encode(Topics.SETTLEMENTS_RAW, record)),
             (metadata, error) -> {
               if (error != null) {

@@ -201,7 +201,7 @@ public final class IngestBenchmark {
   }
 
   private static long amount() {
-    return 500 + ThreadLocalRandom.current().nextInt(50_000);
+    return 500L + ThreadLocalRandom.current().nextInt(50_000);
   }
 
   private static byte[] randomHash() {

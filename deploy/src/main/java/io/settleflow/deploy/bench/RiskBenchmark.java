@@ -94,9 +94,10 @@ public final class RiskBenchmark {
       try (KafkaProducer<String, byte[]> producer = producer(broker)) {
         for (int i = 0; i < options.events(); i++) {
           PaymentEvent e = event("e-" + i, "p-" + i, i % options.merchants(), base.plus(EVENT_SPACING.multipliedBy(i)));
-          producer.send(new ProducerRecord<>(Topics.PAYMENTS_AUTHORIZED, e.getPaymentId(), wire.encode(Topics.PAYMENTS_AUTHORIZED, e)));
+          send(producer, new ProducerRecord<>(Topics.PAYMENTS_AUTHORIZED, e.getPaymentId(), wire.encode(Topics.PAYMENTS_AUTHORIZED, e)));
         }
         producer.flush();
+        throwIfSendFailed();
       }
 
       StreamsBuilder passthrough = new StreamsBuilder();
@@ -180,8 +181,9 @@ public final class RiskBenchmark {
           String paymentId = "lat-" + sent;
           PaymentEvent e = event("lat-e-" + sent, paymentId, sent % options.merchants(), Instant.now());
           sentAt.put(paymentId, System.nanoTime());
-          producer.send(new ProducerRecord<>(Topics.PAYMENTS_AUTHORIZED, paymentId, wire.encode(Topics.PAYMENTS_AUTHORIZED, e)));
+          send(producer, new ProducerRecord<>(Topics.PAYMENTS_AUTHORIZED, paymentId, wire.encode(Topics.PAYMENTS_AUTHORIZED, e)));
           sent++;
+          throwIfSendFailed();
         }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(5))) {
           Long at = sentAt.remove(r.key());
@@ -230,5 +232,26 @@ public final class RiskBenchmark {
 
   private interface ThrowingRunnable {
     void run() throws Exception;
+  }
+
+  /** The first failed send of the run; the load must be complete for the figures to mean anything. */
+  private final java.util.concurrent.atomic.AtomicReference<Exception> sendFailure = new java.util.concurrent.atomic.AtomicReference<>();
+
+  private void send(KafkaProducer<String, byte[]> producer, ProducerRecord<String, byte[]> record) {
+    var unused =
+        producer.send(
+            record,
+            (metadata, error) -> {
+              if (error != null) {
+                sendFailure.compareAndSet(null, error);
+              }
+            });
+  }
+
+  private void throwIfSendFailed() {
+    Exception e = sendFailure.get();
+    if (e != null) {
+      throw new IllegalStateException("bench risk: a send failed: " + e.getMessage(), e);
+    }
   }
 }

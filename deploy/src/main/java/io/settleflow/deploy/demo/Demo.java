@@ -159,10 +159,19 @@ public final class Demo {
     List<ConsumerRecord<String, byte[]>> records = TopicContents.readAll(bootstrap, Topics.PAYMENTS_AUTHORIZED);
     List<ConsumerRecord<String, byte[]>> chosen = records.subList(0, Math.min(n, records.size()));
     try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+      List<java.util.concurrent.Future<?>> sends = new java.util.ArrayList<>();
       for (ConsumerRecord<String, byte[]> r : chosen) {
-        producer.send(new ProducerRecord<>(r.topic(), r.partition(), r.key(), r.value(), r.headers()));
+        sends.add(producer.send(new ProducerRecord<>(r.topic(), r.partition(), r.key(), r.value(), r.headers())));
       }
       producer.flush();
+      for (java.util.concurrent.Future<?> send : sends) {
+        send.get(); // the report counts these redeliveries: each must have landed
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while redelivering CDC events", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("redelivering a CDC event failed: " + e.getCause().getMessage(), e);
     }
     return chosen.size();
   }

@@ -16,7 +16,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,6 +49,7 @@ public final class LoadGenerator implements AutoCloseable {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ExecutorService workers;
+  private final List<Future<?>> posters = new CopyOnWriteArrayList<>();
   private final AtomicBoolean running = new AtomicBoolean(false);
   private final Map<String, AcceptedPayment> accepted = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
@@ -73,7 +77,7 @@ public final class LoadGenerator implements AutoCloseable {
     for (int i = 0; i < merchants.size(); i++) {
       Merchant m = merchants.get(i);
       Random random = new Random(seed + i);
-      workers.submit(() -> postLoop(m, random));
+      posters.add(workers.submit(() -> postLoop(m, random)));
     }
   }
 
@@ -115,7 +119,7 @@ public final class LoadGenerator implements AutoCloseable {
     while (running.get()) {
       long started = System.nanoTime();
       n++;
-      long amount = 500 + random.nextInt(49_500);
+      long amount = 500L + random.nextInt(49_500);
       ObjectNode body = JSON.createObjectNode();
       body.put("amount_minor", amount);
       body.put("currency", m.currency());
@@ -209,8 +213,15 @@ public final class LoadGenerator implements AutoCloseable {
     workers.shutdown();
     try {
       workers.awaitTermination(180, TimeUnit.SECONDS);
+      for (Future<?> poster : posters) {
+        if (poster.isDone()) {
+          poster.get(); // a poster that died early must not pass as a quiet merchant
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a load poster failed: " + e.getCause(), e.getCause());
     }
   }
 

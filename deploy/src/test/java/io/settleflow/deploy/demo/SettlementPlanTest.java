@@ -76,7 +76,7 @@ class SettlementPlanTest {
   @Test
   void settlementIdsAreUniqueInTheFile() {
     SettlementPlan plan = SettlementPlan.of(payments(100), COUNTS, T0, 5);
-    Set<String> ids = plan.csvLines().stream().skip(1).map(l -> l.split(",")[0]).collect(Collectors.toSet());
+    Set<String> ids = plan.csvLines().stream().skip(1).map(l -> l.split(",", -1)[0]).collect(Collectors.toSet());
     assertThat(ids).hasSize(plan.settlementLines());
   }
 
