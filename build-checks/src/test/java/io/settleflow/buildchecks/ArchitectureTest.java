@@ -96,6 +96,13 @@ class ArchitectureTest {
   }
 
   @Test
+  void everyClassNamedAsWiringStillExists() {
+    assertThat(ArchitectureRules.WIRING_CLASSES.keySet())
+        .as("WIRING_CLASSES entries whose class is gone")
+        .allMatch(MAIN_CLASSES::contain);
+  }
+
+  @Test
   void wiringIsRecognisedByName() {
     assertThat(ArchitectureRules.isWiring("io.settleflow.risk.RiskMain")).isTrue();
     assertThat(ArchitectureRules.isWiring("io.settleflow.risk.RiskTopology")).isTrue();
