@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
  * What STYLE.md's three layers mean in code, as ArchUnit rules.
  *
  * <p><b>Pure logic</b> is every class in a stage or ledger package that is not wiring. Pure is the
- * default: a new class is held to it unless its name says it is wiring (see {@link
- * #WIRING_NAMES}). Adding a wiring suffix is a design decision; say why in the commit.
+ * default: a new class is held to it unless its name says it is wiring (see {@link #WIRING_NAMES}).
+ * Adding a wiring suffix is a design decision; say why in the commit.
  */
 final class ArchitectureRules {
 
@@ -62,32 +62,38 @@ final class ArchitectureRules {
               + "|Kafka|Settings|Producers|Serializer|Deserializer|Checkpoints|Maintenance|Recorder"
               + "|Limiter)");
 
-  /**
-   * Wiring whose name does not say so, each with its reason. Prefer renaming over growing this.
-   */
+  /** Wiring whose name does not say so, each with its reason. Prefer renaming over growing this. */
   static final Map<String, String> WIRING_CLASSES =
       Map.ofEntries(
-          Map.entry("io.settleflow.reconcile.PaymentSettlementMatcher",
+          Map.entry(
+              "io.settleflow.reconcile.PaymentSettlementMatcher",
               "the Flink KeyedCoProcessFunction around SettlementMatchRules (state, timers)"),
-          Map.entry("io.settleflow.risk.MerchantWindowScorer",
+          Map.entry(
+              "io.settleflow.risk.MerchantWindowScorer",
               "the Kafka Streams processor around RiskScorer (window store, punctuation)"),
-          Map.entry("io.settleflow.risk.EventDeduplicator",
+          Map.entry(
+              "io.settleflow.risk.EventDeduplicator",
               "the Kafka Streams processor owning the dedupe window store"),
-          Map.entry("io.settleflow.risk.MerchantPayment",
+          Map.entry(
+              "io.settleflow.risk.MerchantPayment",
               "a repartition value with its Kafka serde beside it"),
-          Map.entry("io.settleflow.ledger.LedgerException",
+          Map.entry(
+              "io.settleflow.ledger.LedgerException",
               "ledger-db's JDBC boundary: maps SQLState to the API's 503"),
-          Map.entry("io.settleflow.risk.FeatureState",
+          Map.entry(
+              "io.settleflow.risk.FeatureState",
               "the read side of the feature window stores (Kafka Streams)"),
-          Map.entry("io.settleflow.risk.RiskBacktest",
+          Map.entry(
+              "io.settleflow.risk.RiskBacktest",
               "runs the real topology in a TopologyTestDriver over recorded events"),
-          Map.entry("io.settleflow.risk.ActivityBucket",
-              "a store value with its Kafka serde beside it"),
-          Map.entry("io.settleflow.risk.MerchantEvent",
+          Map.entry(
+              "io.settleflow.risk.ActivityBucket", "a store value with its Kafka serde beside it"),
+          Map.entry(
+              "io.settleflow.risk.MerchantEvent",
               "a repartition value with its Kafka serde beside it"),
-          Map.entry("io.settleflow.feeds.ProgressBar",
-              "draws on a terminal at a wall-clock pace"),
-          Map.entry("io.settleflow.ingest.InFlightRequests",
+          Map.entry("io.settleflow.feeds.ProgressBar", "draws on a terminal at a wall-clock pace"),
+          Map.entry(
+              "io.settleflow.ingest.InFlightRequests",
               "graceful shutdown: waits for in-flight requests on the wall clock"));
 
   /** Libraries and APIs that mean I/O, a framework or a clock. */
@@ -115,7 +121,8 @@ final class ArchitectureRules {
   private ArchitectureRules() {}
 
   static boolean isWiring(String className) {
-    String outer = className.contains("$") ? className.substring(0, className.indexOf('$')) : className;
+    String outer =
+        className.contains("$") ? className.substring(0, className.indexOf('$')) : className;
     String simple = outer.substring(outer.lastIndexOf('.') + 1);
     return WIRING_NAMES.matcher(simple).matches() || WIRING_CLASSES.containsKey(outer);
   }
@@ -137,7 +144,10 @@ final class ArchitectureRules {
                   || isEntryPoint(c));
 
   private static boolean isEntryPoint(JavaClass c) {
-    String outer = c.getName().contains("$") ? c.getName().substring(0, c.getName().indexOf('$')) : c.getName();
+    String outer =
+        c.getName().contains("$")
+            ? c.getName().substring(0, c.getName().indexOf('$'))
+            : c.getName();
     return outer.endsWith("Main") || outer.endsWith("Cli");
   }
 
@@ -225,13 +235,16 @@ final class ArchitectureRules {
 
   static ArchRule onlyEntryPointsExit() {
     return noClasses()
-        .that(DescribedPredicate.describe("are not entry points (*Main, *Cli)", (JavaClass c) -> !isEntryPoint(c)))
+        .that(
+            DescribedPredicate.describe(
+                "are not entry points (*Main, *Cli)", (JavaClass c) -> !isEntryPoint(c)))
         .should()
         .callMethod(System.class, "exit", int.class)
         .orShould()
         .callMethod(Runtime.class, "halt", int.class)
         .orShould()
         .callMethod(Runtime.class, "exit", int.class)
-        .because("only a process's launcher decides when it ends; everything else returns or throws");
+        .because(
+            "only a process's launcher decides when it ends; everything else returns or throws");
   }
 }

@@ -70,12 +70,18 @@ class CoverageFloorTest {
       Lines total = classes.stream().map(ClassLines::lines).reduce(new Lines(0, 0), Lines::plus);
       System.out.printf(
           "coverage %-26s pure logic %5.1f%% of %5d lines (floor %.0f%%)%n",
-          floor.getKey(), 100 * total.ratio(), total.covered() + total.missed(), 100 * floor.getValue());
+          floor.getKey(),
+          100 * total.ratio(),
+          total.covered() + total.missed(),
+          100 * floor.getValue());
       if (total.ratio() < floor.getValue()) {
         below.add(
             String.format(
                 "%s: %.1f%% < %.0f%%; least covered: %s",
-                floor.getKey(), 100 * total.ratio(), 100 * floor.getValue(), leastCovered(classes)));
+                floor.getKey(),
+                100 * total.ratio(),
+                100 * floor.getValue(),
+                leastCovered(classes)));
       }
     }
     assertThat(below).as("pure-logic packages below their floor").isEmpty();

@@ -24,10 +24,13 @@ import org.slf4j.LoggerFactory;
 public final class CdcMain {
   private static final Logger LOG = LoggerFactory.getLogger(CdcMain.class);
   public static final String PASSWORD_VARIABLE = "SETTLEFLOW_CDC_DB_PASSWORD";
+
   /** Optional comma list of topics outbox rows may route to; default: the ledger event topics. */
   public static final String TOPICS_VARIABLE = "SETTLEFLOW_CDC_TOPICS";
+
   public static final String OUTBOX_RETENTION_VARIABLE = "SETTLEFLOW_CDC_OUTBOX_RETENTION_MS";
-  public static final String CLEANUP_INTERVAL_VARIABLE = "SETTLEFLOW_CDC_OUTBOX_CLEANUP_INTERVAL_MS";
+  public static final String CLEANUP_INTERVAL_VARIABLE =
+      "SETTLEFLOW_CDC_OUTBOX_CLEANUP_INTERVAL_MS";
   public static final String CLEANUP_BATCH_VARIABLE = "SETTLEFLOW_CDC_OUTBOX_CLEANUP_BATCH_ROWS";
   public static final String SLOT_POLL_VARIABLE = "SETTLEFLOW_CDC_SLOT_POLL_INTERVAL_MS";
   static final int DEFAULT_HTTP_PORT = 8084;
@@ -44,7 +47,8 @@ public final class CdcMain {
     try {
       maintenance = maintenanceSettings(env);
       bootstrap = env.required("SETTLEFLOW_KAFKA_BOOTSTRAP");
-      // The password may come from SETTLEFLOW_CDC_DB_PASSWORD_FILE: resolve it like any other secret.
+      // The password may come from SETTLEFLOW_CDC_DB_PASSWORD_FILE: resolve it like any other
+      // secret.
       Map<String, String> variables = new HashMap<>(System.getenv());
       variables.put(PASSWORD_VARIABLE, env.secret(PASSWORD_VARIABLE));
       connector = OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), variables);
@@ -54,7 +58,9 @@ public final class CdcMain {
         System.exit(EXIT_MISCONFIGURED);
         return;
       }
-    } catch (ServiceConfig.ConfigException | OutboxConnectorConfig.InvalidConnectorConfigException | IllegalArgumentException e) {
+    } catch (ServiceConfig.ConfigException
+        | OutboxConnectorConfig.InvalidConnectorConfigException
+        | IllegalArgumentException e) {
       LOG.error("cannot start CDC: {}", e.getMessage());
       System.exit(EXIT_MISCONFIGURED);
       return;
@@ -78,12 +84,20 @@ public final class CdcMain {
       return;
     }
 
-    Producer<byte[], byte[]> producer = new KafkaProducer<>(OutboxRelay.producerConfig(bootstrap, "settleflow-cdc"));
-    OutboxEventRouting routing = new OutboxEventRouting(allowedTopics(env), connector.heartbeatTopic());
+    Producer<byte[], byte[]> producer =
+        new KafkaProducer<>(OutboxRelay.producerConfig(bootstrap, "settleflow-cdc"));
+    OutboxEventRouting routing =
+        new OutboxEventRouting(allowedTopics(env), connector.heartbeatTopic());
     RelayMetrics metrics = new RelayMetrics(server.registry());
-    OutboxBatchPublisher publisher = new OutboxBatchPublisher(producer, routing, Topics.CDC_DLQ, metrics, Clock.systemUTC());
-    relay.set(OutboxRelay.start(OutboxConnectorConfig.embedded(connector, bootstrap, System.getenv()), publisher, producer));
-    LOG.info("outbox relay started: {} -> Kafka {}", connector.get("table.include.list"), bootstrap);
+    OutboxBatchPublisher publisher =
+        new OutboxBatchPublisher(producer, routing, Topics.CDC_DLQ, metrics, Clock.systemUTC());
+    relay.set(
+        OutboxRelay.start(
+            OutboxConnectorConfig.embedded(connector, bootstrap, System.getenv()),
+            publisher,
+            producer));
+    LOG.info(
+        "outbox relay started: {} -> Kafka {}", connector.get("table.include.list"), bootstrap);
     ConnectorDefinition database = connector;
     OutboxMaintenance housekeeping =
         OutboxMaintenance.start(
@@ -92,7 +106,10 @@ public final class CdcMain {
             maintenance,
             metrics::publishedCount,
             server.registry());
-    LOG.info("outbox clean-up: rows older than {} and already confirmed by slot {} are deleted", maintenance.retention(), connector.get("slot.name"));
+    LOG.info(
+        "outbox clean-up: rows older than {} and already confirmed by slot {} are deleted",
+        maintenance.retention(),
+        connector.get("slot.name"));
 
     Runtime.getRuntime()
         .addShutdownHook(
@@ -118,13 +135,16 @@ public final class CdcMain {
     return new OutboxMaintenance.Settings(
         env.millis(OUTBOX_RETENTION_VARIABLE, d.retention()),
         env.millis(CLEANUP_INTERVAL_VARIABLE, d.cleanupInterval()),
-        env.integer(CLEANUP_BATCH_VARIABLE, d.batchRows(), 1, OutboxMaintenance.Settings.MAX_BATCH_ROWS),
+        env.integer(
+            CLEANUP_BATCH_VARIABLE, d.batchRows(), 1, OutboxMaintenance.Settings.MAX_BATCH_ROWS),
         d.maxBatchesPerRun(),
         env.millis(SLOT_POLL_VARIABLE, d.slotPollInterval()));
   }
 
   static Set<String> allowedTopics(ServiceConfig env) {
-    Set<String> topics = new LinkedHashSet<>(OutboxConnectorConfig.aliases(env.optional(TOPICS_VARIABLE).orElse("")));
+    Set<String> topics =
+        new LinkedHashSet<>(
+            OutboxConnectorConfig.aliases(env.optional(TOPICS_VARIABLE).orElse("")));
     return topics.isEmpty() ? Set.copyOf(Topics.LEDGER_EVENTS) : topics;
   }
 }

@@ -23,14 +23,24 @@ public final class DatabaseReadiness {
     List<String> problems = new ArrayList<>();
     if (!"logical".equals(facts.walLevel())) {
       problems.add(
-          "PostgreSQL wal_level is '" + facts.walLevel() + "' but CDC needs 'logical' (set wal_level = logical and restart PostgreSQL)");
+          "PostgreSQL wal_level is '"
+              + facts.walLevel()
+              + "' but CDC needs 'logical' (set wal_level = logical and restart PostgreSQL)");
     }
     if (!facts.publicationExists()) {
       problems.add(
-          "publication '" + publication + "' does not exist (it is created by the ledger-db migration; run it first)");
+          "publication '"
+              + publication
+              + "' does not exist (it is created by the ledger-db migration; run it first)");
     } else if (!facts.publishedTables().contains(table)) {
       problems.add(
-          "publication '" + publication + "' does not include " + table + " (it has " + facts.publishedTables() + ")");
+          "publication '"
+              + publication
+              + "' does not include "
+              + table
+              + " (it has "
+              + facts.publishedTables()
+              + ")");
     }
     return problems;
   }

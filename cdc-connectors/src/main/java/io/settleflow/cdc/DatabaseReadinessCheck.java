@@ -25,7 +25,8 @@ public final class DatabaseReadinessCheck {
       walLevel = rs.getString(1);
     }
     boolean exists;
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
       ps.setString(1, publication);
       try (ResultSet rs = ps.executeQuery()) {
         exists = rs.next();
@@ -33,7 +34,8 @@ public final class DatabaseReadinessCheck {
     }
     Set<String> tables = new TreeSet<>();
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = ?")) {
+        c.prepareStatement(
+            "SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname = ?")) {
       ps.setString(1, publication);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -52,15 +54,24 @@ public final class DatabaseReadinessCheck {
   public static List<String> problems(OutboxConnectorConfig.ConnectorDefinition resolved) {
     String publication = resolved.get("publication.name");
     try (Connection c = connect(resolved, "settleflow-cdc-startup-check")) {
-      return DatabaseReadiness.problems(read(c, publication), publication, resolved.get("table.include.list"));
+      return DatabaseReadiness.problems(
+          read(c, publication), publication, resolved.get("table.include.list"));
     } catch (SQLException e) {
       throw new IllegalStateException(
-          "cannot connect to " + jdbcUrl(resolved) + " as " + resolved.get("database.user") + ": " + e.getMessage(), e);
+          "cannot connect to "
+              + jdbcUrl(resolved)
+              + " as "
+              + resolved.get("database.user")
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
   /** A plain (non-replication) connection with the connector's own database settings. */
-  public static Connection connect(OutboxConnectorConfig.ConnectorDefinition resolved, String applicationName) throws SQLException {
+  public static Connection connect(
+      OutboxConnectorConfig.ConnectorDefinition resolved, String applicationName)
+      throws SQLException {
     Properties props = new Properties();
     props.setProperty("user", resolved.get("database.user"));
     props.setProperty("password", resolved.config().getOrDefault("database.password", ""));
@@ -70,6 +81,11 @@ public final class DatabaseReadinessCheck {
   }
 
   static String jdbcUrl(OutboxConnectorConfig.ConnectorDefinition resolved) {
-    return "jdbc:postgresql://" + resolved.get("database.hostname") + ":" + resolved.get("database.port") + "/" + resolved.get("database.dbname");
+    return "jdbc:postgresql://"
+        + resolved.get("database.hostname")
+        + ":"
+        + resolved.get("database.port")
+        + "/"
+        + resolved.get("database.dbname");
   }
 }

@@ -23,10 +23,15 @@ public final class Lsn {
   }
 
   public static String format(long lsn) {
-    return Long.toHexString(lsn >>> 32).toUpperCase(java.util.Locale.ROOT) + "/" + Long.toHexString(lsn & 0xFFFF_FFFFL).toUpperCase(java.util.Locale.ROOT);
+    return Long.toHexString(lsn >>> 32).toUpperCase(java.util.Locale.ROOT)
+        + "/"
+        + Long.toHexString(lsn & 0xFFFF_FFFFL).toUpperCase(java.util.Locale.ROOT);
   }
 
-  /** Bytes from {@code from} to {@code to}; 0 when {@code to} is not ahead (a slot never runs ahead of the WAL). */
+  /**
+   * Bytes from {@code from} to {@code to}; 0 when {@code to} is not ahead (a slot never runs ahead
+   * of the WAL).
+   */
   public static long bytesBetween(long from, long to) {
     return Long.compareUnsigned(to, from) > 0 ? to - from : 0;
   }

@@ -32,13 +32,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Publishes each engine batch to Kafka, at least once: every record is sent, the producer is
  * flushed, every send is checked, and only then are the records marked processed, so the engine's
- * offsets (and the replication slot) never move past an event that is not in Kafka. A Kafka
- * failure throws, which stops the engine without committing the batch.
+ * offsets (and the replication slot) never move past an event that is not in Kafka. A Kafka failure
+ * throws, which stops the engine without committing the batch.
  */
-public final class OutboxBatchPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
+public final class OutboxBatchPublisher
+    implements DebeziumEngine.ChangeConsumer<RecordChangeEvent<SourceRecord>> {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxBatchPublisher.class);
+
   /** Offset keys of Debezium's PostgreSQL connector. */
   static final String COMMIT_TIME_MICROS_OFFSET = "ts_usec";
+
   static final String SNAPSHOT_OFFSET = "snapshot";
 
   private final Producer<byte[], byte[]> producer;
@@ -48,7 +51,11 @@ public final class OutboxBatchPublisher implements DebeziumEngine.ChangeConsumer
   private final Clock clock;
 
   public OutboxBatchPublisher(
-      Producer<byte[], byte[]> producer, OutboxEventRouting routing, String deadLetterTopic, RelayMetrics metrics, Clock clock) {
+      Producer<byte[], byte[]> producer,
+      OutboxEventRouting routing,
+      String deadLetterTopic,
+      RelayMetrics metrics,
+      Clock clock) {
     this.producer = producer;
     this.routing = routing;
     this.deadLetterTopic = deadLetterTopic;
@@ -72,7 +79,11 @@ public final class OutboxBatchPublisher implements DebeziumEngine.ChangeConsumer
       } else if (decision instanceof Publish p) {
         sent.add(new Sent(record, decision, send(toProducerRecord(p))));
       } else if (decision instanceof DeadLetter d) {
-        LOG.warn("dead-lettering outbox record for {}: {} ({})", d.sourceTopic(), d.reason(), d.errorClass());
+        LOG.warn(
+            "dead-lettering outbox record for {}: {} ({})",
+            d.sourceTopic(),
+            d.reason(),
+            d.errorClass());
         sent.add(new Sent(record, decision, send(toProducerRecord(d))));
       }
     }
@@ -94,12 +105,21 @@ public final class OutboxBatchPublisher implements DebeziumEngine.ChangeConsumer
         if (s.decision() instanceof Publish p && isRecordRejected(cause)) {
           // The broker will never take this record; park it so the rest of the stream moves on.
           DeadLetter d =
-              new DeadLetter("PublishRejected", cause.getClass().getSimpleName() + ": " + cause.getMessage(), p.topic(), p.key(), p.value().length > OutboxEventRouting.MAX_VALUE_BYTES ? new byte[0] : p.value(), p.headers());
+              new DeadLetter(
+                  "PublishRejected",
+                  cause.getClass().getSimpleName() + ": " + cause.getMessage(),
+                  p.topic(),
+                  p.key(),
+                  p.value().length > OutboxEventRouting.MAX_VALUE_BYTES ? new byte[0] : p.value(),
+                  p.headers());
           LOG.warn("dead-lettering event {} for {}: {}", p.eventId(), p.topic(), d.reason());
           retried.add(new Sent(s.record(), d, send(toProducerRecord(d))));
         } else {
           throw new OutboxPublishException(
-              "publishing to " + topicOf(s.decision()) + " failed; the batch is not committed and will be replayed", cause);
+              "publishing to "
+                  + topicOf(s.decision())
+                  + " failed; the batch is not committed and will be replayed",
+              cause);
         }
       }
     }
@@ -110,7 +130,9 @@ public final class OutboxBatchPublisher implements DebeziumEngine.ChangeConsumer
           s.future().get();
           deadLettered++;
         } catch (ExecutionException e) {
-          throw new OutboxPublishException("dead-lettering failed; the batch is not committed and will be replayed", e.getCause());
+          throw new OutboxPublishException(
+              "dead-lettering failed; the batch is not committed and will be replayed",
+              e.getCause());
         }
       }
     }
@@ -121,7 +143,10 @@ public final class OutboxBatchPublisher implements DebeziumEngine.ChangeConsumer
       java.util.Optional<Instant> commit = commitTime(s.record());
       if (commit.isPresent()) {
         metrics.commitToKafka(Duration.between(commit.get(), flushed));
-        newestCommit = newestCommit == null || commit.get().isAfter(newestCommit) ? commit.get() : newestCommit;
+        newestCommit =
+            newestCommit == null || commit.get().isAfter(newestCommit)
+                ? commit.get()
+                : newestCommit;
       }
     }
     if (newestCommit != null) {
@@ -143,7 +168,8 @@ public final class OutboxBatchPublisher implements DebeziumEngine.ChangeConsumer
       return producer.send(record);
     } catch (RuntimeException e) {
       // send() throws synchronously for some failures (serialization, metadata timeout): same rule.
-      throw new OutboxPublishException("cannot send to " + record.topic() + "; the batch is not committed", e);
+      throw new OutboxPublishException(
+          "cannot send to " + record.topic() + "; the batch is not committed", e);
     }
   }
 
@@ -168,7 +194,8 @@ public final class OutboxBatchPublisher implements DebeziumEngine.ChangeConsumer
   }
 
   private ProducerRecord<byte[], byte[]> toProducerRecord(DeadLetter d) {
-    return new ProducerRecord<>(deadLetterTopic, null, d.key(), d.value(), headers(d.withErrorHeaders()));
+    return new ProducerRecord<>(
+        deadLetterTopic, null, d.key(), d.value(), headers(d.withErrorHeaders()));
   }
 
   private static RecordHeaders headers(List<EncodedHeader> headers) {
@@ -186,7 +213,10 @@ public final class OutboxBatchPublisher implements DebeziumEngine.ChangeConsumer
       return java.util.Optional.empty();
     }
     Object snapshot = offset.get(SNAPSHOT_OFFSET);
-    boolean isSnapshot = snapshot != null && !Boolean.FALSE.equals(snapshot) && !"false".equalsIgnoreCase(snapshot.toString());
+    boolean isSnapshot =
+        snapshot != null
+            && !Boolean.FALSE.equals(snapshot)
+            && !"false".equalsIgnoreCase(snapshot.toString());
     if (isSnapshot || !(offset.get(COMMIT_TIME_MICROS_OFFSET) instanceof Number micros)) {
       return java.util.Optional.empty();
     }

@@ -29,11 +29,15 @@ public final class OutboxConnectorConfig {
 
   public static final String OFFSETS_TOPIC_VARIABLE = "SETTLEFLOW_CDC_OFFSETS_TOPIC";
   public static final String DEFAULT_OFFSETS_TOPIC = "settleflow.cdc.offsets";
-  public static final String KAFKA_OFFSET_STORE = "org.apache.kafka.connect.storage.KafkaOffsetBackingStore";
+  public static final String KAFKA_OFFSET_STORE =
+      "org.apache.kafka.connect.storage.KafkaOffsetBackingStore";
+
   /** Short, so a crash replays little; every flush only writes one small offset record. */
   public static final long OFFSET_FLUSH_INTERVAL_MS = 1_000;
+
   /** The local runner's offsets topic lives on a single broker. */
   public static final int OFFSET_TOPIC_PARTITIONS = 1;
+
   public static final int OFFSET_TOPIC_REPLICATION_FACTOR = 1;
 
   /**
@@ -47,7 +51,9 @@ public final class OutboxConnectorConfig {
   static final String DEFAULT_HEARTBEAT_PREFIX = "__debezium-heartbeat";
   private static final int MAX_CONFIG_ENTRIES = 500;
 
-  /** Connect's config-provider syntax {@code ${provider:[path:]key}}; no colon means not a provider. */
+  /**
+   * Connect's config-provider syntax {@code ${provider:[path:]key}}; no colon means not a provider.
+   */
   private static final Pattern PROVIDER_PLACEHOLDER = Pattern.compile("\\$\\{([^}:]+):([^}]*)}");
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -84,7 +90,9 @@ public final class OutboxConnectorConfig {
 
     /** The topic Debezium writes heartbeats to: {@code <heartbeat prefix>.<topic.prefix>}. */
     public String heartbeatTopic() {
-      return config.getOrDefault("topic.heartbeat.prefix", DEFAULT_HEARTBEAT_PREFIX) + "." + get("topic.prefix");
+      return config.getOrDefault("topic.heartbeat.prefix", DEFAULT_HEARTBEAT_PREFIX)
+          + "."
+          + get("topic.prefix");
     }
   }
 
@@ -92,7 +100,8 @@ public final class OutboxConnectorConfig {
   public static ConnectorDefinition loadDefault() {
     try (InputStream in = OutboxConnectorConfig.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
-        throw new InvalidConnectorConfigException("connector file " + RESOURCE + " is not on the classpath");
+        throw new InvalidConnectorConfigException(
+            "connector file " + RESOURCE + " is not on the classpath");
       }
       return parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -100,7 +109,9 @@ public final class OutboxConnectorConfig {
     }
   }
 
-  /** Parses {@code {"name": "...", "config": {"key": "string", ...}}}; every value must be a string. */
+  /**
+   * Parses {@code {"name": "...", "config": {"key": "string", ...}}}; every value must be a string.
+   */
   public static ConnectorDefinition parse(String json) {
     JsonNode root;
     try {
@@ -120,7 +131,8 @@ public final class OutboxConnectorConfig {
       throw new InvalidConnectorConfigException("connector file needs a 'config' object");
     }
     if (config.size() > MAX_CONFIG_ENTRIES) {
-      throw new InvalidConnectorConfigException("connector config has more than " + MAX_CONFIG_ENTRIES + " entries");
+      throw new InvalidConnectorConfigException(
+          "connector config has more than " + MAX_CONFIG_ENTRIES + " entries");
     }
     Map<String, String> values = new LinkedHashMap<>();
     Iterator<Map.Entry<String, JsonNode>> fields = config.fields();
@@ -128,7 +140,8 @@ public final class OutboxConnectorConfig {
       Map.Entry<String, JsonNode> field = fields.next();
       // Connect's REST API takes strings only; a number here would be rejected there.
       if (!field.getValue().isTextual()) {
-        throw new InvalidConnectorConfigException("config '" + field.getKey() + "' must be a JSON string");
+        throw new InvalidConnectorConfigException(
+            "config '" + field.getKey() + "' must be a JSON string");
       }
       values.put(field.getKey(), field.getValue().asText());
     }
@@ -136,14 +149,15 @@ public final class OutboxConnectorConfig {
   }
 
   /**
-   * Replaces every {@code ${env:NAME}} with {@code env.get(NAME)}, as Connect's EnvVarConfigProvider
-   * does. Other {@code ${...}} text without a provider (the EventRouter's {@code ${routedByValue}})
-   * stays as it is.
+   * Replaces every {@code ${env:NAME}} with {@code env.get(NAME)}, as Connect's
+   * EnvVarConfigProvider does. Other {@code ${...}} text without a provider (the EventRouter's
+   * {@code ${routedByValue}}) stays as it is.
    *
    * @throws InvalidConnectorConfigException naming the variable and the setting when a variable is
    *     unset or blank, or when a placeholder names a provider other than {@code env}
    */
-  public static ConnectorDefinition resolve(ConnectorDefinition definition, Map<String, String> env) {
+  public static ConnectorDefinition resolve(
+      ConnectorDefinition definition, Map<String, String> env) {
     Map<String, String> resolved = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : definition.config().entrySet()) {
       resolved.put(e.getKey(), resolveValue(e.getKey(), e.getValue(), env));
@@ -159,12 +173,20 @@ public final class OutboxConnectorConfig {
       String variable = m.group(2);
       if (!provider.equals("env")) {
         throw new InvalidConnectorConfigException(
-            "config '" + key + "' uses config provider '" + provider + "'; the embedded runner resolves only ${env:...}");
+            "config '"
+                + key
+                + "' uses config provider '"
+                + provider
+                + "'; the embedded runner resolves only ${env:...}");
       }
       String replacement = env.get(variable);
       if (replacement == null || replacement.isBlank()) {
         throw new InvalidConnectorConfigException(
-            "environment variable " + variable + " is not set (needed by connector config '" + key + "')");
+            "environment variable "
+                + variable
+                + " is not set (needed by connector config '"
+                + key
+                + "')");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(replacement));
     }
@@ -178,9 +200,11 @@ public final class OutboxConnectorConfig {
    *
    * @param env read for {@link #OFFSETS_TOPIC_VARIABLE} only
    */
-  public static Properties embedded(ConnectorDefinition resolved, String bootstrapServers, Map<String, String> env) {
+  public static Properties embedded(
+      ConnectorDefinition resolved, String bootstrapServers, Map<String, String> env) {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
-      throw new InvalidConnectorConfigException("Kafka bootstrap servers are required for Kafka-backed offsets");
+      throw new InvalidConnectorConfigException(
+          "Kafka bootstrap servers are required for Kafka-backed offsets");
     }
     Map<String, String> config = withoutTransform(resolved.config(), HEARTBEAT_FILTER_ALIAS);
     String offsetsTopic = env.getOrDefault(OFFSETS_TOPIC_VARIABLE, "");
@@ -188,17 +212,18 @@ public final class OutboxConnectorConfig {
     props.putAll(config);
     props.setProperty("name", resolved.name());
     props.setProperty("offset.storage", KAFKA_OFFSET_STORE);
-    props.setProperty("offset.storage.topic", offsetsTopic.isBlank() ? DEFAULT_OFFSETS_TOPIC : offsetsTopic.trim());
+    props.setProperty(
+        "offset.storage.topic",
+        offsetsTopic.isBlank() ? DEFAULT_OFFSETS_TOPIC : offsetsTopic.trim());
     props.setProperty("offset.storage.partitions", Integer.toString(OFFSET_TOPIC_PARTITIONS));
-    props.setProperty("offset.storage.replication.factor", Integer.toString(OFFSET_TOPIC_REPLICATION_FACTOR));
+    props.setProperty(
+        "offset.storage.replication.factor", Integer.toString(OFFSET_TOPIC_REPLICATION_FACTOR));
     props.setProperty("offset.flush.interval.ms", Long.toString(OFFSET_FLUSH_INTERVAL_MS));
     props.setProperty("bootstrap.servers", bootstrapServers);
     return props;
   }
 
-  /**
-   * Removes one transform from the chain, with its settings, and any predicate only it used.
-   */
+  /** Removes one transform from the chain, with its settings, and any predicate only it used. */
   static Map<String, String> withoutTransform(Map<String, String> config, String alias) {
     List<String> transforms = aliases(config.get("transforms"));
     if (!transforms.remove(alias)) {
@@ -214,7 +239,11 @@ public final class OutboxConnectorConfig {
         });
     out.put("transforms", String.join(",", transforms));
     boolean predicateStillUsed =
-        transforms.stream().anyMatch(t -> predicate != null && predicate.equals(out.get("transforms." + t + ".predicate")));
+        transforms.stream()
+            .anyMatch(
+                t ->
+                    predicate != null
+                        && predicate.equals(out.get("transforms." + t + ".predicate")));
     if (predicate != null && !predicateStillUsed) {
       List<String> predicates = aliases(out.get("predicates"));
       predicates.remove(predicate);

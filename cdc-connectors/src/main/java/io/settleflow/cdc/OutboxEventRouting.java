@@ -17,16 +17,22 @@ import java.util.regex.Pattern;
  */
 public final class OutboxEventRouting {
   public static final String EVENT_ID_HEADER = "event_id";
+
   /** The header the EventRouter itself always adds (the outbox id). */
   public static final String ROUTER_ID_HEADER = "id";
+
   public static final String ERROR_CLASS_HEADER = "error.class";
   public static final String ERROR_MESSAGE_HEADER = "error.message";
   public static final String SOURCE_TOPIC_HEADER = "source.topic";
 
   /** A payment id is a UUID; anything near this is not one of ours. */
   public static final int MAX_KEY_BYTES = 256;
-  /** Below the broker's default max.message.bytes (1 MiB) with room for headers and batch overhead. */
+
+  /**
+   * Below the broker's default max.message.bytes (1 MiB) with room for headers and batch overhead.
+   */
   public static final int MAX_VALUE_BYTES = 900 * 1024;
+
   /** Kafka's own limit on topic names. */
   public static final int MAX_TOPIC_LENGTH = 249;
 
@@ -55,12 +61,18 @@ public final class OutboxEventRouting {
   /** The outcome for one record. */
   public sealed interface Decision permits Publish, DeadLetter, Skip {}
 
-  public record Publish(String topic, byte[] key, byte[] value, List<EncodedHeader> headers, String eventId)
+  public record Publish(
+      String topic, byte[] key, byte[] value, List<EncodedHeader> headers, String eventId)
       implements Decision {}
 
   /** {@code errorClass} is a short machine-readable code; {@code reason} is for people. */
   public record DeadLetter(
-      String errorClass, String reason, String sourceTopic, byte[] key, byte[] value, List<EncodedHeader> headers)
+      String errorClass,
+      String reason,
+      String sourceTopic,
+      byte[] key,
+      byte[] value,
+      List<EncodedHeader> headers)
       implements Decision {
     /** The headers to publish on the dead-letter topic: the original ones plus the error. */
     public List<EncodedHeader> withErrorHeaders() {
@@ -89,27 +101,69 @@ public final class OutboxEventRouting {
 
     if (valueBytes == null) {
       String what = record.value() == null ? "null" : record.value().getClass().getSimpleName();
-      return deadLetter("ValueNotBytes", "value is " + what + ", not bytes: not an outbox event", topic, keyBytes, textOf(record.value()), headers);
+      return deadLetter(
+          "ValueNotBytes",
+          "value is " + what + ", not bytes: not an outbox event",
+          topic,
+          keyBytes,
+          textOf(record.value()),
+          headers);
     }
     if (valueBytes.length > MAX_VALUE_BYTES) {
       // The original would not fit on the dead-letter topic either; its event id identifies it.
-      return deadLetter("ValueTooLarge", "value has " + valueBytes.length + " bytes, limit " + MAX_VALUE_BYTES, topic, keyBytes, new byte[0], headers);
+      return deadLetter(
+          "ValueTooLarge",
+          "value has " + valueBytes.length + " bytes, limit " + MAX_VALUE_BYTES,
+          topic,
+          keyBytes,
+          new byte[0],
+          headers);
     }
     if (topic == null || !isLegalTopic(topic)) {
-      return deadLetter("InvalidTopic", "aggregatetype '" + topic + "' is not a legal Kafka topic name", topic, keyBytes, valueBytes, headers);
+      return deadLetter(
+          "InvalidTopic",
+          "aggregatetype '" + topic + "' is not a legal Kafka topic name",
+          topic,
+          keyBytes,
+          valueBytes,
+          headers);
     }
     if (!allowedTopics.contains(topic)) {
-      return deadLetter("UnknownTopic", "aggregatetype '" + topic + "' is not one of " + new java.util.TreeSet<>(allowedTopics), topic, keyBytes, valueBytes, headers);
+      return deadLetter(
+          "UnknownTopic",
+          "aggregatetype '" + topic + "' is not one of " + new java.util.TreeSet<>(allowedTopics),
+          topic,
+          keyBytes,
+          valueBytes,
+          headers);
     }
     if (keyBytes == null) {
       String what = record.key() == null ? "null" : record.key().getClass().getSimpleName();
-      return deadLetter("InvalidKey", "key is " + what + ", not a string aggregateid", topic, null, valueBytes, headers);
+      return deadLetter(
+          "InvalidKey",
+          "key is " + what + ", not a string aggregateid",
+          topic,
+          null,
+          valueBytes,
+          headers);
     }
     if (keyBytes.length == 0 || keyBytes.length > MAX_KEY_BYTES) {
-      return deadLetter("InvalidKey", "key has " + keyBytes.length + " bytes, must be 1.." + MAX_KEY_BYTES, topic, keyBytes.length > MAX_KEY_BYTES ? null : keyBytes, valueBytes, headers);
+      return deadLetter(
+          "InvalidKey",
+          "key has " + keyBytes.length + " bytes, must be 1.." + MAX_KEY_BYTES,
+          topic,
+          keyBytes.length > MAX_KEY_BYTES ? null : keyBytes,
+          valueBytes,
+          headers);
     }
     if (eventId == null || eventId.isBlank()) {
-      return deadLetter("MissingEventId", "no event id header: downstream cannot deduplicate it", topic, keyBytes, valueBytes, headers);
+      return deadLetter(
+          "MissingEventId",
+          "no event id header: downstream cannot deduplicate it",
+          topic,
+          keyBytes,
+          valueBytes,
+          headers);
     }
     return new Publish(topic, keyBytes, valueBytes, List.copyOf(headers), eventId);
   }
@@ -124,7 +178,12 @@ public final class OutboxEventRouting {
   }
 
   private static DeadLetter deadLetter(
-      String errorClass, String reason, String topic, byte[] key, byte[] value, List<EncodedHeader> headers) {
+      String errorClass,
+      String reason,
+      String topic,
+      byte[] key,
+      byte[] value,
+      List<EncodedHeader> headers) {
     return new DeadLetter(errorClass, reason, topic, key, value, List.copyOf(headers));
   }
 

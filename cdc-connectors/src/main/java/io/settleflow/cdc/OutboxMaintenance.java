@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The CDC service's database housekeeping, on its own thread: polls the replication slot (lag
- * behind the WAL in bytes, relay events/s) and deletes captured outbox rows in bounded batches
- * (see {@link OutboxRetention} for when a row may go, and ledger-db's {@code ledger.purge_outbox},
- * which refuses to delete anything while the slot is missing).
+ * behind the WAL in bytes, relay events/s) and deletes captured outbox rows in bounded batches (see
+ * {@link OutboxRetention} for when a row may go, and ledger-db's {@code ledger.purge_outbox}, which
+ * refuses to delete anything while the slot is missing).
  *
  * <p>A database error ends one run, not the service: the connection is dropped and the next run
  * reconnects (PostgreSQL restarts while CDC runs).
@@ -42,17 +42,27 @@ public final class OutboxMaintenance implements AutoCloseable {
   static final String PURGE_SQL = "SELECT ledger.purge_outbox(?, ?, ?)";
 
   /** How the housekeeping runs. */
-  public record Settings(Duration retention, Duration cleanupInterval, int batchRows, int maxBatchesPerRun, Duration slotPollInterval) {
+  public record Settings(
+      Duration retention,
+      Duration cleanupInterval,
+      int batchRows,
+      int maxBatchesPerRun,
+      Duration slotPollInterval) {
     /** Bounds of {@code ledger.purge_outbox}'s max_rows. */
     public static final int MAX_BATCH_ROWS = 10_000;
-    /** A run deletes at most batchRows × this many rows, so one run never holds the thread for long. */
+
+    /**
+     * A run deletes at most batchRows × this many rows, so one run never holds the thread for long.
+     */
     public static final int MAX_BATCHES_PER_RUN_LIMIT = 1_000;
+
     /**
      * Ten minutes: far above the relay's normal lag (milliseconds) and any restart, so a row is
-     * gone only long after Kafka has it, and still long enough to look at recent rows by hand;
-     * at the measured ~4k payments/s it bounds the table near 2.4 M rows.
+     * gone only long after Kafka has it, and still long enough to look at recent rows by hand; at
+     * the measured ~4k payments/s it bounds the table near 2.4 M rows.
      */
     public static final Duration DEFAULT_RETENTION = Duration.ofMinutes(10);
+
     public static final Duration DEFAULT_CLEANUP_INTERVAL = Duration.ofSeconds(5);
     public static final int DEFAULT_BATCH_ROWS = 1_000;
     public static final int DEFAULT_MAX_BATCHES_PER_RUN = 100;
@@ -63,18 +73,29 @@ public final class OutboxMaintenance implements AutoCloseable {
         throw new IllegalArgumentException("outbox retention must be positive, was " + retention);
       }
       if (cleanupInterval.toMillis() < 1 || slotPollInterval.toMillis() < 1) {
-        throw new IllegalArgumentException("clean-up and slot poll intervals must be at least 1 ms");
+        throw new IllegalArgumentException(
+            "clean-up and slot poll intervals must be at least 1 ms");
       }
       if (batchRows < 1 || batchRows > MAX_BATCH_ROWS) {
-        throw new IllegalArgumentException("outbox clean-up batch must be 1.." + MAX_BATCH_ROWS + " rows, was " + batchRows);
+        throw new IllegalArgumentException(
+            "outbox clean-up batch must be 1.." + MAX_BATCH_ROWS + " rows, was " + batchRows);
       }
       if (maxBatchesPerRun < 1 || maxBatchesPerRun > MAX_BATCHES_PER_RUN_LIMIT) {
-        throw new IllegalArgumentException("batches per run must be 1.." + MAX_BATCHES_PER_RUN_LIMIT + ", was " + maxBatchesPerRun);
+        throw new IllegalArgumentException(
+            "batches per run must be 1.."
+                + MAX_BATCHES_PER_RUN_LIMIT
+                + ", was "
+                + maxBatchesPerRun);
       }
     }
 
     public static Settings defaults() {
-      return new Settings(DEFAULT_RETENTION, DEFAULT_CLEANUP_INTERVAL, DEFAULT_BATCH_ROWS, DEFAULT_MAX_BATCHES_PER_RUN, DEFAULT_SLOT_POLL_INTERVAL);
+      return new Settings(
+          DEFAULT_RETENTION,
+          DEFAULT_CLEANUP_INTERVAL,
+          DEFAULT_BATCH_ROWS,
+          DEFAULT_MAX_BATCHES_PER_RUN,
+          DEFAULT_SLOT_POLL_INTERVAL);
     }
   }
 
@@ -106,23 +127,37 @@ public final class OutboxMaintenance implements AutoCloseable {
   private long lastPollNanos;
 
   private OutboxMaintenance(
-      ConnectionSource connections, String slotName, Settings settings, DoubleSupplier publishedCount, MeterRegistry registry) {
+      ConnectionSource connections,
+      String slotName,
+      Settings settings,
+      DoubleSupplier publishedCount,
+      MeterRegistry registry) {
     this.connections = connections;
     this.slotName = slotName;
     this.settings = settings;
     this.retention = new OutboxRetention(settings.retention());
     this.publishedCount = publishedCount;
-    rowsDeleted = Counter.builder("settleflow.cdc.outbox.rows.deleted").description("Captured outbox rows deleted by the clean-up").register(registry);
+    rowsDeleted =
+        Counter.builder("settleflow.cdc.outbox.rows.deleted")
+            .description("Captured outbox rows deleted by the clean-up")
+            .register(registry);
     runsHeld =
         Counter.builder("settleflow.cdc.outbox.cleanup.held")
-            .description("Clean-up runs that deleted nothing because the slot is missing or has not confirmed far enough")
+            .description(
+                "Clean-up runs that deleted nothing because the slot is missing or has not confirmed far enough")
             .register(registry);
-    pollErrors = Counter.builder("settleflow.cdc.maintenance.errors").description("Slot polls or clean-up runs that failed (database unreachable)").register(registry);
+    pollErrors =
+        Counter.builder("settleflow.cdc.maintenance.errors")
+            .description("Slot polls or clean-up runs that failed (database unreachable)")
+            .register(registry);
     Gauge.builder("settleflow.cdc.slot.lag.bytes", slotLagBytes, AtomicLong::get)
-        .description("WAL bytes between pg_current_wal_lsn() and the slot's confirmed_flush_lsn (-1: unknown or no slot)")
+        .description(
+            "WAL bytes between pg_current_wal_lsn() and the slot's confirmed_flush_lsn (-1: unknown or no slot)")
         .baseUnit("bytes")
         .register(registry);
-    Gauge.builder("settleflow.cdc.slot.exists", slotExists, AtomicLong::get).description("1 while the replication slot exists").register(registry);
+    Gauge.builder("settleflow.cdc.slot.exists", slotExists, AtomicLong::get)
+        .description("1 while the replication slot exists")
+        .register(registry);
     Gauge.builder("settleflow.cdc.outbox.rows.estimate", outboxRowEstimate, AtomicLong::get)
         .description("ledger.outbox live rows (pg_stat_user_tables.n_live_tup; -1: unknown)")
         .register(registry);
@@ -144,12 +179,23 @@ public final class OutboxMaintenance implements AutoCloseable {
    * @param publishedCount the relay's published-events counter, for events/s
    */
   public static OutboxMaintenance start(
-      ConnectionSource connections, String slotName, Settings settings, DoubleSupplier publishedCount, MeterRegistry registry) {
-    OutboxMaintenance m = new OutboxMaintenance(connections, slotName, settings, publishedCount, registry);
+      ConnectionSource connections,
+      String slotName,
+      Settings settings,
+      DoubleSupplier publishedCount,
+      MeterRegistry registry) {
+    OutboxMaintenance m =
+        new OutboxMaintenance(connections, slotName, settings, publishedCount, registry);
     // both tasks catch, count and log their own failures, so the futures never hold one
-    var unusedPolling = m.scheduler.scheduleWithFixedDelay(m::pollQuietly, 0, settings.slotPollInterval().toMillis(), TimeUnit.MILLISECONDS);
-    var unusedCleaning = m.scheduler.scheduleWithFixedDelay(
-        m::cleanQuietly, settings.cleanupInterval().toMillis(), settings.cleanupInterval().toMillis(), TimeUnit.MILLISECONDS);
+    var unusedPolling =
+        m.scheduler.scheduleWithFixedDelay(
+            m::pollQuietly, 0, settings.slotPollInterval().toMillis(), TimeUnit.MILLISECONDS);
+    var unusedCleaning =
+        m.scheduler.scheduleWithFixedDelay(
+            m::cleanQuietly,
+            settings.cleanupInterval().toMillis(),
+            settings.cleanupInterval().toMillis(),
+            TimeUnit.MILLISECONDS);
     return m;
   }
 
@@ -233,7 +279,8 @@ public final class OutboxMaintenance implements AutoCloseable {
 
   private void record(Facts f) {
     slotExists.set(f.slot().exists() ? 1 : 0);
-    slotLagBytes.set(f.slot().confirmedFlushLsn().map(c -> Lsn.bytesBetween(c, f.walLsn())).orElse(-1L));
+    slotLagBytes.set(
+        f.slot().confirmedFlushLsn().map(c -> Lsn.bytesBetween(c, f.walLsn())).orElse(-1L));
     outboxRowEstimate.set(f.outboxRowEstimate());
     long nanos = System.nanoTime();
     double published = publishedCount.getAsDouble();

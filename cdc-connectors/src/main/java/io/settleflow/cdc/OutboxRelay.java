@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutboxRelay implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelay.class);
+
   /** Debezium stops its task and flushes offsets; Kafka may need a retry or two. */
   public static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
   public static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
   /** How the engine ended: normally (closed) or with the error that stopped it. */
@@ -76,7 +78,8 @@ public final class OutboxRelay implements AutoCloseable {
    * @param engineConfig from {@link OutboxConnectorConfig#embedded}
    * @param producer closed by {@link #close()}; the publisher must write through it
    */
-  public static OutboxRelay start(Properties engineConfig, OutboxBatchPublisher publisher, Producer<byte[], byte[]> producer) {
+  public static OutboxRelay start(
+      Properties engineConfig, OutboxBatchPublisher publisher, Producer<byte[], byte[]> producer) {
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     AtomicBoolean polling = new AtomicBoolean();
     DebeziumEngine<RecordChangeEvent<SourceRecord>> engine =
@@ -136,7 +139,10 @@ public final class OutboxRelay implements AutoCloseable {
     return outcome;
   }
 
-  /** Stops the engine (its last committed batch stays committed), then flushes and closes the producer. */
+  /**
+   * Stops the engine (its last committed batch stays committed), then flushes and closes the
+   * producer.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {

@@ -15,26 +15,29 @@ import java.util.Optional;
  * exists, deleting the row never removes its event from the stream. Two extra rules keep rows
  * around as a recovery path, so that a lost or recreated slot can still be repaired with a fresh
  * snapshot: nothing is deleted while the slot is missing (rows deleted before a slot exists would
- * also be missed by the initial snapshot), and a row is deleted only when it is both older than
- * the retention and behind the slot's {@code confirmed_flush_lsn}, i.e. already in Kafka.
+ * also be missed by the initial snapshot), and a row is deleted only when it is both older than the
+ * retention and behind the slot's {@code confirmed_flush_lsn}, i.e. already in Kafka.
  *
- * <p>Rows carry no LSN, so "behind the confirmed LSN" is established with samples: each run
- * records (database time, WAL insert position). Once the slot has confirmed a sample's position,
- * every transaction that committed before that sample's time is in Kafka. A row's
- * {@code created_at} is taken at the start of its transaction, so rows are held back a further
- * {@link #COMMIT_SLACK} for transactions still open at sample time.
+ * <p>Rows carry no LSN, so "behind the confirmed LSN" is established with samples: each run records
+ * (database time, WAL insert position). Once the slot has confirmed a sample's position, every
+ * transaction that committed before that sample's time is in Kafka. A row's {@code created_at} is
+ * taken at the start of its transaction, so rows are held back a further {@link #COMMIT_SLACK} for
+ * transactions still open at sample time.
  */
 public final class OutboxRetention {
   /**
-   * Longest expected gap between a row's created_at and its commit. The ledger's write path is
-   * one short transaction (milliseconds); a transaction open longer than this that commits after
-   * its rows were purged still reaches Kafka through the WAL, only the recovery copy is gone.
+   * Longest expected gap between a row's created_at and its commit. The ledger's write path is one
+   * short transaction (milliseconds); a transaction open longer than this that commits after its
+   * rows were purged still reaches Kafka through the WAL, only the recovery copy is gone.
    */
   public static final Duration COMMIT_SLACK = Duration.ofSeconds(10);
+
   /** Samples kept while the slot lags; dropping the oldest only delays deletes (never unsafe). */
   public static final int MAX_SAMPLES = 10_000;
 
-  /** The replication slot as pg_replication_slots shows it; empty confirmed LSN = never confirmed. */
+  /**
+   * The replication slot as pg_replication_slots shows it; empty confirmed LSN = never confirmed.
+   */
   public record Slot(boolean exists, Optional<Long> confirmedFlushLsn) {
     public static Slot missing() {
       return new Slot(false, Optional.empty());

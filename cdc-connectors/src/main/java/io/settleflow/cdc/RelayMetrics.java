@@ -36,13 +36,16 @@ public final class RelayMetrics {
             .register(registry);
     commitToKafka =
         Timer.builder("settleflow.cdc.commit.to.kafka")
-            .description("PostgreSQL commit of the outbox row to its event being flushed to Kafka (streamed rows only)")
+            .description(
+                "PostgreSQL commit of the outbox row to its event being flushed to Kafka (streamed rows only)")
             .publishPercentileHistogram()
             .register(registry);
     // Debezium's MilliSecondsBehindSource, for this relay: how far behind the source the newest
-    // event of the last published batch was. Stays put while idle; a stall shows in the slot's lag bytes.
+    // event of the last published batch was. Stays put while idle; a stall shows in the slot's lag
+    // bytes.
     Gauge.builder("settleflow.cdc.lag", lagMs, AtomicLong::get)
-        .description("Flush time minus PostgreSQL commit time of the newest event in the last published batch")
+        .description(
+            "Flush time minus PostgreSQL commit time of the newest event in the last published batch")
         .baseUnit("milliseconds")
         .register(registry);
   }

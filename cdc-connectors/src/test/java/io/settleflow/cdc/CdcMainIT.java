@@ -50,10 +50,19 @@ class CdcMainIT {
     try (ChildJvm cdc = start("cdc", env(LEDGER, port))) {
       cdc.awaitReady(() -> HttpProbe.ok("http://127.0.0.1:" + port + "/health"), READY_TIMEOUT);
 
-      stack.insertOutboxRow("m1", eventId, Topics.PAYMENTS_AUTHORIZED, "pay-1", new byte[] {0, 0, 0, 0, 7, (byte) 0xaa});
+      stack.insertOutboxRow(
+          "m1",
+          eventId,
+          Topics.PAYMENTS_AUTHORIZED,
+          "pay-1",
+          new byte[] {0, 0, 0, 0, 7, (byte) 0xaa});
       List<String> topic = List.of(Topics.PAYMENTS_AUTHORIZED);
-      await().atMost(READY_TIMEOUT).until(() -> CdcTestStack.eventIds(stack.received(topic)).contains(eventId));
-      await().atMost(READY_TIMEOUT).until(() -> metrics(port).contains("settleflow_cdc_events_published_total 1.0"));
+      await()
+          .atMost(READY_TIMEOUT)
+          .until(() -> CdcTestStack.eventIds(stack.received(topic)).contains(eventId));
+      await()
+          .atMost(READY_TIMEOUT)
+          .until(() -> metrics(port).contains("settleflow_cdc_events_published_total 1.0"));
 
       cdc.close(); // SIGTERM
       assertThat(cdc.isAlive()).isFalse();
@@ -66,7 +75,8 @@ class CdcMainIT {
   void missingPublicationStopsStartupWithExitCode2AndASentence() throws Exception {
     try (ChildJvm cdc = start("cdc-no-publication", env(EMPTY, Ports.free()))) {
       assertThat(cdc.awaitExit(READY_TIMEOUT)).isEqualTo(CdcMain.EXIT_MISCONFIGURED);
-      assertThat(Files.readString(cdc.logFile())).contains("publication 'settleflow_outbox' does not exist");
+      assertThat(Files.readString(cdc.logFile()))
+          .contains("publication 'settleflow_outbox' does not exist");
     }
   }
 
@@ -76,7 +86,8 @@ class CdcMainIT {
     env.remove("SETTLEFLOW_DB_HOST");
     try (ChildJvm cdc = start("cdc-no-host", env)) {
       assertThat(cdc.awaitExit(READY_TIMEOUT)).isEqualTo(CdcMain.EXIT_MISCONFIGURED);
-      assertThat(Files.readString(cdc.logFile())).contains("environment variable SETTLEFLOW_DB_HOST is not set");
+      assertThat(Files.readString(cdc.logFile()))
+          .contains("environment variable SETTLEFLOW_DB_HOST is not set");
     }
   }
 
@@ -101,7 +112,10 @@ class CdcMainIT {
 
   private static String metrics(int port) throws Exception {
     var client = java.net.http.HttpClient.newHttpClient();
-    var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build();
+    var request =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+            .build();
     return client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
   }
 }

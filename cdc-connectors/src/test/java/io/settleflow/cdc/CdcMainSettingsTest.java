@@ -29,19 +29,32 @@ class CdcMainSettingsTest {
                     CdcMain.CLEANUP_INTERVAL_VARIABLE, "250",
                     CdcMain.CLEANUP_BATCH_VARIABLE, "10000",
                     CdcMain.SLOT_POLL_VARIABLE, "500")));
-    assertThat(s).isEqualTo(new OutboxMaintenance.Settings(Duration.ofMinutes(1), Duration.ofMillis(250), 10_000, 100, Duration.ofMillis(500)));
+    assertThat(s)
+        .isEqualTo(
+            new OutboxMaintenance.Settings(
+                Duration.ofMinutes(1),
+                Duration.ofMillis(250),
+                10_000,
+                100,
+                Duration.ofMillis(500)));
   }
 
   @Test
   void batchAboveThePurgeFunctionsLimitIsRejectedNamingTheVariable() {
-    assertThatThrownBy(() -> CdcMain.maintenanceSettings(new ServiceConfig(Map.of(CdcMain.CLEANUP_BATCH_VARIABLE, "10001"))))
+    assertThatThrownBy(
+            () ->
+                CdcMain.maintenanceSettings(
+                    new ServiceConfig(Map.of(CdcMain.CLEANUP_BATCH_VARIABLE, "10001"))))
         .isInstanceOf(ServiceConfig.ConfigException.class)
         .hasMessageContaining(CdcMain.CLEANUP_BATCH_VARIABLE);
   }
 
   @Test
   void zeroRetentionIsRejected() {
-    assertThatThrownBy(() -> CdcMain.maintenanceSettings(new ServiceConfig(Map.of(CdcMain.OUTBOX_RETENTION_VARIABLE, "0"))))
+    assertThatThrownBy(
+            () ->
+                CdcMain.maintenanceSettings(
+                    new ServiceConfig(Map.of(CdcMain.OUTBOX_RETENTION_VARIABLE, "0"))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("retention");
   }

@@ -20,7 +20,10 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
-/** What the relay's integration tests run on: the migrated ledger database and a broker with every settleflow topic. */
+/**
+ * What the relay's integration tests run on: the migrated ledger database and a broker with every
+ * settleflow topic.
+ */
 final class CdcTestStack implements AutoCloseable {
   private final LedgerTestDatabase ledger;
   private final KafkaBroker kafka;
@@ -55,8 +58,8 @@ final class CdcTestStack implements AutoCloseable {
   }
 
   /**
-   * The replication connection the relay reads from the environment: {@code database} on
-   * {@code pg}, as the superuser (the embedded server trusts local connections).
+   * The replication connection the relay reads from the environment: {@code database} on {@code
+   * pg}, as the superuser (the embedded server trusts local connections).
    */
   static Map<String, String> replicationEnv(PostgresServer pg, String database) {
     Map<String, String> env = new HashMap<>();
@@ -71,23 +74,32 @@ final class CdcTestStack implements AutoCloseable {
   /**
    * A relay on this stack as {@code CdcMain} builds it, replicating as the superuser.
    *
-   * @param engineOverrides engine properties replacing the connector file's (e.g. a shorter heartbeat)
+   * @param engineOverrides engine properties replacing the connector file's (e.g. a shorter
+   *     heartbeat)
    */
   OutboxRelay startRelay(RelayMetrics metrics, Map<String, String> engineOverrides) {
     OutboxConnectorConfig.ConnectorDefinition connector = connector();
-    java.util.Properties engine = OutboxConnectorConfig.embedded(connector, kafka.bootstrapServers(), replicationEnv(pg(), LedgerTestDatabase.DATABASE));
+    java.util.Properties engine =
+        OutboxConnectorConfig.embedded(
+            connector, kafka.bootstrapServers(), replicationEnv(pg(), LedgerTestDatabase.DATABASE));
     engine.putAll(engineOverrides);
     org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
-        new org.apache.kafka.clients.producer.KafkaProducer<>(OutboxRelay.producerConfig(kafka.bootstrapServers(), "cdc-it"));
+        new org.apache.kafka.clients.producer.KafkaProducer<>(
+            OutboxRelay.producerConfig(kafka.bootstrapServers(), "cdc-it"));
     OutboxBatchPublisher publisher =
         new OutboxBatchPublisher(
-            producer, new OutboxEventRouting(Set.copyOf(Topics.LEDGER_EVENTS), connector.heartbeatTopic()), Topics.CDC_DLQ, metrics, java.time.Clock.systemUTC());
+            producer,
+            new OutboxEventRouting(Set.copyOf(Topics.LEDGER_EVENTS), connector.heartbeatTopic()),
+            Topics.CDC_DLQ,
+            metrics,
+            java.time.Clock.systemUTC());
     return OutboxRelay.start(engine, publisher, producer);
   }
 
   /** The connector file resolved for the ledger database on this stack. */
   OutboxConnectorConfig.ConnectorDefinition connector() {
-    return OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), replicationEnv(pg(), LedgerTestDatabase.DATABASE));
+    return OutboxConnectorConfig.resolve(
+        OutboxConnectorConfig.loadDefault(), replicationEnv(pg(), LedgerTestDatabase.DATABASE));
   }
 
   /** A value of one row and column, as the superuser on the ledger database. */
@@ -111,7 +123,8 @@ final class CdcTestStack implements AutoCloseable {
   }
 
   /** Writes an outbox row as the ledger's write path does, bypassing it. */
-  void insertOutboxRow(String merchantId, String id, String topic, String paymentId, byte[] payload) {
+  void insertOutboxRow(
+      String merchantId, String id, String topic, String paymentId, byte[] payload) {
     try (Connection c = ledger.owner().getConnection();
         PreparedStatement ps =
             c.prepareStatement(
@@ -130,7 +143,9 @@ final class CdcTestStack implements AutoCloseable {
 
   /** Everything committed on the topics so far, each partition in order, headers decoded. */
   List<Received> received(Collection<String> topics) {
-    return TopicContents.readAll(kafka.bootstrapServers(), topics).stream().map(Received::of).toList();
+    return TopicContents.readAll(kafka.bootstrapServers(), topics).stream()
+        .map(Received::of)
+        .toList();
   }
 
   static Set<String> eventIds(List<Received> records) {
@@ -150,7 +165,8 @@ final class CdcTestStack implements AutoCloseable {
     static Received of(ConsumerRecord<String, byte[]> r) {
       Map<String, String> headers = new LinkedHashMap<>();
       for (Header h : r.headers()) {
-        headers.put(h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
+        headers.put(
+            h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
       }
       return new Received(r.topic(), r.key(), r.value(), headers);
     }

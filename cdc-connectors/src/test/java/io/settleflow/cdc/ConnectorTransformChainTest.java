@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Runs a Debezium-shaped outbox change through the transform chain and converters the connector
- * file names, the way Kafka Connect builds them, and checks the bytes a Connect worker would
- * write; then checks the embedded relay writes the same bytes.
+ * file names, the way Kafka Connect builds them, and checks the bytes a Connect worker would write;
+ * then checks the embedded relay writes the same bytes.
  */
 class ConnectorTransformChainTest {
   private static final Map<String, String> ENV =
@@ -52,35 +52,48 @@ class ConnectorTransformChainTest {
 
   @Test
   void connectWorkerWritesThePayloadBytesUnderTheAggregateKeyWithTheEventId() throws Exception {
-    Map<String, String> config = OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), ENV).config();
+    Map<String, String> config =
+        OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), ENV).config();
 
     SourceRecord out = applyChain(config, outboxInsert("payments.authorized"));
 
     assertThat(out.topic()).isEqualTo("payments.authorized");
-    byte[] key = converter(config, "key.converter", true).fromConnectData(out.topic(), out.keySchema(), out.key());
-    byte[] value = converter(config, "value.converter", false).fromConnectData(out.topic(), out.valueSchema(), out.value());
+    byte[] key =
+        converter(config, "key.converter", true)
+            .fromConnectData(out.topic(), out.keySchema(), out.key());
+    byte[] value =
+        converter(config, "value.converter", false)
+            .fromConnectData(out.topic(), out.valueSchema(), out.value());
     assertThat(new String(key, StandardCharsets.UTF_8)).isEqualTo(PAYMENT_ID);
     assertThat(value).isEqualTo(PAYLOAD);
     SimpleHeaderConverter headers = new SimpleHeaderConverter();
     headers.configure(Map.of());
     var eventId = out.headers().lastWithName("event_id");
-    assertThat(new String(headers.fromConnectHeader(out.topic(), "event_id", eventId.schema(), eventId.value()), StandardCharsets.UTF_8))
+    assertThat(
+            new String(
+                headers.fromConnectHeader(
+                    out.topic(), "event_id", eventId.schema(), eventId.value()),
+                StandardCharsets.UTF_8))
         .isEqualTo(EVENT_ID);
     assertThat(out.headers().lastWithName("event_type").value()).isEqualTo("PaymentAuthorized");
   }
 
   @Test
   void connectWorkerDropsHeartbeatsWhichByteArrayConverterCouldNotEncode() throws Exception {
-    Map<String, String> config = OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), ENV).config();
+    Map<String, String> config =
+        OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), ENV).config();
     assertThat(applyChain(config, heartbeat())).isNull();
   }
 
   @Test
   void embeddedRelayPublishesTheSameBytesAsConnect() throws Exception {
-    OutboxConnectorConfig.ConnectorDefinition resolved = OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), ENV);
+    OutboxConnectorConfig.ConnectorDefinition resolved =
+        OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), ENV);
     Map<String, String> embedded = new HashMap<>();
-    OutboxConnectorConfig.embedded(resolved, "k:9092", ENV).forEach((k, v) -> embedded.put((String) k, (String) v));
-    OutboxEventRouting routing = new OutboxEventRouting(Set.of("payments.authorized"), resolved.heartbeatTopic());
+    OutboxConnectorConfig.embedded(resolved, "k:9092", ENV)
+        .forEach((k, v) -> embedded.put((String) k, (String) v));
+    OutboxEventRouting routing =
+        new OutboxEventRouting(Set.of("payments.authorized"), resolved.heartbeatTopic());
 
     SourceRecord out = applyChain(embedded, outboxInsert("payments.authorized"));
     Publish p = (Publish) routing.route(OutboxBatchPublisher.toRouted(out));
@@ -91,27 +104,33 @@ class ConnectorTransformChainTest {
 
     SourceRecord beat = applyChain(embedded, heartbeat());
     assertThat(beat).as("the embedded chain lets heartbeats through to be committed").isNotNull();
-    assertThat(routing.route(OutboxBatchPublisher.toRouted(beat))).isInstanceOf(OutboxEventRouting.Skip.class);
+    assertThat(routing.route(OutboxBatchPublisher.toRouted(beat)))
+        .isInstanceOf(OutboxEventRouting.Skip.class);
   }
 
   // --- Connect's way of building the chain ------------------------------------------------------
 
   @SuppressWarnings("unchecked")
-  private SourceRecord applyChain(Map<String, String> config, SourceRecord record) throws Exception {
+  private SourceRecord applyChain(Map<String, String> config, SourceRecord record)
+      throws Exception {
     SourceRecord current = record;
     for (String alias : OutboxConnectorConfig.aliases(config.get("transforms"))) {
       Map<String, String> props = withPrefix(config, "transforms." + alias + ".");
-      Transformation<SourceRecord> t = (Transformation<SourceRecord>) instantiate(props.get("type"));
+      Transformation<SourceRecord> t =
+          (Transformation<SourceRecord>) instantiate(props.get("type"));
       t.configure(props);
       opened.add(t);
       String predicateAlias = props.get("predicate");
       boolean applies = true;
       if (predicateAlias != null) {
-        Map<String, String> predicateProps = withPrefix(config, "predicates." + predicateAlias + ".");
-        Predicate<SourceRecord> predicate = (Predicate<SourceRecord>) instantiate(predicateProps.get("type"));
+        Map<String, String> predicateProps =
+            withPrefix(config, "predicates." + predicateAlias + ".");
+        Predicate<SourceRecord> predicate =
+            (Predicate<SourceRecord>) instantiate(predicateProps.get("type"));
         predicate.configure(predicateProps);
         opened.add(predicate);
-        applies = predicate.test(current) ^ Boolean.parseBoolean(props.getOrDefault("negate", "false"));
+        applies =
+            predicate.test(current) ^ Boolean.parseBoolean(props.getOrDefault("negate", "false"));
       }
       if (applies) {
         current = t.apply(current);
@@ -123,7 +142,8 @@ class ConnectorTransformChainTest {
     return current;
   }
 
-  private static Converter converter(Map<String, String> config, String key, boolean isKey) throws Exception {
+  private static Converter converter(Map<String, String> config, String key, boolean isKey)
+      throws Exception {
     Converter c = (Converter) instantiate(config.get(key));
     c.configure(withPrefix(config, key + "."), isKey);
     return c;
@@ -135,11 +155,12 @@ class ConnectorTransformChainTest {
 
   private static Map<String, String> withPrefix(Map<String, String> config, String prefix) {
     Map<String, String> out = new HashMap<>();
-    config.forEach((k, v) -> {
-      if (k.startsWith(prefix)) {
-        out.put(k.substring(prefix.length()), v);
-      }
-    });
+    config.forEach(
+        (k, v) -> {
+          if (k.startsWith(prefix)) {
+            out.put(k.substring(prefix.length()), v);
+          }
+        });
     return out;
   }
 
@@ -157,8 +178,17 @@ class ConnectorTransformChainTest {
             .field("payload", Schema.BYTES_SCHEMA)
             .field("created_at", ZonedTimestamp.builder().build())
             .build();
-    Schema source = SchemaBuilder.struct().name("io.debezium.connector.postgresql.Source").field("ts_ms", Schema.INT64_SCHEMA).build();
-    Envelope envelope = Envelope.defineSchema().withName("settleflow.ledger.outbox.Envelope").withRecord(row).withSource(source).build();
+    Schema source =
+        SchemaBuilder.struct()
+            .name("io.debezium.connector.postgresql.Source")
+            .field("ts_ms", Schema.INT64_SCHEMA)
+            .build();
+    Envelope envelope =
+        Envelope.defineSchema()
+            .withName("settleflow.ledger.outbox.Envelope")
+            .withRecord(row)
+            .withSource(source)
+            .build();
     Struct after =
         new Struct(row)
             .put("merchant_id", "m1")
@@ -168,18 +198,48 @@ class ConnectorTransformChainTest {
             .put("type", "PaymentAuthorized")
             .put("payload", PAYLOAD.clone())
             .put("created_at", "2026-03-01T10:00:00.000000Z");
-    Struct value = envelope.create(after, new Struct(source).put("ts_ms", 1_772_359_200_000L), Instant.parse("2026-03-01T10:00:00.020Z"));
-    Schema keySchema = SchemaBuilder.struct().name("settleflow.ledger.outbox.Key").field("merchant_id", Schema.STRING_SCHEMA).field("id", Uuid.builder().build()).build();
+    Struct value =
+        envelope.create(
+            after,
+            new Struct(source).put("ts_ms", 1_772_359_200_000L),
+            Instant.parse("2026-03-01T10:00:00.020Z"));
+    Schema keySchema =
+        SchemaBuilder.struct()
+            .name("settleflow.ledger.outbox.Key")
+            .field("merchant_id", Schema.STRING_SCHEMA)
+            .field("id", Uuid.builder().build())
+            .build();
     Struct key = new Struct(keySchema).put("merchant_id", "m1").put("id", EVENT_ID);
     return new SourceRecord(
-        Map.of("server", "settleflow"), Map.of("lsn", 100L), "settleflow.ledger.outbox", null, keySchema, key, envelope.schema(), value);
+        Map.of("server", "settleflow"),
+        Map.of("lsn", 100L),
+        "settleflow.ledger.outbox",
+        null,
+        keySchema,
+        key,
+        envelope.schema(),
+        value);
   }
 
   private static SourceRecord heartbeat() {
-    Schema keySchema = SchemaBuilder.struct().name("io.debezium.connector.common.ServerNameKey").field("serverName", Schema.STRING_SCHEMA).build();
-    Schema valueSchema = SchemaBuilder.struct().name("io.debezium.connector.common.Heartbeat").field("ts_ms", Schema.INT64_SCHEMA).build();
+    Schema keySchema =
+        SchemaBuilder.struct()
+            .name("io.debezium.connector.common.ServerNameKey")
+            .field("serverName", Schema.STRING_SCHEMA)
+            .build();
+    Schema valueSchema =
+        SchemaBuilder.struct()
+            .name("io.debezium.connector.common.Heartbeat")
+            .field("ts_ms", Schema.INT64_SCHEMA)
+            .build();
     return new SourceRecord(
-        Map.of("server", "settleflow"), Map.of("lsn", 200L), "__debezium-heartbeat.settleflow", null,
-        keySchema, new Struct(keySchema).put("serverName", "settleflow"), valueSchema, new Struct(valueSchema).put("ts_ms", 1L));
+        Map.of("server", "settleflow"),
+        Map.of("lsn", 200L),
+        "__debezium-heartbeat.settleflow",
+        null,
+        keySchema,
+        new Struct(keySchema).put("serverName", "settleflow"),
+        valueSchema,
+        new Struct(valueSchema).put("ts_ms", 1L));
   }
 }

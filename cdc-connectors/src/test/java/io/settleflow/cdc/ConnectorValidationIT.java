@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The connector file against a real PostgreSQL: Connect's validation call and the startup checks. */
+/**
+ * The connector file against a real PostgreSQL: Connect's validation call and the startup checks.
+ */
 @Tag("integration")
 class ConnectorValidationIT {
   private static final String LEDGER = LedgerTestDatabase.DATABASE;
@@ -50,7 +52,9 @@ class ConnectorValidationIT {
             .filter(v -> !v.errorMessages().isEmpty())
             .collect(Collectors.toMap(ConfigValue::name, ConfigValue::errorMessages));
     assertThat(errors).isEmpty();
-    assertThat(result.configValues()).extracting(ConfigValue::name).contains("plugin.name", "publication.name", "slot.name", "database.hostname");
+    assertThat(result.configValues())
+        .extracting(ConfigValue::name)
+        .contains("plugin.name", "publication.name", "slot.name", "database.hostname");
   }
 
   @Test
@@ -71,11 +75,13 @@ class ConnectorValidationIT {
   @Test
   void databaseWithoutThePublicationFailsTheStartupCheckNamingIt() {
     assertThat(DatabaseReadinessCheck.problems(resolved(EMPTY)))
-        .containsExactly("publication 'settleflow_outbox' does not exist (it is created by the ledger-db migration; run it first)");
+        .containsExactly(
+            "publication 'settleflow_outbox' does not exist (it is created by the ledger-db migration; run it first)");
   }
 
   private static OutboxConnectorConfig.ConnectorDefinition resolved(String database) {
     return OutboxConnectorConfig.resolve(
-        OutboxConnectorConfig.loadDefault(), CdcTestStack.replicationEnv(ledger.server(), database));
+        OutboxConnectorConfig.loadDefault(),
+        CdcTestStack.replicationEnv(ledger.server(), database));
   }
 }

@@ -24,9 +24,12 @@ class LsnTest {
   }
 
   @ParameterizedTest(name = "''{0}''")
-  @ValueSource(strings = {"", "/", "0/", "/0", "16B374D848", "G/0", "1/123456789", "123456789/0", "1/2/3"})
+  @ValueSource(
+      strings = {"", "/", "0/", "/0", "16B374D848", "G/0", "1/123456789", "123456789/0", "1/2/3"})
   void malformedLsnIsRejectedNamingIt(String text) {
-    assertThatThrownBy(() -> Lsn.parse(text)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(text);
+    assertThatThrownBy(() -> Lsn.parse(text))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(text);
   }
 
   @ParameterizedTest(name = "{0} -> {1} = {2}")

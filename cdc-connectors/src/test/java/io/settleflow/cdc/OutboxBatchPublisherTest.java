@@ -30,23 +30,31 @@ class OutboxBatchPublisherTest {
   private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
   private final RelayMetrics metrics = new RelayMetrics(new SimpleMeterRegistry());
-  private final OutboxEventRouting routing = new OutboxEventRouting(Set.of("payments.authorized"), HEARTBEATS);
+  private final OutboxEventRouting routing =
+      new OutboxEventRouting(Set.of("payments.authorized"), HEARTBEATS);
   private final RecordingCommitter committer = new RecordingCommitter();
 
   @Test
   void batchIsPublishedInOrderAndCommittedOnlyAfterTheFlush() throws Exception {
-    MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+    MockProducer<byte[], byte[]> producer =
+        new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
     // The committer sees the producer's state at each call: nothing may be marked before the flush.
-    committer.onMark = () -> assertThat(producer.flushed()).as("flushed before markProcessed").isTrue();
+    committer.onMark =
+        () -> assertThat(producer.flushed()).as("flushed before markProcessed").isTrue();
     List<RecordChangeEvent<SourceRecord>> batch =
-        List.of(event(outbox("e1", "p1", 1)), event(outbox("e2", "p2", 2)), event(outbox("e3", "p1", 3)));
+        List.of(
+            event(outbox("e1", "p1", 1)),
+            event(outbox("e2", "p2", 2)),
+            event(outbox("e3", "p1", 3)));
 
     publisher(producer).handleBatch(batch, committer);
 
     List<ProducerRecord<byte[], byte[]>> sent = producer.history();
     assertThat(sent).extracting(ProducerRecord::topic).containsOnly("payments.authorized");
     assertThat(sent).extracting(r -> utf8(r.key())).containsExactly("p1", "p2", "p1");
-    assertThat(sent).extracting(r -> utf8(r.headers().lastHeader("event_id").value())).containsExactly("e1", "e2", "e3");
+    assertThat(sent)
+        .extracting(r -> utf8(r.headers().lastHeader("event_id").value()))
+        .containsExactly("e1", "e2", "e3");
     assertThat(sent.get(2).value()).containsExactly(0, 0, 0, 0, 1, 3);
     assertThat(committer.marked).isEqualTo(batch);
     assertThat(committer.batchesFinished).isEqualTo(1);
@@ -56,7 +64,8 @@ class OutboxBatchPublisherTest {
   @Test
   void kafkaFailureCommitsNothing() {
     MockProducer<byte[], byte[]> producer = failingOnFlush(new TimeoutException("broker gone"));
-    List<RecordChangeEvent<SourceRecord>> batch = List.of(event(outbox("e1", "p1", 1)), event(outbox("e2", "p2", 2)));
+    List<RecordChangeEvent<SourceRecord>> batch =
+        List.of(event(outbox("e1", "p1", 1)), event(outbox("e2", "p2", 2)));
 
     assertThatThrownBy(() -> publisher(producer).handleBatch(batch, committer))
         .isInstanceOf(OutboxBatchPublisher.OutboxPublishException.class)
@@ -68,10 +77,12 @@ class OutboxBatchPublisherTest {
 
   @Test
   void synchronousSendFailureCommitsNothing() {
-    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    MockProducer<byte[], byte[]> producer =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
     producer.sendException = new TimeoutException("metadata not available");
 
-    assertThatThrownBy(() -> publisher(producer).handleBatch(List.of(event(outbox("e1", "p1", 1))), committer))
+    assertThatThrownBy(
+            () -> publisher(producer).handleBatch(List.of(event(outbox("e1", "p1", 1))), committer))
         .isInstanceOf(OutboxBatchPublisher.OutboxPublishException.class);
     assertThat(committer.marked).isEmpty();
     assertThat(committer.batchesFinished).isZero();
@@ -79,18 +90,23 @@ class OutboxBatchPublisherTest {
 
   @Test
   void unroutableRecordIsDeadLetteredAndTheRestOfTheBatchIsPublished() throws Exception {
-    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    MockProducer<byte[], byte[]> producer =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
     SourceRecord unknownTopic = routed("payments.cancelled", "p9", new byte[] {0, 1}, "e9");
-    List<RecordChangeEvent<SourceRecord>> batch = List.of(event(outbox("e1", "p1", 1)), event(unknownTopic), event(outbox("e2", "p1", 2)));
+    List<RecordChangeEvent<SourceRecord>> batch =
+        List.of(event(outbox("e1", "p1", 1)), event(unknownTopic), event(outbox("e2", "p1", 2)));
 
     publisher(producer).handleBatch(batch, committer);
 
-    assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly("payments.authorized", "cdc.dlq", "payments.authorized");
+    assertThat(producer.history())
+        .extracting(ProducerRecord::topic)
+        .containsExactly("payments.authorized", "cdc.dlq", "payments.authorized");
     ProducerRecord<byte[], byte[]> parked = producer.history().get(1);
     assertThat(utf8(parked.key())).isEqualTo("p9");
     assertThat(parked.value()).containsExactly(0, 1);
     assertThat(utf8(parked.headers().lastHeader("error.class").value())).isEqualTo("UnknownTopic");
-    assertThat(utf8(parked.headers().lastHeader("source.topic").value())).isEqualTo("payments.cancelled");
+    assertThat(utf8(parked.headers().lastHeader("source.topic").value()))
+        .isEqualTo("payments.cancelled");
     assertThat(utf8(parked.headers().lastHeader("event_id").value())).isEqualTo("e9");
     assertThat(committer.marked).isEqualTo(batch);
     assertThat(metrics.publishedCount()).isEqualTo(2);
@@ -115,16 +131,28 @@ class OutboxBatchPublisherTest {
 
     publisher(producer).handleBatch(List.of(event(outbox("e1", "p1", 1))), committer);
 
-    assertThat(producer.history()).extracting(ProducerRecord::topic).containsExactly("payments.authorized", "cdc.dlq");
-    assertThat(utf8(producer.history().get(1).headers().lastHeader("error.class").value())).isEqualTo("PublishRejected");
+    assertThat(producer.history())
+        .extracting(ProducerRecord::topic)
+        .containsExactly("payments.authorized", "cdc.dlq");
+    assertThat(utf8(producer.history().get(1).headers().lastHeader("error.class").value()))
+        .isEqualTo("PublishRejected");
     assertThat(committer.batchesFinished).isEqualTo(1);
     assertThat(metrics.deadLetteredCount()).isEqualTo(1);
   }
 
   @Test
   void heartbeatIsCommittedButNotPublished() throws Exception {
-    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-    SourceRecord heartbeat = new SourceRecord(Map.of("server", "settleflow"), Map.of("lsn", 99L), HEARTBEATS, Schema.STRING_SCHEMA, "k", Schema.STRING_SCHEMA, "beat");
+    MockProducer<byte[], byte[]> producer =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    SourceRecord heartbeat =
+        new SourceRecord(
+            Map.of("server", "settleflow"),
+            Map.of("lsn", 99L),
+            HEARTBEATS,
+            Schema.STRING_SCHEMA,
+            "k",
+            Schema.STRING_SCHEMA,
+            "beat");
     List<RecordChangeEvent<SourceRecord>> batch = List.of(event(heartbeat));
 
     publisher(producer).handleBatch(batch, committer);
@@ -136,9 +164,26 @@ class OutboxBatchPublisherTest {
 
   @Test
   void commitToKafkaLatencyIsMeasuredForStreamedRowsOnly() throws Exception {
-    MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-    SourceRecord streamed = outbox("e1", "p1", 1, Map.of("lsn", 10L, "ts_usec", NOW.minusMillis(25).toEpochMilli() * 1_000));
-    SourceRecord snapshot = outbox("e2", "p1", 2, Map.of("lsn", 10L, "ts_usec", NOW.minusSeconds(3_600).toEpochMilli() * 1_000, "snapshot", "INITIAL"));
+    MockProducer<byte[], byte[]> producer =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    SourceRecord streamed =
+        outbox(
+            "e1",
+            "p1",
+            1,
+            Map.of("lsn", 10L, "ts_usec", NOW.minusMillis(25).toEpochMilli() * 1_000));
+    SourceRecord snapshot =
+        outbox(
+            "e2",
+            "p1",
+            2,
+            Map.of(
+                "lsn",
+                10L,
+                "ts_usec",
+                NOW.minusSeconds(3_600).toEpochMilli() * 1_000,
+                "snapshot",
+                "INITIAL"));
 
     publisher(producer).handleBatch(List.of(event(streamed), event(snapshot)), committer);
 
@@ -169,19 +214,38 @@ class OutboxBatchPublisherTest {
     return outbox(eventId, paymentId, seq, Map.of("lsn", (long) seq));
   }
 
-  private static SourceRecord outbox(String eventId, String paymentId, int seq, Map<String, ?> offset) {
+  private static SourceRecord outbox(
+      String eventId, String paymentId, int seq, Map<String, ?> offset) {
     ConnectHeaders headers = new ConnectHeaders();
     headers.addString("id", eventId);
     headers.addString("event_id", eventId);
     return new SourceRecord(
-        Map.of("server", "settleflow"), offset, "payments.authorized", null,
-        Schema.STRING_SCHEMA, paymentId, Schema.BYTES_SCHEMA, new byte[] {0, 0, 0, 0, 1, (byte) seq}, NOW.toEpochMilli(), headers);
+        Map.of("server", "settleflow"),
+        offset,
+        "payments.authorized",
+        null,
+        Schema.STRING_SCHEMA,
+        paymentId,
+        Schema.BYTES_SCHEMA,
+        new byte[] {0, 0, 0, 0, 1, (byte) seq},
+        NOW.toEpochMilli(),
+        headers);
   }
 
   private static SourceRecord routed(String topic, String key, byte[] value, String eventId) {
     ConnectHeaders headers = new ConnectHeaders();
     headers.addString("id", eventId);
-    return new SourceRecord(Map.of("server", "settleflow"), Map.of("lsn", 5L), topic, null, Schema.STRING_SCHEMA, key, Schema.BYTES_SCHEMA, value, NOW.toEpochMilli(), headers);
+    return new SourceRecord(
+        Map.of("server", "settleflow"),
+        Map.of("lsn", 5L),
+        topic,
+        null,
+        Schema.STRING_SCHEMA,
+        key,
+        Schema.BYTES_SCHEMA,
+        value,
+        NOW.toEpochMilli(),
+        headers);
   }
 
   private static RecordChangeEvent<SourceRecord> event(SourceRecord record) {
@@ -202,7 +266,8 @@ class OutboxBatchPublisherTest {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
-  static final class RecordingCommitter implements DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> {
+  static final class RecordingCommitter
+      implements DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> {
     final List<RecordChangeEvent<SourceRecord>> marked = new ArrayList<>();
     int batchesFinished;
     Runnable onMark = () -> {};
@@ -219,7 +284,8 @@ class OutboxBatchPublisherTest {
     }
 
     @Override
-    public void markProcessed(RecordChangeEvent<SourceRecord> record, DebeziumEngine.Offsets sourceOffsets) {
+    public void markProcessed(
+        RecordChangeEvent<SourceRecord> record, DebeziumEngine.Offsets sourceOffsets) {
       markProcessed(record);
     }
 

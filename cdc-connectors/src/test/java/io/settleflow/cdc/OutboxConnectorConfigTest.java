@@ -31,17 +31,28 @@ class OutboxConnectorConfigTest {
     return Stream.of(
         Arguments.of("plain value", "pgoutput", "pgoutput"),
         Arguments.of("whole value", "${env:SETTLEFLOW_DB_HOST}", "db.internal"),
-        Arguments.of("inside text", "jdbc://${env:SETTLEFLOW_DB_HOST}:${env:SETTLEFLOW_DB_PORT}/x", "jdbc://db.internal:5432/x"),
-        Arguments.of("regex replacement characters copied literally", "${env:SETTLEFLOW_CDC_DB_PASSWORD}", "s3cret$with\\specials"),
-        Arguments.of("EventRouter variable is not a provider", "${routedByValue}", "${routedByValue}"),
-        Arguments.of("EventRouter variable beside a provider", "${env:SETTLEFLOW_DB_NAME}.${routedByValue}", "settleflow.${routedByValue}"),
+        Arguments.of(
+            "inside text",
+            "jdbc://${env:SETTLEFLOW_DB_HOST}:${env:SETTLEFLOW_DB_PORT}/x",
+            "jdbc://db.internal:5432/x"),
+        Arguments.of(
+            "regex replacement characters copied literally",
+            "${env:SETTLEFLOW_CDC_DB_PASSWORD}",
+            "s3cret$with\\specials"),
+        Arguments.of(
+            "EventRouter variable is not a provider", "${routedByValue}", "${routedByValue}"),
+        Arguments.of(
+            "EventRouter variable beside a provider",
+            "${env:SETTLEFLOW_DB_NAME}.${routedByValue}",
+            "settleflow.${routedByValue}"),
         Arguments.of("empty value", "", ""));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("resolutions")
   void resolvesEnvPlaceholdersAndLeavesOtherTextAlone(String name, String raw, String expected) {
-    ConnectorDefinition resolved = OutboxConnectorConfig.resolve(new ConnectorDefinition("c", Map.of("k", raw)), ENV);
+    ConnectorDefinition resolved =
+        OutboxConnectorConfig.resolve(new ConnectorDefinition("c", Map.of("k", raw)), ENV);
     assertThat(resolved.config()).containsEntry("k", expected);
   }
 
@@ -56,7 +67,9 @@ class OutboxConnectorConfigTest {
   void unresolvablePlaceholderIsAClearError(String name, String raw, String message) {
     Map<String, String> env = new LinkedHashMap<>(ENV);
     env.put("BLANK", "  ");
-    assertThatThrownBy(() -> OutboxConnectorConfig.resolve(new ConnectorDefinition("c", Map.of("k", raw)), env))
+    assertThatThrownBy(
+            () ->
+                OutboxConnectorConfig.resolve(new ConnectorDefinition("c", Map.of("k", raw)), env))
         .isInstanceOf(InvalidConnectorConfigException.class)
         .hasMessage(message);
   }
@@ -119,24 +132,33 @@ class OutboxConnectorConfigTest {
     assertThat(file.name()).isEqualTo("settleflow-outbox");
     assertThat(file.environmentVariables())
         .containsExactly(
-            "SETTLEFLOW_CDC_DB_PASSWORD", "SETTLEFLOW_CDC_DB_USER", "SETTLEFLOW_DB_HOST", "SETTLEFLOW_DB_NAME", "SETTLEFLOW_DB_PORT");
+            "SETTLEFLOW_CDC_DB_PASSWORD",
+            "SETTLEFLOW_CDC_DB_USER",
+            "SETTLEFLOW_DB_HOST",
+            "SETTLEFLOW_DB_NAME",
+            "SETTLEFLOW_DB_PORT");
     assertThat(file.heartbeatTopic()).isEqualTo("__debezium-heartbeat.settleflow");
   }
 
   @Test
   void shippedConnectorFileFiltersHeartbeatsForConnectBecauseByteArrayConverterCannotEncodeThem() {
     Map<String, String> c = OutboxConnectorConfig.loadDefault().config();
-    assertThat(OutboxConnectorConfig.aliases(c.get("transforms"))).containsExactly(OutboxConnectorConfig.HEARTBEAT_FILTER_ALIAS, "outbox");
-    String predicate = c.get("transforms." + OutboxConnectorConfig.HEARTBEAT_FILTER_ALIAS + ".predicate");
-    assertThat(c.get("predicates." + predicate + ".pattern")).matches(p -> "__debezium-heartbeat.settleflow".matches(p));
-    assertThat(c.get("predicates." + predicate + ".pattern")).matches(p -> !"payments.authorized".matches(p));
+    assertThat(OutboxConnectorConfig.aliases(c.get("transforms")))
+        .containsExactly(OutboxConnectorConfig.HEARTBEAT_FILTER_ALIAS, "outbox");
+    String predicate =
+        c.get("transforms." + OutboxConnectorConfig.HEARTBEAT_FILTER_ALIAS + ".predicate");
+    assertThat(c.get("predicates." + predicate + ".pattern"))
+        .matches(p -> "__debezium-heartbeat.settleflow".matches(p));
+    assertThat(c.get("predicates." + predicate + ".pattern"))
+        .matches(p -> !"payments.authorized".matches(p));
   }
 
   // --- embedded-engine settings ---------------------------------------------------------------
 
   @Test
   void embeddedSettingsAddKafkaBackedOffsetsAndTheEngineName() {
-    ConnectorDefinition resolved = OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), ENV);
+    ConnectorDefinition resolved =
+        OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), ENV);
     Properties p = OutboxConnectorConfig.embedded(resolved, "k1:9092,k2:9092", ENV);
     assertThat(p)
         .containsEntry("name", "settleflow-outbox")
@@ -152,24 +174,34 @@ class OutboxConnectorConfigTest {
   }
 
   @ParameterizedTest(name = "offsets topic variable ''{0}'' -> {1}")
-  @CsvSource({"'', settleflow.cdc.offsets", "'  ', settleflow.cdc.offsets", "my.offsets, my.offsets"})
+  @CsvSource({
+    "'', settleflow.cdc.offsets",
+    "'  ', settleflow.cdc.offsets",
+    "my.offsets, my.offsets"
+  })
   void offsetsTopicComesFromTheEnvironmentWithADefault(String variable, String topic) {
     Map<String, String> env = new LinkedHashMap<>(ENV);
     env.put(OutboxConnectorConfig.OFFSETS_TOPIC_VARIABLE, variable);
-    Properties p = OutboxConnectorConfig.embedded(OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), env), "k:9092", env);
+    Properties p =
+        OutboxConnectorConfig.embedded(
+            OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), env), "k:9092", env);
     assertThat(p.getProperty("offset.storage.topic")).isEqualTo(topic);
   }
 
   @Test
   void embeddedEngineTakesHeartbeatsItselfSoTheirOffsetsAreCommitted() {
-    Properties p = OutboxConnectorConfig.embedded(OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), ENV), "k:9092", ENV);
+    Properties p =
+        OutboxConnectorConfig.embedded(
+            OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), ENV), "k:9092", ENV);
     assertThat(p.getProperty("transforms")).isEqualTo("outbox");
-    assertThat(p.stringPropertyNames()).noneMatch(k -> k.startsWith("transforms.dropHeartbeats.") || k.startsWith("predicates"));
+    assertThat(p.stringPropertyNames())
+        .noneMatch(k -> k.startsWith("transforms.dropHeartbeats.") || k.startsWith("predicates"));
   }
 
   @Test
   void embeddedSettingsNeedBootstrapServers() {
-    ConnectorDefinition resolved = OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), ENV);
+    ConnectorDefinition resolved =
+        OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), ENV);
     assertThatThrownBy(() -> OutboxConnectorConfig.embedded(resolved, " ", ENV))
         .isInstanceOf(InvalidConnectorConfigException.class)
         .hasMessageContaining("bootstrap");
@@ -177,27 +209,63 @@ class OutboxConnectorConfigTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("transformRemovals")
-  void removingATransformKeepsPredicatesOthersStillUse(String name, Map<String, String> config, Map<String, String> expected) {
-    assertThat(OutboxConnectorConfig.withoutTransform(config, "drop")).containsExactlyInAnyOrderEntriesOf(expected);
+  void removingATransformKeepsPredicatesOthersStillUse(
+      String name, Map<String, String> config, Map<String, String> expected) {
+    assertThat(OutboxConnectorConfig.withoutTransform(config, "drop"))
+        .containsExactlyInAnyOrderEntriesOf(expected);
   }
 
   static Stream<Arguments> transformRemovals() {
     return Stream.of(
         Arguments.of(
-            "absent transform: unchanged",
-            Map.of("transforms", "a"),
-            Map.of("transforms", "a")),
+            "absent transform: unchanged", Map.of("transforms", "a"), Map.of("transforms", "a")),
         Arguments.of(
             "predicate only it used goes too",
-            Map.of("transforms", "drop,a", "transforms.drop.type", "F", "transforms.drop.predicate", "p", "predicates", "p", "predicates.p.type", "T"),
+            Map.of(
+                "transforms",
+                "drop,a",
+                "transforms.drop.type",
+                "F",
+                "transforms.drop.predicate",
+                "p",
+                "predicates",
+                "p",
+                "predicates.p.type",
+                "T"),
             Map.of("transforms", "a")),
         Arguments.of(
             "predicate another transform uses stays",
-            Map.of("transforms", "drop,a", "transforms.drop.predicate", "p", "transforms.a.predicate", "p", "predicates", "p,q", "predicates.p.type", "T"),
-            Map.of("transforms", "a", "transforms.a.predicate", "p", "predicates", "p,q", "predicates.p.type", "T")),
+            Map.of(
+                "transforms",
+                "drop,a",
+                "transforms.drop.predicate",
+                "p",
+                "transforms.a.predicate",
+                "p",
+                "predicates",
+                "p,q",
+                "predicates.p.type",
+                "T"),
+            Map.of(
+                "transforms",
+                "a",
+                "transforms.a.predicate",
+                "p",
+                "predicates",
+                "p,q",
+                "predicates.p.type",
+                "T")),
         Arguments.of(
             "other predicates stay listed",
-            Map.of("transforms", "drop", "transforms.drop.predicate", "p", "predicates", "p,q", "predicates.q.type", "T"),
+            Map.of(
+                "transforms",
+                "drop",
+                "transforms.drop.predicate",
+                "p",
+                "predicates",
+                "p,q",
+                "predicates.q.type",
+                "T"),
             Map.of("transforms", "", "predicates", "q", "predicates.q.type", "T")));
   }
 

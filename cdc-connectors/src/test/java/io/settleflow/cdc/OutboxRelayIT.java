@@ -40,13 +40,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Real PostgreSQL (logical WAL, ledger schema) and a real Kafka broker, one of each for the class. */
+/**
+ * Real PostgreSQL (logical WAL, ledger schema) and a real Kafka broker, one of each for the class.
+ */
 @Tag("integration")
 class OutboxRelayIT {
   private static final Logger LOG = LoggerFactory.getLogger(OutboxRelayIT.class);
   private static final String MERCHANT = "m_relay_it";
   private static final Duration ARRIVAL_TIMEOUT = Duration.ofSeconds(120);
-  private static final List<String> TOPICS = List.of(Topics.PAYMENTS_AUTHORIZED, Topics.PAYMENTS_CAPTURED);
+  private static final List<String> TOPICS =
+      List.of(Topics.PAYMENTS_AUTHORIZED, Topics.PAYMENTS_CAPTURED);
 
   @TempDir static Path dir;
   static CdcTestStack stack;
@@ -78,7 +81,10 @@ class OutboxRelayIT {
     rows.addAll(insert(40, payments, random));
     AtomicReference<OutboxRelay> current = new AtomicReference<>();
     try (MetricsServer server =
-        MetricsServer.start("127.0.0.1", 0, () -> current.get() == null ? Health.down("starting") : current.get().health())) {
+        MetricsServer.start(
+            "127.0.0.1",
+            0,
+            () -> current.get() == null ? Health.down("starting") : current.get().health())) {
       RelayMetrics metrics = new RelayMetrics(server.registry());
       OutboxRelay relay = startRelay(metrics);
       current.set(relay);
@@ -91,7 +97,9 @@ class OutboxRelayIT {
         List<OutboxRow> live = insert(20, payments, random);
         rows.addAll(live);
         awaitArrival(rows);
-        assertThat(metrics.commitToKafkaCount()).as("streamed rows record commit-to-Kafka latency").isPositive();
+        assertThat(metrics.commitToKafkaCount())
+            .as("streamed rows record commit-to-Kafka latency")
+            .isPositive();
         assertThat(metrics.publishedCount()).isGreaterThanOrEqualTo(live.size());
         String scrape = new String(get(server, "/metrics").body(), StandardCharsets.UTF_8);
         assertThat(scrape).contains("settleflow_cdc_events_published_total");
@@ -113,7 +121,11 @@ class OutboxRelayIT {
     assertPerKeyOrder(received, rows);
     Set<String> ours = rows.stream().map(OutboxRow::id).collect(Collectors.toSet());
     long delivered = received.stream().filter(r -> ours.contains(r.eventId())).count();
-    LOG.info("{} outbox rows, {} records delivered, {} duplicates (allowed: at-least-once)", rows.size(), delivered, delivered - rows.size());
+    LOG.info(
+        "{} outbox rows, {} records delivered, {} duplicates (allowed: at-least-once)",
+        rows.size(),
+        delivered,
+        delivered - rows.size());
   }
 
   @Test
@@ -123,7 +135,14 @@ class OutboxRelayIT {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     RelayMetrics metrics = new RelayMetrics(registry);
     try (OutboxRelay relay = startRelay(metrics)) {
-      OutboxRow bad = insertRow(new OutboxRow(UUID.randomUUID().toString(), "not.a.ledger.topic", payment, 0, payload(random, 0)));
+      OutboxRow bad =
+          insertRow(
+              new OutboxRow(
+                  UUID.randomUUID().toString(),
+                  "not.a.ledger.topic",
+                  payment,
+                  0,
+                  payload(random, 0)));
       List<OutboxRow> good = insert(5, List.of(payment), random);
 
       awaitArrival(good);
@@ -131,10 +150,16 @@ class OutboxRelayIT {
       await()
           .atMost(ARRIVAL_TIMEOUT)
           .until(() -> CdcTestStack.eventIds(stack.received(dlq)).contains(bad.id()));
-      Received parked = stack.received(dlq).stream().filter(r -> r.eventId().equals(bad.id())).findFirst().orElseThrow();
+      Received parked =
+          stack.received(dlq).stream()
+              .filter(r -> r.eventId().equals(bad.id()))
+              .findFirst()
+              .orElseThrow();
       assertThat(parked.key()).isEqualTo(payment);
       assertThat(parked.value()).isEqualTo(bad.payload());
-      assertThat(parked.headers()).containsEntry("error.class", "UnknownTopic").containsEntry("source.topic", "not.a.ledger.topic");
+      assertThat(parked.headers())
+          .containsEntry("error.class", "UnknownTopic")
+          .containsEntry("source.topic", "not.a.ledger.topic");
       assertThat(metrics.deadLetteredCount()).isGreaterThanOrEqualTo(1);
       assertThat(relay.isStreaming()).isTrue();
     }
@@ -149,7 +174,8 @@ class OutboxRelayIT {
         new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
           @Override
           public synchronized void flush() {
-            while (errorNext(new org.apache.kafka.common.errors.TimeoutException("broker unreachable"))) {
+            while (errorNext(
+                new org.apache.kafka.common.errors.TimeoutException("broker unreachable"))) {
               // fail every pending send
             }
           }
@@ -158,7 +184,8 @@ class OutboxRelayIT {
     try (OutboxRelay failing = startRelay(new RelayMetrics(new SimpleMeterRegistry()), broken)) {
       await().atMost(ARRIVAL_TIMEOUT).until(failing::isStreaming);
       rows = insert(3, List.of(payment), random);
-      OutboxRelay.Outcome outcome = failing.outcome().get(ARRIVAL_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      OutboxRelay.Outcome outcome =
+          failing.outcome().get(ARRIVAL_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
       assertThat(outcome.success()).isFalse();
       assertThat(failing.health().up()).isFalse();
     }
@@ -172,7 +199,10 @@ class OutboxRelayIT {
   // --- helpers ---------------------------------------------------------------------------------
 
   private OutboxRelay startRelay(RelayMetrics metrics) {
-    return startRelay(metrics, new KafkaProducer<>(OutboxRelay.producerConfig(stack.kafka().bootstrapServers(), "cdc-it")));
+    return startRelay(
+        metrics,
+        new KafkaProducer<>(
+            OutboxRelay.producerConfig(stack.kafka().bootstrapServers(), "cdc-it")));
   }
 
   private OutboxRelay startRelay(RelayMetrics metrics, Producer<byte[], byte[]> producer) {
@@ -180,14 +210,20 @@ class OutboxRelayIT {
     OutboxConnectorConfig.ConnectorDefinition connector =
         OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), env);
     assertThat(DatabaseReadinessCheck.problems(connector)).isEmpty();
-    Properties engine = OutboxConnectorConfig.embedded(connector, stack.kafka().bootstrapServers(), env);
+    Properties engine =
+        OutboxConnectorConfig.embedded(connector, stack.kafka().bootstrapServers(), env);
     OutboxBatchPublisher publisher =
         new OutboxBatchPublisher(
-            producer, new OutboxEventRouting(Set.copyOf(Topics.LEDGER_EVENTS), connector.heartbeatTopic()), Topics.CDC_DLQ, metrics, Clock.systemUTC());
+            producer,
+            new OutboxEventRouting(Set.copyOf(Topics.LEDGER_EVENTS), connector.heartbeatTopic()),
+            Topics.CDC_DLQ,
+            metrics,
+            Clock.systemUTC());
     return OutboxRelay.start(engine, publisher, producer);
   }
 
-  private record OutboxRow(String id, String topic, String paymentId, long sequence, byte[] payload) {}
+  private record OutboxRow(
+      String id, String topic, String paymentId, long sequence, byte[] payload) {}
 
   private static List<OutboxRow> insert(int n, List<String> payments, Random random) {
     List<OutboxRow> rows = new ArrayList<>();
@@ -195,18 +231,33 @@ class OutboxRelayIT {
       String payment = payments.get(random.nextInt(payments.size()));
       String topic = TOPICS.get(random.nextInt(TOPICS.size()));
       long sequence = SEQUENCE.incrementAndGet();
-      rows.add(insertRow(new OutboxRow(UUID.randomUUID().toString(), topic, payment, sequence, payload(random, sequence))));
+      rows.add(
+          insertRow(
+              new OutboxRow(
+                  UUID.randomUUID().toString(),
+                  topic,
+                  payment,
+                  sequence,
+                  payload(random, sequence))));
     }
     return rows;
   }
 
-  private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
+  private static final java.util.concurrent.atomic.AtomicLong SEQUENCE =
+      new java.util.concurrent.atomic.AtomicLong();
 
-  /** Confluent-wire shaped: magic 0, a 4-byte schema id, then a body; the relay must not touch it. */
+  /**
+   * Confluent-wire shaped: magic 0, a 4-byte schema id, then a body; the relay must not touch it.
+   */
   private static byte[] payload(Random random, long sequence) {
     byte[] body = new byte[8 + random.nextInt(64)];
     random.nextBytes(body);
-    return ByteBuffer.allocate(5 + body.length).put((byte) 0).putInt(7).put(body).putLong(5, sequence).array();
+    return ByteBuffer.allocate(5 + body.length)
+        .put((byte) 0)
+        .putInt(7)
+        .put(body)
+        .putLong(5, sequence)
+        .array();
   }
 
   private static OutboxRow insertRow(OutboxRow row) {
@@ -223,7 +274,8 @@ class OutboxRelayIT {
   }
 
   private static void assertEveryRowArrivedIntact(List<Received> received, List<OutboxRow> rows) {
-    Map<String, List<Received>> byId = received.stream().collect(Collectors.groupingBy(Received::eventId));
+    Map<String, List<Received>> byId =
+        received.stream().collect(Collectors.groupingBy(Received::eventId));
     for (OutboxRow row : rows) {
       assertThat(byId).containsKey(row.id());
       for (Received r : byId.get(row.id())) {
@@ -237,16 +289,20 @@ class OutboxRelayIT {
 
   /** For each topic and key, the first arrival of each event follows the insert order. */
   private static void assertPerKeyOrder(List<Received> received, List<OutboxRow> rows) {
-    Map<String, Long> sequenceOf = rows.stream().collect(Collectors.toMap(OutboxRow::id, OutboxRow::sequence));
+    Map<String, Long> sequenceOf =
+        rows.stream().collect(Collectors.toMap(OutboxRow::id, OutboxRow::sequence));
     Map<String, List<Long>> firstArrivals = new LinkedHashMap<>();
     Set<String> seen = new java.util.HashSet<>();
     for (Received r : received) {
       if (sequenceOf.containsKey(r.eventId()) && seen.add(r.eventId())) {
-        firstArrivals.computeIfAbsent(r.topic() + "/" + r.key(), k -> new ArrayList<>()).add(sequenceOf.get(r.eventId()));
+        firstArrivals
+            .computeIfAbsent(r.topic() + "/" + r.key(), k -> new ArrayList<>())
+            .add(sequenceOf.get(r.eventId()));
       }
     }
     assertThat(firstArrivals).isNotEmpty();
-    firstArrivals.forEach((key, sequences) -> assertThat(sequences).as("order for %s", key).isSorted());
+    firstArrivals.forEach(
+        (key, sequences) -> assertThat(sequences).as("order for %s", key).isSorted());
   }
 
   private static int httpStatus(MetricsServer server, String path) throws Exception {

@@ -22,7 +22,10 @@ class OutboxRetentionTest {
   private static final Duration RETENTION = Duration.ofMinutes(10);
   private static final Duration SLACK = OutboxRetention.COMMIT_SLACK;
 
-  /** One clean-up run: database time offset from T0 (s), WAL insert position, the slot → expected decision. */
+  /**
+   * One clean-up run: database time offset from T0 (s), WAL insert position, the slot → expected
+   * decision.
+   */
   record Run(long atSeconds, long walLsn, Slot slot, Decision expected) {}
 
   private static Run run(long atSeconds, long walLsn, Slot slot, Decision expected) {
@@ -39,35 +42,66 @@ class OutboxRetentionTest {
 
   static Stream<Arguments> histories() {
     return Stream.of(
-        Arguments.of("no slot: never delete", List.of(
-            run(0, 100, Slot.missing(), new Hold("replication slot does not exist")),
-            run(900, 200, Slot.missing(), new Hold("replication slot does not exist")))),
-        Arguments.of("slot never confirmed: hold", List.of(
-            run(0, 100, new Slot(true, Optional.empty()), new Hold("replication slot has not confirmed any position yet")))),
-        Arguments.of("slot behind every sample: hold", List.of(
-            run(0, 100, Slot.confirmedAt(50), new Hold("replication slot has not confirmed any sampled WAL position yet")),
-            run(5, 200, Slot.confirmedAt(99), new Hold("replication slot has not confirmed any sampled WAL position yet")))),
-        Arguments.of("slot caught up, young table: the retention decides", List.of(
-            run(0, 100, Slot.confirmedAt(100), purgeBefore(at(0).minus(RETENTION))),
-            run(700, 200, Slot.confirmedAt(200), purgeBefore(at(700).minus(RETENTION))))),
-        Arguments.of("slot lagging: only rows before its confirmed sample (minus slack) go", List.of(
-            run(0, 100, Slot.confirmedAt(100), purgeBefore(at(0).minus(RETENTION))),
-            run(600, 200, Slot.confirmedAt(150), purgeBefore(at(0).minus(SLACK))),
-            run(1200, 300, Slot.confirmedAt(200), purgeBefore(at(600).minus(SLACK))),
-            run(1800, 400, Slot.confirmedAt(400), purgeBefore(at(1800).minus(RETENTION))))),
-        Arguments.of("slot dropped and recreated: earlier samples are forgotten", List.of(
-            run(0, 100, Slot.confirmedAt(100), purgeBefore(at(0).minus(RETENTION))),
-            run(900, 200, Slot.missing(), new Hold("replication slot does not exist")),
-            run(1000, 300, Slot.confirmedAt(250), new Hold("replication slot has not confirmed any sampled WAL position yet")),
-            run(1700, 400, Slot.confirmedAt(300), purgeBefore(at(1000).minus(SLACK))))));
+        Arguments.of(
+            "no slot: never delete",
+            List.of(
+                run(0, 100, Slot.missing(), new Hold("replication slot does not exist")),
+                run(900, 200, Slot.missing(), new Hold("replication slot does not exist")))),
+        Arguments.of(
+            "slot never confirmed: hold",
+            List.of(
+                run(
+                    0,
+                    100,
+                    new Slot(true, Optional.empty()),
+                    new Hold("replication slot has not confirmed any position yet")))),
+        Arguments.of(
+            "slot behind every sample: hold",
+            List.of(
+                run(
+                    0,
+                    100,
+                    Slot.confirmedAt(50),
+                    new Hold("replication slot has not confirmed any sampled WAL position yet")),
+                run(
+                    5,
+                    200,
+                    Slot.confirmedAt(99),
+                    new Hold("replication slot has not confirmed any sampled WAL position yet")))),
+        Arguments.of(
+            "slot caught up, young table: the retention decides",
+            List.of(
+                run(0, 100, Slot.confirmedAt(100), purgeBefore(at(0).minus(RETENTION))),
+                run(700, 200, Slot.confirmedAt(200), purgeBefore(at(700).minus(RETENTION))))),
+        Arguments.of(
+            "slot lagging: only rows before its confirmed sample (minus slack) go",
+            List.of(
+                run(0, 100, Slot.confirmedAt(100), purgeBefore(at(0).minus(RETENTION))),
+                run(600, 200, Slot.confirmedAt(150), purgeBefore(at(0).minus(SLACK))),
+                run(1200, 300, Slot.confirmedAt(200), purgeBefore(at(600).minus(SLACK))),
+                run(1800, 400, Slot.confirmedAt(400), purgeBefore(at(1800).minus(RETENTION))))),
+        Arguments.of(
+            "slot dropped and recreated: earlier samples are forgotten",
+            List.of(
+                run(0, 100, Slot.confirmedAt(100), purgeBefore(at(0).minus(RETENTION))),
+                run(900, 200, Slot.missing(), new Hold("replication slot does not exist")),
+                run(
+                    1000,
+                    300,
+                    Slot.confirmedAt(250),
+                    new Hold("replication slot has not confirmed any sampled WAL position yet")),
+                run(1700, 400, Slot.confirmedAt(300), purgeBefore(at(1000).minus(SLACK))))));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("histories")
-  void rowsGoOnlyWhenOlderThanRetentionAndBehindTheSlotsConfirmedPosition(String name, List<Run> runs) {
+  void rowsGoOnlyWhenOlderThanRetentionAndBehindTheSlotsConfirmedPosition(
+      String name, List<Run> runs) {
     OutboxRetention retention = new OutboxRetention(RETENTION);
     for (Run r : runs) {
-      assertThat(retention.decide(at(r.atSeconds()), r.walLsn(), r.slot())).as("run at +%ss", r.atSeconds()).isEqualTo(r.expected());
+      assertThat(retention.decide(at(r.atSeconds()), r.walLsn(), r.slot()))
+          .as("run at +%ss", r.atSeconds())
+          .isEqualTo(r.expected());
     }
   }
 
@@ -91,6 +125,7 @@ class OutboxRetentionTest {
 
   @Test
   void retentionMustBePositive() {
-    assertThatThrownBy(() -> new OutboxRetention(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new OutboxRetention(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

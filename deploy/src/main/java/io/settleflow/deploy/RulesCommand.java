@@ -26,8 +26,15 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "rules",
     mixinStandardHelpOptions = true,
-    description = "Risk rules on the compacted risk.rules topic; the risk engine applies a new version on the next payment.",
-    subcommands = {RulesCommand.Validate.class, RulesCommand.Publish.class, RulesCommand.ListRules.class, RulesCommand.Delete.class, RulesCommand.Backtest.class})
+    description =
+        "Risk rules on the compacted risk.rules topic; the risk engine applies a new version on the next payment.",
+    subcommands = {
+      RulesCommand.Validate.class,
+      RulesCommand.Publish.class,
+      RulesCommand.ListRules.class,
+      RulesCommand.Delete.class,
+      RulesCommand.Backtest.class
+    })
 final class RulesCommand extends GroupCommand {
   /** Prints what the validator says of each rule; true when all are valid. */
   static boolean report(List<RuleFile.Entry> entries) {
@@ -48,7 +55,11 @@ final class RulesCommand extends GroupCommand {
     return RuleFile.read(Files.readAllBytes(file));
   }
 
-  @Command(name = "validate", mixinStandardHelpOptions = true, description = "Check a rules file (JSON array of rule documents); errors name the rule and the field.")
+  @Command(
+      name = "validate",
+      mixinStandardHelpOptions = true,
+      description =
+          "Check a rules file (JSON array of rule documents); errors name the rule and the field.")
   static final class Validate implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "Rules file.")
     Path file;
@@ -59,7 +70,11 @@ final class RulesCommand extends GroupCommand {
     }
   }
 
-  @Command(name = "publish", mixinStandardHelpOptions = true, description = "Validate a rules file and publish every rule; if any rule is invalid, nothing is published.")
+  @Command(
+      name = "publish",
+      mixinStandardHelpOptions = true,
+      description =
+          "Validate a rules file and publish every rule; if any rule is invalid, nothing is published.")
   static final class Publish implements Callable<Integer> {
     @CommandLine.Mixin SettleflowCli.RunDirOption run = new SettleflowCli.RunDirOption();
 
@@ -76,12 +91,17 @@ final class RulesCommand extends GroupCommand {
       String bootstrap = StackEndpoints.read(run.resolve()).kafkaBootstrap();
       // versions only go up: the engine would ignore a version not above the one in force
       Map<String, Long> inForce = new TreeMap<>();
-      latestDocuments(bootstrap).forEach((key, doc) ->
-          RiskRuleValidator.validate(key, doc).rule().ifPresent(r -> inForce.put(key, r.version())));
+      latestDocuments(bootstrap)
+          .forEach(
+              (key, doc) ->
+                  RiskRuleValidator.validate(key, doc)
+                      .rule()
+                      .ifPresent(r -> inForce.put(key, r.version())));
       List<String> stale = new java.util.ArrayList<>();
       for (RuleFile.Entry e : entries) {
         RiskRule r = e.validation().rule().orElseThrow();
-        RiskRuleValidator.versionProblem(r.id(), r.version(), inForce.get(r.id())).ifPresent(stale::add);
+        RiskRuleValidator.versionProblem(r.id(), r.version(), inForce.get(r.id()))
+            .ifPresent(stale::add);
       }
       if (!stale.isEmpty()) {
         stale.forEach(err -> System.out.println("invalid " + err));
@@ -98,25 +118,36 @@ final class RulesCommand extends GroupCommand {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "The rules in force: the latest document per rule id on risk.rules.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "The rules in force: the latest document per rule id on risk.rules.")
   static final class ListRules implements Callable<Integer> {
     @CommandLine.Mixin SettleflowCli.RunDirOption run = new SettleflowCli.RunDirOption();
 
     @Override
     public Integer call() {
-      Map<String, byte[]> latest = latestDocuments(StackEndpoints.read(run.resolve()).kafkaBootstrap());
+      Map<String, byte[]> latest =
+          latestDocuments(StackEndpoints.read(run.resolve()).kafkaBootstrap());
       if (latest.isEmpty()) {
         System.out.println("no rules published: the engine applies its built-in defaults");
       }
-      latest.forEach((key, doc) -> {
-        RiskRuleValidator.Result v = RiskRuleValidator.validate(key, doc);
-        System.out.println(v.isValid() ? "  " + new String(doc, StandardCharsets.UTF_8) : "  (ignored by the engine) " + v.errors());
-      });
+      latest.forEach(
+          (key, doc) -> {
+            RiskRuleValidator.Result v = RiskRuleValidator.validate(key, doc);
+            System.out.println(
+                v.isValid()
+                    ? "  " + new String(doc, StandardCharsets.UTF_8)
+                    : "  (ignored by the engine) " + v.errors());
+          });
       return 0;
     }
   }
 
-  @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete a rule (a tombstone on risk.rules).")
+  @Command(
+      name = "delete",
+      mixinStandardHelpOptions = true,
+      description = "Delete a rule (a tombstone on risk.rules).")
   static final class Delete implements Callable<Integer> {
     @CommandLine.Mixin SettleflowCli.RunDirOption run = new SettleflowCli.RunDirOption();
 
@@ -125,7 +156,8 @@ final class RulesCommand extends GroupCommand {
 
     @Override
     public Integer call() throws Exception {
-      try (KafkaProducer<String, byte[]> producer = producer(StackEndpoints.read(run.resolve()).kafkaBootstrap())) {
+      try (KafkaProducer<String, byte[]> producer =
+          producer(StackEndpoints.read(run.resolve()).kafkaBootstrap())) {
         producer.send(new ProducerRecord<>(Topics.RISK_RULES, id, null)).get();
       }
       System.out.println("deleted " + id);
@@ -142,16 +174,31 @@ final class RulesCommand extends GroupCommand {
         "Deterministic: the same files give the same report."
       })
   static final class Backtest implements Callable<Integer> {
-    @CommandLine.Option(names = "--rules", required = true, paramLabel = "FILE", description = "Candidate rules file (as for publish).")
+    @CommandLine.Option(
+        names = "--rules",
+        required = true,
+        paramLabel = "FILE",
+        description = "Candidate rules file (as for publish).")
     Path rules;
 
-    @CommandLine.Option(names = "--from", required = true, paramLabel = "FILE", description = "Payment events, one JSON object per line (see streams-risk/README.md).")
+    @CommandLine.Option(
+        names = "--from",
+        required = true,
+        paramLabel = "FILE",
+        description = "Payment events, one JSON object per line (see streams-risk/README.md).")
     Path from;
 
-    @CommandLine.Option(names = "--current", paramLabel = "FILE", description = "The rules in force to compare with (default: the engine's built-in defaults).")
+    @CommandLine.Option(
+        names = "--current",
+        paramLabel = "FILE",
+        description =
+            "The rules in force to compare with (default: the engine's built-in defaults).")
     Path current;
 
-    @CommandLine.Option(names = "--labels", paramLabel = "FILE", description = "Payment ids known to be fraud (chargebacks), one per line.")
+    @CommandLine.Option(
+        names = "--labels",
+        paramLabel = "FILE",
+        description = "Payment ids known to be fraud (chargebacks), one per line.")
     Path labels;
 
     @Override
@@ -185,12 +232,20 @@ final class RulesCommand extends GroupCommand {
       }
       io.settleflow.risk.RiskBacktest.Result result =
           io.settleflow.risk.RiskBacktest.run(
-              events, candidateDocs, inForce, io.settleflow.risk.RiskConfig.defaults(), chargebacks,
+              events,
+              candidateDocs,
+              inForce,
+              io.settleflow.risk.RiskConfig.defaults(),
+              chargebacks,
               (pass, done, total) ->
                   System.err.printf(
                       "\rpass %d/2 (%s): %d/%d events (%d%%)%s",
-                      pass, pass == 1 ? "rules in force" : "candidate rules", done, total,
-                      total == 0 ? 100 : done * 100 / total, done == total ? System.lineSeparator() : ""));
+                      pass,
+                      pass == 1 ? "rules in force" : "candidate rules",
+                      done,
+                      total,
+                      total == 0 ? 100 : done * 100 / total,
+                      done == total ? System.lineSeparator() : ""));
       io.settleflow.deploy.rules.BacktestReport.lines(result).forEach(System.out::println);
       return 0;
     }
@@ -211,7 +266,13 @@ final class RulesCommand extends GroupCommand {
 
   private static KafkaProducer<String, byte[]> producer(String bootstrap) {
     return new KafkaProducer<>(
-        Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true"),
+        Map.of(
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ProducerConfig.ACKS_CONFIG,
+            "all",
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            "true"),
         new StringSerializer(),
         new ByteArraySerializer());
   }

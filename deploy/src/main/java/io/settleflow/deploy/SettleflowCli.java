@@ -17,8 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.format.DateTimeFormatter;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -35,7 +35,8 @@ import picocli.CommandLine.Parameters;
     name = "settleflow",
     mixinStandardHelpOptions = true,
     version = "settleflow 0.1.0",
-    description = "Settlement and reconciliation engine: start the stack, run the demo, manage merchants, import settlement files, watch alerts.",
+    description =
+        "Settlement and reconciliation engine: start the stack, run the demo, manage merchants, import settlement files, watch alerts.",
     subcommands = {
       SettleflowCli.Up.class,
       SettleflowCli.DemoCommand.class,
@@ -76,7 +77,9 @@ public final class SettleflowCli extends GroupCommand {
 
   /** Options shared by commands that talk to a running stack. */
   static final class RunDirOption {
-    @Option(names = "--run-dir", description = "Run directory of the stack (default: .settleflow/run).")
+    @Option(
+        names = "--run-dir",
+        description = "Run directory of the stack (default: .settleflow/run).")
     Path runDir;
 
     Path resolve() {
@@ -94,22 +97,42 @@ public final class SettleflowCli extends GroupCommand {
   static final class Up implements Callable<Integer> {
     @CommandLine.Mixin RunDirOption run = new RunDirOption();
 
-    @Option(names = "--settlement-deadline-seconds", description = "Overdue alert when a payment has no settlement after this much event time (default: ${DEFAULT-VALUE}).", defaultValue = "172800")
+    @Option(
+        names = "--settlement-deadline-seconds",
+        description =
+            "Overdue alert when a payment has no settlement after this much event time (default: ${DEFAULT-VALUE}).",
+        defaultValue = "172800")
     long deadlineSeconds;
 
-    @Option(names = "--orphan-grace-seconds", description = "Orphan alert when a settlement has no payment after this much event time (default: ${DEFAULT-VALUE}).", defaultValue = "3600")
+    @Option(
+        names = "--orphan-grace-seconds",
+        description =
+            "Orphan alert when a settlement has no payment after this much event time (default: ${DEFAULT-VALUE}).",
+        defaultValue = "3600")
     long orphanGraceSeconds;
 
-    @Option(names = "--ingest-port", defaultValue = "" + StackSettings.DEFAULT_INGEST_PORT, description = "REST API port (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--ingest-port",
+        defaultValue = "" + StackSettings.DEFAULT_INGEST_PORT,
+        description = "REST API port (default: ${DEFAULT-VALUE}).")
     int ingestPort;
 
-    @Option(names = "--postgres-port", defaultValue = "" + StackSettings.DEFAULT_POSTGRES_PORT, description = "PostgreSQL port (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--postgres-port",
+        defaultValue = "" + StackSettings.DEFAULT_POSTGRES_PORT,
+        description = "PostgreSQL port (default: ${DEFAULT-VALUE}).")
     int postgresPort;
 
-    @Option(names = "--kafka-port", defaultValue = "" + StackSettings.DEFAULT_KAFKA_PORT, description = "Kafka port (default: ${DEFAULT-VALUE}); the controller takes the next one.")
+    @Option(
+        names = "--kafka-port",
+        defaultValue = "" + StackSettings.DEFAULT_KAFKA_PORT,
+        description = "Kafka port (default: ${DEFAULT-VALUE}); the controller takes the next one.")
     int kafkaPort;
 
-    @Option(names = "--registry-port", defaultValue = "" + StackSettings.DEFAULT_REGISTRY_PORT, description = "Schema registry port (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--registry-port",
+        defaultValue = "" + StackSettings.DEFAULT_REGISTRY_PORT,
+        description = "Schema registry port (default: ${DEFAULT-VALUE}).")
     int registryPort;
 
     @Override
@@ -117,28 +140,52 @@ public final class SettleflowCli extends GroupCommand {
       Path runDir = run.resolve();
       Files.createDirectories(runDir);
       StackSettings settings =
-          new StackSettings(home(), runDir, true, postgresPort, kafkaPort, kafkaPort + 1, registryPort, ingestPort,
-              StackSettings.DEFAULT_CDC_PORT, StackSettings.DEFAULT_RISK_PORT, StackSettings.DEFAULT_RECON_PORT,
-              Duration.ofSeconds(deadlineSeconds), Duration.ofSeconds(orphanGraceSeconds));
+          new StackSettings(
+              home(),
+              runDir,
+              true,
+              postgresPort,
+              kafkaPort,
+              kafkaPort + 1,
+              registryPort,
+              ingestPort,
+              StackSettings.DEFAULT_CDC_PORT,
+              StackSettings.DEFAULT_RISK_PORT,
+              StackSettings.DEFAULT_RECON_PORT,
+              Duration.ofSeconds(deadlineSeconds),
+              Duration.ofSeconds(orphanGraceSeconds));
       CountDownLatch stopped = new CountDownLatch(1);
       Stack stack = Stack.start(settings, System.out);
       StackEndpoints e = stack.endpoints();
-      AlertWatcher watcher = AlertWatcher.start(e.kafkaBootstrap(), new ConfluentWireFormat(new ConfluentRegistryClient(e.registryUrl())), System.out);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        System.out.println("\nsettleflow: stopping...");
-        watcher.close();
-        stack.close();
-        System.out.println("settleflow: stopped; data kept in " + runDir);
-        stopped.countDown();
-      }));
+      AlertWatcher watcher =
+          AlertWatcher.start(
+              e.kafkaBootstrap(),
+              new ConfluentWireFormat(new ConfluentRegistryClient(e.registryUrl())),
+              System.out);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    System.out.println("\nsettleflow: stopping...");
+                    watcher.close();
+                    stack.close();
+                    System.out.println("settleflow: stopped; data kept in " + runDir);
+                    stopped.countDown();
+                  }));
       System.out.println();
-      System.out.println("  REST API        " + e.ingestUrl() + "/v1/payments   (metrics " + e.ingestUrl() + "/metrics)");
+      System.out.println(
+          "  REST API        "
+              + e.ingestUrl()
+              + "/v1/payments   (metrics "
+              + e.ingestUrl()
+              + "/metrics)");
       System.out.println("  CDC             " + e.cdcUrl() + "/metrics");
       System.out.println("  risk engine     " + e.riskUrl() + "/metrics");
       System.out.println("  reconciliation  " + e.reconUrl() + "/metrics");
       System.out.println("  logs            " + runDir.resolve("logs"));
       System.out.println();
-      System.out.println("  next: ./settleflow merchant create --id acme --name 'Acme Ltd'   (prints an API key)");
+      System.out.println(
+          "  next: ./settleflow merchant create --id acme --name 'Acme Ltd'   (prints an API key)");
       System.out.println("        ./settleflow settlements import FILE --source my-processor");
       System.out.println("  Watching mismatch alerts; Ctrl-C stops the stack.");
       stopped.await();
@@ -154,53 +201,105 @@ public final class SettleflowCli extends GroupCommand {
         "Exits 0 only when nothing was lost or duplicated and every planted discrepancy was detected."
       })
   static final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--seconds", defaultValue = "20", description = "How long merchants post payments before the settlement file arrives (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--seconds",
+        defaultValue = "20",
+        description =
+            "How long merchants post payments before the settlement file arrives (default: ${DEFAULT-VALUE}).")
     int seconds;
 
-    @Option(names = "--merchants", defaultValue = "3", description = "Number of merchants (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--merchants",
+        defaultValue = "3",
+        description = "Number of merchants (default: ${DEFAULT-VALUE}).")
     int merchants;
 
-    @Option(names = "--rate", defaultValue = "8", description = "Payments per second per merchant (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--rate",
+        defaultValue = "8",
+        description = "Payments per second per merchant (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--settlement-deadline-seconds", defaultValue = "45", description = "Settlement deadline for overdue alerts, in event time (default: ${DEFAULT-VALUE}; production uses 2 days).")
+    @Option(
+        names = "--settlement-deadline-seconds",
+        defaultValue = "45",
+        description =
+            "Settlement deadline for overdue alerts, in event time (default: ${DEFAULT-VALUE}; production uses 2 days).")
     long deadlineSeconds;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed for amounts and planted discrepancies (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--seed",
+        defaultValue = "42",
+        description = "Seed for amounts and planted discrepancies (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--run-dir", description = "Run directory (default: a new .settleflow/demo-<time>).")
+    @Option(
+        names = "--run-dir",
+        description = "Run directory (default: a new .settleflow/demo-<time>).")
     Path runDir;
 
     // ClosingStandardOutputStreams: Stack prints to System.out and never closes it
     @SuppressWarnings("ClosingStandardOutputStreams")
     @Override
     public Integer call() throws Exception {
-      Path dir = runDir != null ? runDir : home().resolve(".settleflow").resolve("demo-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Clock.systemUTC().instant()));
+      Path dir =
+          runDir != null
+              ? runDir
+              : home()
+                  .resolve(".settleflow")
+                  .resolve(
+                      "demo-"
+                          + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                              .withZone(ZoneOffset.UTC)
+                              .format(Clock.systemUTC().instant()));
       Files.createDirectories(dir);
       Duration deadline = Duration.ofSeconds(deadlineSeconds);
-      StackSettings settings = StackSettings.ephemeral(home(), dir, deadline, Duration.ofSeconds(10));
+      StackSettings settings =
+          StackSettings.ephemeral(home(), dir, deadline, Duration.ofSeconds(10));
       Demo.Options base = Demo.Options.defaults(Duration.ofSeconds(seconds));
-      Demo.Options options = new Demo.Options(merchants, rate, base.loadDuration(), base.tailRatePerMerchant(), base.planted(), base.redeliveries(), seed);
+      Demo.Options options =
+          new Demo.Options(
+              merchants,
+              rate,
+              base.loadDuration(),
+              base.tailRatePerMerchant(),
+              base.planted(),
+              base.redeliveries(),
+              seed);
       long started = System.nanoTime();
       try (Stack stack = Stack.start(settings, System.out)) {
         DemoReport report = new Demo(stack, options, deadline, System.out, Clock.systemUTC()).run();
         System.out.print(report.render());
         List<Long> pids = new ArrayList<>(stack.processIds());
         pids.add(ProcessHandle.current().pid());
-        System.out.printf("  peak RSS of the stack's JVMs (launcher included): %d MiB; demo took %.0f s; logs in %s%n", ProcessMemory.peakRssMib(pids), (System.nanoTime() - started) / 1e9, dir.resolve("logs"));
+        System.out.printf(
+            "  peak RSS of the stack's JVMs (launcher included): %d MiB; demo took %.0f s; logs in %s%n",
+            ProcessMemory.peakRssMib(pids),
+            (System.nanoTime() - started) / 1e9,
+            dir.resolve("logs"));
         return report.passed() ? 0 : 1;
       }
     }
   }
 
-  @Command(name = "merchant", mixinStandardHelpOptions = true, description = "Manage merchants of a running stack.", subcommands = {MerchantCommand.Create.class})
+  @Command(
+      name = "merchant",
+      mixinStandardHelpOptions = true,
+      description = "Manage merchants of a running stack.",
+      subcommands = {MerchantCommand.Create.class})
   static final class MerchantCommand extends GroupCommand {
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a merchant (idempotent) and print a new API key for it (shown once; only its hash is stored).")
+    @Command(
+        name = "create",
+        mixinStandardHelpOptions = true,
+        description =
+            "Create a merchant (idempotent) and print a new API key for it (shown once; only its hash is stored).")
     static final class Create implements Callable<Integer> {
       @CommandLine.Mixin RunDirOption run = new RunDirOption();
 
-      @Option(names = "--id", required = true, description = "Merchant id: lowercase letters, digits, '-' or '_', up to 64.")
+      @Option(
+          names = "--id",
+          required = true,
+          description = "Merchant id: lowercase letters, digits, '-' or '_', up to 64.")
       String id;
 
       @Option(names = "--name", required = true, description = "Display name.")
@@ -220,39 +319,72 @@ public final class SettleflowCli extends GroupCommand {
     }
   }
 
-  @Command(name = "settlements", mixinStandardHelpOptions = true, description = "Settlement files.", subcommands = {SettlementsCommand.Import.class})
+  @Command(
+      name = "settlements",
+      mixinStandardHelpOptions = true,
+      description = "Settlement files.",
+      subcommands = {SettlementsCommand.Import.class})
   static final class SettlementsCommand extends GroupCommand {
-    @Command(name = "import", mixinStandardHelpOptions = true, description = "Import settlement files into settlements.raw (bad lines go to settlements.rejected with a reason).")
+    @Command(
+        name = "import",
+        mixinStandardHelpOptions = true,
+        description =
+            "Import settlement files into settlements.raw (bad lines go to settlements.rejected with a reason).")
     static final class Import implements Callable<Integer> {
       @CommandLine.Mixin RunDirOption run = new RunDirOption();
 
-      @Parameters(arity = "1..*", paramLabel = "FILE", description = "Settlement files: settleflow CSV, ISO 20022 camt.053/054, BAI2, Stripe/Adyen/PayPal reports.")
+      @Parameters(
+          arity = "1..*",
+          paramLabel = "FILE",
+          description =
+              "Settlement files: settleflow CSV, ISO 20022 camt.053/054, BAI2, Stripe/Adyen/PayPal reports.")
       List<Path> files;
 
-      @Option(names = "--format", description = "Format, when detection should not decide: ${COMPLETION-CANDIDATES}.", completionCandidates = FormatNames.class)
+      @Option(
+          names = "--format",
+          description = "Format, when detection should not decide: ${COMPLETION-CANDIDATES}.",
+          completionCandidates = FormatNames.class)
       String format;
 
-      @Option(names = "--source", defaultValue = "manual", description = "Processor or bank the files come from (default: ${DEFAULT-VALUE}).")
+      @Option(
+          names = "--source",
+          defaultValue = "manual",
+          description = "Processor or bank the files come from (default: ${DEFAULT-VALUE}).")
       String source;
 
-      @Option(names = "--progress", description = "Draw a progress bar on stderr even when it is not a terminal (it is drawn on a terminal anyway).")
+      @Option(
+          names = "--progress",
+          description =
+              "Draw a progress bar on stderr even when it is not a terminal (it is drawn on a terminal anyway).")
       boolean progress;
 
-      // SystemConsoleNull: on Java 17 (our floor) null means no terminal; on 22+ the bar may also draw into redirected stderr, which is harmless
+      // SystemConsoleNull: on Java 17 (our floor) null means no terminal; on 22+ the bar may also
+      // draw into redirected stderr, which is harmless
       @SuppressWarnings("SystemConsoleNull")
       @Override
       public Integer call() {
         StackEndpoints e = StackEndpoints.read(run.resolve());
-        ConfluentWireFormat wire = new ConfluentWireFormat(new ConfluentRegistryClient(e.registryUrl()));
+        ConfluentWireFormat wire =
+            new ConfluentWireFormat(new ConfluentRegistryClient(e.registryUrl()));
         int exit = 0;
-        // Transactional per source: a re-import skips what an earlier one committed (settlements.imports).
-        try (Producer<String, byte[]> producer = SettlementProducers.createTransactional(e.kafkaBootstrap(), source)) {
-          SettlementImporter importer = new SettlementImporter(producer, wire, new KafkaImportMarkers(e.kafkaBootstrap()));
+        // Transactional per source: a re-import skips what an earlier one committed
+        // (settlements.imports).
+        try (Producer<String, byte[]> producer =
+            SettlementProducers.createTransactional(e.kafkaBootstrap(), source)) {
+          SettlementImporter importer =
+              new SettlementImporter(producer, wire, new KafkaImportMarkers(e.kafkaBootstrap()));
           boolean drawProgress = progress || System.console() != null;
           for (Path file : files) {
             try {
-              importer.withProgress(drawProgress ? new ProgressBar(System.err, Clock.systemUTC(), String.valueOf(file.getFileName())) : ImportProgress.NONE);
-              ImportSummary summary = format == null ? importer.importFile(file, source) : importer.importFile(file, source, format);
+              importer.withProgress(
+                  drawProgress
+                      ? new ProgressBar(
+                          System.err, Clock.systemUTC(), String.valueOf(file.getFileName()))
+                      : ImportProgress.NONE);
+              ImportSummary summary =
+                  format == null
+                      ? importer.importFile(file, source)
+                      : importer.importFile(file, source, format);
               System.out.println(summary.render());
             } catch (Exception ex) {
               System.out.println(file + ": not imported: " + ex.getMessage());
@@ -265,34 +397,63 @@ public final class SettleflowCli extends GroupCommand {
     }
   }
 
-  @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks; each ends with one line RESULT NAME key=value ...", subcommands = {BenchCommand.Ingest.class, BenchCommand.Feeds.class, BenchCommand.Risk.class, io.settleflow.deploy.bench.CdcBenchCommand.class})
+  @Command(
+      name = "bench",
+      mixinStandardHelpOptions = true,
+      description = "Benchmarks; each ends with one line RESULT NAME key=value ...",
+      subcommands = {
+        BenchCommand.Ingest.class,
+        BenchCommand.Feeds.class,
+        BenchCommand.Risk.class,
+        io.settleflow.deploy.bench.CdcBenchCommand.class
+      })
   static final class BenchCommand extends GroupCommand {
     @Command(
         name = "risk",
         mixinStandardHelpOptions = true,
-        description = "Exactly-once pass-through vs the full risk topology on the same pre-loaded payments, one embedded broker; then decision latency.")
+        description =
+            "Exactly-once pass-through vs the full risk topology on the same pre-loaded payments, one embedded broker; then decision latency.")
     static final class Risk implements Callable<Integer> {
-      @Option(names = "--events", defaultValue = "50000", description = "Pre-loaded authorizations (default: ${DEFAULT-VALUE}).")
+      @Option(
+          names = "--events",
+          defaultValue = "50000",
+          description = "Pre-loaded authorizations (default: ${DEFAULT-VALUE}).")
       int events;
 
-      @Option(names = "--merchants", defaultValue = "200", description = "Merchants they spread over (default: ${DEFAULT-VALUE}).")
+      @Option(
+          names = "--merchants",
+          defaultValue = "200",
+          description = "Merchants they spread over (default: ${DEFAULT-VALUE}).")
       int merchants;
 
-      @Option(names = "--latency-events", defaultValue = "2000", description = "Paced payments timed for p99 (default: ${DEFAULT-VALUE}).")
+      @Option(
+          names = "--latency-events",
+          defaultValue = "2000",
+          description = "Paced payments timed for p99 (default: ${DEFAULT-VALUE}).")
       int latencyEvents;
 
-      @Option(names = "--latency-rate", defaultValue = "200", description = "Their rate per second (default: ${DEFAULT-VALUE}).")
+      @Option(
+          names = "--latency-rate",
+          defaultValue = "200",
+          description = "Their rate per second (default: ${DEFAULT-VALUE}).")
       int latencyRate;
 
       @Override
       public Integer call() throws Exception {
-        Path dir = home().resolve(".settleflow").resolve("bench-risk-" + Clock.systemUTC().millis());
+        Path dir =
+            home().resolve(".settleflow").resolve("bench-risk-" + Clock.systemUTC().millis());
         Files.createDirectories(dir);
         io.settleflow.deploy.bench.RiskBenchmark.Result result =
             new io.settleflow.deploy.bench.RiskBenchmark(
-                    new io.settleflow.deploy.bench.RiskBenchmark.Options(events, merchants, latencyEvents, latencyRate), System.out)
+                    new io.settleflow.deploy.bench.RiskBenchmark.Options(
+                        events, merchants, latencyEvents, latencyRate),
+                    System.out)
                 .run(dir);
-        System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
+        System.out.println(
+            "machine: "
+                + Runtime.getRuntime().availableProcessors()
+                + " cores, Java "
+                + System.getProperty("java.version"));
         System.out.println(result.resultLine());
         return 0;
       }
@@ -301,19 +462,32 @@ public final class SettleflowCli extends GroupCommand {
     @Command(
         name = "feeds",
         mixinStandardHelpOptions = true,
-        description = "Settlement importer vs a plain producer on one embedded broker: CSV, camt.053 and BAI2 files of the same entries, and a 10x BAI2 file for heap growth.")
+        description =
+            "Settlement importer vs a plain producer on one embedded broker: CSV, camt.053 and BAI2 files of the same entries, and a 10x BAI2 file for heap growth.")
     static final class Feeds implements Callable<Integer> {
-      @Option(names = "--entries", defaultValue = "200000", description = "Entries per file (default: ${DEFAULT-VALUE}; the heap run uses 10x).")
+      @Option(
+          names = "--entries",
+          defaultValue = "200000",
+          description = "Entries per file (default: ${DEFAULT-VALUE}; the heap run uses 10x).")
       long entries;
 
       @Override
       public Integer call() throws Exception {
-        Path dir = home().resolve(".settleflow").resolve("bench-feeds-" + Clock.systemUTC().millis());
+        Path dir =
+            home().resolve(".settleflow").resolve("bench-feeds-" + Clock.systemUTC().millis());
         Files.createDirectories(dir);
         io.settleflow.deploy.bench.FeedsBenchmark.Result result =
-            new io.settleflow.deploy.bench.FeedsBenchmark(new io.settleflow.deploy.bench.FeedsBenchmark.Options(entries), System.out).run(dir);
-        System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version")
-            + ", max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
+            new io.settleflow.deploy.bench.FeedsBenchmark(
+                    new io.settleflow.deploy.bench.FeedsBenchmark.Options(entries), System.out)
+                .run(dir);
+        System.out.println(
+            "machine: "
+                + Runtime.getRuntime().availableProcessors()
+                + " cores, Java "
+                + System.getProperty("java.version")
+                + ", max heap "
+                + Runtime.getRuntime().maxMemory() / (1024 * 1024)
+                + " MiB");
         System.out.println(result.resultLine());
         return 0;
       }
@@ -322,24 +496,43 @@ public final class SettleflowCli extends GroupCommand {
     @Command(
         name = "ingest",
         mixinStandardHelpOptions = true,
-        description = "Raw JDBC authorize transactions vs the HTTP API on the same embedded PostgreSQL (fsync on), same concurrency and pool size.")
+        description =
+            "Raw JDBC authorize transactions vs the HTTP API on the same embedded PostgreSQL (fsync on), same concurrency and pool size.")
     static final class Ingest implements Callable<Integer> {
-      @Option(names = "--clients", defaultValue = "16", description = "Concurrent clients on each side (default: ${DEFAULT-VALUE}).")
+      @Option(
+          names = "--clients",
+          defaultValue = "16",
+          description = "Concurrent clients on each side (default: ${DEFAULT-VALUE}).")
       int clients;
 
-      @Option(names = "--seconds", defaultValue = "20", description = "Measured seconds per side (default: ${DEFAULT-VALUE}).")
+      @Option(
+          names = "--seconds",
+          defaultValue = "20",
+          description = "Measured seconds per side (default: ${DEFAULT-VALUE}).")
       int seconds;
 
-      @Option(names = "--warmup-seconds", defaultValue = "5", description = "Warm-up seconds per side (default: ${DEFAULT-VALUE}).")
+      @Option(
+          names = "--warmup-seconds",
+          defaultValue = "5",
+          description = "Warm-up seconds per side (default: ${DEFAULT-VALUE}).")
       int warmupSeconds;
 
       @Override
       public Integer call() throws Exception {
-        Path dir = home().resolve(".settleflow").resolve("bench-ingest-" + Clock.systemUTC().millis());
+        Path dir =
+            home().resolve(".settleflow").resolve("bench-ingest-" + Clock.systemUTC().millis());
         Files.createDirectories(dir);
         IngestBenchmark.Result result =
-            new IngestBenchmark(new IngestBenchmark.Options(clients, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(seconds)), System.out).run(home(), dir);
-        System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
+            new IngestBenchmark(
+                    new IngestBenchmark.Options(
+                        clients, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(seconds)),
+                    System.out)
+                .run(home(), dir);
+        System.out.println(
+            "machine: "
+                + Runtime.getRuntime().availableProcessors()
+                + " cores, Java "
+                + System.getProperty("java.version"));
         System.out.println(result.resultLine());
         return 0;
       }
@@ -354,7 +547,10 @@ public final class SettleflowCli extends GroupCommand {
     }
   }
 
-  @Command(name = "alerts", mixinStandardHelpOptions = true, description = "Watch mismatch alerts of a running stack as they are committed.")
+  @Command(
+      name = "alerts",
+      mixinStandardHelpOptions = true,
+      description = "Watch mismatch alerts of a running stack as they are committed.")
   static final class AlertsCommand implements Callable<Integer> {
     @CommandLine.Mixin RunDirOption run = new RunDirOption();
 
@@ -364,7 +560,11 @@ public final class SettleflowCli extends GroupCommand {
     public Integer call() throws Exception {
       StackEndpoints e = StackEndpoints.read(run.resolve());
       CountDownLatch forever = new CountDownLatch(1);
-      try (AlertWatcher watcher = AlertWatcher.start(e.kafkaBootstrap(), new ConfluentWireFormat(new ConfluentRegistryClient(e.registryUrl())), System.out)) {
+      try (AlertWatcher watcher =
+          AlertWatcher.start(
+              e.kafkaBootstrap(),
+              new ConfluentWireFormat(new ConfluentRegistryClient(e.registryUrl())),
+              System.out)) {
         forever.await();
       }
       return 0;

@@ -26,10 +26,10 @@ import java.util.concurrent.Future;
 import javax.sql.DataSource;
 
 /**
- * The whole settleflow stack on embedded defaults, each part in its own process: PostgreSQL,
- * one KRaft broker, the schema registry, then ingest-api, the CDC relay, the risk engine and the
- * reconciliation job. Started in dependency order, each waited on until healthy; closed in
- * reverse order.
+ * The whole settleflow stack on embedded defaults, each part in its own process: PostgreSQL, one
+ * KRaft broker, the schema registry, then ingest-api, the CDC relay, the risk engine and the
+ * reconciliation job. Started in dependency order, each waited on until healthy; closed in reverse
+ * order.
  */
 public final class Stack implements AutoCloseable {
   public static final String DATABASE = "settleflow";
@@ -40,8 +40,10 @@ public final class Stack implements AutoCloseable {
   private final PrintStream out;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final Map<String, ChildJvm> services = new java.util.concurrent.ConcurrentHashMap<>();
+
   /** How each service was started, so a fault test can start it again the same way. */
   private final Map<String, Runnable> restarts = new java.util.concurrent.ConcurrentHashMap<>();
+
   private volatile PostgresServer postgres;
   private volatile KafkaBroker kafka;
   private volatile SchemaRegistryServer registry;
@@ -58,7 +60,8 @@ public final class Stack implements AutoCloseable {
   private final Scope scope;
   private final Map<String, String> extraIngestEnv;
 
-  private Stack(StackSettings settings, PrintStream out, Scope scope, Map<String, String> extraIngestEnv) {
+  private Stack(
+      StackSettings settings, PrintStream out, Scope scope, Map<String, String> extraIngestEnv) {
     this.settings = settings;
     this.out = out;
     this.scope = scope;
@@ -71,7 +74,8 @@ public final class Stack implements AutoCloseable {
   }
 
   /** Starts the parts of the scope, with extra settings for ingest-api (e.g. its pool size). */
-  public static Stack start(StackSettings settings, PrintStream out, Scope scope, Map<String, String> extraIngestEnv) {
+  public static Stack start(
+      StackSettings settings, PrintStream out, Scope scope, Map<String, String> extraIngestEnv) {
     Stack stack = new Stack(settings, out, scope, extraIngestEnv);
     try {
       stack.startAll();
@@ -93,7 +97,13 @@ public final class Stack implements AutoCloseable {
     // The three foundations do not depend on each other: start them side by side.
     inParallel(
         () -> {
-          postgres = track(PostgresServer.start(run.resolve("postgres"), settings.postgresPort(), settings.keepData(), run.resolve("logs/postgres.log")));
+          postgres =
+              track(
+                  PostgresServer.start(
+                      run.resolve("postgres"),
+                      settings.postgresPort(),
+                      settings.keepData(),
+                      run.resolve("logs/postgres.log")));
           postgres.createDatabaseIfMissing(DATABASE);
           DataSource owner = postgres.superuser(DATABASE);
           LedgerSchema.migrate(owner);
@@ -102,13 +112,25 @@ public final class Stack implements AutoCloseable {
         },
         () -> {
           if (scope == Scope.FULL) {
-            kafka = track(KafkaBroker.start(run.resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort(), "384m"));
-            kafka.createTopics(Topics.ALL, TOPIC_PARTITIONS, Set.of(Topics.RISK_RULES, Topics.SETTLEMENTS_IMPORTS));
+            kafka =
+                track(
+                    KafkaBroker.start(
+                        run.resolve("kafka"),
+                        settings.kafkaPort(),
+                        settings.kafkaControllerPort(),
+                        "384m"));
+            kafka.createTopics(
+                Topics.ALL,
+                TOPIC_PARTITIONS,
+                Set.of(Topics.RISK_RULES, Topics.SETTLEMENTS_IMPORTS));
             step("Kafka broker (KRaft)", kafka.bootstrapServers(), t0);
           }
         },
         () -> {
-          registry = track(SchemaRegistryServer.start(run.resolve("registry"), settings.registryPort(), true));
+          registry =
+              track(
+                  SchemaRegistryServer.start(
+                      run.resolve("registry"), settings.registryPort(), true));
           step("Schema registry (Apicurio, Confluent API)", registry.confluentUrl(), t0);
         });
 
@@ -141,8 +163,11 @@ public final class Stack implements AutoCloseable {
 
     Map<String, String> reconEnv = new HashMap<>(common);
     reconEnv.put("SETTLEFLOW_STATE_DIR", run.resolve("flink-reconcile").toString());
-    reconEnv.put("SETTLEFLOW_RECON_SETTLEMENT_DEADLINE_MS", Long.toString(settings.settlementDeadline().toMillis()));
-    reconEnv.put("SETTLEFLOW_RECON_ORPHAN_GRACE_MS", Long.toString(settings.orphanGrace().toMillis()));
+    reconEnv.put(
+        "SETTLEFLOW_RECON_SETTLEMENT_DEADLINE_MS",
+        Long.toString(settings.settlementDeadline().toMillis()));
+    reconEnv.put(
+        "SETTLEFLOW_RECON_ORPHAN_GRACE_MS", Long.toString(settings.orphanGrace().toMillis()));
 
     int ingestPort = portFor(settings.ingestPort());
     long t3 = System.nanoTime();
@@ -184,12 +209,14 @@ public final class Stack implements AutoCloseable {
   private static int portFor(int requested) {
     int port = requested > 0 ? requested : Ports.free();
     if (Ports.listening(port)) {
-      throw new IllegalStateException("port " + port + " is already in use (another settleflow up?)");
+      throw new IllegalStateException(
+          "port " + port + " is already in use (another settleflow up?)");
     }
     return port;
   }
 
-  private void startService(String module, int port, String maxHeap, Map<String, String> env, long startNanos) {
+  private void startService(
+      String module, int port, String maxHeap, Map<String, String> env, long startNanos) {
     restarts.put(module, () -> startService(module, port, maxHeap, env, System.nanoTime()));
     Map<String, String> withPort = new HashMap<>(env);
     withPort.put("SETTLEFLOW_HTTP_PORT", Integer.toString(port));
@@ -229,7 +256,10 @@ public final class Stack implements AutoCloseable {
           f.get();
         } catch (ExecutionException e) {
           if (failure == null) {
-            failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            failure =
+                e.getCause() instanceof RuntimeException r
+                    ? r
+                    : new IllegalStateException(e.getCause());
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -245,7 +275,8 @@ public final class Stack implements AutoCloseable {
   }
 
   private void requireJars() {
-    for (String module : List.of("ingest-api", "cdc-connectors", "streams-risk", "flink-reconcile")) {
+    for (String module :
+        List.of("ingest-api", "cdc-connectors", "streams-risk", "flink-reconcile")) {
       if (!Files.exists(settings.jarOf(module))) {
         throw new IllegalStateException(
             settings.jarOf(module) + " is missing: build first with ./mvnw -DskipTests install");
@@ -254,7 +285,8 @@ public final class Stack implements AutoCloseable {
   }
 
   private void step(String what, String where, long startNanos) {
-    out.printf("  %-44s %-56s ready in %4.1f s%n", what, where, (System.nanoTime() - startNanos) / 1e9);
+    out.printf(
+        "  %-44s %-56s ready in %4.1f s%n", what, where, (System.nanoTime() - startNanos) / 1e9);
   }
 
   private static String url(int port) {
@@ -299,11 +331,20 @@ public final class Stack implements AutoCloseable {
     restarts.get(module).run();
   }
 
-  /** Stops PostgreSQL (immediate shutdown, like a crash) and starts it again on the same data and port. */
+  /**
+   * Stops PostgreSQL (immediate shutdown, like a crash) and starts it again on the same data and
+   * port.
+   */
   public void restartPostgres() {
     int port = postgres.port();
     postgres.stopImmediately();
-    postgres = track(PostgresServer.start(settings.runDir().resolve("postgres"), port, true, settings.runDir().resolve("logs/postgres.log")));
+    postgres =
+        track(
+            PostgresServer.start(
+                settings.runDir().resolve("postgres"),
+                port,
+                true,
+                settings.runDir().resolve("logs/postgres.log")));
   }
 
   /** Stops the broker (SIGTERM) and starts it again on the same log directory and ports. */
@@ -311,7 +352,8 @@ public final class Stack implements AutoCloseable {
     int port = kafka.port();
     int controllerPort = kafka.controllerPort();
     kafka.close();
-    kafka = track(KafkaBroker.start(settings.runDir().resolve("kafka"), port, controllerPort, "384m"));
+    kafka =
+        track(KafkaBroker.start(settings.runDir().resolve("kafka"), port, controllerPort, "384m"));
   }
 
   /** Process ids of every JVM of the stack plus PostgreSQL's postmaster, for memory reports. */

@@ -7,8 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * How to reach a running stack; written to {@code <run dir>/stack.json} by {@code up} so that
- * other subcommands ({@code merchant}, {@code settlements import}) find it.
+ * How to reach a running stack; written to {@code <run dir>/stack.json} by {@code up} so that other
+ * subcommands ({@code merchant}, {@code settlements import}) find it.
  */
 public record StackEndpoints(
     String jdbcUrl,

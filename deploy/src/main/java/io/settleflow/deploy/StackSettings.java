@@ -30,13 +30,15 @@ public record StackSettings(
   public static final int DEFAULT_CDC_PORT = 18090;
   public static final int DEFAULT_RISK_PORT = 18091;
   public static final int DEFAULT_RECON_PORT = 18092;
+
   /** Production-like: a payment must settle within two days. */
   public static final Duration DEFAULT_SETTLEMENT_DEADLINE = Duration.ofDays(2);
+
   public static final Duration DEFAULT_ORPHAN_GRACE = Duration.ofHours(1);
 
   /**
-   * Every port free-picked: for tests and demos that run beside other stacks. Data is kept (the
-   * run directory is new anyway), so a part can be restarted on it.
+   * Every port free-picked: for tests and demos that run beside other stacks. Data is kept (the run
+   * directory is new anyway), so a part can be restarted on it.
    */
   public static StackSettings ephemeral(Path home, Path runDir, Duration deadline, Duration grace) {
     return new StackSettings(home, runDir, true, 0, 0, 0, 0, 0, 0, 0, 0, deadline, grace);

@@ -3,39 +3,39 @@ package io.settleflow.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.settleflow.deploy.demo.Demo;
-import io.settleflow.deploy.demo.DemoReport;
-import io.settleflow.deploy.demo.SettlementPlan;
-import io.settleflow.deploy.demo.SettlementPlan.PlantedKind;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Clock;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import io.settleflow.avro.PaymentEvent;
 import io.settleflow.avro.RiskDecision;
+import io.settleflow.deploy.demo.Demo;
+import io.settleflow.deploy.demo.DemoReport;
 import io.settleflow.deploy.demo.LoadGenerator;
+import io.settleflow.deploy.demo.SettlementPlan;
+import io.settleflow.deploy.demo.SettlementPlan.PlantedKind;
 import io.settleflow.embedded.TopicContents;
 import io.settleflow.ledger.MerchantAdmin;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.Topics;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,14 +47,16 @@ import org.junit.jupiter.api.io.TempDir;
 class EndToEndIT {
   private static final Duration DEADLINE = Duration.ofSeconds(30);
   private static final ByteArrayOutputStream CAPTURED = new ByteArrayOutputStream();
-  private static final PrintStream OUT = new PrintStream(new TeeStream(System.out, CAPTURED), true, StandardCharsets.UTF_8);
+  private static final PrintStream OUT =
+      new PrintStream(new TeeStream(System.out, CAPTURED), true, StandardCharsets.UTF_8);
 
   @TempDir static Path runDir;
   static Stack stack;
 
   @BeforeAll
   static void startStack() {
-    stack = Stack.start(StackSettings.ephemeral(home(), runDir, DEADLINE, Duration.ofSeconds(8)), OUT);
+    stack =
+        Stack.start(StackSettings.ephemeral(home(), runDir, DEADLINE, Duration.ofSeconds(8)), OUT);
   }
 
   @AfterAll
@@ -69,7 +71,9 @@ class EndToEndIT {
   @Order(1)
   void paymentsFlowThroughEveryStageExactlyOnceAndPlantedMismatchesAreAlerted() {
     // one of each kind, one amount mismatch among them; 20 CDC events redelivered
-    Demo.Options options = new Demo.Options(2, 6, Duration.ofSeconds(12), 1, new SettlementPlan.Counts(1, 1, 1, 1, 1), 20, 11);
+    Demo.Options options =
+        new Demo.Options(
+            2, 6, Duration.ofSeconds(12), 1, new SettlementPlan.Counts(1, 1, 1, 1, 1), 20, 11);
 
     DemoReport report = new Demo(stack, options, DEADLINE, OUT, Clock.systemUTC()).run();
     OUT.print(report.render());
@@ -84,17 +88,23 @@ class EndToEndIT {
     // CDC: every outbox row reached Kafka; the redelivered copies are there too
     assertThat(report.cdcMissing()).isZero();
     assertThat(report.cdcDistinctEvents()).isEqualTo(report.outboxRows());
-    assertThat(report.cdcRecords()).isGreaterThanOrEqualTo(report.outboxRows() + report.redeliveriesInjected());
+    assertThat(report.cdcRecords())
+        .isGreaterThanOrEqualTo(report.outboxRows() + report.redeliveriesInjected());
     // risk: exactly one decision per distinct event despite the redeliveries
-    assertThat(report.decisions()).isEqualTo(report.decisionsDistinct()).isEqualTo(report.cdcDistinctEvents());
-    // reconciliation: exactly one alert for the amount mismatch, every planted kind found, the rest matched
+    assertThat(report.decisions())
+        .isEqualTo(report.decisionsDistinct())
+        .isEqualTo(report.cdcDistinctEvents());
+    // reconciliation: exactly one alert for the amount mismatch, every planted kind found, the rest
+    // matched
     assertThat(report.alertsByKind()).containsEntry("AMOUNT_MISMATCH", 1L);
     for (PlantedKind k : PlantedKind.values()) {
       assertThat(report.detectedByKind().get(k)).as(k.name()).isEqualTo(1L);
     }
     assertThat(report.unexpectedAlerts()).isEmpty();
     assertThat(report.alerts()).isEqualTo(report.alertsDistinct()).isEqualTo(5);
-    assertThat(report.matches()).isEqualTo(report.matchesDistinct()).isEqualTo(report.matchesExpected());
+    assertThat(report.matches())
+        .isEqualTo(report.matchesDistinct())
+        .isEqualTo(report.matchesExpected());
     assertThat(report.passed()).isTrue();
     assertThat(CAPTURED.toString(StandardCharsets.UTF_8)).contains("ALERT AMOUNT_MISMATCH");
   }
@@ -107,17 +117,22 @@ class EndToEndIT {
   @Test
   @Order(2)
   void killingCdcMidStreamLosesNoEventAndTheReplayIsDecidedOnce() {
-    underLoadThroughFault("cdc-kill-merchant", "CDC kill -9", () -> stack.killAndRestart("cdc-connectors"));
+    underLoadThroughFault(
+        "cdc-kill-merchant", "CDC kill -9", () -> stack.killAndRestart("cdc-connectors"));
   }
 
-  /** PostgreSQL stops and starts while CDC streams: CDC reconnects to its slot and misses nothing. */
+  /**
+   * PostgreSQL stops and starts while CDC streams: CDC reconnects to its slot and misses nothing.
+   */
   @Test
   @Order(3)
   void postgresRestartWhileCdcRunsLosesNoEvent() {
     underLoadThroughFault("pg-restart-merchant", "PostgreSQL restart", stack::restartPostgres);
   }
 
-  /** The broker stops and starts: producers retry, nothing is missing, decisions stay exactly once. */
+  /**
+   * The broker stops and starts: producers retry, nothing is missing, decisions stay exactly once.
+   */
   @Test
   @Order(4)
   void brokerRestartLosesNoEvent() {
@@ -126,48 +141,68 @@ class EndToEndIT {
 
   /**
    * A merchant posts payments; the fault is injected mid-stream while posting goes on; then every
-   * payment the API accepted must be in the outbox, on Kafka at least once, and decided exactly once.
+   * payment the API accepted must be in the outbox, on Kafka at least once, and decided exactly
+   * once.
    */
   private static void underLoadThroughFault(String merchant, String fault, Runnable inject) {
-    MerchantAdmin admin = new MerchantAdmin(stack.postgres().superuser(Stack.DATABASE), Clock.systemUTC());
+    MerchantAdmin admin =
+        new MerchantAdmin(stack.postgres().superuser(Stack.DATABASE), Clock.systemUTC());
     admin.createMerchant(merchant, fault + " test");
     String apiKey = admin.issueApiKey(merchant);
 
     int acceptedBeforeFault;
     int acceptedTotal;
     Map<String, Long> failures;
-    try (LoadGenerator load = new LoadGenerator(stack.endpoints().ingestUrl(), List.of(new LoadGenerator.Merchant(merchant, apiKey, "EUR")))) {
+    try (LoadGenerator load =
+        new LoadGenerator(
+            stack.endpoints().ingestUrl(),
+            List.of(new LoadGenerator.Merchant(merchant, apiKey, "EUR")))) {
       load.start(25, merchant.hashCode());
       await().atMost(Duration.ofSeconds(60)).until(() -> load.accepted().size() >= 80);
       acceptedBeforeFault = load.accepted().size();
       inject.run(); // posting goes on while the part is down and coming back
-      await().atMost(Duration.ofSeconds(120)).until(() -> load.accepted().size() >= acceptedBeforeFault + 80);
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .until(() -> load.accepted().size() >= acceptedBeforeFault + 80);
       load.stop();
       acceptedTotal = load.accepted().size();
       failures = load.failures();
     }
 
     String bootstrap = stack.endpoints().kafkaBootstrap();
-    ConfluentWireFormat wire = new ConfluentWireFormat(new ConfluentRegistryClient(stack.endpoints().registryUrl()));
+    ConfluentWireFormat wire =
+        new ConfluentWireFormat(new ConfluentRegistryClient(stack.endpoints().registryUrl()));
     Set<String> outboxIds = outboxIdsOf(merchant);
     // Requests whose answer was lost were retried with their key until answered: so exactly equal.
-    assertThat(failures.keySet()).as("no request given up").noneMatch(k -> k.startsWith("gave up") || k.startsWith("HTTP"));
-    assertThat(outboxIds).as("every accepted payment in the outbox, nothing else").hasSize(acceptedTotal);
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+    assertThat(failures.keySet())
+        .as("no request given up")
+        .noneMatch(k -> k.startsWith("gave up") || k.startsWith("HTTP"));
+    assertThat(outboxIds)
+        .as("every accepted payment in the outbox, nothing else")
+        .hasSize(acceptedTotal);
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofSeconds(1))
         .until(() -> cdcEventIds(bootstrap, wire, merchant).containsAll(outboxIds));
     List<String> onKafka = cdcEventIds(bootstrap, wire, merchant);
     long duplicates = (long) onKafka.size() - new HashSet<>(onKafka).size();
-    OUT.printf("%s under load: %d payments accepted (%d before the fault), requests retried meanwhile %s; %d records on Kafka, %d replayed duplicates, 0 missing%n",
+    OUT.printf(
+        "%s under load: %d payments accepted (%d before the fault), requests retried meanwhile %s; %d records on Kafka, %d replayed duplicates, 0 missing%n",
         fault, outboxIds.size(), acceptedBeforeFault, failures, onKafka.size(), duplicates);
 
-    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofSeconds(1))
         .until(() -> new HashSet<>(decidedEventIds(bootstrap, wire, outboxIds)).equals(outboxIds));
-    assertThat(decidedEventIds(bootstrap, wire, outboxIds)).as("one decision per event").hasSize(outboxIds.size());
+    assertThat(decidedEventIds(bootstrap, wire, outboxIds))
+        .as("one decision per event")
+        .hasSize(outboxIds.size());
   }
 
   private static Set<String> outboxIdsOf(String merchant) {
     try (Connection c = stack.postgres().superuser(Stack.DATABASE).getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT id::text FROM ledger.outbox WHERE merchant_id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement("SELECT id::text FROM ledger.outbox WHERE merchant_id = ?")) {
       ps.setString(1, merchant);
       Set<String> ids = new HashSet<>();
       try (ResultSet rs = ps.executeQuery()) {
@@ -182,7 +217,8 @@ class EndToEndIT {
   }
 
   /** Event ids on the CDC topic for one merchant, duplicates kept. */
-  private static List<String> cdcEventIds(String bootstrap, ConfluentWireFormat wire, String merchant) {
+  private static List<String> cdcEventIds(
+      String bootstrap, ConfluentWireFormat wire, String merchant) {
     return TopicContents.readAll(bootstrap, Topics.PAYMENTS_AUTHORIZED).stream()
         .map(r -> wire.decode(r.value(), PaymentEvent.class))
         .filter(e -> e.getMerchantId().equals(merchant))
@@ -191,7 +227,8 @@ class EndToEndIT {
   }
 
   /** Source event ids of the decisions about the given events, duplicates kept. */
-  private static List<String> decidedEventIds(String bootstrap, ConfluentWireFormat wire, Set<String> events) {
+  private static List<String> decidedEventIds(
+      String bootstrap, ConfluentWireFormat wire, Set<String> events) {
     return TopicContents.readAll(bootstrap, Topics.RISK_DECISIONS).stream()
         .map(r -> wire.decode(r.value(), RiskDecision.class).getSourceEventId())
         .filter(events::contains)

@@ -39,11 +39,13 @@ class K8sManifestsTest {
     files.add(HOME.resolve("deploy/prometheus/settleflow-slo-rules.yaml"));
     for (Path f : files) {
       try (var parser = new YAMLFactory().createParser(f.toFile())) {
-        YAML.readValues(parser, JsonNode.class).forEachRemaining(d -> {
-          if (d != null && !d.isNull()) {
-            docs.add(d);
-          }
-        });
+        YAML.readValues(parser, JsonNode.class)
+            .forEachRemaining(
+                d -> {
+                  if (d != null && !d.isNull()) {
+                    docs.add(d);
+                  }
+                });
       }
     }
     return docs;
@@ -58,12 +60,19 @@ class K8sManifestsTest {
     Set<String> names = new HashSet<>();
     for (JsonNode t : ofKind("KafkaTopic")) {
       names.add(t.path("spec").path("topicName").asText());
-      assertThat(t.path("spec").path("replicas").asInt()).as(t.path("metadata").path("name").asText()).isEqualTo(3);
+      assertThat(t.path("spec").path("replicas").asInt())
+          .as(t.path("metadata").path("name").asText())
+          .isEqualTo(3);
       assertThat(t.path("spec").path("config").path("min.insync.replicas").asText()).isEqualTo("2");
     }
     assertThat(names).containsExactlyInAnyOrderElementsOf(Topics.ALL);
-    JsonNode rules = ofKind("KafkaTopic").stream().filter(t -> t.path("spec").path("topicName").asText().equals(Topics.RISK_RULES)).findFirst().orElseThrow();
-    assertThat(rules.path("spec").path("config").path("cleanup.policy").asText()).isEqualTo("compact");
+    JsonNode rules =
+        ofKind("KafkaTopic").stream()
+            .filter(t -> t.path("spec").path("topicName").asText().equals(Topics.RISK_RULES))
+            .findFirst()
+            .orElseThrow();
+    assertThat(rules.path("spec").path("config").path("cleanup.policy").asText())
+        .isEqualTo("compact");
   }
 
   @Test
@@ -76,13 +85,21 @@ class K8sManifestsTest {
 
   @Test
   void theKafkaConnectorUsesExactlyTheEmbeddedRunnersConnectorConfig() throws IOException {
-    JsonNode json = JsonMapper.builder().build().readTree(HOME.resolve("cdc-connectors/src/main/resources/connector/settleflow-outbox-connector.json").toFile());
+    JsonNode json =
+        JsonMapper.builder()
+            .build()
+            .readTree(
+                HOME.resolve(
+                        "cdc-connectors/src/main/resources/connector/settleflow-outbox-connector.json")
+                    .toFile());
     JsonNode connector = ofKind("KafkaConnector").get(0);
-    assertThat(connector.path("metadata").path("name").asText()).isEqualTo(json.path("name").asText());
+    assertThat(connector.path("metadata").path("name").asText())
+        .isEqualTo(json.path("name").asText());
     Map<String, String> expected = strings(json.path("config"));
     Map<String, String> actual = strings(connector.path("spec").path("config"));
     assertThat(actual).isEqualTo(expected);
-    assertThat(connector.path("spec").path("class").asText()).isEqualTo(expected.get("connector.class"));
+    assertThat(connector.path("spec").path("class").asText())
+        .isEqualTo(expected.get("connector.class"));
     // every ${env:X} the connector needs is set on the Connect pods
     Set<String> needed = new HashSet<>();
     Matcher m = Pattern.compile("\\$\\{env:([A-Z0-9_]+)}").matcher(expected.toString());
@@ -90,7 +107,13 @@ class K8sManifestsTest {
       needed.add(m.group(1));
     }
     Set<String> provided = new HashSet<>();
-    ofKind("KafkaConnect").get(0).path("spec").path("template").path("connectContainer").path("env").forEach(e -> provided.add(e.path("name").asText()));
+    ofKind("KafkaConnect")
+        .get(0)
+        .path("spec")
+        .path("template")
+        .path("connectContainer")
+        .path("env")
+        .forEach(e -> provided.add(e.path("name").asText()));
     assertThat(provided).containsAll(needed);
   }
 
@@ -108,12 +131,15 @@ class K8sManifestsTest {
       for (String name : env.keySet()) {
         if (name.startsWith("SETTLEFLOW_")) {
           String documented = name.replaceAll("_FILE$", "");
-          assertThat(contracts).as("%s of %s documented in docs/contracts.md", name, c.path("name").asText())
+          assertThat(contracts)
+              .as("%s of %s documented in docs/contracts.md", name, c.path("name").asText())
               .contains(documented);
         }
       }
       if (env.containsKey("SETTLEFLOW_HTTP_PORT")) {
-        assertThat(c.path("ports").get(0).path("containerPort").asText()).as(c.path("name").asText()).isEqualTo(env.get("SETTLEFLOW_HTTP_PORT"));
+        assertThat(c.path("ports").get(0).path("containerPort").asText())
+            .as(c.path("name").asText())
+            .isEqualTo(env.get("SETTLEFLOW_HTTP_PORT"));
       }
     }
   }
@@ -123,14 +149,22 @@ class K8sManifestsTest {
     JsonNode rule = ofKind("PrometheusRule").get(0);
     String exprs = rule.findValues("expr").toString();
     assertThat(exprs).contains("http_server_requests_seconds");
-    assertThat(mainSources().stream().filter(p -> p.toString().contains("ingest-api")).anyMatch(p -> read(p).contains("\"http.server.requests\"")))
-        .as("ingest-api registers http.server.requests").isTrue();
-    assertThat(rule.findValues("alert").stream().map(JsonNode::asText)).contains("PaymentSuccessRateBelowSlo", "GatewayLatencyP95High", "KafkaConsumerLagHigh");
+    assertThat(
+            mainSources().stream()
+                .filter(p -> p.toString().contains("ingest-api"))
+                .anyMatch(p -> read(p).contains("\"http.server.requests\"")))
+        .as("ingest-api registers http.server.requests")
+        .isTrue();
+    assertThat(rule.findValues("alert").stream().map(JsonNode::asText))
+        .contains("PaymentSuccessRateBelowSlo", "GatewayLatencyP95High", "KafkaConsumerLagHigh");
   }
 
   @Test
   void dashboardPanelsQueryMetricsTheServicesExport() throws IOException {
-    JsonNode dashboard = JsonMapper.builder().build().readTree(HOME.resolve("deploy/grafana/settleflow-dashboard.json").toFile());
+    JsonNode dashboard =
+        JsonMapper.builder()
+            .build()
+            .readTree(HOME.resolve("deploy/grafana/settleflow-dashboard.json").toFile());
     assertThat(dashboard.path("panels")).hasSizeGreaterThanOrEqualTo(6);
     Set<String> exported = new HashSet<>();
     Pattern literal = Pattern.compile("\"((?:settleflow|payments|http\\.server)[a-z_.]+)\"");
@@ -140,11 +174,16 @@ class K8sManifestsTest {
         exported.add(m.group(1).replace('.', '_'));
       }
     }
-    Matcher metric = Pattern.compile("\\b((?:settleflow|payments|http_server)_[a-z_]+)").matcher(dashboard.findValues("expr").toString());
+    Matcher metric =
+        Pattern.compile("\\b((?:settleflow|payments|http_server)_[a-z_]+)")
+            .matcher(dashboard.findValues("expr").toString());
     int checked = 0;
     while (metric.find()) {
-      String base = metric.group(1).replaceAll("_(total|bucket|count|sum)$", "").replaceAll("_seconds$", "");
-      assertThat(exported).as("dashboard metric %s is exported by some service", metric.group(1)).contains(base);
+      String base =
+          metric.group(1).replaceAll("_(total|bucket|count|sum)$", "").replaceAll("_seconds$", "");
+      assertThat(exported)
+          .as("dashboard metric %s is exported by some service", metric.group(1))
+          .contains(base);
       checked++;
     }
     assertThat(checked).isGreaterThanOrEqualTo(6);
@@ -154,7 +193,8 @@ class K8sManifestsTest {
   private static List<Path> mainSources() throws IOException {
     List<Path> out = new ArrayList<>();
     try (Stream<Path> modules = Files.list(HOME)) {
-      for (Path module : modules.map(m -> m.resolve("src/main/java")).filter(Files::isDirectory).toList()) {
+      for (Path module :
+          modules.map(m -> m.resolve("src/main/java")).filter(Files::isDirectory).toList()) {
         try (Stream<Path> files = Files.walk(module)) {
           files.filter(p -> p.toString().endsWith(".java")).forEach(out::add);
         }
@@ -176,5 +216,4 @@ class K8sManifestsTest {
     object.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
     return out;
   }
-
 }

@@ -21,25 +21,43 @@ class RulesBacktestCommandTest {
   @TempDir Path dir;
 
   @Test
-  void theReportNamesEachRuleWithFlaggedOverlapPrecisionAndRecallAndIsTheSameOnEveryRun() throws Exception {
+  void theReportNamesEachRuleWithFlaggedOverlapPrecisionAndRecallAndIsTheSameOnEveryRun()
+      throws Exception {
     List<String> lines = new ArrayList<>();
     long[] amounts = {1_000, 20_000, 600_000, 3_000};
     for (int i = 0; i < amounts.length; i++) {
-      lines.add("{\"event_id\":\"e-" + i + "\",\"event_type\":\"AUTHORIZED\",\"payment_id\":\"p-" + i
-          + "\",\"merchant_id\":\"m-1\",\"amount_minor\":" + amounts[i]
-          + ",\"currency\":\"EUR\",\"card_token\":\"tok\",\"occurred_at\":\"2026-11-25T10:00:0" + i + "Z\"}");
+      lines.add(
+          "{\"event_id\":\"e-"
+              + i
+              + "\",\"event_type\":\"AUTHORIZED\",\"payment_id\":\"p-"
+              + i
+              + "\",\"merchant_id\":\"m-1\",\"amount_minor\":"
+              + amounts[i]
+              + ",\"currency\":\"EUR\",\"card_token\":\"tok\",\"occurred_at\":\"2026-11-25T10:00:0"
+              + i
+              + "Z\"}");
     }
     Path history = Files.write(dir.resolve("history.jsonl"), lines);
     Path rules = Files.writeString(dir.resolve("rules.json"), CANDIDATE);
     Path labels = Files.writeString(dir.resolve("chargebacks.txt"), "p-1\n");
-    String[] args = {"rules", "backtest", "--rules", rules.toString(), "--from", history.toString(), "--labels", labels.toString()};
+    String[] args = {
+      "rules",
+      "backtest",
+      "--rules",
+      rules.toString(),
+      "--from",
+      history.toString(),
+      "--labels",
+      labels.toString()
+    };
 
     Run first = run(args);
     Run second = run(args);
 
     assertThat(first.out()).startsWith("0:");
     // p-1 and p-2 flagged; the defaults flag p-2 (amount limit); p-1 is the chargeback
-    assertThat(first.out()).containsPattern("big-ticket@1\\s+ACTIVE\\s+2\\s+1\\s+0\\.500\\s+1\\.000\\s+1");
+    assertThat(first.out())
+        .containsPattern("big-ticket@1\\s+ACTIVE\\s+2\\s+1\\s+0\\.500\\s+1\\.000\\s+1");
     assertThat(first.out()).contains("authorizations decided: 4; labelled (charged back): 1");
     assertThat(second.out()).isEqualTo(first.out());
     assertThat(first.err()).contains("pass 2/2 (candidate rules): 4/4 events (100%)");
@@ -47,7 +65,9 @@ class RulesBacktestCommandTest {
 
   @Test
   void anInvalidCandidateFileRunsNoBacktest() throws Exception {
-    Path rules = Files.writeString(dir.resolve("rules.json"), CANDIDATE.replace("\"score\": 60", "\"score\": 600"));
+    Path rules =
+        Files.writeString(
+            dir.resolve("rules.json"), CANDIDATE.replace("\"score\": 60", "\"score\": 600"));
     Path history = Files.writeString(dir.resolve("history.jsonl"), "");
 
     Run r = run("rules", "backtest", "--rules", rules.toString(), "--from", history.toString());
@@ -66,7 +86,9 @@ class RulesBacktestCommandTest {
     System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
     try {
       int exit = SettleflowCli.commandLine().execute(args);
-      return new Run(exit + ":" + capturedOut.toString(StandardCharsets.UTF_8), capturedErr.toString(StandardCharsets.UTF_8));
+      return new Run(
+          exit + ":" + capturedOut.toString(StandardCharsets.UTF_8),
+          capturedErr.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(out);
       System.setErr(err);

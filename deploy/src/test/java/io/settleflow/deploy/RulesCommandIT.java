@@ -31,7 +31,9 @@ class RulesCommandIT {
   static void start() {
     broker = KafkaBroker.start(dir.resolve("kafka"), 0, 0, "256m");
     broker.createTopics(List.of(Topics.RISK_RULES), 1, Set.of(Topics.RISK_RULES));
-    new StackEndpoints(null, null, 0, broker.bootstrapServers(), null, null, null, null, null, dir.toString()).write(dir);
+    new StackEndpoints(
+            null, null, 0, broker.bootstrapServers(), null, null, null, null, null, dir.toString())
+        .write(dir);
   }
 
   @AfterAll
@@ -42,17 +44,30 @@ class RulesCommandIT {
   @Test
   void publishedRulesAreListedAndAnInvalidFilePublishesNothing() throws Exception {
     Path good = Files.writeString(dir.resolve("good.json"), "[" + RULE + "]");
-    Path bad = Files.writeString(dir.resolve("bad.json"), "[" + RULE.replace("big-ticket", "other").replace("\"score\": 50", "\"score\": 500") + "]");
+    Path bad =
+        Files.writeString(
+            dir.resolve("bad.json"),
+            "["
+                + RULE.replace("big-ticket", "other").replace("\"score\": 50", "\"score\": 500")
+                + "]");
 
-    assertThat(run("rules", "publish", good.toString(), "--run-dir", dir.toString())).startsWith("0:").contains("published 1 rule");
+    assertThat(run("rules", "publish", good.toString(), "--run-dir", dir.toString()))
+        .startsWith("0:")
+        .contains("published 1 rule");
     assertThat(run("rules", "list", "--run-dir", dir.toString())).contains("\"big-ticket\"");
     // versions only go up: the same version again is refused before anything is sent
     assertThat(run("rules", "publish", good.toString(), "--run-dir", dir.toString()))
-        .startsWith("1:").contains("rule big-ticket: version must be above 2").contains("nothing published");
+        .startsWith("1:")
+        .contains("rule big-ticket: version must be above 2")
+        .contains("nothing published");
 
     int before = TopicContents.readAll(broker.bootstrapServers(), Topics.RISK_RULES).size();
     String refused = run("rules", "publish", bad.toString(), "--run-dir", dir.toString());
-    assertThat(refused).startsWith("1:").contains("other").contains("score").contains("nothing published");
+    assertThat(refused)
+        .startsWith("1:")
+        .contains("other")
+        .contains("score")
+        .contains("nothing published");
     assertThat(TopicContents.readAll(broker.bootstrapServers(), Topics.RISK_RULES)).hasSize(before);
 
     assertThat(run("rules", "delete", "big-ticket", "--run-dir", dir.toString())).startsWith("0:");

@@ -14,8 +14,17 @@ class SettleflowCliTest {
   void everyCommandAtEveryLevelAnswersHelp() {
     List<List<String>> paths = new ArrayList<>();
     collect(SettleflowCli.commandLine(), new ArrayList<>(), paths);
-    assertThat(paths).extracting(p -> String.join(" ", p))
-        .contains("", "up", "demo", "merchant", "merchant create", "settlements", "settlements import", "alerts");
+    assertThat(paths)
+        .extracting(p -> String.join(" ", p))
+        .contains(
+            "",
+            "up",
+            "demo",
+            "merchant",
+            "merchant create",
+            "settlements",
+            "settlements import",
+            "alerts");
     for (List<String> path : paths) {
       List<String> args = new ArrayList<>(path);
       args.add("--help");
@@ -42,19 +51,30 @@ class SettleflowCliTest {
     StringWriter err = new StringWriter();
     CommandLine cli = SettleflowCli.commandLine();
     cli.setErr(new PrintWriter(err));
-    int exit = cli.execute("merchant", "create", "--id", "acme", "--name", "Acme", "--run-dir", "/nonexistent/settleflow-run");
+    int exit =
+        cli.execute(
+            "merchant",
+            "create",
+            "--id",
+            "acme",
+            "--name",
+            "Acme",
+            "--run-dir",
+            "/nonexistent/settleflow-run");
     assertThat(exit).isNotZero();
     assertThat(err.toString()).contains("./settleflow up");
   }
 
   private static void collect(CommandLine cl, List<String> prefix, List<List<String>> out) {
     out.add(prefix);
-    cl.getSubcommands().forEach((name, sub) -> {
-      if (!name.equals("help")) {
-        List<String> p = new ArrayList<>(prefix);
-        p.add(name);
-        collect(sub, p, out);
-      }
-    });
+    cl.getSubcommands()
+        .forEach(
+            (name, sub) -> {
+              if (!name.equals("help")) {
+                List<String> p = new ArrayList<>(prefix);
+                p.add(name);
+                collect(sub, p, out);
+              }
+            });
   }
 }

@@ -53,7 +53,10 @@ public final class ChildJvm implements AutoCloseable {
   private static String withManifestClassPath(Path jar) {
     try (JarFile file = new JarFile(jar.toFile())) {
       Manifest manifest = file.getManifest();
-      String entries = manifest == null ? null : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+      String entries =
+          manifest == null
+              ? null
+              : manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
       if (entries == null) {
         return jar.toString();
       }
@@ -74,9 +77,11 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /**
-   * Starts {@code java <jvmArgs> <command...>} with the extra environment, output to {@code logFile}.
+   * Starts {@code java <jvmArgs> <command...>} with the extra environment, output to {@code
+   * logFile}.
    *
-   * @param command e.g. {@code ["-cp", cp, "kafka.Kafka", "server.properties"]} or {@code ["-jar", jar]}
+   * @param command e.g. {@code ["-cp", cp, "kafka.Kafka", "server.properties"]} or {@code ["-jar",
+   *     jar]}
    */
   public static ChildJvm start(
       String name,
@@ -115,7 +120,11 @@ public final class ChildJvm implements AutoCloseable {
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
-            name + " exited with code " + process.exitValue() + " while starting; log tail:\n" + logTail(40));
+            name
+                + " exited with code "
+                + process.exitValue()
+                + " while starting; log tail:\n"
+                + logTail(40));
       }
       if (safely(ready)) {
         return;
@@ -128,7 +137,13 @@ public final class ChildJvm implements AutoCloseable {
       }
     }
     throw new IllegalStateException(
-        name + " not ready after " + timeout.toSeconds() + " s; log " + logFile + " tail:\n" + logTail(40));
+        name
+            + " not ready after "
+            + timeout.toSeconds()
+            + " s; log "
+            + logFile
+            + " tail:\n"
+            + logTail(40));
   }
 
   private static boolean safely(BooleanSupplier ready) {
@@ -143,7 +158,8 @@ public final class ChildJvm implements AutoCloseable {
   public int awaitExit(Duration timeout) {
     if (!waitFor(timeout)) {
       process.destroyForcibly();
-      throw new IllegalStateException(name + " did not finish within " + timeout.toSeconds() + " s; log tail:\n" + logTail(40));
+      throw new IllegalStateException(
+          name + " did not finish within " + timeout.toSeconds() + " s; log tail:\n" + logTail(40));
     }
     return process.exitValue();
   }
@@ -201,5 +217,4 @@ public final class ChildJvm implements AutoCloseable {
       return false;
     }
   }
-
 }

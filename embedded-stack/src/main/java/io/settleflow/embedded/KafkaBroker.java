@@ -56,14 +56,24 @@ public final class KafkaBroker implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    List<String> jvmArgs = List.of("-Xmx" + maxHeap, "-Xms64m", "-XX:+UseSerialGC", "-Dlog4j2.level=WARN");
+    List<String> jvmArgs =
+        List.of("-Xmx" + maxHeap, "-Xms64m", "-XX:+UseSerialGC", "-Dlog4j2.level=WARN");
     String cp = ChildJvm.currentClasspath();
     if (!Files.exists(logs.resolve("meta.properties"))) {
       ChildJvm format =
           ChildJvm.start(
               "kafka-storage-format",
               jvmArgs,
-              List.of("-cp", cp, "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString(), "--standalone"),
+              List.of(
+                  "-cp",
+                  cp,
+                  "kafka.tools.StorageTool",
+                  "format",
+                  "-t",
+                  Uuid.randomUuid().toString(),
+                  "-c",
+                  props.toString(),
+                  "--standalone"),
               Map.of(),
               dataDir,
               logFile);
@@ -88,28 +98,35 @@ public final class KafkaBroker implements AutoCloseable {
   private static String serverProperties(int brokerPort, int controllerPort, Path logs) {
     String loop = Ports.LOOPBACK;
     return String.join(
-        "\n",
-        "process.roles=broker,controller",
-        "node.id=1",
-        "controller.quorum.bootstrap.servers=" + loop + ":" + controllerPort,
-        "listeners=PLAINTEXT://" + loop + ":" + brokerPort + ",CONTROLLER://" + loop + ":" + controllerPort,
-        "advertised.listeners=PLAINTEXT://" + loop + ":" + brokerPort,
-        "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "log.dirs=" + logs,
-        "num.partitions=3",
-        "auto.create.topics.enable=true",
-        "offsets.topic.replication.factor=1",
-        "offsets.topic.num.partitions=5",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "transaction.state.log.num.partitions=5",
-        "share.coordinator.state.topic.replication.factor=1",
-        "share.coordinator.state.topic.min.isr=1",
-        "group.initial.rebalance.delay.ms=0",
-        "log.retention.hours=168",
-        "")
+            "\n",
+            "process.roles=broker,controller",
+            "node.id=1",
+            "controller.quorum.bootstrap.servers=" + loop + ":" + controllerPort,
+            "listeners=PLAINTEXT://"
+                + loop
+                + ":"
+                + brokerPort
+                + ",CONTROLLER://"
+                + loop
+                + ":"
+                + controllerPort,
+            "advertised.listeners=PLAINTEXT://" + loop + ":" + brokerPort,
+            "controller.listener.names=CONTROLLER",
+            "inter.broker.listener.name=PLAINTEXT",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "log.dirs=" + logs,
+            "num.partitions=3",
+            "auto.create.topics.enable=true",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=5",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "transaction.state.log.num.partitions=5",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            "log.retention.hours=168",
+            "")
         + "\n";
   }
 
@@ -152,7 +169,9 @@ public final class KafkaBroker implements AutoCloseable {
     return Admin.create(p);
   }
 
-  /** Creates the topics that do not exist yet; {@code compacted} ones get cleanup.policy=compact. */
+  /**
+   * Creates the topics that do not exist yet; {@code compacted} ones get cleanup.policy=compact.
+   */
   public void createTopics(Collection<String> topics, int partitions, Set<String> compacted) {
     try (Admin admin = admin()) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
@@ -161,7 +180,8 @@ public final class KafkaBroker implements AutoCloseable {
         if (!existing.contains(t)) {
           NewTopic topic = new NewTopic(t, partitions, (short) 1);
           if (compacted.contains(t)) {
-            topic.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            topic.configs(
+                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
           }
           missing.add(topic);
         }

@@ -86,7 +86,8 @@ public final class PostgresServer implements AutoCloseable {
         s.execute("CREATE DATABASE " + database);
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot create database " + database + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot create database " + database + ": " + e.getMessage(), e);
     }
   }
 
@@ -101,7 +102,8 @@ public final class PostgresServer implements AutoCloseable {
       long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
       Process kill = new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).inheritIO().start();
       kill.waitFor();
-      ProcessHandle.of(pid).ifPresent(p -> p.onExit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join());
+      ProcessHandle.of(pid)
+          .ifPresent(p -> p.onExit().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS).join());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot stop PostgreSQL at " + dataDir, e);
     } catch (InterruptedException e) {

@@ -40,7 +40,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
       p.load(in);
       return Path.of(p.getProperty("apicurio.home"));
     } catch (IOException | NullPointerException e) {
-      throw new IllegalStateException("settleflow-embedded.properties missing from the classpath", e);
+      throw new IllegalStateException(
+          "settleflow-embedded.properties missing from the classpath", e);
     }
   }
 
@@ -56,22 +57,37 @@ public final class SchemaRegistryServer implements AutoCloseable {
           files
               .filter(f -> f.getFileName().toString().endsWith("-runner.jar"))
               .findFirst()
-              .orElseThrow(() -> new IllegalStateException("no Apicurio runner jar in " + home() + "; run ./mvnw install"));
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "no Apicurio runner jar in " + home() + "; run ./mvnw install"));
     } catch (IOException e) {
-      throw new UncheckedIOException("schema registry not unpacked at " + home() + "; run ./mvnw install", e);
+      throw new UncheckedIOException(
+          "schema registry not unpacked at " + home() + "; run ./mvnw install", e);
     }
-    List<String> jvmArgs = new ArrayList<>(List.of(
-        "-Xmx256m",
-        "-XX:+UseSerialGC",
-        "-Dquarkus.http.port=" + httpPort,
-        "-Dquarkus.http.host=" + Ports.LOOPBACK,
-        "-Dquarkus.log.level=WARN",
-        "-Dquarkus.log.category.\"io.apicurio\".level=WARN"));
+    List<String> jvmArgs =
+        new ArrayList<>(
+            List.of(
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-Dquarkus.http.port=" + httpPort,
+                "-Dquarkus.http.host=" + Ports.LOOPBACK,
+                "-Dquarkus.log.level=WARN",
+                "-Dquarkus.log.category.\"io.apicurio\".level=WARN"));
     if (persistent) {
-      jvmArgs.add("-Dregistry.datasource.url=jdbc:h2:file:" + workDir.resolve("registry-h2").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE");
+      jvmArgs.add(
+          "-Dregistry.datasource.url=jdbc:h2:file:"
+              + workDir.resolve("registry-h2").toAbsolutePath()
+              + ";DB_CLOSE_ON_EXIT=FALSE");
     }
     ChildJvm jvm =
-        ChildJvm.start("schema-registry", jvmArgs, List.of("-jar", runner.toString()), Map.of(), workDir, workDir.resolve("registry.log"));
+        ChildJvm.start(
+            "schema-registry",
+            jvmArgs,
+            List.of("-jar", runner.toString()),
+            Map.of(),
+            workDir,
+            workDir.resolve("registry.log"));
     SchemaRegistryServer server = new SchemaRegistryServer(jvm, httpPort);
     jvm.awaitReady(() -> HttpProbe.ok(server.confluentUrl() + "/subjects"), READY_TIMEOUT);
     return server;

@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 public final class TopicContents {
   /** Bound on reading a topic to its end; a stack that cannot serve that in time is broken. */
   public static final Duration MAX_READ = Duration.ofSeconds(60);
+
   private static final Duration POLL = Duration.ofMillis(200);
   private static final int MAX_POLL_RECORDS = 5000;
 
@@ -34,7 +35,8 @@ public final class TopicContents {
    *
    * @throws IllegalStateException when the end offsets are not reached within {@link #MAX_READ}
    */
-  public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, Collection<String> topics) {
+  public static List<ConsumerRecord<String, byte[]>> readAll(
+      String bootstrap, Collection<String> topics) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -45,7 +47,9 @@ public final class TopicContents {
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
       for (String topic : topics) {
-        consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+        consumer
+            .partitionsFor(topic)
+            .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
       }
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
@@ -55,7 +59,13 @@ public final class TopicContents {
       while (!reached(consumer, end)) {
         if (System.nanoTime() - deadline > 0) {
           throw new IllegalStateException(
-              "reading " + topics + " to its end offsets " + end + " took longer than " + MAX_READ.toSeconds() + " s");
+              "reading "
+                  + topics
+                  + " to its end offsets "
+                  + end
+                  + " took longer than "
+                  + MAX_READ.toSeconds()
+                  + " s");
         }
         consumer.poll(POLL).forEach(records::add);
       }

@@ -19,7 +19,8 @@ class EmbeddedStackIT {
 
   @Test
   void postgresRunsWithLogicalWalAndDurableCommits() throws Exception {
-    try (PostgresServer pg = PostgresServer.start(dir.resolve("pg"), 0, false, dir.resolve("pg.log"));
+    try (PostgresServer pg =
+            PostgresServer.start(dir.resolve("pg"), 0, false, dir.resolve("pg.log"));
         Connection c = pg.superuser("postgres").getConnection();
         Statement s = c.createStatement()) {
       assertThat(setting(s, "wal_level")).isEqualTo("logical");
@@ -48,7 +49,8 @@ class EmbeddedStackIT {
     try (KafkaBroker broker = KafkaBroker.start(dir.resolve("kafka"), 0, 0, "256m")) {
       broker.createTopics(List.of("a.topic", "b.compacted"), 2, Set.of("b.compacted"));
       try (var admin = broker.admin()) {
-        assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS)).contains("a.topic", "b.compacted");
+        assertThat(admin.listTopics().names().get(10, TimeUnit.SECONDS))
+            .contains("a.topic", "b.compacted");
       }
     }
   }

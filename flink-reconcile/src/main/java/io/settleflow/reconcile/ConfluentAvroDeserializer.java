@@ -34,21 +34,32 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
   private transient Counter undecodable;
 
   public ConfluentAvroDeserializer(
-      String registryUrl, Class<A> avroType, Converter<A, T> converter, TypeInformation<T> producedType) {
+      String registryUrl,
+      Class<A> avroType,
+      Converter<A, T> converter,
+      TypeInformation<T> producedType) {
     this.registryUrl = registryUrl;
     this.avroType = avroType;
     this.converter = converter;
     this.producedType = producedType;
   }
 
-  public static ConfluentAvroDeserializer<io.settleflow.avro.PaymentEvent, LedgerPayment> payments(String registryUrl) {
+  public static ConfluentAvroDeserializer<io.settleflow.avro.PaymentEvent, LedgerPayment> payments(
+      String registryUrl) {
     return new ConfluentAvroDeserializer<>(
-        registryUrl, io.settleflow.avro.PaymentEvent.class, ReconAvro::payment, TypeInformation.of(LedgerPayment.class));
+        registryUrl,
+        io.settleflow.avro.PaymentEvent.class,
+        ReconAvro::payment,
+        TypeInformation.of(LedgerPayment.class));
   }
 
-  public static ConfluentAvroDeserializer<io.settleflow.avro.SettlementRecord, Settlement> settlements(String registryUrl) {
+  public static ConfluentAvroDeserializer<io.settleflow.avro.SettlementRecord, Settlement>
+      settlements(String registryUrl) {
     return new ConfluentAvroDeserializer<>(
-        registryUrl, io.settleflow.avro.SettlementRecord.class, ReconAvro::settlement, TypeInformation.of(Settlement.class));
+        registryUrl,
+        io.settleflow.avro.SettlementRecord.class,
+        ReconAvro::settlement,
+        TypeInformation.of(Settlement.class));
   }
 
   @Override
@@ -70,7 +81,11 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
       undecodable.inc();
       LOG.warn(
           "skipping undecodable {} at {}-{}@{}: {}",
-          avroType.getSimpleName(), record.topic(), record.partition(), record.offset(), e.getMessage());
+          avroType.getSimpleName(),
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          e.getMessage());
     }
   }
 

@@ -25,7 +25,8 @@ public final class ConfluentAvroSerializer<T> implements KafkaRecordSerializatio
   private final Part<T, SpecificRecord> toAvro;
   private transient ConfluentWireFormat wire;
 
-  public ConfluentAvroSerializer(String registryUrl, String topic, Part<T, String> key, Part<T, SpecificRecord> toAvro) {
+  public ConfluentAvroSerializer(
+      String registryUrl, String topic, Part<T, String> key, Part<T, SpecificRecord> toAvro) {
     this.registryUrl = registryUrl;
     this.topic = topic;
     this.key = key;
@@ -43,12 +44,14 @@ public final class ConfluentAvroSerializer<T> implements KafkaRecordSerializatio
   }
 
   @Override
-  public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
+  public void open(
+      SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
     wire = new ConfluentWireFormat(new ConfluentRegistryClient(registryUrl));
   }
 
   @Override
-  public ProducerRecord<byte[], byte[]> serialize(T element, KafkaSinkContext context, Long timestamp) {
+  public ProducerRecord<byte[], byte[]> serialize(
+      T element, KafkaSinkContext context, Long timestamp) {
     String k = key.apply(element);
     return new ProducerRecord<>(
         topic,

@@ -15,8 +15,10 @@ public class LedgerPayment implements java.io.Serializable {
   public String paymentId;
   public String merchantId;
   public long amountMinor;
+
   /** ISO 4217 alphabetic code. */
   public String currency;
+
   /** Event time: when the ledger transaction committed. */
   public long occurredAtMs;
 
@@ -41,6 +43,16 @@ public class LedgerPayment implements java.io.Serializable {
 
   @Override
   public String toString() {
-    return "LedgerPayment{" + paymentId + " event " + eventId + " " + amountMinor + " " + currency + " @" + occurredAtMs + "}";
+    return "LedgerPayment{"
+        + paymentId
+        + " event "
+        + eventId
+        + " "
+        + amountMinor
+        + " "
+        + currency
+        + " @"
+        + occurredAtMs
+        + "}";
   }
 }

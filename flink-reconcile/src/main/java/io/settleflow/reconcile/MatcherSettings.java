@@ -12,7 +12,10 @@ import java.time.Duration;
  * @param amountToleranceMinor absolute gross-vs-amount difference still accepted as a match
  */
 public record MatcherSettings(
-    long settlementDeadlineMs, long orphanGraceMs, long decidedRetentionMs, long amountToleranceMinor)
+    long settlementDeadlineMs,
+    long orphanGraceMs,
+    long decidedRetentionMs,
+    long amountToleranceMinor)
     implements Serializable {
   public static final Duration DEFAULT_SETTLEMENT_DEADLINE = Duration.ofDays(2);
   public static final Duration DEFAULT_ORPHAN_GRACE = Duration.ofHours(1);
@@ -20,10 +23,16 @@ public record MatcherSettings(
   public MatcherSettings {
     if (settlementDeadlineMs <= 0 || orphanGraceMs <= 0 || decidedRetentionMs <= 0) {
       throw new IllegalArgumentException(
-          "deadline, grace and retention must be positive: " + settlementDeadlineMs + ", " + orphanGraceMs + ", " + decidedRetentionMs);
+          "deadline, grace and retention must be positive: "
+              + settlementDeadlineMs
+              + ", "
+              + orphanGraceMs
+              + ", "
+              + decidedRetentionMs);
     }
     if (amountToleranceMinor < 0) {
-      throw new IllegalArgumentException("amount tolerance must be >= 0, was " + amountToleranceMinor);
+      throw new IllegalArgumentException(
+          "amount tolerance must be >= 0, was " + amountToleranceMinor);
     }
   }
 
@@ -31,6 +40,9 @@ public record MatcherSettings(
   public static MatcherSettings defaults() {
     long deadline = DEFAULT_SETTLEMENT_DEADLINE.toMillis();
     return new MatcherSettings(
-        deadline, DEFAULT_ORPHAN_GRACE.toMillis(), deadline, SettlementMatchRules.DEFAULT_AMOUNT_TOLERANCE_MINOR);
+        deadline,
+        DEFAULT_ORPHAN_GRACE.toMillis(),
+        deadline,
+        SettlementMatchRules.DEFAULT_AMOUNT_TOLERANCE_MINOR);
   }
 }

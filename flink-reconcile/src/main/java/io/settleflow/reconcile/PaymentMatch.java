@@ -12,8 +12,10 @@ public class PaymentMatch {
   public long amountMinor;
   public long feeAmountMinor;
   public String currency;
+
   /** rule-id@version that decided. */
   public String rule;
+
   /** Event time at which both sides were known. */
   public long matchedAtMs;
 
@@ -21,6 +23,18 @@ public class PaymentMatch {
 
   @Override
   public String toString() {
-    return "PaymentMatch{" + paymentId + " ~ " + source + ":" + settlementId + " " + amountMinor + " " + currency + " by " + rule + "}";
+    return "PaymentMatch{"
+        + paymentId
+        + " ~ "
+        + source
+        + ":"
+        + settlementId
+        + " "
+        + amountMinor
+        + " "
+        + currency
+        + " by "
+        + rule
+        + "}";
   }
 }

@@ -57,16 +57,22 @@ public class PaymentSettlementMatcher
 
   @Override
   public void open(OpenContext openContext) {
-    payment = getRuntimeContext().getState(new ValueStateDescriptor<>("payment", LedgerPayment.class));
-    settlement = getRuntimeContext().getState(new ValueStateDescriptor<>("settlement", Settlement.class));
-    decision = getRuntimeContext().getState(new ValueStateDescriptor<>("decision", ReconDecision.class));
+    payment =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("payment", LedgerPayment.class));
+    settlement =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("settlement", Settlement.class));
+    decision =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("decision", ReconDecision.class));
     duplicateEventIds =
         getRuntimeContext()
-            .getMapState(new MapStateDescriptor<>("duplicate-settlement-event-ids", Types.STRING, Types.BOOLEAN));
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "duplicate-settlement-event-ids", Types.STRING, Types.BOOLEAN));
   }
 
   @Override
-  public void processElement1(LedgerPayment p, Context ctx, Collector<PaymentMatch> out) throws Exception {
+  public void processElement1(LedgerPayment p, Context ctx, Collector<PaymentMatch> out)
+      throws Exception {
     ReconDecision d = decision.value();
     if (d != null && d.isFinal()) {
       return; // a late CDC redelivery (or a later event) of a payment already decided
@@ -84,13 +90,20 @@ public class PaymentSettlementMatcher
   }
 
   @Override
-  public void processElement2(Settlement s, Context ctx, Collector<PaymentMatch> out) throws Exception {
+  public void processElement2(Settlement s, Context ctx, Collector<PaymentMatch> out)
+      throws Exception {
     ReconDecision d = decision.value();
     if (d != null && d.isFinal()) {
       if (!isRepeat(s, d.settlementEventId)) {
         ctx.output(
             ALERTS,
-            ReconFindings.duplicate(ctx.getCurrentKey(), d.merchantId, d.expectedAmountMinor, d.source, d.settlementId, s));
+            ReconFindings.duplicate(
+                ctx.getCurrentKey(),
+                d.merchantId,
+                d.expectedAmountMinor,
+                d.source,
+                d.settlementId,
+                s));
         remember(s);
       }
       return;
@@ -122,7 +135,8 @@ public class PaymentSettlementMatcher
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<PaymentMatch> out) throws Exception {
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<PaymentMatch> out)
+      throws Exception {
     ReconDecision d = decision.value();
     if (d != null) {
       if (timestamp >= d.cleanupAtMs) {
@@ -155,7 +169,8 @@ public class PaymentSettlementMatcher
     }
   }
 
-  private void decide(LedgerPayment p, Settlement s, Context ctx, Collector<PaymentMatch> out) throws Exception {
+  private void decide(LedgerPayment p, Settlement s, Context ctx, Collector<PaymentMatch> out)
+      throws Exception {
     SettlementMatchRules.Verdict verdict = rules.compare(p, s);
     // The later of the two event times is when the outcome became certain; replays agree on it.
     long atMs = Math.max(p.occurredAtMs, s.settledAtMs);

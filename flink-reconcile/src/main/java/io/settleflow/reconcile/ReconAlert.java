@@ -10,16 +10,21 @@ public class ReconAlert {
   public String merchantId;
   public String settlementId;
   public String source;
+
   /** From the ledger; null where it does not apply. */
   public Long expectedAmountMinor;
+
   /** From the settlement; null where it does not apply. */
   public Long actualAmountMinor;
 
   public String currency;
+
   /** rule-id@version that decided. */
   public String rule;
+
   /** Why, in words finance can read. */
   public String detail;
+
   /** Event time at which the finding became certain. */
   public long detectedAtMs;
 
@@ -27,6 +32,18 @@ public class ReconAlert {
 
   @Override
   public String toString() {
-    return "ReconAlert{" + kind + " payment " + paymentId + " settlement " + settlementId + " by " + rule + ": " + detail + " @" + detectedAtMs + "}";
+    return "ReconAlert{"
+        + kind
+        + " payment "
+        + paymentId
+        + " settlement "
+        + settlementId
+        + " by "
+        + rule
+        + ": "
+        + detail
+        + " @"
+        + detectedAtMs
+        + "}";
   }
 }

@@ -8,8 +8,8 @@ import io.settleflow.avro.SettlementRecord;
 import java.time.Instant;
 
 /**
- * Converts between the Avro contract records and the matcher's Flink POJOs at the edges of the
- * job, so Avro SpecificRecords never travel through Flink's type system (they would go via Kryo).
+ * Converts between the Avro contract records and the matcher's Flink POJOs at the edges of the job,
+ * so Avro SpecificRecords never travel through Flink's type system (they would go via Kryo).
  */
 public final class ReconAvro {
   private ReconAvro() {}

@@ -2,8 +2,8 @@ package io.settleflow.reconcile;
 
 /**
  * The small marker the matcher keeps for a payment after it has spoken about it, until its cleanup
- * timer. It lets late CDC duplicates and re-imports be recognised (and ignored) instead of
- * starting a new overdue or orphan clock.
+ * timer. It lets late CDC duplicates and re-imports be recognised (and ignored) instead of starting
+ * a new overdue or orphan clock.
  */
 public class ReconDecision {
   /** MATCH, AMOUNT_MISMATCH, CURRENCY_MISMATCH: final. OVERDUE_PAYMENT, ORPHAN_SETTLEMENT: open. */
@@ -11,12 +11,14 @@ public class ReconDecision {
 
   public String paymentEventId;
   public String merchantId;
+
   /** Ledger amount when the payment was seen; null otherwise. */
   public Long expectedAmountMinor;
 
   public String settlementEventId;
   public String settlementId;
   public String source;
+
   /** Event time at which all state for the key is dropped. */
   public long cleanupAtMs;
 

@@ -26,7 +26,10 @@ public final class ReconFindings {
   }
 
   public static PaymentMatch match(
-      LedgerPayment payment, Settlement settlement, SettlementMatchRules.Verdict verdict, long atMs) {
+      LedgerPayment payment,
+      Settlement settlement,
+      SettlementMatchRules.Verdict verdict,
+      long atMs) {
     PaymentMatch m = new PaymentMatch();
     m.eventId = matchId(payment.paymentId, settlement.eventId);
     m.paymentId = payment.paymentId;
@@ -43,7 +46,10 @@ public final class ReconFindings {
 
   /** An amount or currency mismatch found by the rules. */
   public static ReconAlert mismatch(
-      LedgerPayment payment, Settlement settlement, SettlementMatchRules.Verdict verdict, long atMs) {
+      LedgerPayment payment,
+      Settlement settlement,
+      SettlementMatchRules.Verdict verdict,
+      long atMs) {
     AlertKind kind =
         verdict.outcome() == SettlementMatchRules.Outcome.CURRENCY_MISMATCH
             ? AlertKind.CURRENCY_MISMATCH
@@ -62,7 +68,8 @@ public final class ReconFindings {
 
   /** No settlement arrived by the deadline. */
   public static ReconAlert overdue(LedgerPayment payment, long deadlineMs, long deadlineAtMs) {
-    ReconAlert a = base(AlertKind.OVERDUE_PAYMENT, payment.paymentId, payment.eventId, deadlineAtMs);
+    ReconAlert a =
+        base(AlertKind.OVERDUE_PAYMENT, payment.paymentId, payment.eventId, deadlineAtMs);
     a.merchantId = payment.merchantId;
     a.expectedAmountMinor = payment.amountMinor;
     a.currency = payment.currency;
@@ -120,7 +127,8 @@ public final class ReconFindings {
       String firstSource,
       String firstSettlementId,
       Settlement second) {
-    ReconAlert a = base(AlertKind.DUPLICATE_SETTLEMENT, paymentId, second.eventId, second.settledAtMs);
+    ReconAlert a =
+        base(AlertKind.DUPLICATE_SETTLEMENT, paymentId, second.eventId, second.settledAtMs);
     a.merchantId = merchantId != null ? merchantId : second.merchantId;
     a.settlementId = second.settlementId;
     a.source = second.source;

@@ -22,6 +22,7 @@ public record ReconcileConfig(
     String consumerGroupId,
     String transactionalIdPrefix) {
   public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
+
   /** The port the local launcher (deploy/) gives reconciliation by default. */
   public static final int DEFAULT_HTTP_PORT = 18092;
 
@@ -31,23 +32,38 @@ public record ReconcileConfig(
   public static final Path DEFAULT_STATE_DIR = Path.of("state", "flink-reconcile");
   public static final String DEFAULT_CONSUMER_GROUP = "settleflow-reconcile";
   public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "settleflow-reconcile";
+
   /** Alerts wait for a checkpoint; more than a minute between them would defeat the live page. */
   public static final Duration MAX_CHECKPOINT_INTERVAL = Duration.ofMinutes(1);
 
   public static ReconcileConfig from(ServiceConfig env) {
     Duration deadline =
-        env.millis("SETTLEFLOW_RECON_SETTLEMENT_DEADLINE_MS", MatcherSettings.DEFAULT_SETTLEMENT_DEADLINE);
+        env.millis(
+            "SETTLEFLOW_RECON_SETTLEMENT_DEADLINE_MS", MatcherSettings.DEFAULT_SETTLEMENT_DEADLINE);
     Duration checkpoint = env.millis("SETTLEFLOW_RECON_CHECKPOINT_MS", DEFAULT_CHECKPOINT_INTERVAL);
     if (checkpoint.toMillis() < 10 || checkpoint.compareTo(MAX_CHECKPOINT_INTERVAL) > 0) {
       throw new ServiceConfig.ConfigException(
-          "SETTLEFLOW_RECON_CHECKPOINT_MS", "must be between 10 and " + MAX_CHECKPOINT_INTERVAL.toMillis() + ", was " + checkpoint.toMillis());
+          "SETTLEFLOW_RECON_CHECKPOINT_MS",
+          "must be between 10 and "
+              + MAX_CHECKPOINT_INTERVAL.toMillis()
+              + ", was "
+              + checkpoint.toMillis());
     }
     MatcherSettings matcher =
         new MatcherSettings(
             positive(deadline, "SETTLEFLOW_RECON_SETTLEMENT_DEADLINE_MS"),
-            positive(env.millis("SETTLEFLOW_RECON_ORPHAN_GRACE_MS", MatcherSettings.DEFAULT_ORPHAN_GRACE), "SETTLEFLOW_RECON_ORPHAN_GRACE_MS"),
-            positive(env.millis("SETTLEFLOW_RECON_DECIDED_RETENTION_MS", deadline), "SETTLEFLOW_RECON_DECIDED_RETENTION_MS"),
-            env.longValue("SETTLEFLOW_RECON_AMOUNT_TOLERANCE_MINOR", SettlementMatchRules.DEFAULT_AMOUNT_TOLERANCE_MINOR, 0, Long.MAX_VALUE));
+            positive(
+                env.millis(
+                    "SETTLEFLOW_RECON_ORPHAN_GRACE_MS", MatcherSettings.DEFAULT_ORPHAN_GRACE),
+                "SETTLEFLOW_RECON_ORPHAN_GRACE_MS"),
+            positive(
+                env.millis("SETTLEFLOW_RECON_DECIDED_RETENTION_MS", deadline),
+                "SETTLEFLOW_RECON_DECIDED_RETENTION_MS"),
+            env.longValue(
+                "SETTLEFLOW_RECON_AMOUNT_TOLERANCE_MINOR",
+                SettlementMatchRules.DEFAULT_AMOUNT_TOLERANCE_MINOR,
+                0,
+                Long.MAX_VALUE));
     return new ReconcileConfig(
         env.required("SETTLEFLOW_KAFKA_BOOTSTRAP"),
         env.required("SETTLEFLOW_REGISTRY_URL"),
@@ -56,7 +72,9 @@ public record ReconcileConfig(
         env.integer("SETTLEFLOW_HTTP_PORT", DEFAULT_HTTP_PORT, 0, 65535),
         matcher,
         env.millis("SETTLEFLOW_RECON_OUT_OF_ORDERNESS_MS", ReconcileJob.DEFAULT_OUT_OF_ORDERNESS),
-        positiveDuration(env.millis("SETTLEFLOW_RECON_IDLENESS_MS", ReconcileJob.DEFAULT_IDLENESS), "SETTLEFLOW_RECON_IDLENESS_MS"),
+        positiveDuration(
+            env.millis("SETTLEFLOW_RECON_IDLENESS_MS", ReconcileJob.DEFAULT_IDLENESS),
+            "SETTLEFLOW_RECON_IDLENESS_MS"),
         checkpoint,
         env.integer("SETTLEFLOW_RECON_PARALLELISM", DEFAULT_PARALLELISM, 1, MAX_PARALLELISM),
         env.string("SETTLEFLOW_RECON_CONSUMER_GROUP", DEFAULT_CONSUMER_GROUP),

@@ -19,7 +19,9 @@ public final class ReconcileJob {
   public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(2);
   public static final Duration DEFAULT_IDLENESS = Duration.ofSeconds(5);
 
-  /** Only sale lines settle a ledger authorization; refunds, fees and chargebacks are other flows. */
+  /**
+   * Only sale lines settle a ledger authorization; refunds, fees and chargebacks are other flows.
+   */
   static final String SETTLING_RECORD_TYPE = "PAYMENT";
 
   private final Source<LedgerPayment, ?, ?> payments;
@@ -60,10 +62,15 @@ public final class ReconcileJob {
             .withIdleness(idleness);
 
     DataStream<LedgerPayment> paymentStream =
-        env.fromSource(payments, paymentTime, "ledger-payments", TypeInformation.of(LedgerPayment.class))
+        env.fromSource(
+                payments, paymentTime, "ledger-payments", TypeInformation.of(LedgerPayment.class))
             .uid("ledger-payments-source");
     DataStream<Settlement> settlementStream =
-        env.fromSource(settlements, settlementTime, "settlement-lines", TypeInformation.of(Settlement.class))
+        env.fromSource(
+                settlements,
+                settlementTime,
+                "settlement-lines",
+                TypeInformation.of(Settlement.class))
             .uid("settlement-lines-source")
             .filter(s -> SETTLING_RECORD_TYPE.equals(s.recordType))
             .name("settling-lines-only")
@@ -72,7 +79,10 @@ public final class ReconcileJob {
     SingleOutputStreamOperator<PaymentMatch> matched =
         paymentStream
             .connect(settlementStream)
-            .keyBy(PaymentSettlementMatcher.PAYMENT_KEY, PaymentSettlementMatcher.SETTLEMENT_KEY, Types.STRING)
+            .keyBy(
+                PaymentSettlementMatcher.PAYMENT_KEY,
+                PaymentSettlementMatcher.SETTLEMENT_KEY,
+                Types.STRING)
             .process(new PaymentSettlementMatcher(settings), TypeInformation.of(PaymentMatch.class))
             .name("payment-settlement-matcher")
             .uid("payment-settlement-matcher");

@@ -24,7 +24,13 @@ public final class ReconcileKafka {
 
   public static ReconcileJob job(ReconcileConfig c) {
     return new ReconcileJob(
-        payments(c), settlements(c), matches(c), alerts(c), c.matcher(), c.outOfOrderness(), c.idleness());
+        payments(c),
+        settlements(c),
+        matches(c),
+        alerts(c),
+        c.matcher(),
+        c.outOfOrderness(),
+        c.idleness());
   }
 
   public static KafkaSource<LedgerPayment> payments(ReconcileConfig c) {
@@ -37,7 +43,9 @@ public final class ReconcileKafka {
         .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
         .setDeserializer(ConfluentAvroDeserializer.payments(c.registryUrl()))
         .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
-        .setProperty("partition.discovery.interval.ms", Long.toString(PARTITION_DISCOVERY_INTERVAL.toMillis()))
+        .setProperty(
+            "partition.discovery.interval.ms",
+            Long.toString(PARTITION_DISCOVERY_INTERVAL.toMillis()))
         .build();
   }
 
@@ -50,7 +58,9 @@ public final class ReconcileKafka {
         .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
         .setDeserializer(ConfluentAvroDeserializer.settlements(c.registryUrl()))
         .setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")
-        .setProperty("partition.discovery.interval.ms", Long.toString(PARTITION_DISCOVERY_INTERVAL.toMillis()))
+        .setProperty(
+            "partition.discovery.interval.ms",
+            Long.toString(PARTITION_DISCOVERY_INTERVAL.toMillis()))
         .build();
   }
 
@@ -60,17 +70,22 @@ public final class ReconcileKafka {
         .setRecordSerializer(ConfluentAvroSerializer.matches(c.registryUrl(), Topics.RECON_MATCHES))
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-matches")
-        .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(TRANSACTION_TIMEOUT.toMillis()))
+        .setProperty(
+            ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+            Long.toString(TRANSACTION_TIMEOUT.toMillis()))
         .build();
   }
 
   public static KafkaSink<ReconAlert> alerts(ReconcileConfig c) {
     return KafkaSink.<ReconAlert>builder()
         .setBootstrapServers(c.kafkaBootstrap())
-        .setRecordSerializer(ConfluentAvroSerializer.alerts(c.registryUrl(), Topics.RECON_MISMATCHES))
+        .setRecordSerializer(
+            ConfluentAvroSerializer.alerts(c.registryUrl(), Topics.RECON_MISMATCHES))
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-mismatches")
-        .setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(TRANSACTION_TIMEOUT.toMillis()))
+        .setProperty(
+            ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+            Long.toString(TRANSACTION_TIMEOUT.toMillis()))
         .build();
   }
 }

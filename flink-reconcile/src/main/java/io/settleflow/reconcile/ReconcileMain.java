@@ -15,7 +15,10 @@ public final class ReconcileMain {
   public static void main(String[] args) throws Exception {
     ReconcileConfig config = ReconcileConfig.from(ServiceConfig.fromEnvironment());
     ReconcileService service = ReconcileService.start(config, ReconcileKafka.job(config));
-    LOG.info("reconciliation running; health on http://{}:{}/health", config.httpHost(), service.httpPort());
+    LOG.info(
+        "reconciliation running; health on http://{}:{}/health",
+        config.httpHost(),
+        service.httpPort());
     AtomicBoolean stopping = new AtomicBoolean();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -25,7 +28,9 @@ public final class ReconcileMain {
                   stopping.set(true);
                   try {
                     service.close();
-                    LOG.info("reconciliation stopped; last checkpoint retained under {}", config.checkpointDir());
+                    LOG.info(
+                        "reconciliation stopped; last checkpoint retained under {}",
+                        config.checkpointDir());
                   } catch (Exception e) {
                     LOG.error("unclean stop", e);
                   } finally {

@@ -35,10 +35,13 @@ public final class ReconcileService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReconcileService.class);
 
   public static final String JOB_NAME = "settleflow-reconcile";
+
   /** The hashmap backend needs no managed memory; keep a little for operators that ask. */
   static final MemorySize MANAGED_MEMORY = MemorySize.parse("16m");
+
   /** Enough buffers for the keyBy shuffle at the parallelism we run; the default is 64 MB. */
   static final MemorySize NETWORK_MEMORY = MemorySize.parse("32m");
+
   static final Duration STATUS_TIMEOUT = Duration.ofSeconds(2);
   static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
@@ -54,14 +57,18 @@ public final class ReconcileService implements AutoCloseable {
   }
 
   /** Starts the job (restoring from the newest retained checkpoint, if any) and the HTTP server. */
-  public static ReconcileService start(ReconcileConfig config, ReconcileJob reconcileJob) throws Exception {
+  public static ReconcileService start(ReconcileConfig config, ReconcileJob reconcileJob)
+      throws Exception {
     Optional<Path> restoreFrom = RetainedCheckpoints.latest(config.checkpointDir());
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createLocalEnvironment(flinkConfiguration(config, restoreFrom));
     reconcileJob.build(env);
     restoreFrom.ifPresentOrElse(
         p -> LOG.info("restoring reconciliation state from {}", p),
-        () -> LOG.info("no retained checkpoint under {}; starting from committed offsets", config.checkpointDir()));
+        () ->
+            LOG.info(
+                "no retained checkpoint under {}; starting from committed offsets",
+                config.checkpointDir()));
     JobClient client = env.executeAsync(JOB_NAME);
     MetricsServer metrics;
     try {
@@ -73,11 +80,15 @@ public final class ReconcileService implements AutoCloseable {
     Gauge.builder("settleflow_recon_job_running", () -> health(client).up() ? 1 : 0)
         .description("1 while the reconciliation job is RUNNING")
         .register(metrics.registry());
-    Gauge.builder("settleflow_recon_restored_from_checkpoint", () -> restoreFrom.isPresent() ? 1 : 0)
+    Gauge.builder(
+            "settleflow_recon_restored_from_checkpoint", () -> restoreFrom.isPresent() ? 1 : 0)
         .description("1 when this run restored state from a retained checkpoint")
         .register(metrics.registry());
-    Gauge.builder("settleflow_recon_checkpoint_interval_seconds", () -> config.checkpointInterval().toMillis() / 1000.0)
-        .description("Checkpoint interval; output becomes visible to read_committed consumers at this pace")
+    Gauge.builder(
+            "settleflow_recon_checkpoint_interval_seconds",
+            () -> config.checkpointInterval().toMillis() / 1000.0)
+        .description(
+            "Checkpoint interval; output becomes visible to read_committed consumers at this pace")
         .register(metrics.registry());
     return new ReconcileService(client, metrics, restoreFrom);
   }
@@ -98,7 +109,9 @@ public final class ReconcileService implements AutoCloseable {
     f.set(RestOptions.BIND_PORT, "0");
     f.set(StateBackendOptions.STATE_BACKEND, "hashmap");
     f.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-    f.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, c.checkpointDir().toAbsolutePath().toUri().toString());
+    f.set(
+        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+        c.checkpointDir().toAbsolutePath().toUri().toString());
     f.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, c.checkpointInterval());
     f.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
     f.set(
@@ -116,7 +129,8 @@ public final class ReconcileService implements AutoCloseable {
 
   private static MetricsServer.Health health(JobClient client) {
     try {
-      JobStatus status = client.getJobStatus().get(STATUS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      JobStatus status =
+          client.getJobStatus().get(STATUS_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       return status == JobStatus.RUNNING
           ? MetricsServer.Health.up("job " + client.getJobID() + " RUNNING")
           : MetricsServer.Health.down("job " + client.getJobID() + " " + status);

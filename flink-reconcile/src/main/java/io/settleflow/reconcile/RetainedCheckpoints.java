@@ -28,7 +28,9 @@ public final class RetainedCheckpoints {
     try (Stream<Path> jobs = Files.list(dir)) {
       return jobs.filter(Files::isDirectory)
           .flatMap(RetainedCheckpoints::completedIn)
-          .max(Comparator.comparing(RetainedCheckpoints::writtenAt).thenComparing(RetainedCheckpoints::number));
+          .max(
+              Comparator.comparing(RetainedCheckpoints::writtenAt)
+                  .thenComparing(RetainedCheckpoints::number));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list checkpoints in " + dir, e);
     }

@@ -13,6 +13,7 @@ public class Settlement implements java.io.Serializable {
   public String settlementId;
   public String source;
   public String recordType;
+
   /** Our payment id as the processor reports it; may be null. */
   public String paymentReference;
 
@@ -20,8 +21,10 @@ public class Settlement implements java.io.Serializable {
   public long grossAmountMinor;
   public long feeAmountMinor;
   public long netAmountMinor;
+
   /** ISO 4217 alphabetic code. */
   public String currency;
+
   /** Event time: when the processor settled the line. */
   public long settledAtMs;
 
@@ -53,8 +56,8 @@ public class Settlement implements java.io.Serializable {
   }
 
   /**
-   * The key this line is matched under: the payment it references or, without a reference, a key
-   * of its own, so it still gets an orphan timer and an alert instead of vanishing.
+   * The key this line is matched under: the payment it references or, without a reference, a key of
+   * its own, so it still gets an orphan timer and an alert instead of vanishing.
    */
   public String matchKey() {
     return paymentReference != null && !paymentReference.isBlank()
@@ -64,6 +67,20 @@ public class Settlement implements java.io.Serializable {
 
   @Override
   public String toString() {
-    return "Settlement{" + source + ":" + settlementId + " event " + eventId + " ref " + paymentReference + " gross " + grossAmountMinor + " " + currency + " @" + settledAtMs + "}";
+    return "Settlement{"
+        + source
+        + ":"
+        + settlementId
+        + " event "
+        + eventId
+        + " ref "
+        + paymentReference
+        + " gross "
+        + grossAmountMinor
+        + " "
+        + currency
+        + " @"
+        + settledAtMs
+        + "}";
   }
 }

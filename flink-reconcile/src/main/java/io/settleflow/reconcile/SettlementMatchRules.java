@@ -37,7 +37,8 @@ public final class SettlementMatchRules implements Serializable {
 
   public SettlementMatchRules(long amountToleranceMinor) {
     if (amountToleranceMinor < 0) {
-      throw new IllegalArgumentException("amount tolerance must be >= 0, was " + amountToleranceMinor);
+      throw new IllegalArgumentException(
+          "amount tolerance must be >= 0, was " + amountToleranceMinor);
     }
     this.amountToleranceMinor = amountToleranceMinor;
   }
@@ -73,8 +74,13 @@ public final class SettlementMatchRules implements Serializable {
       return new Verdict(
           Outcome.AMOUNT_MISMATCH,
           amountRule,
-          "settlement gross " + settlement.grossAmountMinor + " and ledger amount " + payment.amountMinor
-              + " " + payment.currency + " differ by more than a long can hold",
+          "settlement gross "
+              + settlement.grossAmountMinor
+              + " and ledger amount "
+              + payment.amountMinor
+              + " "
+              + payment.currency
+              + " differ by more than a long can hold",
           0);
     }
     long distance = delta == Long.MIN_VALUE ? Long.MAX_VALUE : Math.abs(delta);

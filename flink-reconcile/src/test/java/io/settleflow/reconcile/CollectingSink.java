@@ -9,8 +9,8 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /**
- * A sink for MiniCluster tests: writers in this JVM append to a list found by name (the sink
- * itself is serialized with the job, so it cannot hold the list).
+ * A sink for MiniCluster tests: writers in this JVM append to a list found by name (the sink itself
+ * is serialized with the job, so it cannot hold the list).
  */
 final class CollectingSink<T> implements Sink<T> {
   private static final long serialVersionUID = 1L;

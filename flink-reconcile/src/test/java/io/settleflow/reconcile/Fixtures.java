@@ -4,12 +4,31 @@ package io.settleflow.reconcile;
 final class Fixtures {
   private Fixtures() {}
 
-  static LedgerPayment payment(String eventId, String paymentId, long amountMinor, String currency, long atMs) {
-    return new LedgerPayment(eventId, "AUTHORIZED", paymentId, "merchant-1", amountMinor, currency, atMs);
+  static LedgerPayment payment(
+      String eventId, String paymentId, long amountMinor, String currency, long atMs) {
+    return new LedgerPayment(
+        eventId, "AUTHORIZED", paymentId, "merchant-1", amountMinor, currency, atMs);
   }
 
-  static Settlement settlement(String eventId, String settlementId, String paymentId, long grossMinor, String currency, long atMs) {
+  static Settlement settlement(
+      String eventId,
+      String settlementId,
+      String paymentId,
+      long grossMinor,
+      String currency,
+      long atMs) {
     long fee = grossMinor / 100;
-    return new Settlement(eventId, settlementId, "stripe", "PAYMENT", paymentId, "merchant-1", grossMinor, fee, grossMinor - fee, currency, atMs);
+    return new Settlement(
+        eventId,
+        settlementId,
+        "stripe",
+        "PAYMENT",
+        paymentId,
+        "merchant-1",
+        grossMinor,
+        fee,
+        grossMinor - fee,
+        currency,
+        atMs);
   }
 }

@@ -16,12 +16,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Drives the matcher with an operator harness: elements and watermarks in, outputs and state out. */
+/**
+ * Drives the matcher with an operator harness: elements and watermarks in, outputs and state out.
+ */
 class PaymentSettlementMatcherTest {
   static final long DEADLINE_MS = 10_000;
   static final long GRACE_MS = 3_000;
   static final long RETENTION_MS = 20_000;
-  static final MatcherSettings SETTINGS = new MatcherSettings(DEADLINE_MS, GRACE_MS, RETENTION_MS, 0);
+  static final MatcherSettings SETTINGS =
+      new MatcherSettings(DEADLINE_MS, GRACE_MS, RETENTION_MS, 0);
+
   /** Far enough that every deadline, grace and cleanup timer in these cases has fired. */
   static final long AFTER_EVERYTHING_MS = 1_000_000;
 
@@ -43,17 +47,20 @@ class PaymentSettlementMatcherTest {
     harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
     harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 4_000), 4_000);
 
-    assertThat(matches()).singleElement().satisfies(m -> {
-      assertThat(m.paymentId).isEqualTo("pay-1");
-      assertThat(m.settlementId).isEqualTo("line-1");
-      assertThat(m.source).isEqualTo("stripe");
-      assertThat(m.amountMinor).isEqualTo(10_000);
-      assertThat(m.feeAmountMinor).isEqualTo(100);
-      assertThat(m.currency).isEqualTo("EUR");
-      assertThat(m.rule).isEqualTo("amount-exact@1");
-      assertThat(m.matchedAtMs).isEqualTo(4_000);
-      assertThat(m.eventId).isEqualTo(ReconFindings.matchId("pay-1", "se-1"));
-    });
+    assertThat(matches())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.paymentId).isEqualTo("pay-1");
+              assertThat(m.settlementId).isEqualTo("line-1");
+              assertThat(m.source).isEqualTo("stripe");
+              assertThat(m.amountMinor).isEqualTo(10_000);
+              assertThat(m.feeAmountMinor).isEqualTo(100);
+              assertThat(m.currency).isEqualTo("EUR");
+              assertThat(m.rule).isEqualTo("amount-exact@1");
+              assertThat(m.matchedAtMs).isEqualTo(4_000);
+              assertThat(m.eventId).isEqualTo(ReconFindings.matchId("pay-1", "se-1"));
+            });
     assertThat(alerts()).isEmpty();
     assertStateClearedAfterwards();
   }
@@ -64,17 +71,21 @@ class PaymentSettlementMatcherTest {
     harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_050, "EUR", 4_000), 4_000);
 
     assertThat(matches()).isEmpty();
-    assertThat(alerts()).singleElement().satisfies(a -> {
-      assertThat(a.kind).isEqualTo(AlertKind.AMOUNT_MISMATCH);
-      assertThat(a.eventId).isEqualTo(ReconFindings.alertId(AlertKind.AMOUNT_MISMATCH, "pay-1", "se-1"));
-      assertThat(a.paymentId).isEqualTo("pay-1");
-      assertThat(a.settlementId).isEqualTo("line-1");
-      assertThat(a.expectedAmountMinor).isEqualTo(10_000L);
-      assertThat(a.actualAmountMinor).isEqualTo(10_050L);
-      assertThat(a.rule).isEqualTo("amount-exact@1");
-      assertThat(a.detail).contains("+50");
-      assertThat(a.detectedAtMs).isEqualTo(4_000);
-    });
+    assertThat(alerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.kind).isEqualTo(AlertKind.AMOUNT_MISMATCH);
+              assertThat(a.eventId)
+                  .isEqualTo(ReconFindings.alertId(AlertKind.AMOUNT_MISMATCH, "pay-1", "se-1"));
+              assertThat(a.paymentId).isEqualTo("pay-1");
+              assertThat(a.settlementId).isEqualTo("line-1");
+              assertThat(a.expectedAmountMinor).isEqualTo(10_000L);
+              assertThat(a.actualAmountMinor).isEqualTo(10_050L);
+              assertThat(a.rule).isEqualTo("amount-exact@1");
+              assertThat(a.detail).contains("+50");
+              assertThat(a.detectedAtMs).isEqualTo(4_000);
+            });
     assertStateClearedAfterwards();
   }
 
@@ -83,17 +94,21 @@ class PaymentSettlementMatcherTest {
     harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
     harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "USD", 2_000), 2_000);
 
-    assertThat(alerts()).singleElement().satisfies(a -> {
-      assertThat(a.kind).isEqualTo(AlertKind.CURRENCY_MISMATCH);
-      assertThat(a.rule).isEqualTo("currency-exact@1");
-      assertThat(a.detail).contains("USD", "EUR");
-    });
+    assertThat(alerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.kind).isEqualTo(AlertKind.CURRENCY_MISMATCH);
+              assertThat(a.rule).isEqualTo("currency-exact@1");
+              assertThat(a.detail).contains("USD", "EUR");
+            });
     assertThat(matches()).isEmpty();
     assertStateClearedAfterwards();
   }
 
   @Test
-  void paymentWithoutSettlementIsOverdueExactlyWhenTheWatermarkPassesTheDeadline() throws Exception {
+  void paymentWithoutSettlementIsOverdueExactlyWhenTheWatermarkPassesTheDeadline()
+      throws Exception {
     harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
     long deadline = 1_000 + DEADLINE_MS;
 
@@ -101,14 +116,18 @@ class PaymentSettlementMatcherTest {
     assertThat(alerts()).isEmpty();
 
     harness.processBothWatermarks(new Watermark(deadline));
-    assertThat(alerts()).singleElement().satisfies(a -> {
-      assertThat(a.kind).isEqualTo(AlertKind.OVERDUE_PAYMENT);
-      assertThat(a.eventId).isEqualTo(ReconFindings.alertId(AlertKind.OVERDUE_PAYMENT, "pay-1", "pe-1"));
-      assertThat(a.detectedAtMs).isEqualTo(deadline);
-      assertThat(a.expectedAmountMinor).isEqualTo(10_000L);
-      assertThat(a.actualAmountMinor).isNull();
-      assertThat(a.rule).isEqualTo("settlement-deadline@1");
-    });
+    assertThat(alerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.kind).isEqualTo(AlertKind.OVERDUE_PAYMENT);
+              assertThat(a.eventId)
+                  .isEqualTo(ReconFindings.alertId(AlertKind.OVERDUE_PAYMENT, "pay-1", "pe-1"));
+              assertThat(a.detectedAtMs).isEqualTo(deadline);
+              assertThat(a.expectedAmountMinor).isEqualTo(10_000L);
+              assertThat(a.actualAmountMinor).isNull();
+              assertThat(a.rule).isEqualTo("settlement-deadline@1");
+            });
     assertStateClearedAfterwards();
   }
 
@@ -121,15 +140,18 @@ class PaymentSettlementMatcherTest {
     assertThat(alerts()).isEmpty();
 
     harness.processBothWatermarks(new Watermark(graceEnd));
-    assertThat(alerts()).singleElement().satisfies(a -> {
-      assertThat(a.kind).isEqualTo(AlertKind.ORPHAN_SETTLEMENT);
-      assertThat(a.paymentId).isEqualTo("pay-9");
-      assertThat(a.settlementId).isEqualTo("line-1");
-      assertThat(a.actualAmountMinor).isEqualTo(5_000L);
-      assertThat(a.expectedAmountMinor).isNull();
-      assertThat(a.detectedAtMs).isEqualTo(graceEnd);
-      assertThat(a.rule).isEqualTo("orphan-grace@1");
-    });
+    assertThat(alerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.kind).isEqualTo(AlertKind.ORPHAN_SETTLEMENT);
+              assertThat(a.paymentId).isEqualTo("pay-9");
+              assertThat(a.settlementId).isEqualTo("line-1");
+              assertThat(a.actualAmountMinor).isEqualTo(5_000L);
+              assertThat(a.expectedAmountMinor).isNull();
+              assertThat(a.detectedAtMs).isEqualTo(graceEnd);
+              assertThat(a.rule).isEqualTo("orphan-grace@1");
+            });
     assertStateClearedAfterwards();
   }
 
@@ -139,11 +161,14 @@ class PaymentSettlementMatcherTest {
     harness.processElement2(s, 2_000);
     harness.processBothWatermarks(new Watermark(2_000 + GRACE_MS));
 
-    assertThat(alerts()).singleElement().satisfies(a -> {
-      assertThat(a.kind).isEqualTo(AlertKind.ORPHAN_SETTLEMENT);
-      assertThat(a.paymentId).isNull();
-      assertThat(a.detail).contains("references no payment");
-    });
+    assertThat(alerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.kind).isEqualTo(AlertKind.ORPHAN_SETTLEMENT);
+              assertThat(a.paymentId).isNull();
+              assertThat(a.detail).contains("references no payment");
+            });
     assertStateClearedAfterwards();
   }
 
@@ -153,7 +178,9 @@ class PaymentSettlementMatcherTest {
     harness.processBothWatermarks(new Watermark(1_500 + GRACE_MS - 1));
     harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
 
-    assertThat(matches()).singleElement().satisfies(m -> assertThat(m.matchedAtMs).isEqualTo(1_500));
+    assertThat(matches())
+        .singleElement()
+        .satisfies(m -> assertThat(m.matchedAtMs).isEqualTo(1_500));
     assertThat(alerts()).isEmpty();
     assertStateClearedAfterwards();
   }
@@ -209,26 +236,34 @@ class PaymentSettlementMatcherTest {
     harness.processElement2(second, 5_000); // the second file is re-imported
 
     assertThat(matches()).hasSize(1);
-    assertThat(alerts()).singleElement().satisfies(a -> {
-      assertThat(a.kind).isEqualTo(AlertKind.DUPLICATE_SETTLEMENT);
-      assertThat(a.eventId).isEqualTo(ReconFindings.alertId(AlertKind.DUPLICATE_SETTLEMENT, "pay-1", "se-2"));
-      assertThat(a.settlementId).isEqualTo("line-77");
-      assertThat(a.expectedAmountMinor).isEqualTo(10_000L);
-      assertThat(a.actualAmountMinor).isEqualTo(10_000L);
-      assertThat(a.detectedAtMs).isEqualTo(5_000);
-      assertThat(a.detail).contains("stripe:line-1", "stripe:line-77");
-    });
+    assertThat(alerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.kind).isEqualTo(AlertKind.DUPLICATE_SETTLEMENT);
+              assertThat(a.eventId)
+                  .isEqualTo(
+                      ReconFindings.alertId(AlertKind.DUPLICATE_SETTLEMENT, "pay-1", "se-2"));
+              assertThat(a.settlementId).isEqualTo("line-77");
+              assertThat(a.expectedAmountMinor).isEqualTo(10_000L);
+              assertThat(a.actualAmountMinor).isEqualTo(10_000L);
+              assertThat(a.detectedAtMs).isEqualTo(5_000);
+              assertThat(a.detail).contains("stripe:line-1", "stripe:line-77");
+            });
     assertStateClearedAfterwards();
   }
 
   @Test
-  void twoDifferentSettlementsBeforeThePaymentRaiseADuplicateAndTheFirstIsMatched() throws Exception {
+  void twoDifferentSettlementsBeforeThePaymentRaiseADuplicateAndTheFirstIsMatched()
+      throws Exception {
     harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 2_000), 2_000);
     harness.processElement2(settlement("se-2", "line-2", "pay-1", 10_000, "EUR", 2_500), 2_500);
     harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
 
     assertThat(alerts()).extracting(a -> a.kind).containsExactly(AlertKind.DUPLICATE_SETTLEMENT);
-    assertThat(matches()).singleElement().satisfies(m -> assertThat(m.settlementId).isEqualTo("line-1"));
+    assertThat(matches())
+        .singleElement()
+        .satisfies(m -> assertThat(m.settlementId).isEqualTo("line-1"));
     assertStateClearedAfterwards();
   }
 
@@ -239,7 +274,9 @@ class PaymentSettlementMatcherTest {
     harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 12_000), 12_000);
 
     assertThat(alerts()).extracting(a -> a.kind).containsExactly(AlertKind.OVERDUE_PAYMENT);
-    assertThat(matches()).singleElement().satisfies(m -> assertThat(m.matchedAtMs).isEqualTo(12_000));
+    assertThat(matches())
+        .singleElement()
+        .satisfies(m -> assertThat(m.matchedAtMs).isEqualTo(12_000));
     assertStateClearedAfterwards();
   }
 
@@ -268,7 +305,10 @@ class PaymentSettlementMatcherTest {
       restored.open();
       restored.processBothWatermarks(new Watermark(AFTER_EVERYTHING_MS));
       List<String> replay =
-          restored.getSideOutput(PaymentSettlementMatcher.ALERTS).stream().map(r -> r.getValue().eventId).sorted().toList();
+          restored.getSideOutput(PaymentSettlementMatcher.ALERTS).stream()
+              .map(r -> r.getValue().eventId)
+              .sorted()
+              .toList();
 
       assertThat(firstRun).hasSize(2);
       assertThat(replay).isEqualTo(firstRun);
@@ -276,8 +316,9 @@ class PaymentSettlementMatcherTest {
     }
   }
 
-  private static KeyedTwoInputStreamOperatorTestHarness<String, LedgerPayment, Settlement, PaymentMatch> newHarness()
-      throws Exception {
+  private static KeyedTwoInputStreamOperatorTestHarness<
+          String, LedgerPayment, Settlement, PaymentMatch>
+      newHarness() throws Exception {
     // Not opened yet, so a test can restore a snapshot into it first.
     return new KeyedTwoInputStreamOperatorTestHarness<>(
         new KeyedCoProcessOperator<>(new PaymentSettlementMatcher(SETTINGS)),

@@ -24,9 +24,16 @@ class ReconAvroTest {
   void paymentEventBecomesALedgerPaymentWithoutCardData() {
     PaymentEvent e =
         PaymentEvent.newBuilder()
-            .setEventId("outbox-1").setEventType(PaymentEventType.AUTHORIZED).setPaymentId("pay-1")
-            .setMerchantId("m-1").setAmountMinor(1234).setCurrency("EUR").setCardToken("tok_x")
-            .setCardLast4("4242").setOccurredAt(AT).build();
+            .setEventId("outbox-1")
+            .setEventType(PaymentEventType.AUTHORIZED)
+            .setPaymentId("pay-1")
+            .setMerchantId("m-1")
+            .setAmountMinor(1234)
+            .setCurrency("EUR")
+            .setCardToken("tok_x")
+            .setCardLast4("4242")
+            .setOccurredAt(AT)
+            .build();
 
     LedgerPayment p = ReconAvro.payment(e);
 
@@ -42,10 +49,19 @@ class ReconAvroTest {
   void settlementRecordKeepsAmountsAndReference() {
     SettlementRecord r =
         SettlementRecord.newBuilder()
-            .setEventId("se-1").setSettlementId("line-1").setSource("adyen").setFileId("f")
-            .setLineNumber(3).setRecordType(SettlementRecordType.PAYMENT).setPaymentReference("pay-1")
-            .setGrossAmountMinor(1000).setFeeAmountMinor(25).setNetAmountMinor(975).setCurrency("EUR")
-            .setSettledAt(AT).build();
+            .setEventId("se-1")
+            .setSettlementId("line-1")
+            .setSource("adyen")
+            .setFileId("f")
+            .setLineNumber(3)
+            .setRecordType(SettlementRecordType.PAYMENT)
+            .setPaymentReference("pay-1")
+            .setGrossAmountMinor(1000)
+            .setFeeAmountMinor(25)
+            .setNetAmountMinor(975)
+            .setCurrency("EUR")
+            .setSettledAt(AT)
+            .build();
 
     Settlement s = ReconAvro.settlement(r);
 
@@ -65,9 +81,12 @@ class ReconAvroTest {
 
     ReconAlert alert = ReconFindings.mismatch(p, s, v, s.settledAtMs);
     MismatchAlert decoded =
-        wire.decode(wire.encode(Topics.RECON_MISMATCHES, ReconAvro.alert(alert)), MismatchAlert.class);
-    PaymentMatch match = ReconFindings.match(p, Fixtures.settlement("se-2", "l-2", "pay-1", 1_000, "EUR", 9), v, 9);
-    ReconMatch decodedMatch = wire.decode(wire.encode(Topics.RECON_MATCHES, ReconAvro.match(match)), ReconMatch.class);
+        wire.decode(
+            wire.encode(Topics.RECON_MISMATCHES, ReconAvro.alert(alert)), MismatchAlert.class);
+    PaymentMatch match =
+        ReconFindings.match(p, Fixtures.settlement("se-2", "l-2", "pay-1", 1_000, "EUR", 9), v, 9);
+    ReconMatch decodedMatch =
+        wire.decode(wire.encode(Topics.RECON_MATCHES, ReconAvro.match(match)), ReconMatch.class);
 
     assertThat(decoded.getKind()).isEqualTo(MismatchKind.AMOUNT_MISMATCH);
     assertThat(decoded.getEventId()).isEqualTo(alert.eventId);

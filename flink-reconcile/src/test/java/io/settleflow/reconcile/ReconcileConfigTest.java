@@ -58,18 +58,21 @@ class ReconcileConfigTest {
   void missingBrokerIsNamedInTheError() {
     Map<String, String> env = required();
     env.remove("SETTLEFLOW_KAFKA_BOOTSTRAP");
-    assertThatThrownBy(() -> ReconcileConfig.from(new ServiceConfig(env))).hasMessageContaining("SETTLEFLOW_KAFKA_BOOTSTRAP");
+    assertThatThrownBy(() -> ReconcileConfig.from(new ServiceConfig(env)))
+        .hasMessageContaining("SETTLEFLOW_KAFKA_BOOTSTRAP");
   }
 
   @Test
   void zeroDeadlineAndHugeCheckpointIntervalAreRejected() {
     Map<String, String> zero = required();
     zero.put("SETTLEFLOW_RECON_SETTLEMENT_DEADLINE_MS", "0");
-    assertThatThrownBy(() -> ReconcileConfig.from(new ServiceConfig(zero))).hasMessageContaining("SETTLEFLOW_RECON_SETTLEMENT_DEADLINE_MS");
+    assertThatThrownBy(() -> ReconcileConfig.from(new ServiceConfig(zero)))
+        .hasMessageContaining("SETTLEFLOW_RECON_SETTLEMENT_DEADLINE_MS");
 
     Map<String, String> slow = required();
     slow.put("SETTLEFLOW_RECON_CHECKPOINT_MS", "3600000");
-    assertThatThrownBy(() -> ReconcileConfig.from(new ServiceConfig(slow))).hasMessageContaining("SETTLEFLOW_RECON_CHECKPOINT_MS");
+    assertThatThrownBy(() -> ReconcileConfig.from(new ServiceConfig(slow)))
+        .hasMessageContaining("SETTLEFLOW_RECON_CHECKPOINT_MS");
   }
 
   @Test
@@ -84,7 +87,8 @@ class ReconcileConfigTest {
     assertThat(fresh.get(PipelineOptions.GENERIC_TYPES)).isFalse();
     assertThat(fresh.get(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION))
         .isEqualTo(ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-    assertThat(fresh.get(CheckpointingOptions.CHECKPOINTING_INTERVAL)).isEqualTo(Duration.ofSeconds(1));
+    assertThat(fresh.get(CheckpointingOptions.CHECKPOINTING_INTERVAL))
+        .isEqualTo(Duration.ofSeconds(1));
     assertThat(fresh.getOptional(StateRecoveryOptions.SAVEPOINT_PATH)).isEmpty();
     assertThat(restoring.get(StateRecoveryOptions.SAVEPOINT_PATH)).isEqualTo(chk.toString());
   }

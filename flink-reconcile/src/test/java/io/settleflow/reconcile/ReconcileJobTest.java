@@ -59,16 +59,27 @@ class ReconcileJobTest {
 
     env.execute("reconcile-job-test");
 
-    assertThat(matches.received()).extracting(m -> m.paymentId).containsExactlyInAnyOrder("pay-1", "pay-2", "pay-3");
+    assertThat(matches.received())
+        .extracting(m -> m.paymentId)
+        .containsExactlyInAnyOrder("pay-1", "pay-2", "pay-3");
     assertThat(alerts.received())
         .extracting(a -> a.kind + ":" + a.paymentId)
-        .containsExactlyInAnyOrder("AMOUNT_MISMATCH:pay-4", "ORPHAN_SETTLEMENT:pay-9", "OVERDUE_PAYMENT:pay-5");
+        .containsExactlyInAnyOrder(
+            "AMOUNT_MISMATCH:pay-4", "ORPHAN_SETTLEMENT:pay-9", "OVERDUE_PAYMENT:pay-5");
   }
 
   @Test
   void everyTypeCrossingFlinkIsAPojo() {
-    for (Class<?> type : List.of(LedgerPayment.class, Settlement.class, PaymentMatch.class, ReconAlert.class, ReconDecision.class)) {
-      assertThat(TypeInformation.of(type)).as(type.getSimpleName()).isInstanceOf(PojoTypeInfo.class);
+    for (Class<?> type :
+        List.of(
+            LedgerPayment.class,
+            Settlement.class,
+            PaymentMatch.class,
+            ReconAlert.class,
+            ReconDecision.class)) {
+      assertThat(TypeInformation.of(type))
+          .as(type.getSimpleName())
+          .isInstanceOf(PojoTypeInfo.class);
     }
   }
 

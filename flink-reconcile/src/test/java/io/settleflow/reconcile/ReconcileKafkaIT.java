@@ -55,6 +55,7 @@ class ReconcileKafkaIT {
   static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   static final long T0 = Instant.parse("2026-03-01T09:00:00Z").toEpochMilli();
   static final long GRACE_MS = 5_000;
+
   /** Event time far enough ahead to carry the watermark past every orphan grace before it. */
   static final long CLOCK_STEP_MS = 60_000;
 
@@ -67,7 +68,11 @@ class ReconcileKafkaIT {
   static void startStack() {
     kafka = KafkaBroker.start(dir.resolve("kafka"), 0, 0, "384m");
     kafka.createTopics(
-        List.of(Topics.PAYMENTS_AUTHORIZED, Topics.SETTLEMENTS_RAW, Topics.RECON_MATCHES, Topics.RECON_MISMATCHES),
+        List.of(
+            Topics.PAYMENTS_AUTHORIZED,
+            Topics.SETTLEMENTS_RAW,
+            Topics.RECON_MATCHES,
+            Topics.RECON_MISMATCHES),
         PARTITIONS,
         Set.of());
     registry = SchemaRegistryServer.start(dir.resolve("registry"), 0, false);
@@ -89,7 +94,8 @@ class ReconcileKafkaIT {
     ReconcileConfig config = ReconcileConfig.from(new ServiceConfig(env()));
 
     try (KafkaProducer<String, byte[]> producer = producer()) {
-      // Six clean pairs, one amount mismatch, one orphan line, plus a CDC redelivery and a re-import.
+      // Six clean pairs, one amount mismatch, one orphan line, plus a CDC redelivery and a
+      // re-import.
       for (int i = 1; i <= 6; i++) {
         send(producer, paymentEvent("pay-" + i, 2_500L * i, T0 + i));
         send(producer, settlementRecord("pay-" + i, 2_500L * i, T0 + 1_000 + i));
@@ -103,45 +109,74 @@ class ReconcileKafkaIT {
 
       try (ReconcileService service = ReconcileService.start(config, ReconcileKafka.job(config))) {
         awaitHealthy(service.httpPort());
-        await().atMost(START_TIMEOUT).until(ReconcileKafkaIT::output, o -> o.matched().size() >= 6 && !o.alerts().isEmpty());
-        // Only now move event time on, so the early partitions are already idle and cannot hold it back.
+        await()
+            .atMost(START_TIMEOUT)
+            .until(ReconcileKafkaIT::output, o -> o.matched().size() >= 6 && !o.alerts().isEmpty());
+        // Only now move event time on, so the early partitions are already idle and cannot hold it
+        // back.
         send(producer, paymentEvent("pay-clock-1", 100, T0 + CLOCK_STEP_MS));
         send(producer, settlementRecord("pay-clock-1", 100, T0 + CLOCK_STEP_MS + 1));
         producer.flush();
-        await().atMost(START_TIMEOUT).until(ReconcileKafkaIT::output, o -> o.matched().size() >= 7 && o.alerts().size() >= 2);
+        await()
+            .atMost(START_TIMEOUT)
+            .until(
+                ReconcileKafkaIT::output, o -> o.matched().size() >= 7 && o.alerts().size() >= 2);
       }
 
-      // A restart restores the retained checkpoint and continues without repeating committed output.
-      try (ReconcileService restarted = ReconcileService.start(config, ReconcileKafka.job(config))) {
+      // A restart restores the retained checkpoint and continues without repeating committed
+      // output.
+      try (ReconcileService restarted =
+          ReconcileService.start(config, ReconcileKafka.job(config))) {
         assertThat(restarted.restoredFrom()).isPresent();
         awaitHealthy(restarted.httpPort());
         send(producer, paymentEvent("pay-after-restart", 300, T0 + 2 * CLOCK_STEP_MS));
         send(producer, settlementRecord("pay-after-restart", 300, T0 + 2 * CLOCK_STEP_MS + 1));
         producer.flush();
-        await().atMost(START_TIMEOUT).until(ReconcileKafkaIT::output, o -> o.matched().contains("pay-after-restart"));
+        await()
+            .atMost(START_TIMEOUT)
+            .until(ReconcileKafkaIT::output, o -> o.matched().contains("pay-after-restart"));
         // Two more checkpoints' worth of quiet: nothing else may appear.
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(20))
-            .until(ReconcileKafkaIT::output, o -> o.matched().size() == 8 && o.alerts().size() == 2);
+        await()
+            .during(Duration.ofSeconds(3))
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                ReconcileKafkaIT::output, o -> o.matched().size() == 8 && o.alerts().size() == 2);
       }
     }
 
     Output output = output();
     List<String> matched = output.matched();
     List<MismatchAlert> alerts = output.alerts();
-    assertThat(matched).containsExactlyInAnyOrder(
-        "pay-1", "pay-2", "pay-3", "pay-4", "pay-5", "pay-6", "pay-clock-1", "pay-after-restart");
-    Map<MismatchKind, List<MismatchAlert>> byKind = alerts.stream().collect(Collectors.groupingBy(MismatchAlert::getKind));
-    assertThat(byKind.keySet()).containsExactlyInAnyOrder(MismatchKind.AMOUNT_MISMATCH, MismatchKind.ORPHAN_SETTLEMENT);
-    assertThat(byKind.get(MismatchKind.AMOUNT_MISMATCH)).singleElement().satisfies(a -> {
-      assertThat(a.getPaymentId()).isEqualTo("pay-mm");
-      assertThat(a.getExpectedAmountMinor()).isEqualTo(10_000L);
-      assertThat(a.getActualAmountMinor()).isEqualTo(9_900L);
-      assertThat(a.getRule()).isEqualTo("amount-exact@1");
-    });
-    assertThat(byKind.get(MismatchKind.ORPHAN_SETTLEMENT)).singleElement().satisfies(a -> {
-      assertThat(a.getPaymentId()).isEqualTo("pay-unknown");
-      assertThat(a.getDetectedAt()).isEqualTo(Instant.ofEpochMilli(T0 + 20 + GRACE_MS));
-    });
+    assertThat(matched)
+        .containsExactlyInAnyOrder(
+            "pay-1",
+            "pay-2",
+            "pay-3",
+            "pay-4",
+            "pay-5",
+            "pay-6",
+            "pay-clock-1",
+            "pay-after-restart");
+    Map<MismatchKind, List<MismatchAlert>> byKind =
+        alerts.stream().collect(Collectors.groupingBy(MismatchAlert::getKind));
+    assertThat(byKind.keySet())
+        .containsExactlyInAnyOrder(MismatchKind.AMOUNT_MISMATCH, MismatchKind.ORPHAN_SETTLEMENT);
+    assertThat(byKind.get(MismatchKind.AMOUNT_MISMATCH))
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getPaymentId()).isEqualTo("pay-mm");
+              assertThat(a.getExpectedAmountMinor()).isEqualTo(10_000L);
+              assertThat(a.getActualAmountMinor()).isEqualTo(9_900L);
+              assertThat(a.getRule()).isEqualTo("amount-exact@1");
+            });
+    assertThat(byKind.get(MismatchKind.ORPHAN_SETTLEMENT))
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getPaymentId()).isEqualTo("pay-unknown");
+              assertThat(a.getDetectedAt()).isEqualTo(Instant.ofEpochMilli(T0 + 20 + GRACE_MS));
+            });
   }
 
   private Map<String, String> env() {
@@ -160,19 +195,25 @@ class ReconcileKafkaIT {
 
   private static void awaitHealthy(int port) {
     HttpClient http = HttpClient.newHttpClient();
-    HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build();
-    await().atMost(START_TIMEOUT).ignoreExceptions()
+    HttpRequest health =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build();
+    await()
+        .atMost(START_TIMEOUT)
+        .ignoreExceptions()
         .until(() -> http.send(health, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
   }
 
-  /** Everything the job has committed so far: matched payment ids and alerts, in partition order. */
+  /**
+   * Everything the job has committed so far: matched payment ids and alerts, in partition order.
+   */
   private record Output(List<String> matched, List<MismatchAlert> alerts) {}
 
   private static Output output() {
     List<String> matched = new ArrayList<>();
     List<MismatchAlert> alerts = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> r :
-        TopicContents.readAll(kafka.bootstrapServers(), List.of(Topics.RECON_MATCHES, Topics.RECON_MISMATCHES))) {
+        TopicContents.readAll(
+            kafka.bootstrapServers(), List.of(Topics.RECON_MATCHES, Topics.RECON_MISMATCHES))) {
       if (r.topic().equals(Topics.RECON_MATCHES)) {
         ReconMatch m = wire.decode(r.value(), ReconMatch.class);
         assertThat(r.key()).isEqualTo(m.getPaymentId());
@@ -218,11 +259,19 @@ class ReconcileKafkaIT {
         .build();
   }
 
-  private static void send(KafkaProducer<String, byte[]> producer, SpecificRecord record) throws Exception {
+  private static void send(KafkaProducer<String, byte[]> producer, SpecificRecord record)
+      throws Exception {
     Function<SpecificRecord, ProducerRecord<String, byte[]>> toRecord =
-        r -> r instanceof PaymentEvent p
-            ? new ProducerRecord<>(Topics.PAYMENTS_AUTHORIZED, p.getPaymentId(), wire.encode(Topics.PAYMENTS_AUTHORIZED, p))
-            : new ProducerRecord<>(Topics.SETTLEMENTS_RAW, ((SettlementRecord) r).getSettlementId(), wire.encode(Topics.SETTLEMENTS_RAW, r));
+        r ->
+            r instanceof PaymentEvent p
+                ? new ProducerRecord<>(
+                    Topics.PAYMENTS_AUTHORIZED,
+                    p.getPaymentId(),
+                    wire.encode(Topics.PAYMENTS_AUTHORIZED, p))
+                : new ProducerRecord<>(
+                    Topics.SETTLEMENTS_RAW,
+                    ((SettlementRecord) r).getSettlementId(),
+                    wire.encode(Topics.SETTLEMENTS_RAW, r));
     // wait for the broker's ack so a failed send fails the test instead of vanishing
     producer.send(toRecord.apply(record)).get();
   }

@@ -21,7 +21,10 @@ public final class CardBrand {
     if (two == 34 || two == 37) {
       return Optional.of("amex");
     }
-    if (four == 6011 || two == 65 || (three >= 644 && three <= 649) || (six >= 622126 && six <= 622925)) {
+    if (four == 6011
+        || two == 65
+        || (three >= 644 && three <= 649)
+        || (six >= 622126 && six <= 622925)) {
       return Optional.of("discover");
     }
     if (four >= 3528 && four <= 3589) {

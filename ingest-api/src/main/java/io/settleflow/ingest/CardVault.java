@@ -16,12 +16,12 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Encrypts card numbers for the vault with AES-256-GCM: a random 96-bit nonce per record, the
- * merchant and token as associated data (a ciphertext copied to another row does not decrypt),
- * and the key's id stored with the row so keys can rotate: the first key encrypts, all decrypt.
+ * merchant and token as associated data (a ciphertext copied to another row does not decrypt), and
+ * the key's id stored with the row so keys can rotate: the first key encrypts, all decrypt.
  *
- * <p>Keys come from {@code SETTLEFLOW_VAULT_KEY} (or {@code _FILE}): comma-separated entries
- * {@code [keyId:]base64(32 bytes)}, newest first. Without an id, the id is {@code k} + the first
- * 8 hex digits of SHA-256(key), stable for the same key.
+ * <p>Keys come from {@code SETTLEFLOW_VAULT_KEY} (or {@code _FILE}): comma-separated entries {@code
+ * [keyId:]base64(32 bytes)}, newest first. Without an id, the id is {@code k} + the first 8 hex
+ * digits of SHA-256(key), stable for the same key.
  */
 public final class CardVault {
   public static final int KEY_BYTES = 32;
@@ -42,7 +42,8 @@ public final class CardVault {
   /** Parses the key configuration; fails naming the entry (never its content) when malformed. */
   public static CardVault fromConfig(String config, SecureRandom random) {
     if (config == null || config.isBlank()) {
-      throw new IllegalArgumentException("vault key is required: base64 of " + KEY_BYTES + " random bytes");
+      throw new IllegalArgumentException(
+          "vault key is required: base64 of " + KEY_BYTES + " random bytes");
     }
     Map<String, SecretKey> keys = new LinkedHashMap<>();
     String[] entries = config.split(",", -1);
@@ -53,10 +54,12 @@ public final class CardVault {
       byte[] key = decode(encoded, i);
       String keyId = colon < 0 ? defaultKeyId(key) : entry.substring(0, colon);
       if (!keyId.matches("[A-Za-z0-9_.-]{1,64}")) {
-        throw new IllegalArgumentException("vault key entry " + (i + 1) + ": key id must be 1..64 of [A-Za-z0-9_.-]");
+        throw new IllegalArgumentException(
+            "vault key entry " + (i + 1) + ": key id must be 1..64 of [A-Za-z0-9_.-]");
       }
       if (keys.putIfAbsent(keyId, new SecretKeySpec(key, "AES")) != null) {
-        throw new IllegalArgumentException("vault key entry " + (i + 1) + ": key id " + keyId + " appears twice");
+        throw new IllegalArgumentException(
+            "vault key entry " + (i + 1) + ": key id " + keyId + " appears twice");
       }
     }
     return new CardVault(Map.copyOf(keys), keys.keySet().iterator().next(), random);
@@ -70,7 +73,12 @@ public final class CardVault {
               : Base64.getUrlDecoder().decode(encoded.replace("=", ""));
       if (key.length != KEY_BYTES) {
         throw new IllegalArgumentException(
-            "vault key entry " + (index + 1) + " must decode to " + KEY_BYTES + " bytes, not " + key.length);
+            "vault key entry "
+                + (index + 1)
+                + " must decode to "
+                + KEY_BYTES
+                + " bytes, not "
+                + key.length);
       }
       return key;
     } catch (IllegalArgumentException e) {
@@ -99,9 +107,22 @@ public final class CardVault {
     byte[] nonce = new byte[NONCE_BYTES];
     random.nextBytes(nonce);
     byte[] ciphertext =
-        crypt(Cipher.ENCRYPT_MODE, keys.get(currentKeyId), nonce, merchantId, token.token(),
+        crypt(
+            Cipher.ENCRYPT_MODE,
+            keys.get(currentKeyId),
+            nonce,
+            merchantId,
+            token.token(),
             card.number().getBytes(StandardCharsets.US_ASCII));
-    return new VaultCard(token.token(), currentKeyId, nonce, ciphertext, token.last4(), brand, card.expMonth(), card.expYear());
+    return new VaultCard(
+        token.token(),
+        currentKeyId,
+        nonce,
+        ciphertext,
+        token.last4(),
+        brand,
+        card.expMonth(),
+        card.expYear());
   }
 
   /** The PAN of a vault row (for the processor call; never for logs or responses). */
@@ -110,18 +131,21 @@ public final class CardVault {
     if (key == null) {
       throw new IllegalStateException("no vault key " + card.keyId() + " configured");
     }
-    return new String(crypt(Cipher.DECRYPT_MODE, key, card.nonce(), merchantId, card.token(), card.ciphertext()),
+    return new String(
+        crypt(Cipher.DECRYPT_MODE, key, card.nonce(), merchantId, card.token(), card.ciphertext()),
         StandardCharsets.US_ASCII);
   }
 
-  private static byte[] crypt(int mode, SecretKey key, byte[] nonce, String merchantId, String token, byte[] input) {
+  private static byte[] crypt(
+      int mode, SecretKey key, byte[] nonce, String merchantId, String token, byte[] input) {
     try {
       Cipher cipher = Cipher.getInstance(TRANSFORMATION);
       cipher.init(mode, key, new GCMParameterSpec(TAG_BITS, nonce));
       cipher.updateAAD((merchantId + "\n" + token).getBytes(StandardCharsets.UTF_8));
       return cipher.doFinal(input);
     } catch (javax.crypto.AEADBadTagException e) {
-      throw new IllegalStateException("vault row does not decrypt: wrong key, merchant or token", e);
+      throw new IllegalStateException(
+          "vault row does not decrypt: wrong key, merchant or token", e);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM failed", e);
     }

@@ -3,8 +3,8 @@ package io.settleflow.ingest;
 import java.time.Duration;
 
 /**
- * Counts requests being served, so a shutdown can stop taking new ones and wait for those in
- * flight before the pool closes: none is cut off mid-transaction.
+ * Counts requests being served, so a shutdown can stop taking new ones and wait for those in flight
+ * before the pool closes: none is cut off mid-transaction.
  */
 public final class InFlightRequests {
   private int inFlight;

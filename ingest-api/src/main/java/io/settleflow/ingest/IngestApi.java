@@ -11,12 +11,12 @@ import io.settleflow.avro.PaymentEvent;
 import io.settleflow.ledger.ApiKeys;
 import io.settleflow.ledger.AuthorizeRequest;
 import io.settleflow.ledger.AuthorizeResult;
+import io.settleflow.ledger.LedgerException;
 import io.settleflow.ledger.MovementRequest;
 import io.settleflow.ledger.MovementResult;
 import io.settleflow.ledger.Payment;
 import io.settleflow.ledger.PaymentLedger;
 import io.settleflow.ledger.PaymentLifecycle;
-import io.settleflow.ledger.LedgerException;
 import io.settleflow.ledger.PaymentMovement;
 import io.settleflow.ledger.PaymentQuery;
 import io.settleflow.ledger.StoredResponse;
@@ -28,34 +28,37 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.EnumSet;
-import org.eclipse.jetty.servlet.FilterHolder;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.YearMonth;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.BiFunction;
+import org.eclipse.jetty.servlet.FilterHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The REST API as a Javalin app built from its dependencies; {@link IngestMain} wires the real
- * ones and tests start it on port 0. A card number is accepted only by {@link #tokenize}, which
- * encrypts it into the vault; payments carry the token, and a PAN anywhere in their body is 422.
+ * The REST API as a Javalin app built from its dependencies; {@link IngestMain} wires the real ones
+ * and tests start it on port 0. A card number is accepted only by {@link #tokenize}, which encrypts
+ * it into the vault; payments carry the token, and a PAN anywhere in their body is 422.
  */
 public final class IngestApi {
   public static final String PAYMENTS_PATH = "/v1/payments";
   public static final String BALANCES_PATH = "/v1/balances";
   public static final String TOKENIZE_PATH = "/v1/tokenize";
   public static final String OPENAPI_PATH = "/openapi.json";
+
   /** The OpenAPI 3.1 document served at {@link #OPENAPI_PATH}, a resource of this module. */
   public static final String OPENAPI_RESOURCE = "openapi.json";
+
   /** Bodies above this are refused (413) before they are parsed (issue 4: 64 KiB). */
   public static final int MAX_BODY_BYTES = 64 * 1024;
+
   public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   public static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
   public static final String PROBLEM_JSON = "application/problem+json";
@@ -94,11 +97,15 @@ public final class IngestApi {
     public static final double DEFAULT_RATE_LIMIT_PER_SECOND = 200;
     public static final int DEFAULT_RATE_LIMIT_BURST = 400;
     public static final Options DEFAULT =
-        new Options(PaymentRequestParser.MAX_AMOUNT_MINOR, DEFAULT_RATE_LIMIT_PER_SECOND, DEFAULT_RATE_LIMIT_BURST);
+        new Options(
+            PaymentRequestParser.MAX_AMOUNT_MINOR,
+            DEFAULT_RATE_LIMIT_PER_SECOND,
+            DEFAULT_RATE_LIMIT_BURST);
 
     public Options {
       if (maxAmountMinor < 1 || maxAmountMinor > PaymentRequestParser.MAX_AMOUNT_MINOR) {
-        throw new IllegalArgumentException("maxAmountMinor must be 1.." + PaymentRequestParser.MAX_AMOUNT_MINOR);
+        throw new IllegalArgumentException(
+            "maxAmountMinor must be 1.." + PaymentRequestParser.MAX_AMOUNT_MINOR);
       }
       if (!(rateLimitPerSecond > 0) || rateLimitBurst < 1) {
         throw new IllegalArgumentException("rate limit must be > 0 per second with a burst ≥ 1");
@@ -122,7 +129,8 @@ public final class IngestApi {
     this.options = options;
     this.metrics = metrics;
     this.clock = clock;
-    this.rateLimiter = new MerchantRateLimiter(options.rateLimitPerSecond(), options.rateLimitBurst(), clock);
+    this.rateLimiter =
+        new MerchantRateLimiter(options.rateLimitPerSecond(), options.rateLimitBurst(), clock);
     this.inFlight = inFlight;
   }
 
@@ -139,13 +147,14 @@ public final class IngestApi {
       Options options,
       PrometheusMeterRegistry metrics,
       Clock clock) {
-    return create(ledger, encoder, tokenizer, vault, options, metrics, clock, new InFlightRequests());
+    return create(
+        ledger, encoder, tokenizer, vault, options, metrics, clock, new InFlightRequests());
   }
 
   /**
-   * The app, not started, counting its requests in {@code inFlight}: {@link
-   * InFlightRequests#drain} then refuses new ones (503) and waits for the others, before the
-   * caller stops the server and closes the pool.
+   * The app, not started, counting its requests in {@code inFlight}: {@link InFlightRequests#drain}
+   * then refuses new ones (503) and waits for the others, before the caller stops the server and
+   * closes the pool.
    */
   public static Javalin create(
       PaymentLedger ledger,
@@ -156,7 +165,8 @@ public final class IngestApi {
       PrometheusMeterRegistry metrics,
       Clock clock,
       InFlightRequests inFlight) {
-    IngestApi api = new IngestApi(ledger, encoder, tokenizer, vault, options, metrics, clock, inFlight);
+    IngestApi api =
+        new IngestApi(ledger, encoder, tokenizer, vault, options, metrics, clock, inFlight);
     Javalin app =
         Javalin.create(
             config -> {
@@ -165,7 +175,11 @@ public final class IngestApi {
               config.requestLogger.http(api::recordRequest);
               // Outside Javalin, so a request counts until its response is on the wire.
               config.jetty.modifyServletContextHandler(
-                  handler -> handler.addFilter(new FilterHolder(api.inFlightFilter()), "/*", EnumSet.of(DispatcherType.REQUEST)));
+                  handler ->
+                      handler.addFilter(
+                          new FilterHolder(api.inFlightFilter()),
+                          "/*",
+                          EnumSet.of(DispatcherType.REQUEST)));
             });
     app.after(api::recordOutcome);
     app.post(TOKENIZE_PATH, api::tokenize);
@@ -181,28 +195,64 @@ public final class IngestApi {
     app.get("/health", api::health);
     app.get("/health/live", ctx -> ctx.contentType(JSON).result("{\"status\":\"UP\"}"));
     app.get("/health/ready", api::ready);
-    app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+    app.get(
+        "/metrics",
+        ctx ->
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
     app.exception(ProblemException.class, (e, ctx) -> respond(ctx, e.problem()));
     app.exception(
         HttpResponseException.class,
-        (e, ctx) -> respond(ctx, new Problem(e.getStatus(), "http_" + e.getStatus(), e.getMessage(), e.getMessage(), null)));
+        (e, ctx) ->
+            respond(
+                ctx,
+                new Problem(
+                    e.getStatus(), "http_" + e.getStatus(), e.getMessage(), e.getMessage(), null)));
     app.exception(
         SchemaRegistryException.class,
         (e, ctx) -> {
-          log.warn("schema registry unavailable on {} {}: {}", ctx.method(), ctx.endpointHandlerPath(), e.getMessage());
+          log.warn(
+              "schema registry unavailable on {} {}: {}",
+              ctx.method(),
+              ctx.endpointHandlerPath(),
+              e.getMessage());
           ctx.header("Retry-After", "1");
-          respond(ctx, new Problem(503, "dependency_unavailable", "Service unavailable", "the schema registry is unavailable; retry with the same Idempotency-Key", null));
+          respond(
+              ctx,
+              new Problem(
+                  503,
+                  "dependency_unavailable",
+                  "Service unavailable",
+                  "the schema registry is unavailable; retry with the same Idempotency-Key",
+                  null));
         });
     app.exception(
         LedgerException.class,
         (e, ctx) -> {
           if (e.databaseUnavailable()) {
-            log.warn("database unavailable on {} {}: {}", ctx.method(), ctx.endpointHandlerPath(), e.getMessage());
+            log.warn(
+                "database unavailable on {} {}: {}",
+                ctx.method(),
+                ctx.endpointHandlerPath(),
+                e.getMessage());
             ctx.header("Retry-After", "1");
-            respond(ctx, new Problem(503, "database_unavailable", "Service unavailable", "the ledger database is unavailable; retry with the same Idempotency-Key", null));
+            respond(
+                ctx,
+                new Problem(
+                    503,
+                    "database_unavailable",
+                    "Service unavailable",
+                    "the ledger database is unavailable; retry with the same Idempotency-Key",
+                    null));
           } else {
             log.error("ledger failure on {} {}", ctx.method(), ctx.endpointHandlerPath(), e);
-            respond(ctx, new Problem(500, "internal_error", "Internal error", "an unexpected error occurred; retry with the same Idempotency-Key", null));
+            respond(
+                ctx,
+                new Problem(
+                    500,
+                    "internal_error",
+                    "Internal error",
+                    "an unexpected error occurred; retry with the same Idempotency-Key",
+                    null));
           }
         });
     app.exception(
@@ -210,7 +260,14 @@ public final class IngestApi {
         (e, ctx) -> {
           // Logged without the request: its body may hold a card number.
           log.error("unexpected failure on {} {}", ctx.method(), ctx.endpointHandlerPath(), e);
-          respond(ctx, new Problem(500, "internal_error", "Internal error", "an unexpected error occurred; retry with the same Idempotency-Key", null));
+          respond(
+              ctx,
+              new Problem(
+                  500,
+                  "internal_error",
+                  "Internal error",
+                  "an unexpected error occurred; retry with the same Idempotency-Key",
+                  null));
         });
     return app;
   }
@@ -249,9 +306,14 @@ public final class IngestApi {
     } else if (result instanceof AuthorizeResult.UnknownCardToken) {
       throw PaymentRequestParser.invalidCardToken().toException();
     } else if (result instanceof AuthorizeResult.CardExpired expired) {
-      throw Problem.body(422, "card_expired", "Card expired",
-              "the card behind card_token expired in " + YearMonth.of(expired.expYear(), expired.expMonth())
-                  + "; tokenize the renewed card", "card_token")
+      throw Problem.body(
+              422,
+              "card_expired",
+              "Card expired",
+              "the card behind card_token expired in "
+                  + YearMonth.of(expired.expYear(), expired.expMonth())
+                  + "; tokenize the renewed card",
+              "card_token")
           .toException();
     } else {
       throw keyInFlight();
@@ -292,7 +354,9 @@ public final class IngestApi {
     }
   }
 
-  /** Capture, refund or cancel: the same key handling as authorize, 409 with a code when refused. */
+  /**
+   * Capture, refund or cancel: the same key handling as authorize, 409 with a code when refused.
+   */
   private void movePayment(Context ctx, PaymentMovement movement) {
     String merchantId = authenticate(ctx);
     String idempotencyKey = idempotencyKey(ctx);
@@ -301,7 +365,8 @@ public final class IngestApi {
       requireJsonBody(ctx);
     }
     OptionalLong amountMinor =
-        MovementRequestParser.parse(body, movement != PaymentMovement.CANCEL, options.maxAmountMinor());
+        MovementRequestParser.parse(
+            body, movement != PaymentMovement.CANCEL, options.maxAmountMinor());
     UUID paymentId = parseUuid(ctx.pathParam("id")).orElseThrow(IngestApi::notFound);
     MovementResult result =
         ledger.move(
@@ -336,12 +401,21 @@ public final class IngestApi {
       boolean aboutAmount =
           refused.code().equals(PaymentLifecycle.AMOUNT_EXCEEDS_AUTHORIZED)
               || refused.code().equals(PaymentLifecycle.AMOUNT_EXCEEDS_CAPTURED);
-      throw new Problem(409, refused.code(), "Not allowed in the payment's state", refused.detail(),
-              aboutAmount ? "amount_minor" : null, aboutAmount ? "/amount_minor" : null)
+      throw new Problem(
+              409,
+              refused.code(),
+              "Not allowed in the payment's state",
+              refused.detail(),
+              aboutAmount ? "amount_minor" : null,
+              aboutAmount ? "/amount_minor" : null)
           .toException();
     } else {
-      throw new Problem(409, "payment_busy", "Payment busy",
-              "other requests on this payment are still running; retry with the same Idempotency-Key", null)
+      throw new Problem(
+              409,
+              "payment_busy",
+              "Payment busy",
+              "other requests on this payment are still running; retry with the same Idempotency-Key",
+              null)
           .toException();
     }
   }
@@ -358,14 +432,22 @@ public final class IngestApi {
   }
 
   private static ProblemException keyReused() {
-    return new Problem(422, "idempotency_key_reused", "Idempotency key reused",
-            "this Idempotency-Key was used with a different request", IDEMPOTENCY_KEY)
+    return new Problem(
+            422,
+            "idempotency_key_reused",
+            "Idempotency key reused",
+            "this Idempotency-Key was used with a different request",
+            IDEMPOTENCY_KEY)
         .toException();
   }
 
   private static ProblemException keyInFlight() {
-    return new Problem(409, "idempotency_key_in_flight", "Request in progress",
-            "a request with this Idempotency-Key is still being processed; retry later", IDEMPOTENCY_KEY)
+    return new Problem(
+            409,
+            "idempotency_key_in_flight",
+            "Request in progress",
+            "a request with this Idempotency-Key is still being processed; retry later",
+            IDEMPOTENCY_KEY)
         .toException();
   }
 
@@ -375,7 +457,8 @@ public final class IngestApi {
 
   private void getPayment(Context ctx) {
     String merchantId = authenticate(ctx);
-    Optional<Payment> payment = parseUuid(ctx.pathParam("id")).flatMap(id -> ledger.findPayment(merchantId, id));
+    Optional<Payment> payment =
+        parseUuid(ctx.pathParam("id")).flatMap(id -> ledger.findPayment(merchantId, id));
     // Unknown, malformed and other merchants' ids all look the same: existence is not revealed.
     Payment found = payment.orElseThrow(IngestApi::notFound);
     ctx.contentType(JSON).result(PaymentJson.payment(found));
@@ -393,9 +476,16 @@ public final class IngestApi {
         res.setHeader("Connection", "close");
         res.setHeader("Retry-After", "1");
         res.setContentType(PROBLEM_JSON);
-        res.getOutputStream().write(PaymentJson.problem(
-                new Problem(503, "shutting_down", "Service unavailable", "this instance is shutting down; retry", null))
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        res.getOutputStream()
+            .write(
+                PaymentJson.problem(
+                        new Problem(
+                            503,
+                            "shutting_down",
+                            "Service unavailable",
+                            "this instance is shutting down; retry",
+                            null))
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return;
       }
       try {
@@ -420,12 +510,12 @@ public final class IngestApi {
     }
     int status = ctx.statusCode();
     String outcome =
-        status == 201 ? ("true".equals(ctx.res().getHeader(IDEMPOTENT_REPLAYED)) ? "replayed" : "authorized")
-            : status == 429 ? "rate_limited"
-            : status < 500 ? "rejected"
-            : "failed";
+        status == 201
+            ? ("true".equals(ctx.res().getHeader(IDEMPOTENT_REPLAYED)) ? "replayed" : "authorized")
+            : status == 429 ? "rate_limited" : status < 500 ? "rejected" : "failed";
     Counter.builder("payments.outcomes")
-        .description("Answers to POST /v1/payments by outcome: authorized, replayed, rejected, rate_limited, failed")
+        .description(
+            "Answers to POST /v1/payments by outcome: authorized, replayed, rejected, rate_limited, failed")
         .tag("outcome", outcome)
         .register(metrics)
         .increment();
@@ -436,7 +526,12 @@ public final class IngestApi {
     boolean db = ledger.databaseAnswers();
     boolean schema = db && ledger.schemaAtLeast(PaymentLedger.SCHEMA_VERSION);
     boolean up = schema && !inFlight.draining();
-    String detail = !db ? "database does not answer" : !schema ? "database schema is older than V" + PaymentLedger.SCHEMA_VERSION : "draining";
+    String detail =
+        !db
+            ? "database does not answer"
+            : !schema
+                ? "database schema is older than V" + PaymentLedger.SCHEMA_VERSION
+                : "draining";
     ctx.status(up ? 200 : 503)
         .contentType(JSON)
         .result(up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\",\"detail\":\"" + detail + "\"}");
@@ -446,7 +541,10 @@ public final class IngestApi {
     boolean up = ledger.databaseAnswers();
     ctx.status(up ? 200 : 503)
         .contentType(JSON)
-        .result(up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\",\"detail\":\"database does not answer\"}");
+        .result(
+            up
+                ? "{\"status\":\"UP\"}"
+                : "{\"status\":\"DOWN\",\"detail\":\"database does not answer\"}");
   }
 
   private String authenticate(Context ctx) {
@@ -460,14 +558,19 @@ public final class IngestApi {
     if (key.isEmpty() || key.length() > ApiKeys.MAX_KEY_CHARS) {
       throw unauthorized("unknown API key");
     }
-    String merchantId = ledger.authenticate(ApiKeys.hash(key)).orElseThrow(() -> unauthorized("unknown API key"));
+    String merchantId =
+        ledger.authenticate(ApiKeys.hash(key)).orElseThrow(() -> unauthorized("unknown API key"));
     TokenBucket.Decision decision = rateLimiter.take(merchantId);
     if (!decision.allowed()) {
       // Whole seconds, rounded up: a client waiting that long finds a token.
       long seconds = Math.max(1, (decision.retryAfter().toMillis() + 999) / 1000);
       ctx.header("Retry-After", Long.toString(seconds));
-      throw new Problem(429, "rate_limited", "Too many requests",
-              "this merchant's request rate is above its limit; retry after " + seconds + " s", null)
+      throw new Problem(
+              429,
+              "rate_limited",
+              "Too many requests",
+              "this merchant's request rate is above its limit; retry after " + seconds + " s",
+              null)
           .toException();
     }
     return merchantId;
@@ -481,7 +584,12 @@ public final class IngestApi {
     String type = ctx.contentType();
     String mediaType = type == null ? "" : type.split(";", 2)[0].trim();
     if (!mediaType.equalsIgnoreCase(JSON)) {
-      throw new Problem(415, "unsupported_media_type", "Unsupported media type", "send the body as " + JSON, "Content-Type")
+      throw new Problem(
+              415,
+              "unsupported_media_type",
+              "Unsupported media type",
+              "send the body as " + JSON,
+              "Content-Type")
           .toException();
     }
   }
@@ -489,9 +597,13 @@ public final class IngestApi {
   private static String idempotencyKey(Context ctx) {
     String key = ctx.header(IDEMPOTENCY_KEY);
     if (key == null || key.isEmpty() || key.length() > AuthorizeRequest.MAX_IDEMPOTENCY_KEY_CHARS) {
-      throw new Problem(400, key == null || key.isEmpty() ? "missing_idempotency_key" : "invalid_idempotency_key",
+      throw new Problem(
+              400,
+              key == null || key.isEmpty() ? "missing_idempotency_key" : "invalid_idempotency_key",
               "Idempotency-Key required",
-              "send an Idempotency-Key header of 1 to " + AuthorizeRequest.MAX_IDEMPOTENCY_KEY_CHARS + " characters",
+              "send an Idempotency-Key header of 1 to "
+                  + AuthorizeRequest.MAX_IDEMPOTENCY_KEY_CHARS
+                  + " characters",
               IDEMPOTENCY_KEY)
           .toException();
     }
@@ -510,19 +622,27 @@ public final class IngestApi {
       }
       return body;
     } catch (IOException e) {
-      throw new Problem(400, "unreadable_body", "Unreadable body", "the body could not be read", null).toException();
+      throw new Problem(
+              400, "unreadable_body", "Unreadable body", "the body could not be read", null)
+          .toException();
     }
   }
 
   private static ProblemException tooLarge() {
-    return new Problem(413, "body_too_large", "Body too large", "the body must be at most " + MAX_BODY_BYTES + " bytes", null)
+    return new Problem(
+            413,
+            "body_too_large",
+            "Body too large",
+            "the body must be at most " + MAX_BODY_BYTES + " bytes",
+            null)
         .toException();
   }
 
   private static Optional<UUID> parseUuid(String raw) {
     try {
       UUID id = UUID.fromString(raw);
-      // UUID.fromString accepts short forms like "1-2-3-4-5"; only the canonical one names a payment.
+      // UUID.fromString accepts short forms like "1-2-3-4-5"; only the canonical one names a
+      // payment.
       return id.toString().equalsIgnoreCase(raw) ? Optional.of(id) : Optional.empty();
     } catch (IllegalArgumentException e) {
       return Optional.empty();

@@ -8,7 +8,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.settleflow.avro.PaymentEvent;
 import io.settleflow.ledger.MerchantAdmin;
 import io.settleflow.ledger.PaymentLedger;
-import io.settleflow.ledger.PaymentMovement;
 import io.settleflow.runtime.ServiceConfig;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
@@ -28,17 +27,21 @@ public final class IngestMain {
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final int DEFAULT_DB_POOL_SIZE = 10;
   public static final long DB_CONNECTION_TIMEOUT_MS = 5_000;
+
   /** In-flight requests get this long to finish on SIGTERM (a ledger transaction takes ms). */
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
   /** Idempotency keys are kept this long, then pruned (issue 4: at least 24 h). */
   public static final Duration IDEMPOTENCY_RETENTION = MerchantAdmin.IDEMPOTENCY_RETENTION;
+
   public static final long PRUNE_INTERVAL_MS = Duration.ofMinutes(10).toMillis();
   public static final int PRUNE_BATCH_ROWS = 1_000;
+
   /** At most this many batches per run (100k keys); the rest waits for the next run. */
   public static final int PRUNE_MAX_BATCHES_PER_RUN = 100;
+
   /** Every topic the API's outbox rows name: their subjects are registered before serving. */
-  public static final List<String> OUTBOX_TOPICS =
-      Topics.LEDGER_EVENTS;
+  public static final List<String> OUTBOX_TOPICS = Topics.LEDGER_EVENTS;
 
   private static final Logger log = LoggerFactory.getLogger(IngestMain.class);
 
@@ -53,13 +56,15 @@ public final class IngestMain {
     pool.setJdbcUrl(config.required("SETTLEFLOW_DB_URL"));
     pool.setUsername(config.required("SETTLEFLOW_DB_USER"));
     pool.setPassword(config.secret("SETTLEFLOW_DB_PASSWORD"));
-    pool.setMaximumPoolSize(config.integer("SETTLEFLOW_DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE, 1, 200));
+    pool.setMaximumPoolSize(
+        config.integer("SETTLEFLOW_DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE, 1, 200));
     pool.setConnectionTimeout(DB_CONNECTION_TIMEOUT_MS);
     // hikaricp_connections_{active,idle,pending,timeout_total,...}{pool="ledger"} on /metrics
     pool.setMetricRegistry(metrics);
     HikariDataSource dataSource = new HikariDataSource(pool);
 
-    ConfluentRegistryClient registry = new ConfluentRegistryClient(config.required("SETTLEFLOW_REGISTRY_URL"));
+    ConfluentRegistryClient registry =
+        new ConfluentRegistryClient(config.required("SETTLEFLOW_REGISTRY_URL"));
     // Register up front: fails fast on a wrong URL, and keeps the registry call out of the first
     // payment's database transaction (the client caches the id).
     for (String topic : OUTBOX_TOPICS) {
@@ -67,42 +72,54 @@ public final class IngestMain {
     }
     ConfluentWireFormat wire = new ConfluentWireFormat(registry);
     CardTokenizer tokenizer = new CardTokenizer(config.secret("SETTLEFLOW_TOKENIZATION_KEY"));
-    CardVault vault = CardVault.fromConfig(config.secret("SETTLEFLOW_VAULT_KEY"), new SecureRandom());
+    CardVault vault =
+        CardVault.fromConfig(config.secret("SETTLEFLOW_VAULT_KEY"), new SecureRandom());
     IngestApi.Options options =
         new IngestApi.Options(
-            config.longValue("SETTLEFLOW_MAX_AMOUNT_MINOR", PaymentRequestParser.MAX_AMOUNT_MINOR, 1,
+            config.longValue(
+                "SETTLEFLOW_MAX_AMOUNT_MINOR",
+                PaymentRequestParser.MAX_AMOUNT_MINOR,
+                1,
                 PaymentRequestParser.MAX_AMOUNT_MINOR),
-            config.integer("SETTLEFLOW_RATE_LIMIT_PER_SECOND", (int) IngestApi.Options.DEFAULT_RATE_LIMIT_PER_SECOND, 1, 1_000_000),
-            config.integer("SETTLEFLOW_RATE_LIMIT_BURST", IngestApi.Options.DEFAULT_RATE_LIMIT_BURST, 1, 10_000_000));
+            config.integer(
+                "SETTLEFLOW_RATE_LIMIT_PER_SECOND",
+                (int) IngestApi.Options.DEFAULT_RATE_LIMIT_PER_SECOND,
+                1,
+                1_000_000),
+            config.integer(
+                "SETTLEFLOW_RATE_LIMIT_BURST",
+                IngestApi.Options.DEFAULT_RATE_LIMIT_BURST,
+                1,
+                10_000_000));
     Clock clock = Clock.systemUTC();
 
     PaymentLedger ledger = new PaymentLedger(dataSource, clock);
     InFlightRequests inFlight = new InFlightRequests();
-    Duration shutdownTimeout = config.millis("SETTLEFLOW_SHUTDOWN_TIMEOUT_MS", DEFAULT_SHUTDOWN_TIMEOUT);
+    Duration shutdownTimeout =
+        config.millis("SETTLEFLOW_SHUTDOWN_TIMEOUT_MS", DEFAULT_SHUTDOWN_TIMEOUT);
     Javalin app =
-        IngestApi.create(
-                ledger,
-                wire::encode,
-                tokenizer,
-                vault,
-                options,
-                metrics,
-                clock,
-                inFlight)
+        IngestApi.create(ledger, wire::encode, tokenizer, vault, options, metrics, clock, inFlight)
             .start(host, port);
     log.info("ingest-api listening on http://{}:{}", host, app.port());
 
     IdempotencyKeyPruner pruner =
-        new IdempotencyKeyPruner(clock, IDEMPOTENCY_RETENTION, PRUNE_BATCH_ROWS, PRUNE_MAX_BATCHES_PER_RUN,
+        new IdempotencyKeyPruner(
+            clock,
+            IDEMPOTENCY_RETENTION,
+            PRUNE_BATCH_ROWS,
+            PRUNE_MAX_BATCHES_PER_RUN,
             ledger::purgeIdempotencyKeys);
     ScheduledExecutorService scheduler =
-        Executors.newSingleThreadScheduledExecutor(r -> {
-          Thread t = new Thread(r, "idempotency-key-pruner");
-          t.setDaemon(true);
-          return t;
-        });
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "idempotency-key-pruner");
+              t.setDaemon(true);
+              return t;
+            });
     // prune() catches and logs its own failures, so this future never holds one to look at
-    var unused = scheduler.scheduleWithFixedDelay(() -> prune(pruner), PRUNE_INTERVAL_MS, PRUNE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    var unused =
+        scheduler.scheduleWithFixedDelay(
+            () -> prune(pruner), PRUNE_INTERVAL_MS, PRUNE_INTERVAL_MS, TimeUnit.MILLISECONDS);
 
     Runtime.getRuntime()
         .addShutdownHook(
@@ -119,10 +136,12 @@ public final class IngestMain {
    * Refuses new requests (503 shutting_down), waits up to the timeout for those in flight, then
    * stops Jetty and only then closes the pool: no request loses its connection mid-transaction.
    */
-  static void stopGracefully(Javalin app, InFlightRequests inFlight, Duration timeout, HikariDataSource dataSource) {
+  static void stopGracefully(
+      Javalin app, InFlightRequests inFlight, Duration timeout, HikariDataSource dataSource) {
     try {
       if (!inFlight.drain(timeout)) {
-        log.warn("{} requests still in flight after {}; stopping anyway", inFlight.count(), timeout);
+        log.warn(
+            "{} requests still in flight after {}; stopping anyway", inFlight.count(), timeout);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

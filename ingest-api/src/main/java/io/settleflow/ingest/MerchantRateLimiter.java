@@ -28,7 +28,9 @@ public final class MerchantRateLimiter {
     if (buckets.size() > MAX_TRACKED_MERCHANTS) {
       buckets.clear();
     }
-    TokenBucket bucket = buckets.computeIfAbsent(merchantId, m -> new TokenBucket(burst, perSecond, clock.instant()));
+    TokenBucket bucket =
+        buckets.computeIfAbsent(
+            merchantId, m -> new TokenBucket(burst, perSecond, clock.instant()));
     synchronized (bucket) {
       return bucket.take(clock.instant());
     }

@@ -23,7 +23,8 @@ public final class MovementRequestParser {
     JsonNode root = PaymentRequestParser.readJson(body);
     PaymentRequestParser.rejectPan(root);
     if (!root.isObject()) {
-      throw new Problem(400, "invalid_body", "Invalid body", "the body must be a JSON object", null).toException();
+      throw new Problem(400, "invalid_body", "Invalid body", "the body must be a JSON object", null)
+          .toException();
     }
     PaymentRequestParser.rejectUnknown(root, takesAmount ? AMOUNT_FIELDS : Set.of(), "");
     return PaymentRequestParser.amount(root.get("amount_minor"), false, maxAmountMinor);

@@ -15,6 +15,7 @@ import java.util.Optional;
 public final class PanDetector {
   public static final int MIN_PAN_DIGITS = 13;
   public static final int MAX_PAN_DIGITS = 19;
+
   /** Longer strings are not a card number however they are grouped (19 digits + 18 separators). */
   private static final int MAX_PAN_CHARS = MAX_PAN_DIGITS * 2 - 1;
 
@@ -59,14 +60,16 @@ public final class PanDetector {
   }
 
   /**
-   * True for 13..19 ASCII digits passing Luhn, single spaces or dashes allowed between digits
-   * (not leading or trailing): "4242 4242 4242 4242", "4242-4242-4242-4242".
+   * True for 13..19 ASCII digits passing Luhn, single spaces or dashes allowed between digits (not
+   * leading or trailing): "4242 4242 4242 4242", "4242-4242-4242-4242".
    */
   public static boolean looksLikePan(String value) {
     if (value == null || value.length() < MIN_PAN_DIGITS || value.length() > MAX_PAN_CHARS) {
       return false;
     }
-    return digitsOf(value).filter(d -> d.length() >= MIN_PAN_DIGITS && d.length() <= MAX_PAN_DIGITS && Luhn.isValid(d))
+    return digitsOf(value)
+        .filter(
+            d -> d.length() >= MIN_PAN_DIGITS && d.length() <= MAX_PAN_DIGITS && Luhn.isValid(d))
         .isPresent();
   }
 

@@ -2,8 +2,8 @@ package io.settleflow.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.settleflow.ledger.Account;
 import io.settleflow.ledger.CurrencyBalance;
 import io.settleflow.ledger.Payment;

@@ -18,16 +18,23 @@ import java.util.UUID;
  */
 public final class PaymentListParams {
   public static final int DEFAULT_LIMIT = 20;
+
   /** Cursors are short; anything longer is not one of ours. */
   public static final int MAX_CURSOR_CHARS = 200;
 
-  private static final Set<String> PARAMS = Set.of("limit", "status", "created_gte", "created_lt", "cursor");
+  private static final Set<String> PARAMS =
+      Set.of("limit", "status", "created_gte", "created_lt", "cursor");
   private static final String CURSOR_VERSION = "v1";
 
   public static PaymentQuery parse(String merchantId, Map<String, List<String>> query) {
     for (Map.Entry<String, List<String>> e : query.entrySet()) {
       if (!PARAMS.contains(e.getKey())) {
-        throw new Problem(400, "unknown_parameter", "Unknown parameter", e.getKey() + " is not a parameter of this request", e.getKey())
+        throw new Problem(
+                400,
+                "unknown_parameter",
+                "Unknown parameter",
+                e.getKey() + " is not a parameter of this request",
+                e.getKey())
             .toException();
       }
       if (e.getValue().size() != 1) {
@@ -43,7 +50,9 @@ public final class PaymentListParams {
         limit = -1;
       }
       if (limit < 1 || limit > PaymentQuery.MAX_LIMIT) {
-        throw Problem.invalidField("limit", "limit must be an integer between 1 and " + PaymentQuery.MAX_LIMIT).toException();
+        throw Problem.invalidField(
+                "limit", "limit must be an integer between 1 and " + PaymentQuery.MAX_LIMIT)
+            .toException();
       }
     }
     PaymentStatus status = null;
@@ -52,19 +61,24 @@ public final class PaymentListParams {
       try {
         status = PaymentStatus.valueOf(rawStatus);
       } catch (IllegalArgumentException e) {
-        throw Problem.invalidField("status", "status must be one of " + List.of(PaymentStatus.values())).toException();
+        throw Problem.invalidField(
+                "status", "status must be one of " + List.of(PaymentStatus.values()))
+            .toException();
       }
     }
     Instant from = instant(query, "created_gte");
     Instant before = instant(query, "created_lt");
     String cursor = single(query, "cursor");
-    return new PaymentQuery(merchantId, status, from, before, cursor == null ? null : decodeCursor(cursor), limit);
+    return new PaymentQuery(
+        merchantId, status, from, before, cursor == null ? null : decodeCursor(cursor), limit);
   }
 
   /** The opaque cursor for "continue after this payment". */
   public static String encodeCursor(PaymentQuery.PageKey key) {
     String plain = CURSOR_VERSION + "|" + key.createdAt() + "|" + key.paymentId();
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(plain.getBytes(StandardCharsets.UTF_8));
   }
 
   static PaymentQuery.PageKey decodeCursor(String cursor) {
@@ -83,7 +97,12 @@ public final class PaymentListParams {
       }
       return new PaymentQuery.PageKey(Instant.parse(parts[1]), id);
     } catch (IllegalArgumentException | DateTimeParseException e) {
-      throw new Problem(400, "invalid_cursor", "Invalid cursor", "cursor must be a next_cursor returned by this API", "cursor")
+      throw new Problem(
+              400,
+              "invalid_cursor",
+              "Invalid cursor",
+              "cursor must be a next_cursor returned by this API",
+              "cursor")
           .toException();
     }
   }
@@ -96,7 +115,9 @@ public final class PaymentListParams {
     try {
       return Instant.parse(raw);
     } catch (DateTimeParseException e) {
-      throw Problem.invalidField(name, name + " must be an ISO-8601 instant such as 2026-11-25T10:00:00Z").toException();
+      throw Problem.invalidField(
+              name, name + " must be an ISO-8601 instant such as 2026-11-25T10:00:00Z")
+          .toException();
     }
   }
 

@@ -26,19 +26,24 @@ public final class PaymentRequestParser {
   public static final int MAX_REFERENCE_CHARS = AuthorizeRequest.MAX_REFERENCE_CHARS;
   public static final int MAX_TOKEN_CHARS = 64;
 
-  private static final Set<String> FIELDS = Set.of("amount_minor", "currency", "reference", "card_token");
-  private static final Pattern TOKEN = Pattern.compile("tok_[A-Za-z0-9_-]{1," + MAX_TOKEN_CHARS + "}");
+  private static final Set<String> FIELDS =
+      Set.of("amount_minor", "currency", "reference", "card_token");
+  private static final Pattern TOKEN =
+      Pattern.compile("tok_[A-Za-z0-9_-]{1," + MAX_TOKEN_CHARS + "}");
   private static final ObjectMapper JSON =
       new ObjectMapper()
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
-  /** @param maxAmountMinor the configured largest payment (1..{@link #MAX_AMOUNT_MINOR}) */
+  /**
+   * @param maxAmountMinor the configured largest payment (1..{@link #MAX_AMOUNT_MINOR})
+   */
   public static PaymentRequest parse(byte[] body, long maxAmountMinor) {
     JsonNode root = readJson(body);
     rejectPan(root);
     if (!root.isObject()) {
-      throw new Problem(400, "invalid_body", "Invalid body", "the body must be a JSON object", null).toException();
+      throw new Problem(400, "invalid_body", "Invalid body", "the body must be a JSON object", null)
+          .toException();
     }
     rejectUnknown(root, FIELDS, "");
 
@@ -46,7 +51,10 @@ public final class PaymentRequestParser {
 
     String currency = requiredText(root, "currency", "currency");
     if (!isCardCurrency(currency)) {
-      throw Problem.invalidValue("unknown_currency", "currency", "currency must be an ISO 4217 currency code such as EUR")
+      throw Problem.invalidValue(
+              "unknown_currency",
+              "currency",
+              "currency must be an ISO 4217 currency code such as EUR")
           .toException();
     }
 
@@ -57,7 +65,10 @@ public final class PaymentRequestParser {
         throw Problem.invalidField("reference", "reference must be a string").toException();
       }
       if (ref.asText().codePointCount(0, ref.asText().length()) > MAX_REFERENCE_CHARS) {
-        throw Problem.invalidValue("invalid_value", "reference", "reference must have at most " + MAX_REFERENCE_CHARS + " characters")
+        throw Problem.invalidValue(
+                "invalid_value",
+                "reference",
+                "reference must have at most " + MAX_REFERENCE_CHARS + " characters")
             .toException();
       }
       reference = ref.asText();
@@ -71,7 +82,9 @@ public final class PaymentRequestParser {
   }
 
   public static Problem invalidCardToken() {
-    return Problem.invalidValue("invalid_card_token", "card_token",
+    return Problem.invalidValue(
+        "invalid_card_token",
+        "card_token",
         "card_token must be a token this merchant received from POST /v1/tokenize");
   }
 
@@ -90,12 +103,16 @@ public final class PaymentRequestParser {
       throw Problem.invalidField("amount_minor", "amount_minor must be a number").toException();
     }
     if (!amount.isIntegralNumber()) {
-      throw Problem.invalidValue("amount_precision", "amount_minor",
+      throw Problem.invalidValue(
+              "amount_precision",
+              "amount_minor",
               "amount_minor is in minor units (e.g. cents) and must be a whole number")
           .toException();
     }
     if (!amount.canConvertToLong() || amount.asLong() < 1 || amount.asLong() > maxAmountMinor) {
-      throw Problem.invalidValue("amount_out_of_range", "amount_minor",
+      throw Problem.invalidValue(
+              "amount_out_of_range",
+              "amount_minor",
               "amount_minor must be between 1 and " + maxAmountMinor)
           .toException();
     }
@@ -104,12 +121,18 @@ public final class PaymentRequestParser {
 
   /** 422 pan_not_allowed when anything in the body looks like a card number; never echoes it. */
   static void rejectPan(JsonNode root) {
-    PanDetector.find(root).ifPresent(pointer -> {
-      throw new Problem(422, "pan_not_allowed", "Card number not allowed",
-              "card numbers are not accepted here: tokenize the card with POST /v1/tokenize and send its card_token",
-              pointer.isEmpty() ? null : pointer.substring(1).replace('/', '.'), pointer)
-          .toException();
-    });
+    PanDetector.find(root)
+        .ifPresent(
+            pointer -> {
+              throw new Problem(
+                      422,
+                      "pan_not_allowed",
+                      "Card number not allowed",
+                      "card numbers are not accepted here: tokenize the card with POST /v1/tokenize and send its card_token",
+                      pointer.isEmpty() ? null : pointer.substring(1).replace('/', '.'),
+                      pointer)
+                  .toException();
+            });
   }
 
   static boolean isCardCurrency(String code) {
@@ -128,16 +151,21 @@ public final class PaymentRequestParser {
     try {
       JsonNode root = JSON.readTree(body);
       if (root == null || root.isMissingNode()) {
-        throw new Problem(400, "malformed_json", "Malformed JSON", "the body is empty", null).toException();
+        throw new Problem(400, "malformed_json", "Malformed JSON", "the body is empty", null)
+            .toException();
       }
       return root;
     } catch (JsonProcessingException e) {
       // Only the position: Jackson's message quotes the input, which may contain a card number.
       JsonLocation at = e.getLocation();
-      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw new Problem(400, "malformed_json", "Malformed JSON", "the body is not valid JSON" + where, null).toException();
+      String where =
+          at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      throw new Problem(
+              400, "malformed_json", "Malformed JSON", "the body is not valid JSON" + where, null)
+          .toException();
     } catch (IOException e) {
-      throw new Problem(400, "malformed_json", "Malformed JSON", "the body could not be read", null).toException();
+      throw new Problem(400, "malformed_json", "Malformed JSON", "the body could not be read", null)
+          .toException();
     }
   }
 
@@ -148,12 +176,22 @@ public final class PaymentRequestParser {
         if (PanDetector.looksLikePan(name)) {
           // Never quote a field name that is a card number (e.g. in a tokenize body).
           String parent = prefix.isEmpty() ? null : prefix.substring(0, prefix.length() - 1);
-          throw new Problem(422, "pan_not_allowed", "Card number not allowed",
-                  "a field name looks like a card number", parent, parent == null ? "" : Problem.pointerOf(parent.split("\\.")))
+          throw new Problem(
+                  422,
+                  "pan_not_allowed",
+                  "Card number not allowed",
+                  "a field name looks like a card number",
+                  parent,
+                  parent == null ? "" : Problem.pointerOf(parent.split("\\.")))
               .toException();
         }
         String field = prefix + name;
-        throw Problem.body(400, "unknown_field", "Unknown field", field + " is not a field of this request", field)
+        throw Problem.body(
+                400,
+                "unknown_field",
+                "Unknown field",
+                field + " is not a field of this request",
+                field)
             .toException();
       }
     }
@@ -181,8 +219,14 @@ public final class PaymentRequestParser {
     if (!node.isNumber()) {
       throw Problem.invalidField(field, field + " must be a number").toException();
     }
-    if (!node.isIntegralNumber() || !node.canConvertToInt() || node.asInt() < min || node.asInt() > max) {
-      throw Problem.invalidValue("invalid_value", field, field + " must be a whole number between " + min + " and " + max)
+    if (!node.isIntegralNumber()
+        || !node.canConvertToInt()
+        || node.asInt() < min
+        || node.asInt() > max) {
+      throw Problem.invalidValue(
+              "invalid_value",
+              field,
+              field + " must be a whole number between " + min + " and " + max)
           .toException();
     }
     return node.asInt();

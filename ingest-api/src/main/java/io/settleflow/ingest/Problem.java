@@ -1,12 +1,13 @@
 package io.settleflow.ingest;
 
 /**
- * An RFC 9457 problem: {@code type} is derived from {@code code}; {@code field} names the
- * offending request field (e.g. {@code card.number}), header or query parameter, or is null;
- * {@code pointer} is the RFC 6901 JSON pointer of the offending body field (e.g.
- * {@code /card/number}), null when the problem is not about a body field.
+ * An RFC 9457 problem: {@code type} is derived from {@code code}; {@code field} names the offending
+ * request field (e.g. {@code card.number}), header or query parameter, or is null; {@code pointer}
+ * is the RFC 6901 JSON pointer of the offending body field (e.g. {@code /card/number}), null when
+ * the problem is not about a body field.
  */
-public record Problem(int status, String code, String title, String detail, String field, String pointer) {
+public record Problem(
+    int status, String code, String title, String detail, String field, String pointer) {
   public static final String TYPE_PREFIX = "https://settleflow.io/problems/";
 
   /** A problem about a header, a query parameter or nothing in particular: no pointer. */
@@ -20,7 +21,8 @@ public record Problem(int status, String code, String title, String detail, Stri
 
   /** A problem about the body field at the dotted path {@code field} (e.g. {@code card.number}). */
   public static Problem body(int status, String code, String title, String detail, String field) {
-    return new Problem(status, code, title, detail, field, field == null ? "" : pointerOf(field.split("\\.")));
+    return new Problem(
+        status, code, title, detail, field, field == null ? "" : pointerOf(field.split("\\.")));
   }
 
   /** A JSON value of the wrong type (400). */

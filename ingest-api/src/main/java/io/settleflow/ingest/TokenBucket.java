@@ -13,7 +13,10 @@ public final class TokenBucket {
     static final Decision ALLOWED = new Decision(true, Duration.ZERO);
   }
 
-  /** Refills summed from many small steps may miss a whole token by rounding; this much counts as whole. */
+  /**
+   * Refills summed from many small steps may miss a whole token by rounding; this much counts as
+   * whole.
+   */
   private static final double ROUNDING_SLACK = 1e-9;
 
   private final double capacity;

@@ -32,7 +32,8 @@ class CardTokenizerTest {
 
   @Test
   void theSameCardGetsTheSameTokenAndDifferentCardsDifferentOnes() {
-    assertThat(tokenizer.tokenize("4242424242424242")).isEqualTo(new CardTokenizer(KEY).tokenize("4242424242424242"));
+    assertThat(tokenizer.tokenize("4242424242424242"))
+        .isEqualTo(new CardTokenizer(KEY).tokenize("4242424242424242"));
     assertThat(tokenizer.tokenize("4242424242424242").token())
         .isNotEqualTo(tokenizer.tokenize("4000056655665556").token());
   }
@@ -40,7 +41,8 @@ class CardTokenizerTest {
   @Test
   void tokensDependOnTheKey() {
     CardTokenizer other = new CardTokenizer("another-key-of-at-least-32-chars!!");
-    assertThat(other.tokenize("4242424242424242").token()).isNotEqualTo(tokenizer.tokenize("4242424242424242").token());
+    assertThat(other.tokenize("4242424242424242").token())
+        .isNotEqualTo(tokenizer.tokenize("4242424242424242").token());
   }
 
   @Test
@@ -55,12 +57,18 @@ class CardTokenizerTest {
     byte[] body = "{\"amount_minor\":1}".getBytes(StandardCharsets.UTF_8);
     byte[] base = tokenizer.requestFingerprint("POST", "/v1/payments", body);
 
-    assertThat(base).hasSize(32).isEqualTo(tokenizer.requestFingerprint("POST", "/v1/payments", body.clone()));
+    assertThat(base)
+        .hasSize(32)
+        .isEqualTo(tokenizer.requestFingerprint("POST", "/v1/payments", body.clone()));
     assertThat(tokenizer.requestFingerprint("PUT", "/v1/payments", body)).isNotEqualTo(base);
     assertThat(tokenizer.requestFingerprint("POST", "/v1/payment", body)).isNotEqualTo(base);
-    assertThat(tokenizer.requestFingerprint("POST", "/v1/payments", "{\"amount_minor\":2}".getBytes(StandardCharsets.UTF_8)))
+    assertThat(
+            tokenizer.requestFingerprint(
+                "POST", "/v1/payments", "{\"amount_minor\":2}".getBytes(StandardCharsets.UTF_8)))
         .isNotEqualTo(base);
-    assertThat(new CardTokenizer("another-key-of-at-least-32-chars!!").requestFingerprint("POST", "/v1/payments", body))
+    assertThat(
+            new CardTokenizer("another-key-of-at-least-32-chars!!")
+                .requestFingerprint("POST", "/v1/payments", body))
         .isNotEqualTo(base);
   }
 }

@@ -27,7 +27,16 @@ class CardVaultTest {
     assertThat(vault.open("m1", sealed)).isEqualTo(CARD.number());
     // Merchant and token are associated data: the row cannot be moved to another merchant.
     assertThatThrownBy(() -> vault.open("m2", sealed)).isInstanceOf(IllegalStateException.class);
-    VaultCard moved = new VaultCard("tok_other", sealed.keyId(), sealed.nonce(), sealed.ciphertext(), "4242", "visa", 12, 2030);
+    VaultCard moved =
+        new VaultCard(
+            "tok_other",
+            sealed.keyId(),
+            sealed.nonce(),
+            sealed.ciphertext(),
+            "4242",
+            "visa",
+            12,
+            2030);
     assertThatThrownBy(() -> vault.open("m1", moved)).isInstanceOf(IllegalStateException.class);
   }
 
@@ -45,13 +54,16 @@ class CardVaultTest {
   void afterRotationTheNewKeyEncryptsAndTheOldOneStillDecrypts() {
     String oldKey = newKey();
     String newKey = newKey();
-    VaultCard before = CardVault.fromConfig("old:" + oldKey, new SecureRandom()).seal("m1", TOKEN, CARD, null);
-    CardVault rotated = CardVault.fromConfig("new:" + newKey + ",old:" + oldKey, new SecureRandom());
+    VaultCard before =
+        CardVault.fromConfig("old:" + oldKey, new SecureRandom()).seal("m1", TOKEN, CARD, null);
+    CardVault rotated =
+        CardVault.fromConfig("new:" + newKey + ",old:" + oldKey, new SecureRandom());
 
     assertThat(rotated.currentKeyId()).isEqualTo("new");
     assertThat(rotated.seal("m1", TOKEN, CARD, null).keyId()).isEqualTo("new");
     assertThat(rotated.open("m1", before)).isEqualTo(CARD.number());
-    assertThatThrownBy(() -> CardVault.fromConfig("new:" + newKey, new SecureRandom()).open("m1", before))
+    assertThatThrownBy(
+            () -> CardVault.fromConfig("new:" + newKey, new SecureRandom()).open("m1", before))
         .hasMessageContaining("no vault key old");
   }
 
@@ -64,15 +76,25 @@ class CardVaultTest {
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
-  @ValueSource(strings = {"", "not base64!", "c2hvcnQ", "bad id:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "a:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA,a:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})
+  @ValueSource(
+      strings = {
+        "",
+        "not base64!",
+        "c2hvcnQ",
+        "bad id:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "a:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA,a:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+      })
   void aMalformedKeyConfigurationIsRejectedWithoutQuotingIt(String config) {
     assertThatThrownBy(() -> CardVault.fromConfig(config, new SecureRandom()))
         .isInstanceOf(IllegalArgumentException.class)
-        .satisfies(e -> {
-          if (!config.isEmpty()) {
-            assertThat(e.getMessage()).doesNotContain("AAAAAAAAAAAAAAAAAAAA").doesNotContain("c2hvcnQ");
-          }
-        });
+        .satisfies(
+            e -> {
+              if (!config.isEmpty()) {
+                assertThat(e.getMessage())
+                    .doesNotContain("AAAAAAAAAAAAAAAAAAAA")
+                    .doesNotContain("c2hvcnQ");
+              }
+            });
   }
 
   /** A new random AES-256 key in the format Secrets writes (base64url, no padding). */

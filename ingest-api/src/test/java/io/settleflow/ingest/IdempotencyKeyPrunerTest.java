@@ -28,16 +28,22 @@ class IdempotencyKeyPrunerTest {
     "25,   10, 5, 25, 3",
     "1000, 10, 5, 50, 5",
   })
-  void aRunPurgesInBoundedBatchesUntilOneComesBackShort(int expired, int batchRows, int maxBatches, long purged, int calls) {
+  void aRunPurgesInBoundedBatchesUntilOneComesBackShort(
+      int expired, int batchRows, int maxBatches, long purged, int calls) {
     int[] left = {expired};
     List<Instant> cutoffs = new ArrayList<>();
     IdempotencyKeyPruner pruner =
-        new IdempotencyKeyPruner(Clock.fixed(NOW, ZoneOffset.UTC), RETENTION, batchRows, maxBatches, (cutoff, maxRows) -> {
-          cutoffs.add(cutoff);
-          int deleted = Math.min(left[0], maxRows);
-          left[0] -= deleted;
-          return deleted;
-        });
+        new IdempotencyKeyPruner(
+            Clock.fixed(NOW, ZoneOffset.UTC),
+            RETENTION,
+            batchRows,
+            maxBatches,
+            (cutoff, maxRows) -> {
+              cutoffs.add(cutoff);
+              int deleted = Math.min(left[0], maxRows);
+              left[0] -= deleted;
+              return deleted;
+            });
 
     assertThat(pruner.runOnce()).isEqualTo(purged);
     assertThat(cutoffs).hasSize(calls).containsOnly(NOW.minus(RETENTION));
@@ -46,7 +52,10 @@ class IdempotencyKeyPrunerTest {
   @ParameterizedTest(name = "retention {0}, batch {1}, max batches {2}")
   @CsvSource({"PT0S, 10, 5", "PT24H, 0, 5", "PT24H, 10, 0"})
   void limitsMustBePositive(Duration retention, int batchRows, int maxBatches) {
-    assertThatThrownBy(() -> new IdempotencyKeyPruner(Clock.systemUTC(), retention, batchRows, maxBatches, (c, n) -> 0))
+    assertThatThrownBy(
+            () ->
+                new IdempotencyKeyPruner(
+                    Clock.systemUTC(), retention, batchRows, maxBatches, (c, n) -> 0))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -16,20 +16,19 @@ import io.settleflow.embedded.SchemaRegistryServer;
 import io.settleflow.ledger.LedgerTestDatabase;
 import io.settleflow.ledger.MerchantAdmin;
 import io.settleflow.ledger.PaymentLedger;
-import io.settleflow.ledger.PaymentMovement;
+import io.settleflow.ledger.VaultCard;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.SchemaRegistryException;
 import io.settleflow.schemas.Topics;
 import java.io.ByteArrayInputStream;
-import io.settleflow.ledger.VaultCard;
 import java.net.URI;
-import java.security.SecureRandom;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -56,9 +55,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -69,24 +68,42 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IngestApiIT {
   /** Every response any test received: checked against /openapi.json by the last test. */
-  static final java.util.Queue<HttpResponse<String>> EXCHANGES = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  static final java.util.Queue<HttpResponse<String>> EXCHANGES =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
   static final String TOKENIZATION_KEY = "test-only-tokenization-key-0123456789";
   static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
   static final String PAN = "4242424242424242";
+
   /** Tokens are a keyed MAC of the PAN: every test merchant holds this one in the vault. */
   static final String TOKEN = new CardTokenizer(TOKENIZATION_KEY).tokenize(PAN).token();
+
   static final String BODY =
-      "{\"amount_minor\": 1999, \"currency\": \"EUR\", \"reference\": \"order-17\", \"card_token\": \"" + TOKEN + "\"}";
-  static final String CARD_BODY = "{\"card\": {\"number\": \"" + PAN + "\", \"exp_month\": 12, \"exp_year\": 2030}}";
+      "{\"amount_minor\": 1999, \"currency\": \"EUR\", \"reference\": \"order-17\", \"card_token\": \""
+          + TOKEN
+          + "\"}";
+  static final String CARD_BODY =
+      "{\"card\": {\"number\": \"" + PAN + "\", \"exp_month\": 12, \"exp_year\": 2030}}";
+
   /** Generated per run: no vault key is ever in the repository. */
   static final CardVault VAULT = CardVault.fromConfig(CardVaultTest.newKey(), new SecureRandom());
+
   /** High enough that no test but the rate-limit one meets the limit. */
-  static final IngestApi.Options OPTIONS = new IngestApi.Options(PaymentRequestParser.MAX_AMOUNT_MINOR, 1_000_000, 1_000_000);
+  static final IngestApi.Options OPTIONS =
+      new IngestApi.Options(PaymentRequestParser.MAX_AMOUNT_MINOR, 1_000_000, 1_000_000);
+
   static final List<String> MERCHANT_TABLES =
-      List.of("accounts", "payments", "ledger_transactions", "ledger_entries", "outbox", "idempotency_keys");
+      List.of(
+          "accounts",
+          "payments",
+          "ledger_transactions",
+          "ledger_entries",
+          "outbox",
+          "idempotency_keys");
   static final ObjectMapper JSON = new ObjectMapper();
   static final AtomicInteger MERCHANTS = new AtomicInteger();
-  static final PrometheusMeterRegistry METRICS = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  static final PrometheusMeterRegistry METRICS =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   @TempDir static Path dir;
   static LedgerTestDatabase db;
@@ -96,7 +113,8 @@ class IngestApiIT {
   static MerchantAdmin admin;
   static Javalin api;
   static String baseUrl;
-  static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  static final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
   @BeforeAll
   static void start() {
@@ -112,7 +130,8 @@ class IngestApiIT {
     app = new HikariDataSource(pool);
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     admin = new MerchantAdmin(owner, clock);
-    ConfluentWireFormat wire = new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
+    ConfluentWireFormat wire =
+        new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
     api =
         IngestApi.create(
                 new PaymentLedger(app, clock),
@@ -149,7 +168,8 @@ class IngestApiIT {
     HttpResponse<String> created = post(m.key(), "key-1", BODY);
 
     assertThat(created.statusCode()).isEqualTo(201);
-    assertThat(created.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+    assertThat(created.headers().firstValue("Content-Type"))
+        .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
     assertThat(created.headers().firstValue(IngestApi.IDEMPOTENT_REPLAYED)).isEmpty();
     JsonNode body = JSON.readTree(created.body());
     String id = body.get("id").asText();
@@ -164,13 +184,18 @@ class IngestApiIT {
     assertThat(body.get("created_at").asText()).isEqualTo(NOW.toString());
 
     // The ledger is balanced: one AUTHORIZE transaction whose entries sum to zero.
-    assertThat(rows(m.id(), "SELECT account_code || ' ' || amount_minor FROM ledger.ledger_entries ORDER BY amount_minor DESC"))
+    assertThat(
+            rows(
+                m.id(),
+                "SELECT account_code || ' ' || amount_minor FROM ledger.ledger_entries ORDER BY amount_minor DESC"))
         .containsExactly("card_authorizations 1999", "merchant_pending -1999");
     assertThat(counts(m.id())).containsEntry("ledger_transactions", 1L).containsEntry("outbox", 1L);
 
     // The outbox row carries the PaymentEvent in Confluent wire format; a fresh client decodes it.
     try (Connection c = owner.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT id, aggregatetype, aggregateid, type, payload FROM ledger.outbox WHERE merchant_id = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT id, aggregatetype, aggregateid, type, payload FROM ledger.outbox WHERE merchant_id = ?")) {
       ps.setString(1, m.id());
       try (ResultSet rs = ps.executeQuery()) {
         assertThat(rs.next()).isTrue();
@@ -275,8 +300,8 @@ class IngestApiIT {
         "TOKEN => not-a-token                                   | 422 | invalid_card_token  | /card_token",
         "TOKEN => EXPIRED_TOKEN                                 | 422 | card_expired        | /card_token",
       })
-  void eachBadRequestIsAProblemWithCodeAndPointerAndNothingIsWritten(String change, int status, String code, String pointer)
-      throws Exception {
+  void eachBadRequestIsAProblemWithCodeAndPointerAndNothingIsWritten(
+      String change, int status, String code, String pointer) throws Exception {
     Merchant m = newMerchant();
     String body = badBody(m, change);
     assertThat(body).isNotEqualTo(BODY);
@@ -293,7 +318,8 @@ class IngestApiIT {
     assertThat(problem.get("detail").asText()).isNotBlank();
     assertThat(problem.get("code").asText()).isEqualTo(code);
     assertThat(String.valueOf(problem.get("pointer").textValue())).isEqualTo(pointer);
-    for (String digits : List.of("4242424242", "5555555555", "3782822463", "4242 4242", "5555-5555")) {
+    for (String digits :
+        List.of("4242424242", "5555555555", "3782822463", "4242 4242", "5555-5555")) {
       assertThat(rejected.body()).doesNotContain(digits);
     }
     assertThat(counts(m.id()).values()).containsOnly(0L);
@@ -311,27 +337,35 @@ class IngestApiIT {
     String to = parts[1].trim();
     if (from.equals("TOKEN")) {
       from = TOKEN;
-      to = switch (to) {
-        case "OTHER_MERCHANTS_TOKEN" -> storeCard(newMerchantWithoutCards().id(), "5555555555554444", 12, 2030);
-        case "EXPIRED_TOKEN" -> storeCard(m.id(), "378282246310005", 10, 2026);
-        default -> to;
-      };
+      to =
+          switch (to) {
+            case "OTHER_MERCHANTS_TOKEN" ->
+                storeCard(newMerchantWithoutCards().id(), "5555555555554444", 12, 2030);
+            case "EXPIRED_TOKEN" -> storeCard(m.id(), "378282246310005", 10, 2026);
+            default -> to;
+          };
     }
     if (to.equals("LONG_REFERENCE")) {
       to = "\"" + "r".repeat(PaymentRequestParser.MAX_REFERENCE_CHARS + 1) + "\"";
     }
-    return BODY.replaceFirst(java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to));
+    return BODY.replaceFirst(
+        java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to));
   }
 
   /** Vault rows by merchant, read as the owner. */
   static Map<String, Long> vaultCounts(String merchant) {
-    return Map.of("vault.card", rows(merchant, "SELECT count(*) FROM vault.card").stream().mapToLong(Long::parseLong).sum());
+    return Map.of(
+        "vault.card",
+        rows(merchant, "SELECT count(*) FROM vault.card").stream()
+            .mapToLong(Long::parseLong)
+            .sum());
   }
 
   @Test
   void malformedJsonIsA400WithItsOwnCode() throws Exception {
     Merchant m = newMerchant();
-    HttpResponse<String> response = post(m.key(), "key-1", "{\"card\": {\"number\": \"" + PAN + "\"");
+    HttpResponse<String> response =
+        post(m.key(), "key-1", "{\"card\": {\"number\": \"" + PAN + "\"");
 
     assertProblem(response, 400, "malformed_json", null);
     assertThat(response.body()).doesNotContain(PAN);
@@ -341,11 +375,12 @@ class IngestApiIT {
   void aBodyThatIsNotJsonIsA415() throws Exception {
     Merchant m = newMerchant();
     HttpResponse<String> response =
-        send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/payments"))
-            .header("Authorization", "Bearer " + m.key())
-            .header("Idempotency-Key", "key-1")
-            .header("Content-Type", "text/plain")
-            .POST(HttpRequest.BodyPublishers.ofString(BODY)));
+        send(
+            HttpRequest.newBuilder(URI.create(baseUrl + "/v1/payments"))
+                .header("Authorization", "Bearer " + m.key())
+                .header("Idempotency-Key", "key-1")
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(BODY)));
 
     assertProblem(response, 415, "unsupported_media_type", "Content-Type");
   }
@@ -358,8 +393,11 @@ class IngestApiIT {
 
     HttpResponse<String> declared = post(m.key(), "key-1", huge);
     HttpResponse<String> chunked =
-        send(paymentRequest(m.key(), "key-2")
-            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes))));
+        send(
+            paymentRequest(m.key(), "key-2")
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(bytes))));
 
     assertProblem(declared, 413, "body_too_large", null);
     assertProblem(chunked, 413, "body_too_large", null);
@@ -376,10 +414,11 @@ class IngestApiIT {
       admin.revokeApiKeys(revoked.id());
       header = "Bearer " + revoked.key();
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/payments"))
-        .header("Idempotency-Key", "key-1")
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(BODY));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(baseUrl + "/v1/payments"))
+            .header("Idempotency-Key", "key-1")
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(BODY));
     if (!header.isEmpty()) {
       request.header("Authorization", header);
     }
@@ -414,24 +453,31 @@ class IngestApiIT {
     Merchant m = newMerchantWithoutCards();
     List<String> pans = List.of(PAN, "5555555555554444", "378282246310005");
     for (int i = 0; i < pans.size(); i++) {
-      HttpResponse<String> tokenized = tokenize(m.key(), "card-" + i, CARD_BODY.replace(PAN, pans.get(i)));
+      HttpResponse<String> tokenized =
+          tokenize(m.key(), "card-" + i, CARD_BODY.replace(PAN, pans.get(i)));
       assertThat(tokenized.statusCode()).as(tokenized.body()).isEqualTo(201);
       String token = JSON.readTree(tokenized.body()).get("token").asText();
       assertThat(post(m.key(), "key-" + i, BODY.replace(TOKEN, token)).statusCode()).isEqualTo(201);
     }
     // A payment carrying a PAN is refused and stores nothing either.
-    assertThat(post(m.key(), "key-x", BODY.replace("\"order-17\"", "\"" + PAN + "\"")).statusCode()).isEqualTo(422);
+    assertThat(post(m.key(), "key-x", BODY.replace("\"order-17\"", "\"" + PAN + "\"")).statusCode())
+        .isEqualTo(422);
 
-    try (Connection c = owner.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = owner.getConnection();
+        Statement s = c.createStatement()) {
       List<String> tables = new ArrayList<>();
-      try (ResultSet rs = s.executeQuery("SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname IN ('ledger', 'vault')")) {
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname IN ('ledger', 'vault')")) {
         while (rs.next()) {
           tables.add(rs.getString(1));
         }
       }
-      assertThat(tables).contains("ledger.payments", "ledger.outbox", "ledger.idempotency_keys", "vault.card");
+      assertThat(tables)
+          .contains("ledger.payments", "ledger.outbox", "ledger.idempotency_keys", "vault.card");
       for (String table : tables) {
-        // Whole rows as text: bytea shows as hex, so look for the digits both plain and hex-encoded.
+        // Whole rows as text: bytea shows as hex, so look for the digits both plain and
+        // hex-encoded.
         try (ResultSet rs = s.executeQuery("SELECT t::text FROM " + table + " t")) {
           while (rs.next()) {
             String row = rs.getString(1);
@@ -441,7 +487,9 @@ class IngestApiIT {
           }
         }
       }
-      try (ResultSet rs = s.executeQuery("SELECT payload FROM ledger.outbox WHERE merchant_id = '" + m.id() + "'")) {
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT payload FROM ledger.outbox WHERE merchant_id = '" + m.id() + "'")) {
         int events = 0;
         while (rs.next()) {
           String raw = new String(rs.getBytes(1), StandardCharsets.ISO_8859_1);
@@ -454,12 +502,26 @@ class IngestApiIT {
       }
       // The vault holds each card as AES-GCM ciphertext that opens with the key to the PAN.
       List<String> opened = new ArrayList<>();
-      try (ResultSet rs = s.executeQuery("SELECT token, key_id, nonce, ciphertext, last4, brand, exp_month, exp_year"
-          + " FROM vault.card WHERE merchant_id = '" + m.id() + "'")) {
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT token, key_id, nonce, ciphertext, last4, brand, exp_month, exp_year"
+                  + " FROM vault.card WHERE merchant_id = '"
+                  + m.id()
+                  + "'")) {
         while (rs.next()) {
           assertThat(rs.getString("key_id")).isEqualTo(VAULT.currentKeyId());
-          opened.add(VAULT.open(m.id(), new VaultCard(rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getBytes(4),
-              rs.getString(5), rs.getString(6), rs.getInt(7), rs.getInt(8))));
+          opened.add(
+              VAULT.open(
+                  m.id(),
+                  new VaultCard(
+                      rs.getString(1),
+                      rs.getString(2),
+                      rs.getBytes(3),
+                      rs.getBytes(4),
+                      rs.getString(5),
+                      rs.getString(6),
+                      rs.getInt(7),
+                      rs.getInt(8))));
         }
       }
       assertThat(opened).containsExactlyInAnyOrderElementsOf(pans);
@@ -470,14 +532,20 @@ class IngestApiIT {
   void tokenizeAnswersTokenLast4BrandAndExpiryAndIsIdempotent() throws Exception {
     Merchant m = newMerchantWithoutCards();
 
-    HttpResponse<String> first = tokenize(m.key(), "card-1", CARD_BODY.replace(PAN, "4242 4242 4242 4242"));
-    HttpResponse<String> replay = tokenize(m.key(), "card-1", CARD_BODY.replace(PAN, "4242 4242 4242 4242"));
+    HttpResponse<String> first =
+        tokenize(m.key(), "card-1", CARD_BODY.replace(PAN, "4242 4242 4242 4242"));
+    HttpResponse<String> replay =
+        tokenize(m.key(), "card-1", CARD_BODY.replace(PAN, "4242 4242 4242 4242"));
     HttpResponse<String> reused = tokenize(m.key(), "card-1", CARD_BODY);
 
     assertThat(first.statusCode()).isEqualTo(201);
     assertThat(JSON.readTree(first.body()))
-        .isEqualTo(JSON.readTree("{\"token\": \"" + TOKEN + "\", \"last4\": \"4242\", \"brand\": \"visa\","
-            + " \"exp_month\": 12, \"exp_year\": 2030}"));
+        .isEqualTo(
+            JSON.readTree(
+                "{\"token\": \""
+                    + TOKEN
+                    + "\", \"last4\": \"4242\", \"brand\": \"visa\","
+                    + " \"exp_month\": 12, \"exp_year\": 2030}"));
     assertThat(first.body()).doesNotContain(PAN);
     assertThat(replay.statusCode()).isEqualTo(201);
     assertThat(replay.body()).isEqualTo(first.body());
@@ -501,10 +569,12 @@ class IngestApiIT {
         "\"exp_month\": 12 => \"exp_month\": \"12\" | 400 | invalid_field | /card/exp_month",
         "\"exp_year\" => \"cvc\": 123, \"exp_year\" | 400 | unknown_field | /card/cvc",
       })
-  void aBadCardIsRefusedByTokenizeAndNothingIsStored(String change, int status, String code, String pointer) throws Exception {
+  void aBadCardIsRefusedByTokenizeAndNothingIsStored(
+      String change, int status, String code, String pointer) throws Exception {
     Merchant m = newMerchantWithoutCards();
     String[] parts = change.split("=>", -1);
-    HttpResponse<String> response = tokenize(m.key(), "card-1", CARD_BODY.replace(parts[0].trim(), parts[1].trim()));
+    HttpResponse<String> response =
+        tokenize(m.key(), "card-1", CARD_BODY.replace(parts[0].trim(), parts[1].trim()));
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
     JsonNode problem = JSON.readTree(response.body());
@@ -519,11 +589,14 @@ class IngestApiIT {
   @Test
   void theApplicationRoleIsDeniedTheVaultTable() throws Exception {
     Merchant m = newMerchant();
-    try (Connection c = app.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = app.getConnection();
+        Statement s = c.createStatement()) {
       c.setAutoCommit(false);
       s.execute("SELECT set_config('settleflow.merchant_id', '" + m.id() + "', true)");
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.executeQuery("SELECT ciphertext FROM vault.card"))
-          .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> s.executeQuery("SELECT ciphertext FROM vault.card"))
+          .isInstanceOfSatisfying(
+              SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"));
       c.rollback();
     }
   }
@@ -538,10 +611,12 @@ class IngestApiIT {
       CountDownLatch go = new CountDownLatch(1);
       List<Future<HttpResponse<String>>> futures = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
-        futures.add(pool.submit(() -> {
-          go.await();
-          return post(m.key(), "same-key", BODY);
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return post(m.key(), "same-key", BODY);
+                }));
       }
       go.countDown();
       for (Future<HttpResponse<String>> f : futures) {
@@ -553,8 +628,13 @@ class IngestApiIT {
 
     assertThat(responses).extracting(HttpResponse::statusCode).containsOnly(201);
     assertThat(responses).extracting(HttpResponse::body).containsOnly(responses.get(0).body());
-    assertThat(responses).filteredOn(r -> r.headers().firstValue(IngestApi.IDEMPOTENT_REPLAYED).isEmpty()).hasSize(1);
-    assertThat(counts(m.id())).containsEntry("payments", 1L).containsEntry("outbox", 1L).containsEntry("ledger_entries", 2L);
+    assertThat(responses)
+        .filteredOn(r -> r.headers().firstValue(IngestApi.IDEMPOTENT_REPLAYED).isEmpty())
+        .hasSize(1);
+    assertThat(counts(m.id()))
+        .containsEntry("payments", 1L)
+        .containsEntry("outbox", 1L)
+        .containsEntry("ledger_entries", 2L);
   }
 
   @Test
@@ -563,16 +643,20 @@ class IngestApiIT {
     post(m.key(), "key-1", BODY);
     get(m.key(), "/v1/payments/" + UUID.randomUUID());
 
-    HttpResponse<String> health = send(HttpRequest.newBuilder(URI.create(baseUrl + "/health")).GET());
-    HttpResponse<String> metrics = send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics")).GET());
+    HttpResponse<String> health =
+        send(HttpRequest.newBuilder(URI.create(baseUrl + "/health")).GET());
+    HttpResponse<String> metrics =
+        send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics")).GET());
 
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(health.body()).get("status").asText()).isEqualTo("UP");
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body())
         .contains("payments_authorized_total{currency=\"EUR\"}")
-        .containsPattern("http_server_requests_seconds_count\\{method=\"POST\",route=\"/v1/payments\",status=\"201\"\\} [1-9]")
-        .containsPattern("http_server_requests_seconds_count\\{method=\"GET\",route=\"/v1/payments/\\{id\\}\",status=\"404\"\\} [1-9]")
+        .containsPattern(
+            "http_server_requests_seconds_count\\{method=\"POST\",route=\"/v1/payments\",status=\"201\"\\} [1-9]")
+        .containsPattern(
+            "http_server_requests_seconds_count\\{method=\"GET\",route=\"/v1/payments/\\{id\\}\",status=\"404\"\\} [1-9]")
         .doesNotContain(PAN);
   }
 
@@ -584,7 +668,8 @@ class IngestApiIT {
         IngestApi.create(
                 new PaymentLedger(app, clock),
                 (topic, event) -> {
-                  throw new SchemaRegistryException("schema registry at http://127.0.0.1:1 unreachable");
+                  throw new SchemaRegistryException(
+                      "schema registry at http://127.0.0.1:1 unreachable");
                 },
                 new CardTokenizer(TOKENIZATION_KEY),
                 VAULT,
@@ -594,11 +679,13 @@ class IngestApiIT {
             .start("127.0.0.1", 0);
     try {
       HttpResponse<String> response =
-          send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + registryDown.port() + "/v1/payments"))
-              .header("Authorization", "Bearer " + m.key())
-              .header("Idempotency-Key", "key-1")
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(BODY)));
+          send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + registryDown.port() + "/v1/payments"))
+                  .header("Authorization", "Bearer " + m.key())
+                  .header("Idempotency-Key", "key-1")
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(BODY)));
 
       assertProblem(response, 503, "dependency_unavailable", null);
       assertThat(counts(m.id()).values()).containsOnly(0L);
@@ -610,7 +697,8 @@ class IngestApiIT {
 
   @Test
   void anUnknownRouteIsAProblemToo() throws Exception {
-    HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(baseUrl + "/v2/nothing")).GET());
+    HttpResponse<String> response =
+        send(HttpRequest.newBuilder(URI.create(baseUrl + "/v2/nothing")).GET());
     assertThat(response.statusCode()).isEqualTo(404);
     assertThat(response.headers().firstValue("Content-Type")).hasValue(IngestApi.PROBLEM_JSON);
   }
@@ -623,10 +711,14 @@ class IngestApiIT {
     String id = authorize(m, "key-1", 1999);
     String other = authorize(m, "key-2", 500);
 
-    HttpResponse<String> captured = postTo(m.key(), "cap-1", "/v1/payments/" + id + "/capture", "{\"amount_minor\": 1500}");
-    HttpResponse<String> refunded = postTo(m.key(), "ref-1", "/v1/payments/" + id + "/refunds", "{\"amount_minor\": 500}");
-    HttpResponse<String> refundedRest = postTo(m.key(), "ref-2", "/v1/payments/" + id + "/refunds", null);
-    HttpResponse<String> cancelled = postTo(m.key(), "can-1", "/v1/payments/" + other + "/cancel", null);
+    HttpResponse<String> captured =
+        postTo(m.key(), "cap-1", "/v1/payments/" + id + "/capture", "{\"amount_minor\": 1500}");
+    HttpResponse<String> refunded =
+        postTo(m.key(), "ref-1", "/v1/payments/" + id + "/refunds", "{\"amount_minor\": 500}");
+    HttpResponse<String> refundedRest =
+        postTo(m.key(), "ref-2", "/v1/payments/" + id + "/refunds", null);
+    HttpResponse<String> cancelled =
+        postTo(m.key(), "can-1", "/v1/payments/" + other + "/cancel", null);
 
     assertThat(captured.statusCode()).as(captured.body()).isEqualTo(200);
     assertThat(amounts(captured)).isEqualTo("CAPTURED 1999/1500/0");
@@ -634,9 +726,13 @@ class IngestApiIT {
     assertThat(amounts(refundedRest)).isEqualTo("REFUNDED 1999/1500/1500");
     assertThat(amounts(cancelled)).isEqualTo("CANCELLED 500/0/0");
     assertThat(amounts(get(m.key(), "/v1/payments/" + id))).isEqualTo("REFUNDED 1999/1500/1500");
-    assertThat(JSON.readTree(refundedRest.body()).get("card").get("last4").asText()).isEqualTo("4242");
+    assertThat(JSON.readTree(refundedRest.body()).get("card").get("last4").asText())
+        .isEqualTo("4242");
 
-    assertThat(rows(m.id(), "SELECT type || ' ' || aggregatetype || ' ' || aggregateid FROM ledger.outbox ORDER BY created_at, type"))
+    assertThat(
+            rows(
+                m.id(),
+                "SELECT type || ' ' || aggregatetype || ' ' || aggregateid FROM ledger.outbox ORDER BY created_at, type"))
         .containsExactlyInAnyOrder(
             "AUTHORIZED " + Topics.PAYMENTS_AUTHORIZED + " " + id,
             "AUTHORIZED " + Topics.PAYMENTS_AUTHORIZED + " " + other,
@@ -644,24 +740,32 @@ class IngestApiIT {
             "REFUNDED " + Topics.PAYMENTS_REFUNDED + " " + id,
             "REFUNDED " + Topics.PAYMENTS_REFUNDED + " " + id,
             "CANCELLED " + Topics.PAYMENTS_CANCELLED + " " + other);
-    ConfluentWireFormat fresh = new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
-    assertThat(payloads(m.id(), "REFUNDED")).extracting(b -> fresh.decode(b, PaymentEvent.class))
+    ConfluentWireFormat fresh =
+        new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
+    assertThat(payloads(m.id(), "REFUNDED"))
+        .extracting(b -> fresh.decode(b, PaymentEvent.class))
         .extracting(e -> e.getEventType() + " " + e.getAmountMinor())
         .containsExactlyInAnyOrder("REFUNDED 500", "REFUNDED 1000");
-    assertThat(rows(m.id(), "SELECT sum(amount_minor)::text FROM ledger.ledger_entries")).containsExactly("0");
+    assertThat(rows(m.id(), "SELECT sum(amount_minor)::text FROM ledger.ledger_entries"))
+        .containsExactly("0");
   }
 
   @Test
   void aMovementReplaysWithTheHeaderAndRejectsAReusedKey() throws Exception {
     Merchant m = newMerchant();
     String id = authorize(m, "key-1", 1999);
-    HttpResponse<String> first = postTo(m.key(), "cap", "/v1/payments/" + id + "/capture", "{\"amount_minor\": 100}");
+    HttpResponse<String> first =
+        postTo(m.key(), "cap", "/v1/payments/" + id + "/capture", "{\"amount_minor\": 100}");
     Map<String, Long> before = counts(m.id());
 
-    HttpResponse<String> replay = postTo(m.key(), "cap", "/v1/payments/" + id + "/capture", "{\"amount_minor\": 100}");
-    HttpResponse<String> otherBody = postTo(m.key(), "cap", "/v1/payments/" + id + "/capture", "{\"amount_minor\": 200}");
-    HttpResponse<String> otherPath = postTo(m.key(), "cap", "/v1/payments/" + id + "/refunds", "{\"amount_minor\": 100}");
-    HttpResponse<String> authorizeKey = postTo(m.key(), "key-1", "/v1/payments/" + id + "/capture", null);
+    HttpResponse<String> replay =
+        postTo(m.key(), "cap", "/v1/payments/" + id + "/capture", "{\"amount_minor\": 100}");
+    HttpResponse<String> otherBody =
+        postTo(m.key(), "cap", "/v1/payments/" + id + "/capture", "{\"amount_minor\": 200}");
+    HttpResponse<String> otherPath =
+        postTo(m.key(), "cap", "/v1/payments/" + id + "/refunds", "{\"amount_minor\": 100}");
+    HttpResponse<String> authorizeKey =
+        postTo(m.key(), "key-1", "/v1/payments/" + id + "/capture", null);
 
     assertThat(replay.statusCode()).isEqualTo(200);
     assertThat(replay.body()).isEqualTo(first.body());
@@ -695,41 +799,57 @@ class IngestApiIT {
         "-                         | cancel  | 5    | 400 | unknown_field             | amount_minor",
       })
   void anIllegalMovementIsAProblemWithACodeAndWritesNothing(
-      String history, String path, Long amount, int status, String code, String field) throws Exception {
+      String history, String path, Long amount, int status, String code, String field)
+      throws Exception {
     Merchant m = newMerchant();
     String id = authorize(m, "key-1", 1999);
     int step = 0;
     for (String done : history == null ? new String[0] : history.split(",")) {
       String[] parts = done.split(":", -1);
-      HttpResponse<String> ok = postTo(m.key(), "setup-" + step++, "/v1/payments/" + id + "/" + parts[0],
-          parts[1].equals("-") ? null : "{\"amount_minor\": " + parts[1] + "}");
+      HttpResponse<String> ok =
+          postTo(
+              m.key(),
+              "setup-" + step++,
+              "/v1/payments/" + id + "/" + parts[0],
+              parts[1].equals("-") ? null : "{\"amount_minor\": " + parts[1] + "}");
       assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
     }
     Map<String, Long> before = counts(m.id());
     String paymentBefore = get(m.key(), "/v1/payments/" + id).body();
 
     HttpResponse<String> refused =
-        postTo(m.key(), "illegal", "/v1/payments/" + id + "/" + path, amount == null ? null : "{\"amount_minor\": " + amount + "}");
+        postTo(
+            m.key(),
+            "illegal",
+            "/v1/payments/" + id + "/" + path,
+            amount == null ? null : "{\"amount_minor\": " + amount + "}");
 
     assertProblem(refused, status, code, field);
     assertThat(counts(m.id())).isEqualTo(before);
     assertThat(get(m.key(), "/v1/payments/" + id).body()).isEqualTo(paymentBefore);
-    assertThat(rows(m.id(), "SELECT idempotency_key FROM ledger.idempotency_keys AND idempotency_key = 'illegal'")).isEmpty();
+    assertThat(
+            rows(
+                m.id(),
+                "SELECT idempotency_key FROM ledger.idempotency_keys AND idempotency_key = 'illegal'"))
+        .isEmpty();
   }
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"capture", "refunds", "cancel"})
-  void aMovementOnAnUnknownOrAnotherMerchantsPaymentIs404AndWritesNothing(String path) throws Exception {
+  void aMovementOnAnUnknownOrAnotherMerchantsPaymentIs404AndWritesNothing(String path)
+      throws Exception {
     Merchant a = newMerchant();
     Merchant b = newMerchant();
     String id = authorize(a, "key-1", 1999);
     if (path.equals("refunds")) {
-      assertThat(postTo(a.key(), "cap", "/v1/payments/" + id + "/capture", null).statusCode()).isEqualTo(200);
+      assertThat(postTo(a.key(), "cap", "/v1/payments/" + id + "/capture", null).statusCode())
+          .isEqualTo(200);
     }
     Map<String, Long> beforeA = counts(a.id());
 
     HttpResponse<String> others = postTo(b.key(), "k1", "/v1/payments/" + id + "/" + path, null);
-    HttpResponse<String> unknown = postTo(b.key(), "k2", "/v1/payments/" + UUID.randomUUID() + "/" + path, null);
+    HttpResponse<String> unknown =
+        postTo(b.key(), "k2", "/v1/payments/" + UUID.randomUUID() + "/" + path, null);
     HttpResponse<String> malformed = postTo(b.key(), "k3", "/v1/payments/not-a-uuid/" + path, null);
 
     assertProblem(others, 404, "not_found", null);
@@ -746,11 +866,12 @@ class IngestApiIT {
 
     HttpResponse<String> noKey = postTo(m.key(), null, "/v1/payments/" + id + "/capture", null);
     HttpResponse<String> text =
-        send(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/payments/" + id + "/capture"))
-            .header("Authorization", "Bearer " + m.key())
-            .header("Idempotency-Key", "k")
-            .header("Content-Type", "text/plain")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"amount_minor\": 5}")));
+        send(
+            HttpRequest.newBuilder(URI.create(baseUrl + "/v1/payments/" + id + "/capture"))
+                .header("Authorization", "Bearer " + m.key())
+                .header("Idempotency-Key", "k")
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"amount_minor\": 5}")));
 
     assertProblem(noKey, 400, "missing_idempotency_key", "Idempotency-Key");
     assertProblem(text, 415, "unsupported_media_type", "Content-Type");
@@ -763,7 +884,8 @@ class IngestApiIT {
     Merchant m = newMerchant();
     String id = authorize(m, "key-1", 1000);
     if (path.equals("refunds")) {
-      assertThat(postTo(m.key(), "cap", "/v1/payments/" + id + "/capture", null).statusCode()).isEqualTo(200);
+      assertThat(postTo(m.key(), "cap", "/v1/payments/" + id + "/capture", null).statusCode())
+          .isEqualTo(200);
     }
     int threads = 8;
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -773,10 +895,13 @@ class IngestApiIT {
       List<Future<HttpResponse<String>>> futures = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
         String key = "par-" + i;
-        futures.add(pool.submit(() -> {
-          go.await();
-          return postTo(m.key(), key, "/v1/payments/" + id + "/" + path, "{\"amount_minor\": 300}");
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return postTo(
+                      m.key(), key, "/v1/payments/" + id + "/" + path, "{\"amount_minor\": 300}");
+                }));
       }
       go.countDown();
       for (Future<HttpResponse<String>> f : futures) {
@@ -786,13 +911,19 @@ class IngestApiIT {
       pool.shutdownNow();
     }
 
-    String refusal = path.equals("capture") ? "amount_exceeds_authorized" : "amount_exceeds_captured";
+    String refusal =
+        path.equals("capture") ? "amount_exceeds_authorized" : "amount_exceeds_captured";
     assertThat(responses).filteredOn(r -> r.statusCode() == 200).hasSize(3);
-    assertThat(responses).filteredOn(r -> r.statusCode() == 409).hasSize(5)
-        .allSatisfy(r -> assertThat(JSON.readTree(r.body()).get("code").asText()).isEqualTo(refusal));
+    assertThat(responses)
+        .filteredOn(r -> r.statusCode() == 409)
+        .hasSize(5)
+        .allSatisfy(
+            r -> assertThat(JSON.readTree(r.body()).get("code").asText()).isEqualTo(refusal));
     JsonNode after = JSON.readTree(get(m.key(), "/v1/payments/" + id).body());
-    assertThat(after.get(path.equals("capture") ? "captured_minor" : "refunded_minor").asLong()).isEqualTo(900);
-    assertThat(rows(m.id(), "SELECT sum(amount_minor)::text FROM ledger.ledger_entries")).containsExactly("0");
+    assertThat(after.get(path.equals("capture") ? "captured_minor" : "refunded_minor").asLong())
+        .isEqualTo(900);
+    assertThat(rows(m.id(), "SELECT sum(amount_minor)::text FROM ledger.ledger_entries"))
+        .containsExactly("0");
   }
 
   // --- listing, balances, pruning
@@ -804,26 +935,38 @@ class IngestApiIT {
     for (int i = 0; i < 5; i++) {
       ids.add(authorize(m, "key-" + i, 100 + i));
     }
-    assertThat(postTo(m.key(), "cap", "/v1/payments/" + ids.get(2) + "/capture", null).statusCode()).isEqualTo(200);
+    assertThat(postTo(m.key(), "cap", "/v1/payments/" + ids.get(2) + "/capture", null).statusCode())
+        .isEqualTo(200);
     authorize(newMerchant(), "key-x", 100);
 
     List<String> seen = new ArrayList<>();
     String cursor = null;
     int pages = 0;
     do {
-      JsonNode page = JSON.readTree(get(m.key(), "/v1/payments?limit=2" + (cursor == null ? "" : "&cursor=" + cursor)).body());
+      JsonNode page =
+          JSON.readTree(
+              get(m.key(), "/v1/payments?limit=2" + (cursor == null ? "" : "&cursor=" + cursor))
+                  .body());
       page.get("data").forEach(p -> seen.add(p.get("id").asText()));
       cursor = page.get("has_more").asBoolean() ? page.get("next_cursor").asText() : null;
       assertThat(page.get("next_cursor").isNull()).isEqualTo(cursor == null);
       pages++;
     } while (cursor != null);
 
-    // All five share created_at (fixed clock): the id breaks the tie, so no page repeats or skips one.
+    // All five share created_at (fixed clock): the id breaks the tie, so no page repeats or skips
+    // one.
     assertThat(pages).isEqualTo(3);
     assertThat(seen).hasSize(5).containsExactlyInAnyOrderElementsOf(ids);
     assertThat(ids(get(m.key(), "/v1/payments?status=CAPTURED"))).containsExactly(ids.get(2));
-    assertThat(ids(get(m.key(), "/v1/payments?status=AUTHORIZED&limit=100"))).hasSize(4).doesNotContain(ids.get(2));
-    assertThat(ids(get(m.key(), "/v1/payments?created_gte=" + NOW + "&created_lt=" + NOW.plusMillis(1)))).hasSize(5);
+    assertThat(ids(get(m.key(), "/v1/payments?status=AUTHORIZED&limit=100")))
+        .hasSize(4)
+        .doesNotContain(ids.get(2));
+    assertThat(
+            ids(
+                get(
+                    m.key(),
+                    "/v1/payments?created_gte=" + NOW + "&created_lt=" + NOW.plusMillis(1))))
+        .hasSize(5);
     assertThat(ids(get(m.key(), "/v1/payments?created_lt=" + NOW))).isEmpty();
     assertProblem(get(m.key(), "/v1/payments?limit=101"), 400, "invalid_field", "limit");
     assertProblem(get(m.key(), "/v1/payments?cursor=bogus"), 400, "invalid_cursor", "cursor");
@@ -835,7 +978,10 @@ class IngestApiIT {
     Merchant m = newMerchant();
     String eur = authorize(m, "key-1", 1999);
     authorize(m, "key-2", 1);
-    String usd = JSON.readTree(post(m.key(), "key-3", BODY.replace("\"EUR\"", "\"USD\"")).body()).get("id").asText();
+    String usd =
+        JSON.readTree(post(m.key(), "key-3", BODY.replace("\"EUR\"", "\"USD\"")).body())
+            .get("id")
+            .asText();
     postTo(m.key(), "cap", "/v1/payments/" + eur + "/capture", "{\"amount_minor\": 1000}");
     postTo(m.key(), "ref", "/v1/payments/" + eur + "/refunds", "{\"amount_minor\": 250}");
     postTo(m.key(), "can", "/v1/payments/" + usd + "/cancel", null);
@@ -851,7 +997,8 @@ class IngestApiIT {
     assertThat(data.get(0).get("accounts").get("card_receivables").asLong()).isEqualTo(750);
     assertThat(data.get(1).get("currency").asText()).isEqualTo("USD");
     assertThat(data.get(1).get("pending_minor").asLong()).isZero();
-    assertThat(JSON.readTree(get(newMerchant().key(), "/v1/balances").body()).get("data")).isEmpty();
+    assertThat(JSON.readTree(get(newMerchant().key(), "/v1/balances").body()).get("data"))
+        .isEmpty();
   }
 
   @Test
@@ -860,7 +1007,8 @@ class IngestApiIT {
     authorize(m, "key-1", 100);
     PaymentLedger ledger = new PaymentLedger(app, Clock.fixed(NOW, ZoneOffset.UTC));
     IdempotencyKeyPruner early = pruner(NOW.plus(IngestMain.IDEMPOTENCY_RETENTION), ledger);
-    IdempotencyKeyPruner late = pruner(NOW.plus(IngestMain.IDEMPOTENCY_RETENTION).plusMillis(1), ledger);
+    IdempotencyKeyPruner late =
+        pruner(NOW.plus(IngestMain.IDEMPOTENCY_RETENTION).plusMillis(1), ledger);
 
     assertThat(early.runOnce()).isZero();
     assertThat(counts(m.id())).containsEntry("idempotency_keys", 1L);
@@ -878,7 +1026,8 @@ class IngestApiIT {
 
     assertThat(metrics)
         .contains("payments_movements_total{currency=\"EUR\",movement=\"capture\"}")
-        .containsPattern("http_server_requests_seconds_count\\{method=\"POST\",route=\"/v1/payments/\\{id\\}/capture\",status=\"200\"\\} [1-9]")
+        .containsPattern(
+            "http_server_requests_seconds_count\\{method=\"POST\",route=\"/v1/payments/\\{id\\}/capture\",status=\"200\"\\} [1-9]")
         .doesNotContain(id);
   }
 
@@ -889,8 +1038,13 @@ class IngestApiIT {
     Merchant m = newMerchant();
     Merchant other = newMerchant();
     SteppingClock clock = new SteppingClock(NOW);
-    Javalin limited = startApi(new PaymentLedger(app, clock), (topic, event) -> new byte[] {0}, clock,
-        new IngestApi.Options(PaymentRequestParser.MAX_AMOUNT_MINOR, 0.5, 2), new InFlightRequests());
+    Javalin limited =
+        startApi(
+            new PaymentLedger(app, clock),
+            (topic, event) -> new byte[] {0},
+            clock,
+            new IngestApi.Options(PaymentRequestParser.MAX_AMOUNT_MINOR, 0.5, 2),
+            new InFlightRequests());
     String url = "http://127.0.0.1:" + limited.port();
     try {
       assertThat(get(url, m.key(), "/v1/balances").statusCode()).isEqualTo(200);
@@ -912,8 +1066,10 @@ class IngestApiIT {
 
   @Test
   void livenessAndReadinessAnswerAndReadinessChecksTheSchema() throws Exception {
-    HttpResponse<String> live = send(HttpRequest.newBuilder(URI.create(baseUrl + "/health/live")).GET());
-    HttpResponse<String> ready = send(HttpRequest.newBuilder(URI.create(baseUrl + "/health/ready")).GET());
+    HttpResponse<String> live =
+        send(HttpRequest.newBuilder(URI.create(baseUrl + "/health/live")).GET());
+    HttpResponse<String> ready =
+        send(HttpRequest.newBuilder(URI.create(baseUrl + "/health/ready")).GET());
 
     assertThat(live.statusCode()).isEqualTo(200);
     assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
@@ -933,16 +1089,19 @@ class IngestApiIT {
         .containsPattern("payments_outcomes_total\\{outcome=\"authorized\"\\} [1-9]")
         .containsPattern("payments_outcomes_total\\{outcome=\"replayed\"\\} [1-9]")
         .containsPattern("payments_outcomes_total\\{outcome=\"rejected\"\\} [1-9]")
-        .containsPattern("http_server_requests_seconds_bucket\\{method=\"POST\",route=\"/v1/payments\",status=\"201\",le=")
+        .containsPattern(
+            "http_server_requests_seconds_bucket\\{method=\"POST\",route=\"/v1/payments\",status=\"201\",le=")
         .contains("hikaricp_connections_active{pool=\"ledger\"}")
         .contains("hikaricp_connections_max{pool=\"ledger\"}");
   }
 
   @Test
-  void aRequestInFlightWhenShutdownBeginsCompletesAndIsFullyWrittenWhileNewOnesAreRefused() throws Exception {
+  void aRequestInFlightWhenShutdownBeginsCompletesAndIsFullyWrittenWhileNewOnesAreRefused()
+      throws Exception {
     Merchant m = newMerchant();
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
-    ConfluentWireFormat wire = new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
+    ConfluentWireFormat wire =
+        new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
     CountDownLatch insideTransaction = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     HikariConfig poolConfig = new HikariConfig();
@@ -951,29 +1110,41 @@ class IngestApiIT {
     HikariDataSource pool = new HikariDataSource(poolConfig);
     InFlightRequests inFlight = new InFlightRequests();
     // The encoder runs inside the ledger transaction: holding it there holds the request mid-write.
-    Javalin server = startApi(new PaymentLedger(pool, clock), (topic, event) -> {
-      insideTransaction.countDown();
-      try {
-        release.await(60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return wire.encode(topic, event);
-    }, clock, OPTIONS, inFlight);
+    Javalin server =
+        startApi(
+            new PaymentLedger(pool, clock),
+            (topic, event) -> {
+              insideTransaction.countDown();
+              try {
+                release.await(60, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return wire.encode(topic, event);
+            },
+            clock,
+            OPTIONS,
+            inFlight);
     String url = "http://127.0.0.1:" + server.port();
     ExecutorService threads = Executors.newFixedThreadPool(2);
     try {
-      Future<HttpResponse<String>> slow = threads.submit(() -> send(HttpRequest.newBuilder(URI.create(url + "/v1/payments"))
-          .header("Authorization", "Bearer " + m.key())
-          .header("Idempotency-Key", "key-1")
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(BODY))));
+      Future<HttpResponse<String>> slow =
+          threads.submit(
+              () ->
+                  send(
+                      HttpRequest.newBuilder(URI.create(url + "/v1/payments"))
+                          .header("Authorization", "Bearer " + m.key())
+                          .header("Idempotency-Key", "key-1")
+                          .header("Content-Type", "application/json")
+                          .POST(HttpRequest.BodyPublishers.ofString(BODY))));
       assertThat(insideTransaction.await(60, TimeUnit.SECONDS)).isTrue();
 
-      Future<?> stopping = threads.submit(() -> {
-        IngestMain.stopGracefully(server, inFlight, Duration.ofSeconds(60), pool);
-        return null;
-      });
+      Future<?> stopping =
+          threads.submit(
+              () -> {
+                IngestMain.stopGracefully(server, inFlight, Duration.ofSeconds(60), pool);
+                return null;
+              });
       await().atMost(Duration.ofSeconds(30)).until(inFlight::draining);
       HttpResponse<String> refused = get(url, m.key(), "/v1/balances");
       assertProblem(refused, 503, "shutting_down", null);
@@ -989,7 +1160,8 @@ class IngestApiIT {
           .containsEntry("ledger_entries", 2L)
           .containsEntry("outbox", 1L)
           .containsEntry("idempotency_keys", 1L);
-      assertThat(rows(m.id(), "SELECT response_status::text FROM ledger.idempotency_keys")).containsExactly("201");
+      assertThat(rows(m.id(), "SELECT response_status::text FROM ledger.idempotency_keys"))
+          .containsExactly("201");
       assertThat(pool.isClosed()).isTrue();
     } finally {
       release.countDown();
@@ -1027,22 +1199,37 @@ class IngestApiIT {
     }
   }
 
-  static Javalin startApi(PaymentLedger ledger, java.util.function.BiFunction<String, PaymentEvent, byte[]> encoder, Clock clock,
-      IngestApi.Options options, InFlightRequests inFlight) {
-    return IngestApi.create(ledger, encoder, new CardTokenizer(TOKENIZATION_KEY), VAULT, options,
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock, inFlight)
+  static Javalin startApi(
+      PaymentLedger ledger,
+      java.util.function.BiFunction<String, PaymentEvent, byte[]> encoder,
+      Clock clock,
+      IngestApi.Options options,
+      InFlightRequests inFlight) {
+    return IngestApi.create(
+            ledger,
+            encoder,
+            new CardTokenizer(TOKENIZATION_KEY),
+            VAULT,
+            options,
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+            clock,
+            inFlight)
         .start("127.0.0.1", 0);
   }
 
   static HttpResponse<String> get(String url, String apiKey, String path) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create(url + path)).header("Authorization", "Bearer " + apiKey).GET());
+    return send(
+        HttpRequest.newBuilder(URI.create(url + path))
+            .header("Authorization", "Bearer " + apiKey)
+            .GET());
   }
 
   // --- the OpenAPI document
 
   @Test
   void theOpenApiDocumentIsServedAsTheResource() throws Exception {
-    HttpResponse<String> served = send(HttpRequest.newBuilder(URI.create(baseUrl + IngestApi.OPENAPI_PATH)).GET());
+    HttpResponse<String> served =
+        send(HttpRequest.newBuilder(URI.create(baseUrl + IngestApi.OPENAPI_PATH)).GET());
 
     assertThat(served.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(served.body())).isEqualTo(new OpenApiContract().document());
@@ -1061,17 +1248,31 @@ class IngestApiIT {
         continue; // an unknown route: by definition not in the document
       }
       String contentType = r.headers().firstValue("Content-Type").orElse(null);
-      problems.addAll(contract.check(r.request().method(), path, r.statusCode(), contentType, r.body()));
-      covered.add(r.request().method() + " " + contract.template(path).orElse(path) + " " + r.statusCode());
+      problems.addAll(
+          contract.check(r.request().method(), path, r.statusCode(), contentType, r.body()));
+      covered.add(
+          r.request().method() + " " + contract.template(path).orElse(path) + " " + r.statusCode());
     }
 
     assertThat(problems).isEmpty();
-    assertThat(covered).contains(
-        "POST /v1/payments 201", "POST /v1/payments 400", "POST /v1/payments 413", "POST /v1/payments 422",
-        "POST /v1/tokenize 201", "POST /v1/payments/{id}/capture 200", "POST /v1/payments/{id}/refunds 200",
-        "POST /v1/payments/{id}/cancel 200", "POST /v1/payments/{id}/capture 409", "GET /v1/payments 200",
-        "GET /v1/payments/{id} 200", "GET /v1/payments/{id} 404", "GET /v1/balances 200", "GET /v1/balances 429",
-        "GET /health/ready 200", "GET /metrics 200");
+    assertThat(covered)
+        .contains(
+            "POST /v1/payments 201",
+            "POST /v1/payments 400",
+            "POST /v1/payments 413",
+            "POST /v1/payments 422",
+            "POST /v1/tokenize 201",
+            "POST /v1/payments/{id}/capture 200",
+            "POST /v1/payments/{id}/refunds 200",
+            "POST /v1/payments/{id}/cancel 200",
+            "POST /v1/payments/{id}/capture 409",
+            "GET /v1/payments 200",
+            "GET /v1/payments/{id} 200",
+            "GET /v1/payments/{id} 404",
+            "GET /v1/balances 200",
+            "GET /v1/balances 429",
+            "GET /health/ready 200",
+            "GET /metrics 200");
   }
 
   // --- helpers
@@ -1097,7 +1298,12 @@ class IngestApiIT {
    */
   static String storeCard(String merchant, String pan, int expMonth, int expYear) {
     CardToken token = new CardTokenizer(TOKENIZATION_KEY).tokenize(pan);
-    VaultCard card = VAULT.seal(merchant, token, new CardDetails(pan, expMonth, expYear), CardBrand.of(pan).orElse(null));
+    VaultCard card =
+        VAULT.seal(
+            merchant,
+            token,
+            new CardDetails(pan, expMonth, expYear),
+            CardBrand.of(pan).orElse(null));
     try (Connection c = owner.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
@@ -1131,39 +1337,52 @@ class IngestApiIT {
     return b;
   }
 
-  static HttpResponse<String> tokenize(String apiKey, String idempotencyKey, String body) throws Exception {
+  static HttpResponse<String> tokenize(String apiKey, String idempotencyKey, String body)
+      throws Exception {
     return postTo(apiKey, idempotencyKey, IngestApi.TOKENIZE_PATH, body);
   }
 
-  static HttpResponse<String> post(String apiKey, String idempotencyKey, String body) throws Exception {
-    return send(paymentRequest(apiKey, idempotencyKey).POST(HttpRequest.BodyPublishers.ofString(body)));
+  static HttpResponse<String> post(String apiKey, String idempotencyKey, String body)
+      throws Exception {
+    return send(
+        paymentRequest(apiKey, idempotencyKey).POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   /** A payment of amountMinor EUR; returns its id. */
   static String authorize(Merchant m, String idempotencyKey, long amountMinor) throws Exception {
-    HttpResponse<String> created = post(m.key(), idempotencyKey, BODY.replace("1999", Long.toString(amountMinor)));
+    HttpResponse<String> created =
+        post(m.key(), idempotencyKey, BODY.replace("1999", Long.toString(amountMinor)));
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     return JSON.readTree(created.body()).get("id").asText();
   }
 
   /** POST to any path; a null body sends none (and no Content-Type). */
-  static HttpResponse<String> postTo(String apiKey, String idempotencyKey, String path, String body) throws Exception {
+  static HttpResponse<String> postTo(String apiKey, String idempotencyKey, String path, String body)
+      throws Exception {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Authorization", "Bearer " + apiKey);
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
+            .header("Authorization", "Bearer " + apiKey);
     if (idempotencyKey != null) {
       b.header("Idempotency-Key", idempotencyKey);
     }
     if (body == null) {
       return send(b.POST(HttpRequest.BodyPublishers.noBody()));
     }
-    return send(b.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+    return send(
+        b.header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   static String amounts(HttpResponse<String> response) throws Exception {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     JsonNode p = JSON.readTree(response.body());
-    return p.get("status").asText() + " " + p.get("amount_minor").asLong() + "/" + p.get("captured_minor").asLong()
-        + "/" + p.get("refunded_minor").asLong();
+    return p.get("status").asText()
+        + " "
+        + p.get("amount_minor").asLong()
+        + "/"
+        + p.get("captured_minor").asLong()
+        + "/"
+        + p.get("refunded_minor").asLong();
   }
 
   static List<String> ids(HttpResponse<String> response) throws Exception {
@@ -1175,7 +1394,9 @@ class IngestApiIT {
 
   static List<byte[]> payloads(String merchant, String type) throws SQLException {
     try (Connection c = owner.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT payload FROM ledger.outbox WHERE merchant_id = ? AND type = ?")) {
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT payload FROM ledger.outbox WHERE merchant_id = ? AND type = ?")) {
       ps.setString(1, merchant);
       ps.setString(2, type);
       List<byte[]> payloads = new ArrayList<>();
@@ -1189,22 +1410,32 @@ class IngestApiIT {
   }
 
   static IdempotencyKeyPruner pruner(Instant now, PaymentLedger ledger) {
-    return new IdempotencyKeyPruner(Clock.fixed(now, ZoneOffset.UTC), IngestMain.IDEMPOTENCY_RETENTION,
-        IngestMain.PRUNE_BATCH_ROWS, IngestMain.PRUNE_MAX_BATCHES_PER_RUN, ledger::purgeIdempotencyKeys);
+    return new IdempotencyKeyPruner(
+        Clock.fixed(now, ZoneOffset.UTC),
+        IngestMain.IDEMPOTENCY_RETENTION,
+        IngestMain.PRUNE_BATCH_ROWS,
+        IngestMain.PRUNE_MAX_BATCHES_PER_RUN,
+        ledger::purgeIdempotencyKeys);
   }
 
   static HttpResponse<String> get(String apiKey, String path) throws Exception {
-    return send(HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Authorization", "Bearer " + apiKey).GET());
+    return send(
+        HttpRequest.newBuilder(URI.create(baseUrl + path))
+            .header("Authorization", "Bearer " + apiKey)
+            .GET());
   }
 
   /** Sends, and keeps the exchange for the OpenAPI check that runs last. */
   static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response =
+        http.send(
+            request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     EXCHANGES.add(response);
     return response;
   }
 
-  static void assertProblem(HttpResponse<String> response, int status, String code, String field) throws Exception {
+  static void assertProblem(HttpResponse<String> response, int status, String code, String field)
+      throws Exception {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("Content-Type")).hasValue(IngestApi.PROBLEM_JSON);
     JsonNode problem = JSON.readTree(response.body());
@@ -1225,10 +1456,17 @@ class IngestApiIT {
   }
 
   static Map<String, Long> counts(String merchant) {
-    try (Connection c = owner.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = owner.getConnection();
+        Statement s = c.createStatement()) {
       Map<String, Long> counts = new TreeMap<>();
       for (String table : MERCHANT_TABLES) {
-        try (ResultSet rs = s.executeQuery("SELECT count(*) FROM ledger." + table + " WHERE merchant_id = '" + merchant + "'")) {
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) FROM ledger."
+                    + table
+                    + " WHERE merchant_id = '"
+                    + merchant
+                    + "'")) {
           rs.next();
           counts.put(table, rs.getLong(1));
         }
@@ -1240,8 +1478,12 @@ class IngestApiIT {
   }
 
   static List<String> rows(String merchant, String sql) {
-    String scoped = sql.replaceFirst("FROM ((ledger|vault)\\.\\w+)", "FROM $1 WHERE merchant_id = '" + merchant + "'");
-    try (Connection c = owner.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(scoped)) {
+    String scoped =
+        sql.replaceFirst(
+            "FROM ((ledger|vault)\\.\\w+)", "FROM $1 WHERE merchant_id = '" + merchant + "'");
+    try (Connection c = owner.getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(scoped)) {
       List<String> rows = new ArrayList<>();
       while (rs.next()) {
         rows.add(rs.getString(1));

@@ -38,18 +38,29 @@ class MovementRequestParserTest {
   void aMovementBodyParsesToAnAmountOrAProblem(String body, boolean takesAmount, String expected) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     if (expected.equals("all")) {
-      assertThat(MovementRequestParser.parse(bytes, takesAmount, PaymentRequestParser.MAX_AMOUNT_MINOR)).isEqualTo(OptionalLong.empty());
+      assertThat(
+              MovementRequestParser.parse(
+                  bytes, takesAmount, PaymentRequestParser.MAX_AMOUNT_MINOR))
+          .isEqualTo(OptionalLong.empty());
     } else if (!expected.contains(" ")) {
-      assertThat(MovementRequestParser.parse(bytes, takesAmount, PaymentRequestParser.MAX_AMOUNT_MINOR)).isEqualTo(OptionalLong.of(Long.parseLong(expected)));
+      assertThat(
+              MovementRequestParser.parse(
+                  bytes, takesAmount, PaymentRequestParser.MAX_AMOUNT_MINOR))
+          .isEqualTo(OptionalLong.of(Long.parseLong(expected)));
     } else {
       String[] codeAndField = expected.split(" ", -1);
-      assertThatThrownBy(() -> MovementRequestParser.parse(bytes, takesAmount, PaymentRequestParser.MAX_AMOUNT_MINOR))
-          .isInstanceOfSatisfying(ProblemException.class, e -> {
-            assertThat(e.problem().status()).isEqualTo(Integer.parseInt(codeAndField[0]));
-            assertThat(e.problem().code()).isEqualTo(codeAndField[1]);
-            assertThat(String.valueOf(e.problem().field())).isEqualTo(codeAndField[2]);
-            assertThat(e.problem().detail()).doesNotContain("4242");
-          });
+      assertThatThrownBy(
+              () ->
+                  MovementRequestParser.parse(
+                      bytes, takesAmount, PaymentRequestParser.MAX_AMOUNT_MINOR))
+          .isInstanceOfSatisfying(
+              ProblemException.class,
+              e -> {
+                assertThat(e.problem().status()).isEqualTo(Integer.parseInt(codeAndField[0]));
+                assertThat(e.problem().code()).isEqualTo(codeAndField[1]);
+                assertThat(String.valueOf(e.problem().field())).isEqualTo(codeAndField[2]);
+                assertThat(e.problem().detail()).doesNotContain("4242");
+              });
     }
   }
 }

@@ -16,16 +16,17 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Checks real responses against the API's OpenAPI 3.1 document (the resource the API serves):
- * finds the operation by path template and method, the response by status, and validates the body
- * against that response's schema with a JSON Schema 2020-12 validator (OpenAPI 3.1's dialect).
+ * Checks real responses against the API's OpenAPI 3.1 document (the resource the API serves): finds
+ * the operation by path template and method, the response by status, and validates the body against
+ * that response's schema with a JSON Schema 2020-12 validator (OpenAPI 3.1's dialect).
  */
 final class OpenApiContract {
   static final String RESOURCE = "openapi.json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final JsonNode document;
-  private final SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+  private final SchemaRegistry registry =
+      SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
   OpenApiContract() {
     try (InputStream in = OpenApiContract.class.getClassLoader().getResourceAsStream(RESOURCE)) {
@@ -61,7 +62,8 @@ final class OpenApiContract {
     if (template.isEmpty()) {
       return List.of(where + ": path not documented");
     }
-    JsonNode operation = document.get("paths").get(template.get()).get(method.toLowerCase(java.util.Locale.ROOT));
+    JsonNode operation =
+        document.get("paths").get(template.get()).get(method.toLowerCase(java.util.Locale.ROOT));
     if (operation == null) {
       return List.of(where + ": method not documented");
     }
@@ -72,8 +74,13 @@ final class OpenApiContract {
     if (response == null) {
       return List.of(where + ": status not documented");
     }
-    String responsePointer = "/paths/" + escape(template.get()) + "/" + method.toLowerCase(java.util.Locale.ROOT)
-        + "/responses/" + (operation.get("responses").has(Integer.toString(status)) ? status : "default");
+    String responsePointer =
+        "/paths/"
+            + escape(template.get())
+            + "/"
+            + method.toLowerCase(java.util.Locale.ROOT)
+            + "/responses/"
+            + (operation.get("responses").has(Integer.toString(status)) ? status : "default");
     if (response.has("$ref")) {
       responsePointer = response.get("$ref").asText().substring(1);
       response = document.at(responsePointer);
@@ -86,7 +93,15 @@ final class OpenApiContract {
       return problems; // text (Prometheus): documented, no JSON schema to check
     }
     Schema schema =
-        registry.getSchema(SchemaLocation.of("classpath:" + RESOURCE + "#" + responsePointer + "/content/" + escape(mediaType) + "/schema"));
+        registry.getSchema(
+            SchemaLocation.of(
+                "classpath:"
+                    + RESOURCE
+                    + "#"
+                    + responsePointer
+                    + "/content/"
+                    + escape(mediaType)
+                    + "/schema"));
     try {
       for (Error error : schema.validate(JSON.readTree(body))) {
         problems.add(where + ": " + error);

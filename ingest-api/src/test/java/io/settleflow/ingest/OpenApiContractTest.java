@@ -39,13 +39,19 @@ class OpenApiContractTest {
       })
   void aResponseConformsOnlyWhenItsPathStatusMediaTypeAndBodyAreDocumented(
       String method, String path, int status, String contentType, String body, boolean conforms) {
-    String actual = switch (body) {
-      case "PAYMENT" -> PAYMENT;
-      case "PAYMENT_WITH_PAN" -> PAYMENT.replace("\"last4\": \"4242\"", "\"last4\": \"4242\", \"number\": \"4242424242424242\"");
-      case "PROBLEM" -> "{\"type\": \"https://settleflow.io/problems/x\", \"title\": \"X\", \"status\": " + status
-          + ", \"detail\": \"d\", \"code\": \"x\", \"field\": null, \"pointer\": null}";
-      default -> body;
-    };
-    assertThat(CONTRACT.check(method, path, status, contentType, actual).isEmpty()).isEqualTo(conforms);
+    String actual =
+        switch (body) {
+          case "PAYMENT" -> PAYMENT;
+          case "PAYMENT_WITH_PAN" ->
+              PAYMENT.replace(
+                  "\"last4\": \"4242\"", "\"last4\": \"4242\", \"number\": \"4242424242424242\"");
+          case "PROBLEM" ->
+              "{\"type\": \"https://settleflow.io/problems/x\", \"title\": \"X\", \"status\": "
+                  + status
+                  + ", \"detail\": \"d\", \"code\": \"x\", \"field\": null, \"pointer\": null}";
+          default -> body;
+        };
+    assertThat(CONTRACT.check(method, path, status, contentType, actual).isEmpty())
+        .isEqualTo(conforms);
   }
 }

@@ -15,20 +15,20 @@ class PanDetectorTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        "4242424242424242       | true",   // 16 digits, Luhn
-        "4242 4242 4242 4242    | true",   // grouped by spaces
-        "4242-4242-4242-4242    | true",   // grouped by dashes
-        "378282246310005        | true",   // 15 (amex)
-        "4222222222222          | true",   // 13 digits, the shortest
+        "4242424242424242       | true", // 16 digits, Luhn
+        "4242 4242 4242 4242    | true", // grouped by spaces
+        "4242-4242-4242-4242    | true", // grouped by dashes
+        "378282246310005        | true", // 15 (amex)
+        "4222222222222          | true", // 13 digits, the shortest
         "6011000990139424       | true",
-        "4242424242424241       | false",  // fails Luhn
-        "424242424242           | false",  // 12 digits
-        "42424242424242424242   | false",  // 20 digits
-        "4242  4242 4242 4242   | false",  // double separator
-        "' 4242424242424242'    | false",  // leading separator
-        "'4242424242424242 '    | false",  // trailing separator
+        "4242424242424241       | false", // fails Luhn
+        "424242424242           | false", // 12 digits
+        "42424242424242424242   | false", // 20 digits
+        "4242  4242 4242 4242   | false", // double separator
+        "' 4242424242424242'    | false", // leading separator
+        "'4242424242424242 '    | false", // trailing separator
         "4242424242424242x      | false",
-        "order-4242424242424242 | false",  // text around digits is a reference, not a card
+        "order-4242424242424242 | false", // text around digits is a reference, not a card
         "2026-11-25             | false",
         "''                     | false",
       })

@@ -18,7 +18,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class PaymentListParamsTest {
   static final PaymentQuery.PageKey KEY =
-      new PaymentQuery.PageKey(Instant.parse("2026-11-25T10:00:00.123Z"), UUID.fromString("0b7c5e1e-7a0e-4a53-9d1e-3f1f2c9a1b22"));
+      new PaymentQuery.PageKey(
+          Instant.parse("2026-11-25T10:00:00.123Z"),
+          UUID.fromString("0b7c5e1e-7a0e-4a53-9d1e-3f1f2c9a1b22"));
 
   @Test
   void noParametersMeanTheFirstPageOfEverything() {
@@ -36,8 +38,14 @@ class PaymentListParamsTest {
     query.put("cursor", List.of(PaymentListParams.encodeCursor(KEY)));
 
     assertThat(PaymentListParams.parse("m1", query))
-        .isEqualTo(new PaymentQuery("m1", PaymentStatus.CAPTURED, Instant.parse("2026-11-01T00:00:00Z"),
-            Instant.parse("2026-12-01T00:00:00Z"), KEY, 100));
+        .isEqualTo(
+            new PaymentQuery(
+                "m1",
+                PaymentStatus.CAPTURED,
+                Instant.parse("2026-11-01T00:00:00Z"),
+                Instant.parse("2026-12-01T00:00:00Z"),
+                KEY,
+                100));
   }
 
   @Test
@@ -66,26 +74,36 @@ class PaymentListParamsTest {
     "starting_after, x, unknown_parameter, starting_after",
   })
   void aBadParameterIsRejectedByName(String name, String value, String code, String field) {
-    String raw = value.startsWith("BASE64:")
-        ? Base64.getUrlEncoder().withoutPadding().encodeToString(value.substring(7).getBytes(StandardCharsets.UTF_8))
-        : value;
+    String raw =
+        value.startsWith("BASE64:")
+            ? Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(value.substring(7).getBytes(StandardCharsets.UTF_8))
+            : value;
     assertThatThrownBy(() -> PaymentListParams.parse("m1", Map.of(name, List.of(raw))))
-        .isInstanceOfSatisfying(ProblemException.class, e -> {
-          assertThat(e.problem().status()).isEqualTo(400);
-          assertThat(e.problem().code()).isEqualTo(code);
-          assertThat(e.problem().field()).isEqualTo(field);
-        });
+        .isInstanceOfSatisfying(
+            ProblemException.class,
+            e -> {
+              assertThat(e.problem().status()).isEqualTo(400);
+              assertThat(e.problem().code()).isEqualTo(code);
+              assertThat(e.problem().field()).isEqualTo(field);
+            });
   }
 
   @Test
   void aParameterGivenTwiceIsRejected() {
     assertThatThrownBy(() -> PaymentListParams.parse("m1", Map.of("limit", List.of("1", "2"))))
-        .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().field()).isEqualTo("limit"));
+        .isInstanceOfSatisfying(
+            ProblemException.class, e -> assertThat(e.problem().field()).isEqualTo("limit"));
   }
 
   @Test
   void anOverlongCursorIsRejectedBeforeDecoding() {
-    assertThatThrownBy(() -> PaymentListParams.decodeCursor("A".repeat(PaymentListParams.MAX_CURSOR_CHARS + 1)))
-        .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().code()).isEqualTo("invalid_cursor"));
+    assertThatThrownBy(
+            () ->
+                PaymentListParams.decodeCursor("A".repeat(PaymentListParams.MAX_CURSOR_CHARS + 1)))
+        .isInstanceOfSatisfying(
+            ProblemException.class,
+            e -> assertThat(e.problem().code()).isEqualTo("invalid_cursor"));
   }
 }

@@ -12,7 +12,9 @@ class PaymentRequestParserTest {
   static final long MAX = PaymentRequestParser.MAX_AMOUNT_MINOR;
   static final String TOKEN = "tok_AbC-_123";
   static final String VALID =
-      "{\"amount_minor\": 1999, \"currency\": \"EUR\", \"reference\": \"order-17\", \"card_token\": \"" + TOKEN + "\"}";
+      "{\"amount_minor\": 1999, \"currency\": \"EUR\", \"reference\": \"order-17\", \"card_token\": \""
+          + TOKEN
+          + "\"}";
 
   @Test
   void aValidRequestParses() {
@@ -32,11 +34,13 @@ class PaymentRequestParserTest {
 
     assertThat(PaymentRequestParser.parse(atMax, 5000).amountMinor()).isEqualTo(5000);
     assertThatThrownBy(() -> PaymentRequestParser.parse(above, 5000))
-        .isInstanceOfSatisfying(ProblemException.class, e -> {
-          assertThat(e.problem().status()).isEqualTo(422);
-          assertThat(e.problem().code()).isEqualTo("amount_out_of_range");
-          assertThat(e.problem().pointer()).isEqualTo("/amount_minor");
-        });
+        .isInstanceOfSatisfying(
+            ProblemException.class,
+            e -> {
+              assertThat(e.problem().status()).isEqualTo(422);
+              assertThat(e.problem().code()).isEqualTo("amount_out_of_range");
+              assertThat(e.problem().pointer()).isEqualTo("/amount_minor");
+            });
   }
 
   /** One line per rejected body: the change to the valid body, status, code, field, pointer. */
@@ -76,7 +80,8 @@ class PaymentRequestParserTest {
         "\"reference\" => \"4242424242424242\": 1, \"reference\"       | 422 | pan_not_allowed     | null         | ''",
         "\"reference\" => \"meta\": {\"a/b\": [\"x\", \"378282246310005\"]}, \"reference\" | 422 | pan_not_allowed | meta.a~1b.1 | /meta/a~1b/1",
       })
-  void anInvalidFieldIsRejectedWithStatusCodeAndPointer(String change, int status, String code, String field, String pointer) {
+  void anInvalidFieldIsRejectedWithStatusCodeAndPointer(
+      String change, int status, String code, String field, String pointer) {
     String body = apply(change);
 
     assertThatThrownBy(() -> parse(body))
@@ -87,7 +92,10 @@ class PaymentRequestParserTest {
               assertThat(e.problem().code()).isEqualTo(code);
               assertThat(String.valueOf(e.problem().field())).isEqualTo(field);
               assertThat(e.problem().pointer()).isEqualTo(pointer);
-              assertThat(e.problem().detail()).doesNotContain("4242").doesNotContain("3782").doesNotContain("5556");
+              assertThat(e.problem().detail())
+                  .doesNotContain("4242")
+                  .doesNotContain("3782")
+                  .doesNotContain("5556");
             });
   }
 
@@ -118,24 +126,29 @@ class PaymentRequestParserTest {
   @Test
   void aBodyThatIsNotAnObjectIsRejected() {
     assertThatThrownBy(() -> parse("[1, 2]"))
-        .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().code()).isEqualTo("invalid_body"));
+        .isInstanceOfSatisfying(
+            ProblemException.class, e -> assertThat(e.problem().code()).isEqualTo("invalid_body"));
   }
 
   @Test
   void aPanIsFoundBeforeTheShapeIsChecked() {
     // Otherwise "unknown_field" would quote a field named by the PAN.
     assertThatThrownBy(() -> parse("[\"5555555555554444\"]"))
-        .isInstanceOfSatisfying(ProblemException.class, e -> {
-          assertThat(e.problem().code()).isEqualTo("pan_not_allowed");
-          assertThat(e.problem().pointer()).isEqualTo("/0");
-        });
+        .isInstanceOfSatisfying(
+            ProblemException.class,
+            e -> {
+              assertThat(e.problem().code()).isEqualTo("pan_not_allowed");
+              assertThat(e.problem().pointer()).isEqualTo("/0");
+            });
   }
 
   static PaymentRequest parse(String body) {
     return PaymentRequestParser.parse(body.getBytes(StandardCharsets.UTF_8), MAX);
   }
 
-  /** "from => to" replaces the first occurrence in the valid body; REPEAT129 makes a long string. */
+  /**
+   * "from => to" replaces the first occurrence in the valid body; REPEAT129 makes a long string.
+   */
   static String apply(String change) {
     String[] parts = change.split("=>", -1);
     String from = parts[0].trim();
@@ -143,7 +156,9 @@ class PaymentRequestParserTest {
     if (to.contains("REPEAT129")) {
       to = "\"" + "r".repeat(129) + "\"";
     }
-    String body = VALID.replaceFirst(java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to));
+    String body =
+        VALID.replaceFirst(
+            java.util.regex.Pattern.quote(from), java.util.regex.Matcher.quoteReplacement(to));
     assertThat(body).as("the change applies").isNotEqualTo(VALID);
     return body;
   }

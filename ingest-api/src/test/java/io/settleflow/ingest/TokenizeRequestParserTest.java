@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class TokenizeRequestParserTest {
   static final YearMonth NOW = YearMonth.of(2026, 11);
-  static final String VALID = "{\"card\": {\"number\": \"4242424242424242\", \"exp_month\": 12, \"exp_year\": 2030}}";
+  static final String VALID =
+      "{\"card\": {\"number\": \"4242424242424242\", \"exp_month\": 12, \"exp_year\": 2030}}";
 
   @Test
   void aValidCardParses() {
@@ -20,12 +21,15 @@ class TokenizeRequestParserTest {
 
   @Test
   void aGroupedNumberIsNormalizedToDigits() {
-    assertThat(parse(VALID.replace("4242424242424242", "4242 4242-4242 4242")).number()).isEqualTo("4242424242424242");
+    assertThat(parse(VALID.replace("4242424242424242", "4242 4242-4242 4242")).number())
+        .isEqualTo("4242424242424242");
   }
 
   @Test
   void aCardExpiringThisMonthIsStillValid() {
-    assertThat(parse(VALID.replace("\"exp_month\": 12", "\"exp_month\": 11").replace("2030", "2026")).expYear())
+    assertThat(
+            parse(VALID.replace("\"exp_month\": 12", "\"exp_month\": 11").replace("2030", "2026"))
+                .expYear())
         .isEqualTo(2026);
   }
 
@@ -55,19 +59,27 @@ class TokenizeRequestParserTest {
         "\"exp_year\" => \"4242 4242 4242 4242\": 1, \"exp_year\" | 422 | pan_not_allowed | /card",
         "\"card\" => \"5555555555554444\": 1, \"card\"  | 422 | pan_not_allowed     | ''",
       })
-  void anInvalidCardIsRejectedWithStatusCodeAndPointer(String change, int status, String code, String pointer) {
+  void anInvalidCardIsRejectedWithStatusCodeAndPointer(
+      String change, int status, String code, String pointer) {
     String[] parts = change.split("=>", -1);
     String body = VALID.replace(parts[0].trim(), parts[1].trim());
     assertThat(body).isNotEqualTo(VALID);
 
     assertThatThrownBy(() -> parse(body))
-        .isInstanceOfSatisfying(ProblemException.class, e -> {
-          assertThat(e.problem().status()).isEqualTo(status);
-          assertThat(e.problem().code()).isEqualTo(code);
-          assertThat(e.problem().pointer()).isEqualTo(pointer);
-          assertThat(e.problem().detail()).doesNotContain("4242424242").doesNotContain("4242 4242").doesNotContain("5555555555");
-          assertThat(String.valueOf(e.problem().field())).doesNotContain("4242").doesNotContain("5555");
-        });
+        .isInstanceOfSatisfying(
+            ProblemException.class,
+            e -> {
+              assertThat(e.problem().status()).isEqualTo(status);
+              assertThat(e.problem().code()).isEqualTo(code);
+              assertThat(e.problem().pointer()).isEqualTo(pointer);
+              assertThat(e.problem().detail())
+                  .doesNotContain("4242424242")
+                  .doesNotContain("4242 4242")
+                  .doesNotContain("5555555555");
+              assertThat(String.valueOf(e.problem().field()))
+                  .doesNotContain("4242")
+                  .doesNotContain("5555");
+            });
   }
 
   static CardDetails parse(String body) {

@@ -1,8 +1,8 @@
 package io.settleflow.ledger;
 
 /**
- * The chart of accounts. Each account exists once per merchant and currency (its sub-ledger), so
- * no row is shared between merchants and nothing on the hot path contends on a balance.
+ * The chart of accounts. Each account exists once per merchant and currency (its sub-ledger), so no
+ * row is shared between merchants and nothing on the hot path contends on a balance.
  */
 public enum Account {
   /** What card networks owe us for authorized, not yet captured payments. Debited on authorize. */

@@ -13,6 +13,7 @@ import java.util.Base64;
 public final class ApiKeys {
   public static final String PREFIX = "sk_";
   public static final int SECRET_BYTES = 32;
+
   /** Longer headers are refused before hashing. */
   public static final int MAX_KEY_CHARS = 128;
 

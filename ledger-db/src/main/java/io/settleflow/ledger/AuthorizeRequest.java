@@ -2,8 +2,8 @@ package io.settleflow.ledger;
 
 /**
  * A validated request to authorize a payment. {@code requestHash} fingerprints the original HTTP
- * request so a reused idempotency key with a different request can be told apart from a retry.
- * The card is a vault token of the merchant; its last four digits come from the vault.
+ * request so a reused idempotency key with a different request can be told apart from a retry. The
+ * card is a vault token of the merchant; its last four digits come from the vault.
  */
 public record AuthorizeRequest(
     String merchantId,
@@ -27,7 +27,8 @@ public record AuthorizeRequest(
       throw new IllegalArgumentException("request hash is required");
     }
     if (reference != null && reference.length() > MAX_REFERENCE_CHARS) {
-      throw new IllegalArgumentException("reference must have at most " + MAX_REFERENCE_CHARS + " characters");
+      throw new IllegalArgumentException(
+          "reference must have at most " + MAX_REFERENCE_CHARS + " characters");
     }
     if (cardToken == null || cardToken.isEmpty()) {
       throw new IllegalArgumentException("card token is required");
@@ -44,7 +45,14 @@ public record AuthorizeRequest(
 
   @Override
   public String toString() {
-    return "AuthorizeRequest[merchantId=" + merchantId + ", idempotencyKey=" + idempotencyKey
-        + ", amountMinor=" + amountMinor + ", currency=" + currency + "]";
+    return "AuthorizeRequest[merchantId="
+        + merchantId
+        + ", idempotencyKey="
+        + idempotencyKey
+        + ", amountMinor="
+        + amountMinor
+        + ", currency="
+        + currency
+        + "]";
   }
 }

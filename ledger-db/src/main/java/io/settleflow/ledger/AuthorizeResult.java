@@ -14,7 +14,9 @@ public sealed interface AuthorizeResult {
   /** Another request holding the key has not finished: nothing written (HTTP 409). */
   record InFlight() implements AuthorizeResult {}
 
-  /** The merchant holds no card with this token (unknown, or another merchant's): nothing written. */
+  /**
+   * The merchant holds no card with this token (unknown, or another merchant's): nothing written.
+   */
   record UnknownCardToken() implements AuthorizeResult {}
 
   /** The tokenized card expired before the current month: nothing written. */

@@ -15,7 +15,9 @@ public record CurrencyBalance(String currency, Map<Account, Long> byAccount) {
     return byAccount.getOrDefault(account, 0L);
   }
 
-  /** Authorized, not yet captured: what we will owe the merchant (a credit balance, shown positive). */
+  /**
+   * Authorized, not yet captured: what we will owe the merchant (a credit balance, shown positive).
+   */
   public long pendingMinor() {
     return -of(Account.MERCHANT_PENDING);
   }

@@ -11,8 +11,8 @@ public final class LedgerException extends RuntimeException {
 
   /**
    * Whether the database itself was unreachable or going away (connection failure, pool timeout,
-   * shutdown or crash recovery), as opposed to a statement that failed: the former is worth a
-   * retry after a moment (503), the latter is a bug (500).
+   * shutdown or crash recovery), as opposed to a statement that failed: the former is worth a retry
+   * after a moment (503), the latter is a bug (500).
    */
   public boolean databaseUnavailable() {
     for (Throwable t = getCause(); t != null; t = t.getCause()) {

@@ -9,7 +9,9 @@ public final class LedgerPostings {
   /** Larger amounts are refused before they reach the ledger (and stay far from long overflow). */
   public static final long MAX_AMOUNT_MINOR = 1_000_000_000_000L;
 
-  /** Authorize: the network owes us the amount (asset up), we will owe the merchant (liability up). */
+  /**
+   * Authorize: the network owes us the amount (asset up), we will owe the merchant (liability up).
+   */
   public static List<Posting> authorize(long amountMinor, String currency) {
     requireAmount(amountMinor);
     requireCurrency(currency);

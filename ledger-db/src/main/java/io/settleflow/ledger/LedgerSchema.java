@@ -28,7 +28,8 @@ public final class LedgerSchema {
   /** Lets the application role log in with this password (from a secret, never the repo). */
   public static void setAppRolePassword(DataSource owner, String password) {
     if (password == null || password.length() < 16) {
-      throw new IllegalArgumentException("application role password must have at least 16 characters");
+      throw new IllegalArgumentException(
+          "application role password must have at least 16 characters");
     }
     try (Connection c = owner.getConnection()) {
       String statement;
@@ -45,7 +46,8 @@ public final class LedgerSchema {
         s.execute(statement);
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot set the application role's password: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot set the application role's password: " + e.getMessage(), e);
     }
   }
 

@@ -18,8 +18,10 @@ import javax.sql.DataSource;
 public final class MerchantAdmin {
   /** How long idempotency keys are kept (DESIGN: 24 h). */
   public static final Duration IDEMPOTENCY_RETENTION = Duration.ofHours(24);
+
   /** Rows one purge statement deletes at most, so no purge holds locks or WAL for long. */
   public static final int PURGE_BATCH_ROWS = 1_000;
+
   private static final int KEY_ID_BYTES = 8;
 
   private final DataSource owner;
@@ -68,7 +70,8 @@ public final class MerchantAdmin {
       ps.executeUpdate();
       return key;
     } catch (SQLException e) {
-      throw new LedgerException("cannot issue an API key for merchant " + merchantId + ": " + e.getMessage(), e);
+      throw new LedgerException(
+          "cannot issue an API key for merchant " + merchantId + ": " + e.getMessage(), e);
     }
   }
 
@@ -82,7 +85,8 @@ public final class MerchantAdmin {
       ps.setString(2, merchantId);
       return ps.executeUpdate();
     } catch (SQLException e) {
-      throw new LedgerException("cannot revoke the API keys of merchant " + merchantId + ": " + e.getMessage(), e);
+      throw new LedgerException(
+          "cannot revoke the API keys of merchant " + merchantId + ": " + e.getMessage(), e);
     }
   }
 

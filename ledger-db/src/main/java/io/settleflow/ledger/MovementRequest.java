@@ -4,8 +4,8 @@ import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
- * A validated capture, refund or cancel of one payment. {@code amountMinor} empty means all that
- * is left (capture, refund); a cancel takes none. {@code requestHash} as in {@link AuthorizeRequest}.
+ * A validated capture, refund or cancel of one payment. {@code amountMinor} empty means all that is
+ * left (capture, refund); a cancel takes none. {@code requestHash} as in {@link AuthorizeRequest}.
  */
 public record MovementRequest(
     String merchantId,
@@ -19,13 +19,16 @@ public record MovementRequest(
         || idempotencyKey.isEmpty()
         || idempotencyKey.length() > AuthorizeRequest.MAX_IDEMPOTENCY_KEY_CHARS) {
       throw new IllegalArgumentException(
-          "idempotency key must have 1 to " + AuthorizeRequest.MAX_IDEMPOTENCY_KEY_CHARS + " characters");
+          "idempotency key must have 1 to "
+              + AuthorizeRequest.MAX_IDEMPOTENCY_KEY_CHARS
+              + " characters");
     }
     if (requestHash == null || requestHash.length == 0) {
       throw new IllegalArgumentException("request hash is required");
     }
     if (paymentId == null || movement == null || amountMinor == null) {
-      throw new IllegalArgumentException("payment id, movement and amount (possibly empty) are required");
+      throw new IllegalArgumentException(
+          "payment id, movement and amount (possibly empty) are required");
     }
     amountMinor.ifPresent(LedgerPostings::requireAmount);
     if (movement == PaymentMovement.CANCEL && amountMinor.isPresent()) {
@@ -41,7 +44,16 @@ public record MovementRequest(
 
   @Override
   public String toString() {
-    return "MovementRequest[merchantId=" + merchantId + ", idempotencyKey=" + idempotencyKey
-        + ", paymentId=" + paymentId + ", movement=" + movement + ", amountMinor=" + amountMinor + "]";
+    return "MovementRequest[merchantId="
+        + merchantId
+        + ", idempotencyKey="
+        + idempotencyKey
+        + ", paymentId="
+        + paymentId
+        + ", movement="
+        + movement
+        + ", amountMinor="
+        + amountMinor
+        + "]";
   }
 }

@@ -3,7 +3,8 @@ package io.settleflow.ledger;
 /** What {@link PaymentLedger#move} did. Only {@link Applied} wrote anything. */
 public sealed interface MovementResult {
   /** Committed: the payment afterwards, the amount moved, the stored response. */
-  record Applied(Payment payment, long movedMinor, StoredResponse response) implements MovementResult {}
+  record Applied(Payment payment, long movedMinor, StoredResponse response)
+      implements MovementResult {}
 
   /** The key was used before with the same request: the stored response. */
   record Replayed(StoredResponse response) implements MovementResult {}

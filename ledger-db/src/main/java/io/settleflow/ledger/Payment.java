@@ -4,9 +4,9 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * A payment as the ledger stores it. Holds a card token and last four digits, never a PAN.
- * {@code capturedMinor} never exceeds {@code amountMinor}, {@code refundedMinor} never exceeds
- * {@code capturedMinor}.
+ * A payment as the ledger stores it. Holds a card token and last four digits, never a PAN. {@code
+ * capturedMinor} never exceeds {@code amountMinor}, {@code refundedMinor} never exceeds {@code
+ * capturedMinor}.
  */
 public record Payment(
     String merchantId,

@@ -29,8 +29,8 @@ import java.util.function.Predicate;
 import javax.sql.DataSource;
 
 /**
- * The one entry point to the ledger for the application role. Each call is one transaction bound
- * to one merchant ({@code settleflow.merchant_id}), so row-level security holds whatever the SQL.
+ * The one entry point to the ledger for the application role. Each call is one transaction bound to
+ * one merchant ({@code settleflow.merchant_id}), so row-level security holds whatever the SQL.
  *
  * <p>The authorize path only inserts (plus the update of its own idempotency row): no balance
  * column is updated, so concurrent payments never wait on a shared row (see DESIGN traps).
@@ -40,22 +40,30 @@ import javax.sql.DataSource;
 public final class PaymentLedger {
   /** How long a request waits for another request holding the same idempotency key. */
   public static final Duration DEFAULT_KEY_WAIT = Duration.ofSeconds(5);
+
   /** Health checks give up after this long. */
   public static final int HEALTH_TIMEOUT_SECONDS = 2;
+
   /** The last migration this code needs (V3: the card vault). */
   public static final int SCHEMA_VERSION = 3;
+
   public static final String EVENT_AUTHORIZED = "AUTHORIZED";
 
   private static final String LOCK_NOT_AVAILABLE = "55P03";
   private static final String TX_AUTHORIZE = "AUTHORIZE";
-  /** Largest batch one {@link #purgeIdempotencyKeys} call deletes (the SQL function's own limit). */
+
+  /**
+   * Largest batch one {@link #purgeIdempotencyKeys} call deletes (the SQL function's own limit).
+   */
   public static final int MAX_PURGE_BATCH_ROWS = 10_000;
 
   private final DataSource app;
   private final Clock clock;
   private final Duration keyWait;
 
-  /** @param app connections as {@code settleflow_app} (never the owner: it would bypass RLS) */
+  /**
+   * @param app connections as {@code settleflow_app} (never the owner: it would bypass RLS)
+   */
   public PaymentLedger(DataSource app, Clock clock) {
     this(app, clock, DEFAULT_KEY_WAIT);
   }
@@ -91,7 +99,8 @@ public final class PaymentLedger {
         return new AuthorizeResult.InFlight();
       }
       throw new LedgerException(
-          "cannot authorize a payment for merchant " + request.merchantId() + ": " + e.getMessage(), e);
+          "cannot authorize a payment for merchant " + request.merchantId() + ": " + e.getMessage(),
+          e);
     }
   }
 
@@ -118,7 +127,8 @@ public final class PaymentLedger {
       return new AuthorizeResult.UnknownCardToken();
     }
     // A card is valid through the last day of its expiry month (UTC).
-    if (YearMonth.of(card.get().expYear(), card.get().expMonth()).isBefore(YearMonth.from(now.atOffset(ZoneOffset.UTC)))) {
+    if (YearMonth.of(card.get().expYear(), card.get().expMonth())
+        .isBefore(YearMonth.from(now.atOffset(ZoneOffset.UTC)))) {
       return new AuthorizeResult.CardExpired(card.get().expMonth(), card.get().expYear());
     }
     List<Posting> postings = LedgerPostings.authorize(request.amountMinor(), request.currency());
@@ -142,7 +152,15 @@ public final class PaymentLedger {
     insertEntries(c, merchantId, txId, postings, now);
     UUID eventId = UUID.randomUUID();
     byte[] payload = encoder.apply(authorizedEvent(eventId, payment));
-    insertOutbox(c, merchantId, eventId, Topics.PAYMENTS_AUTHORIZED, EVENT_AUTHORIZED, payment.paymentId(), payload, now);
+    insertOutbox(
+        c,
+        merchantId,
+        eventId,
+        Topics.PAYMENTS_AUTHORIZED,
+        EVENT_AUTHORIZED,
+        payment.paymentId(),
+        payload,
+        now);
     StoredResponse response = renderer.apply(payment);
     storeResponse(c, merchantId, request.idempotencyKey(), response);
     return new AuthorizeResult.Created(payment, response);
@@ -155,7 +173,8 @@ public final class PaymentLedger {
    *
    * @param renderer the response to store and return on replays
    */
-  public TokenizeResult tokenize(TokenizeRequest request, Function<VaultCard, StoredResponse> renderer) {
+  public TokenizeResult tokenize(
+      TokenizeRequest request, Function<VaultCard, StoredResponse> renderer) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     try {
       return inTransaction(
@@ -165,12 +184,16 @@ public final class PaymentLedger {
       if (LOCK_NOT_AVAILABLE.equals(e.getSQLState())) {
         return new TokenizeResult.InFlight();
       }
-      throw new LedgerException("cannot tokenize a card for merchant " + request.merchantId() + ": " + e.getMessage(), e);
+      throw new LedgerException(
+          "cannot tokenize a card for merchant " + request.merchantId() + ": " + e.getMessage(), e);
     }
   }
 
   private TokenizeResult tokenizeInTransaction(
-      Connection c, TokenizeRequest request, Instant now, Function<VaultCard, StoredResponse> renderer)
+      Connection c,
+      TokenizeRequest request,
+      Instant now,
+      Function<VaultCard, StoredResponse> renderer)
       throws SQLException {
     String merchantId = request.merchantId();
     bindMerchant(c, merchantId, keyWait);
@@ -184,7 +207,8 @@ public final class PaymentLedger {
           : new TokenizeResult.InFlight();
     }
     VaultCard card = request.card();
-    try (PreparedStatement ps = c.prepareStatement("SELECT vault.store_card(?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT vault.store_card(?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, card.token());
       ps.setString(2, card.keyId());
       ps.setBytes(3, card.nonce());
@@ -205,10 +229,13 @@ public final class PaymentLedger {
   private record CardOnFile(String last4, int expMonth, int expYear) {}
 
   private static Optional<CardOnFile> cardForToken(Connection c, String token) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT last4, exp_month, exp_year FROM vault.card_for_token(?)")) {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT last4, exp_month, exp_year FROM vault.card_for_token(?)")) {
       ps.setString(1, token);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(new CardOnFile(rs.getString(1), rs.getInt(2), rs.getInt(3))) : Optional.empty();
+        return rs.next()
+            ? Optional.of(new CardOnFile(rs.getString(1), rs.getInt(2), rs.getInt(3)))
+            : Optional.empty();
       }
     }
   }
@@ -258,8 +285,15 @@ public final class PaymentLedger {
         return new MovementResult.InFlight();
       }
       throw new LedgerException(
-          "cannot " + request.movement().name().toLowerCase(Locale.ROOT) + " payment "
-              + request.paymentId() + " of merchant " + request.merchantId() + ": " + e.getMessage(), e);
+          "cannot "
+              + request.movement().name().toLowerCase(Locale.ROOT)
+              + " payment "
+              + request.paymentId()
+              + " of merchant "
+              + request.merchantId()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -286,7 +320,8 @@ public final class PaymentLedger {
       return new MovementResult.NotFound();
     }
     PaymentMovement movement = request.movement();
-    PaymentLifecycle.Transition transition = PaymentLifecycle.apply(locked.get(), movement, request.amountMinor());
+    PaymentLifecycle.Transition transition =
+        PaymentLifecycle.apply(locked.get(), movement, request.amountMinor());
     if (transition instanceof PaymentLifecycle.Refused refused) {
       return new MovementResult.Refused(refused.code(), refused.detail());
     }
@@ -298,8 +333,18 @@ public final class PaymentLedger {
     insertTransaction(c, merchantId, txId, after.paymentId(), movement.transactionKind(), now);
     insertEntries(c, merchantId, txId, allowed.postings(), now);
     UUID eventId = UUID.randomUUID();
-    byte[] payload = encoder.apply(movement.topic(), movementEvent(eventId, movement, after, allowed.movedMinor(), now));
-    insertOutbox(c, merchantId, eventId, movement.topic(), movement.eventType().name(), after.paymentId(), payload, now);
+    byte[] payload =
+        encoder.apply(
+            movement.topic(), movementEvent(eventId, movement, after, allowed.movedMinor(), now));
+    insertOutbox(
+        c,
+        merchantId,
+        eventId,
+        movement.topic(),
+        movement.eventType().name(),
+        after.paymentId(),
+        payload,
+        now);
     StoredResponse response = renderer.apply(after);
     storeResponse(c, merchantId, request.idempotencyKey(), response);
     return new MovementResult.Applied(after, allowed.movedMinor(), response);
@@ -333,47 +378,55 @@ public final class PaymentLedger {
     // One row more than the page tells whether another page follows.
     sql.append(" ORDER BY created_at DESC, payment_id DESC LIMIT ?");
     args.add(query.limit() + 1);
-    return inReadTransaction(query.merchantId(), "list payments", c -> {
-      List<Payment> payments = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-        for (int i = 0; i < args.size(); i++) {
-          ps.setObject(i + 1, args.get(i));
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            payments.add(paymentFrom(query.merchantId(), rs.getObject(1, UUID.class), rs, 2));
+    return inReadTransaction(
+        query.merchantId(),
+        "list payments",
+        c -> {
+          List<Payment> payments = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+              ps.setObject(i + 1, args.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                payments.add(paymentFrom(query.merchantId(), rs.getObject(1, UUID.class), rs, 2));
+              }
+            }
           }
-        }
-      }
-      if (payments.size() <= query.limit()) {
-        return new PaymentPage(payments, Optional.empty());
-      }
-      List<Payment> page = List.copyOf(payments.subList(0, query.limit()));
-      Payment last = page.get(page.size() - 1);
-      return new PaymentPage(page, Optional.of(new PaymentQuery.PageKey(last.createdAt(), last.paymentId())));
-    });
+          if (payments.size() <= query.limit()) {
+            return new PaymentPage(payments, Optional.empty());
+          }
+          List<Payment> page = List.copyOf(payments.subList(0, query.limit()));
+          Payment last = page.get(page.size() - 1);
+          return new PaymentPage(
+              page, Optional.of(new PaymentQuery.PageKey(last.createdAt(), last.paymentId())));
+        });
   }
 
   /** The merchant's balances per currency, summed from its ledger entries. */
   public List<CurrencyBalance> balances(String merchantId) {
-    return inReadTransaction(merchantId, "read balances", c -> {
-      Map<String, Map<Account, Long>> sums = new TreeMap<>();
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "SELECT currency, account_code, sum(amount_minor) FROM ledger.ledger_entries"
-                  + " WHERE merchant_id = ? GROUP BY currency, account_code")) {
-        ps.setString(1, merchantId);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            sums.computeIfAbsent(rs.getString(1), k -> new EnumMap<>(Account.class))
-                .put(Account.ofCode(rs.getString(2)), rs.getBigDecimal(3).longValueExact());
+    return inReadTransaction(
+        merchantId,
+        "read balances",
+        c -> {
+          Map<String, Map<Account, Long>> sums = new TreeMap<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT currency, account_code, sum(amount_minor) FROM ledger.ledger_entries"
+                      + " WHERE merchant_id = ? GROUP BY currency, account_code")) {
+            ps.setString(1, merchantId);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                sums.computeIfAbsent(rs.getString(1), k -> new EnumMap<>(Account.class))
+                    .put(Account.ofCode(rs.getString(2)), rs.getBigDecimal(3).longValueExact());
+              }
+            }
           }
-        }
-      }
-      List<CurrencyBalance> balances = new ArrayList<>();
-      sums.forEach((currency, byAccount) -> balances.add(new CurrencyBalance(currency, byAccount)));
-      return balances;
-    });
+          List<CurrencyBalance> balances = new ArrayList<>();
+          sums.forEach(
+              (currency, byAccount) -> balances.add(new CurrencyBalance(currency, byAccount)));
+          return balances;
+        });
   }
 
   /**
@@ -382,7 +435,8 @@ public final class PaymentLedger {
    */
   public int purgeIdempotencyKeys(Instant cutoff, int maxRows) {
     if (maxRows < 1 || maxRows > MAX_PURGE_BATCH_ROWS) {
-      throw new IllegalArgumentException("maxRows must be 1.." + MAX_PURGE_BATCH_ROWS + ", was " + maxRows);
+      throw new IllegalArgumentException(
+          "maxRows must be 1.." + MAX_PURGE_BATCH_ROWS + ", was " + maxRows);
     }
     try (Connection c = app.getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT ledger.purge_idempotency_keys(?, ?)")) {
@@ -399,7 +453,10 @@ public final class PaymentLedger {
 
   /** The payment, if it exists and belongs to the merchant (RLS hides everyone else's). */
   public Optional<Payment> findPayment(String merchantId, UUID paymentId) {
-    return inReadTransaction(merchantId, "read payment " + paymentId, c -> selectPayment(c, merchantId, paymentId, false));
+    return inReadTransaction(
+        merchantId,
+        "read payment " + paymentId,
+        c -> selectPayment(c, merchantId, paymentId, false));
   }
 
   private interface ReadWork<T> {
@@ -423,7 +480,8 @@ public final class PaymentLedger {
         c.setAutoCommit(true);
       }
     } catch (SQLException e) {
-      throw new LedgerException("cannot " + what + " for merchant " + merchantId + ": " + e.getMessage(), e);
+      throw new LedgerException(
+          "cannot " + what + " for merchant " + merchantId + ": " + e.getMessage(), e);
     }
   }
 
@@ -519,7 +577,8 @@ public final class PaymentLedger {
     record Unfinished() implements KeyState {}
   }
 
-  private static KeyState existingKey(Connection c, String merchantId, String idempotencyKey, byte[] requestHash)
+  private static KeyState existingKey(
+      Connection c, String merchantId, String idempotencyKey, byte[] requestHash)
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(

@@ -4,9 +4,9 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * One page of a merchant's payments, newest first. Null filters match everything;
- * {@code createdFrom} is inclusive, {@code createdBefore} exclusive; {@code after} continues from
- * the last payment of the previous page.
+ * One page of a merchant's payments, newest first. Null filters match everything; {@code
+ * createdFrom} is inclusive, {@code createdBefore} exclusive; {@code after} continues from the last
+ * payment of the previous page.
  */
 public record PaymentQuery(
     String merchantId,

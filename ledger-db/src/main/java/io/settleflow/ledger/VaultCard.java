@@ -44,7 +44,18 @@ public record VaultCard(
 
   @Override
   public String toString() {
-    return "VaultCard[token=" + token + ", keyId=" + keyId + ", last4=" + last4 + ", brand=" + brand
-        + ", exp=" + expMonth + "/" + expYear + "]";
+    return "VaultCard[token="
+        + token
+        + ", keyId="
+        + keyId
+        + ", last4="
+        + last4
+        + ", brand="
+        + brand
+        + ", exp="
+        + expMonth
+        + "/"
+        + expYear
+        + "]";
   }
 }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class LedgerExceptionTest {
   @ParameterizedTest(name = "SQLState {0} -> unavailable={1}")
@@ -19,14 +19,20 @@ class LedgerExceptionTest {
     "23514, false", // check violation (unbalanced transaction)
     "42501, false", // insufficient privilege (RLS)
   })
-  void onlyConnectionAndShutdownStatesMeanTheDatabaseIsUnavailable(String state, boolean unavailable) {
-    LedgerException e = new LedgerException("x", new RuntimeException(new SQLException("boom", state)));
+  void onlyConnectionAndShutdownStatesMeanTheDatabaseIsUnavailable(
+      String state, boolean unavailable) {
+    LedgerException e =
+        new LedgerException("x", new RuntimeException(new SQLException("boom", state)));
     assertThat(e.databaseUnavailable()).isEqualTo(unavailable);
   }
 
   @Test
   void aPoolTimeoutMeansUnavailable() {
-    assertThat(new LedgerException("x", new SQLTransientConnectionException("pool timeout")).databaseUnavailable()).isTrue();
-    assertThat(new LedgerException("x", new IllegalStateException("no sql")).databaseUnavailable()).isFalse();
+    assertThat(
+            new LedgerException("x", new SQLTransientConnectionException("pool timeout"))
+                .databaseUnavailable())
+        .isTrue();
+    assertThat(new LedgerException("x", new IllegalStateException("no sql")).databaseUnavailable())
+        .isFalse();
   }
 }

@@ -23,7 +23,8 @@ class LedgerPostingsTest {
 
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("authorizations")
-  void authorizeDebitsCardAuthorizationsAndCreditsMerchantPendingAndSumsToZero(long amountMinor, String currency) {
+  void authorizeDebitsCardAuthorizationsAndCreditsMerchantPendingAndSumsToZero(
+      long amountMinor, String currency) {
     List<Posting> postings = LedgerPostings.authorize(amountMinor, currency);
 
     assertThat(postings)
@@ -37,27 +38,48 @@ class LedgerPostingsTest {
   /** One line per movement: the function, then the entries it must book for 250 EUR. */
   static Stream<Arguments> movements() {
     return Stream.of(
-        Arguments.of("authorize", (java.util.function.BiFunction<Long, String, List<Posting>>) LedgerPostings::authorize,
-            List.of(new Posting(Account.CARD_AUTHORIZATIONS, "EUR", 250), new Posting(Account.MERCHANT_PENDING, "EUR", -250))),
-        Arguments.of("capture", (java.util.function.BiFunction<Long, String, List<Posting>>) LedgerPostings::capture,
-            List.of(new Posting(Account.CARD_RECEIVABLES, "EUR", 250), new Posting(Account.CARD_AUTHORIZATIONS, "EUR", -250),
-                new Posting(Account.MERCHANT_PENDING, "EUR", 250), new Posting(Account.MERCHANT_PAYABLE, "EUR", -250))),
-        Arguments.of("refund", (java.util.function.BiFunction<Long, String, List<Posting>>) LedgerPostings::refund,
-            List.of(new Posting(Account.MERCHANT_PAYABLE, "EUR", 250), new Posting(Account.CARD_RECEIVABLES, "EUR", -250))),
-        Arguments.of("cancel", (java.util.function.BiFunction<Long, String, List<Posting>>) LedgerPostings::cancel,
-            List.of(new Posting(Account.MERCHANT_PENDING, "EUR", 250), new Posting(Account.CARD_AUTHORIZATIONS, "EUR", -250))));
+        Arguments.of(
+            "authorize",
+            (java.util.function.BiFunction<Long, String, List<Posting>>) LedgerPostings::authorize,
+            List.of(
+                new Posting(Account.CARD_AUTHORIZATIONS, "EUR", 250),
+                new Posting(Account.MERCHANT_PENDING, "EUR", -250))),
+        Arguments.of(
+            "capture",
+            (java.util.function.BiFunction<Long, String, List<Posting>>) LedgerPostings::capture,
+            List.of(
+                new Posting(Account.CARD_RECEIVABLES, "EUR", 250),
+                new Posting(Account.CARD_AUTHORIZATIONS, "EUR", -250),
+                new Posting(Account.MERCHANT_PENDING, "EUR", 250),
+                new Posting(Account.MERCHANT_PAYABLE, "EUR", -250))),
+        Arguments.of(
+            "refund",
+            (java.util.function.BiFunction<Long, String, List<Posting>>) LedgerPostings::refund,
+            List.of(
+                new Posting(Account.MERCHANT_PAYABLE, "EUR", 250),
+                new Posting(Account.CARD_RECEIVABLES, "EUR", -250))),
+        Arguments.of(
+            "cancel",
+            (java.util.function.BiFunction<Long, String, List<Posting>>) LedgerPostings::cancel,
+            List.of(
+                new Posting(Account.MERCHANT_PENDING, "EUR", 250),
+                new Posting(Account.CARD_AUTHORIZATIONS, "EUR", -250))));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("movements")
   void eachMovementBooksItsEntriesAndSumsToZero(
-      String name, java.util.function.BiFunction<Long, String, List<Posting>> movement, List<Posting> expected) {
+      String name,
+      java.util.function.BiFunction<Long, String, List<Posting>> movement,
+      List<Posting> expected) {
     List<Posting> postings = movement.apply(250L, "EUR");
 
     assertThat(postings).containsExactlyElementsOf(expected);
     assertThat(LedgerPostings.isBalanced(postings)).isTrue();
-    assertThatThrownBy(() -> movement.apply(0L, "EUR")).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> movement.apply(LedgerPostings.MAX_AMOUNT_MINOR + 1, "EUR")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> movement.apply(0L, "EUR"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> movement.apply(LedgerPostings.MAX_AMOUNT_MINOR + 1, "EUR"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -84,7 +106,8 @@ class LedgerPostingsTest {
 
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("invalidAuthorizations")
-  void authorizeRefusesAmountsAndCurrenciesOutsideTheLimits(long amountMinor, String currency, String named) {
+  void authorizeRefusesAmountsAndCurrenciesOutsideTheLimits(
+      long amountMinor, String currency, String named) {
     assertThatThrownBy(() -> LedgerPostings.authorize(amountMinor, currency))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(named);
@@ -115,7 +138,8 @@ class LedgerPostingsTest {
 
   @ParameterizedTest
   @MethodSource("postingSets")
-  void aMovementIsBalancedOnlyWhenEveryCurrencySumsToZero(List<Posting> postings, boolean balanced) {
+  void aMovementIsBalancedOnlyWhenEveryCurrencySumsToZero(
+      List<Posting> postings, boolean balanced) {
     assertThat(LedgerPostings.isBalanced(postings)).isEqualTo(balanced);
   }
 

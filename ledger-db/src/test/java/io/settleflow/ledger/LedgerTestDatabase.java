@@ -26,7 +26,8 @@ public final class LedgerTestDatabase implements AutoCloseable {
 
   /** Starts PostgreSQL under {@code dir}, creates database {@value #DATABASE} and migrates it. */
   public static LedgerTestDatabase start(Path dir) {
-    PostgresServer server = PostgresServer.start(dir.resolve("pg"), 0, false, dir.resolve("pg.log"));
+    PostgresServer server =
+        PostgresServer.start(dir.resolve("pg"), 0, false, dir.resolve("pg.log"));
     try {
       server.createDatabaseIfMissing(DATABASE);
       DataSource owner = server.superuser(DATABASE);

@@ -51,22 +51,41 @@ class PaymentLifecycleTest {
         "CANCELLED          | 1000 | 0    | 0    | CANCEL   |        | payment_cancelled",
       })
   void eachMovementIsAllowedOrRefusedByThePaymentsState(
-      PaymentStatus status, long amount, long captured, long refunded, PaymentMovement movement, Long requested,
+      PaymentStatus status,
+      long amount,
+      long captured,
+      long refunded,
+      PaymentMovement movement,
+      Long requested,
       String outcome) {
     Payment before = payment(status, amount, captured, refunded);
 
     PaymentLifecycle.Transition t =
-        PaymentLifecycle.apply(before, movement, requested == null ? OptionalLong.empty() : OptionalLong.of(requested));
+        PaymentLifecycle.apply(
+            before,
+            movement,
+            requested == null ? OptionalLong.empty() : OptionalLong.of(requested));
 
     if (t instanceof PaymentLifecycle.Allowed allowed) {
       Payment after = allowed.after();
-      assertThat(after.status() + " " + after.amountMinor() + "/" + after.capturedMinor() + "/" + after.refundedMinor()
-              + " moved " + allowed.movedMinor())
+      assertThat(
+              after.status()
+                  + " "
+                  + after.amountMinor()
+                  + "/"
+                  + after.capturedMinor()
+                  + "/"
+                  + after.refundedMinor()
+                  + " moved "
+                  + allowed.movedMinor())
           .isEqualTo(outcome);
       assertThat(LedgerPostings.isBalanced(allowed.postings())).isTrue();
-      assertThat(allowed.postings()).allMatch(p -> Math.abs(p.amountMinor()) == allowed.movedMinor());
-      assertThat(after).usingRecursiveComparison()
-          .ignoringFields("status", "capturedMinor", "refundedMinor").isEqualTo(before);
+      assertThat(allowed.postings())
+          .allMatch(p -> Math.abs(p.amountMinor()) == allowed.movedMinor());
+      assertThat(after)
+          .usingRecursiveComparison()
+          .ignoringFields("status", "capturedMinor", "refundedMinor")
+          .isEqualTo(before);
     } else {
       assertThat(((PaymentLifecycle.Refused) t).code()).isEqualTo(outcome);
       assertThat(((PaymentLifecycle.Refused) t).detail()).isNotBlank();
@@ -81,14 +100,25 @@ class PaymentLifecycleTest {
 
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"CAPTURE, 0", "REFUND, -1", "CAPTURE, 1000000000001", "CANCEL, 5"})
-  void amountsOutsideTheLimitsAndACancelWithAnAmountAreProgrammingErrors(PaymentMovement movement, long requested) {
+  void amountsOutsideTheLimitsAndACancelWithAnAmountAreProgrammingErrors(
+      PaymentMovement movement, long requested) {
     Payment p = payment(PaymentStatus.CAPTURED, 1000, 1000, 0);
     assertThatThrownBy(() -> PaymentLifecycle.apply(p, movement, OptionalLong.of(requested)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   static Payment payment(PaymentStatus status, long amount, long captured, long refunded) {
-    return new Payment("m1", ID, status, amount, captured, refunded, "EUR", "order-17", "tok_test", "4242",
+    return new Payment(
+        "m1",
+        ID,
+        status,
+        amount,
+        captured,
+        refunded,
+        "EUR",
+        "order-17",
+        "tok_test",
+        "4242",
         Instant.parse("2026-11-25T10:00:00Z"));
   }
 }

@@ -18,12 +18,13 @@ import org.apache.avro.Schema;
  * A small client for the Confluent schema-registry REST API (register, get by id), with caches.
  *
  * <p>Confluent's own client is not on Maven Central, so this speaks the documented REST calls
- * itself. It always resolves ids through the same Confluent API it registers with: Apicurio
- * keeps a globalId and a contentId per schema, and only the Confluent API's ids are safe to mix.
+ * itself. It always resolves ids through the same Confluent API it registers with: Apicurio keeps a
+ * globalId and a contentId per schema, and only the Confluent API's ids are safe to mix.
  */
 public final class ConfluentRegistryClient implements SchemaRegistry {
   private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
   /**
    * Parallel producers register the same schema at the same moment on first use; Apicurio answers
    * the loser with HTTP 409 instead of the id, and a second attempt gets it.
@@ -39,7 +40,9 @@ public final class ConfluentRegistryClient implements SchemaRegistry {
   private final Map<String, Integer> idBySubjectAndSchema = new ConcurrentHashMap<>();
   private final Map<Integer, Schema> schemaById = new ConcurrentHashMap<>();
 
-  /** @param baseUrl the Confluent API root, e.g. {@code http://127.0.0.1:8081/apis/ccompat/v7} */
+  /**
+   * @param baseUrl the Confluent API root, e.g. {@code http://127.0.0.1:8081/apis/ccompat/v7}
+   */
   public ConfluentRegistryClient(String baseUrl) {
     this.baseUrl = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
     this.http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();

@@ -7,14 +7,24 @@ public final class Topics {
   public static final String PAYMENTS_AUTHORIZED = "payments.authorized";
   public static final String PAYMENTS_CAPTURED = "payments.captured";
   public static final String PAYMENTS_REFUNDED = "payments.refunded";
-  /** Voids of uncaptured authorizations (not on payments.authorized: its readers take every event there as a new authorization). */
+
+  /**
+   * Voids of uncaptured authorizations (not on payments.authorized: its readers take every event
+   * there as a new authorization).
+   */
   public static final String PAYMENTS_CANCELLED = "payments.cancelled";
+
   public static final String RISK_RULES = "risk.rules";
   public static final String RISK_DECISIONS = "risk.decisions";
   public static final String SETTLEMENTS_RAW = "settlements.raw";
   public static final String SETTLEMENTS_REJECTED = "settlements.rejected";
-  /** Compacted: per imported settlement file, how many of its entries are committed (re-imports skip them). */
+
+  /**
+   * Compacted: per imported settlement file, how many of its entries are committed (re-imports skip
+   * them).
+   */
   public static final String SETTLEMENTS_IMPORTS = "settlements.imports";
+
   public static final String PAYMENTS_SETTLED = "payments.settled";
   public static final String RECON_MATCHES = "recon.matches";
   public static final String RECON_MISMATCHES = "recon.mismatches";

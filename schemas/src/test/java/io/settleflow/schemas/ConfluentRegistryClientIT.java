@@ -47,13 +47,15 @@ class ConfluentRegistryClientIT {
     // Apicurio keeps two ids per schema; only the Confluent API's must ever be mixed. Register
     // two schemas so globalId and contentId could diverge, then resolve from a fresh client.
     ConfluentRegistryClient first = new ConfluentRegistryClient(server.confluentUrl());
-    int paymentId = first.register(Topics.valueSubject("x.payments"), PaymentEvent.getClassSchema());
+    int paymentId =
+        first.register(Topics.valueSubject("x.payments"), PaymentEvent.getClassSchema());
     int alertId = first.register(Topics.valueSubject("x.alerts"), MismatchAlert.getClassSchema());
     assertThat(paymentId).isNotEqualTo(alertId);
     ConfluentRegistryClient second = new ConfluentRegistryClient(server.confluentUrl());
     assertThat(second.schemaById(paymentId)).isEqualTo(PaymentEvent.getClassSchema());
     assertThat(second.schemaById(alertId)).isEqualTo(MismatchAlert.getClassSchema());
-    assertThat(second.register(Topics.valueSubject("x.payments"), PaymentEvent.getClassSchema())).isEqualTo(paymentId);
+    assertThat(second.register(Topics.valueSubject("x.payments"), PaymentEvent.getClassSchema()))
+        .isEqualTo(paymentId);
 
     MismatchAlert alert =
         MismatchAlert.newBuilder()

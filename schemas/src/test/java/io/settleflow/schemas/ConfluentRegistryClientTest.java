@@ -11,9 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The client's own behaviour against a scripted HTTP peer (the real registry is in the IT). */
 class ConfluentRegistryClientTest {
@@ -22,14 +22,19 @@ class ConfluentRegistryClientTest {
 
   /** Answers the n-th registration (1-based) with the status the script gives; 200 carries id 7. */
   private String serve(IntFunction<Integer> statusOfCall) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(io.settleflow.embedded.Ports.loopback(), 0), 0);
-    server.createContext("/", exchange -> {
-      int status = statusOfCall.apply(calls.incrementAndGet());
-      byte[] body = (status == 200 ? "{\"id\":7}" : "{\"error_code\":" + status + "}").getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(status, body.length);
-      exchange.getResponseBody().write(body);
-      exchange.close();
-    });
+    server =
+        HttpServer.create(new InetSocketAddress(io.settleflow.embedded.Ports.loopback(), 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          int status = statusOfCall.apply(calls.incrementAndGet());
+          byte[] body =
+              (status == 200 ? "{\"id\":7}" : "{\"error_code\":" + status + "}")
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(status, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
     server.start();
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/apis/ccompat/v7";
   }
@@ -52,7 +57,8 @@ class ConfluentRegistryClientTest {
   void aRegistryThatKeepsConflictingFailsAfterTheAttemptLimit() throws IOException {
     ConfluentRegistryClient client = new ConfluentRegistryClient(serve(n -> 409));
     assertThatThrownBy(() -> client.register("t-value", PaymentEvent.getClassSchema()))
-        .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.status()).isEqualTo(409));
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class, e -> assertThat(e.status()).isEqualTo(409));
     assertThat(calls).hasValue(ConfluentRegistryClient.MAX_REGISTER_ATTEMPTS);
   }
 
@@ -60,7 +66,8 @@ class ConfluentRegistryClientTest {
   void otherRefusalsAreNotRetried() throws IOException {
     ConfluentRegistryClient client = new ConfluentRegistryClient(serve(n -> 422));
     assertThatThrownBy(() -> client.register("t-value", PaymentEvent.getClassSchema()))
-        .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.status()).isEqualTo(422));
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class, e -> assertThat(e.status()).isEqualTo(422));
     assertThat(calls).hasValue(1);
   }
 

@@ -52,7 +52,8 @@ class ConfluentWireFormatTest {
         .hasMessageContaining("3 bytes");
     byte[] bytes = wire.encode(Topics.PAYMENTS_AUTHORIZED, payment());
     byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 4);
-    assertThatThrownBy(() -> wire.decode(cut, PaymentEvent.class)).isInstanceOf(WireFormatException.class);
+    assertThatThrownBy(() -> wire.decode(cut, PaymentEvent.class))
+        .isInstanceOf(WireFormatException.class);
   }
 
   @Test

@@ -41,7 +41,12 @@ public final class MetricsServer implements AutoCloseable {
         "/health",
         exchange -> {
           Health h = health.get();
-          String body = "{\"status\":\"" + (h.up() ? "UP" : "DOWN") + "\",\"detail\":\"" + h.detail().replace("\"", "'") + "\"}";
+          String body =
+              "{\"status\":\""
+                  + (h.up() ? "UP" : "DOWN")
+                  + "\",\"detail\":\""
+                  + h.detail().replace("\"", "'")
+                  + "\"}";
           respond(exchange, h.up() ? 200 : 503, "application/json", body);
         });
     server.setExecutor(Executors.newFixedThreadPool(2, daemonThreads()));

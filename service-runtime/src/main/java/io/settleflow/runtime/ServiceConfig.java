@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * Typed configuration read from environment variables, the way services are configured on
- * Kubernetes. A secret {@code NAME} may instead come from a file named by {@code NAME_FILE}
- * (Vault agent and mounted secrets). Every read names the variable in its error.
+ * Kubernetes. A secret {@code NAME} may instead come from a file named by {@code NAME_FILE} (Vault
+ * agent and mounted secrets). Every read names the variable in its error.
  */
 public final class ServiceConfig {
   private final Map<String, String> env;
@@ -34,8 +34,7 @@ public final class ServiceConfig {
   }
 
   public String required(String name) {
-    return optional(name)
-        .orElseThrow(() -> new ConfigException(name, "is required but not set"));
+    return optional(name).orElseThrow(() -> new ConfigException(name, "is required but not set"));
   }
 
   /** A secret from {@code NAME}, or from the file named by {@code NAME_FILE}. */
@@ -45,7 +44,8 @@ public final class ServiceConfig {
       try {
         return Files.readString(Path.of(file.get())).strip();
       } catch (IOException e) {
-        throw new ConfigException(name + "_FILE", "cannot read " + file.get() + ": " + e.getMessage());
+        throw new ConfigException(
+            name + "_FILE", "cannot read " + file.get() + ": " + e.getMessage());
       }
     }
     return optional(name)
@@ -61,7 +61,8 @@ public final class ServiceConfig {
     try {
       int value = Integer.parseInt(raw.get());
       if (value < min || value > max) {
-        throw new ConfigException(name, "must be between " + min + " and " + max + ", was " + value);
+        throw new ConfigException(
+            name, "must be between " + min + " and " + max + ", was " + value);
       }
       return value;
     } catch (NumberFormatException e) {
@@ -77,7 +78,8 @@ public final class ServiceConfig {
     try {
       long value = Long.parseLong(raw.get());
       if (value < min || value > max) {
-        throw new ConfigException(name, "must be between " + min + " and " + max + ", was " + value);
+        throw new ConfigException(
+            name, "must be between " + min + " and " + max + ", was " + value);
       }
       return value;
     } catch (NumberFormatException e) {
@@ -99,5 +101,4 @@ public final class ServiceConfig {
       super("configuration " + name + " " + problem);
     }
   }
-
 }

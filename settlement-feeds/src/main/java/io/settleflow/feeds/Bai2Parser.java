@@ -21,18 +21,20 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * BAI2 cash management balance reports: 01 file, 02 group, 03 account (with summary amounts),
- * 16 transaction detail, 49/98/99 trailers, 88 continuations. Every 16 record becomes a
- * SettlementRecord; control totals and record counts are checked at account, group and file
- * level, and a mismatch refuses the file. Read line by line: memory stays flat.
+ * BAI2 cash management balance reports: 01 file, 02 group, 03 account (with summary amounts), 16
+ * transaction detail, 49/98/99 trailers, 88 continuations. Every 16 record becomes a
+ * SettlementRecord; control totals and record counts are checked at account, group and file level,
+ * and a mismatch refuses the file. Read line by line: memory stays flat.
  */
 public final class Bai2Parser implements StreamingSettlementParser {
   public static final String FORMAT = "bai2";
 
   /** Longest physical record; BAI2 records are 80 characters or a little more. */
   public static final int MAX_RECORD_CHARS = 4096;
+
   /** Most fields in one logical record (a record and its 88 continuations). */
   public static final int MAX_FIELDS_PER_RECORD = 2000;
+
   /** Longest amount in digits; 18 digits always fit a long. */
   public static final int MAX_AMOUNT_DIGITS = 18;
 
@@ -47,7 +49,8 @@ public final class Bai2Parser implements StreamingSettlementParser {
   }
 
   @Override
-  public void parse(InputStream content, String source, String fileId, ParsedLineSink sink, BitSet failedProofs)
+  public void parse(
+      InputStream content, String source, String fileId, ParsedLineSink sink, BitSet failedProofs)
       throws UnreadableFileException, IOException {
     if (source == null || source.isBlank()) {
       throw new IllegalArgumentException("source must name the processor or bank");
@@ -74,7 +77,8 @@ public final class Bai2Parser implements StreamingSettlementParser {
         }
       } else {
         if (line.length() >= MAX_RECORD_CHARS) {
-          throw new UnreadableFileException("line " + (lineNumber + 1) + ": longer than " + MAX_RECORD_CHARS + " characters");
+          throw new UnreadableFileException(
+              "line " + (lineNumber + 1) + ": longer than " + MAX_RECORD_CHARS + " characters");
         }
         line.append((char) c);
       }
@@ -118,8 +122,10 @@ public final class Bai2Parser implements StreamingSettlementParser {
     private int groupRecords;
 
     private Account account;
+
     /** Accounts begun so far in the file: the ordinal of the current one. */
     private int accounts;
+
     private final BitSet failedProofs;
 
     Run(String source, String fileId, ParsedLineSink sink, BitSet failedProofs) {
@@ -142,19 +148,26 @@ public final class Bai2Parser implements StreamingSettlementParser {
       String code = fields.get(0);
       if (code.equals("88")) {
         if (pending == null) {
-          throw new UnreadableFileException("line " + line + ": an 88 continuation with no record before it");
+          throw new UnreadableFileException(
+              "line " + line + ": an 88 continuation with no record before it");
         }
         List<String> merged = new ArrayList<>(pending.fields());
         merged.addAll(fields.subList(1, fields.size()));
         if (merged.size() > MAX_FIELDS_PER_RECORD) {
-          throw new UnreadableFileException("line " + line + ": a record of more than " + MAX_FIELDS_PER_RECORD + " fields");
+          throw new UnreadableFileException(
+              "line " + line + ": a record of more than " + MAX_FIELDS_PER_RECORD + " fields");
         }
-        pending = new Logical(pending.line(), pending.code(), merged, pending.physicalRecords() + 1);
+        pending =
+            new Logical(pending.line(), pending.code(), merged, pending.physicalRecords() + 1);
         return;
       }
       if (!List.of("01", "02", "03", "16", "49", "98", "99").contains(code)) {
         throw new UnreadableFileException(
-            "line " + line + ": record code " + ReasonText.quote(code) + " is not a BAI2 record (01, 02, 03, 16, 49, 88, 98, 99)");
+            "line "
+                + line
+                + ": record code "
+                + ReasonText.quote(code)
+                + " is not a BAI2 record (01, 02, 03, 16, 49, 88, 98, 99)");
       }
       flush();
       if (fileClosed) {
@@ -166,7 +179,8 @@ public final class Bai2Parser implements StreamingSettlementParser {
     void end() throws UnreadableFileException {
       flush();
       if (!fileClosed) {
-        throw new UnreadableFileException("line " + lastRecordLine + ": file ends without its 99 file trailer (truncated?)");
+        throw new UnreadableFileException(
+            "line " + lastRecordLine + ": file ends without its 99 file trailer (truncated?)");
       }
     }
 
@@ -177,7 +191,8 @@ public final class Bai2Parser implements StreamingSettlementParser {
       Logical r = pending;
       pending = null;
       if (!fileOpen && !r.code().equals("01")) {
-        throw new UnreadableFileException("line " + r.line() + ": a BAI2 file starts with an 01 file header, not " + r.code());
+        throw new UnreadableFileException(
+            "line " + r.line() + ": a BAI2 file starts with an 01 file header, not " + r.code());
       }
       fileRecords += r.physicalRecords();
       if (groupOpen) {
@@ -204,13 +219,19 @@ public final class Bai2Parser implements StreamingSettlementParser {
       fileOpen = true;
       String version = field(r, 8);
       if (!version.isEmpty() && !version.equals("2")) {
-        throw new UnreadableFileException("line " + r.line() + ": version " + ReasonText.quote(version) + " is not BAI version 2");
+        throw new UnreadableFileException(
+            "line "
+                + r.line()
+                + ": version "
+                + ReasonText.quote(version)
+                + " is not BAI version 2");
       }
     }
 
     private void groupHeader(Logical r) throws UnreadableFileException {
       if (groupOpen) {
-        throw new UnreadableFileException("line " + r.line() + ": 02 group header before the previous group's 98 trailer");
+        throw new UnreadableFileException(
+            "line " + r.line() + ": 02 group header before the previous group's 98 trailer");
       }
       groupOpen = true;
       groupRecords = r.physicalRecords();
@@ -226,14 +247,18 @@ public final class Bai2Parser implements StreamingSettlementParser {
         throw new UnreadableFileException("line " + r.line() + ": 03 account outside a group");
       }
       if (account != null) {
-        throw new UnreadableFileException("line " + r.line() + ": 03 account before the previous account's 49 trailer");
+        throw new UnreadableFileException(
+            "line " + r.line() + ": 03 account before the previous account's 49 trailer");
       }
       String number = field(r, 1);
       String currencyText = field(r, 2);
       Currency currency =
-          !currencyText.isEmpty() ? currency(r, currencyText)
-              : groupCurrency != null ? groupCurrency
-              : Currency.getInstance("USD"); // BAI2's default when neither account nor group names one
+          !currencyText.isEmpty()
+              ? currency(r, currencyText)
+              : groupCurrency != null
+                  ? groupCurrency
+                  : Currency.getInstance(
+                      "USD"); // BAI2's default when neither account nor group names one
       account = new Account(r.line(), number, currency);
       accounts++;
       account.records = r.physicalRecords();
@@ -256,7 +281,8 @@ public final class Bai2Parser implements StreamingSettlementParser {
 
     private void detail(Logical r) throws UnreadableFileException {
       if (account == null) {
-        throw new UnreadableFileException("line " + r.line() + ": 16 transaction detail outside an account");
+        throw new UnreadableFileException(
+            "line " + r.line() + ": 16 transaction detail outside an account");
       }
       List<String> f = r.fields();
       String code = field(r, 1);
@@ -269,7 +295,10 @@ public final class Bai2Parser implements StreamingSettlementParser {
 
       int direction;
       if (!TYPE_CODE.matcher(code).matches()) {
-        sink.accept(new RejectedLine(r.line(), "type_code: " + ReasonText.quote(code) + " is not a 3-digit BAI2 type code"));
+        sink.accept(
+            new RejectedLine(
+                r.line(),
+                "type_code: " + ReasonText.quote(code) + " is not a 3-digit BAI2 type code"));
         return;
       }
       int numeric = Integer.parseInt(code);
@@ -278,20 +307,32 @@ public final class Bai2Parser implements StreamingSettlementParser {
       } else if (numeric >= 400 && numeric <= 699) {
         direction = -1;
       } else {
-        sink.accept(new RejectedLine(r.line(), "type_code: " + code + " is neither a credit (100-399) nor a debit (400-699)"));
+        sink.accept(
+            new RejectedLine(
+                r.line(),
+                "type_code: " + code + " is neither a credit (100-399) nor a debit (400-699)"));
         return;
       }
       long signed = direction * amount;
       account.details = Math.addExact(account.details, signed);
 
       String key =
-          account.number + ":" + asOfDate + ":"
+          account.number
+              + ":"
+              + asOfDate
+              + ":"
               + (bankReference.isEmpty()
-                  ? code + ":" + SettlementIds.contentKey(code, Long.toString(amount), customerReference, text)
+                  ? code
+                      + ":"
+                      + SettlementIds.contentKey(
+                          code, Long.toString(amount), customerReference, text)
                   : bankReference);
       String settlementId = occurrences.identify(key);
       String paymentReference =
-          customerReference.isEmpty() || customerReference.length() > SettleflowCsvParser.MAX_ID_CHARS ? null : customerReference;
+          customerReference.isEmpty()
+                  || customerReference.length() > SettleflowCsvParser.MAX_ID_CHARS
+              ? null
+              : customerReference;
       SettlementRecord record =
           SettlementRecord.newBuilder()
               .setEventId(SettlementIds.eventId(source, settlementId))
@@ -314,26 +355,42 @@ public final class Bai2Parser implements StreamingSettlementParser {
 
     private void accountTrailer(Logical r) throws UnreadableFileException {
       if (account == null) {
-        throw new UnreadableFileException("line " + r.line() + ": 49 account trailer without an 03 account");
+        throw new UnreadableFileException(
+            "line " + r.line() + ": 49 account trailer without an 03 account");
       }
       check(r, "account " + account.number, "control total", amount(r, field(r, 1)), account.total);
       check(r, "account " + account.number, "record count", count(r, field(r, 2)), account.records);
       if (account.openingLedger != null && account.closingLedger != null) {
         long expected = account.openingLedger + account.details;
         if (expected != account.closingLedger) {
-          sink.warn(new FileWarning(account.line,
-              "account " + account.number + ": balance proof failed: opening ledger (010) "
-                  + SettlementValues.majorText(account.openingLedger, account.currency)
-                  + " + details " + SettlementValues.majorText(account.details, account.currency)
-                  + " = " + SettlementValues.majorText(expected, account.currency)
-                  + " " + account.currency.getCurrencyCode() + ", but closing ledger (015) is "
-                  + SettlementValues.majorText(account.closingLedger, account.currency)));
+          sink.warn(
+              new FileWarning(
+                  account.line,
+                  "account "
+                      + account.number
+                      + ": balance proof failed: opening ledger (010) "
+                      + SettlementValues.majorText(account.openingLedger, account.currency)
+                      + " + details "
+                      + SettlementValues.majorText(account.details, account.currency)
+                      + " = "
+                      + SettlementValues.majorText(expected, account.currency)
+                      + " "
+                      + account.currency.getCurrencyCode()
+                      + ", but closing ledger (015) is "
+                      + SettlementValues.majorText(account.closingLedger, account.currency)));
           sink.proofFailed(accounts);
         }
       } else {
-        sink.warn(new FileWarning(account.line,
-            "account " + account.number + ": no balance proof: the account lacks "
-                + (account.openingLedger == null ? "an opening ledger (010)" : "a closing ledger (015)") + " summary"));
+        sink.warn(
+            new FileWarning(
+                account.line,
+                "account "
+                    + account.number
+                    + ": no balance proof: the account lacks "
+                    + (account.openingLedger == null
+                        ? "an opening ledger (010)"
+                        : "a closing ledger (015)")
+                    + " summary"));
       }
       sink.statementEnded(accounts);
       groupTotal = Math.addExact(groupTotal, account.total);
@@ -343,7 +400,11 @@ public final class Bai2Parser implements StreamingSettlementParser {
 
     private void groupTrailer(Logical r) throws UnreadableFileException {
       if (!groupOpen || account != null) {
-        throw new UnreadableFileException("line " + r.line() + ": 98 group trailer " + (groupOpen ? "inside an open account" : "without an 02 group"));
+        throw new UnreadableFileException(
+            "line "
+                + r.line()
+                + ": 98 group trailer "
+                + (groupOpen ? "inside an open account" : "without an 02 group"));
       }
       check(r, "group", "control total", amount(r, field(r, 1)), groupTotal);
       check(r, "group", "account count", count(r, field(r, 2)), groupAccounts);
@@ -355,7 +416,8 @@ public final class Bai2Parser implements StreamingSettlementParser {
 
     private void fileTrailer(Logical r) throws UnreadableFileException {
       if (groupOpen) {
-        throw new UnreadableFileException("line " + r.line() + ": 99 file trailer inside an open group");
+        throw new UnreadableFileException(
+            "line " + r.line() + ": 99 file trailer inside an open group");
       }
       check(r, "file", "control total", amount(r, field(r, 1)), fileTotal);
       check(r, "file", "group count", count(r, field(r, 2)), fileGroups);
@@ -367,12 +429,22 @@ public final class Bai2Parser implements StreamingSettlementParser {
         throws UnreadableFileException {
       if (declared != actual) {
         throw new UnreadableFileException(
-            "line " + r.line() + ": " + scope + " " + what + " is " + declared + " but the records add up to " + actual);
+            "line "
+                + r.line()
+                + ": "
+                + scope
+                + " "
+                + what
+                + " is "
+                + declared
+                + " but the records add up to "
+                + actual);
       }
     }
 
     /** The index after a funds type and its own fields (S: 3 amounts, V: date+time, D: n pairs). */
-    private static int afterFundsType(Logical r, List<String> f, int at) throws UnreadableFileException {
+    private static int afterFundsType(Logical r, List<String> f, int at)
+        throws UnreadableFileException {
       String funds = at < f.size() ? f.get(at).strip() : "";
       int next = at + 1;
       switch (funds) {
@@ -381,15 +453,21 @@ public final class Bai2Parser implements StreamingSettlementParser {
         case "D" -> {
           long n = count(r, next < f.size() ? f.get(next) : "");
           if (n > MAX_FIELDS_PER_RECORD) {
-            throw new UnreadableFileException("line " + r.line() + ": funds distribution of " + n + " parts");
+            throw new UnreadableFileException(
+                "line " + r.line() + ": funds distribution of " + n + " parts");
           }
           next += 1 + 2 * (int) n;
         }
         case "", "0", "1", "2", "Z" -> {
           // no fields of its own
         }
-        default -> throw new UnreadableFileException(
-            "line " + r.line() + ": funds type " + ReasonText.quote(funds) + " is not 0, 1, 2, S, V, D or Z");
+        default ->
+            throw new UnreadableFileException(
+                "line "
+                    + r.line()
+                    + ": funds type "
+                    + ReasonText.quote(funds)
+                    + " is not 0, 1, 2, S, V, D or Z");
       }
       return next;
     }
@@ -405,7 +483,11 @@ public final class Bai2Parser implements StreamingSettlementParser {
       }
       if (!AMOUNT.matcher(t).matches()) {
         throw new UnreadableFileException(
-            "line " + r.line() + ": amount " + ReasonText.quote(t) + " is not a whole number of minor units; the control totals cannot be checked");
+            "line "
+                + r.line()
+                + ": amount "
+                + ReasonText.quote(t)
+                + " is not a whole number of minor units; the control totals cannot be checked");
       }
       return Long.parseLong(t);
     }
@@ -413,21 +495,27 @@ public final class Bai2Parser implements StreamingSettlementParser {
     private static long count(Logical r, String text) throws UnreadableFileException {
       long n = amount(r, text);
       if (n < 0) {
-        throw new UnreadableFileException("line " + r.line() + ": count " + ReasonText.quote(text) + " is negative");
+        throw new UnreadableFileException(
+            "line " + r.line() + ": count " + ReasonText.quote(text) + " is negative");
       }
       return n;
     }
 
     private static LocalDate date(Logical r, String text) throws UnreadableFileException {
       if (!DATE.matcher(text).matches()) {
-        throw new UnreadableFileException("line " + r.line() + ": as-of date " + ReasonText.quote(text) + " is not YYMMDD");
+        throw new UnreadableFileException(
+            "line " + r.line() + ": as-of date " + ReasonText.quote(text) + " is not YYMMDD");
       }
       int yy = Integer.parseInt(text.substring(0, 2));
       try {
         // BAI2 years have two digits; 70-99 are the 1900s
-        return LocalDate.of(yy < 70 ? 2000 + yy : 1900 + yy, Integer.parseInt(text.substring(2, 4)), Integer.parseInt(text.substring(4, 6)));
+        return LocalDate.of(
+            yy < 70 ? 2000 + yy : 1900 + yy,
+            Integer.parseInt(text.substring(2, 4)),
+            Integer.parseInt(text.substring(4, 6)));
       } catch (java.time.DateTimeException e) {
-        throw new UnreadableFileException("line " + r.line() + ": as-of date " + ReasonText.quote(text) + " is not a date");
+        throw new UnreadableFileException(
+            "line " + r.line() + ": as-of date " + ReasonText.quote(text) + " is not a date");
       }
     }
 

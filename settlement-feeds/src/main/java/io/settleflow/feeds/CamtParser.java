@@ -32,11 +32,13 @@ public final class CamtParser implements StreamingSettlementParser {
 
   /** Deepest element nesting accepted; real camt files nest about 12 deep. */
   public static final int MAX_XML_DEPTH = 64;
+
   /** Longest statement id used in settlement ids (ISO allows 35). */
   public static final int MAX_STATEMENT_ID_CHARS = 140;
 
   private static final String ISO_PREFIX = "urn:iso:std:iso:20022:tech:xsd:";
-  static final Pattern NAMESPACE = Pattern.compile("urn:iso:std:iso:20022:tech:xsd:camt\\.(053|054)\\.001\\.0([2-8])");
+  static final Pattern NAMESPACE =
+      Pattern.compile("urn:iso:std:iso:20022:tech:xsd:camt\\.(053|054)\\.001\\.0([2-8])");
   private static final Set<String> FEE_SUB_FAMILIES = Set.of("CHRG", "COMM", "FEES");
   private static final String NOT_PROVIDED = "NOTPROVIDED";
 
@@ -48,7 +50,8 @@ public final class CamtParser implements StreamingSettlementParser {
   }
 
   @Override
-  public void parse(InputStream content, String source, String fileId, ParsedLineSink sink, BitSet failedProofs)
+  public void parse(
+      InputStream content, String source, String fileId, ParsedLineSink sink, BitSet failedProofs)
       throws UnreadableFileException, IOException {
     if (source == null || source.isBlank()) {
       throw new IllegalArgumentException("source must name the processor or bank");
@@ -56,10 +59,12 @@ public final class CamtParser implements StreamingSettlementParser {
     XMLStreamReader reader;
     try {
       // The JDK's reader closes its stream at the end of the document; the stream is the caller's.
-      reader = XML.createXMLStreamReader(new FilterInputStream(content) {
-        @Override
-        public void close() {}
-      });
+      reader =
+          XML.createXMLStreamReader(
+              new FilterInputStream(content) {
+                @Override
+                public void close() {}
+              });
     } catch (XMLStreamException e) {
       throw notXml(e);
     }
@@ -89,10 +94,16 @@ public final class CamtParser implements StreamingSettlementParser {
     private final EntryOccurrences occurrences = new EntryOccurrences();
     private boolean notification;
     private String statementName;
+
     /** The current statement's proof failed (known from an earlier pass): flag its records. */
     private boolean flagRecords;
 
-    Run(XMLStreamReader reader, String source, String fileId, ParsedLineSink sink, BitSet failedProofs) {
+    Run(
+        XMLStreamReader reader,
+        String source,
+        String fileId,
+        ParsedLineSink sink,
+        BitSet failedProofs) {
       this.reader = reader;
       this.source = source;
       this.fileId = fileId;
@@ -108,9 +119,15 @@ public final class CamtParser implements StreamingSettlementParser {
       String namespace = reader.getNamespaceURI() == null ? "" : reader.getNamespaceURI();
       Matcher m = NAMESPACE.matcher(namespace);
       if (!root.equals("Document") || !m.matches()) {
-        String shown = namespace.startsWith(ISO_PREFIX) ? "ISO 20022 " + ReasonText.quote(namespace.substring(ISO_PREFIX.length())) : namespace.isEmpty() ? "(none)" : ReasonText.quote(namespace);
+        String shown =
+            namespace.startsWith(ISO_PREFIX)
+                ? "ISO 20022 " + ReasonText.quote(namespace.substring(ISO_PREFIX.length()))
+                : namespace.isEmpty() ? "(none)" : ReasonText.quote(namespace);
         throw new UnreadableFileException(
-            "not a camt.053/camt.054 file (versions 001.02 to 001.08): root element " + root + " in namespace " + shown);
+            "not a camt.053/camt.054 file (versions 001.02 to 001.08): root element "
+                + root
+                + " in namespace "
+                + shown);
       }
       notification = m.group(1).equals("054");
       String messageName = notification ? "BkToCstmrDbtCdtNtfctn" : "BkToCstmrStmt";
@@ -148,11 +165,16 @@ public final class CamtParser implements StreamingSettlementParser {
           }
           path.push(name);
           if (path.size() > MAX_XML_DEPTH) {
-            throw new UnreadableFileException("not a camt file: elements nested deeper than " + MAX_XML_DEPTH);
+            throw new UnreadableFileException(
+                "not a camt file: elements nested deeper than " + MAX_XML_DEPTH);
           }
-          if (statement == null && path.size() == 3 && name.equals(statementName) && messageName.equals(parent(path))) {
+          if (statement == null
+              && path.size() == 3
+              && name.equals(statementName)
+              && messageName.equals(parent(path))) {
             statements++;
-            statement = new Statement(reader.getLocation().getLineNumber(), path.size(), statements);
+            statement =
+                new Statement(reader.getLocation().getLineNumber(), path.size(), statements);
             occurrences.reset();
             flagRecords = !notification && failedProofs.get(statements);
           }
@@ -166,7 +188,12 @@ public final class CamtParser implements StreamingSettlementParser {
       }
       if (statements == 0) {
         throw new UnreadableFileException(
-            "not a camt." + (notification ? "054" : "053") + " file: no " + statementName + " element in " + messageName);
+            "not a camt."
+                + (notification ? "054" : "053")
+                + " file: no "
+                + statementName
+                + " element in "
+                + messageName);
       }
     }
 
@@ -189,10 +216,19 @@ public final class CamtParser implements StreamingSettlementParser {
       return it.next();
     }
 
-    /** Where the current entry is, for a rejection: {@code /Document/BkToCstmrStmt/Stmt[2]/Ntry[5]}. */
+    /**
+     * Where the current entry is, for a rejection: {@code /Document/BkToCstmrStmt/Stmt[2]/Ntry[5]}.
+     */
     private String entryPath(Statement statement) {
-      return "/Document/" + (notification ? "BkToCstmrDbtCdtNtfctn" : "BkToCstmrStmt") + "/" + statementName
-          + "[" + statement.index + "]/Ntry[" + statement.entries + "]";
+      return "/Document/"
+          + (notification ? "BkToCstmrDbtCdtNtfctn" : "BkToCstmrStmt")
+          + "/"
+          + statementName
+          + "["
+          + statement.index
+          + "]/Ntry["
+          + statement.entries
+          + "]";
     }
 
     private void entry(XmlElement ntry, Statement statement) throws UnreadableFileException {
@@ -235,8 +271,17 @@ public final class CamtParser implements StreamingSettlementParser {
         List<Long> split = split(details, currency, signedMinor);
         if (split == null) {
           XmlElement detail = details.size() == 1 ? details.get(0) : null;
-          String paymentReference = detail != null ? paymentReference(detail) : commonReference(details);
-          sink.accept(record(line, settlementId, type(ntry, detail), paymentReference, signedMinor, currency, settledAt));
+          String paymentReference =
+              detail != null ? paymentReference(detail) : commonReference(details);
+          sink.accept(
+              record(
+                  line,
+                  settlementId,
+                  type(ntry, detail),
+                  paymentReference,
+                  signedMinor,
+                  currency,
+                  settledAt));
           return;
         }
         for (int i = 0; i < details.size(); i++) {
@@ -272,12 +317,14 @@ public final class CamtParser implements StreamingSettlementParser {
       long sum = 0;
       for (XmlElement d : details) {
         String path = !d.text("Amt").isEmpty() ? "Amt" : "AmtDtls/TxAmt/Amt";
-        if (d.text(path).isEmpty() || !d.currency(path).equalsIgnoreCase(currency.getCurrencyCode())) {
+        if (d.text(path).isEmpty()
+            || !d.currency(path).equalsIgnoreCase(currency.getCurrencyCode())) {
           return null;
         }
         long minor = unsignedAmount(d.text(path), currency);
         String indicator = d.text("CdtDbtInd");
-        long signedMinor = indicator.isEmpty() ? (entryMinor < 0 ? -minor : minor) : signed(indicator, minor);
+        long signedMinor =
+            indicator.isEmpty() ? (entryMinor < 0 ? -minor : minor) : signed(indicator, minor);
         amounts.add(signedMinor);
         sum = Math.addExact(sum, signedMinor);
       }
@@ -299,22 +346,24 @@ public final class CamtParser implements StreamingSettlementParser {
         long amountMinor,
         Currency currency,
         Instant settledAt) {
-      return new ParsedRecord(line, SettlementRecord.newBuilder()
-          .setEventId(SettlementIds.eventId(source, settlementId))
-          .setSettlementId(settlementId)
-          .setSource(source)
-          .setFileId(fileId)
-          .setLineNumber(line)
-          .setRecordType(type)
-          .setPaymentReference(paymentReference)
-          .setMerchantId(null)
-          .setGrossAmountMinor(amountMinor)
-          .setFeeAmountMinor(0)
-          .setNetAmountMinor(amountMinor)
-          .setCurrency(currency.getCurrencyCode())
-          .setSettledAt(settledAt)
-          .setStatementProofFailed(flagRecords)
-          .build());
+      return new ParsedRecord(
+          line,
+          SettlementRecord.newBuilder()
+              .setEventId(SettlementIds.eventId(source, settlementId))
+              .setSettlementId(settlementId)
+              .setSource(source)
+              .setFileId(fileId)
+              .setLineNumber(line)
+              .setRecordType(type)
+              .setPaymentReference(paymentReference)
+              .setMerchantId(null)
+              .setGrossAmountMinor(amountMinor)
+              .setFeeAmountMinor(0)
+              .setNetAmountMinor(amountMinor)
+              .setCurrency(currency.getCurrencyCode())
+              .setSettledAt(settledAt)
+              .setStatementProofFailed(flagRecords)
+              .build());
     }
 
     private void finish(Statement statement) {
@@ -346,8 +395,10 @@ public final class CamtParser implements StreamingSettlementParser {
     Balance previousClosing;
     Balance closing;
     String balanceProblem;
+
     /** Ntry elements seen so far in the statement: the index of the current one. */
     int entries;
+
     final Map<String, Long> entriesMinor = new LinkedHashMap<>();
     int unreadable;
 
@@ -381,7 +432,8 @@ public final class CamtParser implements StreamingSettlementParser {
           default -> closing = closing == null ? b : closing;
         }
       } catch (InvalidValueException e) {
-        balanceProblem = "balance " + code + " at line " + bal.line + " unreadable: " + e.getMessage();
+        balanceProblem =
+            "balance " + code + " at line " + bal.line + " unreadable: " + e.getMessage();
       }
     }
 
@@ -392,11 +444,18 @@ public final class CamtParser implements StreamingSettlementParser {
       }
       Balance start = opening != null ? opening : previousClosing;
       if (start == null || closing == null) {
-        return "no balance proof: the statement lacks " + (start == null ? "an OPBD or PRCD" : "a CLBD") + " balance";
+        return "no balance proof: the statement lacks "
+            + (start == null ? "an OPBD or PRCD" : "a CLBD")
+            + " balance";
       }
       String currency = start.currency.getCurrencyCode();
       if (!closing.currency.equals(start.currency)) {
-        return PROOF_FAILED + start.code + " is in " + currency + ", CLBD in " + closing.currency.getCurrencyCode();
+        return PROOF_FAILED
+            + start.code
+            + " is in "
+            + currency
+            + ", CLBD in "
+            + closing.currency.getCurrencyCode();
       }
       for (String entryCurrency : entriesMinor.keySet()) {
         if (!entryCurrency.equals(currency)) {
@@ -404,7 +463,11 @@ public final class CamtParser implements StreamingSettlementParser {
         }
       }
       if (unreadable > 0) {
-        return "no balance proof: " + unreadable + " entr" + (unreadable == 1 ? "y has" : "ies have") + " no readable amount";
+        return "no balance proof: "
+            + unreadable
+            + " entr"
+            + (unreadable == 1 ? "y has" : "ies have")
+            + " no readable amount";
       }
       long entries = entriesMinor.getOrDefault(currency, 0L);
       long expected = start.minor + entries;
@@ -412,10 +475,17 @@ public final class CamtParser implements StreamingSettlementParser {
         return null;
       }
       return PROOF_FAILED
-          + start.code + " " + SettlementValues.majorText(start.minor, start.currency)
-          + " + booked entries " + SettlementValues.majorText(entries, start.currency)
-          + " = " + SettlementValues.majorText(expected, start.currency)
-          + " " + currency + ", but CLBD is " + SettlementValues.majorText(closing.minor, closing.currency);
+          + start.code
+          + " "
+          + SettlementValues.majorText(start.minor, start.currency)
+          + " + booked entries "
+          + SettlementValues.majorText(entries, start.currency)
+          + " = "
+          + SettlementValues.majorText(expected, start.currency)
+          + " "
+          + currency
+          + ", but CLBD is "
+          + SettlementValues.majorText(closing.minor, closing.currency);
     }
   }
 
@@ -430,7 +500,8 @@ public final class CamtParser implements StreamingSettlementParser {
   /** A camt amount: unsigned decimal in major units, the sign is in CdtDbtInd. */
   private static long unsignedAmount(String text, Currency currency) throws InvalidValueException {
     if (text.startsWith("-") || text.startsWith("+")) {
-      throw new InvalidValueException(ReasonText.quote(text) + " is signed; camt amounts are unsigned with CdtDbtInd");
+      throw new InvalidValueException(
+          ReasonText.quote(text) + " is signed; camt amounts are unsigned with CdtDbtInd");
     }
     return SettlementValues.amountMinor(text, currency);
   }
@@ -440,7 +511,8 @@ public final class CamtParser implements StreamingSettlementParser {
       case "CRDT" -> minor;
       case "DBIT" -> -minor;
       case "" -> throw new InvalidValueException("empty");
-      default -> throw new InvalidValueException(ReasonText.quote(indicator) + " is not CRDT or DBIT");
+      default ->
+          throw new InvalidValueException(ReasonText.quote(indicator) + " is not CRDT or DBIT");
     };
   }
 
@@ -481,14 +553,18 @@ public final class CamtParser implements StreamingSettlementParser {
     if (FEE_SUB_FAMILIES.contains(subFamily)) {
       return SettlementRecordType.FEE;
     }
-    return domain.isEmpty() || domain.equals("PMNT") ? SettlementRecordType.PAYMENT : SettlementRecordType.OTHER;
+    return domain.isEmpty() || domain.equals("PMNT")
+        ? SettlementRecordType.PAYMENT
+        : SettlementRecordType.OTHER;
   }
 
   /** End-to-end id, else creditor reference, else the first unstructured remittance line. */
   static String paymentReference(XmlElement detail) {
     for (String path : List.of("Refs/EndToEndId", "RmtInf/Strd/CdtrRefInf/Ref", "RmtInf/Ustrd")) {
       String text = detail.text(path);
-      if (!text.isEmpty() && !text.equals(NOT_PROVIDED) && text.length() <= SettleflowCsvParser.MAX_ID_CHARS
+      if (!text.isEmpty()
+          && !text.equals(NOT_PROVIDED)
+          && text.length() <= SettleflowCsvParser.MAX_ID_CHARS
           && text.chars().noneMatch(Character::isISOControl)) {
         return text;
       }
@@ -512,14 +588,22 @@ public final class CamtParser implements StreamingSettlementParser {
   private static String detailsFingerprint(List<XmlElement> details) {
     StringBuilder out = new StringBuilder();
     for (XmlElement d : details) {
-      out.append(d.text("Refs/EndToEndId")).append('|').append(d.text("Refs/TxId")).append('|')
-          .append(d.text("RmtInf/Ustrd")).append('|').append(d.text("RmtInf/Strd/CdtrRefInf/Ref")).append(';');
+      out.append(d.text("Refs/EndToEndId"))
+          .append('|')
+          .append(d.text("Refs/TxId"))
+          .append('|')
+          .append(d.text("RmtInf/Ustrd"))
+          .append('|')
+          .append(d.text("RmtInf/Strd/CdtrRefInf/Ref"))
+          .append(';');
     }
     return out.toString();
   }
 
   private static String bounded(String statementId) {
-    return statementId.length() <= MAX_STATEMENT_ID_CHARS ? statementId : SettlementIds.contentKey(statementId);
+    return statementId.length() <= MAX_STATEMENT_ID_CHARS
+        ? statementId
+        : SettlementIds.contentKey(statementId);
   }
 
   private static UnreadableFileException notXml(XMLStreamException e) {
@@ -533,7 +617,11 @@ public final class CamtParser implements StreamingSettlementParser {
       message = message.substring(0, 200) + "…";
     }
     return new UnreadableFileException(
-        "not well-formed XML" + (where == null ? "" : " at line " + where.getLineNumber()) + ": " + message, e);
+        "not well-formed XML"
+            + (where == null ? "" : " at line " + where.getLineNumber())
+            + ": "
+            + message,
+        e);
   }
 
   private static XMLInputFactory secureFactory() {

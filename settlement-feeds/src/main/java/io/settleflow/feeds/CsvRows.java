@@ -17,7 +17,8 @@ import java.util.List;
 /** RFC 4180 rows of a CSV text with the physical line each starts on; shared by the CSV formats. */
 final class CsvRows {
   private static final char BOM = '\uFEFF';
-  private static final CsvFactory CSV = CsvFactory.builder().enable(CsvParser.Feature.SKIP_EMPTY_LINES).build();
+  private static final CsvFactory CSV =
+      CsvFactory.builder().enable(CsvParser.Feature.SKIP_EMPTY_LINES).build();
 
   /** One row: its 1-based starting line and its raw field values. */
   record Row(int lineNumber, List<String> fields) {
@@ -57,7 +58,8 @@ final class CsvRows {
         if (token != JsonToken.START_ARRAY) {
           continue;
         }
-        // At START_ARRAY the token location still points at the previous row; the reader is on this one.
+        // At START_ARRAY the token location still points at the previous row; the reader is on this
+        // one.
         int line = parser.currentLocation().getLineNr();
         List<String> fields = new ArrayList<>();
         while ((token = parser.nextToken()) == JsonToken.VALUE_STRING) {

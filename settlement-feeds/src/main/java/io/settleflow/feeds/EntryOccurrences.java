@@ -5,12 +5,12 @@ import java.util.Map;
 
 /**
  * Numbers identical entry keys within one scope (a statement, an account, a report), so five
- * identical legitimate charges stay five records with five ids: the first keeps its key, later
- * ones get {@code #2}, {@code #3}... Deterministic, so a re-import repeats the same ids.
+ * identical legitimate charges stay five records with five ids: the first keeps its key, later ones
+ * get {@code #2}, {@code #3}... Deterministic, so a re-import repeats the same ids.
  *
- * <p>Memory grows with the entries of one scope, not the file: callers {@link #reset()} it at
- * every statement or account. Keys are kept as 64-bit hashes; a collision only makes a number
- * skip, ids stay unique because the key text differs.
+ * <p>Memory grows with the entries of one scope, not the file: callers {@link #reset()} it at every
+ * statement or account. Keys are kept as 64-bit hashes; a collision only makes a number skip, ids
+ * stay unique because the key text differs.
  */
 final class EntryOccurrences {
   /** Most distinct keys in one scope (one statement or account); beyond it the file is refused. */

@@ -23,15 +23,16 @@ public interface ImportMarkers {
 
   /**
    * The import's identity: source, format and file fingerprint. The format is part of it because
-   * entries and their positions depend on it: a file first read as the wrong format must not
-   * make its re-import with the right one skip entries.
+   * entries and their positions depend on it: a file first read as the wrong format must not make
+   * its re-import with the right one skip entries.
    */
   static String key(String source, String format, String fileId) {
     return source + ":" + format + ":" + fileId;
   }
 
   /** The marker value: UTF-8 JSON {file, source, format, file_id, entries, done}. */
-  static byte[] value(String fileName, String source, String format, String fileId, long entries, boolean done) {
+  static byte[] value(
+      String fileName, String source, String format, String fileId, long entries, boolean done) {
     ObjectNode node = Json.MAPPER.createObjectNode();
     node.put("file", fileName);
     node.put("source", source);
@@ -42,7 +43,9 @@ public interface ImportMarkers {
     return node.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** The {@code entries} of a marker value; 0 for a tombstone or a value this code did not write. */
+  /**
+   * The {@code entries} of a marker value; 0 for a tombstone or a value this code did not write.
+   */
   static long entriesOf(byte[] value) {
     if (value == null) {
       return 0; // a tombstone forgets the import: the next one publishes everything again

@@ -1,9 +1,9 @@
 package io.settleflow.feeds;
 
 /**
- * Told how far an import is, so a terminal can draw a progress bar. Called on the importing
- * thread every {@link SettlementImporter#PROGRESS_EVERY_ENTRIES} entries and once at the end;
- * it must be quick and must not throw.
+ * Told how far an import is, so a terminal can draw a progress bar. Called on the importing thread
+ * every {@link SettlementImporter#PROGRESS_EVERY_ENTRIES} entries and once at the end; it must be
+ * quick and must not throw.
  */
 @FunctionalInterface
 public interface ImportProgress {

@@ -11,11 +11,13 @@ import java.util.TreeMap;
  * the file's statements (failed balance proofs). {@link #render()} is what a person reads.
  *
  * @param format the format the file was read as; null when not recorded
- * @param rejectionsByCategory rejected lines counted by {@link RejectedLine#category()} (the column)
+ * @param rejectionsByCategory rejected lines counted by {@link RejectedLine#category()} (the
+ *     column)
  * @param firstRejections the first few rejected lines, for the person to fix the file
  * @param warnings statement-level findings (at most {@link #MAX_WARNINGS_SHOWN} kept)
  * @param skipped entries not published again because an earlier import of the same file (same
- *     source, format and fingerprint) committed them; {@code linesRead = published + rejected + skipped}
+ *     source, format and fingerprint) committed them; {@code linesRead = published + rejected +
+ *     skipped}
  */
 public record ImportSummary(
     String file,
@@ -31,6 +33,7 @@ public record ImportSummary(
     int skipped) {
   /** Rejected lines shown in full in a summary; the topic holds them all. */
   public static final int MAX_REJECTIONS_SHOWN = 10;
+
   /** Warnings kept and shown; a file of thousands of failing statements still sums up briefly. */
   public static final int MAX_WARNINGS_SHOWN = 10;
 
@@ -49,7 +52,18 @@ public record ImportSummary(
       int rejected,
       SortedMap<String, Integer> rejectionsByCategory,
       List<RejectedLine> firstRejections) {
-    this(file, source, fileId, linesRead, published, rejected, rejectionsByCategory, firstRejections, null, List.of(), 0);
+    this(
+        file,
+        source,
+        fileId,
+        linesRead,
+        published,
+        rejected,
+        rejectionsByCategory,
+        firstRejections,
+        null,
+        List.of(),
+        0);
   }
 
   /** The summary of a parsed file whose records and rejections were all published. */
@@ -113,7 +127,17 @@ public record ImportSummary(
 
     public ImportSummary summary(String file, String source, String format, String fileId) {
       return new ImportSummary(
-          file, source, fileId, lines, records, rejected, byCategory, firstRejections, format, firstWarnings, skipped);
+          file,
+          source,
+          fileId,
+          lines,
+          records,
+          rejected,
+          byCategory,
+          firstRejections,
+          format,
+          firstWarnings,
+          skipped);
     }
   }
 
@@ -138,7 +162,9 @@ public record ImportSummary(
         .append(skipped)
         .append(" skipped as already imported");
     if (!warnings.isEmpty()) {
-      out.append(", ").append(warnings.size()).append(warnings.size() == 1 ? " warning" : " warnings");
+      out.append(", ")
+          .append(warnings.size())
+          .append(warnings.size() == 1 ? " warning" : " warnings");
       if (warnings.size() == MAX_WARNINGS_SHOWN) {
         out.append(" (or more)");
       }
@@ -152,7 +178,9 @@ public record ImportSummary(
         out.append("\n    line ").append(r.lineNumber()).append(": ").append(r.reason());
       }
       if (rejected > firstRejections.size()) {
-        out.append("\n    … ").append(rejected - firstRejections.size()).append(" more on the rejected topic");
+        out.append("\n    … ")
+            .append(rejected - firstRejections.size())
+            .append(" more on the rejected topic");
       }
     }
     if (!warnings.isEmpty()) {

@@ -15,13 +15,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Reads the markers from {@link Topics#SETTLEMENTS_IMPORTS} with {@code read_committed}, from the
- * beginning of every partition to its last stable offset, without a consumer group. The topic
- * is compacted and holds one marker per chunk of an import (one per file after compaction),
- * so reading it whole stays cheap.
+ * beginning of every partition to its last stable offset, without a consumer group. The topic is
+ * compacted and holds one marker per chunk of an import (one per file after compaction), so reading
+ * it whole stays cheap.
  */
 public final class KafkaImportMarkers implements ImportMarkers {
   /** Bound on reading the marker topic to its end; a broker that cannot serve it is down. */
   public static final Duration MAX_READ = Duration.ofSeconds(60);
+
   private static final Duration POLL = Duration.ofMillis(200);
 
   private final String bootstrap;
@@ -44,7 +45,10 @@ public final class KafkaImportMarkers implements ImportMarkers {
       var infos = consumer.partitionsFor(Topics.SETTLEMENTS_IMPORTS, MAX_READ);
       if (infos == null || infos.isEmpty()) {
         throw new SettlementPublishException(
-            "topic " + Topics.SETTLEMENTS_IMPORTS + " does not exist (start the stack again to create it)", null);
+            "topic "
+                + Topics.SETTLEMENTS_IMPORTS
+                + " does not exist (start the stack again to create it)",
+            null);
       }
       infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
       consumer.assign(partitions);
@@ -55,7 +59,12 @@ public final class KafkaImportMarkers implements ImportMarkers {
       while (!reached(consumer, end)) {
         if (System.nanoTime() - deadline > 0) {
           throw new SettlementPublishException(
-              "reading " + Topics.SETTLEMENTS_IMPORTS + " took longer than " + MAX_READ.toSeconds() + " s", null);
+              "reading "
+                  + Topics.SETTLEMENTS_IMPORTS
+                  + " took longer than "
+                  + MAX_READ.toSeconds()
+                  + " s",
+              null);
         }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
           if (key.equals(r.key())) {

@@ -4,8 +4,8 @@ import io.settleflow.avro.SettlementRecord;
 import java.util.List;
 
 /**
- * What a parser made of one file: one entry per data line, in file order, and warnings about
- * the file or its statements (e.g. a failed balance proof) that did not stop its records.
+ * What a parser made of one file: one entry per data line, in file order, and warnings about the
+ * file or its statements (e.g. a failed balance proof) that did not stop its records.
  */
 public record ParsedFile(String fileId, List<ParsedLine> lines, List<FileWarning> warnings) {
   public ParsedFile {
@@ -25,6 +25,9 @@ public record ParsedFile(String fileId, List<ParsedLine> lines, List<FileWarning
   }
 
   public List<RejectedLine> rejections() {
-    return lines.stream().filter(RejectedLine.class::isInstance).map(RejectedLine.class::cast).toList();
+    return lines.stream()
+        .filter(RejectedLine.class::isInstance)
+        .map(RejectedLine.class::cast)
+        .toList();
   }
 }

@@ -6,13 +6,13 @@ import java.util.Locale;
 
 /**
  * Draws one file's import progress on a terminal line (carriage return, no newline until done):
- * {@code statement.xml [#########-----------]  45%  12.3/27.1 MiB  45,000 entries  12,345/s}.
- * Redraws at most every {@link #REDRAW_MILLIS}, so a fast import does not spend its time on the
- * terminal.
+ * {@code statement.xml [#########-----------] 45% 12.3/27.1 MiB 45,000 entries 12,345/s}. Redraws
+ * at most every {@link #REDRAW_MILLIS}, so a fast import does not spend its time on the terminal.
  */
 public final class ProgressBar implements ImportProgress {
   /** Least time between two redraws. */
   public static final long REDRAW_MILLIS = 200;
+
   static final int BAR_CHARS = 20;
   private static final double MIB = 1024.0 * 1024.0;
 
@@ -36,12 +36,14 @@ public final class ProgressBar implements ImportProgress {
       return;
     }
     lastDrawMillis = now;
-    out.print("\r" + line(label, bytesRead, totalBytes, entries, now - startMillis) + (done ? "\n" : ""));
+    out.print(
+        "\r" + line(label, bytesRead, totalBytes, entries, now - startMillis) + (done ? "\n" : ""));
     out.flush();
   }
 
   /** The text of one redraw; pure. */
-  static String line(String label, long bytesRead, long totalBytes, long entries, long elapsedMillis) {
+  static String line(
+      String label, long bytesRead, long totalBytes, long entries, long elapsedMillis) {
     double fraction = totalBytes <= 0 ? 1.0 : Math.min(1.0, (double) bytesRead / totalBytes);
     int filled = (int) Math.round(fraction * BAR_CHARS);
     long perSecond = elapsedMillis <= 0 ? 0 : entries * 1000 / elapsedMillis;

@@ -13,7 +13,8 @@ public final class ReasonText {
 
   /** The value in single quotes, truncated, with control characters and long digit runs masked. */
   public static String quote(String value) {
-    String shown = value.length() > MAX_QUOTED_CHARS ? value.substring(0, MAX_QUOTED_CHARS) + "…" : value;
+    String shown =
+        value.length() > MAX_QUOTED_CHARS ? value.substring(0, MAX_QUOTED_CHARS) + "…" : value;
     shown = CONTROL.matcher(shown).replaceAll("?");
     shown = LONG_DIGIT_RUN.matcher(shown).replaceAll(m -> "#".repeat(m.group().length()));
     return "'" + shown + "'";

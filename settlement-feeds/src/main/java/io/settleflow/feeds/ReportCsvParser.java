@@ -9,7 +9,6 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
@@ -40,7 +39,12 @@ public final class ReportCsvParser implements SettlementFileParser {
     this.localizedAmount =
         grouping.isEmpty()
             ? Pattern.compile("[+-]?\\d+(" + Pattern.quote(decimal) + "\\d+)?")
-            : Pattern.compile("[+-]?(\\d{1,3}(" + Pattern.quote(grouping) + "\\d{3})+|\\d+)(" + Pattern.quote(decimal) + "\\d+)?");
+            : Pattern.compile(
+                "[+-]?(\\d{1,3}("
+                    + Pattern.quote(grouping)
+                    + "\\d{3})+|\\d+)("
+                    + Pattern.quote(decimal)
+                    + "\\d+)?");
   }
 
   @Override
@@ -49,15 +53,21 @@ public final class ReportCsvParser implements SettlementFileParser {
   }
 
   @Override
-  public ParsedFile parse(byte[] content, String source, String fileId) throws UnreadableFileException {
+  public ParsedFile parse(byte[] content, String source, String fileId)
+      throws UnreadableFileException {
     if (source == null || source.isBlank()) {
       throw new IllegalArgumentException("source must name the processor or bank");
     }
     if (content.length > SettleflowCsvParser.MAX_FILE_BYTES) {
-      throw new UnreadableFileException("file too large: " + content.length + " bytes, limit " + SettleflowCsvParser.MAX_FILE_BYTES);
+      throw new UnreadableFileException(
+          "file too large: "
+              + content.length
+              + " bytes, limit "
+              + SettleflowCsvParser.MAX_FILE_BYTES);
     }
     String text = CsvRows.withoutBom(CsvRows.decodeUtf8(content, mapping.name()));
-    List<Row> rows = CsvRows.read(text, mapping.delimiterChar(), SettleflowCsvParser.MAX_DATA_LINES + 1);
+    List<Row> rows =
+        CsvRows.read(text, mapping.delimiterChar(), SettleflowCsvParser.MAX_DATA_LINES + 1);
 
     ReportMapping.Rows typed = mapping.rows();
     Row header = null;
@@ -77,12 +87,20 @@ public final class ReportCsvParser implements SettlementFileParser {
       String rowType = cell(row, typed.typeColumn());
       if (rowType.equalsIgnoreCase(typed.header())) {
         if (header != null) {
-          throw new UnreadableFileException("line " + row.lineNumber() + ": a second " + typed.header() + " header row");
+          throw new UnreadableFileException(
+              "line " + row.lineNumber() + ": a second " + typed.header() + " header row");
         }
         header = row;
       } else if (typed.data().stream().anyMatch(rowType::equalsIgnoreCase)) {
         if (header == null) {
-          throw new UnreadableFileException("line " + row.lineNumber() + ": " + rowType + " data row before the " + typed.header() + " header row");
+          throw new UnreadableFileException(
+              "line "
+                  + row.lineNumber()
+                  + ": "
+                  + rowType
+                  + " data row before the "
+                  + typed.header()
+                  + " header row");
         }
         data.add(row);
       }
@@ -90,7 +108,12 @@ public final class ReportCsvParser implements SettlementFileParser {
     }
     if (header == null) {
       throw new UnreadableFileException(
-          "not a " + mapping.name() + " report: " + (typed == null ? "empty file, no header row" : "no " + typed.header() + " header row"));
+          "not a "
+              + mapping.name()
+              + " report: "
+              + (typed == null
+                  ? "empty file, no header row"
+                  : "no " + typed.header() + " header row"));
     }
     Map<String, Integer> columns = columnIndex(header);
 
@@ -103,20 +126,28 @@ public final class ReportCsvParser implements SettlementFileParser {
   }
 
   private ParsedLine parseLine(
-      Row row, int headerWidth, Map<String, Integer> columns, String source, String fileId, EntryOccurrences occurrences)
+      Row row,
+      int headerWidth,
+      Map<String, Integer> columns,
+      String source,
+      String fileId,
+      EntryOccurrences occurrences)
       throws UnreadableFileException {
     int line = row.lineNumber();
     // Exports often drop or add trailing empty fields; only extra values are an error.
     if (row.fields().size() > headerWidth
-        && row.fields().subList(headerWidth, row.fields().size()).stream().anyMatch(f -> !f.isBlank())) {
-      return new RejectedLine(line, "fields: " + row.fields().size() + " found, the header has " + headerWidth);
+        && row.fields().subList(headerWidth, row.fields().size()).stream()
+            .anyMatch(f -> !f.isBlank())) {
+      return new RejectedLine(
+          line, "fields: " + row.fields().size() + " found, the header has " + headerWidth);
     }
     Values v = new Values(row.fields(), columns);
     String column = mapping.currency();
     try {
       Currency currency = SettlementValues.currency(v.get(column));
       column = "amounts";
-      Long gross = mapping.amounts().gross() == null ? null : sum(v, mapping.amounts().gross(), currency);
+      Long gross =
+          mapping.amounts().gross() == null ? null : sum(v, mapping.amounts().gross(), currency);
       Long fee = mapping.amounts().fee() == null ? null : sum(v, mapping.amounts().fee(), currency);
       Long net = mapping.amounts().net() == null ? null : sum(v, mapping.amounts().net(), currency);
       try {
@@ -129,7 +160,9 @@ public final class ReportCsvParser implements SettlementFileParser {
         } else if (net != Math.subtractExact(gross, fee)) {
           column = "net";
           throw new InvalidValueException(
-              SettlementValues.majorText(net, currency) + " is not gross - fee = " + SettlementValues.majorText(gross - fee, currency));
+              SettlementValues.majorText(net, currency)
+                  + " is not gross - fee = "
+                  + SettlementValues.majorText(gross - fee, currency));
         }
       } catch (ArithmeticException e) {
         column = "amounts";
@@ -160,7 +193,8 @@ public final class ReportCsvParser implements SettlementFileParser {
               .setLineNumber(line)
               .setRecordType(type)
               .setPaymentReference(firstUsable(v, mapping.paymentReference()))
-              .setMerchantId(mapping.merchantId() == null ? null : usable(v.get(mapping.merchantId())))
+              .setMerchantId(
+                  mapping.merchantId() == null ? null : usable(v.get(mapping.merchantId())))
               .setGrossAmountMinor(gross)
               .setFeeAmountMinor(fee)
               .setNetAmountMinor(net)
@@ -169,7 +203,8 @@ public final class ReportCsvParser implements SettlementFileParser {
               .build();
       return new ParsedRecord(line, record);
     } catch (InvalidValueException e) {
-      return new RejectedLine(line, (e.column() != null ? e.column() : column) + ": " + e.getMessage());
+      return new RejectedLine(
+          line, (e.column() != null ? e.column() : column) + ": " + e.getMessage());
     }
   }
 
@@ -196,7 +231,8 @@ public final class ReportCsvParser implements SettlementFileParser {
           minor = -minor;
         } else if (!sign.equalsIgnoreCase(t.positiveWhen())) {
           throw new InvalidValueException(
-              t.signColumn(), ReasonText.quote(sign) + " is not " + t.positiveWhen() + " or " + t.negativeWhen());
+              t.signColumn(),
+              ReasonText.quote(sign) + " is not " + t.positiveWhen() + " or " + t.negativeWhen());
         }
       }
       total = Math.addExact(total, minor);
@@ -210,7 +246,8 @@ public final class ReportCsvParser implements SettlementFileParser {
     }
     if (mapping.amounts().minorUnits()) {
       if (!text.matches("[+-]?\\d{1,18}")) {
-        throw new InvalidValueException(ReasonText.quote(text) + " is not a whole number of minor units");
+        throw new InvalidValueException(
+            ReasonText.quote(text) + " is not a whole number of minor units");
       }
       return Long.parseLong(text);
     }
@@ -221,7 +258,11 @@ public final class ReportCsvParser implements SettlementFileParser {
     }
     if (!localizedAmount.matcher(text).matches()) {
       throw new InvalidValueException(
-          ReasonText.quote(text) + " is not an amount like " + (grouping.isEmpty() ? "" : "1" + grouping + "234") + decimal + "56");
+          ReasonText.quote(text)
+              + " is not an amount like "
+              + (grouping.isEmpty() ? "" : "1" + grouping + "234")
+              + decimal
+              + "56");
     }
     String plain = (grouping.isEmpty() ? text : text.replace(grouping, "")).replace(decimal, ".");
     return SettlementValues.amountMinor(plain, currency);
@@ -237,7 +278,8 @@ public final class ReportCsvParser implements SettlementFileParser {
     try {
       parsed = timeFormat.parse(text);
     } catch (DateTimeParseException e) {
-      throw new InvalidValueException(ReasonText.quote(text) + " is not a time like " + spec.format());
+      throw new InvalidValueException(
+          ReasonText.quote(text) + " is not a time like " + spec.format());
     }
     Instant instant;
     if (parsed.isSupported(ChronoField.OFFSET_SECONDS)) {
@@ -259,11 +301,13 @@ public final class ReportCsvParser implements SettlementFileParser {
       return ZoneId.of(spec.zone());
     }
     String name = v.get(spec.zoneColumn());
-    String alias = spec.zoneAliases() == null ? null : spec.zoneAliases().get(name.toUpperCase(Locale.ROOT));
+    String alias =
+        spec.zoneAliases() == null ? null : spec.zoneAliases().get(name.toUpperCase(Locale.ROOT));
     try {
       return ZoneId.of(alias != null ? alias : name);
     } catch (java.time.DateTimeException e) {
-      throw new InvalidValueException(spec.zoneColumn(), ReasonText.quote(name) + " is not a known time zone");
+      throw new InvalidValueException(
+          spec.zoneColumn(), ReasonText.quote(name) + " is not a known time zone");
     }
   }
 
@@ -301,7 +345,9 @@ public final class ReportCsvParser implements SettlementFileParser {
 
   /** A reference value, or null when empty, too long for a join key or not printable. */
   private static String usable(String value) {
-    return value.isEmpty() || value.length() > SettleflowCsvParser.MAX_ID_CHARS || value.chars().anyMatch(Character::isISOControl)
+    return value.isEmpty()
+            || value.length() > SettleflowCsvParser.MAX_ID_CHARS
+            || value.chars().anyMatch(Character::isISOControl)
         ? null
         : value;
   }
@@ -313,10 +359,16 @@ public final class ReportCsvParser implements SettlementFileParser {
       index.putIfAbsent(header.fields().get(i).strip().toLowerCase(Locale.ROOT), i);
     }
     List<String> missing =
-        mapping.requiredColumns().stream().filter(c -> !index.containsKey(c.toLowerCase(Locale.ROOT))).toList();
+        mapping.requiredColumns().stream()
+            .filter(c -> !index.containsKey(c.toLowerCase(Locale.ROOT)))
+            .toList();
     if (!missing.isEmpty()) {
       throw new UnreadableFileException(
-          "not a " + mapping.name() + " report: header lacks required column" + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing));
+          "not a "
+              + mapping.name()
+              + " report: header lacks required column"
+              + (missing.size() == 1 ? " " : "s ")
+              + String.join(", ", missing));
     }
     return index;
   }

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * @param delimiter field separator, default comma
  * @param rows for reports with record-typed rows (PayPal): which rows are header and data
  * @param id columns whose values, joined by ':', are the line's own id; all empty: a content digest
- * @param paymentReference columns tried in order; the first non-empty one is the reference (may be absent)
+ * @param paymentReference columns tried in order; the first non-empty one is the reference (may be
+ *     absent)
  * @param merchantId column of the merchant (account) id, or null (may be absent)
  * @param currency column of the ISO 4217 currency
  * @param amounts gross, fee and net (two of them; the third is derived, or checked when all three)
@@ -50,7 +51,11 @@ public record ReportMapping(
 
   /** The reports the importer knows, in detection order (the more specific first). */
   public static final List<String> BUILT_IN =
-      List.of("stripe-payout-reconciliation", "stripe-balance-change", "adyen-settlement-detail", "paypal-settlement");
+      List.of(
+          "stripe-payout-reconciliation",
+          "stripe-balance-change",
+          "adyen-settlement-detail",
+          "paypal-settlement");
 
   private static final ObjectMapper YAML =
       new ObjectMapper(new YAMLFactory())
@@ -58,18 +63,26 @@ public record ReportMapping(
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   private static final List<ReportMapping> BUILT_IN_MAPPINGS = loadBuiltIn();
 
-  /** Header columns that must all be present, or first cells of the first row (record-typed reports). */
+  /**
+   * Header columns that must all be present, or first cells of the first row (record-typed
+   * reports).
+   */
   public record Detect(List<String> columns, List<String> firstCells) {}
 
   /** Record-typed rows: the type is in column {@code typeColumn}; other types are skipped. */
   public record Rows(int typeColumn, String header, List<String> data) {}
 
   /**
-   * Amounts: each a sum of terms; {@code units} major (12.34) or minor (1234); localized
-   * separators where the report uses them ({@code 4.626,81}: decimal ',' grouping '.').
+   * Amounts: each a sum of terms; {@code units} major (12.34) or minor (1234); localized separators
+   * where the report uses them ({@code 4.626,81}: decimal ',' grouping '.').
    */
   public record Amounts(
-      String units, String decimalSeparator, String groupingSeparator, List<Term> gross, List<Term> fee, List<Term> net) {
+      String units,
+      String decimalSeparator,
+      String groupingSeparator,
+      List<Term> gross,
+      List<Term> fee,
+      List<Term> net) {
     boolean minorUnits() {
       return "minor".equals(units);
     }
@@ -77,11 +90,16 @@ public record ReportMapping(
 
   /**
    * One column's contribution to an amount: negated when {@code negate}, or when its sign column
-   * holds {@code negativeWhen} (it must then hold that or {@code positiveWhen}); an optional
-   * column may be absent from the header (older layouts).
+   * holds {@code negativeWhen} (it must then hold that or {@code positiveWhen}); an optional column
+   * may be absent from the header (older layouts).
    */
   public record Term(
-      String column, Boolean negate, String signColumn, String positiveWhen, String negativeWhen, Boolean optional) {
+      String column,
+      Boolean negate,
+      String signColumn,
+      String positiveWhen,
+      String negativeWhen,
+      Boolean optional) {
     boolean negated() {
       return Boolean.TRUE.equals(negate);
     }
@@ -93,13 +111,22 @@ public record ReportMapping(
 
   /**
    * The settlement time: {@code format} a java.time pattern; without an offset in the pattern the
-   * time is in {@code zone}, or in the zone named by {@code zoneColumn} through {@code zoneAliases}.
+   * time is in {@code zone}, or in the zone named by {@code zoneColumn} through {@code
+   * zoneAliases}.
    */
-  public record SettledAt(String column, String format, String zone, String zoneColumn, Map<String, String> zoneAliases) {}
+  public record SettledAt(
+      String column,
+      String format,
+      String zone,
+      String zoneColumn,
+      Map<String, String> zoneAliases) {}
 
   /** Values of {@code column} (any case) to types; then prefixes; else {@code otherwise}. */
   public record TypeMap(
-      String column, Map<String, SettlementRecordType> values, Map<String, SettlementRecordType> prefixes, SettlementRecordType otherwise) {}
+      String column,
+      Map<String, SettlementRecordType> values,
+      Map<String, SettlementRecordType> prefixes,
+      SettlementRecordType otherwise) {}
 
   /** The built-in report mappings, in detection order. */
   public static List<ReportMapping> builtIn() {
@@ -118,8 +145,8 @@ public record ReportMapping(
   }
 
   /**
-   * Columns the header must name: every column used, except optional amount terms and the
-   * reference and merchant columns (tried when present; layouts differ in them).
+   * Columns the header must name: every column used, except optional amount terms and the reference
+   * and merchant columns (tried when present; layouts differ in them).
    */
   Set<String> requiredColumns() {
     Set<String> columns = new LinkedHashSet<>();
@@ -144,7 +171,9 @@ public record ReportMapping(
   }
 
   List<List<Term>> allTerms() {
-    return Stream.of(amounts.gross(), amounts.fee(), amounts.net()).filter(Objects::nonNull).toList();
+    return Stream.of(amounts.gross(), amounts.fee(), amounts.net())
+        .filter(Objects::nonNull)
+        .toList();
   }
 
   /** True when a file whose text starts with {@code body} is this report. */
@@ -171,21 +200,33 @@ public record ReportMapping(
   private void validate() {
     List<String> missing = new ArrayList<>();
     if (name == null) missing.add("name");
-    if (detect == null || (detect.columns() == null && detect.firstCells() == null)) missing.add("detect");
+    if (detect == null || (detect.columns() == null && detect.firstCells() == null))
+      missing.add("detect");
     if (id == null || id.isEmpty()) missing.add("id");
     if (currency == null) missing.add("currency");
     if (amounts == null) missing.add("amounts");
-    if (settledAt == null || settledAt.column() == null || settledAt.format() == null) missing.add("settled_at");
+    if (settledAt == null || settledAt.column() == null || settledAt.format() == null)
+      missing.add("settled_at");
     if (type == null || type.column() == null || type.otherwise() == null) missing.add("type");
     if (!missing.isEmpty()) {
-      throw new IllegalArgumentException("report mapping " + name + " lacks " + String.join(", ", missing));
+      throw new IllegalArgumentException(
+          "report mapping " + name + " lacks " + String.join(", ", missing));
     }
-    int given = (amounts.gross() != null ? 1 : 0) + (amounts.fee() != null ? 1 : 0) + (amounts.net() != null ? 1 : 0);
+    int given =
+        (amounts.gross() != null ? 1 : 0)
+            + (amounts.fee() != null ? 1 : 0)
+            + (amounts.net() != null ? 1 : 0);
     if (given < 2) {
-      throw new IllegalArgumentException("report mapping " + name + " must give two of gross, fee and net");
+      throw new IllegalArgumentException(
+          "report mapping " + name + " must give two of gross, fee and net");
     }
-    if (settledAt.zone() == null && settledAt.zoneColumn() == null && !settledAt.format().matches(".*[xXZO].*")) {
-      throw new IllegalArgumentException("report mapping " + name + ": settled_at needs an offset in its format, a zone or a zone_column");
+    if (settledAt.zone() == null
+        && settledAt.zoneColumn() == null
+        && !settledAt.format().matches(".*[xXZO].*")) {
+      throw new IllegalArgumentException(
+          "report mapping "
+              + name
+              + ": settled_at needs an offset in its format, a zone or a zone_column");
     }
   }
 

@@ -5,7 +5,6 @@ import io.settleflow.avro.SettlementRecordType;
 import io.settleflow.feeds.CsvRows.Row;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.StringReader;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Currency;
@@ -16,8 +15,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Settleflow's own CSV settlement format: a header row naming the columns (any order, extra
- * columns ignored), then one settlement per line. See the module README for the full spec.
+ * Settleflow's own CSV settlement format: a header row naming the columns (any order, extra columns
+ * ignored), then one settlement per line. See the module README for the full spec.
  *
  * <p>Pure: reads only the bytes or reader it is given, keeps no state between files.
  */
@@ -26,8 +25,10 @@ public final class SettleflowCsvParser implements SettlementFileParser {
 
   /** Largest file accepted; the whole file is hashed and parsed in memory. */
   public static final int MAX_FILE_BYTES = 64 * 1024 * 1024;
+
   /** Most data lines in one file; also bounds the duplicate-id set. */
   public static final int MAX_DATA_LINES = 1_000_000;
+
   /** Longest settlement_id, payment_reference or merchant_id (Kafka key and join key). */
   public static final int MAX_ID_CHARS = 255;
 
@@ -43,10 +44,11 @@ public final class SettleflowCsvParser implements SettlementFileParser {
 
   /** Columns the header must name (their values may still be empty where the spec allows). */
   public static final List<String> REQUIRED_COLUMNS =
-      List.of(SETTLEMENT_ID, PAYMENT_REFERENCE, MERCHANT_ID, TYPE, GROSS_AMOUNT, CURRENCY, SETTLED_AT);
+      List.of(
+          SETTLEMENT_ID, PAYMENT_REFERENCE, MERCHANT_ID, TYPE, GROSS_AMOUNT, CURRENCY, SETTLED_AT);
+
   /** Columns that may be left out: fee defaults to 0, net to gross - fee. */
   public static final List<String> OPTIONAL_COLUMNS = List.of(FEE_AMOUNT, NET_AMOUNT);
-
 
   private final int maxDataLines;
 
@@ -59,7 +61,9 @@ public final class SettleflowCsvParser implements SettlementFileParser {
     this.maxDataLines = maxDataLines;
   }
 
-  /** True when the first line of {@code text} names a settlement_id column: this format's header. */
+  /**
+   * True when the first line of {@code text} names a settlement_id column: this format's header.
+   */
   static boolean looksLikeHeader(String text) {
     int end = text.indexOf('\n');
     String first = (end < 0 ? text : text.substring(0, end)).toLowerCase(Locale.ROOT);
@@ -72,7 +76,8 @@ public final class SettleflowCsvParser implements SettlementFileParser {
   }
 
   @Override
-  public ParsedFile parse(byte[] content, String source, String fileId) throws UnreadableFileException {
+  public ParsedFile parse(byte[] content, String source, String fileId)
+      throws UnreadableFileException {
     if (content.length > MAX_FILE_BYTES) {
       throw new UnreadableFileException(
           "file too large: " + content.length + " bytes, limit " + MAX_FILE_BYTES);
@@ -81,11 +86,13 @@ public final class SettleflowCsvParser implements SettlementFileParser {
   }
 
   /** The same, from characters; the caller computes the file id from the bytes it read. */
-  public ParsedFile parse(Reader content, String source, String fileId) throws UnreadableFileException {
+  public ParsedFile parse(Reader content, String source, String fileId)
+      throws UnreadableFileException {
     return parseText(readBounded(content), source, fileId);
   }
 
-  private ParsedFile parseText(String text, String source, String fileId) throws UnreadableFileException {
+  private ParsedFile parseText(String text, String source, String fileId)
+      throws UnreadableFileException {
     if (source == null || source.isBlank()) {
       throw new IllegalArgumentException("source must name the processor or bank");
     }
@@ -146,7 +153,8 @@ public final class SettleflowCsvParser implements SettlementFileParser {
         throw new InvalidValueException("gross_amount - fee_amount is out of range");
       }
       String netText = f.get(NET_AMOUNT);
-      long netMinor = netText.isEmpty() ? expectedNetMinor : SettlementValues.amountMinor(netText, currency);
+      long netMinor =
+          netText.isEmpty() ? expectedNetMinor : SettlementValues.amountMinor(netText, currency);
       if (netMinor != expectedNetMinor) {
         throw new InvalidValueException(
             SettlementValues.majorText(netMinor, currency)
@@ -200,7 +208,8 @@ public final class SettleflowCsvParser implements SettlementFileParser {
   }
 
   /** Header names (trimmed, any case) to their positions; unknown names are ignored. */
-  private static Map<String, Integer> columnIndex(List<String> header) throws UnreadableFileException {
+  private static Map<String, Integer> columnIndex(List<String> header)
+      throws UnreadableFileException {
     Map<String, Integer> index = new LinkedHashMap<>();
     for (int i = 0; i < header.size(); i++) {
       String name = header.get(i).trim().toLowerCase(Locale.ROOT);
@@ -212,7 +221,9 @@ public final class SettleflowCsvParser implements SettlementFileParser {
     List<String> missing = REQUIRED_COLUMNS.stream().filter(c -> !index.containsKey(c)).toList();
     if (!missing.isEmpty()) {
       throw new UnreadableFileException(
-          "not a " + FORMAT + " file: header lacks required column"
+          "not a "
+              + FORMAT
+              + " file: header lacks required column"
               + (missing.size() == 1 ? " " : "s ")
               + String.join(", ", missing));
     }
@@ -227,11 +238,13 @@ public final class SettleflowCsvParser implements SettlementFileParser {
       while ((n = reader.read(buffer)) >= 0) {
         text.append(buffer, 0, n);
         if (text.length() > MAX_FILE_BYTES) {
-          throw new UnreadableFileException("file too large: over " + MAX_FILE_BYTES + " characters");
+          throw new UnreadableFileException(
+              "file too large: over " + MAX_FILE_BYTES + " characters");
         }
       }
     } catch (IOException e) {
-      throw new UnreadableFileException("cannot read file: " + CsvRows.oneLine(String.valueOf(e.getMessage())), e);
+      throw new UnreadableFileException(
+          "cannot read file: " + CsvRows.oneLine(String.valueOf(e.getMessage())), e);
     }
     return text.toString();
   }

@@ -2,8 +2,8 @@ package io.settleflow.feeds;
 
 /**
  * Turns one settlement file into records and rejected lines. One implementation per file format
- * (settleflow CSV now; processor and bank formats such as Stripe, Adyen, PayPal, camt.053 and
- * BAI2 later). Implementations are pure: no I/O beyond the bytes given, no clock.
+ * (settleflow CSV now; processor and bank formats such as Stripe, Adyen, PayPal, camt.053 and BAI2
+ * later). Implementations are pure: no I/O beyond the bytes given, no clock.
  */
 public interface SettlementFileParser {
   /**

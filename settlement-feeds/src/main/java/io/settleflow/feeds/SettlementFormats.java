@@ -9,10 +9,10 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * The formats the importer reads, by name, and detection of a file's format from its first
- * bytes: XML is camt, a two-digit record code ({@code 01,}) is BAI2, a CSV is matched by its header's column names against
- * settleflow CSV and each configured processor report; anything else is read as settleflow CSV,
- * which then says which columns it lacks.
+ * The formats the importer reads, by name, and detection of a file's format from its first bytes:
+ * XML is camt, a two-digit record code ({@code 01,}) is BAI2, a CSV is matched by its header's
+ * column names against settleflow CSV and each configured processor report; anything else is read
+ * as settleflow CSV, which then says which columns it lacks.
  */
 public final class SettlementFormats {
   /** Bytes looked at to detect a format; a header row longer than this is not recognised. */
@@ -33,7 +33,10 @@ public final class SettlementFormats {
     Supplier<SettlementFileParser> parser = BY_NAME.get(format.toLowerCase(Locale.ROOT));
     if (parser == null) {
       throw new UnreadableFileException(
-          "unknown format " + ReasonText.quote(format) + "; known: " + String.join(", ", BY_NAME.keySet()));
+          "unknown format "
+              + ReasonText.quote(format)
+              + "; known: "
+              + String.join(", ", BY_NAME.keySet()));
     }
     return parser.get();
   }
@@ -42,7 +45,8 @@ public final class SettlementFormats {
   public static SettlementFileParser detect(byte[] head) {
     String text = new String(head, 0, Math.min(head.length, DETECT_BYTES), StandardCharsets.UTF_8);
     int start = 0;
-    while (start < text.length() && (text.charAt(start) == '\uFEFF' || Character.isWhitespace(text.charAt(start)))) {
+    while (start < text.length()
+        && (text.charAt(start) == '\uFEFF' || Character.isWhitespace(text.charAt(start)))) {
       start++;
     }
     String body = text.substring(start);

@@ -19,8 +19,8 @@ public final class SettlementIds {
   }
 
   /**
-   * Name-based UUID of {@code source + ":" + settlementId}: the same line imported again, from
-   * the same or a corrected file, carries the same event id, so downstream dedupe drops it.
+   * Name-based UUID of {@code source + ":" + settlementId}: the same line imported again, from the
+   * same or a corrected file, carries the same event id, so downstream dedupe drops it.
    */
   public static String eventId(String source, String settlementId) {
     return UUID.nameUUIDFromBytes((source + ":" + settlementId).getBytes(StandardCharsets.UTF_8))
@@ -29,12 +29,13 @@ public final class SettlementIds {
 
   /** Longest settlement_id built from a file's own references; longer ones end in a digest. */
   public static final int MAX_SETTLEMENT_ID_CHARS = 255;
+
   /** Hex characters of SHA-256 used where an entry has no reference of its own. */
   public static final int CONTENT_KEY_HEX_CHARS = 16;
 
   /**
-   * A short digest of an entry's own fields (amount, date, references ...), for entries whose
-   * file gives them no id: the same entry in a re-export of the file gets the same key.
+   * A short digest of an entry's own fields (amount, date, references ...), for entries whose file
+   * gives them no id: the same entry in a re-export of the file gets the same key.
    */
   public static String contentKey(String... parts) {
     try {

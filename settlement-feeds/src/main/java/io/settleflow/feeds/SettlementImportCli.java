@@ -12,9 +12,9 @@ import org.apache.kafka.clients.producer.Producer;
 
 /**
  * {@code settlement-import [--format NAME] <source> <file>...}: imports settlement files (format
- * detected per file unless given) and prints one summary per file. Reads SETTLEFLOW_KAFKA_BOOTSTRAP and SETTLEFLOW_REGISTRY_URL. Exit 0 when every file
- * was imported (rejected lines included), 1 when a file was unreadable or not fully published,
- * 2 on a usage or configuration error.
+ * detected per file unless given) and prints one summary per file. Reads SETTLEFLOW_KAFKA_BOOTSTRAP
+ * and SETTLEFLOW_REGISTRY_URL. Exit 0 when every file was imported (rejected lines included), 1
+ * when a file was unreadable or not fully published, 2 on a usage or configuration error.
  */
 public final class SettlementImportCli {
   public static final int OK = 0;
@@ -24,7 +24,12 @@ public final class SettlementImportCli {
 
   public static void main(String[] args) {
     System.exit(
-        run(List.of(args), ServiceConfig.fromEnvironment(), SettlementProducers::createTransactional, System.out, System.err));
+        run(
+            List.of(args),
+            ServiceConfig.fromEnvironment(),
+            SettlementProducers::createTransactional,
+            System.out,
+            System.err));
   }
 
   /**
@@ -78,7 +83,9 @@ public final class SettlementImportCli {
     try (Producer<String, byte[]> producer = created) {
       SettlementImporter importer =
           new SettlementImporter(
-              producer, new ConfluentWireFormat(new ConfluentRegistryClient(registryUrl)), new KafkaImportMarkers(bootstrap));
+              producer,
+              new ConfluentWireFormat(new ConfluentRegistryClient(registryUrl)),
+              new KafkaImportMarkers(bootstrap));
       for (String file : args.subList(1, args.size())) {
         try {
           out.println(importer.importFile(Path.of(file), source, format).render());

@@ -9,10 +9,10 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.UncheckedIOException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -30,32 +30,33 @@ import org.apache.kafka.common.KafkaException;
 
 /**
  * Reads one settlement file, publishes its records to {@link Topics#SETTLEMENTS_RAW} (key
- * settlement_id, Avro in Confluent wire format) and its bad lines to
- * {@link Topics#SETTLEMENTS_REJECTED} (key {@code fileId:line}, UTF-8 JSON), and waits until the
- * broker has them all. The producer belongs to the caller (see {@link SettlementProducers}).
+ * settlement_id, Avro in Confluent wire format) and its bad lines to {@link
+ * Topics#SETTLEMENTS_REJECTED} (key {@code fileId:line}, UTF-8 JSON), and waits until the broker
+ * has them all. The producer belongs to the caller (see {@link SettlementProducers}).
  *
  * <p>The format is detected from the file's first bytes unless given. Streaming formats (camt,
- * BAI2) are read in constant memory: hashed (no parsing), then parsed once into a spool file,
- * which is sent only when the whole file parsed, so a malformed file publishes nothing.
+ * BAI2) are read in constant memory: hashed (no parsing), then parsed once into a spool file, which
+ * is sent only when the whole file parsed, so a malformed file publishes nothing.
  *
- * <p>Entries (records and rejections, in file order) are published in Kafka transactions of
- * {@link #CHUNK_ENTRIES}, each with a marker on {@link Topics#SETTLEMENTS_IMPORTS} saying how many
- * entries of the file are committed (see {@link ImportMarkers}). An import first reads that
- * marker and skips the entries it covers: importing a file again publishes nothing new, and an
- * import that died mid-file resumes where its last committed chunk ended, without duplicates.
- * The producer must be transactional with its transactions initialized
- * ({@link SettlementProducers#createTransactional}).
+ * <p>Entries (records and rejections, in file order) are published in Kafka transactions of {@link
+ * #CHUNK_ENTRIES}, each with a marker on {@link Topics#SETTLEMENTS_IMPORTS} saying how many entries
+ * of the file are committed (see {@link ImportMarkers}). An import first reads that marker and
+ * skips the entries it covers: importing a file again publishes nothing new, and an import that
+ * died mid-file resumes where its last committed chunk ended, without duplicates. The producer must
+ * be transactional with its transactions initialized ({@link
+ * SettlementProducers#createTransactional}).
  */
 public final class SettlementImporter {
   /** Largest streamed file (camt, BAI2); memory does not grow with it, only the import time. */
   public static final long MAX_STREAMED_FILE_BYTES = 8L * 1024 * 1024 * 1024;
 
   /**
-   * Entries per transaction. Large enough that commits cost little next to the sends, small
-   * enough that a crash re-reads at most this many entries and a transaction stays far inside
-   * {@link SettlementProducers#TRANSACTION_TIMEOUT_MS}.
+   * Entries per transaction. Large enough that commits cost little next to the sends, small enough
+   * that a crash re-reads at most this many entries and a transaction stays far inside {@link
+   * SettlementProducers#TRANSACTION_TIMEOUT_MS}.
    */
   public static final int CHUNK_ENTRIES = 5_000;
+
   /** How often (in entries) the progress callback hears from a file. */
   public static final int PROGRESS_EVERY_ENTRIES = 1_000;
 
@@ -69,13 +70,14 @@ public final class SettlementImporter {
   private final SettlementFileParser fixedParser;
   private final int chunkEntries;
   private ImportProgress progress = ImportProgress.NONE;
+
   /**
-   * Entries this importer committed, by import key. commitTransaction returns before the broker
-   * has written the commit markers into the partitions, so a read_committed read straight after
-   * may not see the marker yet; what this importer committed itself it knows without asking.
-   * (Another process importing the same source first waits in initTransactions for the
-   * previous transaction of that id to complete, so it does see the marker.) One entry per file
-   * imported by this instance.
+   * Entries this importer committed, by import key. commitTransaction returns before the broker has
+   * written the commit markers into the partitions, so a read_committed read straight after may not
+   * see the marker yet; what this importer committed itself it knows without asking. (Another
+   * process importing the same source first waits in initTransactions for the previous transaction
+   * of that id to complete, so it does see the marker.) One entry per file imported by this
+   * instance.
    */
   private final java.util.Map<String, Long> committedHere = new java.util.HashMap<>();
 
@@ -111,15 +113,18 @@ public final class SettlementImporter {
     this.chunkEntries = chunkEntries;
   }
 
-  /** Where progress goes from now on (e.g. a terminal progress bar); {@link ImportProgress#NONE} by default. */
+  /**
+   * Where progress goes from now on (e.g. a terminal progress bar); {@link ImportProgress#NONE} by
+   * default.
+   */
   public SettlementImporter withProgress(ImportProgress progress) {
     this.progress = progress;
     return this;
   }
 
   /**
-   * Imports one file, detecting its format. Returns once the broker acknowledged every record
-   * and rejection.
+   * Imports one file, detecting its format. Returns once the broker acknowledged every record and
+   * rejection.
    *
    * @param source the processor or bank the file came from (part of every record's event id)
    * @throws UnreadableFileException the file as a whole is unreadable; nothing was published
@@ -130,17 +135,21 @@ public final class SettlementImporter {
   }
 
   /** The same with an explicit format name ({@link SettlementFormats#names()}); null detects it. */
-  public ImportSummary importFile(Path file, String source, String format) throws UnreadableFileException {
+  public ImportSummary importFile(Path file, String source, String format)
+      throws UnreadableFileException {
     long size = checkFile(file);
     SettlementFileParser parser =
-        fixedParser != null ? fixedParser
-            : format != null ? SettlementFormats.parser(format)
-            : SettlementFormats.detect(head(file));
+        fixedParser != null
+            ? fixedParser
+            : format != null
+                ? SettlementFormats.parser(format)
+                : SettlementFormats.detect(head(file));
     String fileName = String.valueOf(file.getFileName());
     Publisher publisher;
     if (parser instanceof StreamingSettlementParser streaming) {
       if (size > MAX_STREAMED_FILE_BYTES) {
-        throw new UnreadableFileException(file + " is too large: " + size + " bytes, limit " + MAX_STREAMED_FILE_BYTES);
+        throw new UnreadableFileException(
+            file + " is too large: " + size + " bytes, limit " + MAX_STREAMED_FILE_BYTES);
       }
       String fileId = hash(file);
       publisher = new Publisher(fileName, source, parser.format(), fileId, size);
@@ -148,8 +157,10 @@ public final class SettlementImporter {
       try {
         spoolFile = Files.createTempFile(SPOOL_PREFIX, ".spool");
         try (CountingInputStream in = new CountingInputStream(open(file));
-            DataOutputStream spool = new DataOutputStream(
-                new BufferedOutputStream(Files.newOutputStream(spoolFile), READ_BUFFER_BYTES))) {
+            DataOutputStream spool =
+                new DataOutputStream(
+                    new BufferedOutputStream(
+                        Files.newOutputStream(spoolFile), READ_BUFFER_BYTES))) {
           publisher.bytesRead = in::count;
           publisher.spool = spool;
           streaming.parse(in, source, fileId, publisher);
@@ -169,7 +180,11 @@ public final class SettlementImporter {
     } else {
       if (size > SettleflowCsvParser.MAX_FILE_BYTES) {
         throw new UnreadableFileException(
-            file + " is too large: " + size + " bytes, limit " + SettleflowCsvParser.MAX_FILE_BYTES);
+            file
+                + " is too large: "
+                + size
+                + " bytes, limit "
+                + SettleflowCsvParser.MAX_FILE_BYTES);
       }
       byte[] content = readAll(file);
       String fileId = SettlementIds.fileId(content);
@@ -220,9 +235,9 @@ public final class SettlementImporter {
    * skips the entries an earlier import committed; remembers the first broker failure. In-memory
    * formats send as the entries come. Streamed formats are parsed once into a spool file (the
    * encoded records, in order, each with its statement ordinal and file offset); only after the
-   * whole file parsed (a malformed file publishes nothing) is the spool sent, setting
-   * {@code statement_proof_failed} on the records of statements whose proof failed (known only
-   * at each statement's end). Parsing once instead of twice is most of the cost of a camt file.
+   * whole file parsed (a malformed file publishes nothing) is the spool sent, setting {@code
+   * statement_proof_failed} on the records of statements whose proof failed (known only at each
+   * statement's end). Parsing once instead of twice is most of the cost of a camt file.
    */
   private final class Publisher implements ParsedLineSink {
     final ImportSummary.Tally tally = new ImportSummary.Tally();
@@ -233,17 +248,24 @@ public final class SettlementImporter {
     final String fileId;
     final String markerKey;
     final long totalBytes;
+
     /** Entries an earlier import committed: the first this many are skipped. */
     final long alreadyCommitted;
+
     java.util.function.LongSupplier bytesRead = () -> 0;
+
     /** Streamed formats: where entries go until the whole file parsed; null sends at once. */
     DataOutputStream spool;
+
     final BitSet failedProofs = new BitSet();
     int statementsEnded;
+
     /** Entries handed on by the parser, skipped ones included. */
     long position;
+
     /** Entries handed to the producer by this import. */
     long sent;
+
     int inTransaction;
     boolean published;
 
@@ -254,7 +276,8 @@ public final class SettlementImporter {
       this.fileId = fileId;
       this.totalBytes = totalBytes;
       this.markerKey = ImportMarkers.key(source, format, fileId);
-      this.alreadyCommitted = Math.max(markers.committedEntries(markerKey), committedHere.getOrDefault(markerKey, 0L));
+      this.alreadyCommitted =
+          Math.max(markers.committedEntries(markerKey), committedHere.getOrDefault(markerKey, 0L));
     }
 
     @Override
@@ -273,13 +296,15 @@ public final class SettlementImporter {
       }
       try {
         spool.writeBoolean(line instanceof ParsedRecord);
-        spool.writeInt(statementsEnded + 1); // the statement still open: records never sit between statements
+        spool.writeInt(
+            statementsEnded + 1); // the statement still open: records never sit between statements
         spool.writeLong(bytesRead.getAsLong());
         spool.writeUTF(record.key());
         spool.writeInt(record.value().length);
         spool.write(record.value());
       } catch (IOException e) {
-        throw new UncheckedIOException("writing the import spool failed (disk full?): " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "writing the import spool failed (disk full?): " + e.getMessage(), e);
       }
     }
 
@@ -300,7 +325,9 @@ public final class SettlementImporter {
 
     /** Sends what the parse pass spooled, in order, flagging records of failed statements. */
     void replay(Path spoolFile) throws IOException {
-      try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(spoolFile), READ_BUFFER_BYTES))) {
+      try (DataInputStream in =
+          new DataInputStream(
+              new BufferedInputStream(Files.newInputStream(spoolFile), READ_BUFFER_BYTES))) {
         for (long i = alreadyCommitted; i < position; i++) {
           boolean isRecord = in.readBoolean();
           int ordinal = in.readInt();
@@ -341,11 +368,14 @@ public final class SettlementImporter {
         }
         inTransaction++;
         // failures arrive in the callback and are rethrown at the transaction's commit
-        var unused = producer.send(record, (metadata, error) -> {
-          if (error != null) {
-            failure.compareAndSet(null, error);
-          }
-        });
+        var unused =
+            producer.send(
+                record,
+                (metadata, error) -> {
+                  if (error != null) {
+                    failure.compareAndSet(null, error);
+                  }
+                });
       } catch (KafkaException e) {
         throw failed(e);
       }
@@ -355,8 +385,13 @@ public final class SettlementImporter {
     private void commit(boolean done) {
       try {
         // commitTransaction() fails if this send did
-        var unusedMarker = producer.send(new ProducerRecord<>(
-            Topics.SETTLEMENTS_IMPORTS, markerKey, ImportMarkers.value(fileName, source, format, fileId, alreadyCommitted + sent, done)));
+        var unusedMarker =
+            producer.send(
+                new ProducerRecord<>(
+                    Topics.SETTLEMENTS_IMPORTS,
+                    markerKey,
+                    ImportMarkers.value(
+                        fileName, source, format, fileId, alreadyCommitted + sent, done)));
         producer.commitTransaction();
       } catch (KafkaException e) {
         throw failed(e);
@@ -375,8 +410,12 @@ public final class SettlementImporter {
         commit(true);
       } else if (published) {
         // The last chunk ended exactly at the end of the file: say the file is done too.
-        send(new ProducerRecord<>(
-            Topics.SETTLEMENTS_IMPORTS, markerKey, ImportMarkers.value(fileName, source, format, fileId, alreadyCommitted + sent, true)));
+        send(
+            new ProducerRecord<>(
+                Topics.SETTLEMENTS_IMPORTS,
+                markerKey,
+                ImportMarkers.value(
+                    fileName, source, format, fileId, alreadyCommitted + sent, true)));
         inTransaction = 0;
         try {
           producer.commitTransaction();
@@ -403,9 +442,15 @@ public final class SettlementImporter {
       abandon();
       if (e instanceof org.apache.kafka.common.errors.ProducerFencedException) {
         return new SettlementPublishException(
-            "publishing " + fileName + " stopped: another import of source '" + source + "' took over", e);
+            "publishing "
+                + fileName
+                + " stopped: another import of source '"
+                + source
+                + "' took over",
+            e);
       }
-      return new SettlementPublishException("publishing " + fileName + " failed: " + e.getMessage(), e);
+      return new SettlementPublishException(
+          "publishing " + fileName + " failed: " + e.getMessage(), e);
     }
   }
 
@@ -427,11 +472,12 @@ public final class SettlementImporter {
 
   /**
    * The value on settlements.rejected: {file, file_id, source, line, xml_path, field, problem,
-   * reason}. {@code reason} is the one line a person reads ({@code "<field>: <problem>"});
-   * {@code field} and {@code problem} are its parts, for tools that group or route
-   * rejections; {@code xml_path} is set for camt entries and null otherwise.
+   * reason}. {@code reason} is the one line a person reads ({@code "<field>: <problem>"}); {@code
+   * field} and {@code problem} are its parts, for tools that group or route rejections; {@code
+   * xml_path} is set for camt entries and null otherwise.
    */
-  static byte[] rejectionJson(String fileName, String fileId, String source, RejectedLine rejected) {
+  static byte[] rejectionJson(
+      String fileName, String fileId, String source, RejectedLine rejected) {
     ObjectNode node = JSON.createObjectNode();
     node.put("file", fileName);
     node.put("file_id", fileId);

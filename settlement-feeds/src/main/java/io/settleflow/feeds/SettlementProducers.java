@@ -10,6 +10,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /** The producer the importer publishes with. */
 public final class SettlementProducers {
   public static final String CLIENT_ID = "settlement-feeds";
+
   /** Bound on how long one import waits for the broker before it reports failure. */
   public static final int DELIVERY_TIMEOUT_MS = 120_000;
 
@@ -35,12 +36,13 @@ public final class SettlementProducers {
   }
 
   /**
-   * The importer's producer: transactional, its transactions already initialized. The
-   * transactional id is per source ({@link #transactionalId}): a new import of that source
-   * aborts whatever a crashed one left open (so readers are not held up until the transaction
-   * times out), and two imports of one source at once fence each other instead of interleaving.
+   * The importer's producer: transactional, its transactions already initialized. The transactional
+   * id is per source ({@link #transactionalId}): a new import of that source aborts whatever a
+   * crashed one left open (so readers are not held up until the transaction times out), and two
+   * imports of one source at once fence each other instead of interleaving.
    */
-  public static Producer<String, byte[]> createTransactional(String bootstrapServers, String source) {
+  public static Producer<String, byte[]> createTransactional(
+      String bootstrapServers, String source) {
     Properties p = config(bootstrapServers);
     p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(source));
     p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
@@ -49,12 +51,16 @@ public final class SettlementProducers {
       producer.initTransactions();
     } catch (RuntimeException e) {
       producer.close();
-      throw new SettlementPublishException("cannot start an import transaction: " + e.getMessage(), e);
+      throw new SettlementPublishException(
+          "cannot start an import transaction: " + e.getMessage(), e);
     }
     return producer;
   }
 
-  /** Longest a chunk's transaction may stay open; a chunk of {@link SettlementImporter#CHUNK_ENTRIES} takes seconds. */
+  /**
+   * Longest a chunk's transaction may stay open; a chunk of {@link
+   * SettlementImporter#CHUNK_ENTRIES} takes seconds.
+   */
   public static final int TRANSACTION_TIMEOUT_MS = 120_000;
 
   /** {@code settleflow-feeds-import-<source>}, the source cut to a bounded length with a digest. */

@@ -22,8 +22,10 @@ import java.util.stream.Collectors;
 public final class SettlementValues {
   /** Longest amount text accepted; far beyond any real amount, short enough to parse cheaply. */
   public static final int MAX_AMOUNT_CHARS = 32;
+
   /** Settlement times outside this range are typos, and the far ones overflow epoch millis. */
   public static final Instant EARLIEST_SETTLED_AT = Instant.parse("1970-01-01T00:00:00Z");
+
   public static final Instant LATEST_SETTLED_AT = Instant.parse("9999-12-31T23:59:59.999Z");
 
   // Processor reports write plain decimals: no exponent, no grouping, no localized separator.
@@ -31,19 +33,22 @@ public final class SettlementValues {
   private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
   private static final Pattern CURRENCY_CODE = Pattern.compile("[A-Za-z]{3}");
   private static final String TYPES =
-      Arrays.stream(SettlementRecordType.values()).map(Enum::name).collect(Collectors.joining(", "));
+      Arrays.stream(SettlementRecordType.values())
+          .map(Enum::name)
+          .collect(Collectors.joining(", "));
 
   /**
    * An amount in major units ({@code 12.34}, {@code -5.00}, {@code 1000}) as exact minor units of
-   * the currency ({@link Currency#getDefaultFractionDigits()}: JPY 0, EUR 2, BHD 3). Trailing
-   * zeros beyond the minor unit are exact and accepted; any other excess precision is not.
+   * the currency ({@link Currency#getDefaultFractionDigits()}: JPY 0, EUR 2, BHD 3). Trailing zeros
+   * beyond the minor unit are exact and accepted; any other excess precision is not.
    */
   public static long amountMinor(String text, Currency currency) throws InvalidValueException {
     if (text.isEmpty()) {
       throw new InvalidValueException("empty");
     }
     if (text.length() > MAX_AMOUNT_CHARS || !DECIMAL.matcher(text).matches()) {
-      throw new InvalidValueException(ReasonText.quote(text) + " is not a decimal amount like 12.34");
+      throw new InvalidValueException(
+          ReasonText.quote(text) + " is not a decimal amount like 12.34");
     }
     int digits = currency.getDefaultFractionDigits();
     BigDecimal scaled;
@@ -105,9 +110,9 @@ public final class SettlementValues {
   }
 
   /**
-   * An ISO-8601 instant ({@code 2026-11-25T10:00:00Z}, or with an offset) or a date
-   * ({@code 2026-11-25}, read as the start of that day in UTC), truncated to milliseconds as the
-   * schema stores it. A date-time without a zone is ambiguous and rejected.
+   * An ISO-8601 instant ({@code 2026-11-25T10:00:00Z}, or with an offset) or a date ({@code
+   * 2026-11-25}, read as the start of that day in UTC), truncated to milliseconds as the schema
+   * stores it. A date-time without a zone is ambiguous and rejected.
    */
   public static Instant settledAt(String text) throws InvalidValueException {
     if (text.isEmpty()) {
@@ -122,7 +127,8 @@ public final class SettlementValues {
               : OffsetDateTime.parse(text).toInstant();
     } catch (DateTimeParseException e) {
       throw new InvalidValueException(
-          ReasonText.quote(text) + " is not an ISO-8601 instant (2026-11-25T10:00:00Z) or date (2026-11-25)");
+          ReasonText.quote(text)
+              + " is not an ISO-8601 instant (2026-11-25T10:00:00Z) or date (2026-11-25)");
     }
     if (instant.isBefore(EARLIEST_SETTLED_AT) || instant.isAfter(LATEST_SETTLED_AT)) {
       throw new InvalidValueException(ReasonText.quote(text) + " is out of range");

@@ -9,13 +9,13 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * A parser that reads its file as a stream and hands entries on one at a time, so memory does
- * not grow with the file (camt.053/054, BAI2). A streamed statement's proof is known only at its
- * end, after its entries were handed on: the parser reports failed statements
- * ({@link ParsedLineSink#proofFailed}) and every statement's end
- * ({@link ParsedLineSink#statementEnded}), so a caller that holds entries back (the importer's
- * spool) can flag them ({@code statement_proof_failed}), and a second pass over the same bytes
- * can be given the failed ordinals. One bit per statement, never a buffered statement.
+ * A parser that reads its file as a stream and hands entries on one at a time, so memory does not
+ * grow with the file (camt.053/054, BAI2). A streamed statement's proof is known only at its end,
+ * after its entries were handed on: the parser reports failed statements ({@link
+ * ParsedLineSink#proofFailed}) and every statement's end ({@link ParsedLineSink#statementEnded}),
+ * so a caller that holds entries back (the importer's spool) can flag them ({@code
+ * statement_proof_failed}), and a second pass over the same bytes can be given the failed ordinals.
+ * One bit per statement, never a buffered statement.
  */
 public interface StreamingSettlementParser extends SettlementFileParser {
   /**
@@ -35,12 +35,14 @@ public interface StreamingSettlementParser extends SettlementFileParser {
    * {@code failedProofs} with {@code statement_proof_failed}; an earlier pass over the same bytes
    * collected them through {@link ParsedLineSink#proofFailed}.
    */
-  void parse(InputStream content, String source, String fileId, ParsedLineSink sink, BitSet failedProofs)
+  void parse(
+      InputStream content, String source, String fileId, ParsedLineSink sink, BitSet failedProofs)
       throws UnreadableFileException, IOException;
 
   /** Parses in memory; a second pass flags records when a statement's proof failed. */
   @Override
-  default ParsedFile parse(byte[] content, String source, String fileId) throws UnreadableFileException {
+  default ParsedFile parse(byte[] content, String source, String fileId)
+      throws UnreadableFileException {
     BitSet failed = new BitSet();
     ParsedFile first = parse(content, source, fileId, new BitSet(), failed);
     return failed.isEmpty() ? first : parse(content, source, fileId, failed, new BitSet());

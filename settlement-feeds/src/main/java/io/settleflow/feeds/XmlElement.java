@@ -14,8 +14,11 @@ import javax.xml.stream.XMLStreamReader;
  * file rather than growing memory.
  */
 final class XmlElement {
-  /** Most elements in one captured subtree; a real Ntry with a few hundred TxDtls stays far below. */
+  /**
+   * Most elements in one captured subtree; a real Ntry with a few hundred TxDtls stays far below.
+   */
   static final int MAX_ELEMENTS = 100_000;
+
   /** Longest text of one element; ISO 20022 texts are at most a few hundred characters. */
   static final int MAX_TEXT_CHARS = 10_000;
 
@@ -32,7 +35,8 @@ final class XmlElement {
   }
 
   /** Reads the element the reader is on (a START_ELEMENT) through its END_ELEMENT. */
-  static XmlElement read(XMLStreamReader reader) throws XMLStreamException, UnreadableFileException {
+  static XmlElement read(XMLStreamReader reader)
+      throws XMLStreamException, UnreadableFileException {
     int[] count = {0};
     return readElement(reader, count);
   }
@@ -41,10 +45,18 @@ final class XmlElement {
       throws XMLStreamException, UnreadableFileException {
     XmlElement element =
         new XmlElement(
-            reader.getLocalName(), reader.getLocation().getLineNumber(), reader.getAttributeValue(null, "Ccy"));
+            reader.getLocalName(),
+            reader.getLocation().getLineNumber(),
+            reader.getAttributeValue(null, "Ccy"));
     if (++count[0] > MAX_ELEMENTS) {
       throw new UnreadableFileException(
-          "element " + element.name + " at line " + element.line + " has more than " + MAX_ELEMENTS + " elements");
+          "element "
+              + element.name
+              + " at line "
+              + element.line
+              + " has more than "
+              + MAX_ELEMENTS
+              + " elements");
     }
     while (true) {
       int event = reader.next();
@@ -53,9 +65,16 @@ final class XmlElement {
         case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
           if (element.text.length() + reader.getTextLength() > MAX_TEXT_CHARS) {
             throw new UnreadableFileException(
-                "element " + element.name + " at line " + element.line + " has more than " + MAX_TEXT_CHARS + " characters");
+                "element "
+                    + element.name
+                    + " at line "
+                    + element.line
+                    + " has more than "
+                    + MAX_TEXT_CHARS
+                    + " characters");
           }
-          element.text.append(reader.getTextCharacters(), reader.getTextStart(), reader.getTextLength());
+          element.text.append(
+              reader.getTextCharacters(), reader.getTextStart(), reader.getTextLength());
         }
         case XMLStreamConstants.END_ELEMENT -> {
           return element;

@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -30,15 +29,64 @@ class CamtParserTest {
   void everyEntryOfTheFixtureStatementBecomesATypedRecordAndTheBalancesProve() throws Exception {
     ParsedFile parsed = parse(fixture("statement-v08.xml"));
 
-    record Row(int line, String settlementId, SettlementRecordType type, long grossMinor, String paymentReference, String settledAt) {}
-    List<Row> expected = List.of(
-        new Row(12, "STMT-2026-11-25:BANK-REF-1", SettlementRecordType.PAYMENT, 12000, "pay_8f14e45f", "2026-11-25T00:00:00Z"),
-        new Row(18, "STMT-2026-11-25:BANK-REF-2", SettlementRecordType.FEE, -150, null, "2026-11-25T10:00:00Z"),
-        new Row(23, "STMT-2026-11-25:BANK-REF-3", SettlementRecordType.REVERSAL, -2000, "pay_c9f0f895", "2026-11-25T00:00:00Z"),
-        new Row(28, "STMT-2026-11-25:BANK-REF-4", SettlementRecordType.REFUND, -3500, "pay_45c48cce", "2026-11-25T00:00:00Z"),
-        new Row(34, "STMT-2026-11-25:BANK-REF-5", SettlementRecordType.CHARGEBACK, -1000, "RF18539007547034", "2026-11-25T00:00:00Z"),
-        new Row(45, "STMT-2026-11-25:BANK-BATCH-6:1", SettlementRecordType.PAYMENT, 4500, "pay_a1", "2026-11-25T00:00:00Z"),
-        new Row(46, "STMT-2026-11-25:BANK-BATCH-6:2", SettlementRecordType.PAYMENT, 1500, "pay_a2", "2026-11-25T00:00:00Z"));
+    record Row(
+        int line,
+        String settlementId,
+        SettlementRecordType type,
+        long grossMinor,
+        String paymentReference,
+        String settledAt) {}
+    List<Row> expected =
+        List.of(
+            new Row(
+                12,
+                "STMT-2026-11-25:BANK-REF-1",
+                SettlementRecordType.PAYMENT,
+                12000,
+                "pay_8f14e45f",
+                "2026-11-25T00:00:00Z"),
+            new Row(
+                18,
+                "STMT-2026-11-25:BANK-REF-2",
+                SettlementRecordType.FEE,
+                -150,
+                null,
+                "2026-11-25T10:00:00Z"),
+            new Row(
+                23,
+                "STMT-2026-11-25:BANK-REF-3",
+                SettlementRecordType.REVERSAL,
+                -2000,
+                "pay_c9f0f895",
+                "2026-11-25T00:00:00Z"),
+            new Row(
+                28,
+                "STMT-2026-11-25:BANK-REF-4",
+                SettlementRecordType.REFUND,
+                -3500,
+                "pay_45c48cce",
+                "2026-11-25T00:00:00Z"),
+            new Row(
+                34,
+                "STMT-2026-11-25:BANK-REF-5",
+                SettlementRecordType.CHARGEBACK,
+                -1000,
+                "RF18539007547034",
+                "2026-11-25T00:00:00Z"),
+            new Row(
+                45,
+                "STMT-2026-11-25:BANK-BATCH-6:1",
+                SettlementRecordType.PAYMENT,
+                4500,
+                "pay_a1",
+                "2026-11-25T00:00:00Z"),
+            new Row(
+                46,
+                "STMT-2026-11-25:BANK-BATCH-6:2",
+                SettlementRecordType.PAYMENT,
+                1500,
+                "pay_a2",
+                "2026-11-25T00:00:00Z"));
     List<SettlementRecord> records = parsed.records();
     assertThat(records).hasSize(expected.size() + 2);
     for (int i = 0; i < expected.size(); i++) {
@@ -63,32 +111,56 @@ class CamtParserTest {
     assertThat(second.getSettlementId()).isEqualTo(first.getSettlementId() + "#2");
     assertThat(first.getPaymentReference()).isEqualTo("pay_same");
 
-    assertThat(parsed.rejections()).containsExactly(new RejectedLine(59, "Ntry/Sts: 'PDNG' entry is not booked", "/Document/BkToCstmrStmt/Stmt[1]/Ntry[9]"));
+    assertThat(parsed.rejections())
+        .containsExactly(
+            new RejectedLine(
+                59,
+                "Ntry/Sts: 'PDNG' entry is not booked",
+                "/Document/BkToCstmrStmt/Stmt[1]/Ntry[9]"));
     assertThat(parsed.warnings()).isEmpty();
   }
 
   @Test
   void reparsingTheSameStatementRepeatsEveryId() throws Exception {
     byte[] xml = fixture("statement-v08.xml");
-    assertThat(parse(xml).records()).extracting(SettlementRecord::getEventId)
-        .containsExactlyElementsOf(parse(xml).records().stream().map(SettlementRecord::getEventId).toList())
+    assertThat(parse(xml).records())
+        .extracting(SettlementRecord::getEventId)
+        .containsExactlyElementsOf(
+            parse(xml).records().stream().map(SettlementRecord::getEventId).toList())
         .doesNotHaveDuplicates();
   }
 
   static Stream<Arguments> badEntries() {
     return Stream.of(
-        Arguments.of("<Amt Ccy=\"EUR\">10.005</Amt><CdtDbtInd>CRDT</CdtDbtInd>", "Ntry/Amt: '10.005' has more than 2 decimal places for EUR"),
-        Arguments.of("<Amt Ccy=\"EUR\">-10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>", "Ntry/Amt: '-10.00' is signed; camt amounts are unsigned with CdtDbtInd"),
+        Arguments.of(
+            "<Amt Ccy=\"EUR\">10.005</Amt><CdtDbtInd>CRDT</CdtDbtInd>",
+            "Ntry/Amt: '10.005' has more than 2 decimal places for EUR"),
+        Arguments.of(
+            "<Amt Ccy=\"EUR\">-10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>",
+            "Ntry/Amt: '-10.00' is signed; camt amounts are unsigned with CdtDbtInd"),
         Arguments.of("<Amt>10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>", "Ntry/Amt: empty"),
-        Arguments.of("<Amt Ccy=\"ZZZ\">10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>", "Ntry/Amt: 'ZZZ' is not an ISO 4217 code"),
-        Arguments.of("<Amt Ccy=\"EUR\">1,00</Amt><CdtDbtInd>CRDT</CdtDbtInd>", "Ntry/Amt: '1,00' is not a decimal amount like 12.34"),
-        Arguments.of("<Amt Ccy=\"EUR\">10.00</Amt><CdtDbtInd>CRED</CdtDbtInd>", "Ntry/CdtDbtInd: 'CRED' is not CRDT or DBIT"),
-        Arguments.of("<Amt Ccy=\"EUR\">10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>INFO</Sts>", "Ntry/Sts: 'INFO' entry is not booked"),
-        Arguments.of("<Amt Ccy=\"EUR\">10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts/>", "Ntry/Sts: empty"),
-        Arguments.of("<Amt Ccy=\"EUR\">10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-13-01</Dt></BookgDt>",
+        Arguments.of(
+            "<Amt Ccy=\"ZZZ\">10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>",
+            "Ntry/Amt: 'ZZZ' is not an ISO 4217 code"),
+        Arguments.of(
+            "<Amt Ccy=\"EUR\">1,00</Amt><CdtDbtInd>CRDT</CdtDbtInd>",
+            "Ntry/Amt: '1,00' is not a decimal amount like 12.34"),
+        Arguments.of(
+            "<Amt Ccy=\"EUR\">10.00</Amt><CdtDbtInd>CRED</CdtDbtInd>",
+            "Ntry/CdtDbtInd: 'CRED' is not CRDT or DBIT"),
+        Arguments.of(
+            "<Amt Ccy=\"EUR\">10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>INFO</Sts>",
+            "Ntry/Sts: 'INFO' entry is not booked"),
+        Arguments.of(
+            "<Amt Ccy=\"EUR\">10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts/>", "Ntry/Sts: empty"),
+        Arguments.of(
+            "<Amt Ccy=\"EUR\">10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-13-01</Dt></BookgDt>",
             "Ntry/BookgDt: '2026-13-01' is not an ISO-8601 instant (2026-11-25T10:00:00Z) or date (2026-11-25)"),
-        Arguments.of("<Amt Ccy=\"EUR\">10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>", "Ntry/BookgDt: missing, and no ValDt either"),
-        Arguments.of("<Amt Ccy=\"EUR\">10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-25</Dt></BookgDt>"
+        Arguments.of(
+            "<Amt Ccy=\"EUR\">10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>",
+            "Ntry/BookgDt: missing, and no ValDt either"),
+        Arguments.of(
+            "<Amt Ccy=\"EUR\">10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-25</Dt></BookgDt>"
                 + "<NtryDtls><TxDtls><Amt Ccy=\"EUR\">4.00</Amt></TxDtls><TxDtls><Amt Ccy=\"EUR\">5.00</Amt></TxDtls></NtryDtls>",
             "Ntry/NtryDtls: transaction amounts sum to 9.00, the entry amount is 10.00"));
   }
@@ -96,46 +168,78 @@ class CamtParserTest {
   @ParameterizedTest
   @MethodSource("badEntries")
   void aBadEntryIsRejectedAloneWithItsXmlPath(String entry, String reason) throws Exception {
-    ParsedFile parsed = parse(statement("08", good(1) + "\n<Ntry>" + entry + "</Ntry>\n" + good(2)));
+    ParsedFile parsed =
+        parse(statement("08", good(1) + "\n<Ntry>" + entry + "</Ntry>\n" + good(2)));
     assertThat(parsed.records()).hasSize(2);
-    assertThat(parsed.rejections()).singleElement().extracting(RejectedLine::reason).isEqualTo(reason);
+    assertThat(parsed.rejections())
+        .singleElement()
+        .extracting(RejectedLine::reason)
+        .isEqualTo(reason);
   }
 
   static Stream<Arguments> goodEntries() {
     return Stream.of(
         // entry XML, type, gross minor, payment reference, settled at
-        Arguments.of("<Amt Ccy=\"JPY\">5000</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><ValDt><Dt>2026-11-26</Dt></ValDt>",
-            SettlementRecordType.PAYMENT, 5000L, null, "2026-11-26T00:00:00Z"),
-        Arguments.of("<Amt Ccy=\"BHD\">1.235</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-25</Dt></BookgDt>"
+        Arguments.of(
+            "<Amt Ccy=\"JPY\">5000</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><ValDt><Dt>2026-11-26</Dt></ValDt>",
+            SettlementRecordType.PAYMENT,
+            5000L,
+            null,
+            "2026-11-26T00:00:00Z"),
+        Arguments.of(
+            "<Amt Ccy=\"BHD\">1.235</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-25</Dt></BookgDt>"
                 + "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>CCRD</Cd><SubFmlyCd>COMM</SubFmlyCd></Fmly></Domn></BkTxCd>",
-            SettlementRecordType.FEE, -1235L, null, "2026-11-25T00:00:00Z"),
-        Arguments.of("<Amt Ccy=\"EUR\">3.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-25</Dt></BookgDt>"
+            SettlementRecordType.FEE,
+            -1235L,
+            null,
+            "2026-11-25T00:00:00Z"),
+        Arguments.of(
+            "<Amt Ccy=\"EUR\">3.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-25</Dt></BookgDt>"
                 + "<BkTxCd><Domn><Cd>SECU</Cd><Fmly><Cd>SETT</Cd><SubFmlyCd>OTHR</SubFmlyCd></Fmly></Domn></BkTxCd>",
-            SettlementRecordType.OTHER, 300L, null, "2026-11-25T00:00:00Z"),
-        Arguments.of("<Amt Ccy=\"EUR\">3.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-25</Dt></BookgDt>"
+            SettlementRecordType.OTHER,
+            300L,
+            null,
+            "2026-11-25T00:00:00Z"),
+        Arguments.of(
+            "<Amt Ccy=\"EUR\">3.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-25</Dt></BookgDt>"
                 + "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>ICDT</Cd><SubFmlyCd>RPCR</SubFmlyCd></Fmly></Domn></BkTxCd>",
-            SettlementRecordType.REVERSAL, -300L, null, "2026-11-25T00:00:00Z"),
-        Arguments.of("<Amt Ccy=\"EUR\">3.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-25</Dt></BookgDt>"
+            SettlementRecordType.REVERSAL,
+            -300L,
+            null,
+            "2026-11-25T00:00:00Z"),
+        Arguments.of(
+            "<Amt Ccy=\"EUR\">3.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-25</Dt></BookgDt>"
                 + "<NtryDtls><TxDtls><Refs><EndToEndId>pay_r</EndToEndId></Refs><RtrInf><Rsn><Cd>AC04</Cd></Rsn></RtrInf></TxDtls></NtryDtls>",
-            SettlementRecordType.REFUND, -300L, "pay_r", "2026-11-25T00:00:00Z"),
+            SettlementRecordType.REFUND,
+            -300L,
+            "pay_r",
+            "2026-11-25T00:00:00Z"),
         // a batch whose details carry no amounts stays one record; their shared reference is kept
-        Arguments.of("<Amt Ccy=\"EUR\">3.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-25</Dt></BookgDt>"
+        Arguments.of(
+            "<Amt Ccy=\"EUR\">3.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-25</Dt></BookgDt>"
                 + "<NtryDtls><TxDtls><Refs><EndToEndId>E2E</EndToEndId></Refs></TxDtls><TxDtls><Refs><EndToEndId>E2E</EndToEndId></Refs></TxDtls></NtryDtls>",
-            SettlementRecordType.PAYMENT, 300L, "E2E", "2026-11-25T00:00:00Z"));
+            SettlementRecordType.PAYMENT,
+            300L,
+            "E2E",
+            "2026-11-25T00:00:00Z"));
   }
 
   @ParameterizedTest
   @MethodSource("goodEntries")
-  void anEntryBecomesOneRecordOfItsType(String entry, SettlementRecordType type, long grossMinor, String reference, String settledAt)
+  void anEntryBecomesOneRecordOfItsType(
+      String entry, SettlementRecordType type, long grossMinor, String reference, String settledAt)
       throws Exception {
     ParsedFile parsed = parse(statement("02", "<Ntry>" + entry + "</Ntry>"));
     assertThat(parsed.rejections()).isEmpty();
-    assertThat(parsed.records()).singleElement().satisfies(r -> {
-      assertThat(r.getRecordType()).isEqualTo(type);
-      assertThat(r.getGrossAmountMinor()).isEqualTo(grossMinor);
-      assertThat(r.getPaymentReference()).isEqualTo(reference);
-      assertThat(r.getSettledAt()).isEqualTo(Instant.parse(settledAt));
-    });
+    assertThat(parsed.records())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getRecordType()).isEqualTo(type);
+              assertThat(r.getGrossAmountMinor()).isEqualTo(grossMinor);
+              assertThat(r.getPaymentReference()).isEqualTo(reference);
+              assertThat(r.getSettledAt()).isEqualTo(Instant.parse(settledAt));
+            });
   }
 
   @ParameterizedTest
@@ -146,57 +250,103 @@ class CamtParserTest {
 
   @Test
   void camt054NotificationsAreReadWithoutABalanceProof() throws Exception {
-    String xml = "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.04\"><BkToCstmrDbtCdtNtfctn>"
-        + "<GrpHdr><MsgId>N</MsgId></GrpHdr><Ntfctn><Id>NTF-1</Id>" + good(1) + "</Ntfctn></BkToCstmrDbtCdtNtfctn></Document>";
+    String xml =
+        "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.04\"><BkToCstmrDbtCdtNtfctn>"
+            + "<GrpHdr><MsgId>N</MsgId></GrpHdr><Ntfctn><Id>NTF-1</Id>"
+            + good(1)
+            + "</Ntfctn></BkToCstmrDbtCdtNtfctn></Document>";
     ParsedFile parsed = parse(xml);
-    assertThat(parsed.records()).singleElement().extracting(SettlementRecord::getSettlementId).isEqualTo("NTF-1:REF-1");
+    assertThat(parsed.records())
+        .singleElement()
+        .extracting(SettlementRecord::getSettlementId)
+        .isEqualTo("NTF-1:REF-1");
     assertThat(parsed.warnings()).isEmpty();
   }
 
   static Stream<Arguments> unreadableFiles() {
     return Stream.of(
         Arguments.of("", "not well-formed XML at line 1: Premature end of file."),
-        Arguments.of("<Document xmlns=\"" + NS + "08\"><BkToCstmrStmt><Stmt><Id>S</Id>" + good(1),
+        Arguments.of(
+            "<Document xmlns=\"" + NS + "08\"><BkToCstmrStmt><Stmt><Id>S</Id>" + good(1),
             "not well-formed XML at line 1: XML document structures must start and end within the same entity."),
-        Arguments.of("<Document xmlns=\"" + NS + "08\"><BkToCstmrStmt><GrpHdr/></BkToCstmrStmt></Document>",
+        Arguments.of(
+            "<Document xmlns=\"" + NS + "08\"><BkToCstmrStmt><GrpHdr/></BkToCstmrStmt></Document>",
             "not a camt.053 file: no Stmt element in BkToCstmrStmt"),
-        Arguments.of("<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.09\"/>",
+        Arguments.of(
+            "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.09\"/>",
             "not a camt.053/camt.054 file (versions 001.02 to 001.08): root element Document in namespace ISO 20022 'camt.053.001.09'"),
-        Arguments.of("<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.052.001.02\"/>",
+        Arguments.of(
+            "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.052.001.02\"/>",
             "not a camt.053/camt.054 file (versions 001.02 to 001.08): root element Document in namespace ISO 20022 'camt.052.001.02'"),
-        Arguments.of("<Statement/>", "not a camt.053/camt.054 file (versions 001.02 to 001.08): root element Statement in namespace (none)"),
-        Arguments.of("<?xml version=\"1.0\"?><!DOCTYPE Document [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><Document xmlns=\"" + NS + "08\">&x;</Document>",
+        Arguments.of(
+            "<Statement/>",
+            "not a camt.053/camt.054 file (versions 001.02 to 001.08): root element Statement in namespace (none)"),
+        Arguments.of(
+            "<?xml version=\"1.0\"?><!DOCTYPE Document [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><Document xmlns=\""
+                + NS
+                + "08\">&x;</Document>",
             "not a camt file: a DOCTYPE is not allowed"));
   }
 
   @ParameterizedTest
   @MethodSource("unreadableFiles")
   void aMalformedFileIsRefusedWithAOneLineReason(String xml, String reason) {
-    assertThatThrownBy(() -> parse(xml)).isInstanceOf(UnreadableFileException.class).hasMessage(reason);
+    assertThatThrownBy(() -> parse(xml))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessage(reason);
   }
 
   static Stream<Arguments> proofs() {
     String opening = bal("OPBD", "EUR", "100.00", "CRDT");
     return Stream.of(
         Arguments.of(opening + bal("CLBD", "EUR", "110.00", "CRDT"), null, false),
-        Arguments.of(bal("PRCD", "EUR", "100.00", "CRDT") + bal("CLBD", "EUR", "110.00", "CRDT"), null, false),
-        Arguments.of(bal("OPBD", "EUR", "5.00", "DBIT") + bal("CLBD", "EUR", "5.00", "CRDT"), null, false),
-        Arguments.of(opening + bal("CLBD", "EUR", "111.00", "CRDT"),
-            "statement S: balance proof failed: OPBD 100.00 + booked entries 10.00 = 110.00 EUR, but CLBD is 111.00", true),
-        Arguments.of(opening + bal("CLBD", "SEK", "110.00", "CRDT"), "statement S: balance proof failed: OPBD is in EUR, CLBD in SEK", true),
+        Arguments.of(
+            bal("PRCD", "EUR", "100.00", "CRDT") + bal("CLBD", "EUR", "110.00", "CRDT"),
+            null,
+            false),
+        Arguments.of(
+            bal("OPBD", "EUR", "5.00", "DBIT") + bal("CLBD", "EUR", "5.00", "CRDT"), null, false),
+        Arguments.of(
+            opening + bal("CLBD", "EUR", "111.00", "CRDT"),
+            "statement S: balance proof failed: OPBD 100.00 + booked entries 10.00 = 110.00 EUR, but CLBD is 111.00",
+            true),
+        Arguments.of(
+            opening + bal("CLBD", "SEK", "110.00", "CRDT"),
+            "statement S: balance proof failed: OPBD is in EUR, CLBD in SEK",
+            true),
         // a proof that cannot be made is a warning only: many banks leave balances out
-        Arguments.of(opening, "statement S: no balance proof: the statement lacks a CLBD balance", false),
-        Arguments.of(bal("CLBD", "EUR", "110.00", "CRDT"), "statement S: no balance proof: the statement lacks an OPBD or PRCD balance", false),
-        Arguments.of(opening + bal("CLBD", "EUR", "1.1", "XXXX"), "statement S: no balance proof: balance CLBD at line 1 unreadable: 'XXXX' is not CRDT or DBIT", false));
+        Arguments.of(
+            opening, "statement S: no balance proof: the statement lacks a CLBD balance", false),
+        Arguments.of(
+            bal("CLBD", "EUR", "110.00", "CRDT"),
+            "statement S: no balance proof: the statement lacks an OPBD or PRCD balance",
+            false),
+        Arguments.of(
+            opening + bal("CLBD", "EUR", "1.1", "XXXX"),
+            "statement S: no balance proof: balance CLBD at line 1 unreadable: 'XXXX' is not CRDT or DBIT",
+            false));
   }
 
   @ParameterizedTest
   @MethodSource("proofs")
-  void openingPlusBookedEntriesMustEqualClosingOrTheStatementIsFlagged(String balances, String warning, boolean flagged) throws Exception {
+  void openingPlusBookedEntriesMustEqualClosingOrTheStatementIsFlagged(
+      String balances, String warning, boolean flagged) throws Exception {
     // 7.50 + 2.50 booked; the pending 99.00 does not count
-    String entries = entry("REF-1", "7.50", "CRDT", "BOOK") + entry("REF-2", "2.50", "CRDT", "BOOK") + entry("REF-3", "99.00", "CRDT", "PDNG");
-    ParsedFile parsed = parse("<Document xmlns=\"" + NS + "04\"><BkToCstmrStmt><Stmt><Id>S</Id>" + balances + entries + "</Stmt></BkToCstmrStmt></Document>");
-    assertThat(parsed.records()).hasSize(2).allSatisfy(r -> assertThat(r.getStatementProofFailed()).isEqualTo(flagged));
+    String entries =
+        entry("REF-1", "7.50", "CRDT", "BOOK")
+            + entry("REF-2", "2.50", "CRDT", "BOOK")
+            + entry("REF-3", "99.00", "CRDT", "PDNG");
+    ParsedFile parsed =
+        parse(
+            "<Document xmlns=\""
+                + NS
+                + "04\"><BkToCstmrStmt><Stmt><Id>S</Id>"
+                + balances
+                + entries
+                + "</Stmt></BkToCstmrStmt></Document>");
+    assertThat(parsed.records())
+        .hasSize(2)
+        .allSatisfy(r -> assertThat(r.getStatementProofFailed()).isEqualTo(flagged));
     if (warning == null) {
       assertThat(parsed.warnings()).isEmpty();
     } else {
@@ -206,92 +356,160 @@ class CamtParserTest {
 
   @Test
   void eachStatementIsProvenAndNumberedOnItsOwn() throws Exception {
-    String stmt1 = "<Stmt><Id>A</Id>" + bal("OPBD", "EUR", "0", "CRDT") + bal("CLBD", "EUR", "7.50", "CRDT") + entry("", "7.50", "CRDT", "BOOK") + "</Stmt>";
-    String stmt2 = "<Stmt><Id>B</Id>" + bal("OPBD", "EUR", "0", "CRDT") + bal("CLBD", "EUR", "1.00", "CRDT")
-        + entry("", "7.50", "CRDT", "BOOK") + entry("", "7.50", "CRDT", "BOOK") + "</Stmt>";
-    ParsedFile parsed = parse("<Document xmlns=\"" + NS + "08\"><BkToCstmrStmt>" + stmt1 + stmt2 + "</BkToCstmrStmt></Document>");
+    String stmt1 =
+        "<Stmt><Id>A</Id>"
+            + bal("OPBD", "EUR", "0", "CRDT")
+            + bal("CLBD", "EUR", "7.50", "CRDT")
+            + entry("", "7.50", "CRDT", "BOOK")
+            + "</Stmt>";
+    String stmt2 =
+        "<Stmt><Id>B</Id>"
+            + bal("OPBD", "EUR", "0", "CRDT")
+            + bal("CLBD", "EUR", "1.00", "CRDT")
+            + entry("", "7.50", "CRDT", "BOOK")
+            + entry("", "7.50", "CRDT", "BOOK")
+            + "</Stmt>";
+    ParsedFile parsed =
+        parse(
+            "<Document xmlns=\""
+                + NS
+                + "08\"><BkToCstmrStmt>"
+                + stmt1
+                + stmt2
+                + "</BkToCstmrStmt></Document>");
     List<String> ids = parsed.records().stream().map(SettlementRecord::getSettlementId).toList();
     assertThat(ids).hasSize(3).doesNotHaveDuplicates();
     assertThat(ids.get(0)).startsWith("A:").doesNotContain("#");
     assertThat(ids.get(2)).isEqualTo(ids.get(1) + "#2");
-    assertThat(parsed.warnings()).extracting(FileWarning::reason)
-        .containsExactly("statement B: balance proof failed: OPBD 0.00 + booked entries 15.00 = 15.00 EUR, but CLBD is 1.00");
+    assertThat(parsed.warnings())
+        .extracting(FileWarning::reason)
+        .containsExactly(
+            "statement B: balance proof failed: OPBD 0.00 + booked entries 15.00 = 15.00 EUR, but CLBD is 1.00");
     // only B's records carry the flag
-    assertThat(parsed.records()).extracting(SettlementRecord::getStatementProofFailed).containsExactly(false, true, true);
+    assertThat(parsed.records())
+        .extracting(SettlementRecord::getStatementProofFailed)
+        .containsExactly(false, true, true);
   }
 
   @Test
   void aSinglePassStreamCannotKnowAProofAheadSoItFlagsOnlyWhatItIsTold() throws Exception {
-    String stmt1 = "<Stmt><Id>A</Id>" + bal("OPBD", "EUR", "0", "CRDT") + bal("CLBD", "EUR", "9.00", "CRDT") + entry("R1", "7.50", "CRDT", "BOOK") + "</Stmt>";
-    String stmt2 = "<Stmt><Id>B</Id>" + bal("OPBD", "EUR", "0", "CRDT") + bal("CLBD", "EUR", "7.50", "CRDT") + entry("R2", "7.50", "CRDT", "BOOK") + "</Stmt>";
-    byte[] xml = ("<Document xmlns=\"" + NS + "08\"><BkToCstmrStmt>" + stmt1 + stmt2 + "</BkToCstmrStmt></Document>").getBytes(StandardCharsets.UTF_8);
+    String stmt1 =
+        "<Stmt><Id>A</Id>"
+            + bal("OPBD", "EUR", "0", "CRDT")
+            + bal("CLBD", "EUR", "9.00", "CRDT")
+            + entry("R1", "7.50", "CRDT", "BOOK")
+            + "</Stmt>";
+    String stmt2 =
+        "<Stmt><Id>B</Id>"
+            + bal("OPBD", "EUR", "0", "CRDT")
+            + bal("CLBD", "EUR", "7.50", "CRDT")
+            + entry("R2", "7.50", "CRDT", "BOOK")
+            + "</Stmt>";
+    byte[] xml =
+        ("<Document xmlns=\""
+                + NS
+                + "08\"><BkToCstmrStmt>"
+                + stmt1
+                + stmt2
+                + "</BkToCstmrStmt></Document>")
+            .getBytes(StandardCharsets.UTF_8);
     java.util.BitSet failed = new java.util.BitSet();
     List<SettlementRecord> firstPass = new java.util.ArrayList<>();
-    ParsedLineSink collect = new ParsedLineSink() {
-      @Override
-      public void accept(ParsedLine line) {
-        firstPass.add(((ParsedRecord) line).record());
-      }
+    ParsedLineSink collect =
+        new ParsedLineSink() {
+          @Override
+          public void accept(ParsedLine line) {
+            firstPass.add(((ParsedRecord) line).record());
+          }
 
-      @Override
-      public void warn(FileWarning warning) {}
+          @Override
+          public void warn(FileWarning warning) {}
 
-      @Override
-      public void proofFailed(int ordinal) {
-        failed.set(ordinal);
-      }
-    };
+          @Override
+          public void proofFailed(int ordinal) {
+            failed.set(ordinal);
+          }
+        };
 
     parser.parse(new java.io.ByteArrayInputStream(xml), "bank", "f", collect);
 
     assertThat(failed.stream().boxed().toList()).containsExactly(1);
-    assertThat(firstPass).extracting(SettlementRecord::getStatementProofFailed).containsExactly(false, false);
+    assertThat(firstPass)
+        .extracting(SettlementRecord::getStatementProofFailed)
+        .containsExactly(false, false);
     List<SettlementRecord> secondPass = new java.util.ArrayList<>();
-    parser.parse(new java.io.ByteArrayInputStream(xml), "bank", "f", new ParsedLineSink() {
-      @Override
-      public void accept(ParsedLine line) {
-        secondPass.add(((ParsedRecord) line).record());
-      }
+    parser.parse(
+        new java.io.ByteArrayInputStream(xml),
+        "bank",
+        "f",
+        new ParsedLineSink() {
+          @Override
+          public void accept(ParsedLine line) {
+            secondPass.add(((ParsedRecord) line).record());
+          }
 
-      @Override
-      public void warn(FileWarning warning) {}
-    }, failed);
-    assertThat(secondPass).extracting(SettlementRecord::getStatementProofFailed).containsExactly(true, false);
+          @Override
+          public void warn(FileWarning warning) {}
+        },
+        failed);
+    assertThat(secondPass)
+        .extracting(SettlementRecord::getStatementProofFailed)
+        .containsExactly(true, false);
   }
 
   @Test
   void aStatementOfManyEntriesIsStreamedEntryByEntry() throws Exception {
     int entries = 50_000;
     String head = "<Document xmlns=\"" + NS + "08\"><BkToCstmrStmt><Stmt><Id>BIG</Id>";
-    Iterator<InputStream> parts = new Iterator<>() {
-      int i = -1;
+    Iterator<InputStream> parts =
+        new Iterator<>() {
+          int i = -1;
 
-      @Override
-      public boolean hasNext() {
-        return i <= entries;
-      }
+          @Override
+          public boolean hasNext() {
+            return i <= entries;
+          }
 
-      @Override
-      public InputStream next() {
-        i++;
-        String text = i == 0 ? head : i <= entries ? entry("R" + i, "1.00", "CRDT", "BOOK") : "</Stmt></BkToCstmrStmt></Document>";
-        return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
-      }
-    };
+          @Override
+          public InputStream next() {
+            i++;
+            String text =
+                i == 0
+                    ? head
+                    : i <= entries
+                        ? entry("R" + i, "1.00", "CRDT", "BOOK")
+                        : "</Stmt></BkToCstmrStmt></Document>";
+            return new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+          }
+        };
     ImportSummary.Tally tally = new ImportSummary.Tally();
-    parser.parse(new SequenceInputStream(Collections.enumeration(iterable(parts))), "bank", "big", tally);
+    parser.parse(
+        new SequenceInputStream(Collections.enumeration(iterable(parts))), "bank", "big", tally);
     assertThat(tally.lines()).isEqualTo(entries);
     assertThat(tally.summary("f", "bank", "camt", "big").published()).isEqualTo(entries);
   }
 
   @Test
   void anOversizedElementOrNestingRefusesTheFileInsteadOfGrowingMemory() {
-    String longText = "<Ntry><AddtlNtryInf>" + "x".repeat(XmlElement.MAX_TEXT_CHARS + 1) + "</AddtlNtryInf></Ntry>";
+    String longText =
+        "<Ntry><AddtlNtryInf>"
+            + "x".repeat(XmlElement.MAX_TEXT_CHARS + 1)
+            + "</AddtlNtryInf></Ntry>";
     assertThatThrownBy(() -> parse(statement("08", longText)))
         .isInstanceOf(UnreadableFileException.class)
-        .hasMessage("element AddtlNtryInf at line 2 has more than " + XmlElement.MAX_TEXT_CHARS + " characters");
+        .hasMessage(
+            "element AddtlNtryInf at line 2 has more than "
+                + XmlElement.MAX_TEXT_CHARS
+                + " characters");
     String deep = "<X>".repeat(CamtParser.MAX_XML_DEPTH) + "</X>".repeat(CamtParser.MAX_XML_DEPTH);
-    assertThatThrownBy(() -> parse("<Document xmlns=\"" + NS + "08\"><BkToCstmrStmt>" + deep + "</BkToCstmrStmt></Document>"))
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "<Document xmlns=\""
+                        + NS
+                        + "08\"><BkToCstmrStmt>"
+                        + deep
+                        + "</BkToCstmrStmt></Document>"))
         .isInstanceOf(UnreadableFileException.class)
         .hasMessage("not a camt file: elements nested deeper than " + CamtParser.MAX_XML_DEPTH);
   }
@@ -321,17 +539,36 @@ class CamtParserTest {
   }
 
   static String entry(String ref, String amount, String indicator, String status) {
-    return "<Ntry><Amt Ccy=\"EUR\">" + amount + "</Amt><CdtDbtInd>" + indicator + "</CdtDbtInd><Sts>" + status
-        + "</Sts><BookgDt><Dt>2026-11-25</Dt></BookgDt>" + (ref.isEmpty() ? "" : "<AcctSvcrRef>" + ref + "</AcctSvcrRef>") + "</Ntry>";
+    return "<Ntry><Amt Ccy=\"EUR\">"
+        + amount
+        + "</Amt><CdtDbtInd>"
+        + indicator
+        + "</CdtDbtInd><Sts>"
+        + status
+        + "</Sts><BookgDt><Dt>2026-11-25</Dt></BookgDt>"
+        + (ref.isEmpty() ? "" : "<AcctSvcrRef>" + ref + "</AcctSvcrRef>")
+        + "</Ntry>";
   }
 
   static String bal(String code, String currency, String amount, String indicator) {
-    return "<Bal><Tp><CdOrPrtry><Cd>" + code + "</Cd></CdOrPrtry></Tp><Amt Ccy=\"" + currency + "\">" + amount
-        + "</Amt><CdtDbtInd>" + indicator + "</CdtDbtInd></Bal>";
+    return "<Bal><Tp><CdOrPrtry><Cd>"
+        + code
+        + "</Cd></CdOrPrtry></Tp><Amt Ccy=\""
+        + currency
+        + "\">"
+        + amount
+        + "</Amt><CdtDbtInd>"
+        + indicator
+        + "</CdtDbtInd></Bal>";
   }
 
   static String statement(String version, String entries) {
-    return "<Document xmlns=\"" + NS + version + "\"><BkToCstmrStmt><Stmt><Id>S</Id>\n" + entries + "\n</Stmt></BkToCstmrStmt></Document>";
+    return "<Document xmlns=\""
+        + NS
+        + version
+        + "\"><BkToCstmrStmt><Stmt><Id>S</Id>\n"
+        + entries
+        + "\n</Stmt></BkToCstmrStmt></Document>";
   }
 
   ParsedFile parse(String xml) throws UnreadableFileException {

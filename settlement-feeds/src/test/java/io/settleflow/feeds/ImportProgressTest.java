@@ -28,14 +28,21 @@ class ImportProgressTest {
   @TempDir Path dir;
   final List<Update> updates = new ArrayList<>();
   final MockProducer<String, byte[]> producer =
-      SettlementImporterTest.transactional(new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()));
+      SettlementImporterTest.transactional(
+          new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()));
   final SettlementImporter importer =
-      new SettlementImporter(producer, new ConfluentWireFormat(new InMemorySchemaRegistry()), SettlementImporterTest.markersOf(producer))
-          .withProgress((bytesRead, totalBytes, entries, done) -> updates.add(new Update(bytesRead, totalBytes, entries, done)));
+      new SettlementImporter(
+              producer,
+              new ConfluentWireFormat(new InMemorySchemaRegistry()),
+              SettlementImporterTest.markersOf(producer))
+          .withProgress(
+              (bytesRead, totalBytes, entries, done) ->
+                  updates.add(new Update(bytesRead, totalBytes, entries, done)));
 
   /** A BAI2 file of {@code details} 16 records in one account, totals right. */
   static String bai2(int details) {
-    StringBuilder s = new StringBuilder("01,S,R,261125,0800,1,80,,2/\n02,R,S,1,261125,0800,EUR,2/\n03,ACC,,/\n");
+    StringBuilder s =
+        new StringBuilder("01,S,R,261125,0800,1,80,,2/\n02,R,S,1,261125,0800,EUR,2/\n03,ACC,,/\n");
     for (int i = 1; i <= details; i++) {
       s.append("16,115,100,0,REF").append(i).append(",,/\n");
     }
@@ -64,7 +71,8 @@ class ImportProgressTest {
 
   @Test
   void aReImportReportsProgressOverTheSkippedEntriesToo() throws Exception {
-    Path file = Files.writeString(dir.resolve("again.bai2"), bai2(1_200), StandardCharsets.US_ASCII);
+    Path file =
+        Files.writeString(dir.resolve("again.bai2"), bai2(1_200), StandardCharsets.US_ASCII);
     importer.importFile(file, "bank");
     updates.clear();
 
@@ -92,14 +100,16 @@ class ImportProgressTest {
   void theBarShowsShareBytesEntriesAndRate() {
     assertThat(ProgressBar.line("f.xml", 5 * 1024 * 1024, 10 * 1024 * 1024, 45_000, 2_000))
         .isEqualTo("f.xml [##########----------]  50%  5.0/10.0 MiB  45,000 entries  22,500/s");
-    assertThat(ProgressBar.line("empty", 0, 0, 0, 0)).isEqualTo("empty [####################] 100%  0.0/0.0 MiB  0 entries  0/s");
+    assertThat(ProgressBar.line("empty", 0, 0, 0, 0))
+        .isEqualTo("empty [####################] 100%  0.0/0.0 MiB  0 entries  0/s");
   }
 
   @Test
   void theBarRedrawsAtMostEveryTwoHundredMillisecondsButAlwaysWhenDone() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     MutableClock clock = new MutableClock();
-    ProgressBar bar = new ProgressBar(new PrintStream(out, true, StandardCharsets.UTF_8), clock, "f");
+    ProgressBar bar =
+        new ProgressBar(new PrintStream(out, true, StandardCharsets.UTF_8), clock, "f");
 
     bar.update(1, 10, 1, false);
     clock.advance(Duration.ofMillis(ProgressBar.REDRAW_MILLIS - 1));

@@ -38,7 +38,8 @@ class ImportTransactionsTest {
     }
 
     @Override
-    public synchronized Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
+    public synchronized Future<RecordMetadata> send(
+        ProducerRecord<String, byte[]> record, Callback callback) {
       if (++sends == failAt) {
         throw new KafkaException("broker gone");
       }
@@ -54,7 +55,8 @@ class ImportTransactionsTest {
     return Files.writeString(dir.resolve("file.csv"), text, StandardCharsets.UTF_8);
   }
 
-  static List<ProducerRecord<String, byte[]>> on(MockProducer<String, byte[]> producer, String topic) {
+  static List<ProducerRecord<String, byte[]>> on(
+      MockProducer<String, byte[]> producer, String topic) {
     return producer.history().stream().filter(r -> r.topic().equals(topic)).toList();
   }
 
@@ -63,15 +65,22 @@ class ImportTransactionsTest {
     Path file = csv(5);
     FlakyProducer producer = new FlakyProducer(-1);
 
-    new SettlementImporter(producer, wire, SettlementImporterTest.markersOf(producer), null, 2).importFile(file, "acme");
+    new SettlementImporter(producer, wire, SettlementImporterTest.markersOf(producer), null, 2)
+        .importFile(file, "acme");
 
     assertThat(producer.commitCount()).isEqualTo(3);
     List<ProducerRecord<String, byte[]>> markers = on(producer, Topics.SETTLEMENTS_IMPORTS);
     String fileId = SettlementIds.fileId(Files.readAllBytes(file));
-    assertThat(markers).extracting(ProducerRecord::key).containsOnly(ImportMarkers.key("acme", "settleflow-csv", fileId));
-    assertThat(markers).extracting(r -> ImportMarkers.entriesOf(r.value())).containsExactly(2L, 4L, 5L);
-    assertThat(SettlementImporterTest.parseJson(markers.get(2).value()).path("done").asBoolean()).isTrue();
-    assertThat(SettlementImporterTest.parseJson(markers.get(1).value()).path("done").asBoolean()).isFalse();
+    assertThat(markers)
+        .extracting(ProducerRecord::key)
+        .containsOnly(ImportMarkers.key("acme", "settleflow-csv", fileId));
+    assertThat(markers)
+        .extracting(r -> ImportMarkers.entriesOf(r.value()))
+        .containsExactly(2L, 4L, 5L);
+    assertThat(SettlementImporterTest.parseJson(markers.get(2).value()).path("done").asBoolean())
+        .isTrue();
+    assertThat(SettlementImporterTest.parseJson(markers.get(1).value()).path("done").asBoolean())
+        .isFalse();
   }
 
   @Test
@@ -79,11 +88,15 @@ class ImportTransactionsTest {
     Path file = csv(4);
     FlakyProducer producer = new FlakyProducer(-1);
 
-    new SettlementImporter(producer, wire, SettlementImporterTest.markersOf(producer), null, 2).importFile(file, "acme");
+    new SettlementImporter(producer, wire, SettlementImporterTest.markersOf(producer), null, 2)
+        .importFile(file, "acme");
 
     List<ProducerRecord<String, byte[]>> markers = on(producer, Topics.SETTLEMENTS_IMPORTS);
-    assertThat(markers).extracting(r -> ImportMarkers.entriesOf(r.value())).containsExactly(2L, 4L, 4L);
-    assertThat(SettlementImporterTest.parseJson(markers.get(2).value()).path("done").asBoolean()).isTrue();
+    assertThat(markers)
+        .extracting(r -> ImportMarkers.entriesOf(r.value()))
+        .containsExactly(2L, 4L, 4L);
+    assertThat(SettlementImporterTest.parseJson(markers.get(2).value()).path("done").asBoolean())
+        .isTrue();
   }
 
   @Test
@@ -91,19 +104,24 @@ class ImportTransactionsTest {
     Path file = csv(5);
     // sends: s-1, s-2, marker, s-3, s-4, marker, s-5 (7th) fails
     FlakyProducer producer = new FlakyProducer(7);
-    SettlementImporter importer = new SettlementImporter(producer, wire, SettlementImporterTest.markersOf(producer), null, 2);
+    SettlementImporter importer =
+        new SettlementImporter(producer, wire, SettlementImporterTest.markersOf(producer), null, 2);
 
     assertThatThrownBy(() -> importer.importFile(file, "acme"))
         .isInstanceOf(SettlementPublishException.class)
         .hasMessage("publishing file.csv failed: broker gone");
     assertThat(producer.transactionAborted()).isTrue();
-    assertThat(on(producer, Topics.SETTLEMENTS_RAW)).extracting(ProducerRecord::key).containsExactly("s-1", "s-2", "s-3", "s-4");
+    assertThat(on(producer, Topics.SETTLEMENTS_RAW))
+        .extracting(ProducerRecord::key)
+        .containsExactly("s-1", "s-2", "s-3", "s-4");
 
     ImportSummary resumed = importer.importFile(file, "acme");
 
     assertThat(resumed.skipped()).isEqualTo(4);
     assertThat(resumed.published()).isEqualTo(1);
-    assertThat(on(producer, Topics.SETTLEMENTS_RAW)).extracting(ProducerRecord::key).containsExactly("s-1", "s-2", "s-3", "s-4", "s-5");
+    assertThat(on(producer, Topics.SETTLEMENTS_RAW))
+        .extracting(ProducerRecord::key)
+        .containsExactly("s-1", "s-2", "s-3", "s-4", "s-5");
   }
 
   @Test
@@ -111,28 +129,38 @@ class ImportTransactionsTest {
     Path file = csv(5);
     // sends: s-1, s-2, marker, s-3, s-4 (5th) fails while s-3 is in the open transaction
     FlakyProducer producer = new FlakyProducer(5);
-    SettlementImporter importer = new SettlementImporter(producer, wire, SettlementImporterTest.markersOf(producer), null, 2);
+    SettlementImporter importer =
+        new SettlementImporter(producer, wire, SettlementImporterTest.markersOf(producer), null, 2);
 
-    assertThatThrownBy(() -> importer.importFile(file, "acme")).isInstanceOf(SettlementPublishException.class);
+    assertThatThrownBy(() -> importer.importFile(file, "acme"))
+        .isInstanceOf(SettlementPublishException.class);
 
     assertThat(producer.transactionAborted()).isTrue();
-    assertThat(on(producer, Topics.SETTLEMENTS_RAW)).extracting(ProducerRecord::key).containsExactly("s-1", "s-2");
+    assertThat(on(producer, Topics.SETTLEMENTS_RAW))
+        .extracting(ProducerRecord::key)
+        .containsExactly("s-1", "s-2");
     ImportSummary resumed = importer.importFile(file, "acme");
     assertThat(resumed.skipped()).isEqualTo(2);
-    assertThat(on(producer, Topics.SETTLEMENTS_RAW)).extracting(ProducerRecord::key).containsExactly("s-1", "s-2", "s-3", "s-4", "s-5");
+    assertThat(on(producer, Topics.SETTLEMENTS_RAW))
+        .extracting(ProducerRecord::key)
+        .containsExactly("s-1", "s-2", "s-3", "s-4", "s-5");
   }
 
   @Test
   void theSameFileReadAsAnotherFormatIsAnotherImport() {
-    assertThat(ImportMarkers.key("acme", "camt", "f")).isNotEqualTo(ImportMarkers.key("acme", "settleflow-csv", "f"));
-    assertThat(ImportMarkers.key("acme", "camt", "f")).isNotEqualTo(ImportMarkers.key("other", "camt", "f"));
+    assertThat(ImportMarkers.key("acme", "camt", "f"))
+        .isNotEqualTo(ImportMarkers.key("acme", "settleflow-csv", "f"));
+    assertThat(ImportMarkers.key("acme", "camt", "f"))
+        .isNotEqualTo(ImportMarkers.key("other", "camt", "f"));
   }
 
   @Test
   void markerValuesThatAreNotOursCountAsNothingCommitted() {
     assertThat(ImportMarkers.entriesOf(null)).isZero();
     assertThat(ImportMarkers.entriesOf("not json".getBytes(StandardCharsets.UTF_8))).isZero();
-    assertThat(ImportMarkers.entriesOf("{\"entries\":-3}".getBytes(StandardCharsets.UTF_8))).isZero();
-    assertThat(ImportMarkers.entriesOf(ImportMarkers.value("f", "s", "camt", "id", 42, false))).isEqualTo(42);
+    assertThat(ImportMarkers.entriesOf("{\"entries\":-3}".getBytes(StandardCharsets.UTF_8)))
+        .isZero();
+    assertThat(ImportMarkers.entriesOf(ImportMarkers.value("f", "s", "camt", "id", 42, false)))
+        .isEqualTo(42);
   }
 }

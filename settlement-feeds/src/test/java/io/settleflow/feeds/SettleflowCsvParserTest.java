@@ -23,8 +23,15 @@ class SettleflowCsvParserTest {
   static final String SOURCE = "acme-pay";
   static final List<String> COLUMNS =
       List.of(
-          "settlement_id", "payment_reference", "merchant_id", "type", "gross_amount",
-          "fee_amount", "net_amount", "currency", "settled_at");
+          "settlement_id",
+          "payment_reference",
+          "merchant_id",
+          "type",
+          "gross_amount",
+          "fee_amount",
+          "net_amount",
+          "currency",
+          "settled_at");
   static final String HEADER = String.join(",", COLUMNS);
 
   final SettleflowCsvParser parser = new SettleflowCsvParser();
@@ -36,25 +43,94 @@ class SettleflowCsvParserTest {
     return Stream.of(
         // overrides, type, gross, fee, net, currency, settled_at
         good("", "PAYMENT", 1234, 34, 1200, "EUR", "2026-11-25T10:00:00Z"),
-        good("currency=JPY;gross_amount=1000;fee_amount=30;net_amount=970", "PAYMENT", 1000, 30, 970, "JPY", null),
-        good("currency=JPY;gross_amount=1000.00;fee_amount=0;net_amount=", "PAYMENT", 1000, 0, 1000, "JPY", null),
-        good("currency=BHD;gross_amount=1.234;fee_amount=0.001;net_amount=1.233", "PAYMENT", 1234, 1, 1233, "BHD", null),
+        good(
+            "currency=JPY;gross_amount=1000;fee_amount=30;net_amount=970",
+            "PAYMENT",
+            1000,
+            30,
+            970,
+            "JPY",
+            null),
+        good(
+            "currency=JPY;gross_amount=1000.00;fee_amount=0;net_amount=",
+            "PAYMENT",
+            1000,
+            0,
+            1000,
+            "JPY",
+            null),
+        good(
+            "currency=BHD;gross_amount=1.234;fee_amount=0.001;net_amount=1.233",
+            "PAYMENT",
+            1234,
+            1,
+            1233,
+            "BHD",
+            null),
         good("currency=usd;gross_amount=7;net_amount=", "PAYMENT", 700, 34, 666, "USD", null),
-        good("type=refund;gross_amount=-5.00;fee_amount=0;net_amount=-5.00", "REFUND", -500, 0, -500, "EUR", null),
-        good("type=Chargeback;gross_amount=-20;fee_amount=15.00;net_amount=-35", "CHARGEBACK", -2000, 1500, -3500, "EUR", null),
-        good("type=FEE;payment_reference=;gross_amount=0;fee_amount=2.50;net_amount=-2.50", "FEE", 0, 250, -250, "EUR", null),
-        good("type=reversal;gross_amount=+12.340;fee_amount=;net_amount=", "REVERSAL", 1234, 0, 1234, "EUR", null),
+        good(
+            "type=refund;gross_amount=-5.00;fee_amount=0;net_amount=-5.00",
+            "REFUND",
+            -500,
+            0,
+            -500,
+            "EUR",
+            null),
+        good(
+            "type=Chargeback;gross_amount=-20;fee_amount=15.00;net_amount=-35",
+            "CHARGEBACK",
+            -2000,
+            1500,
+            -3500,
+            "EUR",
+            null),
+        good(
+            "type=FEE;payment_reference=;gross_amount=0;fee_amount=2.50;net_amount=-2.50",
+            "FEE",
+            0,
+            250,
+            -250,
+            "EUR",
+            null),
+        good(
+            "type=reversal;gross_amount=+12.340;fee_amount=;net_amount=",
+            "REVERSAL",
+            1234,
+            0,
+            1234,
+            "EUR",
+            null),
         good("type=other;gross_amount=12.30;net_amount=", "OTHER", 1230, 34, 1196, "EUR", null),
         good("settled_at=2026-11-25", "PAYMENT", 1234, 34, 1200, "EUR", "2026-11-25T00:00:00Z"),
-        good("settled_at=2026-11-25T11:00:00+01:00", "PAYMENT", 1234, 34, 1200, "EUR", "2026-11-25T10:00:00Z"),
-        good("settled_at=2026-11-25T10:00:00.123456Z", "PAYMENT", 1234, 34, 1200, "EUR", "2026-11-25T10:00:00.123Z"),
+        good(
+            "settled_at=2026-11-25T11:00:00+01:00",
+            "PAYMENT",
+            1234,
+            34,
+            1200,
+            "EUR",
+            "2026-11-25T10:00:00Z"),
+        good(
+            "settled_at=2026-11-25T10:00:00.123456Z",
+            "PAYMENT",
+            1234,
+            34,
+            1200,
+            "EUR",
+            "2026-11-25T10:00:00.123Z"),
         good("gross_amount= 12.34 ;settlement_id= s-1 ", "PAYMENT", 1234, 34, 1200, "EUR", null));
   }
 
   @ParameterizedTest(name = "[{index}] {0}")
   @MethodSource("goodLines")
   void goodLineBecomesARecordInExactMinorUnits(
-      String overrides, String type, long gross, long fee, long net, String currency, String settledAt)
+      String overrides,
+      String type,
+      long gross,
+      long fee,
+      long net,
+      String currency,
+      String settledAt)
       throws Exception {
     ParsedFile file = parse(HEADER + "\n" + line(overrides) + "\n");
 
@@ -65,20 +141,29 @@ class SettleflowCsvParserTest {
     assertThat(r.getFeeAmountMinor()).isEqualTo(fee);
     assertThat(r.getNetAmountMinor()).isEqualTo(net);
     assertThat(r.getCurrency()).isEqualTo(currency);
-    assertThat(r.getSettledAt()).isEqualTo(Instant.parse(settledAt == null ? "2026-11-25T10:00:00Z" : settledAt));
+    assertThat(r.getSettledAt())
+        .isEqualTo(Instant.parse(settledAt == null ? "2026-11-25T10:00:00Z" : settledAt));
     assertThat(r.getSettlementId()).isEqualTo("s-1");
     assertThat(r.getLineNumber()).isEqualTo(2);
   }
 
   @Test
   void recordCarriesIdsSourceFileAndReferences() throws Exception {
-    String text = HEADER + "\n" + line("") + "\n" + line("settlement_id=s-2;payment_reference=;merchant_id=") + "\n";
+    String text =
+        HEADER
+            + "\n"
+            + line("")
+            + "\n"
+            + line("settlement_id=s-2;payment_reference=;merchant_id=")
+            + "\n";
     ParsedFile file = parse(text);
 
     SettlementRecord first = file.records().get(0);
     assertThat(first.getEventId())
-        .isEqualTo(UUID.nameUUIDFromBytes((SOURCE + ":s-1").getBytes(StandardCharsets.UTF_8)).toString());
-    assertThat(first.getFileId()).isEqualTo(SettlementIds.fileId(text.getBytes(StandardCharsets.UTF_8)));
+        .isEqualTo(
+            UUID.nameUUIDFromBytes((SOURCE + ":s-1").getBytes(StandardCharsets.UTF_8)).toString());
+    assertThat(first.getFileId())
+        .isEqualTo(SettlementIds.fileId(text.getBytes(StandardCharsets.UTF_8)));
     assertThat(first.getFileId()).matches("[0-9a-f]{64}");
     assertThat(first.getSource()).isEqualTo(SOURCE);
     assertThat(first.getPaymentReference()).isEqualTo("pay-1");
@@ -120,15 +205,20 @@ class SettleflowCsvParserTest {
   @Test
   void byteOrderMarkCrlfQuotedFieldsAndBlankTrailingLinesAreHandled() throws Exception {
     String text =
-        "\uFEFF" + HEADER + "\r\n"
+        "\uFEFF"
+            + HEADER
+            + "\r\n"
             + "s-1,\"pay \"\"1\"\", x\",m-1,PAYMENT,\"1,00\",0,\"1,00\",EUR,2026-11-25\r\n"
             + "\"s-2\",\"pay-2\",\"m-1\",\"PAYMENT\",\"2.00\",\"0\",\"2.00\",\"EUR\",\"2026-11-25\"\r\n"
             + "\r\n\r\n,,,,,,,,\r\n";
     ParsedFile file = parse(text);
 
     assertThat(file.lines()).hasSize(2);
-    assertThat(file.rejections()).extracting(RejectedLine::lineNumber, RejectedLine::reason)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(2, "gross_amount: '1,00' is not a decimal amount like 12.34"));
+    assertThat(file.rejections())
+        .extracting(RejectedLine::lineNumber, RejectedLine::reason)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                2, "gross_amount: '1,00' is not a decimal amount like 12.34"));
     SettlementRecord r = file.records().get(0);
     assertThat(r.getSettlementId()).isEqualTo("s-2");
     assertThat(r.getLineNumber()).isEqualTo(3);
@@ -137,7 +227,11 @@ class SettleflowCsvParserTest {
 
   @Test
   void quotedFieldWithEmbeddedCommaAndQuotesIsOneValue() throws Exception {
-    String text = "\uFEFF" + HEADER + "\r\n" + "s-1,\"pay \"\"1\"\", x\",m-1,PAYMENT,1.00,0,1.00,EUR,2026-11-25\r\n";
+    String text =
+        "\uFEFF"
+            + HEADER
+            + "\r\n"
+            + "s-1,\"pay \"\"1\"\", x\",m-1,PAYMENT,1.00,0,1.00,EUR,2026-11-25\r\n";
     assertThat(parse(text).records().get(0).getPaymentReference()).isEqualTo("pay \"1\", x");
   }
 
@@ -157,17 +251,26 @@ class SettleflowCsvParserTest {
   @Test
   void lineNumbersCountPhysicalLinesAcrossQuotedNewlines() throws Exception {
     String text =
-        HEADER + "\n"
-            + line("payment_reference=two\nlines") + "\n"
+        HEADER
             + "\n"
-            + line("settlement_id=s-2") + "\n";
+            + line("payment_reference=two\nlines")
+            + "\n"
+            + "\n"
+            + line("settlement_id=s-2")
+            + "\n";
     ParsedFile file = parse(text);
 
-    assertThat(file.rejections()).singleElement().satisfies(r -> {
-      assertThat(r.lineNumber()).isEqualTo(2);
-      assertThat(r.reason()).isEqualTo("payment_reference: 'two?lines' contains control characters");
-    });
-    assertThat(file.records()).singleElement().satisfies(r -> assertThat(r.getLineNumber()).isEqualTo(5));
+    assertThat(file.rejections())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.lineNumber()).isEqualTo(2);
+              assertThat(r.reason())
+                  .isEqualTo("payment_reference: 'two?lines' contains control characters");
+            });
+    assertThat(file.records())
+        .singleElement()
+        .satisfies(r -> assertThat(r.getLineNumber()).isEqualTo(5));
   }
 
   @Test
@@ -192,51 +295,80 @@ class SettleflowCsvParserTest {
         bad("settlement_id=" + "x".repeat(256), "settlement_id: longer than 255 characters"),
         bad("merchant_id=" + "m".repeat(256), "merchant_id: longer than 255 characters"),
         bad("type=", "type: empty"),
-        bad("type=SALE", "type: 'SALE' is not one of PAYMENT, REFUND, CHARGEBACK, REVERSAL, FEE, OTHER"),
+        bad(
+            "type=SALE",
+            "type: 'SALE' is not one of PAYMENT, REFUND, CHARGEBACK, REVERSAL, FEE, OTHER"),
         bad("currency=", "currency: empty"),
         bad("currency=EURO", "currency: 'EURO' is not an ISO 4217 code"),
         bad("currency=QQQ", "currency: 'QQQ' is not an ISO 4217 code"),
         bad("currency=XAU", "currency: 'XAU' has no minor unit"),
         bad("gross_amount=", "gross_amount: empty"),
         bad("gross_amount=12.345", "gross_amount: '12.345' has more than 2 decimal places for EUR"),
-        bad("currency=JPY;gross_amount=12.5;fee_amount=0;net_amount=", "gross_amount: '12.5' has more than 0 decimal places for JPY"),
-        bad("currency=BHD;gross_amount=1.2345;fee_amount=0;net_amount=", "gross_amount: '1.2345' has more than 3 decimal places for BHD"),
+        bad(
+            "currency=JPY;gross_amount=12.5;fee_amount=0;net_amount=",
+            "gross_amount: '12.5' has more than 0 decimal places for JPY"),
+        bad(
+            "currency=BHD;gross_amount=1.2345;fee_amount=0;net_amount=",
+            "gross_amount: '1.2345' has more than 3 decimal places for BHD"),
         bad("gross_amount=12,34", "gross_amount: '12,34' is not a decimal amount like 12.34"),
         bad("gross_amount=1e3", "gross_amount: '1e3' is not a decimal amount like 12.34"),
         bad("gross_amount=1 000.00", "gross_amount: '1 000.00' is not a decimal amount like 12.34"),
         bad("gross_amount=.5", "gross_amount: '.5' is not a decimal amount like 12.34"),
         bad("gross_amount=NaN", "gross_amount: 'NaN' is not a decimal amount like 12.34"),
         bad("gross_amount=€12.00", "gross_amount: '€12.00' is not a decimal amount like 12.34"),
-        bad("gross_amount=123456789012345678.00", "gross_amount: '##################.00' is out of range"),
-        bad("gross_amount=" + "1".repeat(33), "gross_amount: '" + "#".repeat(33) + "' is not a decimal amount like 12.34"),
+        bad(
+            "gross_amount=123456789012345678.00",
+            "gross_amount: '##################.00' is out of range"),
+        bad(
+            "gross_amount=" + "1".repeat(33),
+            "gross_amount: '" + "#".repeat(33) + "' is not a decimal amount like 12.34"),
         bad("fee_amount=0.001", "fee_amount: '0.001' has more than 2 decimal places for EUR"),
         bad("fee_amount=two", "fee_amount: 'two' is not a decimal amount like 12.34"),
         bad("net_amount=junk", "net_amount: 'junk' is not a decimal amount like 12.34"),
-        bad("gross_amount=10.00;fee_amount=2.00;net_amount=9.00", "net_amount: 9.00 is not gross_amount - fee_amount = 8.00"),
-        bad("gross_amount=-5.00;fee_amount=;net_amount=5.00", "net_amount: 5.00 is not gross_amount - fee_amount = -5.00"),
-        bad("gross_amount=-92233720368547758.08;fee_amount=0.01;net_amount=", "net_amount: gross_amount - fee_amount is out of range"),
+        bad(
+            "gross_amount=10.00;fee_amount=2.00;net_amount=9.00",
+            "net_amount: 9.00 is not gross_amount - fee_amount = 8.00"),
+        bad(
+            "gross_amount=-5.00;fee_amount=;net_amount=5.00",
+            "net_amount: 5.00 is not gross_amount - fee_amount = -5.00"),
+        bad(
+            "gross_amount=-92233720368547758.08;fee_amount=0.01;net_amount=",
+            "net_amount: gross_amount - fee_amount is out of range"),
         bad("settled_at=", "settled_at: empty"),
-        bad("settled_at=25/11/2026", "settled_at: '25/11/2026' is not an ISO-8601 instant (2026-11-25T10:00:00Z) or date (2026-11-25)"),
-        bad("settled_at=2026-11-25T10:00:00", "settled_at: '2026-11-25T10:00:00' is not an ISO-8601 instant (2026-11-25T10:00:00Z) or date (2026-11-25)"),
-        bad("settled_at=2026-02-30", "settled_at: '2026-02-30' is not an ISO-8601 instant (2026-11-25T10:00:00Z) or date (2026-11-25)"),
+        bad(
+            "settled_at=25/11/2026",
+            "settled_at: '25/11/2026' is not an ISO-8601 instant (2026-11-25T10:00:00Z) or date (2026-11-25)"),
+        bad(
+            "settled_at=2026-11-25T10:00:00",
+            "settled_at: '2026-11-25T10:00:00' is not an ISO-8601 instant (2026-11-25T10:00:00Z) or date (2026-11-25)"),
+        bad(
+            "settled_at=2026-02-30",
+            "settled_at: '2026-02-30' is not an ISO-8601 instant (2026-11-25T10:00:00Z) or date (2026-11-25)"),
         bad("settled_at=1969-12-31", "settled_at: '1969-12-31' is out of range"),
-        bad("settled_at=4111111111111111", "settled_at: '################' is not an ISO-8601 instant (2026-11-25T10:00:00Z) or date (2026-11-25)"),
+        bad(
+            "settled_at=4111111111111111",
+            "settled_at: '################' is not an ISO-8601 instant (2026-11-25T10:00:00Z) or date (2026-11-25)"),
         bad("payment_reference=a\u0001b", "payment_reference: 'a?b' contains control characters"));
   }
 
   @ParameterizedTest(name = "[{index}] {1}")
   @MethodSource("badLines")
-  void badLineIsRejectedWithAReasonNamingTheColumn(String overrides, String reason) throws Exception {
-    ParsedFile file = parse(HEADER + "\n" + line(overrides) + "\n" + line("settlement_id=s-ok") + "\n");
+  void badLineIsRejectedWithAReasonNamingTheColumn(String overrides, String reason)
+      throws Exception {
+    ParsedFile file =
+        parse(HEADER + "\n" + line(overrides) + "\n" + line("settlement_id=s-ok") + "\n");
 
     assertThat(file.rejections()).containsExactly(new RejectedLine(2, reason));
-    assertThat(file.records()).extracting(SettlementRecord::getSettlementId).containsExactly("s-ok");
+    assertThat(file.records())
+        .extracting(SettlementRecord::getSettlementId)
+        .containsExactly("s-ok");
   }
 
   @Test
   void lineWithTooFewOrTooManyFieldsIsRejected() throws Exception {
     ParsedFile file =
-        parse(HEADER + "\ns-1,pay-1,m-1,PAYMENT,1.00,EUR\n" + line("settlement_id=s-2") + ",extra\n");
+        parse(
+            HEADER + "\ns-1,pay-1,m-1,PAYMENT,1.00,EUR\n" + line("settlement_id=s-2") + ",extra\n");
 
     assertThat(file.rejections())
         .containsExactly(
@@ -247,27 +379,43 @@ class SettleflowCsvParserTest {
   @Test
   void secondLineWithTheSameSettlementIdIsRejectedAsADuplicate() throws Exception {
     ParsedFile file =
-        parse(HEADER + "\n" + line("") + "\n" + line("settlement_id=s-2") + "\n" + line("gross_amount=99.00;net_amount=") + "\n");
+        parse(
+            HEADER
+                + "\n"
+                + line("")
+                + "\n"
+                + line("settlement_id=s-2")
+                + "\n"
+                + line("gross_amount=99.00;net_amount=")
+                + "\n");
 
-    assertThat(file.records()).extracting(SettlementRecord::getSettlementId).containsExactly("s-1", "s-2");
+    assertThat(file.records())
+        .extracting(SettlementRecord::getSettlementId)
+        .containsExactly("s-1", "s-2");
     assertThat(file.records().get(0).getGrossAmountMinor()).isEqualTo(1234);
     assertThat(file.rejections())
-        .containsExactly(new RejectedLine(4, "settlement_id: 's-1' duplicates line 2 of this file"));
+        .containsExactly(
+            new RejectedLine(4, "settlement_id: 's-1' duplicates line 2 of this file"));
     assertThat(file.rejections().get(0).category()).isEqualTo("settlement_id");
   }
 
   // ---- whole-file rejections --------------------------------------------------------------
 
   static Stream<Arguments> unreadableFiles() {
-    String withoutCurrency = COLUMNS.stream().filter(c -> !c.equals("currency")).collect(Collectors.joining(","));
+    String withoutCurrency =
+        COLUMNS.stream().filter(c -> !c.equals("currency")).collect(Collectors.joining(","));
     return Stream.of(
         Arguments.of("", "empty file: no header row"),
         Arguments.of("\uFEFF", "empty file: no header row"),
         Arguments.of("\n\n", "empty file: no header row"),
-        Arguments.of(withoutCurrency + "\n", "not a settleflow-csv file: header lacks required column currency"),
-        Arguments.of("gross_amount,fee_amount\n1,2\n",
+        Arguments.of(
+            withoutCurrency + "\n",
+            "not a settleflow-csv file: header lacks required column currency"),
+        Arguments.of(
+            "gross_amount,fee_amount\n1,2\n",
             "not a settleflow-csv file: header lacks required columns settlement_id, payment_reference, merchant_id, type, currency, settled_at"),
-        Arguments.of("hello world, this is not a settlement file\n",
+        Arguments.of(
+            "hello world, this is not a settlement file\n",
             "not a settleflow-csv file: header lacks required columns settlement_id, payment_reference, merchant_id, type, gross_amount, currency, settled_at"),
         Arguments.of(HEADER + ",Currency\n", "column currency appears twice in the header"));
   }
@@ -301,7 +449,11 @@ class SettleflowCsvParserTest {
     byte[] content = new byte[SettleflowCsvParser.MAX_FILE_BYTES + 1];
     assertThatThrownBy(() -> parser.parse(content, SOURCE, "f"))
         .isInstanceOf(UnreadableFileException.class)
-        .hasMessage("file too large: " + content.length + " bytes, limit " + SettleflowCsvParser.MAX_FILE_BYTES);
+        .hasMessage(
+            "file too large: "
+                + content.length
+                + " bytes, limit "
+                + SettleflowCsvParser.MAX_FILE_BYTES);
   }
 
   @Test
@@ -346,16 +498,25 @@ class SettleflowCsvParserTest {
         values.put(column, pair.substring(eq + 1));
       }
     }
-    return values.values().stream().map(SettleflowCsvParserTest::csvField).collect(Collectors.joining(","));
+    return values.values().stream()
+        .map(SettleflowCsvParserTest::csvField)
+        .collect(Collectors.joining(","));
   }
 
   static String csvField(String value) {
-    boolean quote = value.contains(",") || value.contains("\"") || value.contains("\n") || value.contains("\r");
+    boolean quote =
+        value.contains(",") || value.contains("\"") || value.contains("\n") || value.contains("\r");
     return quote ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
   }
 
   static Arguments good(
-      String overrides, String type, long gross, long fee, long net, String currency, String settledAt) {
+      String overrides,
+      String type,
+      long gross,
+      long fee,
+      long net,
+      String currency,
+      String settledAt) {
     return Arguments.of(overrides, type, gross, fee, net, currency, settledAt);
   }
 

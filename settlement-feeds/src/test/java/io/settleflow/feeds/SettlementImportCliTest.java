@@ -17,9 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SettlementImportCliTest {
   static final ServiceConfig CONFIG =
-      new ServiceConfig(Map.of(
-          "SETTLEFLOW_KAFKA_BOOTSTRAP", "127.0.0.1:1",
-          "SETTLEFLOW_REGISTRY_URL", "http://127.0.0.1:1/apis/ccompat/v7"));
+      new ServiceConfig(
+          Map.of(
+              "SETTLEFLOW_KAFKA_BOOTSTRAP", "127.0.0.1:1",
+              "SETTLEFLOW_REGISTRY_URL", "http://127.0.0.1:1/apis/ccompat/v7"));
 
   @TempDir Path dir;
   final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -29,14 +30,18 @@ class SettlementImportCliTest {
 
   int run(ServiceConfig config, String... args) {
     return SettlementImportCli.run(
-        List.of(args), config, (bootstrap, source) -> producer,
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        List.of(args),
+        config,
+        (bootstrap, source) -> producer,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   @Test
   void withoutSourceAndFileItPrintsUsage() {
     assertThat(run(CONFIG, "acme")).isEqualTo(SettlementImportCli.USAGE);
-    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(SettlementImportCli.USAGE_TEXT + System.lineSeparator());
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(SettlementImportCli.USAGE_TEXT + System.lineSeparator());
   }
 
   @Test
@@ -58,25 +63,33 @@ class SettlementImportCliTest {
 
   @Test
   void anUnknownFormatIsAUsageErrorNamingTheKnownOnes() {
-    assertThat(run(CONFIG, "--format", "mt940", "acme", "f.sta")).isEqualTo(SettlementImportCli.USAGE);
-    assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("unknown format 'mt940'; known: settleflow-csv, camt, bai2, ");
+    assertThat(run(CONFIG, "--format", "mt940", "acme", "f.sta"))
+        .isEqualTo(SettlementImportCli.USAGE);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("unknown format 'mt940'; known: settleflow-csv, camt, bai2, ");
   }
 
   @Test
   void aKnownFormatIsPassedOnForEveryFile() {
     Path missing = dir.resolve("missing.xml");
-    assertThat(run(CONFIG, "--format", "camt", "bank", missing.toString())).isEqualTo(SettlementImportCli.FILE_FAILED);
-    assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo(missing + ": no such file: " + missing + System.lineSeparator());
+    assertThat(run(CONFIG, "--format", "camt", "bank", missing.toString()))
+        .isEqualTo(SettlementImportCli.FILE_FAILED);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(missing + ": no such file: " + missing + System.lineSeparator());
   }
 
   @Test
   void anUnreachableBrokerIsOneLineAndAFailedExit() {
-    int exit = SettlementImportCli.run(
-        List.of("acme", "f.csv"), CONFIG,
-        (bootstrap, source) -> {
-          throw new SettlementPublishException("cannot start an import transaction: timed out", null);
-        },
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    int exit =
+        SettlementImportCli.run(
+            List.of("acme", "f.csv"),
+            CONFIG,
+            (bootstrap, source) -> {
+              throw new SettlementPublishException(
+                  "cannot start an import transaction: timed out", null);
+            },
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
 
     assertThat(exit).isEqualTo(SettlementImportCli.FILE_FAILED);
     assertThat(err.toString(StandardCharsets.UTF_8))

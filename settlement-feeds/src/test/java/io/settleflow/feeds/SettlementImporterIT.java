@@ -47,7 +47,9 @@ class SettlementImporterIT {
   static void start() {
     broker = KafkaBroker.start(dir.resolve("kafka"), 0, 0, "384m");
     broker.createTopics(
-        List.of(Topics.SETTLEMENTS_RAW, Topics.SETTLEMENTS_REJECTED, Topics.SETTLEMENTS_IMPORTS), 2, Set.of(Topics.SETTLEMENTS_IMPORTS));
+        List.of(Topics.SETTLEMENTS_RAW, Topics.SETTLEMENTS_REJECTED, Topics.SETTLEMENTS_IMPORTS),
+        2,
+        Set.of(Topics.SETTLEMENTS_IMPORTS));
     registry = SchemaRegistryServer.start(dir.resolve("registry"), 0, false);
     producer = SettlementProducers.createTransactional(broker.bootstrapServers(), "it-shared");
   }
@@ -84,11 +86,18 @@ class SettlementImporterIT {
     String fileId = summary.fileId();
 
     // A separate client decodes what the importer wrote, resolving ids through the registry.
-    ConfluentWireFormat reader = new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
+    ConfluentWireFormat reader =
+        new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
     List<ConsumerRecord<String, byte[]>> raw =
-        readUntil(Topics.SETTLEMENTS_RAW, r -> "example-psp".equals(reader.decode(r.value(), SettlementRecord.class).getSource()), 5);
+        readUntil(
+            Topics.SETTLEMENTS_RAW,
+            r -> "example-psp".equals(reader.decode(r.value(), SettlementRecord.class).getSource()),
+            5);
     Map<String, SettlementRecord> byKey =
-        raw.stream().collect(Collectors.toMap(ConsumerRecord::key, r -> reader.decode(r.value(), SettlementRecord.class)));
+        raw.stream()
+            .collect(
+                Collectors.toMap(
+                    ConsumerRecord::key, r -> reader.decode(r.value(), SettlementRecord.class)));
     assertThat(byKey).containsOnlyKeys("stl-0001", "stl-0002", "stl-0003", "stl-0004", "stl-0005");
     assertThat(byKey.values()).allSatisfy(r -> assertThat(r.getFileId()).isEqualTo(fileId));
     assertThat(byKey.get("stl-0001").getNetAmountMinor()).isEqualTo(11652);
@@ -97,12 +106,19 @@ class SettlementImporterIT {
     assertThat(byKey.get("stl-0004").getGrossAmountMinor()).isEqualTo(12345);
     assertThat(byKey.get("stl-0004").getSettledAt()).hasToString("2026-11-25T10:00:00Z");
     assertThat(byKey.get("stl-0005").getPaymentReference()).isNull();
-    assertThat(byKey.get("stl-0002").getEventId()).isEqualTo(SettlementIds.eventId("example-psp", "stl-0002"));
+    assertThat(byKey.get("stl-0002").getEventId())
+        .isEqualTo(SettlementIds.eventId("example-psp", "stl-0002"));
 
     List<ConsumerRecord<String, byte[]>> rejected =
-        readUntil(Topics.SETTLEMENTS_REJECTED, r -> "example-psp".equals(json(r.value()).path("source").asText()), 2);
-    assertThat(rejected).extracting(ConsumerRecord::key).containsExactlyInAnyOrder(fileId + ":7", fileId + ":8");
-    List<String> reasons = rejected.stream().map(r -> json(r.value()).path("reason").asText()).toList();
+        readUntil(
+            Topics.SETTLEMENTS_REJECTED,
+            r -> "example-psp".equals(json(r.value()).path("source").asText()),
+            2);
+    assertThat(rejected)
+        .extracting(ConsumerRecord::key)
+        .containsExactlyInAnyOrder(fileId + ":7", fileId + ":8");
+    List<String> reasons =
+        rejected.stream().map(r -> json(r.value()).path("reason").asText()).toList();
     assertThat(reasons)
         .containsExactlyInAnyOrder(
             "gross_amount: '10.005' has more than 2 decimal places for EUR",
@@ -123,11 +139,20 @@ class SettlementImporterIT {
     assertThat(second.published()).isZero();
     assertThat(second.rejected()).isZero();
     assertThat(second.skipped()).isEqualTo(7);
-    assertThat(second.render()).contains("7 lines read, 0 published, 0 rejected, 7 skipped as already imported");
-    ConfluentWireFormat reader = new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
+    assertThat(second.render())
+        .contains("7 lines read, 0 published, 0 rejected, 7 skipped as already imported");
+    ConfluentWireFormat reader =
+        new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
     List<String> keys =
-        readUntil(Topics.SETTLEMENTS_RAW, r -> "again-bank".equals(reader.decode(r.value(), SettlementRecord.class).getSource()), 7)
-            .stream().map(ConsumerRecord::key).toList();
+        readUntil(
+                Topics.SETTLEMENTS_RAW,
+                r ->
+                    "again-bank"
+                        .equals(reader.decode(r.value(), SettlementRecord.class).getSource()),
+                7)
+            .stream()
+            .map(ConsumerRecord::key)
+            .toList();
     // seven entries once each; the two identical INCOMING WIRE lines stay two records
     assertThat(keys).hasSize(7).doesNotHaveDuplicates();
     assertThat(keys).filteredOn(k -> k.endsWith("#2")).hasSize(1);
@@ -136,45 +161,62 @@ class SettlementImporterIT {
   }
 
   @Test
-  void anImportThatDiedMidFileResumesAfterItsLastCommittedChunkWithoutDuplicates() throws Exception {
+  void anImportThatDiedMidFileResumesAfterItsLastCommittedChunkWithoutDuplicates()
+      throws Exception {
     Path file = copyFixture("bai2/two-accounts.txt", "crash.bai2");
-    ConfluentWireFormat wire = new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
+    ConfluentWireFormat wire =
+        new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
     // Chunks of 2 entries; the process "dies" (an Error, nothing aborts) while sending the 6th
     // entry. Sends: e1 e2 marker e3 e4 marker e5 | e6 -> entries 1-4 committed, e5 left open.
     java.util.Properties config = SettlementProducers.config(broker.bootstrapServers());
-    config.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, SettlementProducers.transactionalId("crash-bank"));
-    KafkaProducer<String, byte[]> dying = new KafkaProducer<>(config) {
-      int sends;
+    config.put(
+        org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+        SettlementProducers.transactionalId("crash-bank"));
+    KafkaProducer<String, byte[]> dying =
+        new KafkaProducer<>(config) {
+          int sends;
 
-      @Override
-      public java.util.concurrent.Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback) {
-        if (++sends == 8) {
-          throw new ProcessDied();
-        }
-        return super.send(record, callback);
-      }
-    };
+          @Override
+          public java.util.concurrent.Future<RecordMetadata> send(
+              ProducerRecord<String, byte[]> record, Callback callback) {
+            if (++sends == 8) {
+              throw new ProcessDied();
+            }
+            return super.send(record, callback);
+          }
+        };
     dying.initTransactions();
-    SettlementImporter crashing = new SettlementImporter(
-        dying, wire, new KafkaImportMarkers(broker.bootstrapServers()), new Bai2Parser(), 2);
+    SettlementImporter crashing =
+        new SettlementImporter(
+            dying, wire, new KafkaImportMarkers(broker.bootstrapServers()), new Bai2Parser(), 2);
     try {
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> crashing.importFile(file, "crash-bank"))
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> crashing.importFile(file, "crash-bank"))
           .isInstanceOf(ProcessDied.class);
     } finally {
       dying.close(Duration.ZERO); // its open transaction (entry 5) is left dangling on the broker
     }
 
     // The next import of that source fences the dead one and aborts its open transaction.
-    try (Producer<String, byte[]> next = SettlementProducers.createTransactional(broker.bootstrapServers(), "crash-bank")) {
+    try (Producer<String, byte[]> next =
+        SettlementProducers.createTransactional(broker.bootstrapServers(), "crash-bank")) {
       ImportSummary resumed = importer(next).importFile(file, "crash-bank");
 
       assertThat(resumed.skipped()).isEqualTo(4);
       assertThat(resumed.published()).isEqualTo(3);
     }
-    ConfluentWireFormat reader = new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
+    ConfluentWireFormat reader =
+        new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
     List<String> keys =
-        readUntil(Topics.SETTLEMENTS_RAW, r -> "crash-bank".equals(reader.decode(r.value(), SettlementRecord.class).getSource()), 7)
-            .stream().map(ConsumerRecord::key).toList();
+        readUntil(
+                Topics.SETTLEMENTS_RAW,
+                r ->
+                    "crash-bank"
+                        .equals(reader.decode(r.value(), SettlementRecord.class).getSource()),
+                7)
+            .stream()
+            .map(ConsumerRecord::key)
+            .toList();
     assertThat(keys).hasSize(7).doesNotHaveDuplicates();
   }
 
@@ -191,25 +233,35 @@ class SettlementImporterIT {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
     io.settleflow.runtime.ServiceConfig config =
-        new io.settleflow.runtime.ServiceConfig(Map.of(
-            "SETTLEFLOW_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
-            "SETTLEFLOW_REGISTRY_URL", registry.confluentUrl()));
+        new io.settleflow.runtime.ServiceConfig(
+            Map.of(
+                "SETTLEFLOW_KAFKA_BOOTSTRAP", broker.bootstrapServers(),
+                "SETTLEFLOW_REGISTRY_URL", registry.confluentUrl()));
 
     int exit =
         SettlementImportCli.run(
-            List.of("cli-psp", file.toString()), config, SettlementProducers::createTransactional,
+            List.of("cli-psp", file.toString()),
+            config,
+            SettlementProducers::createTransactional,
             new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
             new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
 
-    assertThat(exit).as(err.toString(java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(SettlementImportCli.OK);
+    assertThat(exit)
+        .as(err.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo(SettlementImportCli.OK);
     assertThat(out.toString(java.nio.charset.StandardCharsets.UTF_8))
         .startsWith(file + " (source cli-psp, file id ")
         .contains("7 lines read, 5 published, 2 rejected")
         .contains("line 7: gross_amount: '10.005' has more than 2 decimal places for EUR");
     String eventId = SettlementIds.eventId("cli-psp", "stl-0001");
-    ConfluentWireFormat reader = new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
-    assertThat(readUntil(Topics.SETTLEMENTS_RAW,
-        r -> eventId.equals(reader.decode(r.value(), SettlementRecord.class).getEventId()), 1)).hasSize(1);
+    ConfluentWireFormat reader =
+        new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
+    assertThat(
+            readUntil(
+                Topics.SETTLEMENTS_RAW,
+                r -> eventId.equals(reader.decode(r.value(), SettlementRecord.class).getEventId()),
+                1))
+        .hasSize(1);
   }
 
   /** The matching records committed on the topic, once there are at least {@code count} of them. */
@@ -218,7 +270,10 @@ class SettlementImporterIT {
     return await()
         .atMost(READ_TIMEOUT)
         .until(
-            () -> TopicContents.readAll(broker.bootstrapServers(), topic).stream().filter(matching).toList(),
+            () ->
+                TopicContents.readAll(broker.bootstrapServers(), topic).stream()
+                    .filter(matching)
+                    .toList(),
             found -> found.size() >= count);
   }
 

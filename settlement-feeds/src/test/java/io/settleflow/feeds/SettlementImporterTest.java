@@ -26,7 +26,9 @@ class SettlementImporterTest {
 
   @TempDir Path dir;
   final ConfluentWireFormat wire = new ConfluentWireFormat(new InMemorySchemaRegistry());
-  final MockProducer<String, byte[]> producer = transactional(new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()));
+  final MockProducer<String, byte[]> producer =
+      transactional(
+          new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer()));
   final SettlementImporter importer = new SettlementImporter(producer, wire, markersOf(producer));
 
   static MockProducer<String, byte[]> transactional(MockProducer<String, byte[]> producer) {
@@ -34,7 +36,10 @@ class SettlementImporterTest {
     return producer;
   }
 
-  /** The markers the importer committed through {@code producer}, as the Kafka reader would see them. */
+  /**
+   * The markers the importer committed through {@code producer}, as the Kafka reader would see
+   * them.
+   */
   static ImportMarkers markersOf(MockProducer<String, byte[]> producer) {
     return key -> {
       long entries = 0;
@@ -54,11 +59,18 @@ class SettlementImporterTest {
 
   @Test
   void recordsGoToRawKeyedBySettlementIdAndBadLinesToRejectedKeyedByFileAndLine() throws Exception {
-    Path file = write("batch.csv",
-        HEADER + "\n"
-            + SettleflowCsvParserTest.line("") + "\n"
-            + SettleflowCsvParserTest.line("settlement_id=s-2;currency=ZZZ") + "\n"
-            + SettleflowCsvParserTest.line("settlement_id=s-3;type=refund;gross_amount=-1.00;fee_amount=0;net_amount=") + "\n");
+    Path file =
+        write(
+            "batch.csv",
+            HEADER
+                + "\n"
+                + SettleflowCsvParserTest.line("")
+                + "\n"
+                + SettleflowCsvParserTest.line("settlement_id=s-2;currency=ZZZ")
+                + "\n"
+                + SettleflowCsvParserTest.line(
+                    "settlement_id=s-3;type=refund;gross_amount=-1.00;fee_amount=0;net_amount=")
+                + "\n");
 
     ImportSummary summary = importer.importFile(file, "acme");
 
@@ -76,18 +88,22 @@ class SettlementImporterTest {
     assertThat(decoded.getFileId()).isEqualTo(fileId);
 
     var rejected = committed(Topics.SETTLEMENTS_REJECTED);
-    assertThat(rejected).singleElement().satisfies(r -> {
-      assertThat(r.key()).isEqualTo(fileId + ":3");
-      JsonNode json = parseJson(r.value());
-      assertThat(json.path("file").asText()).isEqualTo("batch.csv");
-      assertThat(json.path("line").asInt()).isEqualTo(3);
-      assertThat(json.path("reason").asText()).isEqualTo("currency: 'ZZZ' is not an ISO 4217 code");
-      assertThat(json.path("field").asText()).isEqualTo("currency");
-      assertThat(json.path("problem").asText()).isEqualTo("'ZZZ' is not an ISO 4217 code");
-      assertThat(json.get("xml_path").isNull()).isTrue();
-      assertThat(json.path("file_id").asText()).isEqualTo(fileId);
-      assertThat(json.path("source").asText()).isEqualTo("acme");
-    });
+    assertThat(rejected)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.key()).isEqualTo(fileId + ":3");
+              JsonNode json = parseJson(r.value());
+              assertThat(json.path("file").asText()).isEqualTo("batch.csv");
+              assertThat(json.path("line").asInt()).isEqualTo(3);
+              assertThat(json.path("reason").asText())
+                  .isEqualTo("currency: 'ZZZ' is not an ISO 4217 code");
+              assertThat(json.path("field").asText()).isEqualTo("currency");
+              assertThat(json.path("problem").asText()).isEqualTo("'ZZZ' is not an ISO 4217 code");
+              assertThat(json.get("xml_path").isNull()).isTrue();
+              assertThat(json.path("file_id").asText()).isEqualTo(fileId);
+              assertThat(json.path("source").asText()).isEqualTo("acme");
+            });
   }
 
   @Test
@@ -107,7 +123,10 @@ class SettlementImporterTest {
 
   @Test
   void fileMissingAColumnPublishesNothing() throws Exception {
-    Path file = write("no-currency.csv", "settlement_id,payment_reference,merchant_id,type,gross_amount,settled_at\ns,p,m,PAYMENT,1,2026-11-25\n");
+    Path file =
+        write(
+            "no-currency.csv",
+            "settlement_id,payment_reference,merchant_id,type,gross_amount,settled_at\ns,p,m,PAYMENT,1,2026-11-25\n");
 
     assertThatThrownBy(() -> importer.importFile(file, "acme"))
         .isInstanceOf(UnreadableFileException.class)
@@ -117,26 +136,36 @@ class SettlementImporterTest {
 
   @Test
   void brokerRefusingALineIsReportedAsAPublishFailure() throws Exception {
-    MockProducer<String, byte[]> failing = transactional(
-        new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer()) {
-          @Override
-          public synchronized void flush() {
-            errorNext(new TimeoutException("broker unavailable"));
-            super.flush();
-          }
-        });
+    MockProducer<String, byte[]> failing =
+        transactional(
+            new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer()) {
+              @Override
+              public synchronized void flush() {
+                errorNext(new TimeoutException("broker unavailable"));
+                super.flush();
+              }
+            });
     Path file = write("one.csv", HEADER + "\n" + SettleflowCsvParserTest.line("") + "\n");
 
-    assertThatThrownBy(() -> new SettlementImporter(failing, wire, ImportMarkers.NONE).importFile(file, "acme"))
+    assertThatThrownBy(
+            () ->
+                new SettlementImporter(failing, wire, ImportMarkers.NONE).importFile(file, "acme"))
         .isInstanceOf(SettlementPublishException.class)
         .hasMessage("publishing one.csv failed: broker unavailable");
   }
 
   @Test
-  void aCamtStatementIsDetectedStreamedAndPublishedWithItsProofWarningInTheSummary() throws Exception {
-    Path file = write("statement.xml", CamtParserTest.statement("08",
-        CamtParserTest.bal("OPBD", "EUR", "10.00", "CRDT") + CamtParserTest.bal("CLBD", "EUR", "12.00", "CRDT")
-            + CamtParserTest.good(1) + CamtParserTest.entry("REF-2", "1.00", "CRDT", "PDNG")));
+  void aCamtStatementIsDetectedStreamedAndPublishedWithItsProofWarningInTheSummary()
+      throws Exception {
+    Path file =
+        write(
+            "statement.xml",
+            CamtParserTest.statement(
+                "08",
+                CamtParserTest.bal("OPBD", "EUR", "10.00", "CRDT")
+                    + CamtParserTest.bal("CLBD", "EUR", "12.00", "CRDT")
+                    + CamtParserTest.good(1)
+                    + CamtParserTest.entry("REF-2", "1.00", "CRDT", "PDNG")));
 
     ImportSummary summary = importer.importFile(file, "bank");
 
@@ -145,23 +174,36 @@ class SettlementImporterTest {
     assertThat(summary.fileId()).isEqualTo(fileId);
     assertThat(summary.published()).isEqualTo(1);
     assertThat(summary.rejected()).isEqualTo(1);
-    assertThat(summary.warnings()).extracting(FileWarning::reason)
-        .containsExactly("statement S: balance proof failed: OPBD 10.00 + booked entries 1.00 = 11.00 EUR, but CLBD is 12.00");
-    assertThat(summary.render()).contains("1 warning\n").contains("warnings (records published, check them):");
-    assertThat(committed(Topics.SETTLEMENTS_REJECTED)).singleElement().satisfies(r -> {
-      JsonNode json = parseJson(r.value());
-      assertThat(json.path("xml_path").asText()).isEqualTo("/Document/BkToCstmrStmt/Stmt[1]/Ntry[2]");
-      assertThat(json.path("field").asText()).isEqualTo("Ntry/Sts");
-      assertThat(json.path("problem").asText()).isEqualTo("'PDNG' entry is not booked");
-      assertThat(json.path("line").asInt()).isEqualTo(2);
-    });
+    assertThat(summary.warnings())
+        .extracting(FileWarning::reason)
+        .containsExactly(
+            "statement S: balance proof failed: OPBD 10.00 + booked entries 1.00 = 11.00 EUR, but CLBD is 12.00");
+    assertThat(summary.render())
+        .contains("1 warning\n")
+        .contains("warnings (records published, check them):");
+    assertThat(committed(Topics.SETTLEMENTS_REJECTED))
+        .singleElement()
+        .satisfies(
+            r -> {
+              JsonNode json = parseJson(r.value());
+              assertThat(json.path("xml_path").asText())
+                  .isEqualTo("/Document/BkToCstmrStmt/Stmt[1]/Ntry[2]");
+              assertThat(json.path("field").asText()).isEqualTo("Ntry/Sts");
+              assertThat(json.path("problem").asText()).isEqualTo("'PDNG' entry is not booked");
+              assertThat(json.path("line").asInt()).isEqualTo(2);
+            });
     var raw = committed(Topics.SETTLEMENTS_RAW);
-    assertThat(raw).singleElement().satisfies(r -> {
-      assertThat(r.key()).isEqualTo("S:REF-1");
-      assertThat(wire.decode(r.value(), SettlementRecord.class).getFileId()).isEqualTo(fileId);
-      // the proof fails at the statement's end; the streamed record still carries the flag
-      assertThat(wire.decode(r.value(), SettlementRecord.class).getStatementProofFailed()).isTrue();
-    });
+    assertThat(raw)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.key()).isEqualTo("S:REF-1");
+              assertThat(wire.decode(r.value(), SettlementRecord.class).getFileId())
+                  .isEqualTo(fileId);
+              // the proof fails at the statement's end; the streamed record still carries the flag
+              assertThat(wire.decode(r.value(), SettlementRecord.class).getStatementProofFailed())
+                  .isTrue();
+            });
   }
 
   @Test
@@ -190,7 +232,10 @@ class SettlementImporterTest {
   @Test
   void aProcessorReportIsDetectedAndIdenticalLinesArePublishedAsDistinctRecords() throws Exception {
     String line = "po_1,,fee,-1.50,0,-1.50,EUR,2026-11-25 12:00:00,,";
-    Path file = write("payout.csv", ReportCsvParserTest.STRIPE_HEADER + "\r\n" + line + "\r\n" + line + "\r\n");
+    Path file =
+        write(
+            "payout.csv",
+            ReportCsvParserTest.STRIPE_HEADER + "\r\n" + line + "\r\n" + line + "\r\n");
 
     ImportSummary first = importer.importFile(file, "stripe");
     ImportSummary again = importer.importFile(file, "stripe");

@@ -11,8 +11,8 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * What one entity (a merchant, a card at a merchant, ...) did in one time bucket, per currency:
- * how many movements, their summed amount (signed: exposure subtracts) and summed squares (for the
+ * What one entity (a merchant, a card at a merchant, ...) did in one time bucket, per currency: how
+ * many movements, their summed amount (signed: exposure subtracts) and summed squares (for the
  * spread). Immutable; {@link #plus} returns a new bucket. Pure.
  */
 record ActivityBucket(Map<String, Totals> byCurrency) {
@@ -24,7 +24,9 @@ record ActivityBucket(Map<String, Totals> byCurrency) {
 
     Totals plus(Totals o) {
       return new Totals(
-          saturatingAdd(count, o.count), saturatingAdd(sumMinor, o.sumMinor), sumOfSquares.add(o.sumOfSquares));
+          saturatingAdd(count, o.count),
+          saturatingAdd(sumMinor, o.sumMinor),
+          sumOfSquares.add(o.sumOfSquares));
     }
   }
 
@@ -74,14 +76,21 @@ record ActivityBucket(Map<String, Totals> byCurrency) {
           int size = Integer.BYTES;
           Map<String, Totals> sorted = new TreeMap<>(bucket.byCurrency());
           for (Map.Entry<String, Totals> e : sorted.entrySet()) {
-            size += Integer.BYTES + e.getKey().getBytes(StandardCharsets.UTF_8).length
-                + 2 * Long.BYTES + Integer.BYTES + e.getValue().sumOfSquares().toByteArray().length;
+            size +=
+                Integer.BYTES
+                    + e.getKey().getBytes(StandardCharsets.UTF_8).length
+                    + 2 * Long.BYTES
+                    + Integer.BYTES
+                    + e.getValue().sumOfSquares().toByteArray().length;
           }
           ByteBuffer b = ByteBuffer.allocate(size).putInt(sorted.size());
           for (Map.Entry<String, Totals> e : sorted.entrySet()) {
             byte[] c = e.getKey().getBytes(StandardCharsets.UTF_8);
             byte[] sq = e.getValue().sumOfSquares().toByteArray();
-            b.putInt(c.length).put(c).putLong(e.getValue().count()).putLong(e.getValue().sumMinor());
+            b.putInt(c.length)
+                .put(c)
+                .putLong(e.getValue().count())
+                .putLong(e.getValue().sumMinor());
             b.putInt(sq.length).put(sq);
           }
           return b.array();
@@ -101,7 +110,8 @@ record ActivityBucket(Map<String, Totals> byCurrency) {
             long sum = b.getLong();
             byte[] sq = new byte[b.getInt()];
             b.get(sq);
-            byCurrency.put(new String(c, StandardCharsets.UTF_8), new Totals(count, sum, new BigInteger(sq)));
+            byCurrency.put(
+                new String(c, StandardCharsets.UTF_8), new Totals(count, sum, new BigInteger(sq)));
           }
           return new ActivityBucket(byCurrency);
         };

@@ -9,20 +9,23 @@ import org.rocksdb.Options;
 import org.rocksdb.WriteBufferManager;
 
 /**
- * Puts every RocksDB instance of the process (window stores open one per segment) under one
- * block cache and one memtable budget charged to that cache, so off-heap memory stays near
- * {@link #BLOCK_CACHE_BYTES} however many segments and partitions the instance owns. This is the
+ * Puts every RocksDB instance of the process (window stores open one per segment) under one block
+ * cache and one memtable budget charged to that cache, so off-heap memory stays near {@link
+ * #BLOCK_CACHE_BYTES} however many segments and partitions the instance owns. This is the
  * bounded-memory setter from the Kafka Streams memory-management guide.
  */
 public final class BoundedRocksDbConfig implements RocksDBConfigSetter {
   /** Streams config keys this setter reads (passed through the Streams properties). */
   public static final String BLOCK_CACHE_BYTES = "settleflow.rocksdb.block.cache.bytes";
+
   public static final String WRITE_BUFFER_BYTES = "settleflow.rocksdb.write.buffer.bytes";
 
   /** Index and filter blocks stay cached ahead of data blocks. */
   private static final double HIGH_PRIORITY_POOL_RATIO = 0.1;
+
   /** Each store's memtable; the shared budget above caps the sum. */
   private static final long MAX_MEMTABLE_BYTES = 4L * 1024 * 1024;
+
   private static final int MEMTABLES_PER_STORE = 2;
   private static final int BLOCK_SIZE_BYTES = 16 * 1024;
 

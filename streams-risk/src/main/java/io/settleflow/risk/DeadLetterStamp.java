@@ -13,6 +13,7 @@ final class DeadLetterStamp implements FixedKeyProcessor<String, DecodedPayment,
   public static final String ERROR_CLASS = "error.class";
   public static final String ERROR_MESSAGE = "error.message";
   public static final String SOURCE_TOPIC = "source.topic";
+
   /** Headers are not a log: a runaway message (a huge Avro error) is cut here. */
   static final int MAX_MESSAGE_CHARS = 1_000;
 

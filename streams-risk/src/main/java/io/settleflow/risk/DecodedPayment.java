@@ -1,10 +1,11 @@
 package io.settleflow.risk;
 
 /**
- * One input record after decoding: either the event, or the original bytes with why they could
- * not be used. Lives only between two processors of one task; never serialized.
+ * One input record after decoding: either the event, or the original bytes with why they could not
+ * be used. Lives only between two processors of one task; never serialized.
  */
-record DecodedPayment(MerchantEvent event, byte[] original, String errorClass, String errorMessage) {
+record DecodedPayment(
+    MerchantEvent event, byte[] original, String errorClass, String errorMessage) {
   static DecodedPayment valid(MerchantEvent event) {
     return new DecodedPayment(event, null, null, null);
   }

@@ -12,8 +12,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * event carries the same payment id key, so its first copy was seen by this same task.
  *
  * <p>Ids live in a window store stamped with the event's occurred_at, so the store forgets an id
- * once event time has moved {@code retention} past it: state stays bounded, and the retention
- * must exceed how far back a CDC replay can reach.
+ * once event time has moved {@code retention} past it: state stays bounded, and the retention must
+ * exceed how far back a CDC replay can reach.
  */
 final class EventDeduplicator implements FixedKeyProcessor<String, MerchantEvent, MerchantEvent> {
   private final String storeName;

@@ -3,8 +3,8 @@ package io.settleflow.risk;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
@@ -15,8 +15,8 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  */
 final class FeatureState {
   /**
-   * Bounds the work per payment for a merchant far above any velocity limit: past this many
-   * entries the rules have long fired, so the rest of the window is not read.
+   * Bounds the work per payment for a merchant far above any velocity limit: past this many entries
+   * the rules have long fired, so the rest of the window is not read.
    */
   static final int MAX_ENTRIES_READ_PER_PAYMENT = 10_000;
 
@@ -56,22 +56,26 @@ final class FeatureState {
     return "ref|" + merchantId;
   }
 
-  /** The inputs for a payment of this merchant (and card, may be null) at event time t: all of them. */
+  /**
+   * The inputs for a payment of this merchant (and card, may be null) at event time t: all of them.
+   */
   FeatureInputs read(String merchantId, String cardToken, String currency, long t) {
     return read(merchantId, cardToken, currency, t, EnumSet.allOf(RiskFeature.class));
   }
 
   /**
-   * Only what the {@code needed} features are computed from: the rest is left unknown (null), so
-   * a payment does not pay for reading windows no rule in force looks at.
+   * Only what the {@code needed} features are computed from: the rest is left unknown (null), so a
+   * payment does not pay for reading windows no rule in force looks at.
    */
-  FeatureInputs read(String merchantId, String cardToken, String currency, long t, Set<RiskFeature> needed) {
+  FeatureInputs read(
+      String merchantId, String cardToken, String currency, long t, Set<RiskFeature> needed) {
     boolean merchantWindows = needed.stream().anyMatch(MERCHANT_WINDOWED::contains);
     boolean cardWindows = cardToken != null && needed.stream().anyMatch(CARD_WINDOWED::contains);
     boolean velocity = needed.stream().anyMatch(VELOCITY::contains);
     boolean refunds = needed.contains(RiskFeature.MERCHANT_REFUND_RATIO_24H);
     boolean exposure =
-        needed.contains(RiskFeature.MERCHANT_OPEN_EXPOSURE) || needed.contains(RiskFeature.MERCHANT_EXPOSURE_TO_LIMIT);
+        needed.contains(RiskFeature.MERCHANT_OPEN_EXPOSURE)
+            || needed.contains(RiskFeature.MERCHANT_EXPOSURE_TO_LIMIT);
     boolean seen = cardToken != null && needed.contains(RiskFeature.CARD_FIRST_SEEN_AT_MERCHANT);
     ReadOnlyWindowStore<String, ActivityBucket> day = activity.get(FeatureWindow.ONE_DAY);
     long dayFrom = FeatureWindow.ONE_DAY.firstBucketStart(t);
@@ -87,20 +91,34 @@ final class FeatureState {
   }
 
   private static final Set<RiskFeature> VELOCITY =
-      EnumSet.of(RiskFeature.MERCHANT_COUNT_WINDOW, RiskFeature.MERCHANT_SUM_WINDOW, RiskFeature.AMOUNT_TO_MERCHANT_MEAN);
+      EnumSet.of(
+          RiskFeature.MERCHANT_COUNT_WINDOW,
+          RiskFeature.MERCHANT_SUM_WINDOW,
+          RiskFeature.AMOUNT_TO_MERCHANT_MEAN);
   private static final Set<RiskFeature> MERCHANT_WINDOWED =
       EnumSet.of(
-          RiskFeature.MERCHANT_COUNT_1M, RiskFeature.MERCHANT_COUNT_1H, RiskFeature.MERCHANT_COUNT_24H,
-          RiskFeature.MERCHANT_SUM_1M, RiskFeature.MERCHANT_SUM_1H, RiskFeature.MERCHANT_SUM_24H,
+          RiskFeature.MERCHANT_COUNT_1M,
+          RiskFeature.MERCHANT_COUNT_1H,
+          RiskFeature.MERCHANT_COUNT_24H,
+          RiskFeature.MERCHANT_SUM_1M,
+          RiskFeature.MERCHANT_SUM_1H,
+          RiskFeature.MERCHANT_SUM_24H,
           RiskFeature.AMOUNT_ZSCORE);
   private static final Set<RiskFeature> CARD_WINDOWED =
       EnumSet.of(
-          RiskFeature.CARD_COUNT_1M, RiskFeature.CARD_COUNT_1H, RiskFeature.CARD_COUNT_24H,
-          RiskFeature.CARD_SUM_1M, RiskFeature.CARD_SUM_1H, RiskFeature.CARD_SUM_24H);
+          RiskFeature.CARD_COUNT_1M,
+          RiskFeature.CARD_COUNT_1H,
+          RiskFeature.CARD_COUNT_24H,
+          RiskFeature.CARD_SUM_1M,
+          RiskFeature.CARD_SUM_1H,
+          RiskFeature.CARD_SUM_24H);
 
   /** What the features endpoint shows for a merchant at time t (no payment being scored). */
   record MerchantSnapshot(
-      Map<FeatureWindow, ActivityBucket> windows, ActivityBucket openExposure, long captures24h, long refunds24h) {}
+      Map<FeatureWindow, ActivityBucket> windows,
+      ActivityBucket openExposure,
+      long captures24h,
+      long refunds24h) {}
 
   MerchantSnapshot snapshot(String merchantId, long t) {
     ReadOnlyWindowStore<String, ActivityBucket> day = activity.get(FeatureWindow.ONE_DAY);
@@ -120,7 +138,10 @@ final class FeatureState {
   /** When the card token last paid the merchant within the card memory, or null. */
   Long lastCardSeen(String merchantId, String cardToken, long t) {
     try (WindowStoreIterator<Long> it =
-        cardSeen.backwardFetch(cardKey(merchantId, cardToken), at(Math.max(0, t - config.cardMemory().toMillis() + 1)), at(t))) {
+        cardSeen.backwardFetch(
+            cardKey(merchantId, cardToken),
+            at(Math.max(0, t - config.cardMemory().toMillis() + 1)),
+            at(t))) {
       return it.hasNext() ? it.next().key : null;
     }
   }
@@ -133,7 +154,8 @@ final class FeatureState {
     return m;
   }
 
-  private static ActivityBucket sum(ReadOnlyWindowStore<String, ActivityBucket> store, String key, long from, long to) {
+  private static ActivityBucket sum(
+      ReadOnlyWindowStore<String, ActivityBucket> store, String key, long from, long to) {
     ActivityBucket total = ActivityBucket.EMPTY;
     try (WindowStoreIterator<ActivityBucket> it = store.fetch(key, at(Math.max(0, from)), at(to))) {
       while (it.hasNext()) {
@@ -152,7 +174,8 @@ final class FeatureState {
     int same = 0;
     long sameAmount = 0;
     try (WindowStoreIterator<MerchantPayment> it =
-        payments.fetch(merchantId, at(Math.max(0, t - config.velocityWindow().toMillis() + 1)), at(t))) {
+        payments.fetch(
+            merchantId, at(Math.max(0, t - config.velocityWindow().toMillis() + 1)), at(t))) {
       while (it.hasNext() && all < MAX_ENTRIES_READ_PER_PAYMENT) {
         KeyValue<Long, MerchantPayment> entry = it.next();
         all++;

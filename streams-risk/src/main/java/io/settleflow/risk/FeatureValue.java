@@ -5,8 +5,8 @@ import java.math.BigInteger;
 import java.math.RoundingMode;
 
 /**
- * A feature's value as an exact fraction, so a ratio such as amount / mean compares with a
- * decimal threshold without rounding: {@code numerator / denominator}, denominator > 0.
+ * A feature's value as an exact fraction, so a ratio such as amount / mean compares with a decimal
+ * threshold without rounding: {@code numerator / denominator}, denominator > 0.
  */
 record FeatureValue(BigInteger numerator, BigInteger denominator) {
   FeatureValue {

@@ -3,9 +3,9 @@ package io.settleflow.risk;
 import java.time.Duration;
 
 /**
- * The fixed sliding windows of the bucketed features. A window is read as its last {@code
- * buckets} buckets, the bucket holding the payment included, so it slides by one bucket (1/60 of
- * the window, 1/24 of the day) instead of storing and scanning every payment of 24 hours.
+ * The fixed sliding windows of the bucketed features. A window is read as its last {@code buckets}
+ * buckets, the bucket holding the payment included, so it slides by one bucket (1/60 of the window,
+ * 1/24 of the day) instead of storing and scanning every payment of 24 hours.
  */
 enum FeatureWindow {
   ONE_MINUTE("1m", Duration.ofSeconds(1), 60),
@@ -44,7 +44,10 @@ enum FeatureWindow {
     return bucketStart(t) - (buckets - 1) * bucketMs;
   }
 
-  /** The window store for this window: {@code activity-1m}, {@code activity-1h}, {@code activity-24h}. */
+  /**
+   * The window store for this window: {@code activity-1m}, {@code activity-1h}, {@code
+   * activity-24h}.
+   */
   String storeName() {
     return "activity-" + suffix;
   }

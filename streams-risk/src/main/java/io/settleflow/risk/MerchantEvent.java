@@ -12,8 +12,8 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * One money movement of a merchant, as the merchant-keyed part of the topology sees it: the ledger
  * events (authorized, captured, refunded, cancelled) and the settled payments from settlement
- * files. Travels on the internal repartition topic with its own compact serde, so the hot path
- * does not pay for Avro and a registry round trip twice.
+ * files. Travels on the internal repartition topic with its own compact serde, so the hot path does
+ * not pay for Avro and a registry round trip twice.
  *
  * @param cardToken null when the event carries none (settlements never do)
  */
@@ -28,7 +28,9 @@ record MerchantEvent(
     long occurredAtMs) {
 
   /** What moved; only AUTHORIZED is scored, the rest feed the features. */
-  /** What happened; {@code code} is its byte on the wire (stored in changelogs: never reuse one). */
+  /**
+   * What happened; {@code code} is its byte on the wire (stored in changelogs: never reuse one).
+   */
   enum Kind {
     AUTHORIZED(1),
     CAPTURED(2),
@@ -85,14 +87,21 @@ record MerchantEvent(
             return null;
           }
           byte[][] strings = {
-            utf8(e.eventId()), utf8(e.paymentId()), utf8(e.merchantId()), utf8(e.currency()), utf8(e.cardToken())
+            utf8(e.eventId()),
+            utf8(e.paymentId()),
+            utf8(e.merchantId()),
+            utf8(e.currency()),
+            utf8(e.cardToken())
           };
           int size = 1 + 1 + Long.BYTES + Long.BYTES;
           for (byte[] s : strings) {
             size += Integer.BYTES + (s == null ? 0 : s.length);
           }
           ByteBuffer b = ByteBuffer.allocate(size);
-          b.put(FORMAT_VERSION).put(e.kind().code).putLong(e.amountMinor()).putLong(e.occurredAtMs());
+          b.put(FORMAT_VERSION)
+              .put(e.kind().code)
+              .putLong(e.amountMinor())
+              .putLong(e.occurredAtMs());
           for (byte[] s : strings) {
             if (s == null) {
               b.putInt(-1);
@@ -120,7 +129,8 @@ record MerchantEvent(
           String merchantId = string(b);
           String currency = string(b);
           String cardToken = string(b);
-          return new MerchantEvent(kind, eventId, paymentId, merchantId, amount, currency, cardToken, occurredAt);
+          return new MerchantEvent(
+              kind, eventId, paymentId, merchantId, amount, currency, cardToken, occurredAt);
         };
     return Serdes.serdeFrom(serializer, deserializer);
   }
@@ -136,7 +146,8 @@ record MerchantEvent(
     if (length < 0) {
       return null;
     }
-    String s = new String(b.array(), b.arrayOffset() + b.position(), length, StandardCharsets.UTF_8);
+    String s =
+        new String(b.array(), b.arrayOffset() + b.position(), length, StandardCharsets.UTF_8);
     b.position(b.position() + length);
     return s;
   }

@@ -10,7 +10,9 @@ import org.apache.kafka.common.serialization.Serializer;
 /** One earlier payment of a merchant, as kept in the velocity window store. */
 record MerchantPayment(long amountMinor, String currency) {
 
-  /** 8 bytes of amount then the UTF-8 currency code: small, since the store holds one per payment. */
+  /**
+   * 8 bytes of amount then the UTF-8 currency code: small, since the store holds one per payment.
+   */
   static Serde<MerchantPayment> serde() {
     Serializer<MerchantPayment> serializer =
         (topic, p) -> {
@@ -31,7 +33,8 @@ record MerchantPayment(long amountMinor, String currency) {
           ByteBuffer b = ByteBuffer.wrap(bytes);
           long amount = b.getLong();
           return new MerchantPayment(
-              amount, new String(bytes, Long.BYTES, bytes.length - Long.BYTES, StandardCharsets.UTF_8));
+              amount,
+              new String(bytes, Long.BYTES, bytes.length - Long.BYTES, StandardCharsets.UTF_8));
         };
     return Serdes.serdeFrom(serializer, deserializer);
   }

@@ -35,7 +35,8 @@ final class MerchantWindowScorer implements FixedKeyProcessor<String, MerchantEv
   private final PublishedRules published;
   private FixedKeyProcessorContext<String, RiskDecision> context;
   private WindowStore<String, MerchantPayment> payments;
-  private final Map<FeatureWindow, WindowStore<String, ActivityBucket>> activity = new EnumMap<>(FeatureWindow.class);
+  private final Map<FeatureWindow, WindowStore<String, ActivityBucket>> activity =
+      new EnumMap<>(FeatureWindow.class);
   private WindowStore<String, ActivityBucket> exposure;
   private WindowStore<String, Long> cardSeen;
   private ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> rules;
@@ -72,24 +73,45 @@ final class MerchantWindowScorer implements FixedKeyProcessor<String, MerchantEv
     String merchant = record.key();
     switch (e.kind()) {
       case AUTHORIZED -> authorized(record, merchant, e, t);
-      case CAPTURED -> add(activity.get(FeatureWindow.ONE_DAY), FeatureWindow.ONE_DAY, FeatureState.capturesKey(merchant), e.currency(), e.amountMinor(), t);
+      case CAPTURED ->
+          add(
+              activity.get(FeatureWindow.ONE_DAY),
+              FeatureWindow.ONE_DAY,
+              FeatureState.capturesKey(merchant),
+              e.currency(),
+              e.amountMinor(),
+              t);
       case REFUNDED -> {
-        add(activity.get(FeatureWindow.ONE_DAY), FeatureWindow.ONE_DAY, FeatureState.refundsKey(merchant), e.currency(), e.amountMinor(), t);
+        add(
+            activity.get(FeatureWindow.ONE_DAY),
+            FeatureWindow.ONE_DAY,
+            FeatureState.refundsKey(merchant),
+            e.currency(),
+            e.amountMinor(),
+            t);
         addExposure(merchant, e.currency(), -e.amountMinor(), t);
       }
       case CANCELLED, SETTLED -> addExposure(merchant, e.currency(), -e.amountMinor(), t);
     }
   }
 
-  private void authorized(FixedKeyRecord<String, MerchantEvent> record, String merchant, MerchantEvent e, long t) {
+  private void authorized(
+      FixedKeyRecord<String, MerchantEvent> record, String merchant, MerchantEvent e, long t) {
     List<RiskRule> rules = currentRules();
-    FeatureInputs inputs = state.read(merchant, e.cardToken(), e.currency(), t, scorer.featuresUsed(rules));
+    FeatureInputs inputs =
+        state.read(merchant, e.cardToken(), e.currency(), t, scorer.featuresUsed(rules));
     RiskAssessment assessment = scorer.score(rules, e.amountMinor(), e.currency(), inputs);
     payments.put(merchant, new MerchantPayment(e.amountMinor(), e.currency()), t);
     for (FeatureWindow w : FeatureWindow.values()) {
       add(activity.get(w), w, FeatureState.merchantKey(merchant), e.currency(), e.amountMinor(), t);
       if (e.cardToken() != null) {
-        add(activity.get(w), w, FeatureState.cardKey(merchant, e.cardToken()), e.currency(), e.amountMinor(), t);
+        add(
+            activity.get(w),
+            w,
+            FeatureState.cardKey(merchant, e.cardToken()),
+            e.currency(),
+            e.amountMinor(),
+            t);
       }
     }
     addExposure(merchant, e.currency(), e.amountMinor(), t);
@@ -110,7 +132,12 @@ final class MerchantWindowScorer implements FixedKeyProcessor<String, MerchantEv
   }
 
   private static void add(
-      WindowStore<String, ActivityBucket> store, FeatureWindow w, String key, String currency, long amountMinor, long t) {
+      WindowStore<String, ActivityBucket> store,
+      FeatureWindow w,
+      String key,
+      String currency,
+      long amountMinor,
+      long t) {
     long start = w.bucketStart(t);
     ActivityBucket old = store.fetch(key, start);
     ActivityBucket delta = ActivityBucket.of(currency, amountMinor);

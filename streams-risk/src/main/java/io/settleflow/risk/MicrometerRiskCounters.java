@@ -13,7 +13,9 @@ final class MicrometerRiskCounters implements RiskCounters {
 
   MicrometerRiskCounters(MeterRegistry registry) {
     decisions =
-        Counter.builder("settleflow.risk.decisions").description("Risk decisions emitted").register(registry);
+        Counter.builder("settleflow.risk.decisions")
+            .description("Risk decisions emitted")
+            .register(registry);
     duplicates =
         Counter.builder("settleflow.risk.duplicates.dropped")
             .description("Payment events dropped as redeliveries of an event_id already decided")
@@ -24,11 +26,13 @@ final class MicrometerRiskCounters implements RiskCounters {
             .register(registry);
     invalidRules =
         Counter.builder("settleflow.risk.invalid.rules")
-            .description("Documents on risk.rules ignored as invalid (per distinct document and task)")
+            .description(
+                "Documents on risk.rules ignored as invalid (per distinct document and task)")
             .register(registry);
     staleRules =
         Counter.builder("settleflow.risk.stale.rules")
-            .description("Valid rule documents ignored because their version is not above the one in force")
+            .description(
+                "Valid rule documents ignored because their version is not above the one in force")
             .register(registry);
   }
 

@@ -11,14 +11,14 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
- * Decodes and validates the raw input. Records that can never be scored become
- * {@link DecodedPayment#invalid} (to be dead-lettered); a registry that cannot be reached is not
- * the record's fault, so that error propagates and stops the client rather than losing payments.
+ * Decodes and validates the raw input. Records that can never be scored become {@link
+ * DecodedPayment#invalid} (to be dead-lettered); a registry that cannot be reached is not the
+ * record's fault, so that error propagates and stops the client rather than losing payments.
  */
 final class PaymentDecoder implements FixedKeyProcessor<String, byte[], DecodedPayment> {
   /** A registry answer of 5xx may succeed on retry; anything else about an id is permanent. */
-
   private final ConfluentWireFormat wire;
+
   private FixedKeyProcessorContext<String, DecodedPayment> context;
 
   PaymentDecoder(ConfluentWireFormat wire) {
@@ -37,20 +37,24 @@ final class PaymentDecoder implements FixedKeyProcessor<String, byte[], DecodedP
     try {
       event = wire.decode(bytes, PaymentEvent.class);
     } catch (WireFormatException e) {
-      context.forward(record.withValue(DecodedPayment.invalid(bytes, e.getClass().getName(), e.getMessage())));
+      context.forward(
+          record.withValue(DecodedPayment.invalid(bytes, e.getClass().getName(), e.getMessage())));
       return;
     } catch (SchemaRegistryException e) {
       if (isTransient(e)) {
         throw e;
       }
-      context.forward(record.withValue(DecodedPayment.invalid(bytes, e.getClass().getName(), e.getMessage())));
+      context.forward(
+          record.withValue(DecodedPayment.invalid(bytes, e.getClass().getName(), e.getMessage())));
       return;
     }
-    Optional<String> problem = PaymentEventValidator.problem(record.key(), event, record.timestamp());
+    Optional<String> problem =
+        PaymentEventValidator.problem(record.key(), event, record.timestamp());
     if (problem.isPresent()) {
       context.forward(
           record.withValue(
-              DecodedPayment.invalid(bytes, InvalidPaymentEventException.class.getName(), problem.get())));
+              DecodedPayment.invalid(
+                  bytes, InvalidPaymentEventException.class.getName(), problem.get())));
       return;
     }
     // From here on event time is the payment's own; input headers (CDC's) are not ours to pass on.

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 public final class PaymentEventValidator {
   /** Ids become state-store keys; outbox ids are 36-char UUIDs. */
   public static final int MAX_ID_CHARS = 255;
+
   /**
    * occurred_at may trail the record's timestamp by any amount (CDC replays) but lead it only by
    * clock skew: one far-future event would advance the stores' stream time and expire every

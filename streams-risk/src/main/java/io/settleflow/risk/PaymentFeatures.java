@@ -13,6 +13,7 @@ import java.util.Optional;
 final class PaymentFeatures {
   /** z-scores are exact to this many decimals (a square root is not a fraction). */
   static final int ZSCORE_DECIMALS = 6;
+
   private static final MathContext SQRT_PRECISION = new MathContext(34);
 
   private final Map<RiskFeature, FeatureValue> values;
@@ -29,7 +30,8 @@ final class PaymentFeatures {
     return of(amountMinor, "", FeatureInputs.velocityOnly(before), meanMinPayments);
   }
 
-  static PaymentFeatures of(long amountMinor, String currency, FeatureInputs in, int meanMinPayments) {
+  static PaymentFeatures of(
+      long amountMinor, String currency, FeatureInputs in, int meanMinPayments) {
     Map<RiskFeature, FeatureValue> v = new EnumMap<>(RiskFeature.class);
     MerchantActivity before = in.velocity();
     v.put(RiskFeature.AMOUNT_MINOR, FeatureValue.of(amountMinor));
@@ -37,7 +39,8 @@ final class PaymentFeatures {
     v.put(
         RiskFeature.MERCHANT_SUM_WINDOW,
         new FeatureValue(
-            BigInteger.valueOf(before.sameCurrencyAmountMinor()).add(BigInteger.valueOf(amountMinor)),
+            BigInteger.valueOf(before.sameCurrencyAmountMinor())
+                .add(BigInteger.valueOf(amountMinor)),
             BigInteger.ONE));
     if (before.sameCurrencyPayments() >= meanMinPayments
         && before.sameCurrencyPayments() > 0
@@ -46,20 +49,40 @@ final class PaymentFeatures {
       v.put(
           RiskFeature.AMOUNT_TO_MERCHANT_MEAN,
           new FeatureValue(
-              BigInteger.valueOf(amountMinor).multiply(BigInteger.valueOf(before.sameCurrencyPayments())),
+              BigInteger.valueOf(amountMinor)
+                  .multiply(BigInteger.valueOf(before.sameCurrencyPayments())),
               BigInteger.valueOf(before.sameCurrencyAmountMinor())));
     }
     if (in.merchant() != null) {
-      windowed(v, in.merchant(), amountMinor, currency,
-          RiskFeature.MERCHANT_COUNT_1M, RiskFeature.MERCHANT_COUNT_1H, RiskFeature.MERCHANT_COUNT_24H,
-          RiskFeature.MERCHANT_SUM_1M, RiskFeature.MERCHANT_SUM_1H, RiskFeature.MERCHANT_SUM_24H);
-      zScore(in.merchant().getOrDefault(FeatureWindow.ONE_DAY, ActivityBucket.EMPTY).in(currency), amountMinor, meanMinPayments)
+      windowed(
+          v,
+          in.merchant(),
+          amountMinor,
+          currency,
+          RiskFeature.MERCHANT_COUNT_1M,
+          RiskFeature.MERCHANT_COUNT_1H,
+          RiskFeature.MERCHANT_COUNT_24H,
+          RiskFeature.MERCHANT_SUM_1M,
+          RiskFeature.MERCHANT_SUM_1H,
+          RiskFeature.MERCHANT_SUM_24H);
+      zScore(
+              in.merchant().getOrDefault(FeatureWindow.ONE_DAY, ActivityBucket.EMPTY).in(currency),
+              amountMinor,
+              meanMinPayments)
           .ifPresent(z -> v.put(RiskFeature.AMOUNT_ZSCORE, z));
     }
     if (in.card() != null) {
-      windowed(v, in.card(), amountMinor, currency,
-          RiskFeature.CARD_COUNT_1M, RiskFeature.CARD_COUNT_1H, RiskFeature.CARD_COUNT_24H,
-          RiskFeature.CARD_SUM_1M, RiskFeature.CARD_SUM_1H, RiskFeature.CARD_SUM_24H);
+      windowed(
+          v,
+          in.card(),
+          amountMinor,
+          currency,
+          RiskFeature.CARD_COUNT_1M,
+          RiskFeature.CARD_COUNT_1H,
+          RiskFeature.CARD_COUNT_24H,
+          RiskFeature.CARD_SUM_1M,
+          RiskFeature.CARD_SUM_1H,
+          RiskFeature.CARD_SUM_24H);
     }
     if (in.cardSeenBefore() != null) {
       v.put(RiskFeature.CARD_FIRST_SEEN_AT_MERCHANT, FeatureValue.of(in.cardSeenBefore() ? 0 : 1));
@@ -67,12 +90,14 @@ final class PaymentFeatures {
     if (in.captures24h() != null && in.refunds24h() != null && in.captures24h() > 0) {
       v.put(
           RiskFeature.MERCHANT_REFUND_RATIO_24H,
-          new FeatureValue(BigInteger.valueOf(in.refunds24h()), BigInteger.valueOf(in.captures24h())));
+          new FeatureValue(
+              BigInteger.valueOf(in.refunds24h()), BigInteger.valueOf(in.captures24h())));
     }
     if (in.openExposureMinor() != null) {
       // settlements of authorizations older than the horizon can push the net below zero
       BigInteger exposure =
-          BigInteger.valueOf(Math.max(0, in.openExposureMinor())).add(BigInteger.valueOf(amountMinor));
+          BigInteger.valueOf(Math.max(0, in.openExposureMinor()))
+              .add(BigInteger.valueOf(amountMinor));
       v.put(RiskFeature.MERCHANT_OPEN_EXPOSURE, new FeatureValue(exposure, BigInteger.ONE));
       if (in.exposureLimitMinor() > 0) {
         v.put(
@@ -88,8 +113,12 @@ final class PaymentFeatures {
       Map<FeatureWindow, ActivityBucket> before,
       long amountMinor,
       String currency,
-      RiskFeature count1m, RiskFeature count1h, RiskFeature count24h,
-      RiskFeature sum1m, RiskFeature sum1h, RiskFeature sum24h) {
+      RiskFeature count1m,
+      RiskFeature count1h,
+      RiskFeature count24h,
+      RiskFeature sum1m,
+      RiskFeature sum1h,
+      RiskFeature sum24h) {
     for (FeatureWindow w : FeatureWindow.values()) {
       RiskFeature[] names =
           switch (w) {
@@ -108,7 +137,8 @@ final class PaymentFeatures {
   }
 
   /** (n·x − S) / sqrt(n·Q − S²): the population z-score of x against n earlier amounts. */
-  static Optional<FeatureValue> zScore(ActivityBucket.Totals earlier, long amountMinor, int minPayments) {
+  static Optional<FeatureValue> zScore(
+      ActivityBucket.Totals earlier, long amountMinor, int minPayments) {
     long n = earlier.count();
     if (n < Math.max(2, minPayments)) {
       return Optional.empty();

@@ -31,13 +31,16 @@ final class PublishedRules {
 
   private final InvalidRuleListener invalid;
   private final Map<String, Parsed> byKey = new HashMap<>();
+
   /** The rule in force per key: only a higher version replaces it. */
   private final Map<String, RiskRule> inForce = new HashMap<>();
+
   /**
    * The highest version ever in force per key, kept when a later document is invalid, so that
    * fixing an invalid document still needs a new version; forgotten only on a tombstone.
    */
   private final Map<String, Long> highestVersion = new HashMap<>();
+
   private List<RiskRule> current = List.of();
 
   PublishedRules(InvalidRuleListener invalid) {

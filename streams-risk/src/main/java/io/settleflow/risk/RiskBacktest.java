@@ -30,10 +30,10 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 
 /**
- * Replays recorded payment events through the real risk topology (the same {@link RiskTopology}
- * the service runs, in a TopologyTestDriver inside this process), once with the rules in force
- * and once with candidate rules, and compares what each rule flags. No copy of the scoring logic
- * exists, so a backtest can never disagree with production about a feature or a rule.
+ * Replays recorded payment events through the real risk topology (the same {@link RiskTopology} the
+ * service runs, in a TopologyTestDriver inside this process), once with the rules in force and once
+ * with candidate rules, and compares what each rule flags. No copy of the scoring logic exists, so
+ * a backtest can never disagree with production about a feature or a rule.
  *
  * <p>Deterministic: events are replayed in the given order, time is their occurred_at, schema ids
  * are local, and the result is sorted; the same input always gives the same result.
@@ -41,6 +41,7 @@ import org.apache.kafka.streams.test.TestRecord;
 public final class RiskBacktest {
   /** Progress is reported every this many events (and at the end). */
   public static final int PROGRESS_EVERY = 1_000;
+
   private static final String APPLICATION_ID = "settleflow-risk-backtest";
 
   /** Told how far the replay is: {@code done} of {@code total} events of one pass (pass 1 or 2). */
@@ -52,9 +53,16 @@ public final class RiskBacktest {
 
   /** What one candidate rule would have done. */
   public record RuleResult(
-      String versionTag, RuleStatus status, long flagged, long overlapWithCurrent, Quality quality) {}
+      String versionTag,
+      RuleStatus status,
+      long flagged,
+      long overlapWithCurrent,
+      Quality quality) {}
 
-  /** Precision and recall against the labelled payments; null fields when undefined (nothing flagged / no labels). */
+  /**
+   * Precision and recall against the labelled payments; null fields when undefined (nothing flagged
+   * / no labels).
+   */
   public record Quality(long truePositives, Double precision, Double recall) {}
 
   /**
@@ -100,10 +108,13 @@ public final class RiskBacktest {
     Map<String, Set<String>> firedByRule = new TreeMap<>();
     Map<String, RiskRule> rules = new TreeMap<>();
     for (Map.Entry<String, byte[]> doc : new TreeMap<>(candidateRules).entrySet()) {
-      RiskRuleValidator.validate(doc.getKey(), doc.getValue()).rule().ifPresent(r -> {
-        rules.put(r.id(), r);
-        firedByRule.put(r.id(), new HashSet<>());
-      });
+      RiskRuleValidator.validate(doc.getKey(), doc.getValue())
+          .rule()
+          .ifPresent(
+              r -> {
+                rules.put(r.id(), r);
+                firedByRule.put(r.id(), new HashSet<>());
+              });
     }
     for (RiskDecision d : candidate.values()) {
       Stream.concat(d.getReasons().stream(), d.getShadowReasons().stream())
@@ -117,7 +128,10 @@ public final class RiskBacktest {
       perRule.put(
           e.getKey(),
           new RuleResult(
-              r.versionTag(), r.status(), e.getValue().size(), intersection(e.getValue(), currentFlagged),
+              r.versionTag(),
+              r.status(),
+              e.getValue().size(),
+              intersection(e.getValue(), currentFlagged),
               quality(e.getValue(), labelled)));
     }
     return new Result(
@@ -145,17 +159,22 @@ public final class RiskBacktest {
 
   private static Set<String> flagged(Map<String, RiskDecision> decisions) {
     Set<String> out = new HashSet<>();
-    decisions.forEach((paymentId, d) -> {
-      if (d.getOutcome() != RiskOutcome.APPROVE) {
-        out.add(paymentId);
-      }
-    });
+    decisions.forEach(
+        (paymentId, d) -> {
+          if (d.getOutcome() != RiskOutcome.APPROVE) {
+            out.add(paymentId);
+          }
+        });
     return out;
   }
 
   /** The decision per payment id (the last one if a payment was authorized twice). */
   private static Map<String, RiskDecision> replay(
-      int pass, List<PaymentEvent> events, Map<String, byte[]> rules, RiskConfig config, Progress progress) {
+      int pass,
+      List<PaymentEvent> events,
+      Map<String, byte[]> rules,
+      RiskConfig config,
+      Progress progress) {
     LocalSchemaRegistry registry = new LocalSchemaRegistry();
     ConfluentWireFormat wire = new ConfluentWireFormat(registry);
     Path stateDir;
@@ -170,20 +189,31 @@ public final class RiskBacktest {
             RiskTopology.build(config, registry),
             RiskStreamsConfig.properties(APPLICATION_ID, "backtest:9092", stateDir, 1, config))) {
       TestInputTopic<String, byte[]> rulesTopic =
-          driver.createInputTopic(Topics.RISK_RULES, new StringSerializer(), new ByteArraySerializer());
+          driver.createInputTopic(
+              Topics.RISK_RULES, new StringSerializer(), new ByteArraySerializer());
       new TreeMap<>(rules).forEach(rulesTopic::pipeInput);
       Map<String, TestInputTopic<String, byte[]>> inputs = new HashMap<>();
       for (String topic : Topics.LEDGER_EVENTS) {
-        inputs.put(topic, driver.createInputTopic(topic, new StringSerializer(), new ByteArraySerializer()));
+        inputs.put(
+            topic,
+            driver.createInputTopic(topic, new StringSerializer(), new ByteArraySerializer()));
       }
       TestOutputTopic<String, RiskDecision> out =
           driver.createOutputTopic(
-              Topics.RISK_DECISIONS, new StringDeserializer(), new AvroSerde<>(registry, RiskDecision.class).deserializer());
+              Topics.RISK_DECISIONS,
+              new StringDeserializer(),
+              new AvroSerde<>(registry, RiskDecision.class).deserializer());
       long done = 0;
       for (PaymentEvent e : events) {
         String topic = topicOf(e);
-        inputs.get(topic)
-            .pipeInput(new TestRecord<>(e.getPaymentId(), wire.encode(topic, e), new RecordHeaders(), e.getOccurredAt()));
+        inputs
+            .get(topic)
+            .pipeInput(
+                new TestRecord<>(
+                    e.getPaymentId(),
+                    wire.encode(topic, e),
+                    new RecordHeaders(),
+                    e.getOccurredAt()));
         done++;
         if (done % PROGRESS_EVERY == 0) {
           drain(out, decisions);
@@ -207,7 +237,8 @@ public final class RiskBacktest {
     };
   }
 
-  private static void drain(TestOutputTopic<String, RiskDecision> out, Map<String, RiskDecision> decisions) {
+  private static void drain(
+      TestOutputTopic<String, RiskDecision> out, Map<String, RiskDecision> decisions) {
     for (RiskDecision d : out.readValuesToList()) {
       decisions.put(d.getPaymentId(), d);
     }

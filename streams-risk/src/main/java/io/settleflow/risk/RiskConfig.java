@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * What the risk topology needs to know, read elsewhere (see {@code RiskMain}) so the topology can
- * be built in tests with any values. The rule thresholds below feed the built-in rules, which
- * apply only while {@code risk.rules} holds no valid rule.
+ * be built in tests with any values. The rule thresholds below feed the built-in rules, which apply
+ * only while {@code risk.rules} holds no valid rule.
  *
  * @param amountLimitMinor rule amount-limit: a payment above this many minor units is risky
  * @param velocityMaxPayments rule merchant-velocity: more payments than this in the window is risky
@@ -16,12 +16,14 @@ import java.time.Duration;
  * @param dedupeRetention how long an event id is remembered; must cover the CDC replay horizon
  * @param rocksDbBlockCacheBytes off-heap block cache shared by every RocksDB store of the process
  * @param rocksDbWriteBufferBytes memtable budget shared by every store, charged to the cache
- * @param exposureLimitMinor the open exposure per merchant that feature
- *     merchant_exposure_to_limit divides by (one limit for every currency, like the amount limit)
+ * @param exposureLimitMinor the open exposure per merchant that feature merchant_exposure_to_limit
+ *     divides by (one limit for every currency, like the amount limit)
  * @param exposureHorizon how long an authorization counts as open exposure at most (authorizations
  *     expire; the store keeps day buckets this far back)
- * @param cardMemory how long a card token is remembered at a merchant for card_first_seen_at_merchant
- * @param decisionRetention how long decisions stay queryable by payment id (GET /risk/payments/{id}/decision)
+ * @param cardMemory how long a card token is remembered at a merchant for
+ *     card_first_seen_at_merchant
+ * @param decisionRetention how long decisions stay queryable by payment id (GET
+ *     /risk/payments/{id}/decision)
  */
 public record RiskConfig(
     long amountLimitMinor,
@@ -42,8 +44,10 @@ public record RiskConfig(
   public static final Duration DEFAULT_VELOCITY_WINDOW = Duration.ofSeconds(60);
   public static final int DEFAULT_MEAN_MULTIPLE = 5;
   public static final int DEFAULT_MEAN_MIN_PAYMENTS = 5;
+
   /** Debezium replayed 231 events after a kill -9; days of margin cost little disk. */
   public static final Duration DEFAULT_DEDUPE_RETENTION = Duration.ofDays(7);
+
   public static final long DEFAULT_ROCKSDB_BLOCK_CACHE_BYTES = 16L * 1024 * 1024;
   public static final long DEFAULT_ROCKSDB_WRITE_BUFFER_BYTES = 8L * 1024 * 1024;
 
@@ -51,6 +55,7 @@ public record RiskConfig(
   public static final Duration DEFAULT_EXPOSURE_HORIZON = Duration.ofDays(30);
   public static final Duration DEFAULT_CARD_MEMORY = Duration.ofDays(30);
   public static final Duration DEFAULT_DECISION_RETENTION = Duration.ofDays(7);
+
   /** Longest horizon or memory we accept: the stores keep about one entry per day per key. */
   public static final Duration MAX_MEMORY = Duration.ofDays(400);
 
@@ -75,12 +80,21 @@ public record RiskConfig(
         rocksDbWriteBufferBytes > 0 && rocksDbWriteBufferBytes <= rocksDbBlockCacheBytes,
         "rocksDbWriteBufferBytes must be positive and at most rocksDbBlockCacheBytes");
     require(exposureLimitMinor > 0, "exposureLimitMinor must be positive");
-    require(between(exposureHorizon, Duration.ofDays(1), MAX_MEMORY), "exposureHorizon must be between 1 day and " + MAX_MEMORY);
-    require(between(cardMemory, Duration.ofDays(1), MAX_MEMORY), "cardMemory must be between 1 day and " + MAX_MEMORY);
-    require(between(decisionRetention, Duration.ofMinutes(1), MAX_MEMORY), "decisionRetention must be between 1 minute and " + MAX_MEMORY);
+    require(
+        between(exposureHorizon, Duration.ofDays(1), MAX_MEMORY),
+        "exposureHorizon must be between 1 day and " + MAX_MEMORY);
+    require(
+        between(cardMemory, Duration.ofDays(1), MAX_MEMORY),
+        "cardMemory must be between 1 day and " + MAX_MEMORY);
+    require(
+        between(decisionRetention, Duration.ofMinutes(1), MAX_MEMORY),
+        "decisionRetention must be between 1 minute and " + MAX_MEMORY);
   }
 
-  /** The scoring settings with the defaults for the features added later (exposure, card memory, queries). */
+  /**
+   * The scoring settings with the defaults for the features added later (exposure, card memory,
+   * queries).
+   */
   public RiskConfig(
       long amountLimitMinor,
       int velocityMaxPayments,
@@ -91,15 +105,34 @@ public record RiskConfig(
       long rocksDbBlockCacheBytes,
       long rocksDbWriteBufferBytes) {
     this(
-        amountLimitMinor, velocityMaxPayments, velocityWindow, meanMultiple, meanMinPayments,
-        dedupeRetention, rocksDbBlockCacheBytes, rocksDbWriteBufferBytes,
-        DEFAULT_EXPOSURE_LIMIT_MINOR, DEFAULT_EXPOSURE_HORIZON, DEFAULT_CARD_MEMORY, DEFAULT_DECISION_RETENTION);
+        amountLimitMinor,
+        velocityMaxPayments,
+        velocityWindow,
+        meanMultiple,
+        meanMinPayments,
+        dedupeRetention,
+        rocksDbBlockCacheBytes,
+        rocksDbWriteBufferBytes,
+        DEFAULT_EXPOSURE_LIMIT_MINOR,
+        DEFAULT_EXPOSURE_HORIZON,
+        DEFAULT_CARD_MEMORY,
+        DEFAULT_DECISION_RETENTION);
   }
 
   public RiskConfig withExposureLimit(long limitMinor) {
     return new RiskConfig(
-        amountLimitMinor, velocityMaxPayments, velocityWindow, meanMultiple, meanMinPayments, dedupeRetention,
-        rocksDbBlockCacheBytes, rocksDbWriteBufferBytes, limitMinor, exposureHorizon, cardMemory, decisionRetention);
+        amountLimitMinor,
+        velocityMaxPayments,
+        velocityWindow,
+        meanMultiple,
+        meanMinPayments,
+        dedupeRetention,
+        rocksDbBlockCacheBytes,
+        rocksDbWriteBufferBytes,
+        limitMinor,
+        exposureHorizon,
+        cardMemory,
+        decisionRetention);
   }
 
   private static boolean between(Duration d, Duration min, Duration max) {
@@ -124,8 +157,17 @@ public record RiskConfig(
 
   public RiskConfig withVelocity(int maxPayments, Duration window) {
     return new RiskConfig(
-        amountLimitMinor, maxPayments, window, meanMultiple, meanMinPayments, dedupeRetention,
-        rocksDbBlockCacheBytes, rocksDbWriteBufferBytes, exposureLimitMinor, exposureHorizon, cardMemory,
+        amountLimitMinor,
+        maxPayments,
+        window,
+        meanMultiple,
+        meanMinPayments,
+        dedupeRetention,
+        rocksDbBlockCacheBytes,
+        rocksDbWriteBufferBytes,
+        exposureLimitMinor,
+        exposureHorizon,
+        cardMemory,
         decisionRetention);
   }
 

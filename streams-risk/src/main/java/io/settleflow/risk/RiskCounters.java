@@ -1,8 +1,8 @@
 package io.settleflow.risk;
 
 /**
- * What the topology counts, for /metrics. Under exactly-once a retried transaction counts again,
- * so these are attempts; the topics themselves are the exact record.
+ * What the topology counts, for /metrics. Under exactly-once a retried transaction counts again, so
+ * these are attempts; the topics themselves are the exact record.
  */
 public interface RiskCounters {
   RiskCounters NONE =

@@ -5,15 +5,20 @@ import io.settleflow.avro.RiskDecision;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
-/** Builds the published RiskDecision; its ids and time come from the event, so replays repeat it. */
+/**
+ * Builds the published RiskDecision; its ids and time come from the event, so replays repeat it.
+ */
 public final class RiskDecisions {
   private static final String EVENT_ID_NAMESPACE = "risk:";
 
   private RiskDecisions() {}
 
-  /** Name-based UUID of {@code "risk:" + source event id}: the same event always yields the same id. */
+  /**
+   * Name-based UUID of {@code "risk:" + source event id}: the same event always yields the same id.
+   */
   public static String decisionEventId(String sourceEventId) {
-    return UUID.nameUUIDFromBytes((EVENT_ID_NAMESPACE + sourceEventId).getBytes(StandardCharsets.UTF_8))
+    return UUID.nameUUIDFromBytes(
+            (EVENT_ID_NAMESPACE + sourceEventId).getBytes(StandardCharsets.UTF_8))
         .toString();
   }
 

@@ -16,7 +16,10 @@ public enum RiskFeature {
    * rule does not fire) with fewer than {@code meanMinPayments} of them.
    */
   AMOUNT_TO_MERCHANT_MEAN("amount_to_merchant_mean", false),
-  /** The merchant's authorizations in the last 1 min / 1 h / 24 h (bucketed), this one included, any currency. */
+  /**
+   * The merchant's authorizations in the last 1 min / 1 h / 24 h (bucketed), this one included, any
+   * currency.
+   */
   MERCHANT_COUNT_1M("merchant_count_1m", false),
   MERCHANT_COUNT_1H("merchant_count_1h", false),
   MERCHANT_COUNT_24H("merchant_count_24h", false),

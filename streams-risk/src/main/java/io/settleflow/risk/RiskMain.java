@@ -10,8 +10,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +36,8 @@ public final class RiskMain {
     ConfluentRegistryClient registry = new ConfluentRegistryClient(settings.registryUrl());
     KafkaStreams streams =
         new KafkaStreams(
-            RiskTopology.build(settings.risk(), registry, new MicrometerRiskCounters(metrics.registry())),
+            RiskTopology.build(
+                settings.risk(), registry, new MicrometerRiskCounters(metrics.registry())),
             RiskStreamsConfig.properties(
                 settings.applicationId(),
                 settings.bootstrapServers(),
@@ -73,7 +74,8 @@ public final class RiskMain {
                 () -> {
                   // Leave the group on a clean stop: otherwise the next start (or another
                   // instance) waits a whole session timeout before it gets these partitions.
-                  streams.close(new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));
+                  streams.close(
+                      new KafkaStreams.CloseOptions().timeout(CLOSE_TIMEOUT).leaveGroup(true));
                   streamsMetrics.close();
                   queries.close();
                   metrics.close();

@@ -45,13 +45,17 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  *   <li>{@code GET /risk/payments/{id}/decision}: the latest decision for the payment.
  * </ul>
  *
- * A key owned by another instance (Streams metadata, {@code application.server}) is fetched from
- * it once and relayed; while the owner is unknown (rebalancing) the answer is 503 with
- * Retry-After. JDK HttpServer, like the MetricsServer.
+ * A key owned by another instance (Streams metadata, {@code application.server}) is fetched from it
+ * once and relayed; while the owner is unknown (rebalancing) the answer is 503 with Retry-After.
+ * JDK HttpServer, like the MetricsServer.
  */
 public final class RiskQueryServer implements AutoCloseable {
-  /** Marks a forwarded request: the receiver answers from its own stores or 503, never forwards again. */
+  /**
+   * Marks a forwarded request: the receiver answers from its own stores or 503, never forwards
+   * again.
+   */
   static final String FORWARDED_HEADER = "X-Settleflow-Forwarded";
+
   static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(5);
   static final int MAX_ID_CHARS = PaymentEventValidator.MAX_ID_CHARS;
   private static final int THREADS = 4;
@@ -64,14 +68,22 @@ public final class RiskQueryServer implements AutoCloseable {
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(FORWARD_TIMEOUT).build();
   private volatile Backend backend;
 
-  private record Backend(KafkaStreams streams, HostInfo self, RiskConfig config, ConfluentWireFormat wire, Clock clock) {}
+  private record Backend(
+      KafkaStreams streams,
+      HostInfo self,
+      RiskConfig config,
+      ConfluentWireFormat wire,
+      Clock clock) {}
 
   private RiskQueryServer(HttpServer server, ExecutorService executor) {
     this.server = server;
     this.executor = executor;
   }
 
-  /** Listens now (so the port is known for {@code application.server}); answers 503 until {@link #attach}. */
+  /**
+   * Listens now (so the port is known for {@code application.server}); answers 503 until {@link
+   * #attach}.
+   */
   public static RiskQueryServer start(String host, int port) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
     ExecutorService executor = Executors.newFixedThreadPool(THREADS);
@@ -89,7 +101,12 @@ public final class RiskQueryServer implements AutoCloseable {
   /**
    * @param self this instance as other instances reach it; equals its {@code application.server}
    */
-  public void attach(KafkaStreams streams, HostInfo self, RiskConfig config, SchemaRegistry registry, Clock clock) {
+  public void attach(
+      KafkaStreams streams,
+      HostInfo self,
+      RiskConfig config,
+      SchemaRegistry registry,
+      Clock clock) {
     backend = new Backend(streams, self, config, new ConfluentWireFormat(registry), clock);
   }
 
@@ -115,13 +132,16 @@ public final class RiskQueryServer implements AutoCloseable {
     }
   }
 
-  private void query(HttpExchange exchange, String store, String id, boolean merchant) throws IOException {
+  private void query(HttpExchange exchange, String store, String id, boolean merchant)
+      throws IOException {
     Backend b = backend;
     if (id.isEmpty() || id.length() > MAX_ID_CHARS) {
       send(exchange, 400, error("id must be 1 to " + MAX_ID_CHARS + " characters"));
       return;
     }
-    if (b == null || !(b.streams.state() == KafkaStreams.State.RUNNING || b.streams.state() == KafkaStreams.State.REBALANCING)) {
+    if (b == null
+        || !(b.streams.state() == KafkaStreams.State.RUNNING
+            || b.streams.state() == KafkaStreams.State.REBALANCING)) {
       send(exchange, 503, error("not running"));
       return;
     }
@@ -138,7 +158,8 @@ public final class RiskQueryServer implements AutoCloseable {
       forward(exchange, owner.activeHost());
       return;
     }
-    ObjectNode body = merchant ? features(b, id, owner.partition()) : decision(b, id, owner.partition());
+    ObjectNode body =
+        merchant ? features(b, id, owner.partition()) : decision(b, id, owner.partition());
     if (body == null) {
       send(exchange, 404, error("no decision for this payment within the retention"));
       return;
@@ -148,14 +169,18 @@ public final class RiskQueryServer implements AutoCloseable {
   }
 
   private ObjectNode features(Backend b, String merchantId, int partition) {
-    Map<FeatureWindow, ReadOnlyWindowStore<String, ActivityBucket>> activity = new EnumMap<>(FeatureWindow.class);
+    Map<FeatureWindow, ReadOnlyWindowStore<String, ActivityBucket>> activity =
+        new EnumMap<>(FeatureWindow.class);
     for (FeatureWindow w : FeatureWindow.values()) {
       activity.put(w, store(b, w.storeName(), partition));
     }
     FeatureState state =
         new FeatureState(
-            store(b, RiskTopology.MERCHANT_STORE, partition), activity,
-            store(b, RiskTopology.EXPOSURE_STORE, partition), store(b, RiskTopology.CARD_SEEN_STORE, partition), b.config);
+            store(b, RiskTopology.MERCHANT_STORE, partition),
+            activity,
+            store(b, RiskTopology.EXPOSURE_STORE, partition),
+            store(b, RiskTopology.CARD_SEEN_STORE, partition),
+            b.config);
     long now = b.clock.millis();
     FeatureState.MerchantSnapshot s = state.snapshot(merchantId, now);
     ObjectNode body = JSON.createObjectNode();
@@ -167,11 +192,13 @@ public final class RiskQueryServer implements AutoCloseable {
       ObjectNode n = windows.putObject(w.suffix());
       n.put("count", bucket.count());
       ObjectNode sums = n.putObject("sum_minor");
-      bucket.byCurrency().entrySet().stream().sorted(Map.Entry.comparingByKey())
+      bucket.byCurrency().entrySet().stream()
+          .sorted(Map.Entry.comparingByKey())
           .forEach(e -> sums.put(e.getKey(), e.getValue().sumMinor()));
     }
     ObjectNode exposure = body.putObject("open_exposure_minor");
-    s.openExposure().byCurrency().entrySet().stream().sorted(Map.Entry.comparingByKey())
+    s.openExposure().byCurrency().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
         .forEach(e -> exposure.put(e.getKey(), Math.max(0, e.getValue().sumMinor())));
     body.put("exposure_limit_minor", b.config.exposureLimitMinor());
     body.put("captures_24h", s.captures24h());
@@ -182,7 +209,8 @@ public final class RiskQueryServer implements AutoCloseable {
   private ObjectNode decision(Backend b, String paymentId, int partition) {
     ReadOnlyWindowStore<String, byte[]> store = store(b, RiskTopology.DECISIONS_STORE, partition);
     byte[] latest = null;
-    try (WindowStoreIterator<byte[]> it = store.backwardFetch(paymentId, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
+    try (WindowStoreIterator<byte[]> it =
+        store.backwardFetch(paymentId, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
       if (it.hasNext()) {
         latest = it.next().value;
       }
@@ -213,19 +241,27 @@ public final class RiskQueryServer implements AutoCloseable {
 
   private static <V> ReadOnlyWindowStore<String, V> store(Backend b, String name, int partition) {
     return b.streams.store(
-        StoreQueryParameters.<ReadOnlyWindowStore<String, V>>fromNameAndType(name, QueryableStoreTypes.windowStore())
+        StoreQueryParameters.<ReadOnlyWindowStore<String, V>>fromNameAndType(
+                name, QueryableStoreTypes.windowStore())
             .withPartition(partition));
   }
 
   private void forward(HttpExchange exchange, HostInfo owner) throws IOException {
-    URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + exchange.getRequestURI().getRawPath());
+    URI uri =
+        URI.create(
+            "http://" + owner.host() + ":" + owner.port() + exchange.getRequestURI().getRawPath());
     try {
       HttpResponse<byte[]> answer =
           client.send(
-              HttpRequest.newBuilder(uri).timeout(FORWARD_TIMEOUT).header(FORWARDED_HEADER, "1").GET().build(),
+              HttpRequest.newBuilder(uri)
+                  .timeout(FORWARD_TIMEOUT)
+                  .header(FORWARDED_HEADER, "1")
+                  .GET()
+                  .build(),
               HttpResponse.BodyHandlers.ofByteArray());
       exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
+      exchange.sendResponseHeaders(
+          answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(answer.body());
       }

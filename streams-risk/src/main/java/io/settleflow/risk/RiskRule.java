@@ -3,8 +3,8 @@ package io.settleflow.risk;
 import java.math.BigDecimal;
 
 /**
- * One rule, as published on {@code risk.rules} (see {@link RiskRuleValidator} for the document):
- * it fires when {@code feature comparison threshold} holds and then adds {@code score}.
+ * One rule, as published on {@code risk.rules} (see {@link RiskRuleValidator} for the document): it
+ * fires when {@code feature comparison threshold} holds and then adds {@code score}.
  */
 public record RiskRule(
     String id,

@@ -28,6 +28,7 @@ import java.util.stream.Collectors;
 public final class RiskRuleValidator {
   /** A rule document is a handful of fields; anything bigger is a mistake, not a rule. */
   public static final int MAX_DOCUMENT_BYTES = 4096;
+
   public static final int MAX_ID_LENGTH = 64;
   public static final int MAX_SCORE = 100;
   static final String NO_ID = "<no id>";
@@ -83,9 +84,14 @@ public final class RiskRuleValidator {
     String who = key == null || key.isBlank() ? NO_ID : key;
     if (idNode == null || idNode.isNull()) {
       errors.add(error(who, "id", "is missing"));
-    } else if (!idNode.isTextual() || !ID.matcher(idNode.asText()).matches()
+    } else if (!idNode.isTextual()
+        || !ID.matcher(idNode.asText()).matches()
         || idNode.asText().length() > MAX_ID_LENGTH) {
-      errors.add(error(who, "id", "must match " + ID.pattern() + " and be at most " + MAX_ID_LENGTH + " characters"));
+      errors.add(
+          error(
+              who,
+              "id",
+              "must match " + ID.pattern() + " and be at most " + MAX_ID_LENGTH + " characters"));
     } else {
       id = idNode.asText();
       who = id;
@@ -120,8 +126,15 @@ public final class RiskRuleValidator {
     } else {
       feature = f.isTextual() ? RiskFeature.byDocumentName(f.asText()).orElse(null) : null;
       if (feature == null) {
-        errors.add(error(who, "feature", "unknown feature (known: "
-            + Arrays.stream(RiskFeature.values()).map(RiskFeature::documentName).collect(Collectors.joining(", ")) + ")"));
+        errors.add(
+            error(
+                who,
+                "feature",
+                "unknown feature (known: "
+                    + Arrays.stream(RiskFeature.values())
+                        .map(RiskFeature::documentName)
+                        .collect(Collectors.joining(", "))
+                    + ")"));
       }
     }
 
@@ -150,7 +163,10 @@ public final class RiskRuleValidator {
     JsonNode s = doc.get("score");
     if (missing(s)) {
       errors.add(error(who, "score", "is missing"));
-    } else if (!s.isIntegralNumber() || !s.canConvertToInt() || s.asInt() < 0 || s.asInt() > MAX_SCORE) {
+    } else if (!s.isIntegralNumber()
+        || !s.canConvertToInt()
+        || s.asInt() < 0
+        || s.asInt() > MAX_SCORE) {
       errors.add(error(who, "score", "must be an integer from 0 to " + MAX_SCORE));
     } else {
       score = s.asInt();
@@ -160,13 +176,14 @@ public final class RiskRuleValidator {
       return invalid(errors);
     }
     return new Result(
-        Optional.of(new RiskRule(id, version, status, feature, comparison, threshold, score, action)),
+        Optional.of(
+            new RiskRule(id, version, status, feature, comparison, threshold, score, action)),
         List.of());
   }
 
   /**
-   * Versions only go up: a document for a rule id must carry a version above the one in force
-   * (the engine ignores it otherwise, so an out-of-order publish never rolls a rule back).
+   * Versions only go up: a document for a rule id must carry a version above the one in force (the
+   * engine ignores it otherwise, so an out-of-order publish never rolls a rule back).
    *
    * @param versionInForce the version currently valid for this id, or null when there is none
    */
@@ -175,7 +192,10 @@ public final class RiskRuleValidator {
       return Optional.empty();
     }
     return Optional.of(
-        error(id, "version", "must be above " + versionInForce + ", the version in force (versions only go up)"));
+        error(
+            id,
+            "version",
+            "must be above " + versionInForce + ", the version in force (versions only go up)"));
   }
 
   private static <E extends Enum<E>> E enumField(
@@ -190,8 +210,14 @@ public final class RiskRuleValidator {
         return e;
       }
     }
-    errors.add(error(who, field, "must be one of "
-        + Arrays.stream(type.getEnumConstants()).map(Enum::name).collect(Collectors.joining(", "))));
+    errors.add(
+        error(
+            who,
+            field,
+            "must be one of "
+                + Arrays.stream(type.getEnumConstants())
+                    .map(Enum::name)
+                    .collect(Collectors.joining(", "))));
     return null;
   }
 

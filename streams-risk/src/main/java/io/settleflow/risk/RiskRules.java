@@ -4,8 +4,8 @@ import java.math.BigDecimal;
 import java.util.List;
 
 /**
- * The thresholds of the three built-in rules (from {@link RiskConfig}); they apply while
- * {@code risk.rules} holds no valid rule.
+ * The thresholds of the three built-in rules (from {@link RiskConfig}); they apply while {@code
+ * risk.rules} holds no valid rule.
  */
 public record RiskRules(
     long amountLimitMinor, int velocityMaxPayments, int meanMultiple, int meanMinPayments) {
@@ -21,13 +21,27 @@ public record RiskRules(
   public List<RiskRule> defaults() {
     return List.of(
         rule(AMOUNT_LIMIT_ID, RiskFeature.AMOUNT_MINOR, amountLimitMinor, AMOUNT_LIMIT_SCORE),
-        rule(MERCHANT_VELOCITY_ID, RiskFeature.MERCHANT_COUNT_WINDOW, velocityMaxPayments, VELOCITY_SCORE),
-        rule(MERCHANT_MEAN_MULTIPLE_ID, RiskFeature.AMOUNT_TO_MERCHANT_MEAN, meanMultiple, MEAN_MULTIPLE_SCORE));
+        rule(
+            MERCHANT_VELOCITY_ID,
+            RiskFeature.MERCHANT_COUNT_WINDOW,
+            velocityMaxPayments,
+            VELOCITY_SCORE),
+        rule(
+            MERCHANT_MEAN_MULTIPLE_ID,
+            RiskFeature.AMOUNT_TO_MERCHANT_MEAN,
+            meanMultiple,
+            MEAN_MULTIPLE_SCORE));
   }
 
   private static RiskRule rule(String id, RiskFeature feature, long threshold, int score) {
     return new RiskRule(
-        id, DEFAULT_VERSION, RuleStatus.ACTIVE, feature, RuleComparison.GREATER,
-        BigDecimal.valueOf(threshold), score, RuleAction.REVIEW);
+        id,
+        DEFAULT_VERSION,
+        RuleStatus.ACTIVE,
+        feature,
+        RuleComparison.GREATER,
+        BigDecimal.valueOf(threshold),
+        score,
+        RuleAction.REVIEW);
   }
 }

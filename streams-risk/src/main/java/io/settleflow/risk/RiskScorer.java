@@ -15,8 +15,10 @@ import java.util.Optional;
  */
 public final class RiskScorer {
   static final int MAX_SCORE = 100;
+
   /** At or above: REVIEW. Any single built-in rule reaches it. */
   static final int REVIEW_FROM_SCORE = 30;
+
   /** At or above: DECLINE. Any two built-in rules reach it. */
   static final int DECLINE_FROM_SCORE = 70;
 
@@ -29,8 +31,8 @@ public final class RiskScorer {
 
   /**
    * @param defaults the rules used while none are published
-   * @param meanMinPayments earlier same-currency payments needed before amount_to_merchant_mean
-   *     is defined
+   * @param meanMinPayments earlier same-currency payments needed before amount_to_merchant_mean is
+   *     defined
    */
   public RiskScorer(List<RiskRule> defaults, int meanMinPayments) {
     this.defaults = List.copyOf(defaults);
@@ -81,7 +83,8 @@ public final class RiskScorer {
   }
 
   /** With every feature the topology computes; see {@link FeatureInputs}. */
-  RiskAssessment score(List<RiskRule> published, long amountMinor, String currency, FeatureInputs inputs) {
+  RiskAssessment score(
+      List<RiskRule> published, long amountMinor, String currency, FeatureInputs inputs) {
     return score(published, currency, features(amountMinor, currency, inputs));
   }
 
@@ -125,8 +128,16 @@ public final class RiskScorer {
     }
     String unit = rule.feature().isAmount() ? " " + currency : "";
     return Optional.of(
-        rule.versionTag() + ": " + rule.feature().documentName() + " " + value.get().display() + unit
-            + " " + rule.comparison().symbol() + " " + rule.threshold().toPlainString());
+        rule.versionTag()
+            + ": "
+            + rule.feature().documentName()
+            + " "
+            + value.get().display()
+            + unit
+            + " "
+            + rule.comparison().symbol()
+            + " "
+            + rule.threshold().toPlainString());
   }
 
   private static RiskOutcome max(RiskOutcome a, RiskOutcome b) {

@@ -19,8 +19,10 @@ public record RiskSettings(
 
   public static final String DEFAULT_APPLICATION_ID = "settleflow-risk";
   public static final int DEFAULT_HTTP_PORT = 8092;
+
   /** 0 = any free port (logged): a fixed default would clash between stacks on one machine. */
   public static final int DEFAULT_QUERY_PORT = 0;
+
   public static final int MAX_STREAM_THREADS = 16;
   private static final long MAX_BYTES = 16L * 1024 * 1024 * 1024;
 
@@ -28,8 +30,13 @@ public record RiskSettings(
     RiskConfig d = RiskConfig.defaults();
     RiskConfig risk =
         new RiskConfig(
-            env.longValue("SETTLEFLOW_RISK_AMOUNT_LIMIT_MINOR", d.amountLimitMinor(), 1, Long.MAX_VALUE),
-            env.integer("SETTLEFLOW_RISK_VELOCITY_MAX_PAYMENTS", d.velocityMaxPayments(), 1, Integer.MAX_VALUE),
+            env.longValue(
+                "SETTLEFLOW_RISK_AMOUNT_LIMIT_MINOR", d.amountLimitMinor(), 1, Long.MAX_VALUE),
+            env.integer(
+                "SETTLEFLOW_RISK_VELOCITY_MAX_PAYMENTS",
+                d.velocityMaxPayments(),
+                1,
+                Integer.MAX_VALUE),
             Duration.ofMillis(
                 env.longValue(
                     "SETTLEFLOW_RISK_VELOCITY_WINDOW_MS",
@@ -44,12 +51,29 @@ public record RiskSettings(
                     d.dedupeRetention().toMillis(),
                     Duration.ofMinutes(1).toMillis(),
                     Duration.ofDays(365).toMillis())),
-            env.longValue("SETTLEFLOW_RISK_ROCKSDB_BLOCK_CACHE_BYTES", d.rocksDbBlockCacheBytes(), 1024 * 1024, MAX_BYTES),
-            env.longValue("SETTLEFLOW_RISK_ROCKSDB_WRITE_BUFFER_BYTES", d.rocksDbWriteBufferBytes(), 256 * 1024, MAX_BYTES),
-            env.longValue("SETTLEFLOW_RISK_EXPOSURE_LIMIT_MINOR", d.exposureLimitMinor(), 1, Long.MAX_VALUE),
-            days(env, "SETTLEFLOW_RISK_EXPOSURE_HORIZON_MS", d.exposureHorizon(), Duration.ofDays(1)),
+            env.longValue(
+                "SETTLEFLOW_RISK_ROCKSDB_BLOCK_CACHE_BYTES",
+                d.rocksDbBlockCacheBytes(),
+                1024 * 1024,
+                MAX_BYTES),
+            env.longValue(
+                "SETTLEFLOW_RISK_ROCKSDB_WRITE_BUFFER_BYTES",
+                d.rocksDbWriteBufferBytes(),
+                256 * 1024,
+                MAX_BYTES),
+            env.longValue(
+                "SETTLEFLOW_RISK_EXPOSURE_LIMIT_MINOR", d.exposureLimitMinor(), 1, Long.MAX_VALUE),
+            days(
+                env,
+                "SETTLEFLOW_RISK_EXPOSURE_HORIZON_MS",
+                d.exposureHorizon(),
+                Duration.ofDays(1)),
             days(env, "SETTLEFLOW_RISK_CARD_MEMORY_MS", d.cardMemory(), Duration.ofDays(1)),
-            days(env, "SETTLEFLOW_RISK_DECISION_RETENTION_MS", d.decisionRetention(), Duration.ofMinutes(1)));
+            days(
+                env,
+                "SETTLEFLOW_RISK_DECISION_RETENTION_MS",
+                d.decisionRetention(),
+                Duration.ofMinutes(1)));
     return new RiskSettings(
         env.required("SETTLEFLOW_KAFKA_BOOTSTRAP"),
         env.required("SETTLEFLOW_REGISTRY_URL"),
@@ -60,11 +84,15 @@ public record RiskSettings(
         env.integer("SETTLEFLOW_RISK_STREAM_THREADS", 1, 1, MAX_STREAM_THREADS),
         risk,
         env.integer("SETTLEFLOW_RISK_QUERY_PORT", DEFAULT_QUERY_PORT, 0, 65_535),
-        env.string("SETTLEFLOW_RISK_QUERY_ADVERTISED_HOST", env.string("SETTLEFLOW_HTTP_HOST", "127.0.0.1")));
+        env.string(
+            "SETTLEFLOW_RISK_QUERY_ADVERTISED_HOST",
+            env.string("SETTLEFLOW_HTTP_HOST", "127.0.0.1")));
   }
 
-  private static Duration days(ServiceConfig env, String name, Duration defaultValue, Duration min) {
+  private static Duration days(
+      ServiceConfig env, String name, Duration defaultValue, Duration min) {
     return Duration.ofMillis(
-        env.longValue(name, defaultValue.toMillis(), min.toMillis(), RiskConfig.MAX_MEMORY.toMillis()));
+        env.longValue(
+            name, defaultValue.toMillis(), min.toMillis(), RiskConfig.MAX_MEMORY.toMillis()));
   }
 }

@@ -4,10 +4,13 @@ import java.nio.file.Path;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
 
-/** The Kafka Streams settings the risk engine runs with, shared by main and the real-broker test. */
+/**
+ * The Kafka Streams settings the risk engine runs with, shared by main and the real-broker test.
+ */
 public final class RiskStreamsConfig {
   /** Short, so decisions are visible to read_committed consumers quickly (one EOS commit). */
   public static final int COMMIT_INTERVAL_MS = 200;
+
   /**
    * Record cache for the whole instance: the bucket stores are cached, so every payment's six
    * bucket updates hit memory and reach RocksDB and the changelog once per bucket per commit.
@@ -17,7 +20,11 @@ public final class RiskStreamsConfig {
   private RiskStreamsConfig() {}
 
   public static Properties properties(
-      String applicationId, String bootstrapServers, Path stateDir, int streamThreads, RiskConfig config) {
+      String applicationId,
+      String bootstrapServers,
+      Path stateDir,
+      int streamThreads,
+      RiskConfig config) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -37,7 +44,11 @@ public final class RiskStreamsConfig {
    *     instances reach it; Streams shares it so a query for a key elsewhere can be forwarded
    */
   public static Properties properties(
-      String applicationId, String bootstrapServers, Path stateDir, int streamThreads, RiskConfig config,
+      String applicationId,
+      String bootstrapServers,
+      Path stateDir,
+      int streamThreads,
+      RiskConfig config,
       String applicationServer) {
     Properties p = properties(applicationId, bootstrapServers, stateDir, streamThreads, config);
     p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);

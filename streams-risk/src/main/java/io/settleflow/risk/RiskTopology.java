@@ -14,10 +14,10 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,16 +31,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class RiskTopology {
   private static final Logger LOG = LoggerFactory.getLogger(RiskTopology.class);
+
   /** Global store of the raw rule documents on risk.rules, keyed by rule id. */
   public static final String RULES_STORE = "risk-rules";
+
   public static final String DEDUPE_STORE = "dedupe-event-ids";
   public static final String MERCHANT_STORE = "merchant-payments";
+
   /** Day buckets of each merchant's net open exposure per currency. */
   public static final String EXPOSURE_STORE = "merchant-exposure";
+
   /** When a card token last paid a merchant (at most one entry per card, merchant and day). */
   public static final String CARD_SEEN_STORE = "card-seen";
-  /** Decisions by payment id, read back from risk.decisions, for GET /risk/payments/{id}/decision. */
+
+  /**
+   * Decisions by payment id, read back from risk.decisions, for GET /risk/payments/{id}/decision.
+   */
   public static final String DECISIONS_STORE = "decisions-by-payment";
+
   /** Every store the scoring processor uses, besides the global rules store. */
   static final List<String> FEATURE_STORES =
       List.of(
@@ -50,13 +58,16 @@ public final class RiskTopology {
           FeatureWindow.ONE_DAY.storeName(),
           EXPOSURE_STORE,
           CARD_SEEN_STORE);
+
   /** Internal topic {@code <application.id>-payments-by-merchant-repartition}. */
   public static final String BY_MERCHANT = "payments-by-merchant";
+
   /**
    * How late, in event time, a payment may reach the merchant store and still be seen by later
    * payments' windows; the store keeps window + this much.
    */
   public static final Duration MERCHANT_WINDOW_LATENESS = Duration.ofMinutes(5);
+
   /** Dedupe entries are points in time; the window size only has to fit in the retention. */
   private static final Duration DEDUPE_WINDOW_SIZE = Duration.ofMillis(1);
 
@@ -74,7 +85,8 @@ public final class RiskTopology {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(
         Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(DEDUPE_STORE, config.dedupeRetention(), DEDUPE_WINDOW_SIZE, false),
+            Stores.persistentWindowStore(
+                DEDUPE_STORE, config.dedupeRetention(), DEDUPE_WINDOW_SIZE, false),
             Serdes.String(),
             Serdes.Long()));
     builder.addStateStore(
@@ -93,7 +105,10 @@ public final class RiskTopology {
       builder.addStateStore(
           Stores.windowStoreBuilder(
                   Stores.persistentWindowStore(
-                      w.storeName(), w.size().plus(MERCHANT_WINDOW_LATENESS), Duration.ofMillis(w.bucketMs()), false),
+                      w.storeName(),
+                      w.size().plus(MERCHANT_WINDOW_LATENESS),
+                      Duration.ofMillis(w.bucketMs()),
+                      false),
                   Serdes.String(),
                   ActivityBucket.serde())
               .withCachingEnabled());
@@ -101,13 +116,17 @@ public final class RiskTopology {
     builder.addStateStore(
         Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(
-                    EXPOSURE_STORE, config.exposureHorizon().plus(Duration.ofDays(1)), Duration.ofDays(1), false),
+                    EXPOSURE_STORE,
+                    config.exposureHorizon().plus(Duration.ofDays(1)),
+                    Duration.ofDays(1),
+                    false),
                 Serdes.String(),
                 ActivityBucket.serde())
             .withCachingEnabled());
     builder.addStateStore(
         Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(CARD_SEEN_STORE, config.cardMemory(), DEDUPE_WINDOW_SIZE, false),
+            Stores.persistentWindowStore(
+                CARD_SEEN_STORE, config.cardMemory(), DEDUPE_WINDOW_SIZE, false),
             Serdes.String(),
             Serdes.Long()));
 
@@ -124,7 +143,8 @@ public final class RiskTopology {
         new PublishedRules.InvalidRuleListener() {
           @Override
           public void invalid(String key, List<String> errors) {
-            LOG.warn("ignoring invalid document on {} under key {}: {}", Topics.RISK_RULES, key, errors);
+            LOG.warn(
+                "ignoring invalid document on {} under key {}: {}", Topics.RISK_RULES, key, errors);
             counters.invalidRuleIgnored();
           }
 
@@ -132,7 +152,10 @@ public final class RiskTopology {
           public void notNewer(String key, long version, long current) {
             LOG.warn(
                 "ignoring {}@{} on {}: version {} is already in force (versions only go up)",
-                key, version, Topics.RISK_RULES, current);
+                key,
+                version,
+                Topics.RISK_RULES,
+                current);
             counters.staleRuleIgnored();
           }
         };
@@ -141,7 +164,10 @@ public final class RiskTopology {
     for (String topic : Topics.LEDGER_EVENTS) {
       KStream<String, MerchantEvent> valid =
           deadLetterInvalid(
-              builder.stream(topic, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(topic + "-source"))
+              builder.stream(
+                      topic,
+                      Consumed.with(Serdes.String(), Serdes.ByteArray())
+                          .withName(topic + "-source"))
                   .processValues(() -> new PaymentDecoder(wire), Named.as("decode-" + topic)),
               topic,
               counters);
@@ -149,8 +175,13 @@ public final class RiskTopology {
     }
     KStream<String, MerchantEvent> settled =
         deadLetterInvalid(
-            builder.stream(Topics.SETTLEMENTS_RAW, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(Topics.SETTLEMENTS_RAW + "-source"))
-                .processValues(() -> new SettlementDecoder(wire), Named.as("decode-" + Topics.SETTLEMENTS_RAW)),
+            builder.stream(
+                    Topics.SETTLEMENTS_RAW,
+                    Consumed.with(Serdes.String(), Serdes.ByteArray())
+                        .withName(Topics.SETTLEMENTS_RAW + "-source"))
+                .processValues(
+                    () -> new SettlementDecoder(wire),
+                    Named.as("decode-" + Topics.SETTLEMENTS_RAW)),
             Topics.SETTLEMENTS_RAW,
             counters);
 
@@ -175,10 +206,13 @@ public final class RiskTopology {
 
     builder.addStateStore(
         Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(DECISIONS_STORE, config.decisionRetention(), DEDUPE_WINDOW_SIZE, false),
+            Stores.persistentWindowStore(
+                DECISIONS_STORE, config.decisionRetention(), DEDUPE_WINDOW_SIZE, false),
             Serdes.String(),
             Serdes.ByteArray()));
-    builder.stream(Topics.RISK_DECISIONS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("decisions-source"))
+    builder.stream(
+            Topics.RISK_DECISIONS,
+            Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("decisions-source"))
         .process(DecisionRecorder::new, Named.as("record-decision"), DECISIONS_STORE);
 
     return builder.build();
@@ -192,10 +226,12 @@ public final class RiskTopology {
             .split(Named.as(topic + "-" + BRANCH_PREFIX))
             .branch((k, v) -> !v.isValid(), Branched.as(INVALID))
             .defaultBranch(Branched.as(VALID));
-    branches.get(topic + "-" + BRANCH_PREFIX + INVALID)
+    branches
+        .get(topic + "-" + BRANCH_PREFIX + INVALID)
         .processValues(() -> new DeadLetterStamp(topic, counters), Named.as("dead-letter-" + topic))
         .to(Topics.RISK_DLQ, Produced.with(Serdes.String(), Serdes.ByteArray()));
-    return branches.get(topic + "-" + BRANCH_PREFIX + VALID)
+    return branches
+        .get(topic + "-" + BRANCH_PREFIX + VALID)
         .mapValues(DecodedPayment::event, Named.as("movement-" + topic));
   }
 }

@@ -38,13 +38,15 @@ final class SettlementDecoder implements FixedKeyProcessor<String, byte[], Decod
     try {
       s = wire.decode(bytes, SettlementRecord.class);
     } catch (WireFormatException e) {
-      context.forward(record.withValue(DecodedPayment.invalid(bytes, e.getClass().getName(), e.getMessage())));
+      context.forward(
+          record.withValue(DecodedPayment.invalid(bytes, e.getClass().getName(), e.getMessage())));
       return;
     } catch (SchemaRegistryException e) {
       if (e.isTransient()) {
         throw e;
       }
-      context.forward(record.withValue(DecodedPayment.invalid(bytes, e.getClass().getName(), e.getMessage())));
+      context.forward(
+          record.withValue(DecodedPayment.invalid(bytes, e.getClass().getName(), e.getMessage())));
       return;
     }
     if (!usable(s)) {

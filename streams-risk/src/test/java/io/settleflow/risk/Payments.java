@@ -8,7 +8,8 @@ import java.time.Instant;
 final class Payments {
   private Payments() {}
 
-  static PaymentEvent event(String eventId, String paymentId, String merchantId, long amountMinor, Instant occurredAt) {
+  static PaymentEvent event(
+      String eventId, String paymentId, String merchantId, long amountMinor, Instant occurredAt) {
     return PaymentEvent.newBuilder()
         .setEventId(eventId)
         .setEventType(PaymentEventType.AUTHORIZED)

@@ -8,10 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class PublishedRulesTest {
   private final List<String> invalidKeys = new ArrayList<>();
@@ -70,13 +70,15 @@ class PublishedRulesTest {
         Arguments.of(List.of(3L, 2L), 3L, List.of("r@2<=3")),
         Arguments.of(List.of(2L, 2L), 2L, List.of("r@2<=2")), // same version, other content
         Arguments.of(List.of(1L, 5L, 4L, 6L), 6L, List.of("r@4<=5")),
-        Arguments.of(List.of(5L, -1L, 4L, 6L), 6L, List.of("r@4<=5")), // -1: an invalid document between
+        Arguments.of(
+            List.of(5L, -1L, 4L, 6L), 6L, List.of("r@4<=5")), // -1: an invalid document between
         Arguments.of(List.of(5L, 0L, 1L), 1L, List.of())); // 0: a tombstone, the id starts over
   }
 
   @ParameterizedTest(name = "versions {0} -> {1} in force")
   @MethodSource("versionSequences")
-  void aVersionNotAboveTheOneInForceIsIgnoredAndReported(List<Long> versions, long inForce, List<String> ignored) {
+  void aVersionNotAboveTheOneInForceIsIgnoredAndReported(
+      List<Long> versions, long inForce, List<String> ignored) {
     int n = 0;
     for (long v : versions) {
       if (v == 0) {
@@ -113,8 +115,16 @@ class PublishedRulesTest {
   }
 
   static byte[] doc(String id, long version, String status, long threshold) {
-    return ("{\"id\": \"" + id + "\", \"version\": " + version + ", \"status\": \"" + status + "\","
-            + " \"feature\": \"amount_minor\", \"comparison\": \">\", \"threshold\": " + threshold + ", \"score\": 60,"
+    return ("{\"id\": \""
+            + id
+            + "\", \"version\": "
+            + version
+            + ", \"status\": \""
+            + status
+            + "\","
+            + " \"feature\": \"amount_minor\", \"comparison\": \">\", \"threshold\": "
+            + threshold
+            + ", \"score\": 60,"
             + " \"action\": \"REVIEW\"}")
         .getBytes(StandardCharsets.UTF_8);
   }

@@ -16,7 +16,9 @@ class RiskBacktestTest {
   private static final Instant T = Instant.parse("2026-11-25T10:00:00Z");
   private static final RiskConfig CONFIG = RiskConfig.defaults();
 
-  /** Six authorizations of m1 (three above 10 000), one above the default 500 000 limit, one refund. */
+  /**
+   * Six authorizations of m1 (three above 10 000), one above the default 500 000 limit, one refund.
+   */
   private static List<PaymentEvent> history() {
     List<PaymentEvent> events = new ArrayList<>();
     long[] amounts = {1_000, 20_000, 2_000, 30_000, 600_000, 3_000};
@@ -40,7 +42,11 @@ class RiskBacktestTest {
     List<long[]> progress = new ArrayList<>();
     RiskBacktest.Result r =
         RiskBacktest.run(
-            history(), CANDIDATES, Map.of(), CONFIG, Set.of("p-1", "p-3", "p-5", "p-unknown"),
+            history(),
+            CANDIDATES,
+            Map.of(),
+            CONFIG,
+            Set.of("p-1", "p-3", "p-5", "p-unknown"),
             (pass, done, total) -> progress.add(new long[] {pass, done, total}));
 
     assertThat(r.payments()).isEqualTo(6);
@@ -60,27 +66,36 @@ class RiskBacktestTest {
     assertThat(r.labelled()).isEqualTo(3);
     assertThat(r.current().precision()).isZero();
     assertThat(r.rules().keySet()).containsExactly("big-ticket", "huge-shadow");
-    assertThat(progress).extracting(p -> p[0] + ":" + p[1] + "/" + p[2]).containsExactly("1:7/7", "2:7/7");
+    assertThat(progress)
+        .extracting(p -> p[0] + ":" + p[1] + "/" + p[2])
+        .containsExactly("1:7/7", "2:7/7");
   }
 
   @Test
   void theSameInputGivesTheSameResult() {
-    RiskBacktest.Result first = RiskBacktest.run(history(), CANDIDATES, Map.of(), CONFIG, Set.of("p-1"), RiskBacktest.Progress.NONE);
-    RiskBacktest.Result second = RiskBacktest.run(history(), CANDIDATES, Map.of(), CONFIG, Set.of("p-1"), RiskBacktest.Progress.NONE);
+    RiskBacktest.Result first =
+        RiskBacktest.run(
+            history(), CANDIDATES, Map.of(), CONFIG, Set.of("p-1"), RiskBacktest.Progress.NONE);
+    RiskBacktest.Result second =
+        RiskBacktest.run(
+            history(), CANDIDATES, Map.of(), CONFIG, Set.of("p-1"), RiskBacktest.Progress.NONE);
 
     assertThat(second).isEqualTo(first);
   }
 
   @Test
   void withoutLabelsThereIsNoPrecisionOrRecall() {
-    RiskBacktest.Result r = RiskBacktest.run(history(), CANDIDATES, CANDIDATES, CONFIG, Set.of(), RiskBacktest.Progress.NONE);
+    RiskBacktest.Result r =
+        RiskBacktest.run(
+            history(), CANDIDATES, CANDIDATES, CONFIG, Set.of(), RiskBacktest.Progress.NONE);
 
     assertThat(r.rules().get("big-ticket").quality().precision()).isNull();
     assertThat(r.rules().get("big-ticket").quality().recall()).isNull();
     assertThat(r.overlap()).isEqualTo(r.currentFlagged()); // same rules both sides
   }
 
-  private static byte[] rule(String id, long version, String status, String feature, String cmp, long threshold) {
+  private static byte[] rule(
+      String id, long version, String status, String feature, String cmp, long threshold) {
     return String.format(
             "{\"id\": \"%s\", \"version\": %d, \"status\": \"%s\", \"feature\": \"%s\","
                 + " \"comparison\": \"%s\", \"threshold\": %d, \"score\": 60, \"action\": \"REVIEW\"}",

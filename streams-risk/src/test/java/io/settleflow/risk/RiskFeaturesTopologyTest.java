@@ -46,8 +46,14 @@ class RiskFeaturesTopologyTest {
   private static final long EXPOSURE_LIMIT = 10_000;
   private static final RiskConfig CONFIG =
       new RiskConfig(
-              500_000, 100, Duration.ofSeconds(60), 5, 3, Duration.ofDays(2),
-              RiskConfig.DEFAULT_ROCKSDB_BLOCK_CACHE_BYTES, RiskConfig.DEFAULT_ROCKSDB_WRITE_BUFFER_BYTES)
+              500_000,
+              100,
+              Duration.ofSeconds(60),
+              5,
+              3,
+              Duration.ofDays(2),
+              RiskConfig.DEFAULT_ROCKSDB_BLOCK_CACHE_BYTES,
+              RiskConfig.DEFAULT_ROCKSDB_WRITE_BUFFER_BYTES)
           .withExposureLimit(EXPOSURE_LIMIT);
 
   @TempDir Path stateDir;
@@ -60,7 +66,13 @@ class RiskFeaturesTopologyTest {
   private int sequence;
 
   /** One money movement of the story: when (after T), what, whose. */
-  record Step(Duration at, PaymentEventType type, String merchant, String card, long amountMinor, String currency) {
+  record Step(
+      Duration at,
+      PaymentEventType type,
+      String merchant,
+      String card,
+      long amountMinor,
+      String currency) {
     @Override
     public String toString() {
       return type + " " + merchant + "/" + card + " " + amountMinor + " " + currency + " @" + at;
@@ -69,90 +81,182 @@ class RiskFeaturesTopologyTest {
 
   static Stream<Arguments> stories() {
     return Stream.of(
-        row("1 m count holds the payments of the last 60 one-second buckets", RiskFeature.MERCHANT_COUNT_1M, "3",
-            auth(s(0), "m1", 100), auth(s(30), "m1", 100), auth(s(59), "m1", 100)),
-        row("1 m count has left the bucket 60 s back", RiskFeature.MERCHANT_COUNT_1M, "1",
-            auth(s(0), "m1", 100), auth(s(60), "m1", 100)),
-        row("1 h count: other merchants do not count", RiskFeature.MERCHANT_COUNT_1H, "3",
-            auth(m(0), "m1", 100), auth(m(10), "m2", 100), auth(m(30), "m1", 100), auth(m(59), "m1", 100)),
-        row("1 h count has left the minute 60 min back", RiskFeature.MERCHANT_COUNT_1H, "1",
-            auth(m(0), "m1", 100), auth(m(60), "m1", 100)),
-        row("1 m sum of the same currency", RiskFeature.MERCHANT_SUM_1M, "350",
-            auth(s(1), "m1", 100), step(s(2), PaymentEventType.AUTHORIZED, "m1", "tok", 999, "USD"), auth(s(3), "m1", 250)),
-        row("1 h sum", RiskFeature.MERCHANT_SUM_1H, "600", auth(m(1), "m1", 100), auth(m(50), "m1", 500)),
-        row("24 h sum of the same currency, older days left out", RiskFeature.MERCHANT_SUM_24H, "400",
-            auth(h(0), "m1", 7_000), auth(h(1), "m1", 100),
-            step(h(2), PaymentEventType.AUTHORIZED, "m1", "tok", 200, "USD"), auth(h(24), "m1", 300)),
-        row("24 h count of any currency", RiskFeature.MERCHANT_COUNT_24H, "3",
-            auth(h(1), "m1", 100), step(h(2), PaymentEventType.AUTHORIZED, "m1", "tok", 200, "USD"), auth(h(23), "m1", 300)),
-        row("card 1 m count: this card at this merchant only", RiskFeature.CARD_COUNT_1M, "2",
+        row(
+            "1 m count holds the payments of the last 60 one-second buckets",
+            RiskFeature.MERCHANT_COUNT_1M,
+            "3",
+            auth(s(0), "m1", 100),
+            auth(s(30), "m1", 100),
+            auth(s(59), "m1", 100)),
+        row(
+            "1 m count has left the bucket 60 s back",
+            RiskFeature.MERCHANT_COUNT_1M,
+            "1",
+            auth(s(0), "m1", 100),
+            auth(s(60), "m1", 100)),
+        row(
+            "1 h count: other merchants do not count",
+            RiskFeature.MERCHANT_COUNT_1H,
+            "3",
+            auth(m(0), "m1", 100),
+            auth(m(10), "m2", 100),
+            auth(m(30), "m1", 100),
+            auth(m(59), "m1", 100)),
+        row(
+            "1 h count has left the minute 60 min back",
+            RiskFeature.MERCHANT_COUNT_1H,
+            "1",
+            auth(m(0), "m1", 100),
+            auth(m(60), "m1", 100)),
+        row(
+            "1 m sum of the same currency",
+            RiskFeature.MERCHANT_SUM_1M,
+            "350",
+            auth(s(1), "m1", 100),
+            step(s(2), PaymentEventType.AUTHORIZED, "m1", "tok", 999, "USD"),
+            auth(s(3), "m1", 250)),
+        row(
+            "1 h sum",
+            RiskFeature.MERCHANT_SUM_1H,
+            "600",
+            auth(m(1), "m1", 100),
+            auth(m(50), "m1", 500)),
+        row(
+            "24 h sum of the same currency, older days left out",
+            RiskFeature.MERCHANT_SUM_24H,
+            "400",
+            auth(h(0), "m1", 7_000),
+            auth(h(1), "m1", 100),
+            step(h(2), PaymentEventType.AUTHORIZED, "m1", "tok", 200, "USD"),
+            auth(h(24), "m1", 300)),
+        row(
+            "24 h count of any currency",
+            RiskFeature.MERCHANT_COUNT_24H,
+            "3",
+            auth(h(1), "m1", 100),
+            step(h(2), PaymentEventType.AUTHORIZED, "m1", "tok", 200, "USD"),
+            auth(h(23), "m1", 300)),
+        row(
+            "card 1 m count: this card at this merchant only",
+            RiskFeature.CARD_COUNT_1M,
+            "2",
             step(s(0), PaymentEventType.AUTHORIZED, "m1", "tok-a", 100, "EUR"),
             step(s(1), PaymentEventType.AUTHORIZED, "m1", "tok-b", 100, "EUR"),
             step(s(2), PaymentEventType.AUTHORIZED, "m2", "tok-a", 100, "EUR"),
             step(s(3), PaymentEventType.AUTHORIZED, "m1", "tok-a", 100, "EUR")),
-        row("card 1 h count", RiskFeature.CARD_COUNT_1H, "2",
+        row(
+            "card 1 h count",
+            RiskFeature.CARD_COUNT_1H,
+            "2",
             step(m(0), PaymentEventType.AUTHORIZED, "m1", "tok-a", 100, "EUR"),
             step(m(59), PaymentEventType.AUTHORIZED, "m1", "tok-a", 100, "EUR")),
-        row("card 24 h count", RiskFeature.CARD_COUNT_24H, "1",
+        row(
+            "card 24 h count",
+            RiskFeature.CARD_COUNT_24H,
+            "1",
             step(h(0), PaymentEventType.AUTHORIZED, "m1", "tok-a", 100, "EUR"),
             step(h(24), PaymentEventType.AUTHORIZED, "m1", "tok-a", 100, "EUR")),
-        row("card 1 m sum", RiskFeature.CARD_SUM_1M, "300",
+        row(
+            "card 1 m sum",
+            RiskFeature.CARD_SUM_1M,
+            "300",
             step(s(0), PaymentEventType.AUTHORIZED, "m1", "tok-a", 100, "EUR"),
             step(s(5), PaymentEventType.AUTHORIZED, "m1", "tok-a", 200, "EUR")),
-        row("card 1 h sum", RiskFeature.CARD_SUM_1H, "700",
+        row(
+            "card 1 h sum",
+            RiskFeature.CARD_SUM_1H,
+            "700",
             step(m(0), PaymentEventType.AUTHORIZED, "m1", "tok-a", 300, "EUR"),
             step(m(5), PaymentEventType.AUTHORIZED, "m1", "tok-b", 999, "EUR"),
             step(m(9), PaymentEventType.AUTHORIZED, "m1", "tok-a", 400, "EUR")),
-        row("card 24 h sum", RiskFeature.CARD_SUM_24H, "500",
+        row(
+            "card 24 h sum",
+            RiskFeature.CARD_SUM_24H,
+            "500",
             step(h(0), PaymentEventType.AUTHORIZED, "m1", "tok-a", 300, "EUR"),
             step(h(20), PaymentEventType.AUTHORIZED, "m1", "tok-a", 200, "EUR")),
-        row("a card's first payment at a merchant", RiskFeature.CARD_FIRST_SEEN_AT_MERCHANT, "1",
+        row(
+            "a card's first payment at a merchant",
+            RiskFeature.CARD_FIRST_SEEN_AT_MERCHANT,
+            "1",
             step(h(0), PaymentEventType.AUTHORIZED, "m2", "tok-a", 100, "EUR"),
             step(h(1), PaymentEventType.AUTHORIZED, "m1", "tok-a", 100, "EUR")),
-        row("a card seen at the merchant days ago is not new", RiskFeature.CARD_FIRST_SEEN_AT_MERCHANT, "0",
+        row(
+            "a card seen at the merchant days ago is not new",
+            RiskFeature.CARD_FIRST_SEEN_AT_MERCHANT,
+            "0",
             step(Duration.ofDays(0), PaymentEventType.AUTHORIZED, "m1", "tok-a", 100, "EUR"),
             step(Duration.ofDays(20), PaymentEventType.AUTHORIZED, "m1", "tok-a", 100, "EUR")),
-        row("a card is forgotten after the card memory", RiskFeature.CARD_FIRST_SEEN_AT_MERCHANT, "1",
+        row(
+            "a card is forgotten after the card memory",
+            RiskFeature.CARD_FIRST_SEEN_AT_MERCHANT,
+            "1",
             step(Duration.ofDays(0), PaymentEventType.AUTHORIZED, "m1", "tok-a", 100, "EUR"),
             step(Duration.ofDays(31), PaymentEventType.AUTHORIZED, "m1", "tok-a", 100, "EUR")),
         // 100, 200, 300 earlier: mean 200, population sd 81.65
-        row("z-score against the merchant's 24 h mean and spread", RiskFeature.AMOUNT_ZSCORE, "3.67",
-            auth(h(0), "m1", 100), auth(h(1), "m1", 200), auth(h(2), "m1", 300), auth(h(3), "m1", 500)),
-        row("refund ratio over the day's captures", RiskFeature.MERCHANT_REFUND_RATIO_24H, "0.25",
+        row(
+            "z-score against the merchant's 24 h mean and spread",
+            RiskFeature.AMOUNT_ZSCORE,
+            "3.67",
+            auth(h(0), "m1", 100),
+            auth(h(1), "m1", 200),
+            auth(h(2), "m1", 300),
+            auth(h(3), "m1", 500)),
+        row(
+            "refund ratio over the day's captures",
+            RiskFeature.MERCHANT_REFUND_RATIO_24H,
+            "0.25",
             step(h(0), PaymentEventType.CAPTURED, "m1", "tok", 100, "EUR"),
             step(h(1), PaymentEventType.CAPTURED, "m1", "tok", 100, "EUR"),
             step(h(2), PaymentEventType.CAPTURED, "m1", "tok", 100, "EUR"),
             step(h(3), PaymentEventType.CAPTURED, "m1", "tok", 100, "EUR"),
             step(h(4), PaymentEventType.REFUNDED, "m1", "tok", 100, "EUR"),
             auth(h(5), "m1", 100)),
-        row("refund ratio forgets captures older than 24 h", RiskFeature.MERCHANT_REFUND_RATIO_24H, "1",
+        row(
+            "refund ratio forgets captures older than 24 h",
+            RiskFeature.MERCHANT_REFUND_RATIO_24H,
+            "1",
             step(h(0), PaymentEventType.CAPTURED, "m1", "tok", 100, "EUR"),
             step(h(25), PaymentEventType.CAPTURED, "m1", "tok", 100, "EUR"),
             step(h(25), PaymentEventType.REFUNDED, "m1", "tok", 100, "EUR"),
             auth(h(26), "m1", 100)),
-        row("open exposure: authorized minus cancelled, refunded and settled", RiskFeature.MERCHANT_OPEN_EXPOSURE, "1400",
-            auth(h(0), "m1", 1_000), auth(h(1), "m1", 2_000),
+        row(
+            "open exposure: authorized minus cancelled, refunded and settled",
+            RiskFeature.MERCHANT_OPEN_EXPOSURE,
+            "1400",
+            auth(h(0), "m1", 1_000),
+            auth(h(1), "m1", 2_000),
             step(h(2), PaymentEventType.CANCELLED, "m1", "tok", 500, "EUR"),
             step(h(3), PaymentEventType.REFUNDED, "m1", "tok", 200, "EUR"),
             step(h(4), null, "m1", null, 1_000, "EUR"), // settled PAYMENT line
             step(h(5), PaymentEventType.CAPTURED, "m1", "tok", 2_000, "EUR"), // still open
             auth(h(6), "m1", 100)),
-        row("open exposure ends at the horizon", RiskFeature.MERCHANT_OPEN_EXPOSURE, "100",
-            auth(Duration.ofDays(0), "m1", 1_000), auth(Duration.ofDays(32), "m1", 100)),
-        row("open exposure against the configured limit", RiskFeature.MERCHANT_EXPOSURE_TO_LIMIT, "0.5",
-            auth(h(0), "m1", 2_000), auth(h(1), "m1", 3_000)));
+        row(
+            "open exposure ends at the horizon",
+            RiskFeature.MERCHANT_OPEN_EXPOSURE,
+            "100",
+            auth(Duration.ofDays(0), "m1", 1_000),
+            auth(Duration.ofDays(32), "m1", 100)),
+        row(
+            "open exposure against the configured limit",
+            RiskFeature.MERCHANT_EXPOSURE_TO_LIMIT,
+            "0.5",
+            auth(h(0), "m1", 2_000),
+            auth(h(1), "m1", 3_000)));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("stories")
-  void eachFeatureHasItsValueAtTheLastAuthorization(String name, RiskFeature feature, String expected, List<Step> story) {
+  void eachFeatureHasItsValueAtTheLastAuthorization(
+      String name, RiskFeature feature, String expected, List<Step> story) {
     start();
     publishAlwaysFiringShadowRules();
     story.forEach(this::send);
 
     List<RiskDecision> out = decisions.readValuesToList();
     assertThat(out).isNotEmpty();
-    assertThat(featureValues(out.get(out.size() - 1))).containsEntry(feature.documentName(), expected);
+    assertThat(featureValues(out.get(out.size() - 1)))
+        .containsEntry(feature.documentName(), expected);
   }
 
   @Test
@@ -184,7 +288,9 @@ class RiskFeaturesTopologyTest {
 
     List<RiskDecision> out = decisions.readValuesToList();
     assertThat(featureValues(out.get(0))).isEmpty();
-    assertThat(featureValues(out.get(3))).containsEntry("merchant_count_1h", "4").containsEntry("merchant_open_exposure", "400");
+    assertThat(featureValues(out.get(3)))
+        .containsEntry("merchant_count_1h", "4")
+        .containsEntry("merchant_open_exposure", "400");
   }
 
   @AfterEach
@@ -199,20 +305,32 @@ class RiskFeaturesTopologyTest {
         new TopologyTestDriver(
             RiskTopology.build(CONFIG, registry, counters),
             RiskStreamsConfig.properties("risk-features-test", "unused:9092", stateDir, 1, CONFIG));
-    for (String topic : List.of(Topics.PAYMENTS_AUTHORIZED, Topics.PAYMENTS_CAPTURED, Topics.PAYMENTS_REFUNDED,
-        Topics.PAYMENTS_CANCELLED, Topics.SETTLEMENTS_RAW, Topics.RISK_RULES)) {
-      inputs.put(topic, driver.createInputTopic(topic, new StringSerializer(), new ByteArraySerializer()));
+    for (String topic :
+        List.of(
+            Topics.PAYMENTS_AUTHORIZED,
+            Topics.PAYMENTS_CAPTURED,
+            Topics.PAYMENTS_REFUNDED,
+            Topics.PAYMENTS_CANCELLED,
+            Topics.SETTLEMENTS_RAW,
+            Topics.RISK_RULES)) {
+      inputs.put(
+          topic, driver.createInputTopic(topic, new StringSerializer(), new ByteArraySerializer()));
     }
     decisions =
         driver.createOutputTopic(
-            Topics.RISK_DECISIONS, new StringDeserializer(), new AvroSerde<>(registry, RiskDecision.class).deserializer());
+            Topics.RISK_DECISIONS,
+            new StringDeserializer(),
+            new AvroSerde<>(registry, RiskDecision.class).deserializer());
   }
 
   private void publishAlwaysFiringShadowRules() {
     for (RiskFeature f : RiskFeature.values()) {
       String id = f.documentName().replace('_', '-');
       String doc =
-          "{\"id\": \"" + id + "\", \"version\": 1, \"status\": \"SHADOW\", \"feature\": \"" + f.documentName()
+          "{\"id\": \""
+              + id
+              + "\", \"version\": 1, \"status\": \"SHADOW\", \"feature\": \""
+              + f.documentName()
               + "\", \"comparison\": \">=\", \"threshold\": -1000000000000000000, \"score\": 0, \"action\": \"REVIEW\"}";
       inputs.get(Topics.RISK_RULES).pipeInput(id, doc.getBytes(StandardCharsets.UTF_8));
     }
@@ -247,8 +365,11 @@ class RiskFeaturesTopologyTest {
               .setCurrency(step.currency())
               .setSettledAt(at)
               .build();
-      inputs.get(Topics.SETTLEMENTS_RAW)
-          .pipeInput(new TestRecord<>("line-" + n, wire.encode(Topics.SETTLEMENTS_RAW, s), new RecordHeaders(), at));
+      inputs
+          .get(Topics.SETTLEMENTS_RAW)
+          .pipeInput(
+              new TestRecord<>(
+                  "line-" + n, wire.encode(Topics.SETTLEMENTS_RAW, s), new RecordHeaders(), at));
       return;
     }
     PaymentEvent e = event(step, "e-" + n, "p-" + n);
@@ -263,12 +384,17 @@ class RiskFeaturesTopologyTest {
   }
 
   private void pipe(String topic, PaymentEvent e) {
-    inputs.get(topic)
-        .pipeInput(new TestRecord<>(e.getPaymentId(), wire.encode(topic, e), new RecordHeaders(), e.getOccurredAt()));
+    inputs
+        .get(topic)
+        .pipeInput(
+            new TestRecord<>(
+                e.getPaymentId(), wire.encode(topic, e), new RecordHeaders(), e.getOccurredAt()));
   }
 
   private static PaymentEvent event(Step step, String eventId, String paymentId) {
-    return PaymentEvent.newBuilder(Payments.event(eventId, paymentId, step.merchant(), step.amountMinor(), T.plus(step.at())))
+    return PaymentEvent.newBuilder(
+            Payments.event(
+                eventId, paymentId, step.merchant(), step.amountMinor(), T.plus(step.at())))
         .setEventType(step.type())
         .setCurrency(step.currency())
         .setCardToken(step.card())
@@ -283,7 +409,13 @@ class RiskFeaturesTopologyTest {
     return step(at, PaymentEventType.AUTHORIZED, merchant, "tok-" + merchant, amountMinor, "EUR");
   }
 
-  private static Step step(Duration at, PaymentEventType type, String merchant, String card, long amountMinor, String currency) {
+  private static Step step(
+      Duration at,
+      PaymentEventType type,
+      String merchant,
+      String card,
+      long amountMinor,
+      String currency) {
     return new Step(at, type, merchant, card, amountMinor, currency);
   }
 

@@ -9,7 +9,9 @@ class RiskMainHealthTest {
   @Test
   void onlyARunningClientIsHealthy() {
     for (KafkaStreams.State state : KafkaStreams.State.values()) {
-      assertThat(RiskMain.health(state).up()).as(state.name()).isEqualTo(state == KafkaStreams.State.RUNNING);
+      assertThat(RiskMain.health(state).up())
+          .as(state.name())
+          .isEqualTo(state == KafkaStreams.State.RUNNING);
       assertThat(RiskMain.health(state).detail()).isEqualTo(state.name());
     }
   }

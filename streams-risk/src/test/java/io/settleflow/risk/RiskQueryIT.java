@@ -43,9 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Interactive queries with two instances on 2-partition topics (one real KRaft broker): each
- * instance answers for every merchant and payment, forwarding to the owner when needed; after
- * one instance stops, the other owns and answers everything. Registry in memory: both instances
- * share this JVM, and the registry is not what is under test here.
+ * instance answers for every merchant and payment, forwarding to the owner when needed; after one
+ * instance stops, the other owns and answers everything. Registry in memory: both instances share
+ * this JVM, and the registry is not what is under test here.
  */
 @Tag("integration")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -72,7 +72,13 @@ class RiskQueryIT {
       RiskQueryServer queries = RiskQueryServer.start("127.0.0.1", 0);
       HostInfo self = new HostInfo("127.0.0.1", queries.port());
       Properties props =
-          RiskStreamsConfig.properties(APP_ID, broker.bootstrapServers(), dir.resolve(name), 1, config, "127.0.0.1:" + queries.port());
+          RiskStreamsConfig.properties(
+              APP_ID,
+              broker.bootstrapServers(),
+              dir.resolve(name),
+              1,
+              config,
+              "127.0.0.1:" + queries.port());
       KafkaStreams streams = new KafkaStreams(RiskTopology.build(config, registry), props);
       queries.attach(streams, self, config, registry, Clock.systemUTC());
       streams.start();
@@ -85,7 +91,8 @@ class RiskQueryIT {
 
     @Override
     public void close() {
-      streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+      streams.close(
+          new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
       queries.close();
     }
   }
@@ -95,15 +102,24 @@ class RiskQueryIT {
     broker = KafkaBroker.start(dir.resolve("kafka"), 0, 0, "384m");
     broker.createTopics(
         List.of(
-            Topics.PAYMENTS_AUTHORIZED, Topics.PAYMENTS_CAPTURED, Topics.PAYMENTS_REFUNDED, Topics.PAYMENTS_CANCELLED,
-            Topics.SETTLEMENTS_RAW, Topics.RISK_DECISIONS, Topics.RISK_DLQ),
+            Topics.PAYMENTS_AUTHORIZED,
+            Topics.PAYMENTS_CAPTURED,
+            Topics.PAYMENTS_REFUNDED,
+            Topics.PAYMENTS_CANCELLED,
+            Topics.SETTLEMENTS_RAW,
+            Topics.RISK_DECISIONS,
+            Topics.RISK_DLQ),
         PARTITIONS,
         Set.of());
     broker.createTopics(List.of(Topics.RISK_RULES), 1, Set.of(Topics.RISK_RULES));
     a = Instance.start("a");
     b = Instance.start("b");
-    await().atMost(START_TIMEOUT)
-        .until(() -> a.streams().state() == KafkaStreams.State.RUNNING && b.streams().state() == KafkaStreams.State.RUNNING);
+    await()
+        .atMost(START_TIMEOUT)
+        .until(
+            () ->
+                a.streams().state() == KafkaStreams.State.RUNNING
+                    && b.streams().state() == KafkaStreams.State.RUNNING);
   }
 
   @AfterAll
@@ -124,7 +140,9 @@ class RiskQueryIT {
     Map<String, Integer> paymentsPerMerchant = produce();
 
     // decisions are committed and read back into the decision store: wait until all are served
-    await().atMost(RESULT_TIMEOUT).pollInterval(Duration.ofMillis(500))
+    await()
+        .atMost(RESULT_TIMEOUT)
+        .pollInterval(Duration.ofMillis(500))
         .until(() -> allAnswered(a, paymentsPerMerchant) && allAnswered(b, paymentsPerMerchant));
 
     Set<String> servedBy = new HashSet<>();
@@ -138,13 +156,18 @@ class RiskQueryIT {
       }
       for (Map.Entry<String, Integer> m : paymentsPerMerchant.entrySet()) {
         JsonNode f = get(asked, "/risk/merchants/" + m.getKey() + "/features");
-        assertThat(f.get("windows").get("24h").get("count").asLong()).as(m.getKey()).isEqualTo(m.getValue().longValue());
-        assertThat(f.get("open_exposure_minor").get("EUR").asLong()).isEqualTo(1_000L * m.getValue());
+        assertThat(f.get("windows").get("24h").get("count").asLong())
+            .as(m.getKey())
+            .isEqualTo(m.getValue().longValue());
+        assertThat(f.get("open_exposure_minor").get("EUR").asLong())
+            .isEqualTo(1_000L * m.getValue());
         servedBy.add(f.get("served_by").asText());
       }
     }
     // both instances own some keys: the other one's answers were forwarded
-    assertThat(servedBy).containsExactlyInAnyOrder("127.0.0.1:" + a.queries().port(), "127.0.0.1:" + b.queries().port());
+    assertThat(servedBy)
+        .containsExactlyInAnyOrder(
+            "127.0.0.1:" + a.queries().port(), "127.0.0.1:" + b.queries().port());
     assertThat(status(a, "/risk/payments/p-unknown/decision")).isEqualTo(404);
   }
 
@@ -155,15 +178,21 @@ class RiskQueryIT {
     b.close();
     b = null;
 
-    await().atMost(RESULT_TIMEOUT).pollInterval(Duration.ofMillis(500))
-        .until(() -> a.streams().state() == KafkaStreams.State.RUNNING && allAnswered(a, paymentsPerMerchant));
+    await()
+        .atMost(RESULT_TIMEOUT)
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () ->
+                a.streams().state() == KafkaStreams.State.RUNNING
+                    && allAnswered(a, paymentsPerMerchant));
     for (int p = 0; p < PAYMENTS; p++) {
       JsonNode d = get(a, "/risk/payments/p-" + p + "/decision");
       assertThat(d.get("served_by").asText()).isEqualTo("127.0.0.1:" + a.queries().port());
     }
     for (Map.Entry<String, Integer> m : paymentsPerMerchant.entrySet()) {
       JsonNode f = get(a, "/risk/merchants/" + m.getKey() + "/features");
-      assertThat(f.get("windows").get("24h").get("count").asLong()).isEqualTo(m.getValue().longValue());
+      assertThat(f.get("windows").get("24h").get("count").asLong())
+          .isEqualTo(m.getValue().longValue());
     }
   }
 
@@ -173,11 +202,20 @@ class RiskQueryIT {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
     p.put(ProducerConfig.ACKS_CONFIG, "all");
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < PAYMENTS; i++) {
-        PaymentEvent e = Payments.event("e-" + i, "p-" + i, merchantOf(i), 1_000, base.plusMillis(i));
-        producer.send(new ProducerRecord<>(Topics.PAYMENTS_AUTHORIZED, null, e.getOccurredAt().toEpochMilli(),
-            e.getPaymentId(), wire.encode(Topics.PAYMENTS_AUTHORIZED, e))).get();
+        PaymentEvent e =
+            Payments.event("e-" + i, "p-" + i, merchantOf(i), 1_000, base.plusMillis(i));
+        producer
+            .send(
+                new ProducerRecord<>(
+                    Topics.PAYMENTS_AUTHORIZED,
+                    null,
+                    e.getOccurredAt().toEpochMilli(),
+                    e.getPaymentId(),
+                    wire.encode(Topics.PAYMENTS_AUTHORIZED, e)))
+            .get();
       }
     }
     return expectedPerMerchant();
@@ -195,7 +233,8 @@ class RiskQueryIT {
     return "merchant-" + (payment % MERCHANTS);
   }
 
-  private static boolean allAnswered(Instance asked, Map<String, Integer> perMerchant) throws Exception {
+  private static boolean allAnswered(Instance asked, Map<String, Integer> perMerchant)
+      throws Exception {
     for (int p = 0; p < PAYMENTS; p++) {
       if (status(asked, "/risk/payments/p-" + p + "/decision") != 200) {
         return false;
@@ -203,7 +242,9 @@ class RiskQueryIT {
     }
     for (Map.Entry<String, Integer> m : perMerchant.entrySet()) {
       HttpResponse<String> r = send(asked, "/risk/merchants/" + m.getKey() + "/features");
-      if (r.statusCode() != 200 || JSON.readTree(r.body()).get("windows").get("24h").get("count").asLong() != m.getValue()) {
+      if (r.statusCode() != 200
+          || JSON.readTree(r.body()).get("windows").get("24h").get("count").asLong()
+              != m.getValue()) {
         return false;
       }
     }
@@ -222,7 +263,10 @@ class RiskQueryIT {
 
   private static HttpResponse<String> send(Instance asked, String path) throws Exception {
     return http.send(
-        HttpRequest.newBuilder(URI.create(asked.url(path))).timeout(Duration.ofSeconds(10)).GET().build(),
+        HttpRequest.newBuilder(URI.create(asked.url(path)))
+            .timeout(Duration.ofSeconds(10))
+            .GET()
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 }

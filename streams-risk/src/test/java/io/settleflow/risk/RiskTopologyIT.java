@@ -51,8 +51,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -69,10 +69,15 @@ class RiskTopologyIT {
   private static final long SEED = 20261125L;
   private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration RESULT_TIMEOUT = Duration.ofSeconds(90);
+
   /** 128 + SIGTERM: the JVM ran its shutdown hooks and exited on the signal. */
   private static final int SIGTERM_EXIT = 143;
+
   private static final String SHADOW_RULE_ID = "it-shadow";
-  /** Fires on every payment of the burst (amounts from 1000) but, being SHADOW, approves them all. */
+
+  /**
+   * Fires on every payment of the burst (amounts from 1000) but, being SHADOW, approves them all.
+   */
   private static final String SHADOW_RULE =
       "{\"id\": \"it-shadow\", \"version\": 1, \"status\": \"SHADOW\", \"feature\": \"amount_minor\","
           + " \"comparison\": \">=\", \"threshold\": 1000, \"score\": 100, \"action\": \"DECLINE\"}";
@@ -90,21 +95,31 @@ class RiskTopologyIT {
     registry = new ConfluentRegistryClient(registryServer.confluentUrl());
     broker.createTopics(
         List.of(
-            Topics.PAYMENTS_AUTHORIZED, Topics.PAYMENTS_CAPTURED, Topics.PAYMENTS_REFUNDED, Topics.PAYMENTS_CANCELLED,
-            Topics.SETTLEMENTS_RAW, Topics.RISK_DECISIONS, Topics.RISK_DLQ),
+            Topics.PAYMENTS_AUTHORIZED,
+            Topics.PAYMENTS_CAPTURED,
+            Topics.PAYMENTS_REFUNDED,
+            Topics.PAYMENTS_CANCELLED,
+            Topics.SETTLEMENTS_RAW,
+            Topics.RISK_DECISIONS,
+            Topics.RISK_DLQ),
         PARTITIONS,
         Set.of());
     broker.createTopics(List.of(Topics.RISK_RULES), 1, Set.of(Topics.RISK_RULES));
     // published before start: the global rules store must restore it from the topic
     try (KafkaProducer<String, byte[]> producer = producer()) {
       // get(): a rule that never arrived must fail here, not as a missing decision later
-      producer.send(new ProducerRecord<>(Topics.RISK_RULES, SHADOW_RULE_ID, SHADOW_RULE.getBytes(StandardCharsets.UTF_8))).get();
+      producer
+          .send(
+              new ProducerRecord<>(
+                  Topics.RISK_RULES, SHADOW_RULE_ID, SHADOW_RULE.getBytes(StandardCharsets.UTF_8)))
+          .get();
     }
     RiskConfig config = RiskConfig.defaults();
     streams =
         new KafkaStreams(
             RiskTopology.build(config, new ConfluentRegistryClient(registryServer.confluentUrl())),
-            RiskStreamsConfig.properties(APP_ID, broker.bootstrapServers(), dir.resolve("state"), 1, config));
+            RiskStreamsConfig.properties(
+                APP_ID, broker.bootstrapServers(), dir.resolve("state"), 1, config));
     streams.start();
     await().atMost(START_TIMEOUT).until(() -> streams.state() == KafkaStreams.State.RUNNING);
   }
@@ -124,7 +139,8 @@ class RiskTopologyIT {
 
   @Test
   @Order(1)
-  void aReplayedBurstYieldsExactlyOneCommittedDecisionPerEventAndGarbageIsDeadLettered() throws Exception {
+  void aReplayedBurstYieldsExactlyOneCommittedDecisionPerEventAndGarbageIsDeadLettered()
+      throws Exception {
     // The broker ages records by wall-clock retention, so event time starts near now.
     Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(600);
     Random random = new Random(SEED);
@@ -136,17 +152,24 @@ class RiskTopologyIT {
       String paymentId = "p-" + (i % 45);
       String eventId = "e-" + i;
       Instant occurred = base.plusMillis(250L * i);
-      PaymentEvent event = Payments.event(eventId, paymentId, "m-" + (i % MERCHANTS), 1_000 + i, occurred);
+      PaymentEvent event =
+          Payments.event(eventId, paymentId, "m-" + (i % MERCHANTS), 1_000 + i, occurred);
       byte[] bytes = wire.encode(Topics.PAYMENTS_AUTHORIZED, event);
       int copies = 2 + random.nextInt(2); // as Debezium redelivers after a crash: 2 or 3 times
       for (int c = 0; c < copies; c++) {
-        burst.add(new ProducerRecord<>(Topics.PAYMENTS_AUTHORIZED, null, occurred.toEpochMilli() + c, paymentId, bytes));
+        burst.add(
+            new ProducerRecord<>(
+                Topics.PAYMENTS_AUTHORIZED, null, occurred.toEpochMilli() + c, paymentId, bytes));
       }
       paymentByEvent.put(eventId, paymentId);
     }
     List<String> garbageKeys = List.of("g-1", "g-2", "g-3");
     for (String key : garbageKeys) {
-      burst.add(new ProducerRecord<>(Topics.PAYMENTS_AUTHORIZED, key, ("garbage " + key).getBytes(StandardCharsets.UTF_8)));
+      burst.add(
+          new ProducerRecord<>(
+              Topics.PAYMENTS_AUTHORIZED,
+              key,
+              ("garbage " + key).getBytes(StandardCharsets.UTF_8)));
     }
     // replays arrive interleaved with fresh events; per key the order is whatever the shuffle made
     Collections.shuffle(burst, random);
@@ -163,34 +186,61 @@ class RiskTopologyIT {
 
     awaitInputFullyCommitted();
 
-    Deserializer<RiskDecision> decoder = new AvroSerde<>(registry, RiskDecision.class).deserializer();
+    Deserializer<RiskDecision> decoder =
+        new AvroSerde<>(registry, RiskDecision.class).deserializer();
     List<ConsumerRecord<String, RiskDecision>> decisions =
         TopicContents.readAll(broker.bootstrapServers(), Topics.RISK_DECISIONS).stream()
-            .map(r -> new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(), decoder.deserialize(r.topic(), r.value())))
+            .map(
+                r ->
+                    new ConsumerRecord<>(
+                        r.topic(),
+                        r.partition(),
+                        r.offset(),
+                        r.key(),
+                        decoder.deserialize(r.topic(), r.value())))
             .toList();
     Map<String, Long> perEvent =
         decisions.stream()
-            .collect(Collectors.groupingBy(r -> r.value().getSourceEventId(), Collectors.counting()));
-    assertThat(perEvent).as("decisions per source event id (seed %d)", SEED).hasSize(DISTINCT_EVENTS);
+            .collect(
+                Collectors.groupingBy(r -> r.value().getSourceEventId(), Collectors.counting()));
+    assertThat(perEvent)
+        .as("decisions per source event id (seed %d)", SEED)
+        .hasSize(DISTINCT_EVENTS);
     assertThat(perEvent.values()).as("seed %d", SEED).allMatch(n -> n == 1L);
-    assertThat(decisions).allSatisfy(r -> {
-      assertThat(r.key()).isEqualTo(paymentByEvent.get(r.value().getSourceEventId()));
-      assertThat(r.value().getEventId()).isEqualTo(RiskDecisions.decisionEventId(r.value().getSourceEventId()));
-      // the rule published on the real risk.rules topic replaced the defaults
-      assertThat(r.value().getRuleVersions()).containsExactly(SHADOW_RULE_ID + "@1");
-      assertThat(r.value().getShadowReasons()).singleElement().asString().startsWith(SHADOW_RULE_ID + "@1:");
-      assertThat(r.value().getOutcome()).isEqualTo(io.settleflow.avro.RiskOutcome.APPROVE);
-    });
+    assertThat(decisions)
+        .allSatisfy(
+            r -> {
+              assertThat(r.key()).isEqualTo(paymentByEvent.get(r.value().getSourceEventId()));
+              assertThat(r.value().getEventId())
+                  .isEqualTo(RiskDecisions.decisionEventId(r.value().getSourceEventId()));
+              // the rule published on the real risk.rules topic replaced the defaults
+              assertThat(r.value().getRuleVersions()).containsExactly(SHADOW_RULE_ID + "@1");
+              assertThat(r.value().getShadowReasons())
+                  .singleElement()
+                  .asString()
+                  .startsWith(SHADOW_RULE_ID + "@1:");
+              assertThat(r.value().getOutcome()).isEqualTo(io.settleflow.avro.RiskOutcome.APPROVE);
+            });
 
-    List<ConsumerRecord<String, byte[]>> dead = TopicContents.readAll(broker.bootstrapServers(), Topics.RISK_DLQ);
-    assertThat(dead).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(garbageKeys);
-    assertThat(dead).allSatisfy(r -> {
-      assertThat(new String(r.headers().lastHeader("error.class").value(), StandardCharsets.UTF_8))
-          .isEqualTo("io.settleflow.schemas.WireFormatException");
-      assertThat(new String(r.headers().lastHeader("source.topic").value(), StandardCharsets.UTF_8))
-          .isEqualTo(Topics.PAYMENTS_AUTHORIZED);
-      assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("garbage " + r.key());
-    });
+    List<ConsumerRecord<String, byte[]>> dead =
+        TopicContents.readAll(broker.bootstrapServers(), Topics.RISK_DLQ);
+    assertThat(dead)
+        .extracting(ConsumerRecord::key)
+        .containsExactlyInAnyOrderElementsOf(garbageKeys);
+    assertThat(dead)
+        .allSatisfy(
+            r -> {
+              assertThat(
+                      new String(
+                          r.headers().lastHeader("error.class").value(), StandardCharsets.UTF_8))
+                  .isEqualTo("io.settleflow.schemas.WireFormatException");
+              assertThat(
+                      new String(
+                          r.headers().lastHeader("source.topic").value(), StandardCharsets.UTF_8))
+                  .isEqualTo(Topics.PAYMENTS_AUTHORIZED);
+              assertThat(new String(r.value(), StandardCharsets.UTF_8))
+                  .isEqualTo("garbage " + r.key());
+            });
   }
 
   // The two tests below run RiskMain as its own process (as the launcher does) over the input the
@@ -206,24 +256,32 @@ class RiskTopologyIT {
       main.awaitReady(() -> HttpProbe.ok(base + "/health"), START_TIMEOUT);
       await()
           .atMost(RESULT_TIMEOUT)
-          .untilAsserted(() -> {
-            String metrics = get(base + "/metrics").body();
-            assertThat(counter(metrics, "settleflow_risk_decisions_total")).isGreaterThanOrEqualTo(DISTINCT_EVENTS);
-            assertThat(counter(metrics, "settleflow_risk_dead_letters_total")).isGreaterThanOrEqualTo(3);
-            assertThat(counter(metrics, "settleflow_risk_duplicates_dropped_total")).isGreaterThanOrEqualTo(DISTINCT_EVENTS);
-            assertThat(metrics).contains("kafka_stream_");
-          });
+          .untilAsserted(
+              () -> {
+                String metrics = get(base + "/metrics").body();
+                assertThat(counter(metrics, "settleflow_risk_decisions_total"))
+                    .isGreaterThanOrEqualTo(DISTINCT_EVENTS);
+                assertThat(counter(metrics, "settleflow_risk_dead_letters_total"))
+                    .isGreaterThanOrEqualTo(3);
+                assertThat(counter(metrics, "settleflow_risk_duplicates_dropped_total"))
+                    .isGreaterThanOrEqualTo(DISTINCT_EVENTS);
+                assertThat(metrics).contains("kafka_stream_");
+              });
     } finally {
       main.close(); // SIGTERM
     }
-    assertThat(main.awaitExit(Duration.ofSeconds(5))).as("exit code after SIGTERM").isEqualTo(SIGTERM_EXIT);
+    assertThat(main.awaitExit(Duration.ofSeconds(5)))
+        .as("exit code after SIGTERM")
+        .isEqualTo(SIGTERM_EXIT);
   }
 
   @Test
   @Order(3)
   void anUnreachableRegistryStopsTheProcessWithANonZeroExit() {
     int port = Ports.free();
-    ChildJvm main = startRiskMain("risk-main-no-registry", "http://127.0.0.1:" + Ports.free() + "/apis/ccompat/v7", port);
+    ChildJvm main =
+        startRiskMain(
+            "risk-main-no-registry", "http://127.0.0.1:" + Ports.free() + "/apis/ccompat/v7", port);
     try {
       // it must not dead-letter payments it merely could not decode right now
       assertThat(main.awaitExit(START_TIMEOUT)).isEqualTo(1);
@@ -252,12 +310,15 @@ class RiskTopologyIT {
 
   private static HttpResponse<String> get(String url) throws Exception {
     return HttpClient.newHttpClient()
-        .send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        .send(
+            HttpRequest.newBuilder(URI.create(url)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   /** The value of an unlabelled Prometheus counter, or -1 when absent. */
   private static double counter(String metrics, String name) {
-    return metrics.lines()
+    return metrics
+        .lines()
         .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
         .findFirst()
@@ -279,7 +340,10 @@ class RiskTopologyIT {
   private static boolean consumedToEnd(List<String> topics) throws Exception {
     try (Admin admin = broker.admin()) {
       Map<TopicPartition, OffsetAndMetadata> committed =
-          admin.listConsumerGroupOffsets(APP_ID).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+          admin
+              .listConsumerGroupOffsets(APP_ID)
+              .partitionsToOffsetAndMetadata()
+              .get(10, TimeUnit.SECONDS);
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       for (String t : topics) {
         for (int p = 0; p < PARTITIONS; p++) {
@@ -288,12 +352,13 @@ class RiskTopologyIT {
       }
       var ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
       return ends.entrySet().stream()
-          .allMatch(e -> {
-            OffsetAndMetadata c = committed.get(e.getKey());
-            long end = e.getValue().offset();
-            // a transactional partition ends in a commit marker, which need not be consumed
-            return end == 0 || (c != null && c.offset() >= end - 1);
-          });
+          .allMatch(
+              e -> {
+                OffsetAndMetadata c = committed.get(e.getKey());
+                long end = e.getValue().offset();
+                // a transactional partition ends in a commit marker, which need not be consumed
+                return end == 0 || (c != null && c.offset() >= end - 1);
+              });
     }
   }
 

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -43,8 +42,14 @@ class RiskTopologyTest {
   private static final Duration DEDUPE_RETENTION = Duration.ofMinutes(10);
   private static final RiskConfig CONFIG =
       new RiskConfig(
-          500_000, VELOCITY_MAX, WINDOW, 5, 2, DEDUPE_RETENTION,
-          RiskConfig.DEFAULT_ROCKSDB_BLOCK_CACHE_BYTES, RiskConfig.DEFAULT_ROCKSDB_WRITE_BUFFER_BYTES);
+          500_000,
+          VELOCITY_MAX,
+          WINDOW,
+          5,
+          2,
+          DEDUPE_RETENTION,
+          RiskConfig.DEFAULT_ROCKSDB_BLOCK_CACHE_BYTES,
+          RiskConfig.DEFAULT_ROCKSDB_WRITE_BUFFER_BYTES);
 
   @TempDir Path stateDir;
   private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
@@ -63,15 +68,19 @@ class RiskTopologyTest {
             RiskTopology.build(CONFIG, registry, counters),
             RiskStreamsConfig.properties("risk-test", "unused:9092", stateDir, 1, CONFIG));
     payments =
-        driver.createInputTopic(Topics.PAYMENTS_AUTHORIZED, new StringSerializer(), new ByteArraySerializer());
+        driver.createInputTopic(
+            Topics.PAYMENTS_AUTHORIZED, new StringSerializer(), new ByteArraySerializer());
     decisions =
         driver.createOutputTopic(
             Topics.RISK_DECISIONS,
             new StringDeserializer(),
             new AvroSerde<>(registry, RiskDecision.class).deserializer());
     deadLetters =
-        driver.createOutputTopic(Topics.RISK_DLQ, new StringDeserializer(), new ByteArrayDeserializer());
-    rules = driver.createInputTopic(Topics.RISK_RULES, new StringSerializer(), new ByteArraySerializer());
+        driver.createOutputTopic(
+            Topics.RISK_DLQ, new StringDeserializer(), new ByteArrayDeserializer());
+    rules =
+        driver.createInputTopic(
+            Topics.RISK_RULES, new StringSerializer(), new ByteArraySerializer());
   }
 
   @AfterEach
@@ -124,7 +133,9 @@ class RiskTopologyTest {
     assertThat(d.getCurrency()).isEqualTo("EUR");
     assertThat(d.getOutcome()).isEqualTo(RiskOutcome.APPROVE);
     assertThat(d.getScore()).isZero();
-    assertThat(d.getRuleVersions()).containsExactlyElementsOf(List.of("amount-limit@1", "merchant-velocity@1", "merchant-mean-multiple@1"));
+    assertThat(d.getRuleVersions())
+        .containsExactlyElementsOf(
+            List.of("amount-limit@1", "merchant-velocity@1", "merchant-mean-multiple@1"));
   }
 
   @Test
@@ -143,7 +154,9 @@ class RiskTopologyTest {
     assertThat(header(d, "error.message")).contains("magic byte");
     assertThat(header(d, "source.topic")).isEqualTo(Topics.PAYMENTS_AUTHORIZED);
     assertThat(header(d, "id")).isEqualTo("outbox-1");
-    assertThat(decisions.readValuesToList()).extracting(RiskDecision::getSourceEventId).containsExactly("e-1");
+    assertThat(decisions.readValuesToList())
+        .extracting(RiskDecision::getSourceEventId)
+        .containsExactly("e-1");
     assertThat(counters.deadLetters.get()).isEqualTo(1);
   }
 
@@ -166,7 +179,8 @@ class RiskTopologyTest {
             InvalidPaymentEventException.class.getName(),
             InvalidPaymentEventException.class.getName(),
             "io.settleflow.schemas.WireFormatException");
-    assertThat(header(dead.get(1), "error.message")).isEqualTo("record key does not match payment_id");
+    assertThat(header(dead.get(1), "error.message"))
+        .isEqualTo("record key does not match payment_id");
     assertThat(decisions.isEmpty()).isTrue();
   }
 
@@ -192,7 +206,10 @@ class RiskTopologyTest {
             tuple("e-3", RiskOutcome.REVIEW),
             tuple("e-later", RiskOutcome.APPROVE),
             tuple("e-calm", RiskOutcome.APPROVE));
-    assertThat(out.get(3).getReasons()).singleElement().asString().startsWith("merchant-velocity@1:");
+    assertThat(out.get(3).getReasons())
+        .singleElement()
+        .asString()
+        .startsWith("merchant-velocity@1:");
     assertThat(out.get(4).getReasons()).isEmpty();
   }
 
@@ -204,7 +221,10 @@ class RiskTopologyTest {
 
     RiskDecision last = decisions.readValuesToList().get(2);
     assertThat(last.getOutcome()).isEqualTo(RiskOutcome.REVIEW);
-    assertThat(last.getReasons()).singleElement().asString().startsWith("merchant-mean-multiple@1:");
+    assertThat(last.getReasons())
+        .singleElement()
+        .asString()
+        .startsWith("merchant-mean-multiple@1:");
   }
 
   @Test
@@ -214,19 +234,24 @@ class RiskTopologyTest {
     Instant withinRetention = T.plus(DEDUPE_RETENTION).minusSeconds(60);
     send(Payments.event("e-2", "p-1", "m-1", 1_000, withinRetention), withinRetention);
     send(first, withinRetention);
-    assertThat(decisions.readValuesToList()).extracting(RiskDecision::getSourceEventId).containsExactly("e-1", "e-2");
+    assertThat(decisions.readValuesToList())
+        .extracting(RiskDecision::getSourceEventId)
+        .containsExactly("e-1", "e-2");
 
     // event time moves well past the retention: the id (and its state) is gone
     Instant muchLater = T.plus(DEDUPE_RETENTION.multipliedBy(3));
     send(Payments.event("e-3", "p-1", "m-1", 1_000, muchLater), muchLater);
     send(first, muchLater);
-    assertThat(decisions.readValuesToList()).extracting(RiskDecision::getSourceEventId).containsExactly("e-3", "e-1");
+    assertThat(decisions.readValuesToList())
+        .extracting(RiskDecision::getSourceEventId)
+        .containsExactly("e-3", "e-1");
   }
 
   @Test
   void theMerchantStoreKeepsOnlyTheWindowPlusLateness() {
     send(Payments.event("e-1", "p-1", "m-1", 1_000, T), T);
-    Instant later = T.plus(WINDOW).plus(RiskTopology.MERCHANT_WINDOW_LATENESS).plus(Duration.ofMinutes(10));
+    Instant later =
+        T.plus(WINDOW).plus(RiskTopology.MERCHANT_WINDOW_LATENESS).plus(Duration.ofMinutes(10));
     send(Payments.event("e-2", "p-2", "m-1", 1_000, later), later);
 
     WindowStore<String, MerchantPayment> store = driver.getWindowStore(RiskTopology.MERCHANT_STORE);
@@ -241,7 +266,8 @@ class RiskTopologyTest {
 
   @Test
   void aPublishedRuleFiresOnTheNextPaymentAndReplacesTheDefaults() {
-    publish("big-ticket", rule("big-ticket", 1, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
+    publish(
+        "big-ticket", rule("big-ticket", 1, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
     send(Payments.event("e-1", "p-1", "m-1", 20_000, T), T);
 
     RiskDecision d = decisions.readValue();
@@ -253,9 +279,11 @@ class RiskTopologyTest {
 
   @Test
   void aNewVersionAppliesToTheNextPaymentWithoutRestartAndATombstoneRemovesIt() {
-    publish("big-ticket", rule("big-ticket", 1, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
+    publish(
+        "big-ticket", rule("big-ticket", 1, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
     send(Payments.event("e-1", "p-1", "m-1", 20_000, T), T);
-    publish("big-ticket", rule("big-ticket", 2, "ACTIVE", "amount_minor", ">", 50_000, 60, "REVIEW"));
+    publish(
+        "big-ticket", rule("big-ticket", 2, "ACTIVE", "amount_minor", ">", 50_000, 60, "REVIEW"));
     send(Payments.event("e-2", "p-2", "m-1", 20_000, T.plusSeconds(1)), T.plusSeconds(1));
     send(Payments.event("e-3", "p-3", "m-1", 60_000, T.plusSeconds(2)), T.plusSeconds(2));
     rules.pipeInput("big-ticket", null); // tombstone: back to the defaults
@@ -263,28 +291,36 @@ class RiskTopologyTest {
 
     List<RiskDecision> out = decisions.readValuesToList();
     assertThat(out)
-        .extracting(RiskDecision::getSourceEventId, RiskDecision::getOutcome, d -> d.getRuleVersions())
+        .extracting(
+            RiskDecision::getSourceEventId, RiskDecision::getOutcome, d -> d.getRuleVersions())
         .containsExactly(
             tuple("e-1", RiskOutcome.REVIEW, List.of("big-ticket@1")),
             tuple("e-2", RiskOutcome.APPROVE, List.of("big-ticket@2")),
             tuple("e-3", RiskOutcome.REVIEW, List.of("big-ticket@2")),
-            tuple("e-4", RiskOutcome.APPROVE,
+            tuple(
+                "e-4",
+                RiskOutcome.APPROVE,
                 List.of("amount-limit@1", "merchant-velocity@1", "merchant-mean-multiple@1")));
-    assertThat(out.get(2).getReasons()).containsExactly("big-ticket@2: amount_minor 60000 EUR > 50000");
+    assertThat(out.get(2).getReasons())
+        .containsExactly("big-ticket@2: amount_minor 60000 EUR > 50000");
   }
 
   @Test
   void anOutOfOrderOlderVersionNeverRollsTheRuleBack() {
-    publish("big-ticket", rule("big-ticket", 2, "ACTIVE", "amount_minor", ">", 50_000, 60, "REVIEW"));
+    publish(
+        "big-ticket", rule("big-ticket", 2, "ACTIVE", "amount_minor", ">", 50_000, 60, "REVIEW"));
     send(Payments.event("e-1", "p-1", "m-1", 20_000, T), T);
     // version 1 arrives late (a retried publish, a second analyst): ignored and counted
-    publish("big-ticket", rule("big-ticket", 1, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
+    publish(
+        "big-ticket", rule("big-ticket", 1, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
     send(Payments.event("e-2", "p-2", "m-1", 20_000, T.plusSeconds(1)), T.plusSeconds(1));
-    publish("big-ticket", rule("big-ticket", 3, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
+    publish(
+        "big-ticket", rule("big-ticket", 3, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
     send(Payments.event("e-3", "p-3", "m-1", 20_000, T.plusSeconds(2)), T.plusSeconds(2));
 
     assertThat(decisions.readValuesToList())
-        .extracting(RiskDecision::getSourceEventId, RiskDecision::getOutcome, d -> d.getRuleVersions())
+        .extracting(
+            RiskDecision::getSourceEventId, RiskDecision::getOutcome, d -> d.getRuleVersions())
         .containsExactly(
             tuple("e-1", RiskOutcome.APPROVE, List.of("big-ticket@2")),
             tuple("e-2", RiskOutcome.APPROVE, List.of("big-ticket@2")),
@@ -295,22 +331,29 @@ class RiskTopologyTest {
 
   @Test
   void aShadowRuleIsRecordedApartAndNeverChangesTheOutcome() {
-    publish("amount-limit", rule("amount-limit", 2, "ACTIVE", "amount_minor", ">", 500_000, 60, "REVIEW"));
-    publish("strict-limit", rule("strict-limit", 1, "SHADOW", "amount_minor", ">", 1_000, 100, "DECLINE"));
+    publish(
+        "amount-limit",
+        rule("amount-limit", 2, "ACTIVE", "amount_minor", ">", 500_000, 60, "REVIEW"));
+    publish(
+        "strict-limit",
+        rule("strict-limit", 1, "SHADOW", "amount_minor", ">", 1_000, 100, "DECLINE"));
     send(Payments.event("e-1", "p-1", "m-1", 20_000, T), T);
 
     RiskDecision d = decisions.readValue();
     assertThat(d.getOutcome()).isEqualTo(RiskOutcome.APPROVE);
     assertThat(d.getScore()).isZero();
     assertThat(d.getReasons()).isEmpty();
-    assertThat(d.getShadowReasons()).containsExactly("strict-limit@1: amount_minor 20000 EUR > 1000");
+    assertThat(d.getShadowReasons())
+        .containsExactly("strict-limit@1: amount_minor 20000 EUR > 1000");
     assertThat(d.getRuleVersions()).containsExactly("amount-limit@2", "strict-limit@1");
   }
 
   @Test
   void aDisabledRuleIsNotEvaluated() {
-    publish("big-ticket", rule("big-ticket", 1, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
-    publish("any-amount", rule("any-amount", 1, "DISABLED", "amount_minor", ">", 0, 100, "DECLINE"));
+    publish(
+        "big-ticket", rule("big-ticket", 1, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
+    publish(
+        "any-amount", rule("any-amount", 1, "DISABLED", "amount_minor", ">", 0, 100, "DECLINE"));
     send(Payments.event("e-1", "p-1", "m-1", 5_000, T), T);
 
     RiskDecision d = decisions.readValue();
@@ -324,7 +367,8 @@ class RiskTopologyTest {
     publish("too-much", rule("too-much", 1, "ACTIVE", "amount_minor", ">", 0, 500, "DECLINE"));
     // nothing valid on the topic: the defaults decide
     send(Payments.event("e-1", "p-1", "m-1", 600_000, T), T);
-    publish("big-ticket", rule("big-ticket", 1, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
+    publish(
+        "big-ticket", rule("big-ticket", 1, "ACTIVE", "amount_minor", ">", 10_000, 60, "REVIEW"));
     send(Payments.event("e-2", "p-2", "m-1", 20_000, T.plusSeconds(1)), T.plusSeconds(1));
 
     List<RiskDecision> out = decisions.readValuesToList();
@@ -340,7 +384,14 @@ class RiskTopologyTest {
   }
 
   private static String rule(
-      String id, long version, String status, String feature, String cmp, long threshold, int score, String action) {
+      String id,
+      long version,
+      String status,
+      String feature,
+      String cmp,
+      long threshold,
+      int score,
+      String action) {
     return String.format(
         "{\"id\": \"%s\", \"version\": %d, \"status\": \"%s\", \"feature\": \"%s\","
             + " \"comparison\": \"%s\", \"threshold\": %d, \"score\": %d, \"action\": \"%s\"}",
@@ -348,7 +399,8 @@ class RiskTopologyTest {
   }
 
   private void send(PaymentEvent event, Instant recordTime) {
-    payments.pipeInput(new TestRecord<>(event.getPaymentId(), encode(event), new RecordHeaders(), recordTime));
+    payments.pipeInput(
+        new TestRecord<>(event.getPaymentId(), encode(event), new RecordHeaders(), recordTime));
   }
 
   private byte[] encode(PaymentEvent event) {

@@ -12,35 +12,64 @@ import picocli.CommandLine.Option;
 @Command(
     name = "cdc",
     mixinStandardHelpOptions = true,
-    description = "Commit -> record visible in Kafka through the real CDC service at 50 %% and 100 %% of the maximum ingest rate measured in the same run; slot lag at full load.")
+    description =
+        "Commit -> record visible in Kafka through the real CDC service at 50 %% and 100 %% of the maximum ingest rate measured in the same run; slot lag at full load.")
 public final class CdcBenchCommand implements Callable<Integer> {
-  @Option(names = "--seconds", defaultValue = "120", description = "Seconds at full load, where the slot lag is sampled (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seconds",
+      defaultValue = "120",
+      description =
+          "Seconds at full load, where the slot lag is sampled (default: ${DEFAULT-VALUE}).")
   int seconds;
 
-  @Option(names = "--half-seconds", defaultValue = "30", description = "Seconds at half load, where latency is measured (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--half-seconds",
+      defaultValue = "30",
+      description = "Seconds at half load, where latency is measured (default: ${DEFAULT-VALUE}).")
   int halfSeconds;
 
-  @Option(names = "--probe-seconds", defaultValue = "20", description = "Seconds of the closed-loop maximum-rate probe (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--probe-seconds",
+      defaultValue = "20",
+      description = "Seconds of the closed-loop maximum-rate probe (default: ${DEFAULT-VALUE}).")
   int probeSeconds;
 
-  @Option(names = "--writers", defaultValue = "16", description = "Concurrent writer connections (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--writers",
+      defaultValue = "16",
+      description = "Concurrent writer connections (default: ${DEFAULT-VALUE}).")
   int writers;
 
   @Override
   public Integer call() throws Exception {
-    String homeSetting = System.getProperty("settleflow.home", System.getenv().getOrDefault("SETTLEFLOW_HOME", "."));
+    String homeSetting =
+        System.getProperty("settleflow.home", System.getenv().getOrDefault("SETTLEFLOW_HOME", "."));
     Path home = Path.of(homeSetting).toAbsolutePath().normalize();
     Path dir = home.resolve(".settleflow").resolve("bench-cdc-" + Clock.systemUTC().millis());
     Files.createDirectories(dir);
     CdcBenchmark.Result result =
         new CdcBenchmark(
-                new CdcBenchmark.Options(writers, Duration.ofSeconds(probeSeconds), Duration.ofSeconds(halfSeconds), Duration.ofSeconds(seconds)),
+                new CdcBenchmark.Options(
+                    writers,
+                    Duration.ofSeconds(probeSeconds),
+                    Duration.ofSeconds(halfSeconds),
+                    Duration.ofSeconds(seconds)),
                 System.out)
             .run(home, dir);
-    System.out.printf(java.util.Locale.ROOT, "bench cdc: max %.0f tx/s; half load %.0f tx/s achieved (target %.0f); full load %.0f tx/s achieved (target %.0f), p99 %.1f ms%n",
-        result.maxPerSecond(), result.half().latency().perSecond(), result.half().targetPerSecond(),
-        result.full().latency().perSecond(), result.full().targetPerSecond(), result.full().latency().quantileMs(0.99));
-    System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
+    System.out.printf(
+        java.util.Locale.ROOT,
+        "bench cdc: max %.0f tx/s; half load %.0f tx/s achieved (target %.0f); full load %.0f tx/s achieved (target %.0f), p99 %.1f ms%n",
+        result.maxPerSecond(),
+        result.half().latency().perSecond(),
+        result.half().targetPerSecond(),
+        result.full().latency().perSecond(),
+        result.full().targetPerSecond(),
+        result.full().latency().quantileMs(0.99));
+    System.out.println(
+        "machine: "
+            + Runtime.getRuntime().availableProcessors()
+            + " cores, Java "
+            + System.getProperty("java.version"));
     System.out.println(result.resultLine());
     return 0;
   }

@@ -44,25 +44,30 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * {@code ./settleflow bench cdc}: embedded PostgreSQL (fsync and synchronous_commit on), one
- * broker and the real CDC service (its jar, its own JVM, the shipped connector file). Writers
- * commit payment + outbox + idempotency-key transactions as the application role; a consumer in
- * this process sees each event on {@code payments.authorized}. Latency is commit returned →
- * record visible to the consumer, both read from this JVM's {@code System.nanoTime()}, matched by
- * the Kafka key (one authorization event per payment id).
+ * {@code ./settleflow bench cdc}: embedded PostgreSQL (fsync and synchronous_commit on), one broker
+ * and the real CDC service (its jar, its own JVM, the shipped connector file). Writers commit
+ * payment + outbox + idempotency-key transactions as the application role; a consumer in this
+ * process sees each event on {@code payments.authorized}. Latency is commit returned → record
+ * visible to the consumer, both read from this JVM's {@code System.nanoTime()}, matched by the
+ * Kafka key (one authorization event per payment id).
  *
- * <p>First the maximum rate (closed loop, {@code writers} threads), then 50 % of it and 100 % of
- * it at a fixed rate; at full load the slot's lag behind the WAL is sampled every second.
+ * <p>First the maximum rate (closed loop, {@code writers} threads), then 50 % of it and 100 % of it
+ * at a fixed rate; at full load the slot's lag behind the WAL is sampled every second.
  */
 public final class CdcBenchmark {
   static final String MERCHANT = "bench-cdc";
   static final String SLOT = "settleflow_outbox";
   static final String APP_PASSWORD = "bench-cdc-app-password";
   static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+
   /** Every event of a phase must reach Kafka within this after the phase ends, or the run fails. */
   static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
+
   static final Duration LAG_SAMPLE_INTERVAL = Duration.ofSeconds(1);
-  /** The event is a Confluent-wire shaped blob of a typical PaymentEvent's size; CDC copies bytes. */
+
+  /**
+   * The event is a Confluent-wire shaped blob of a typical PaymentEvent's size; CDC copies bytes.
+   */
   static final int PAYLOAD_BYTES = 160;
 
   /** How the benchmark runs. */
@@ -98,22 +103,33 @@ public final class CdcBenchmark {
       throw new IllegalStateException(cdcJar + " is missing: build cdc-connectors first");
     }
     Files.createDirectories(runDir.resolve("logs"));
-    try (PostgresServer pg = PostgresServer.start(runDir.resolve("postgres"), 0, false, runDir.resolve("logs/postgres.log"));
+    try (PostgresServer pg =
+            PostgresServer.start(
+                runDir.resolve("postgres"), 0, false, runDir.resolve("logs/postgres.log"));
         KafkaBroker kafka = KafkaBroker.start(runDir.resolve("kafka"), 0, 0, "384m")) {
       pg.createDatabaseIfMissing("settleflow");
       LedgerSchema.migrate(pg.superuser("settleflow"));
       LedgerSchema.setAppRolePassword(pg.superuser("settleflow"), APP_PASSWORD);
-      try (Connection c = pg.superuser("settleflow").getConnection(); Statement s = c.createStatement()) {
-        s.execute("INSERT INTO ledger.merchants (merchant_id, name) VALUES ('" + MERCHANT + "', 'CDC benchmark')");
+      try (Connection c = pg.superuser("settleflow").getConnection();
+          Statement s = c.createStatement()) {
+        s.execute(
+            "INSERT INTO ledger.merchants (merchant_id, name) VALUES ('"
+                + MERCHANT
+                + "', 'CDC benchmark')");
       }
       kafka.createTopics(Topics.ALL, 3, Set.of(Topics.RISK_RULES));
-      out.println("bench cdc: PostgreSQL " + pg.jdbcUrl("settleflow") + ", Kafka " + kafka.bootstrapServers());
+      out.println(
+          "bench cdc: PostgreSQL "
+              + pg.jdbcUrl("settleflow")
+              + ", Kafka "
+              + kafka.bootstrapServers());
 
       int cdcPort = Ports.free();
       try (ChildJvm cdc = startCdc(cdcJar, pg, kafka, cdcPort, runDir);
           HikariDataSource pool = appPool(pg);
           KafkaConsumer<String, byte[]> consumer = consumer(kafka.bootstrapServers())) {
-        out.println("bench cdc: CDC service healthy on port " + cdcPort + " (log " + cdc.logFile() + ")");
+        out.println(
+            "bench cdc: CDC service healthy on port " + cdcPort + " (log " + cdc.logFile() + ")");
         AtomicBoolean consuming = new AtomicBoolean(true);
         Thread reader = new Thread(() -> consume(consumer, consuming), "bench-cdc-consumer");
         reader.start();
@@ -121,10 +137,18 @@ public final class CdcBenchmark {
           double max = maxRate(pool);
           Phase half = fixedRate(pool, "half load", max / 2, options.halfLoad(), null);
           List<Long> lag = new ArrayList<>();
-          Phase full = fixedRate(pool, "full load", max, options.fullLoad(), () -> lag.add(slotLagBytes(pg)));
+          Phase full =
+              fixedRate(
+                  pool, "full load", max, options.fullLoad(), () -> lag.add(slotLagBytes(pg)));
           SlotLagTrend trend = SlotLagTrend.of(lag.stream().mapToLong(Long::longValue).toArray());
-          out.printf(Locale.ROOT, "bench cdc: slot lag at full load: first third %.0f B, last third %.0f B, max %d B, %d samples -> bounded=%s%n",
-              trend.firstThirdMeanBytes(), trend.lastThirdMeanBytes(), trend.maxBytes(), lag.size(), trend.bounded());
+          out.printf(
+              Locale.ROOT,
+              "bench cdc: slot lag at full load: first third %.0f B, last third %.0f B, max %d B, %d samples -> bounded=%s%n",
+              trend.firstThirdMeanBytes(),
+              trend.lastThirdMeanBytes(),
+              trend.maxBytes(),
+              lag.size(),
+              trend.bounded());
           out.println("bench cdc: slot lag samples (bytes): " + lag);
           return new Result(max, half, full, trend);
         } finally {
@@ -154,7 +178,8 @@ public final class CdcBenchmark {
             runDir,
             runDir.resolve("logs/cdc-connectors.log"));
     try {
-      cdc.awaitReady(() -> HttpProbe.ok("http://" + Ports.LOOPBACK + ":" + port + "/health"), READY_TIMEOUT);
+      cdc.awaitReady(
+          () -> HttpProbe.ok("http://" + Ports.LOOPBACK + ":" + port + "/health"), READY_TIMEOUT);
       return cdc;
     } catch (RuntimeException e) {
       cdc.close();
@@ -183,7 +208,9 @@ public final class CdcBenchmark {
     p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p);
     List<TopicPartition> partitions = new ArrayList<>();
-    consumer.partitionsFor(Topics.PAYMENTS_AUTHORIZED).forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
+    consumer
+        .partitionsFor(Topics.PAYMENTS_AUTHORIZED)
+        .forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
     consumer.assign(partitions);
     consumer.seekToEnd(partitions);
     partitions.forEach(consumer::position);
@@ -208,7 +235,8 @@ public final class CdcBenchmark {
     byte[] hash = new byte[32];
     ThreadLocalRandom.current().nextBytes(hash);
     try (Connection c = pool.getConnection()) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT set_config('settleflow.merchant_id', ?, true)")) {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT set_config('settleflow.merchant_id', ?, true)")) {
         ps.setString(1, MERCHANT);
         ps.executeQuery().close();
       }
@@ -251,20 +279,24 @@ public final class CdcBenchmark {
   }
 
   private double maxRate(HikariDataSource pool) throws Exception {
-    out.printf("bench cdc: maximum ingest rate, %d writers, closed loop, %d s%n", options.writers(), options.maxRateProbe().toSeconds());
+    out.printf(
+        "bench cdc: maximum ingest rate, %d writers, closed loop, %d s%n",
+        options.writers(), options.maxRateProbe().toSeconds());
     ExecutorService threads = Executors.newFixedThreadPool(options.writers());
     long start = System.nanoTime();
     long end = start + options.maxRateProbe().toNanos();
     List<Future<List<String>>> futures = new ArrayList<>();
     try {
       for (int w = 0; w < options.writers(); w++) {
-        futures.add(threads.submit(() -> {
-          List<String> ids = new ArrayList<>();
-          while (System.nanoTime() < end) {
-            ids.add(authorize(pool));
-          }
-          return ids;
-        }));
+        futures.add(
+            threads.submit(
+                () -> {
+                  List<String> ids = new ArrayList<>();
+                  while (System.nanoTime() < end) {
+                    ids.add(authorize(pool));
+                  }
+                  return ids;
+                }));
       }
       List<String> ids = new ArrayList<>();
       for (Future<List<String>> f : futures) {
@@ -272,8 +304,13 @@ public final class CdcBenchmark {
       }
       double perSecond = ids.size() * 1e9 / (System.nanoTime() - start);
       LatencySample sample = drain(ids);
-      out.printf(Locale.ROOT, "bench cdc: max rate %.0f tx/s (%d tx); CDC latency while saturated p50 %.1f ms, p99 %.1f ms%n",
-          perSecond, ids.size(), sample.quantileMs(0.5), sample.quantileMs(0.99));
+      out.printf(
+          Locale.ROOT,
+          "bench cdc: max rate %.0f tx/s (%d tx); CDC latency while saturated p50 %.1f ms, p99 %.1f ms%n",
+          perSecond,
+          ids.size(),
+          sample.quantileMs(0.5),
+          sample.quantileMs(0.99));
       return perSecond;
     } finally {
       threads.shutdownNow();
@@ -281,15 +318,25 @@ public final class CdcBenchmark {
   }
 
   /**
-   * Open loop: transaction k of the phase is due at start + k / rate, whatever happened to the
-   * ones before (a late writer catches up instead of lowering the rate).
+   * Open loop: transaction k of the phase is due at start + k / rate, whatever happened to the ones
+   * before (a late writer catches up instead of lowering the rate).
    */
-  private Phase fixedRate(HikariDataSource pool, String name, double perSecond, Duration length, Runnable everySecond) throws Exception {
+  private Phase fixedRate(
+      HikariDataSource pool, String name, double perSecond, Duration length, Runnable everySecond)
+      throws Exception {
     long total = Math.max(1, Math.round(perSecond * length.toNanos() / 1e9));
     int writers = options.writers();
-    out.printf(Locale.ROOT, "bench cdc: %s: %.0f tx/s for %d s (%d tx, %d writers)%n", name, perSecond, length.toSeconds(), total, writers);
+    out.printf(
+        Locale.ROOT,
+        "bench cdc: %s: %.0f tx/s for %d s (%d tx, %d writers)%n",
+        name,
+        perSecond,
+        length.toSeconds(),
+        total,
+        writers);
     ExecutorService threads = Executors.newFixedThreadPool(writers);
-    java.util.concurrent.ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+    java.util.concurrent.ScheduledExecutorService sampler =
+        Executors.newSingleThreadScheduledExecutor();
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
     double intervalNanos = 1e9 / perSecond;
     List<Future<List<String>>> futures = new ArrayList<>();
@@ -297,21 +344,24 @@ public final class CdcBenchmark {
       Future<?> sampling =
           everySecond == null
               ? java.util.concurrent.CompletableFuture.completedFuture(null)
-              : sampler.scheduleAtFixedRate(everySecond, 0, LAG_SAMPLE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+              : sampler.scheduleAtFixedRate(
+                  everySecond, 0, LAG_SAMPLE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
       for (int w = 0; w < writers; w++) {
         int writer = w;
-        futures.add(threads.submit(() -> {
-          List<String> ids = new ArrayList<>();
-          for (long k = writer; k < total; k += writers) {
-            long due = start + Math.round(k * intervalNanos);
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-              LockSupport.parkNanos(wait);
-            }
-            ids.add(authorize(pool));
-          }
-          return ids;
-        }));
+        futures.add(
+            threads.submit(
+                () -> {
+                  List<String> ids = new ArrayList<>();
+                  for (long k = writer; k < total; k += writers) {
+                    long due = start + Math.round(k * intervalNanos);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                      LockSupport.parkNanos(wait);
+                    }
+                    ids.add(authorize(pool));
+                  }
+                  return ids;
+                }));
       }
       List<String> ids = new ArrayList<>();
       for (Future<List<String>> f : futures) {
@@ -319,14 +369,21 @@ public final class CdcBenchmark {
       }
       long elapsed = System.nanoTime() - start;
       if (sampling.isDone()) {
-        sampling.get(); // a sampler that threw stopped sampling: report it instead of judging fewer samples
+        sampling.get(); // a sampler that threw stopped sampling: report it instead of judging fewer
+        // samples
       }
       sampler.shutdown();
       sampler.awaitTermination(10, TimeUnit.SECONDS);
       LatencySample latency = drain(ids);
       LatencySample achieved = new LatencySample(ids.size(), elapsed, latency.sortedLatencyNanos());
-      out.printf(Locale.ROOT, "bench cdc: %s: achieved %.0f tx/s; commit -> visible in Kafka p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-          name, achieved.perSecond(), latency.quantileMs(0.5), latency.quantileMs(0.99), latency.quantileMs(1.0));
+      out.printf(
+          Locale.ROOT,
+          "bench cdc: %s: achieved %.0f tx/s; commit -> visible in Kafka p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+          name,
+          achieved.perSecond(),
+          latency.quantileMs(0.5),
+          latency.quantileMs(0.99),
+          latency.quantileMs(1.0));
       return new Phase(perSecond, achieved);
     } finally {
       sampler.shutdownNow();
@@ -341,7 +398,12 @@ public final class CdcBenchmark {
       while (!visibleNanos.containsKey(id)) {
         if (System.nanoTime() > deadline) {
           long missing = ids.stream().filter(i -> !visibleNanos.containsKey(i)).count();
-          throw new IllegalStateException(missing + " of " + ids.size() + " events did not reach Kafka within " + DRAIN_TIMEOUT);
+          throw new IllegalStateException(
+              missing
+                  + " of "
+                  + ids.size()
+                  + " events did not reach Kafka within "
+                  + DRAIN_TIMEOUT);
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
       }
@@ -357,7 +419,11 @@ public final class CdcBenchmark {
   private static long slotLagBytes(PostgresServer pg) {
     try (Connection c = pg.superuser("settleflow").getConnection();
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'")) {
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = '"
+                    + SLOT
+                    + "'")) {
       return rs.next() ? rs.getLong(1) : -1;
     } catch (SQLException e) {
       throw new IllegalStateException("cannot read the slot's lag: " + e.getMessage(), e);

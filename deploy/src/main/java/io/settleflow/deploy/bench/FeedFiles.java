@@ -12,14 +12,18 @@ import java.nio.file.Path;
 import java.time.Instant;
 
 /**
- * Large settlement files for {@code bench feeds}, written entry by entry (memory does not grow
- * with the file): settleflow CSV, camt.053.001.08 and BAI2, all carrying the same entries, every
- * one valid and every statement/account proving. Entry {@code i} is a EUR credit of
- * {@link #amountMinor(long)} for payment {@code pay_<i>}.
+ * Large settlement files for {@code bench feeds}, written entry by entry (memory does not grow with
+ * the file): settleflow CSV, camt.053.001.08 and BAI2, all carrying the same entries, every one
+ * valid and every statement/account proving. Entry {@code i} is a EUR credit of {@link
+ * #amountMinor(long)} for payment {@code pay_<i>}.
  */
 public final class FeedFiles {
-  /** Entries per camt statement and per BAI2 account: real files split this way, and it keeps each scope bounded. */
+  /**
+   * Entries per camt statement and per BAI2 account: real files split this way, and it keeps each
+   * scope bounded.
+   */
   public static final int ENTRIES_PER_STATEMENT = 10_000;
+
   static final String CURRENCY = "EUR";
   static final String DATE = "2026-11-25";
   static final Instant SETTLED_AT = Instant.parse(DATE + "T00:00:00Z");
@@ -35,7 +39,10 @@ public final class FeedFiles {
     return String.format(java.util.Locale.ROOT, "%d.%02d", minor / 100, minor % 100);
   }
 
-  /** The record the floor publishes for entry {@code i}: what the importer makes of a CSV line, without parsing. */
+  /**
+   * The record the floor publishes for entry {@code i}: what the importer makes of a CSV line,
+   * without parsing.
+   */
   public static SettlementRecord record(String source, long i) {
     String settlementId = "bench-" + i;
     long amount = amountMinor(i);
@@ -58,28 +65,64 @@ public final class FeedFiles {
 
   public static void writeCsv(Path file, long entries) throws IOException {
     try (Writer w = writer(file)) {
-      w.write("settlement_id,payment_reference,merchant_id,type,gross_amount,fee_amount,net_amount,currency,settled_at\n");
+      w.write(
+          "settlement_id,payment_reference,merchant_id,type,gross_amount,fee_amount,net_amount,currency,settled_at\n");
       for (long i = 0; i < entries; i++) {
         String amount = major(amountMinor(i));
-        w.write("bench-" + i + ",pay_" + i + ",m-bench,PAYMENT," + amount + ",0.00," + amount + "," + CURRENCY + "," + DATE + "\n");
+        w.write(
+            "bench-"
+                + i
+                + ",pay_"
+                + i
+                + ",m-bench,PAYMENT,"
+                + amount
+                + ",0.00,"
+                + amount
+                + ","
+                + CURRENCY
+                + ","
+                + DATE
+                + "\n");
       }
     }
   }
 
   public static void writeCamt053(Path file, long entries) throws IOException {
     try (Writer w = writer(file)) {
-      w.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"" + CAMT_NS + "\"><BkToCstmrStmt>\n"
-          + "<GrpHdr><MsgId>BENCH</MsgId><CreDtTm>" + DATE + "T08:00:00Z</CreDtTm></GrpHdr>\n");
+      w.write(
+          "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\""
+              + CAMT_NS
+              + "\"><BkToCstmrStmt>\n"
+              + "<GrpHdr><MsgId>BENCH</MsgId><CreDtTm>"
+              + DATE
+              + "T08:00:00Z</CreDtTm></GrpHdr>\n");
       for (long first = 0; first < entries; first += ENTRIES_PER_STATEMENT) {
         long end = Math.min(entries, first + ENTRIES_PER_STATEMENT);
-        w.write("<Stmt><Id>STMT-" + first / ENTRIES_PER_STATEMENT + "</Id>\n"
-            + balance("OPBD", 0) + balance("CLBD", sum(first, end)));
+        w.write(
+            "<Stmt><Id>STMT-"
+                + first / ENTRIES_PER_STATEMENT
+                + "</Id>\n"
+                + balance("OPBD", 0)
+                + balance("CLBD", sum(first, end)));
         for (long i = first; i < end; i++) {
-          w.write("<Ntry><Amt Ccy=\"" + CURRENCY + "\">" + major(amountMinor(i)) + "</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
-              + "<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>" + DATE + "</Dt></BookgDt><ValDt><Dt>" + DATE + "</Dt></ValDt>"
-              + "<AcctSvcrRef>BR-" + i + "</AcctSvcrRef>"
-              + "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>"
-              + "<NtryDtls><TxDtls><Refs><EndToEndId>pay_" + i + "</EndToEndId></Refs></TxDtls></NtryDtls></Ntry>\n");
+          w.write(
+              "<Ntry><Amt Ccy=\""
+                  + CURRENCY
+                  + "\">"
+                  + major(amountMinor(i))
+                  + "</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+                  + "<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>"
+                  + DATE
+                  + "</Dt></BookgDt><ValDt><Dt>"
+                  + DATE
+                  + "</Dt></ValDt>"
+                  + "<AcctSvcrRef>BR-"
+                  + i
+                  + "</AcctSvcrRef>"
+                  + "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>"
+                  + "<NtryDtls><TxDtls><Refs><EndToEndId>pay_"
+                  + i
+                  + "</EndToEndId></Refs></TxDtls></NtryDtls></Ntry>\n");
         }
         w.write("</Stmt>\n");
       }
@@ -114,8 +157,15 @@ public final class FeedFiles {
   }
 
   private static String balance(String code, long minor) {
-    return "<Bal><Tp><CdOrPrtry><Cd>" + code + "</Cd></CdOrPrtry></Tp><Amt Ccy=\"" + CURRENCY + "\">" + major(minor)
-        + "</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>" + DATE + "</Dt></Dt></Bal>\n";
+    return "<Bal><Tp><CdOrPrtry><Cd>"
+        + code
+        + "</Cd></CdOrPrtry></Tp><Amt Ccy=\""
+        + CURRENCY
+        + "\">"
+        + major(minor)
+        + "</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>"
+        + DATE
+        + "</Dt></Dt></Bal>\n";
   }
 
   private static long sum(long first, long end) {
@@ -128,7 +178,8 @@ public final class FeedFiles {
 
   private static Writer writer(Path file) throws IOException {
     return new BufferedWriter(
-        new java.io.OutputStreamWriter(Files.newOutputStream(file), StandardCharsets.UTF_8), WRITE_BUFFER_CHARS);
+        new java.io.OutputStreamWriter(Files.newOutputStream(file), StandardCharsets.UTF_8),
+        WRITE_BUFFER_CHARS);
   }
 
   /** Writes a file of {@code entries} entries (one of the write methods above). */

@@ -25,18 +25,20 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * {@code ./settleflow bench feeds}: on one embedded KRaft broker and schema registry,
+ *
  * <ol>
- *   <li>the floor: a plain producer (the importer's settings, no transactions) publishing the
- *       same SettlementRecords, built in memory, with no file and no parsing;
+ *   <li>the floor: a plain producer (the importer's settings, no transactions) publishing the same
+ *       SettlementRecords, built in memory, with no file and no parsing;
  *   <li>the importer on a generated settleflow CSV, camt.053 and BAI2 file of the same entries
  *       (streamed formats are read twice: validate + hash, then publish);
  *   <li>the importer on a BAI2 file {@link #HEAP_FACTOR}× larger, against the same BAI2 file at 1×,
  *       each with its peak live heap sampled.
  * </ol>
+ *
  * Peak live heap: every {@link #HEAP_SAMPLE_ENTRIES} entries (from the importer's progress
- * callback) a full GC is requested and the heap in use right after it is read; the largest
- * sample wins. Sampling happens only in those two heap runs, never in the timed ones. Warm-up:
- * one import of each format and a floor run at a tenth of the size, unmeasured.
+ * callback) a full GC is requested and the heap in use right after it is read; the largest sample
+ * wins. Sampling happens only in those two heap runs, never in the timed ones. Warm-up: one import
+ * of each format and a floor run at a tenth of the size, unmeasured.
  */
 public final class FeedsBenchmark {
   public static final int HEAP_FACTOR = 10;
@@ -48,7 +50,13 @@ public final class FeedsBenchmark {
   public record Options(long entries) {}
 
   /** Entries per second of each side and the heap ratio. */
-  public record Result(double floorEps, double csvEps, double camt053Eps, double bai2Eps, long heap1x, long heap10x) {
+  public record Result(
+      double floorEps,
+      double csvEps,
+      double camt053Eps,
+      double bai2Eps,
+      long heap1x,
+      long heap10x) {
     public double heapGrowth() {
       return (double) heap10x / heap1x;
     }
@@ -78,7 +86,8 @@ public final class FeedsBenchmark {
       return measure(runDir);
     } finally {
       // The broker keeps hundreds of MB of benchmark records: delete them and the generated files.
-      deleteTree(runDir.resolve("kafka").resolve("logs")); // Kafka's data directory; broker.log stays
+      deleteTree(
+          runDir.resolve("kafka").resolve("logs")); // Kafka's data directory; broker.log stays
       deleteTree(runDir.resolve("files"));
     }
   }
@@ -98,26 +107,46 @@ public final class FeedsBenchmark {
     long n = options.entries();
     Path files = Files.createDirectories(runDir.resolve("files"));
     try (KafkaBroker broker = KafkaBroker.start(runDir.resolve("kafka"), 0, 0, "384m");
-        SchemaRegistryServer registry = SchemaRegistryServer.start(runDir.resolve("registry"), 0, false)) {
+        SchemaRegistryServer registry =
+            SchemaRegistryServer.start(runDir.resolve("registry"), 0, false)) {
       broker.createTopics(
           List.of(Topics.SETTLEMENTS_RAW, Topics.SETTLEMENTS_REJECTED, Topics.SETTLEMENTS_IMPORTS),
           TOPIC_PARTITIONS,
           Set.of(Topics.SETTLEMENTS_IMPORTS));
       String bootstrap = broker.bootstrapServers();
-      ConfluentWireFormat wire = new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
-      out.printf("bench feeds: broker %s, registry %s, %,d entries per file%n", bootstrap, registry.confluentUrl(), n);
+      ConfluentWireFormat wire =
+          new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
+      out.printf(
+          "bench feeds: broker %s, registry %s, %,d entries per file%n",
+          bootstrap, registry.confluentUrl(), n);
 
       Path csv = generate(files.resolve("bench.csv"), n, FeedFiles::writeCsv);
       Path camt = generate(files.resolve("bench-camt053.xml"), n, FeedFiles::writeCamt053);
       Path bai2 = generate(files.resolve("bench.bai2"), n, FeedFiles::writeBai2);
-      Path bai2Large = generate(files.resolve("bench-10x.bai2"), n * HEAP_FACTOR, FeedFiles::writeBai2);
+      Path bai2Large =
+          generate(files.resolve("bench-10x.bai2"), n * HEAP_FACTOR, FeedFiles::writeBai2);
 
       out.println("bench feeds: warm-up (a tenth of the size, not measured)");
       long warm = Math.max(1, n / WARMUP_DIVISOR);
       floor(bootstrap, wire, "bench-warmup-floor", warm);
-      importFile(bootstrap, wire, generate(files.resolve("warm.csv"), warm, FeedFiles::writeCsv), "bench-warmup-csv", ImportProgress.NONE);
-      importFile(bootstrap, wire, generate(files.resolve("warm.xml"), warm, FeedFiles::writeCamt053), "bench-warmup-camt", ImportProgress.NONE);
-      importFile(bootstrap, wire, generate(files.resolve("warm.bai2"), warm, FeedFiles::writeBai2), "bench-warmup-bai2", ImportProgress.NONE);
+      importFile(
+          bootstrap,
+          wire,
+          generate(files.resolve("warm.csv"), warm, FeedFiles::writeCsv),
+          "bench-warmup-csv",
+          ImportProgress.NONE);
+      importFile(
+          bootstrap,
+          wire,
+          generate(files.resolve("warm.xml"), warm, FeedFiles::writeCamt053),
+          "bench-warmup-camt",
+          ImportProgress.NONE);
+      importFile(
+          bootstrap,
+          wire,
+          generate(files.resolve("warm.bai2"), warm, FeedFiles::writeBai2),
+          "bench-warmup-bai2",
+          ImportProgress.NONE);
 
       double floorEps = floor(bootstrap, wire, "bench-floor", n);
       out.printf("bench feeds: floor (plain producer, no parsing): %,.0f records/s%n", floorEps);
@@ -127,7 +156,8 @@ public final class FeedsBenchmark {
 
       long heap1x = peakHeap(bootstrap, wire, bai2, "bench-heap-1x");
       long heap10x = peakHeap(bootstrap, wire, bai2Large, "bench-heap-10x");
-      out.printf("bench feeds: peak live heap, BAI2 %,d entries: %.1f MiB; %,d entries: %.1f MiB%n",
+      out.printf(
+          "bench feeds: peak live heap, BAI2 %,d entries: %.1f MiB; %,d entries: %.1f MiB%n",
           n, heap1x / 1048576.0, n * HEAP_FACTOR, heap10x / 1048576.0);
       for (Path f : List.of(csv, camt, bai2, bai2Large)) {
         Files.deleteIfExists(f); // hundreds of MB; the run directory keeps the logs
@@ -138,11 +168,16 @@ public final class FeedsBenchmark {
 
   private Path generate(Path file, long entries, FeedFiles.Generator writer) throws IOException {
     writer.write(file, entries);
-    out.printf("bench feeds: wrote %s (%,d entries, %.1f MiB)%n", file.getFileName(), entries, Files.size(file) / 1048576.0);
+    out.printf(
+        "bench feeds: wrote %s (%,d entries, %.1f MiB)%n",
+        file.getFileName(), entries, Files.size(file) / 1048576.0);
     return file;
   }
 
-  /** The floor: encode and send {@code n} records, wait for every acknowledgement; records per second. */
+  /**
+   * The floor: encode and send {@code n} records, wait for every acknowledgement; records per
+   * second.
+   */
   private static double floor(String bootstrap, ConfluentWireFormat wire, String source, long n) {
     AtomicReference<Exception> failure = new AtomicReference<>();
     try (Producer<String, byte[]> producer = SettlementProducers.create(bootstrap)) {
@@ -150,33 +185,42 @@ public final class FeedsBenchmark {
       for (long i = 0; i < n; i++) {
         var record = FeedFiles.record(source, i);
         // failures land in the callback and are thrown after flush()
-        var unused = producer.send(
-            new ProducerRecord<>(Topics.SETTLEMENTS_RAW, record.getSettlementId(), wire.encode(Topics.SETTLEMENTS_RAW, record)),
-            (metadata, error) -> {
-              if (error != null) {
-                failure.compareAndSet(null, error);
-              }
-            });
+        var unused =
+            producer.send(
+                new ProducerRecord<>(
+                    Topics.SETTLEMENTS_RAW,
+                    record.getSettlementId(),
+                    wire.encode(Topics.SETTLEMENTS_RAW, record)),
+                (metadata, error) -> {
+                  if (error != null) {
+                    failure.compareAndSet(null, error);
+                  }
+                });
       }
       producer.flush();
       long nanos = System.nanoTime() - start;
       if (failure.get() != null) {
-        throw new IllegalStateException("floor producer failed: " + failure.get().getMessage(), failure.get());
+        throw new IllegalStateException(
+            "floor producer failed: " + failure.get().getMessage(), failure.get());
       }
       return n * 1e9 / nanos;
     }
   }
 
-  private double timedImport(String bootstrap, ConfluentWireFormat wire, Path file, String source, long n)
+  private double timedImport(
+      String bootstrap, ConfluentWireFormat wire, Path file, String source, long n)
       throws UnreadableFileException {
     long start = System.nanoTime();
     ImportSummary summary = importFile(bootstrap, wire, file, source, ImportProgress.NONE);
     long nanos = System.nanoTime() - start;
     if (summary.published() != n) {
-      throw new IllegalStateException(file + ": expected " + n + " records published, got: " + summary.render());
+      throw new IllegalStateException(
+          file + ": expected " + n + " records published, got: " + summary.render());
     }
     double eps = n * 1e9 / nanos;
-    out.printf("bench feeds: importer on %s (%s): %,.0f entries/s%n", file.getFileName(), summary.format(), eps);
+    out.printf(
+        "bench feeds: importer on %s (%s): %,.0f entries/s%n",
+        file.getFileName(), summary.format(), eps);
     return eps;
   }
 
@@ -184,11 +228,16 @@ public final class FeedsBenchmark {
   private static long peakHeap(String bootstrap, ConfluentWireFormat wire, Path file, String source)
       throws UnreadableFileException {
     long[] peak = {liveHeap()};
-    importFile(bootstrap, wire, file, source, (bytesRead, totalBytes, entries, done) -> {
-      if (done || entries % HEAP_SAMPLE_ENTRIES == 0) {
-        peak[0] = Math.max(peak[0], liveHeap());
-      }
-    });
+    importFile(
+        bootstrap,
+        wire,
+        file,
+        source,
+        (bytesRead, totalBytes, entries, done) -> {
+          if (done || entries % HEAP_SAMPLE_ENTRIES == 0) {
+            peak[0] = Math.max(peak[0], liveHeap());
+          }
+        });
     return peak[0];
   }
 
@@ -201,8 +250,11 @@ public final class FeedsBenchmark {
   private static ImportSummary importFile(
       String bootstrap, ConfluentWireFormat wire, Path file, String source, ImportProgress progress)
       throws UnreadableFileException {
-    try (Producer<String, byte[]> producer = SettlementProducers.createTransactional(bootstrap, source)) {
-      return new SettlementImporter(producer, wire, new KafkaImportMarkers(bootstrap)).withProgress(progress).importFile(file, source);
+    try (Producer<String, byte[]> producer =
+        SettlementProducers.createTransactional(bootstrap, source)) {
+      return new SettlementImporter(producer, wire, new KafkaImportMarkers(bootstrap))
+          .withProgress(progress)
+          .importFile(file, source);
     }
   }
 }

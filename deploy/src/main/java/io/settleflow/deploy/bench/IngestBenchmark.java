@@ -75,16 +75,28 @@ public final class IngestBenchmark {
   }
 
   public Result run(Path home, Path runDir) throws Exception {
-    StackSettings settings = StackSettings.ephemeral(home, runDir, StackSettings.DEFAULT_SETTLEMENT_DEADLINE, StackSettings.DEFAULT_ORPHAN_GRACE);
+    StackSettings settings =
+        StackSettings.ephemeral(
+            home,
+            runDir,
+            StackSettings.DEFAULT_SETTLEMENT_DEADLINE,
+            StackSettings.DEFAULT_ORPHAN_GRACE);
     // The per-merchant rate limit is lifted: one merchant carries the whole load here.
     Map<String, String> ingestEnv =
-        Map.of("SETTLEFLOW_DB_POOL_SIZE", Integer.toString(POOL_SIZE),
-            "SETTLEFLOW_RATE_LIMIT_PER_SECOND", "1000000", "SETTLEFLOW_RATE_LIMIT_BURST", "1000000");
+        Map.of(
+            "SETTLEFLOW_DB_POOL_SIZE",
+            Integer.toString(POOL_SIZE),
+            "SETTLEFLOW_RATE_LIMIT_PER_SECOND",
+            "1000000",
+            "SETTLEFLOW_RATE_LIMIT_BURST",
+            "1000000");
     try (Stack stack = Stack.start(settings, out, Stack.Scope.INGEST_ONLY, ingestEnv)) {
-      MerchantAdmin admin = new MerchantAdmin(stack.postgres().superuser(Stack.DATABASE), Clock.systemUTC());
+      MerchantAdmin admin =
+          new MerchantAdmin(stack.postgres().superuser(Stack.DATABASE), Clock.systemUTC());
       admin.createMerchant("bench-merchant", "Benchmark merchant");
       String apiKey = admin.issueApiKey("bench-merchant");
-      ConfluentWireFormat wire = new ConfluentWireFormat(new ConfluentRegistryClient(stack.endpoints().registryUrl()));
+      ConfluentWireFormat wire =
+          new ConfluentWireFormat(new ConfluentRegistryClient(stack.endpoints().registryUrl()));
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       // Both sides pay with the same vault token, so both run the vault lookup of an authorize.
       String cardToken = tokenize(http, stack.endpoints().ingestUrl(), apiKey);
@@ -92,41 +104,61 @@ public final class IngestBenchmark {
       LatencySample raw;
       try (HikariDataSource pool = appPool(stack, runDir)) {
         PaymentLedger ledger = new PaymentLedger(pool, Clock.systemUTC());
-        raw = phase("raw JDBC (PaymentLedger.authorize, same SQL and transaction)", client -> {
-          AuthorizeResult r =
-              ledger.authorize(
-                  new AuthorizeRequest("bench-merchant", UUID.randomUUID().toString(), randomHash(), amount(), "EUR", null, cardToken),
-                  event -> wire.encode(Topics.PAYMENTS_AUTHORIZED, event),
-                  payment -> new StoredResponse(201, "{\"id\":\"" + payment.paymentId() + "\"}"));
-          if (!(r instanceof AuthorizeResult.Created)) {
-            throw new IllegalStateException("raw authorize did not create: " + r);
-          }
-        });
+        raw =
+            phase(
+                "raw JDBC (PaymentLedger.authorize, same SQL and transaction)",
+                client -> {
+                  AuthorizeResult r =
+                      ledger.authorize(
+                          new AuthorizeRequest(
+                              "bench-merchant",
+                              UUID.randomUUID().toString(),
+                              randomHash(),
+                              amount(),
+                              "EUR",
+                              null,
+                              cardToken),
+                          event -> wire.encode(Topics.PAYMENTS_AUTHORIZED, event),
+                          payment ->
+                              new StoredResponse(201, "{\"id\":\"" + payment.paymentId() + "\"}"));
+                  if (!(r instanceof AuthorizeResult.Created)) {
+                    throw new IllegalStateException("raw authorize did not create: " + r);
+                  }
+                });
       }
 
       URI uri = URI.create(stack.endpoints().ingestUrl() + "/v1/payments");
-      LatencySample api = phase("HTTP API (POST /v1/payments)", client -> {
-        String body = "{\"amount_minor\":" + amount() + ",\"currency\":\"EUR\",\"card_token\":\"" + cardToken + "\"}";
-        HttpResponse<Void> response =
-            http.send(
-                HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofSeconds(30))
-                    .header("Authorization", "Bearer " + apiKey)
-                    .header("Idempotency-Key", UUID.randomUUID().toString())
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                    .build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() != 201) {
-          throw new IllegalStateException("API answered " + response.statusCode());
-        }
-      });
+      LatencySample api =
+          phase(
+              "HTTP API (POST /v1/payments)",
+              client -> {
+                String body =
+                    "{\"amount_minor\":"
+                        + amount()
+                        + ",\"currency\":\"EUR\",\"card_token\":\""
+                        + cardToken
+                        + "\"}";
+                HttpResponse<Void> response =
+                    http.send(
+                        HttpRequest.newBuilder(uri)
+                            .timeout(Duration.ofSeconds(30))
+                            .header("Authorization", "Bearer " + apiKey)
+                            .header("Idempotency-Key", UUID.randomUUID().toString())
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                            .build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() != 201) {
+                  throw new IllegalStateException("API answered " + response.statusCode());
+                }
+              });
       return new Result(raw, api);
     }
   }
 
   /** One POST /v1/tokenize of a test card; returns its token. */
-  private static String tokenize(HttpClient http, String ingestUrl, String apiKey) throws Exception {
+  private static String tokenize(HttpClient http, String ingestUrl, String apiKey)
+      throws Exception {
     HttpResponse<String> response =
         http.send(
             HttpRequest.newBuilder(URI.create(ingestUrl + "/v1/tokenize"))
@@ -134,12 +166,15 @@ public final class IngestBenchmark {
                 .header("Authorization", "Bearer " + apiKey)
                 .header("Idempotency-Key", "bench-card")
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                    "{\"card\":{\"number\":\"4242424242424242\",\"exp_month\":12,\"exp_year\":2035}}", StandardCharsets.UTF_8))
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"card\":{\"number\":\"4242424242424242\",\"exp_month\":12,\"exp_year\":2035}}",
+                        StandardCharsets.UTF_8))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     if (response.statusCode() != 201) {
-      throw new IllegalStateException("tokenize answered " + response.statusCode() + ": " + response.body());
+      throw new IllegalStateException(
+          "tokenize answered " + response.statusCode() + ": " + response.body());
     }
     String body = response.body();
     int start = body.indexOf("\"token\":\"") + "\"token\":\"".length();
@@ -157,7 +192,9 @@ public final class IngestBenchmark {
 
   /** Warm up, then measure: every client loops on the operation; latencies of successes only. */
   private LatencySample phase(String name, Operation operation) throws Exception {
-    out.printf("bench ingest: %s, %d clients: warming up %d s%n", name, options.clients(), options.warmup().toSeconds());
+    out.printf(
+        "bench ingest: %s, %d clients: warming up %d s%n",
+        name, options.clients(), options.warmup().toSeconds());
     drive(operation, options.warmup());
     out.printf("bench ingest: %s: measuring %d s%n", name, options.measure().toSeconds());
     long start = System.nanoTime();
@@ -165,7 +202,14 @@ public final class IngestBenchmark {
     long elapsed = System.nanoTime() - start;
     long[] all = perClient.stream().flatMapToLong(java.util.Arrays::stream).toArray();
     LatencySample sample = LatencySample.of(all, elapsed);
-    out.printf(java.util.Locale.ROOT, "bench ingest: %s: %.0f ops/s, p50 %.1f ms, p99 %.1f ms (%d ops)%n", name, sample.perSecond(), sample.quantileMs(0.5), sample.quantileMs(0.99), sample.operations());
+    out.printf(
+        java.util.Locale.ROOT,
+        "bench ingest: %s: %.0f ops/s, p50 %.1f ms, p99 %.1f ms (%d ops)%n",
+        name,
+        sample.perSecond(),
+        sample.quantileMs(0.5),
+        sample.quantileMs(0.99),
+        sample.operations());
     return sample;
   }
 
@@ -176,19 +220,21 @@ public final class IngestBenchmark {
       List<Future<long[]>> futures = new java.util.ArrayList<>();
       for (int c = 0; c < options.clients(); c++) {
         int client = c;
-        futures.add(pool.submit(() -> {
-          long[] latencies = new long[1024];
-          int n = 0;
-          while (System.nanoTime() < end) {
-            long t = System.nanoTime();
-            operation.run(client);
-            if (n == latencies.length) {
-              latencies = java.util.Arrays.copyOf(latencies, n * 2);
-            }
-            latencies[n++] = System.nanoTime() - t;
-          }
-          return java.util.Arrays.copyOf(latencies, n);
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  long[] latencies = new long[1024];
+                  int n = 0;
+                  while (System.nanoTime() < end) {
+                    long t = System.nanoTime();
+                    operation.run(client);
+                    if (n == latencies.length) {
+                      latencies = java.util.Arrays.copyOf(latencies, n * 2);
+                    }
+                    latencies[n++] = System.nanoTime() - t;
+                  }
+                  return java.util.Arrays.copyOf(latencies, n);
+                }));
       }
       List<long[]> results = new java.util.ArrayList<>();
       for (Future<long[]> f : futures) {

@@ -48,9 +48,9 @@ import org.apache.kafka.streams.kstream.Produced;
  * once; then (1) a plain exactly-once consume → produce pass-through Streams app and (2) the full
  * risk topology each process all of them, with the same Streams settings (exactly_once_v2, commit
  * interval, threads). Throughput = N ÷ the time from the app's first RUNNING to the last output
- * being committed (read_committed end offset). Then, with the risk topology still running, a
- * paced phase sends fresh payments and times each decision from send to read_committed receipt:
- * that is p99_ms.
+ * being committed (read_committed end offset). Then, with the risk topology still running, a paced
+ * phase sends fresh payments and times each decision from send to read_committed receipt: that is
+ * p99_ms.
  */
 public final class RiskBenchmark {
   public static final int PARTITIONS = 2;
@@ -66,7 +66,10 @@ public final class RiskBenchmark {
       return String.format(
           Locale.ROOT,
           "RESULT risk throughput_ratio=%.2f risk_rps=%.0f passthrough_rps=%.0f p99_ms=%.1f",
-          riskRps / passthroughRps, riskRps, passthroughRps, latency.quantileMs(0.99));
+          riskRps / passthroughRps,
+          riskRps,
+          passthroughRps,
+          latency.quantileMs(0.99));
     }
   }
 
@@ -84,50 +87,88 @@ public final class RiskBenchmark {
     ConfluentWireFormat wire = new ConfluentWireFormat(registry);
     try (KafkaBroker broker = KafkaBroker.start(dir.resolve("kafka"), 0, 0, "512m")) {
       List<String> topics = new ArrayList<>(Topics.LEDGER_EVENTS);
-      topics.addAll(List.of(Topics.SETTLEMENTS_RAW, Topics.RISK_DECISIONS, Topics.RISK_DLQ, PASSTHROUGH_OUT));
+      topics.addAll(
+          List.of(Topics.SETTLEMENTS_RAW, Topics.RISK_DECISIONS, Topics.RISK_DLQ, PASSTHROUGH_OUT));
       broker.createTopics(topics, PARTITIONS, Set.of());
       broker.createTopics(List.of(Topics.RISK_RULES), 1, Set.of(Topics.RISK_RULES));
       // 50 payments a second of event time, so each merchant has a realistic handful in its
       // velocity window (1 ms apart, a merchant would hold hundreds and every payment reads them)
-      Instant base = Instant.now().minus(EVENT_SPACING.multipliedBy(options.events())).minus(Duration.ofMinutes(1));
-      out.printf("loading %d authorizations for %d merchants on %d partitions%n", options.events(), options.merchants(), PARTITIONS);
+      Instant base =
+          Instant.now()
+              .minus(EVENT_SPACING.multipliedBy(options.events()))
+              .minus(Duration.ofMinutes(1));
+      out.printf(
+          "loading %d authorizations for %d merchants on %d partitions%n",
+          options.events(), options.merchants(), PARTITIONS);
       try (KafkaProducer<String, byte[]> producer = producer(broker)) {
         for (int i = 0; i < options.events(); i++) {
-          PaymentEvent e = event("e-" + i, "p-" + i, i % options.merchants(), base.plus(EVENT_SPACING.multipliedBy(i)));
-          send(producer, new ProducerRecord<>(Topics.PAYMENTS_AUTHORIZED, e.getPaymentId(), wire.encode(Topics.PAYMENTS_AUTHORIZED, e)));
+          PaymentEvent e =
+              event(
+                  "e-" + i,
+                  "p-" + i,
+                  i % options.merchants(),
+                  base.plus(EVENT_SPACING.multipliedBy(i)));
+          send(
+              producer,
+              new ProducerRecord<>(
+                  Topics.PAYMENTS_AUTHORIZED,
+                  e.getPaymentId(),
+                  wire.encode(Topics.PAYMENTS_AUTHORIZED, e)));
         }
         producer.flush();
         throwIfSendFailed();
       }
 
       StreamsBuilder passthrough = new StreamsBuilder();
-      passthrough.stream(Topics.PAYMENTS_AUTHORIZED, Consumed.with(Serdes.String(), Serdes.ByteArray()))
+      passthrough.stream(
+              Topics.PAYMENTS_AUTHORIZED, Consumed.with(Serdes.String(), Serdes.ByteArray()))
           .to(PASSTHROUGH_OUT, Produced.with(Serdes.String(), Serdes.ByteArray()));
-      double passthroughRps = measure(broker, "bench-passthrough", passthrough.build(), PASSTHROUGH_OUT, config, dir, null);
+      double passthroughRps =
+          measure(
+              broker, "bench-passthrough", passthrough.build(), PASSTHROUGH_OUT, config, dir, null);
       out.printf(Locale.ROOT, "pass-through: %.0f records/s%n", passthroughRps);
 
       LatencySample[] latency = new LatencySample[1];
       double riskRps =
-          measure(broker, "bench-risk", RiskTopology.build(config, registry), Topics.RISK_DECISIONS, config, dir,
+          measure(
+              broker,
+              "bench-risk",
+              RiskTopology.build(config, registry),
+              Topics.RISK_DECISIONS,
+              config,
+              dir,
               () -> latency[0] = latencyPhase(broker, wire));
-      out.printf(Locale.ROOT, "risk topology: %.0f decisions/s; decision latency p50 %.1f ms, p99 %.1f ms%n",
-          riskRps, latency[0].quantileMs(0.5), latency[0].quantileMs(0.99));
+      out.printf(
+          Locale.ROOT,
+          "risk topology: %.0f decisions/s; decision latency p50 %.1f ms, p99 %.1f ms%n",
+          riskRps,
+          latency[0].quantileMs(0.5),
+          latency[0].quantileMs(0.99));
       return new Result(passthroughRps, riskRps, latency[0]);
     }
   }
 
   /** Runs the app until `outputTopic` holds N committed records; returns records per second. */
   private double measure(
-      KafkaBroker broker, String appId, Topology topology, String outputTopic, RiskConfig config, Path dir, ThrowingRunnable whileRunning)
+      KafkaBroker broker,
+      String appId,
+      Topology topology,
+      String outputTopic,
+      RiskConfig config,
+      Path dir,
+      ThrowingRunnable whileRunning)
       throws Exception {
-    Properties props = RiskStreamsConfig.properties(appId, broker.bootstrapServers(), dir.resolve(appId), 1, config);
+    Properties props =
+        RiskStreamsConfig.properties(
+            appId, broker.bootstrapServers(), dir.resolve(appId), 1, config);
     try (KafkaStreams streams = new KafkaStreams(topology, props)) {
       long[] runningAt = {0};
-      streams.setStateListener((now, before) -> {
-        if (now == KafkaStreams.State.RUNNING && runningAt[0] == 0) {
-          runningAt[0] = System.nanoTime();
-        }
-      });
+      streams.setStateListener(
+          (now, before) -> {
+            if (now == KafkaStreams.State.RUNNING && runningAt[0] == 0) {
+              runningAt[0] = System.nanoTime();
+            }
+          });
       streams.start();
       long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
       while (runningAt[0] == 0) {
@@ -154,8 +195,11 @@ public final class RiskBenchmark {
     }
   }
 
-  /** Paced fresh payments through the running risk topology, timed from send to committed decision. */
-  private LatencySample latencyPhase(KafkaBroker broker, ConfluentWireFormat wire) throws Exception {
+  /**
+   * Paced fresh payments through the running risk topology, timed from send to committed decision.
+   */
+  private LatencySample latencyPhase(KafkaBroker broker, ConfluentWireFormat wire)
+      throws Exception {
     Map<String, Long> sentAt = new HashMap<>();
     long[] latencies = new long[options.latencyEvents()];
     int received = 0;
@@ -166,7 +210,8 @@ public final class RiskBenchmark {
     c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-risk-latency");
     long intervalNanos = 1_000_000_000L / options.latencyPerSecond();
     long started = System.nanoTime();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+    try (KafkaConsumer<String, byte[]> consumer =
+            new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         KafkaProducer<String, byte[]> producer = producer(broker)) {
       consumer.subscribe(List.of(Topics.RISK_DECISIONS));
       while (consumer.assignment().isEmpty()) {
@@ -177,11 +222,18 @@ public final class RiskBenchmark {
       int sent = 0;
       long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
       while (received < options.latencyEvents() && System.nanoTime() < deadline) {
-        while (sent < options.latencyEvents() && System.nanoTime() - started >= sent * intervalNanos) {
+        while (sent < options.latencyEvents()
+            && System.nanoTime() - started >= sent * intervalNanos) {
           String paymentId = "lat-" + sent;
-          PaymentEvent e = event("lat-e-" + sent, paymentId, sent % options.merchants(), Instant.now());
+          PaymentEvent e =
+              event("lat-e-" + sent, paymentId, sent % options.merchants(), Instant.now());
           sentAt.put(paymentId, System.nanoTime());
-          send(producer, new ProducerRecord<>(Topics.PAYMENTS_AUTHORIZED, paymentId, wire.encode(Topics.PAYMENTS_AUTHORIZED, e)));
+          send(
+              producer,
+              new ProducerRecord<>(
+                  Topics.PAYMENTS_AUTHORIZED,
+                  paymentId,
+                  wire.encode(Topics.PAYMENTS_AUTHORIZED, e)));
           sent++;
           throwIfSendFailed();
         }
@@ -204,11 +256,16 @@ public final class RiskBenchmark {
     }
     // read_committed end offsets count each transaction's commit marker too (one per partition
     // per commit, about 1% of the records here): both phases end equally that much early
-    var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(10, TimeUnit.SECONDS);
+    var ends =
+        admin
+            .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+            .all()
+            .get(10, TimeUnit.SECONDS);
     return ends.values().stream().mapToLong(info -> info.offset()).sum();
   }
 
-  private static PaymentEvent event(String eventId, String paymentId, int merchant, Instant occurredAt) {
+  private static PaymentEvent event(
+      String eventId, String paymentId, int merchant, Instant occurredAt) {
     return PaymentEvent.newBuilder()
         .setEventId(eventId)
         .setEventType(PaymentEventType.AUTHORIZED)
@@ -234,8 +291,11 @@ public final class RiskBenchmark {
     void run() throws Exception;
   }
 
-  /** The first failed send of the run; the load must be complete for the figures to mean anything. */
-  private final java.util.concurrent.atomic.AtomicReference<Exception> sendFailure = new java.util.concurrent.atomic.AtomicReference<>();
+  /**
+   * The first failed send of the run; the load must be complete for the figures to mean anything.
+   */
+  private final java.util.concurrent.atomic.AtomicReference<Exception> sendFailure =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   private void send(KafkaProducer<String, byte[]> producer, ProducerRecord<String, byte[]> record) {
     var unused =

@@ -16,13 +16,17 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Prints mismatch alerts the moment reconciliation commits them (read_committed), for people to watch. */
+/**
+ * Prints mismatch alerts the moment reconciliation commits them (read_committed), for people to
+ * watch.
+ */
 public final class AlertWatcher implements AutoCloseable {
   private final KafkaConsumer<String, byte[]> consumer;
   private final Thread thread;
   private final AtomicBoolean running = new AtomicBoolean(true);
 
-  private AlertWatcher(KafkaConsumer<String, byte[]> consumer, ConfluentWireFormat wire, PrintStream out) {
+  private AlertWatcher(
+      KafkaConsumer<String, byte[]> consumer, ConfluentWireFormat wire, PrintStream out) {
     this.consumer = consumer;
     this.thread = new Thread(() -> loop(wire, out), "alert-watcher");
     this.thread.setDaemon(true);
@@ -35,7 +39,8 @@ public final class AlertWatcher implements AutoCloseable {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "settleflow-alert-watcher-" + System.nanoTime());
-    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+    KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     consumer.subscribe(java.util.List.of(Topics.RECON_MISMATCHES));
     AlertWatcher watcher = new AlertWatcher(consumer, wire, out);
     watcher.thread.start();
@@ -62,8 +67,10 @@ public final class AlertWatcher implements AutoCloseable {
     if (a.getPaymentId() != null) s.append(" payment=").append(a.getPaymentId());
     if (a.getSettlementId() != null) s.append(" settlement=").append(a.getSettlementId());
     if (a.getMerchantId() != null) s.append(" merchant=").append(a.getMerchantId());
-    if (a.getCurrency() != null && a.getExpectedAmountMinor() != null) s.append(" expected=").append(major(a.getExpectedAmountMinor(), a.getCurrency()));
-    if (a.getCurrency() != null && a.getActualAmountMinor() != null) s.append(" actual=").append(major(a.getActualAmountMinor(), a.getCurrency()));
+    if (a.getCurrency() != null && a.getExpectedAmountMinor() != null)
+      s.append(" expected=").append(major(a.getExpectedAmountMinor(), a.getCurrency()));
+    if (a.getCurrency() != null && a.getActualAmountMinor() != null)
+      s.append(" actual=").append(major(a.getActualAmountMinor(), a.getCurrency()));
     s.append(" rule=").append(a.getRule()).append(" — ").append(a.getDetail());
     return s.toString();
   }

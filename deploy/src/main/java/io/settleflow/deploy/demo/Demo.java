@@ -53,6 +53,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class Demo {
   private static final String[] CURRENCIES = {"EUR", "USD", "GBP"};
   private static final Duration POLL = Duration.ofSeconds(1);
+
   /**
    * Payments posted after the file's snapshot are not in it; the demo stops posting (and so stops
    * event time) this long before the first of them would become overdue.
@@ -79,7 +80,8 @@ public final class Demo {
   private final PrintStream out;
   private final Clock clock;
 
-  public Demo(Stack stack, Options options, Duration settlementDeadline, PrintStream out, Clock clock) {
+  public Demo(
+      Stack stack, Options options, Duration settlementDeadline, PrintStream out, Clock clock) {
     this.stack = stack;
     this.options = options;
     this.deadline = settlementDeadline;
@@ -89,12 +91,15 @@ public final class Demo {
 
   public DemoReport run() {
     String bootstrap = stack.endpoints().kafkaBootstrap();
-    ConfluentWireFormat wire = new ConfluentWireFormat(new ConfluentRegistryClient(stack.endpoints().registryUrl()));
+    ConfluentWireFormat wire =
+        new ConfluentWireFormat(new ConfluentRegistryClient(stack.endpoints().registryUrl()));
     List<LoadGenerator.Merchant> merchants = createMerchants();
 
     try (AlertWatcher watcher = AlertWatcher.start(bootstrap, wire, out);
         LoadGenerator load = new LoadGenerator(stack.endpoints().ingestUrl(), merchants)) {
-      out.printf("demo: %d merchants posting ~%.0f payments/s each for %d s%n", merchants.size(), options.ratePerMerchant(), options.loadDuration().toSeconds());
+      out.printf(
+          "demo: %d merchants posting ~%.0f payments/s each for %d s%n",
+          merchants.size(), options.ratePerMerchant(), options.loadDuration().toSeconds());
       Instant loadStart = clock.instant();
       load.start(options.ratePerMerchant(), options.seed());
       waitLogging(options.loadDuration(), () -> "posted " + load.accepted().size() + " payments");
@@ -104,21 +109,36 @@ public final class Demo {
       load.setRate(options.tailRatePerMerchant());
 
       long redelivered = redeliverCdcEvents(bootstrap, options.redeliveries());
-      out.printf("demo: redelivered %d CDC events to %s (as Debezium does after a crash)%n", redelivered, Topics.PAYMENTS_AUTHORIZED);
+      out.printf(
+          "demo: redelivered %d CDC events to %s (as Debezium does after a crash)%n",
+          redelivered, Topics.PAYMENTS_AUTHORIZED);
 
       Instant fileTime = clock.instant();
-      SettlementPlan plan = SettlementPlan.of(settledBatch, options.planted(), fileTime, options.seed());
+      SettlementPlan plan =
+          SettlementPlan.of(settledBatch, options.planted(), fileTime, options.seed());
       Path file = writeFile(plan);
       ImportSummary summary;
-      try (Producer<String, byte[]> producer = SettlementProducers.createTransactional(bootstrap, "demo-processor")) {
-        summary = new SettlementImporter(producer, wire, new KafkaImportMarkers(bootstrap)).importFile(file, "demo-processor");
+      try (Producer<String, byte[]> producer =
+          SettlementProducers.createTransactional(bootstrap, "demo-processor")) {
+        summary =
+            new SettlementImporter(producer, wire, new KafkaImportMarkers(bootstrap))
+                .importFile(file, "demo-processor");
       } catch (UnreadableFileException e) {
-        throw new IllegalStateException("the demo's own settlement file was refused: " + e.getMessage(), e);
+        throw new IllegalStateException(
+            "the demo's own settlement file was refused: " + e.getMessage(), e);
       }
       out.println("demo: imported " + file + ": " + summary);
-      out.println("demo: planted " + plan.planted().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().size()).collect(Collectors.joining(" ")) + "; waiting for reconciliation (overdue alerts need event time to pass the " + deadline.toSeconds() + " s deadline)");
+      out.println(
+          "demo: planted "
+              + plan.planted().entrySet().stream()
+                  .map(e -> e.getKey() + "=" + e.getValue().size())
+                  .collect(Collectors.joining(" "))
+              + "; waiting for reconciliation (overdue alerts need event time to pass the "
+              + deadline.toSeconds()
+              + " s deadline)");
 
-      // Payments after the snapshot keep event time moving; they must stop before their own deadline.
+      // Payments after the snapshot keep event time moving; they must stop before their own
+      // deadline.
       Instant giveUp = snapshotTime.plus(deadline).minus(DEADLINE_MARGIN);
       Outcome outcome = null;
       while (clock.instant().isBefore(giveUp)) {
@@ -149,19 +169,26 @@ public final class Demo {
     for (int i = 1; i <= options.merchants(); i++) {
       String id = "demo-merchant-" + i;
       admin.createMerchant(id, "Demo merchant " + i);
-      merchants.add(new LoadGenerator.Merchant(id, admin.issueApiKey(id), CURRENCIES[(i - 1) % CURRENCIES.length]));
+      merchants.add(
+          new LoadGenerator.Merchant(
+              id, admin.issueApiKey(id), CURRENCIES[(i - 1) % CURRENCIES.length]));
     }
     return merchants;
   }
 
   /** Copies the first N records of the CDC topic back onto it, headers and all. */
   private long redeliverCdcEvents(String bootstrap, int n) {
-    List<ConsumerRecord<String, byte[]>> records = TopicContents.readAll(bootstrap, Topics.PAYMENTS_AUTHORIZED);
+    List<ConsumerRecord<String, byte[]>> records =
+        TopicContents.readAll(bootstrap, Topics.PAYMENTS_AUTHORIZED);
     List<ConsumerRecord<String, byte[]>> chosen = records.subList(0, Math.min(n, records.size()));
-    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerConfig(bootstrap), new StringSerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<String, byte[]> producer =
+        new KafkaProducer<>(
+            producerConfig(bootstrap), new StringSerializer(), new ByteArraySerializer())) {
       List<java.util.concurrent.Future<?>> sends = new java.util.ArrayList<>();
       for (ConsumerRecord<String, byte[]> r : chosen) {
-        sends.add(producer.send(new ProducerRecord<>(r.topic(), r.partition(), r.key(), r.value(), r.headers())));
+        sends.add(
+            producer.send(
+                new ProducerRecord<>(r.topic(), r.partition(), r.key(), r.value(), r.headers())));
       }
       producer.flush();
       for (java.util.concurrent.Future<?> send : sends) {
@@ -171,17 +198,25 @@ public final class Demo {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while redelivering CDC events", e);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException("redelivering a CDC event failed: " + e.getCause().getMessage(), e);
+      throw new IllegalStateException(
+          "redelivering a CDC event failed: " + e.getCause().getMessage(), e);
     }
     return chosen.size();
   }
 
   private static Map<String, Object> producerConfig(String bootstrap) {
-    return Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    return Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        bootstrap,
+        ProducerConfig.ACKS_CONFIG,
+        "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+        "true");
   }
 
   private Path writeFile(SettlementPlan plan) {
-    Path file = Path.of(stack.endpoints().runDir()).resolve("demo-settlement-" + clock.millis() + ".csv");
+    Path file =
+        Path.of(stack.endpoints().runDir()).resolve("demo-settlement-" + clock.millis() + ".csv");
     try {
       Files.write(file, plan.csvLines());
     } catch (IOException e) {
@@ -190,14 +225,24 @@ public final class Demo {
     return file;
   }
 
-  private DemoReport report(LoadGenerator load, List<AcceptedPayment> settledBatch, SettlementPlan plan, ImportSummary summary, long redelivered, Outcome o, double loadSeconds) {
+  private DemoReport report(
+      LoadGenerator load,
+      List<AcceptedPayment> settledBatch,
+      SettlementPlan plan,
+      ImportSummary summary,
+      long redelivered,
+      Outcome o,
+      double loadSeconds) {
     Ledger ledger = Ledger.read(stack.postgres().superuser(Stack.DATABASE));
-    Set<String> acceptedIds = load.accepted().stream().map(AcceptedPayment::paymentId).collect(Collectors.toSet());
+    Set<String> acceptedIds =
+        load.accepted().stream().map(AcceptedPayment::paymentId).collect(Collectors.toSet());
     long ledgerMissing = acceptedIds.stream().filter(id -> !ledger.paymentIds.contains(id)).count();
     long ledgerExtra = ledger.paymentIds.stream().filter(id -> !acceptedIds.contains(id)).count();
     long cdcMissing = ledger.outboxIds.stream().filter(id -> !o.cdcEvents.contains(id)).count();
-    long decisionsMissing = o.cdcEvents.stream().filter(id -> !o.decidedEvents.contains(id)).count();
-    long matchesMissing = plan.expectedMatches().stream().filter(id -> !o.matchedPayments.contains(id)).count();
+    long decisionsMissing =
+        o.cdcEvents.stream().filter(id -> !o.decidedEvents.contains(id)).count();
+    long matchesMissing =
+        plan.expectedMatches().stream().filter(id -> !o.matchedPayments.contains(id)).count();
 
     Map<PlantedKind, Long> plantedByKind = new EnumMap<>(PlantedKind.class);
     Map<PlantedKind, Long> detectedByKind = new EnumMap<>(PlantedKind.class);
@@ -210,19 +255,46 @@ public final class Demo {
       want.stream().filter(got::contains).forEach(id -> explained.add(k.name() + ":" + id));
     }
     List<String> unexpected = o.alertKeys.stream().filter(a -> !explained.contains(a)).toList();
-    Set<String> settledBatchIds = settledBatch.stream().map(AcceptedPayment::paymentId).collect(Collectors.toSet());
+    Set<String> settledBatchIds =
+        settledBatch.stream().map(AcceptedPayment::paymentId).collect(Collectors.toSet());
     long pending = acceptedIds.stream().filter(id -> !settledBatchIds.contains(id)).count();
     Map<String, Long> alertsByKind = new HashMap<>();
     o.alertKeysByKind.forEach((k, v) -> alertsByKind.put(k, (long) v.size()));
 
     return new DemoReport(
-        load.requests(), acceptedIds.size(), load.replaysMatched(), load.replaysDiffered(), load.failures(),
-        ledger.paymentIds.size(), ledger.entries, ledger.outboxIds.size(), ledger.imbalance, ledgerMissing, ledgerExtra,
-        o.cdcRecords, o.cdcEvents.size(), cdcMissing, redelivered,
-        o.decisions, o.decidedEvents.size(), decisionsMissing,
-        plan.settlementLines(), summary.published(), summary.rejected(),
-        o.matches, o.matchedPayments.size(), plan.expectedMatches().size(), matchesMissing,
-        o.alerts, o.alertIds.size(), plantedByKind, detectedByKind, alertsByKind, unexpected, pending, loadSeconds);
+        load.requests(),
+        acceptedIds.size(),
+        load.replaysMatched(),
+        load.replaysDiffered(),
+        load.failures(),
+        ledger.paymentIds.size(),
+        ledger.entries,
+        ledger.outboxIds.size(),
+        ledger.imbalance,
+        ledgerMissing,
+        ledgerExtra,
+        o.cdcRecords,
+        o.cdcEvents.size(),
+        cdcMissing,
+        redelivered,
+        o.decisions,
+        o.decidedEvents.size(),
+        decisionsMissing,
+        plan.settlementLines(),
+        summary.published(),
+        summary.rejected(),
+        o.matches,
+        o.matchedPayments.size(),
+        plan.expectedMatches().size(),
+        matchesMissing,
+        o.alerts,
+        o.alertIds.size(),
+        plantedByKind,
+        detectedByKind,
+        alertsByKind,
+        unexpected,
+        pending,
+        loadSeconds);
   }
 
   private void waitLogging(Duration total, java.util.function.Supplier<String> progress) {
@@ -244,9 +316,11 @@ public final class Demo {
   }
 
   /** What the ledger holds. */
-  private record Ledger(Set<String> paymentIds, long entries, Set<String> outboxIds, Map<String, Long> imbalance) {
+  private record Ledger(
+      Set<String> paymentIds, long entries, Set<String> outboxIds, Map<String, Long> imbalance) {
     static Ledger read(DataSource superuser) {
-      try (Connection c = superuser.getConnection(); Statement s = c.createStatement()) {
+      try (Connection c = superuser.getConnection();
+          Statement s = c.createStatement()) {
         Set<String> payments = strings(s, "SELECT payment_id::text FROM ledger.payments");
         Set<String> outbox = strings(s, "SELECT id::text FROM ledger.outbox");
         long entries;
@@ -255,7 +329,9 @@ public final class Demo {
           entries = rs.getLong(1);
         }
         Map<String, Long> imbalance = new HashMap<>();
-        try (ResultSet rs = s.executeQuery("SELECT currency, sum(amount_minor) FROM ledger.ledger_entries GROUP BY currency")) {
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT currency, sum(amount_minor) FROM ledger.ledger_entries GROUP BY currency")) {
           while (rs.next()) {
             imbalance.put(rs.getString(1), rs.getLong(2));
           }
@@ -292,23 +368,30 @@ public final class Demo {
 
     static Outcome read(String bootstrap, ConfluentWireFormat wire) {
       Outcome o = new Outcome();
-      for (ConsumerRecord<String, byte[]> r : TopicContents.readAll(bootstrap, Topics.PAYMENTS_AUTHORIZED)) {
+      for (ConsumerRecord<String, byte[]> r :
+          TopicContents.readAll(bootstrap, Topics.PAYMENTS_AUTHORIZED)) {
         o.cdcRecords++;
         o.cdcEvents.add(wire.decode(r.value(), PaymentEvent.class).getEventId());
       }
-      for (ConsumerRecord<String, byte[]> r : TopicContents.readAll(bootstrap, Topics.RISK_DECISIONS)) {
+      for (ConsumerRecord<String, byte[]> r :
+          TopicContents.readAll(bootstrap, Topics.RISK_DECISIONS)) {
         o.decisions++;
         o.decidedEvents.add(wire.decode(r.value(), RiskDecision.class).getSourceEventId());
       }
-      for (ConsumerRecord<String, byte[]> r : TopicContents.readAll(bootstrap, Topics.RECON_MATCHES)) {
+      for (ConsumerRecord<String, byte[]> r :
+          TopicContents.readAll(bootstrap, Topics.RECON_MATCHES)) {
         o.matches++;
         o.matchedPayments.add(wire.decode(r.value(), ReconMatch.class).getPaymentId());
       }
-      for (ConsumerRecord<String, byte[]> r : TopicContents.readAll(bootstrap, Topics.RECON_MISMATCHES)) {
+      for (ConsumerRecord<String, byte[]> r :
+          TopicContents.readAll(bootstrap, Topics.RECON_MISMATCHES)) {
         MismatchAlert a = wire.decode(r.value(), MismatchAlert.class);
         o.alerts++;
         o.alertIds.add(a.getEventId());
-        String key = a.getKind() == io.settleflow.avro.MismatchKind.ORPHAN_SETTLEMENT ? a.getSettlementId() : a.getPaymentId();
+        String key =
+            a.getKind() == io.settleflow.avro.MismatchKind.ORPHAN_SETTLEMENT
+                ? a.getSettlementId()
+                : a.getPaymentId();
         if (o.alertKeysByKind.computeIfAbsent(a.getKind().name(), k -> new HashSet<>()).add(key)) {
           o.alertKeys.add(a.getKind().name() + ":" + key);
         }

@@ -46,7 +46,11 @@ public record DemoReport(
   }
 
   public long duplicated() {
-    return ledgerExtra + (decisions - decisionsDistinct) + (matches - matchesDistinct) + (alerts - alertsDistinct) + replaysDiffered;
+    return ledgerExtra
+        + (decisions - decisionsDistinct)
+        + (matches - matchesDistinct)
+        + (alerts - alertsDistinct)
+        + replaysDiffered;
   }
 
   public long planted() {
@@ -61,9 +65,17 @@ public record DemoReport(
     return imbalanceByCurrency.values().stream().allMatch(v -> v == 0);
   }
 
-  /** Passes only when nothing was lost or duplicated, the ledger balances, every planted discrepancy was detected and nothing else was alerted. */
+  /**
+   * Passes only when nothing was lost or duplicated, the ledger balances, every planted discrepancy
+   * was detected and nothing else was alerted.
+   */
   public boolean passed() {
-    return lost() == 0 && duplicated() == 0 && balanced() && detected() == planted() && unexpectedAlerts.isEmpty() && accepted > 0;
+    return lost() == 0
+        && duplicated() == 0
+        && balanced()
+        && detected() == planted()
+        && unexpectedAlerts.isEmpty()
+        && accepted > 0;
   }
 
   public String render() {
@@ -79,7 +91,11 @@ public record DemoReport(
     row(s, "ledger: payments", ledgerPayments);
     row(s, "ledger: entries (double-entry)", ledgerEntries);
     row(s, "ledger: outbox rows", outboxRows);
-    s.append(String.format("  %-52s %s%n", "ledger: balanced per currency", balanced() ? "yes " + imbalanceByCurrency : "NO " + imbalanceByCurrency));
+    s.append(
+        String.format(
+            "  %-52s %s%n",
+            "ledger: balanced per currency",
+            balanced() ? "yes " + imbalanceByCurrency : "NO " + imbalanceByCurrency));
     row(s, "CDC: records on payments.authorized", cdcRecords);
     row(s, "  of them redeliveries injected (as after a CDC crash)", redeliveriesInjected);
     row(s, "  distinct events", cdcDistinctEvents);
@@ -94,10 +110,18 @@ public record DemoReport(
     }
     s.append(String.format("  %-52s %s%n", "planted vs detected", ""));
     for (PlantedKind k : PlantedKind.values()) {
-      s.append(String.format("    %-50s %d / %d%n", k, detectedByKind.getOrDefault(k, 0L), plantedByKind.getOrDefault(k, 0L)));
+      s.append(
+          String.format(
+              "    %-50s %d / %d%n",
+              k, detectedByKind.getOrDefault(k, 0L), plantedByKind.getOrDefault(k, 0L)));
     }
     if (!unexpectedAlerts.isEmpty()) {
-      s.append(String.format("  %-52s %d %s%n", "UNEXPECTED alerts", unexpectedAlerts.size(), unexpectedAlerts.subList(0, Math.min(5, unexpectedAlerts.size()))));
+      s.append(
+          String.format(
+              "  %-52s %d %s%n",
+              "UNEXPECTED alerts",
+              unexpectedAlerts.size(),
+              unexpectedAlerts.subList(0, Math.min(5, unexpectedAlerts.size()))));
     }
     row(s, "payments posted after the file, not yet due", pendingNotYetDue);
     row(s, "LOST (ledger, CDC, decisions, matches)", lost());

@@ -19,25 +19,28 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Merchants posting payments over HTTP, the way an integration does: each merchant first
- * tokenizes its test cards ({@code POST /v1/tokenize}, once per card), then pays with the tokens,
- * one Idempotency-Key per payment and a retry with the same key now and then (which must return
- * the original response).
+ * Merchants posting payments over HTTP, the way an integration does: each merchant first tokenizes
+ * its test cards ({@code POST /v1/tokenize}, once per card), then pays with the tokens, one
+ * Idempotency-Key per payment and a retry with the same key now and then (which must return the
+ * original response).
  */
 public final class LoadGenerator implements AutoCloseable {
   /** Test card numbers (they pass Luhn; no real card). */
   private static final List<String> TEST_CARDS =
       List.of("4242424242424242", "5555555555554444", "378282246310005", "6011111111111117");
+
   private static final int RETRY_EVERY = 10;
+
   /** A request that failed without a definitive answer is retried this often with the same key. */
   private static final int MAX_ATTEMPTS = 40;
+
   private static final long RETRY_BACKOFF_MS = 250;
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -53,8 +56,10 @@ public final class LoadGenerator implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(false);
   private final Map<String, AcceptedPayment> accepted = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
+
   /** Card tokens per merchant id, in TEST_CARDS order. */
   private final Map<String, List<String>> tokens = new ConcurrentHashMap<>();
+
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong replaysMatched = new AtomicLong();
   private final AtomicLong replaysDiffered = new AtomicLong();
@@ -63,11 +68,14 @@ public final class LoadGenerator implements AutoCloseable {
   public LoadGenerator(String baseUrl, List<Merchant> merchants) {
     this.baseUrl = baseUrl;
     this.merchants = List.copyOf(merchants);
-    this.workers = Executors.newFixedThreadPool(merchants.size(), r -> {
-      Thread t = new Thread(r, "demo-merchant");
-      t.setDaemon(true);
-      return t;
-    });
+    this.workers =
+        Executors.newFixedThreadPool(
+            merchants.size(),
+            r -> {
+              Thread t = new Thread(r, "demo-merchant");
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /** Starts one poster per merchant at the given rate (requests per second each). */
@@ -94,9 +102,11 @@ public final class LoadGenerator implements AutoCloseable {
       card.put("number", TEST_CARDS.get(i));
       card.put("exp_month", 12);
       card.put("exp_year", 2035);
-      HttpResponse<String> response = postUntilDefinitive(m, "/v1/tokenize", "demo-card-" + m.id() + "-" + i, body.toString());
+      HttpResponse<String> response =
+          postUntilDefinitive(m, "/v1/tokenize", "demo-card-" + m.id() + "-" + i, body.toString());
       if (response.statusCode() != 201) {
-        throw new IOException("tokenize answered HTTP " + response.statusCode() + " for merchant " + m.id());
+        throw new IOException(
+            "tokenize answered HTTP " + response.statusCode() + " for merchant " + m.id());
       }
       cardTokens.add(JSON.readTree(response.body()).path("token").asText());
     }
@@ -108,7 +118,9 @@ public final class LoadGenerator implements AutoCloseable {
     try {
       cardTokens = tokenizeCards(m);
     } catch (IOException e) {
-      failures.computeIfAbsent("tokenize failed: " + e.getMessage(), k -> new AtomicLong()).incrementAndGet();
+      failures
+          .computeIfAbsent("tokenize failed: " + e.getMessage(), k -> new AtomicLong())
+          .incrementAndGet();
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -131,17 +143,31 @@ public final class LoadGenerator implements AutoCloseable {
         if (first.statusCode() == 201) {
           JsonNode json = JSON.readTree(first.body());
           String id = json.path("id").asText();
-          accepted.put(id, new AcceptedPayment(id, m.id(), amount, m.currency(), Instant.parse(json.path("created_at").asText())));
+          accepted.put(
+              id,
+              new AcceptedPayment(
+                  id,
+                  m.id(),
+                  amount,
+                  m.currency(),
+                  Instant.parse(json.path("created_at").asText())));
           if (n % RETRY_EVERY == 0) {
-            HttpResponse<String> retry = postUntilDefinitive(m, "/v1/payments", key, body.toString());
-            boolean same = retry.statusCode() == 201 && JSON.readTree(retry.body()).path("id").asText().equals(id);
+            HttpResponse<String> retry =
+                postUntilDefinitive(m, "/v1/payments", key, body.toString());
+            boolean same =
+                retry.statusCode() == 201
+                    && JSON.readTree(retry.body()).path("id").asText().equals(id);
             (same ? replaysMatched : replaysDiffered).incrementAndGet();
           }
         } else {
-          failures.computeIfAbsent("HTTP " + first.statusCode(), k -> new AtomicLong()).incrementAndGet();
+          failures
+              .computeIfAbsent("HTTP " + first.statusCode(), k -> new AtomicLong())
+              .incrementAndGet();
         }
       } catch (IOException e) {
-        failures.computeIfAbsent("gave up: " + e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
+        failures
+            .computeIfAbsent("gave up: " + e.getClass().getSimpleName(), k -> new AtomicLong())
+            .incrementAndGet();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -151,12 +177,14 @@ public final class LoadGenerator implements AutoCloseable {
   }
 
   /**
-   * Posts until the answer is definitive (2xx or 4xx other than 409 and 429), retrying timeouts, 5xx,
-   * "still in flight" and "rate limited" with the same Idempotency-Key, as a merchant integration must: the payment
-   * may have committed even though its response was lost. Keeps retrying after stop() so that no
-   * payment is left in doubt; gives up after {@link #MAX_ATTEMPTS}.
+   * Posts until the answer is definitive (2xx or 4xx other than 409 and 429), retrying timeouts,
+   * 5xx, "still in flight" and "rate limited" with the same Idempotency-Key, as a merchant
+   * integration must: the payment may have committed even though its response was lost. Keeps
+   * retrying after stop() so that no payment is left in doubt; gives up after {@link
+   * #MAX_ATTEMPTS}.
    */
-  private HttpResponse<String> postUntilDefinitive(Merchant m, String path, String key, String body) throws IOException, InterruptedException {
+  private HttpResponse<String> postUntilDefinitive(Merchant m, String path, String key, String body)
+      throws IOException, InterruptedException {
     IOException lastError = null;
     HttpResponse<String> last = null;
     for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -169,11 +197,15 @@ public final class LoadGenerator implements AutoCloseable {
         }
         last = response;
         lastError = null;
-        failures.computeIfAbsent("retried after HTTP " + status, k -> new AtomicLong()).incrementAndGet();
+        failures
+            .computeIfAbsent("retried after HTTP " + status, k -> new AtomicLong())
+            .incrementAndGet();
       } catch (IOException e) {
         requests.incrementAndGet();
         lastError = e;
-        failures.computeIfAbsent("retried after " + e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
+        failures
+            .computeIfAbsent("retried after " + e.getClass().getSimpleName(), k -> new AtomicLong())
+            .incrementAndGet();
       }
       TimeUnit.MILLISECONDS.sleep(RETRY_BACKOFF_MS);
     }
@@ -195,7 +227,8 @@ public final class LoadGenerator implements AutoCloseable {
     }
   }
 
-  private HttpResponse<String> post(Merchant m, String path, String idempotencyKey, String body) throws IOException, InterruptedException {
+  private HttpResponse<String> post(Merchant m, String path, String idempotencyKey, String body)
+      throws IOException, InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(baseUrl + path))
             .timeout(Duration.ofSeconds(30))

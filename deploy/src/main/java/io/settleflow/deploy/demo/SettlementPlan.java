@@ -24,10 +24,12 @@ public final class SettlementPlan {
 
   /** What reconciliation must report: kind → payment ids (settlement ids for orphans). */
   private final Map<PlantedKind, Set<String>> planted;
+
   private final List<String> lines;
   private final Set<String> expectedMatches;
 
-  private SettlementPlan(Map<PlantedKind, Set<String>> planted, List<String> lines, Set<String> expectedMatches) {
+  private SettlementPlan(
+      Map<PlantedKind, Set<String>> planted, List<String> lines, Set<String> expectedMatches) {
     this.planted = planted;
     this.lines = lines;
     this.expectedMatches = expectedMatches;
@@ -53,14 +55,21 @@ public final class SettlementPlan {
    * @param payments every payment accepted so far, in any order
    * @param settledAt the settlement time written on every line
    */
-  public static SettlementPlan of(List<AcceptedPayment> payments, Counts counts, Instant settledAt, long seed) {
+  public static SettlementPlan of(
+      List<AcceptedPayment> payments, Counts counts, Instant settledAt, long seed) {
     if (payments.size() < counts.total() * 3) {
       throw new IllegalArgumentException(
-          "need at least " + counts.total() * 3 + " payments to plant " + counts.total() + " discrepancies, have " + payments.size());
+          "need at least "
+              + counts.total() * 3
+              + " payments to plant "
+              + counts.total()
+              + " discrepancies, have "
+              + payments.size());
     }
     Random random = new Random(seed);
     List<AcceptedPayment> byTime = new ArrayList<>(payments);
-    byTime.sort(Comparator.comparing(AcceptedPayment::createdAt).thenComparing(AcceptedPayment::paymentId));
+    byTime.sort(
+        Comparator.comparing(AcceptedPayment::createdAt).thenComparing(AcceptedPayment::paymentId));
 
     Map<PlantedKind, Set<String>> planted = new EnumMap<>(PlantedKind.class);
     for (PlantedKind k : PlantedKind.values()) {
@@ -76,9 +85,12 @@ public final class SettlementPlan {
     java.util.Collections.shuffle(rest, random);
     int next = 0;
     Map<String, PlantedKind> kindOf = new java.util.HashMap<>();
-    for (int i = 0; i < counts.amount(); i++) kindOf.put(rest.get(next++).paymentId(), PlantedKind.AMOUNT_MISMATCH);
-    for (int i = 0; i < counts.currency(); i++) kindOf.put(rest.get(next++).paymentId(), PlantedKind.CURRENCY_MISMATCH);
-    for (int i = 0; i < counts.duplicate(); i++) kindOf.put(rest.get(next++).paymentId(), PlantedKind.DUPLICATE_SETTLEMENT);
+    for (int i = 0; i < counts.amount(); i++)
+      kindOf.put(rest.get(next++).paymentId(), PlantedKind.AMOUNT_MISMATCH);
+    for (int i = 0; i < counts.currency(); i++)
+      kindOf.put(rest.get(next++).paymentId(), PlantedKind.CURRENCY_MISMATCH);
+    for (int i = 0; i < counts.duplicate(); i++)
+      kindOf.put(rest.get(next++).paymentId(), PlantedKind.DUPLICATE_SETTLEMENT);
 
     List<String> lines = new ArrayList<>();
     lines.add(HEADER);
@@ -96,12 +108,15 @@ public final class SettlementPlan {
       } else if (kind == PlantedKind.CURRENCY_MISMATCH) {
         currency = "EUR".equals(p.currency()) ? "USD" : "EUR";
       }
-      lines.add(line("stl-" + (++lineNo), p.paymentId(), p.merchantId(), gross, currency, settledAt));
+      lines.add(
+          line("stl-" + (++lineNo), p.paymentId(), p.merchantId(), gross, currency, settledAt));
       if (kind == null) {
         expectedMatches.add(p.paymentId());
       } else if (kind == PlantedKind.DUPLICATE_SETTLEMENT) {
-        expectedMatches.add(p.paymentId()); // the first settlement matches, the second is the duplicate
-        lines.add(line("stl-" + (++lineNo), p.paymentId(), p.merchantId(), gross, currency, settledAt));
+        expectedMatches.add(
+            p.paymentId()); // the first settlement matches, the second is the duplicate
+        lines.add(
+            line("stl-" + (++lineNo), p.paymentId(), p.merchantId(), gross, currency, settledAt));
         planted.get(kind).add(p.paymentId());
       } else {
         planted.get(kind).add(p.paymentId());
@@ -111,7 +126,8 @@ public final class SettlementPlan {
       String settlementId = "stl-" + (++lineNo);
       AcceptedPayment any = rest.get(random.nextInt(rest.size()));
       String unknownPayment = new UUID(random.nextLong(), random.nextLong()).toString();
-      lines.add(line(settlementId, unknownPayment, any.merchantId(), 1234, any.currency(), settledAt));
+      lines.add(
+          line(settlementId, unknownPayment, any.merchantId(), 1234, any.currency(), settledAt));
       planted.get(PlantedKind.ORPHAN_SETTLEMENT).add(settlementId);
     }
     return new SettlementPlan(planted, lines, expectedMatches);
@@ -122,7 +138,13 @@ public final class SettlementPlan {
     return Math.min(Math.abs(grossMinor), Math.abs(grossMinor) * 29 / 1000 + 30);
   }
 
-  private static String line(String settlementId, String paymentId, String merchantId, long grossMinor, String currency, Instant settledAt) {
+  private static String line(
+      String settlementId,
+      String paymentId,
+      String merchantId,
+      long grossMinor,
+      String currency,
+      Instant settledAt) {
     long fee = fee(grossMinor);
     return String.join(
         ",",
@@ -138,7 +160,8 @@ public final class SettlementPlan {
   }
 
   static String major(long minor, String currency) {
-    return BigDecimal.valueOf(minor, Currency.getInstance(currency).getDefaultFractionDigits()).toPlainString();
+    return BigDecimal.valueOf(minor, Currency.getInstance(currency).getDefaultFractionDigits())
+        .toPlainString();
   }
 
   public Map<PlantedKind, Set<String>> planted() {

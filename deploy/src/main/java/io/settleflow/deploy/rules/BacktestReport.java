@@ -11,23 +11,64 @@ public final class BacktestReport {
 
   public static List<String> lines(RiskBacktest.Result r) {
     List<String> out = new ArrayList<>();
-    out.add(String.format(Locale.ROOT, "authorizations decided: %d; labelled (charged back): %d", r.payments(), r.labelled()));
-    out.add(String.format(
-        Locale.ROOT, "%-40s %-8s %8s %8s %10s %9s %7s", "rule", "status", "flagged", "overlap", "precision", "recall", "hits"));
-    r.rules().values().forEach(rule -> out.add(String.format(
-        Locale.ROOT, "%-40s %-8s %8d %8d %10s %9s %7s",
-        rule.versionTag(), rule.status(), rule.flagged(), rule.overlapWithCurrent(),
-        ratio(rule.quality().precision()), ratio(rule.quality().recall()), hits(r, rule.quality()))));
-    out.add(String.format(
-        Locale.ROOT, "%-40s %-8s %8d %8d %10s %9s %7s",
-        "candidate rules (not APPROVE)", "", r.candidateFlagged(), r.overlap(),
-        ratio(r.candidate().precision()), ratio(r.candidate().recall()), hits(r, r.candidate())));
-    out.add(String.format(
-        Locale.ROOT, "%-40s %-8s %8d %8d %10s %9s %7s",
-        "rules in force (not APPROVE)", "", r.currentFlagged(), r.overlap(),
-        ratio(r.current().precision()), ratio(r.current().recall()), hits(r, r.current())));
-    out.add("flagged = payments the rule fires on (SHADOW rules included); overlap = of those, flagged by the rules in force too;");
-    out.add("precision = charged-back among flagged; recall = flagged among charged-back (- without labels)");
+    out.add(
+        String.format(
+            Locale.ROOT,
+            "authorizations decided: %d; labelled (charged back): %d",
+            r.payments(),
+            r.labelled()));
+    out.add(
+        String.format(
+            Locale.ROOT,
+            "%-40s %-8s %8s %8s %10s %9s %7s",
+            "rule",
+            "status",
+            "flagged",
+            "overlap",
+            "precision",
+            "recall",
+            "hits"));
+    r.rules()
+        .values()
+        .forEach(
+            rule ->
+                out.add(
+                    String.format(
+                        Locale.ROOT,
+                        "%-40s %-8s %8d %8d %10s %9s %7s",
+                        rule.versionTag(),
+                        rule.status(),
+                        rule.flagged(),
+                        rule.overlapWithCurrent(),
+                        ratio(rule.quality().precision()),
+                        ratio(rule.quality().recall()),
+                        hits(r, rule.quality()))));
+    out.add(
+        String.format(
+            Locale.ROOT,
+            "%-40s %-8s %8d %8d %10s %9s %7s",
+            "candidate rules (not APPROVE)",
+            "",
+            r.candidateFlagged(),
+            r.overlap(),
+            ratio(r.candidate().precision()),
+            ratio(r.candidate().recall()),
+            hits(r, r.candidate())));
+    out.add(
+        String.format(
+            Locale.ROOT,
+            "%-40s %-8s %8d %8d %10s %9s %7s",
+            "rules in force (not APPROVE)",
+            "",
+            r.currentFlagged(),
+            r.overlap(),
+            ratio(r.current().precision()),
+            ratio(r.current().recall()),
+            hits(r, r.current())));
+    out.add(
+        "flagged = payments the rule fires on (SHADOW rules included); overlap = of those, flagged by the rules in force too;");
+    out.add(
+        "precision = charged-back among flagged; recall = flagged among charged-back (- without labels)");
     return out;
   }
 

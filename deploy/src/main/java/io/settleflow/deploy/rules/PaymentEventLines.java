@@ -29,10 +29,20 @@ import java.util.Set;
 public final class PaymentEventLines {
   /** A history file is read into memory; past this many events, split it. */
   public static final int MAX_EVENTS = 5_000_000;
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> FIELDS =
-      Set.of("event_id", "event_type", "payment_id", "merchant_id", "amount_minor", "currency", "reference",
-          "card_token", "card_last4", "occurred_at");
+      Set.of(
+          "event_id",
+          "event_type",
+          "payment_id",
+          "merchant_id",
+          "amount_minor",
+          "currency",
+          "reference",
+          "card_token",
+          "card_last4",
+          "occurred_at");
 
   private PaymentEventLines() {}
 
@@ -67,11 +77,13 @@ public final class PaymentEventLines {
       throw bad(number, "line", "is not a JSON object");
     }
     Set<String> unknown = new HashSet<>();
-    n.fieldNames().forEachRemaining(f -> {
-      if (!FIELDS.contains(f)) {
-        unknown.add(f);
-      }
-    });
+    n.fieldNames()
+        .forEachRemaining(
+            f -> {
+              if (!FIELDS.contains(f)) {
+                unknown.add(f);
+              }
+            });
     if (!unknown.isEmpty()) {
       throw bad(number, unknown.iterator().next(), "is not a payment event field");
     }
@@ -107,7 +119,8 @@ public final class PaymentEventLines {
     try {
       return Instant.parse(text(n, number, "occurred_at"));
     } catch (DateTimeParseException e) {
-      throw bad(number, "occurred_at", "must be ISO-8601 (2026-11-25T10:00:00Z) or epoch milliseconds");
+      throw bad(
+          number, "occurred_at", "must be ISO-8601 (2026-11-25T10:00:00Z) or epoch milliseconds");
     }
   }
 

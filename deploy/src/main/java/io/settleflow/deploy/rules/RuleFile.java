@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An analyst's rules file: a JSON array of rule documents (or one document). Each becomes a
- * record of the compacted risk.rules topic, keyed by its id. Pure: bytes in, documents out.
+ * An analyst's rules file: a JSON array of rule documents (or one document). Each becomes a record
+ * of the compacted risk.rules topic, keyed by its id. Pure: bytes in, documents out.
  */
 public final class RuleFile {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -22,7 +22,9 @@ public final class RuleFile {
     }
   }
 
-  /** Parses and validates every document; a file that is not JSON is an error naming the problem. */
+  /**
+   * Parses and validates every document; a file that is not JSON is an error naming the problem.
+   */
   public static List<Entry> read(byte[] file) {
     JsonNode root;
     try {
@@ -33,7 +35,8 @@ public final class RuleFile {
       throw new IllegalArgumentException("cannot read the rules file: " + e.getMessage());
     }
     if (root == null || !(root.isArray() || root.isObject())) {
-      throw new IllegalArgumentException("a rules file holds a JSON array of rule documents (or one document)");
+      throw new IllegalArgumentException(
+          "a rules file holds a JSON array of rule documents (or one document)");
     }
     List<Entry> entries = new ArrayList<>();
     for (JsonNode rule : root.isArray() ? root : List.of(root)) {

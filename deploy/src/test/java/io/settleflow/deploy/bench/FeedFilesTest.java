@@ -18,7 +18,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The benchmark's generated files are what the importer reads cleanly: every entry a record, every proof holding. */
+/**
+ * The benchmark's generated files are what the importer reads cleanly: every entry a record, every
+ * proof holding.
+ */
 class FeedFilesTest {
   /** More than two statements/accounts, the last one short. */
   static final long ENTRIES = 2L * FeedFiles.ENTRIES_PER_STATEMENT + 7;
@@ -27,15 +30,16 @@ class FeedFilesTest {
 
   static Stream<Arguments> formats() {
     return Stream.of(
-        Arguments.of("settleflow-csv", (FeedFiles.Generator) FeedFiles::writeCsv, new SettleflowCsvParser()),
+        Arguments.of(
+            "settleflow-csv", (FeedFiles.Generator) FeedFiles::writeCsv, new SettleflowCsvParser()),
         Arguments.of("camt", (FeedFiles.Generator) FeedFiles::writeCamt053, new CamtParser()),
         Arguments.of("bai2", (FeedFiles.Generator) FeedFiles::writeBai2, new Bai2Parser()));
   }
 
   @ParameterizedTest
   @MethodSource("formats")
-  void everyGeneratedEntryBecomesARecordWithNoRejectionOrWarning(String format, FeedFiles.Generator writer, SettlementFileParser parser)
-      throws Exception {
+  void everyGeneratedEntryBecomesARecordWithNoRejectionOrWarning(
+      String format, FeedFiles.Generator writer, SettlementFileParser parser) throws Exception {
     Path file = dir.resolve("f");
     writer.write(file, ENTRIES);
     byte[] content = Files.readAllBytes(file);
@@ -46,7 +50,9 @@ class FeedFilesTest {
     assertThat(parsed.rejections()).isEmpty();
     assertThat(parsed.warnings()).isEmpty();
     assertThat(parsed.records()).hasSize((int) ENTRIES);
-    assertThat(parsed.records()).extracting(SettlementRecord::getStatementProofFailed).containsOnly(false);
+    assertThat(parsed.records())
+        .extracting(SettlementRecord::getStatementProofFailed)
+        .containsOnly(false);
     SettlementRecord last = parsed.records().get((int) ENTRIES - 1);
     assertThat(last.getGrossAmountMinor()).isEqualTo(FeedFiles.amountMinor(ENTRIES - 1));
     assertThat(last.getPaymentReference()).isEqualTo("pay_" + (ENTRIES - 1));
@@ -57,15 +63,21 @@ class FeedFilesTest {
   void theFloorPublishesTheRecordACsvLineBecomes() throws Exception {
     Path file = dir.resolve("one.csv");
     FeedFiles.writeCsv(file, 4);
-    SettlementRecord parsed = new SettleflowCsvParser().parse(Files.readAllBytes(file), "bench", "floor").records().get(3);
+    SettlementRecord parsed =
+        new SettleflowCsvParser()
+            .parse(Files.readAllBytes(file), "bench", "floor")
+            .records()
+            .get(3);
 
     assertThat(FeedFiles.record("bench", 3)).isEqualTo(parsed);
   }
 
   @Test
   void theResultLineHasTheIssuesKeysAndRatios() {
-    FeedsBenchmark.Result result = new FeedsBenchmark.Result(100_000, 80_000, 50_000, 60_000, 40L << 20, 44L << 20);
+    FeedsBenchmark.Result result =
+        new FeedsBenchmark.Result(100_000, 80_000, 50_000, 60_000, 40L << 20, 44L << 20);
     assertThat(result.resultLine())
-        .isEqualTo("RESULT feeds csv_ratio=0.80 camt053_ratio=0.50 bai2_ratio=0.60 floor_eps=100000 heap_growth_10x=1.10");
+        .isEqualTo(
+            "RESULT feeds csv_ratio=0.80 camt053_ratio=0.50 bai2_ratio=0.60 floor_eps=100000 heap_growth_10x=1.10");
   }
 }

@@ -14,7 +14,8 @@ class SlotLagTrendTest {
   @CsvSource(
       delimiter = '|',
       value = {
-        // case                                  | lag samples (bytes), in time order           | bounded
+        // case                                  | lag samples (bytes), in time order           |
+        // bounded
         "flat                                    | 5000 6000 5000 6000 5000 6000                 | true",
         "sawtooth of a healthy relay             | 200000 900000 150000 800000 100000 950000     | true",
         "small absolute growth within 1 MiB      | 0 0 0 500000 500000 500000                    | true",
@@ -22,8 +23,10 @@ class SlotLagTrendTest {
         "last third doubled                      | 4000000 4000000 4000000 4000000 8000000 8000000 | false",
         "catching up                             | 9000000 8000000 5000000 2000000 1000000 500000 | true",
       })
-  void lagIsBoundedWhenTheLastThirdIsNotWellAboveTheFirst(String name, String samples, boolean bounded) {
-    long[] lag = java.util.Arrays.stream(samples.trim().split("\\s+")).mapToLong(Long::parseLong).toArray();
+  void lagIsBoundedWhenTheLastThirdIsNotWellAboveTheFirst(
+      String name, String samples, boolean bounded) {
+    long[] lag =
+        java.util.Arrays.stream(samples.trim().split("\\s+")).mapToLong(Long::parseLong).toArray();
     assertThat(SlotLagTrend.of(lag).bounded()).isEqualTo(bounded);
   }
 
@@ -39,6 +42,7 @@ class SlotLagTrendTest {
 
   @Test
   void tooFewSamplesAreRejected() {
-    assertThatThrownBy(() -> SlotLagTrend.of(new long[] {1, 2})).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> SlotLagTrend.of(new long[] {1, 2}))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -8,9 +8,9 @@ import io.settleflow.avro.PaymentEventType;
 import java.io.StringReader;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class PaymentEventLinesTest {
   private static final String AUTH =
@@ -19,11 +19,15 @@ class PaymentEventLinesTest {
 
   @Test
   void eventsAreReadInFileOrderSkippingCommentsAndBlankLines() throws Exception {
-    String refund = "{\"event_id\":\"e-2\",\"event_type\":\"REFUNDED\",\"payment_id\":\"p-1\",\"merchant_id\":\"m-1\","
-        + "\"amount_minor\":250,\"currency\":\"EUR\",\"occurred_at\":1764064800000}";
-    List<PaymentEvent> events = PaymentEventLines.read(new StringReader("# history\n" + AUTH + "\n\n" + refund + "\n"));
+    String refund =
+        "{\"event_id\":\"e-2\",\"event_type\":\"REFUNDED\",\"payment_id\":\"p-1\",\"merchant_id\":\"m-1\","
+            + "\"amount_minor\":250,\"currency\":\"EUR\",\"occurred_at\":1764064800000}";
+    List<PaymentEvent> events =
+        PaymentEventLines.read(new StringReader("# history\n" + AUTH + "\n\n" + refund + "\n"));
 
-    assertThat(events).extracting(PaymentEvent::getEventId, PaymentEvent::getEventType, PaymentEvent::getAmountMinor)
+    assertThat(events)
+        .extracting(
+            PaymentEvent::getEventId, PaymentEvent::getEventType, PaymentEvent::getAmountMinor)
         .containsExactly(
             org.assertj.core.api.Assertions.tuple("e-1", PaymentEventType.AUTHORIZED, 1250L),
             org.assertj.core.api.Assertions.tuple("e-2", PaymentEventType.REFUNDED, 250L));

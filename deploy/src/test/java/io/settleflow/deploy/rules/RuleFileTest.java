@@ -13,7 +13,8 @@ class RuleFileTest {
 
   @Test
   void anArrayOfValidRulesIsKeyedByTheirIds() {
-    List<RuleFile.Entry> entries = RuleFile.read(("[" + BIG_TICKET + "]").getBytes(StandardCharsets.UTF_8));
+    List<RuleFile.Entry> entries =
+        RuleFile.read(("[" + BIG_TICKET + "]").getBytes(StandardCharsets.UTF_8));
     assertThat(entries).hasSize(1);
     assertThat(entries.get(0).key()).isEqualTo("big-ticket");
     assertThat(entries.get(0).valid()).isTrue();
@@ -29,7 +30,8 @@ class RuleFileTest {
     String bad = BIG_TICKET.replace("\"score\": 50", "\"score\": 150");
     RuleFile.Entry entry = RuleFile.read(("[" + bad + "]").getBytes(StandardCharsets.UTF_8)).get(0);
     assertThat(entry.valid()).isFalse();
-    assertThat(entry.validation().errors()).anySatisfy(e -> assertThat(e).contains("big-ticket").contains("score"));
+    assertThat(entry.validation().errors())
+        .anySatisfy(e -> assertThat(e).contains("big-ticket").contains("score"));
   }
 
   @Test
@@ -37,6 +39,7 @@ class RuleFileTest {
     assertThatThrownBy(() -> RuleFile.read("not json".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not a JSON rules file");
-    assertThatThrownBy(() -> RuleFile.read("42".getBytes(StandardCharsets.UTF_8))).hasMessageContaining("JSON array");
+    assertThatThrownBy(() -> RuleFile.read("42".getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("JSON array");
   }
 }
