@@ -30,17 +30,18 @@ class CoverageFloorTest {
   private static final Path REPORT = Path.of("target/site/jacoco-aggregate/jacoco.xml");
 
   /**
-   * Floor per package, a little under what `./mvnw verify` measured when it was set: raise it when
+   * Floor per package, 2–3 points under what `./mvnw verify` measured when it was set (2026-11-25:
+   * ledger 90.0, ingest 95.9, cdc 99.2, risk 94.7, feeds 94.4, reconcile 97.3 %): raise it when
    * tests grow, never lower it to make a change pass.
    */
   static final Map<String, Double> LINE_COVERAGE_FLOOR =
       Map.of(
-          "io.settleflow.ledger", 0.80,
-          "io.settleflow.ingest", 0.80,
-          "io.settleflow.cdc", 0.80,
-          "io.settleflow.risk", 0.80,
-          "io.settleflow.feeds", 0.80,
-          "io.settleflow.reconcile", 0.80);
+          "io.settleflow.ledger", 0.87,
+          "io.settleflow.ingest", 0.92,
+          "io.settleflow.cdc", 0.96,
+          "io.settleflow.risk", 0.91,
+          "io.settleflow.feeds", 0.91,
+          "io.settleflow.reconcile", 0.94);
 
   record Lines(int covered, int missed) {
     Lines plus(Lines other) {
