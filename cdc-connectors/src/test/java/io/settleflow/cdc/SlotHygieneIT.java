@@ -173,8 +173,13 @@ class SlotHygieneIT {
         .isEqualTo("1");
 
     stack.executeOwner("SELECT pg_drop_replication_slot('" + SLOT + "')");
+    // A first start on a database without the slot (fresh offsets): the relay creates it. With the
+    // old offsets Debezium would refuse to start instead ("last recorded offset is no longer
+    // available"), which is the loud failure we want when a slot vanishes under a running CDC.
+    Map<String, String> firstStart = new java.util.HashMap<>(FAST_HEARTBEAT);
+    firstStart.put("offset.storage.topic", "slot-it-first-start-offsets");
     try (OutboxRelay relay =
-        stack.startRelay(new RelayMetrics(new SimpleMeterRegistry()), FAST_HEARTBEAT)) {
+        stack.startRelay(new RelayMetrics(new SimpleMeterRegistry()), firstStart)) {
       await().atMost(TIMEOUT).until(relay::isStreaming);
       assertThat(
               stack.queryOwner(

@@ -55,7 +55,7 @@ public final class SettlementImporter {
    * that a crash re-reads at most this many entries and a transaction stays far inside {@link
    * SettlementProducers#TRANSACTION_TIMEOUT_MS}.
    */
-  public static final int CHUNK_ENTRIES = 5_000;
+  public static final int CHUNK_ENTRIES = 20_000;
 
   /** How often (in entries) the progress callback hears from a file. */
   public static final int PROGRESS_EVERY_ENTRIES = 1_000;
