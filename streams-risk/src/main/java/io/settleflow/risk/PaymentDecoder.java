@@ -3,7 +3,6 @@ package io.settleflow.risk;
 import io.settleflow.avro.PaymentEvent;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.SchemaRegistryException;
-import io.settleflow.schemas.WireFormatException;
 import java.util.Optional;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -33,19 +32,9 @@ final class PaymentDecoder implements FixedKeyProcessor<String, byte[], DecodedP
   @Override
   public void process(FixedKeyRecord<String, byte[]> record) {
     byte[] bytes = record.value();
-    PaymentEvent event;
-    try {
-      event = wire.decode(bytes, PaymentEvent.class);
-    } catch (WireFormatException e) {
-      context.forward(
-          record.withValue(DecodedPayment.invalid(bytes, e.getClass().getName(), e.getMessage())));
-      return;
-    } catch (SchemaRegistryException e) {
-      if (isTransient(e)) {
-        throw e;
-      }
-      context.forward(
-          record.withValue(DecodedPayment.invalid(bytes, e.getClass().getName(), e.getMessage())));
+    PaymentEvent event =
+        DeadLetteringDecoder.decodeOrDeadLetter(wire, PaymentEvent.class, record, context);
+    if (event == null) {
       return;
     }
     Optional<String> problem =

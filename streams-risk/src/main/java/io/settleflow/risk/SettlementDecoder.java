@@ -3,8 +3,6 @@ package io.settleflow.risk;
 import io.settleflow.avro.SettlementRecord;
 import io.settleflow.avro.SettlementRecordType;
 import io.settleflow.schemas.ConfluentWireFormat;
-import io.settleflow.schemas.SchemaRegistryException;
-import io.settleflow.schemas.WireFormatException;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -33,23 +31,9 @@ final class SettlementDecoder implements FixedKeyProcessor<String, byte[], Decod
 
   @Override
   public void process(FixedKeyRecord<String, byte[]> record) {
-    byte[] bytes = record.value();
-    SettlementRecord s;
-    try {
-      s = wire.decode(bytes, SettlementRecord.class);
-    } catch (WireFormatException e) {
-      context.forward(
-          record.withValue(DecodedPayment.invalid(bytes, e.getClass().getName(), e.getMessage())));
-      return;
-    } catch (SchemaRegistryException e) {
-      if (e.isTransient()) {
-        throw e;
-      }
-      context.forward(
-          record.withValue(DecodedPayment.invalid(bytes, e.getClass().getName(), e.getMessage())));
-      return;
-    }
-    if (!usable(s)) {
+    SettlementRecord s =
+        DeadLetteringDecoder.decodeOrDeadLetter(wire, SettlementRecord.class, record, context);
+    if (s == null || !usable(s)) {
       return;
     }
     context.forward(
