@@ -298,9 +298,7 @@ public final class IngestApi {
           .increment();
       ctx.status(created.response().status()).contentType(JSON).result(created.response().body());
     } else if (result instanceof AuthorizeResult.Replayed replayed) {
-      metrics.counter("payments.idempotent.replays").increment();
-      ctx.header(IDEMPOTENT_REPLAYED, "true");
-      ctx.status(replayed.response().status()).contentType(JSON).result(replayed.response().body());
+      replay(ctx, replayed.response());
     } else if (result instanceof AuthorizeResult.KeyReusedWithDifferentRequest) {
       throw keyReused();
     } else if (result instanceof AuthorizeResult.UnknownCardToken) {
@@ -344,9 +342,7 @@ public final class IngestApi {
       metrics.counter("cards.tokenized").increment();
       ctx.status(stored.response().status()).contentType(JSON).result(stored.response().body());
     } else if (result instanceof TokenizeResult.Replayed replayed) {
-      metrics.counter("payments.idempotent.replays").increment();
-      ctx.header(IDEMPOTENT_REPLAYED, "true");
-      ctx.status(replayed.response().status()).contentType(JSON).result(replayed.response().body());
+      replay(ctx, replayed.response());
     } else if (result instanceof TokenizeResult.KeyReusedWithDifferentRequest) {
       throw keyReused();
     } else {
@@ -388,9 +384,7 @@ public final class IngestApi {
           .increment();
       ctx.status(applied.response().status()).contentType(JSON).result(applied.response().body());
     } else if (result instanceof MovementResult.Replayed replayed) {
-      metrics.counter("payments.idempotent.replays").increment();
-      ctx.header(IDEMPOTENT_REPLAYED, "true");
-      ctx.status(replayed.response().status()).contentType(JSON).result(replayed.response().body());
+      replay(ctx, replayed.response());
     } else if (result instanceof MovementResult.KeyReusedWithDifferentRequest) {
       throw keyReused();
     } else if (result instanceof MovementResult.InFlight) {
@@ -667,5 +661,12 @@ public final class IngestApi {
         .publishPercentileHistogram()
         .register(metrics)
         .record(Duration.ofNanos((long) (executionMs * 1_000_000)));
+  }
+
+  /** Answers a retried POST with the response stored for its idempotency key. */
+  private void replay(Context ctx, StoredResponse stored) {
+    metrics.counter("payments.idempotent.replays").increment();
+    ctx.header(IDEMPOTENT_REPLAYED, "true");
+    ctx.status(stored.status()).contentType(JSON).result(stored.body());
   }
 }
