@@ -10,8 +10,8 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Writes a POJO to Kafka as Confluent-wire Avro with a UTF-8 string key. The registry client is
- * created in {@link #open} on the task.
+ * Writes a POJO to Kafka as Confluent-wire Avro with a UTF-8 string key, stamped with the time of
+ * writing. The registry client is created in {@link #open} on the task.
  */
 public final class ConfluentAvroSerializer<T> implements KafkaRecordSerializationSchema<T> {
   private static final long serialVersionUID = 1L;
@@ -53,10 +53,14 @@ public final class ConfluentAvroSerializer<T> implements KafkaRecordSerializatio
   public ProducerRecord<byte[], byte[]> serialize(
       T element, KafkaSinkContext context, Long timestamp) {
     String k = key.apply(element);
+    // No record timestamp: the producer stamps the time of writing. Flink would pass the element's
+    // event time, and a settlement dated more than the topic's retention ago (a backfill, a test
+    // fixture) would then be deleted by the broker's next retention check right after commit.
+    // Event time travels in the payload (detected_at, matched_at).
     return new ProducerRecord<>(
         topic,
         null,
-        timestamp,
+        null,
         k == null ? null : k.getBytes(StandardCharsets.UTF_8),
         wire.encode(topic, toAvro.apply(element)));
   }

@@ -60,12 +60,14 @@ class ReconcileKafkaIT {
   static final long CLOCK_STEP_MS = 60_000;
 
   @TempDir static Path dir;
+  static long startedAtMs;
   static KafkaBroker kafka;
   static SchemaRegistryServer registry;
   static ConfluentWireFormat wire;
 
   @BeforeAll
   static void startStack() {
+    startedAtMs = System.currentTimeMillis();
     kafka = KafkaBroker.start(dir.resolve("kafka"), 0, 0, "384m");
     kafka.createTopics(
         List.of(
@@ -214,6 +216,9 @@ class ReconcileKafkaIT {
     for (ConsumerRecord<String, byte[]> r :
         TopicContents.readAll(
             kafka.bootstrapServers(), List.of(Topics.RECON_MATCHES, Topics.RECON_MISMATCHES))) {
+      // Stamped when written, not with the March event time: the broker's 7-day retention would
+      // delete event-time-stamped output at its first check (30 s after start).
+      assertThat(r.timestamp()).isGreaterThanOrEqualTo(startedAtMs);
       if (r.topic().equals(Topics.RECON_MATCHES)) {
         ReconMatch m = wire.decode(r.value(), ReconMatch.class);
         assertThat(r.key()).isEqualTo(m.getPaymentId());
