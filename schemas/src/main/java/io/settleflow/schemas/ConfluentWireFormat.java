@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -24,25 +26,41 @@ public final class ConfluentWireFormat {
 
   private final SchemaRegistry registry;
 
+  /**
+   * Per topic and schema: the 5-byte header and the datum writer, built once. Every producer
+   * encodes on its hot path; registering (even a cached lookup, which serialises the schema to
+   * JSON) and building a writer per record cost more than the encoding. Datum writers are safe to
+   * share between threads. A failed registration is not cached, so the next record retries it.
+   */
+  private final Map<Target, Prepared> prepared = new ConcurrentHashMap<>();
+
+  private record Target(String topic, Schema schema) {}
+
+  private record Prepared(byte[] header, SpecificDatumWriter<SpecificRecord> writer) {}
+
   public ConfluentWireFormat(SchemaRegistry registry) {
     this.registry = registry;
   }
 
   /** Encodes the record, registering its schema under {@code <topic>-value} on first use. */
   public byte[] encode(String topic, SpecificRecord record) {
-    Schema schema = record.getSchema();
-    int id = registry.register(Topics.valueSubject(topic), schema);
+    Prepared p = prepared.computeIfAbsent(new Target(topic, record.getSchema()), this::prepare);
     ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-    out.write(MAGIC);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());
+    out.writeBytes(p.header());
     BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
     try {
-      new SpecificDatumWriter<SpecificRecord>(schema).write(record, encoder);
+      p.writer().write(record, encoder);
       encoder.flush();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  private Prepared prepare(Target target) {
+    int id = registry.register(Topics.valueSubject(target.topic()), target.schema());
+    byte[] header = ByteBuffer.allocate(HEADER_BYTES).put(MAGIC).putInt(id).array();
+    return new Prepared(header, new SpecificDatumWriter<>(target.schema()));
   }
 
   /** Decodes bytes written by any Confluent-wire producer into the given generated class. */

@@ -37,6 +37,59 @@ class ConfluentWireFormatTest {
   }
 
   @Test
+  void registersEachTopicsSchemaOnceAndEncodesTheSameBytesEveryTime() {
+    java.util.List<String> registrations = new java.util.ArrayList<>();
+    ConfluentWireFormat counting =
+        new ConfluentWireFormat(
+            new SchemaRegistry() {
+              @Override
+              public int register(String subject, org.apache.avro.Schema schema) {
+                registrations.add(subject);
+                return registry.register(subject, schema);
+              }
+
+              @Override
+              public org.apache.avro.Schema schemaById(int id) {
+                return registry.schemaById(id);
+              }
+            });
+    byte[] first = counting.encode(Topics.PAYMENTS_AUTHORIZED, payment());
+    byte[] second = counting.encode(Topics.PAYMENTS_AUTHORIZED, payment());
+    counting.encode(Topics.PAYMENTS_CAPTURED, payment());
+    assertThat(second).isEqualTo(first);
+    assertThat(registrations)
+        .containsExactly(
+            Topics.valueSubject(Topics.PAYMENTS_AUTHORIZED),
+            Topics.valueSubject(Topics.PAYMENTS_CAPTURED));
+  }
+
+  @Test
+  void aFailedRegistrationIsRetriedOnTheNextRecord() {
+    int[] calls = {0};
+    ConfluentWireFormat flaky =
+        new ConfluentWireFormat(
+            new SchemaRegistry() {
+              @Override
+              public int register(String subject, org.apache.avro.Schema schema) {
+                if (calls[0]++ == 0) {
+                  throw new IllegalStateException("registry unreachable");
+                }
+                return registry.register(subject, schema);
+              }
+
+              @Override
+              public org.apache.avro.Schema schemaById(int id) {
+                return registry.schemaById(id);
+              }
+            });
+    assertThatThrownBy(() -> flaky.encode(Topics.PAYMENTS_AUTHORIZED, payment()))
+        .hasMessageContaining("unreachable");
+    assertThat(
+            flaky.decode(flaky.encode(Topics.PAYMENTS_AUTHORIZED, payment()), PaymentEvent.class))
+        .isEqualTo(payment());
+  }
+
+  @Test
   void rejectsBytesWithoutMagicByte() {
     byte[] bytes = wire.encode(Topics.PAYMENTS_AUTHORIZED, payment());
     bytes[0] = 7;
