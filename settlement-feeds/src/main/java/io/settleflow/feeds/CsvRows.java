@@ -23,7 +23,12 @@ final class CsvRows {
   /** One row: its 1-based starting line and its raw field values. */
   record Row(int lineNumber, List<String> fields) {
     boolean isBlank() {
-      return fields.stream().allMatch(String::isBlank);
+      for (String field : fields) {
+        if (!field.isBlank()) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 

@@ -200,6 +200,7 @@ public final class ReportCsvParser implements SettlementFileParser {
               .setNetAmountMinor(net)
               .setCurrency(currency.getCurrencyCode())
               .setSettledAt(settledAt)
+              .setStatementProofFailed(false) // set, so build() looks up no default
               .build();
       return new ParsedRecord(line, record);
     } catch (InvalidValueException e) {

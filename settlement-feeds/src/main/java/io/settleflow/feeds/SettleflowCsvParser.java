@@ -183,6 +183,7 @@ public final class SettleflowCsvParser implements SettlementFileParser {
               .setNetAmountMinor(netMinor)
               .setCurrency(currency.getCurrencyCode())
               .setSettledAt(settledAt)
+              .setStatementProofFailed(false) // set, so build() looks up no default
               .build();
       return new ParsedRecord(line, record);
     } catch (InvalidValueException e) {
@@ -201,8 +202,10 @@ public final class SettleflowCsvParser implements SettlementFileParser {
     if (value.length() > MAX_ID_CHARS) {
       throw new InvalidValueException("longer than " + MAX_ID_CHARS + " characters");
     }
-    if (value.chars().anyMatch(Character::isISOControl)) {
-      throw new InvalidValueException(ReasonText.quote(value) + " contains control characters");
+    for (int i = 0; i < value.length(); i++) {
+      if (Character.isISOControl(value.charAt(i))) {
+        throw new InvalidValueException(ReasonText.quote(value) + " contains control characters");
+      }
     }
     return value;
   }

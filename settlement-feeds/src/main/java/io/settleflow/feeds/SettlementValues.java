@@ -3,16 +3,15 @@ package io.settleflow.feeds;
 import io.settleflow.avro.SettlementRecordType;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Currency;
 import java.util.Locale;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -28,10 +27,6 @@ public final class SettlementValues {
 
   public static final Instant LATEST_SETTLED_AT = Instant.parse("9999-12-31T23:59:59.999Z");
 
-  // Processor reports write plain decimals: no exponent, no grouping, no localized separator.
-  private static final Pattern DECIMAL = Pattern.compile("[+-]?\\d+(\\.\\d+)?");
-  private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
-  private static final Pattern CURRENCY_CODE = Pattern.compile("[A-Za-z]{3}");
   private static final String TYPES =
       Arrays.stream(SettlementRecordType.values())
           .map(Enum::name)
@@ -46,11 +41,15 @@ public final class SettlementValues {
     if (text.isEmpty()) {
       throw new InvalidValueException("empty");
     }
-    if (text.length() > MAX_AMOUNT_CHARS || !DECIMAL.matcher(text).matches()) {
+    if (text.length() > MAX_AMOUNT_CHARS || !isPlainDecimal(text)) {
       throw new InvalidValueException(
           ReasonText.quote(text) + " is not a decimal amount like 12.34");
     }
     int digits = currency.getDefaultFractionDigits();
+    long exact = exactMinorOrMinusOne(text, digits);
+    if (exact >= 0) {
+      return text.charAt(0) == '-' ? -exact : exact;
+    }
     BigDecimal scaled;
     try {
       scaled = new BigDecimal(text).setScale(digits, RoundingMode.UNNECESSARY);
@@ -71,6 +70,63 @@ public final class SettlementValues {
     }
   }
 
+  /**
+   * The magnitude of a plain decimal in minor units when that is exact and fits a long without care
+   * (at most 18 digits after scaling, no more fraction digits than the currency has); -1 for the
+   * rest, which {@link BigDecimal} handles. Parsing amounts is on every settlement line, and this
+   * common case is several times cheaper than BigDecimal.
+   */
+  private static long exactMinorOrMinusOne(String text, int currencyDigits) {
+    int start = text.charAt(0) == '+' || text.charAt(0) == '-' ? 1 : 0;
+    int dot = text.indexOf('.');
+    int fractionDigits = dot < 0 ? 0 : text.length() - dot - 1;
+    int digitCount = text.length() - start - (dot < 0 ? 0 : 1);
+    if (fractionDigits > currencyDigits || digitCount + currencyDigits - fractionDigits > 18) {
+      return -1;
+    }
+    long value = 0;
+    for (int i = start; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c != '.') {
+        value = value * 10 + (c - '0');
+      }
+    }
+    for (int i = fractionDigits; i < currencyDigits; i++) {
+      value *= 10;
+    }
+    return value;
+  }
+
+  /**
+   * {@code [+-]?\d+(\.\d+)?} with ASCII digits, without a regex: processor reports write plain
+   * decimals (no exponent, no grouping, no localized separator).
+   */
+  private static boolean isPlainDecimal(String text) {
+    int i = text.charAt(0) == '+' || text.charAt(0) == '-' ? 1 : 0;
+    int integerDigits = skipDigits(text, i);
+    if (integerDigits == 0) {
+      return false;
+    }
+    i += integerDigits;
+    if (i == text.length()) {
+      return true;
+    }
+    if (text.charAt(i) != '.') {
+      return false;
+    }
+    int fractionDigits = skipDigits(text, i + 1);
+    return fractionDigits > 0 && i + 1 + fractionDigits == text.length();
+  }
+
+  /** How many ASCII digits start at {@code from}. */
+  private static int skipDigits(String text, int from) {
+    int i = from;
+    while (i < text.length() && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+      i++;
+    }
+    return i - from;
+  }
+
   /** Minor units back in major units, for messages: {@code 1234 EUR -> "12.34"}. */
   public static String majorText(long amountMinor, Currency currency) {
     return BigDecimal.valueOf(amountMinor, currency.getDefaultFractionDigits()).toPlainString();
@@ -81,7 +137,7 @@ public final class SettlementValues {
     if (text.isEmpty()) {
       throw new InvalidValueException("empty");
     }
-    if (!CURRENCY_CODE.matcher(text).matches()) {
+    if (text.length() != 3 || !isAsciiLetter(text, 0, 3)) {
       throw new InvalidValueException(ReasonText.quote(text) + " is not an ISO 4217 code");
     }
     Currency currency;
@@ -95,6 +151,16 @@ public final class SettlementValues {
       throw new InvalidValueException(ReasonText.quote(text) + " has no minor unit");
     }
     return currency;
+  }
+
+  private static boolean isAsciiLetter(String text, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = (char) (text.charAt(i) | 0x20); // ASCII lower case
+      if (c < 'a' || c > 'z') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A record type, case-insensitive. */
@@ -120,12 +186,20 @@ public final class SettlementValues {
     }
     Instant instant;
     try {
-      // ISO_OFFSET_DATE_TIME reads both "...Z" and "...+01:00"; a bare date is a day in UTC.
-      instant =
-          DATE.matcher(text).matches()
-              ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant()
-              : OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException e) {
+      // ISO_OFFSET_DATE_TIME reads both "...Z" and "...+01:00"; a bare date is a day in UTC. The
+      // two shapes files use most (a date, and seconds in UTC) are read by hand first: the
+      // formatter costs more than the rest of a settlement line.
+      if (isDate(text)) {
+        instant = date(text).atStartOfDay(ZoneOffset.UTC).toInstant();
+      } else if (isUtcSeconds(text)) {
+        instant =
+            date(text)
+                .atTime(number(text, 11, 13), number(text, 14, 16), number(text, 17, 19))
+                .toInstant(ZoneOffset.UTC);
+      } else {
+        instant = OffsetDateTime.parse(text).toInstant();
+      }
+    } catch (DateTimeException e) {
       throw new InvalidValueException(
           ReasonText.quote(text)
               + " is not an ISO-8601 instant (2026-11-25T10:00:00Z) or date (2026-11-25)");
@@ -134,6 +208,47 @@ public final class SettlementValues {
       throw new InvalidValueException(ReasonText.quote(text) + " is out of range");
     }
     return instant.truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  /** {@code yyyy-MM-dd} exactly. */
+  private static boolean isDate(String text) {
+    return text.length() == 10 && startsWithDate(text);
+  }
+
+  /** {@code yyyy-MM-ddTHH:mm:ssZ} exactly. */
+  private static boolean isUtcSeconds(String text) {
+    return text.length() == 20
+        && startsWithDate(text)
+        && text.charAt(10) == 'T'
+        && skipDigits(text, 11) == 2
+        && text.charAt(13) == ':'
+        && skipDigits(text, 14) == 2
+        && text.charAt(16) == ':'
+        && skipDigits(text, 17) == 2
+        && text.charAt(19) == 'Z';
+  }
+
+  /** The first 10 characters have the shape {@code yyyy-MM-dd}. */
+  private static boolean startsWithDate(String text) {
+    return text.length() >= 10
+        && skipDigits(text, 0) >= 4
+        && text.charAt(4) == '-'
+        && skipDigits(text, 5) == 2
+        && text.charAt(7) == '-'
+        && skipDigits(text, 8) >= 2;
+  }
+
+  /** The date in the first 10 characters; an impossible date (02-30) throws. */
+  private static LocalDate date(String text) {
+    return LocalDate.of(number(text, 0, 4), number(text, 5, 7), number(text, 8, 10));
+  }
+
+  private static int number(String text, int from, int to) {
+    int value = 0;
+    for (int i = from; i < to; i++) {
+      value = value * 10 + (text.charAt(i) - '0');
+    }
+    return value;
   }
 
   private SettlementValues() {}
