@@ -65,7 +65,7 @@ public final class SettleflowCli extends GroupCommand {
   }
 
   /** The repository root: where the service jars are built. */
-  static Path home() {
+  public static Path home() {
     String env = System.getenv("SETTLEFLOW_HOME");
     String prop = System.getProperty("settleflow.home");
     return Path.of(prop != null ? prop : env != null ? env : ".").toAbsolutePath().normalize();
@@ -405,7 +405,8 @@ public final class SettleflowCli extends GroupCommand {
         BenchCommand.Ingest.class,
         BenchCommand.Feeds.class,
         BenchCommand.Risk.class,
-        io.settleflow.deploy.bench.CdcBenchCommand.class
+        io.settleflow.deploy.bench.CdcBenchCommand.class,
+        io.settleflow.deploy.bench.E2eBenchCommand.class
       })
   static final class BenchCommand extends GroupCommand {
     @Command(

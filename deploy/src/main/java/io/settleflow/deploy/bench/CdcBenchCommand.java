@@ -1,5 +1,6 @@
 package io.settleflow.deploy.bench;
 
+import io.settleflow.deploy.SettleflowCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,9 +43,7 @@ public final class CdcBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String homeSetting =
-        System.getProperty("settleflow.home", System.getenv().getOrDefault("SETTLEFLOW_HOME", "."));
-    Path home = Path.of(homeSetting).toAbsolutePath().normalize();
+    Path home = SettleflowCli.home();
     Path dir = home.resolve(".settleflow").resolve("bench-cdc-" + Clock.systemUTC().millis());
     Files.createDirectories(dir);
     CdcBenchmark.Result result =

@@ -55,6 +55,10 @@ public final class LoadGenerator implements AutoCloseable {
   private final List<Future<?>> posters = new CopyOnWriteArrayList<>();
   private final AtomicBoolean running = new AtomicBoolean(false);
   private final Map<String, AcceptedPayment> accepted = new ConcurrentHashMap<>();
+
+  /** System.nanoTime() when each payment's first 201 arrived here, for end-to-end latency. */
+  private final Map<String, Long> respondedNanos = new ConcurrentHashMap<>();
+
   private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
 
   /** Card tokens per merchant id, in TEST_CARDS order. */
@@ -143,6 +147,7 @@ public final class LoadGenerator implements AutoCloseable {
         if (first.statusCode() == 201) {
           JsonNode json = JSON.readTree(first.body());
           String id = json.path("id").asText();
+          respondedNanos.put(id, System.nanoTime());
           accepted.put(
               id,
               new AcceptedPayment(
@@ -260,6 +265,11 @@ public final class LoadGenerator implements AutoCloseable {
 
   public List<AcceptedPayment> accepted() {
     return new ArrayList<>(accepted.values());
+  }
+
+  /** System.nanoTime() when the 201 for this payment arrived; null for one not accepted here. */
+  public Long respondedNanos(String paymentId) {
+    return respondedNanos.get(paymentId);
   }
 
   public long requests() {

@@ -1,0 +1,395 @@
+package io.settleflow.deploy.bench;
+
+import io.settleflow.avro.MismatchAlert;
+import io.settleflow.avro.RiskDecision;
+import io.settleflow.avro.SettlementRecord;
+import io.settleflow.avro.SettlementRecordType;
+import io.settleflow.deploy.ProcessMemory;
+import io.settleflow.deploy.Stack;
+import io.settleflow.deploy.StackSettings;
+import io.settleflow.deploy.demo.AcceptedPayment;
+import io.settleflow.deploy.demo.LoadGenerator;
+import io.settleflow.feeds.SettlementProducers;
+import io.settleflow.ledger.MerchantAdmin;
+import io.settleflow.schemas.ConfluentRegistryClient;
+import io.settleflow.schemas.ConfluentWireFormat;
+import io.settleflow.schemas.Topics;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * {@code ./settleflow bench e2e}: the whole stack as {@code ./settleflow up} runs it (every service
+ * its own JVM), driven over HTTP.
+ *
+ * <ol>
+ *   <li>Probe: merchants post payments closed-loop (each waits for its answer) for a while; the
+ *       accepted rate is the maximum ingest rate of this stack on this machine.
+ *   <li>Half load: the same merchants post at half that rate. For every payment accepted in the
+ *       measured window: from its HTTP 201 arriving here to its risk decision becoming visible to a
+ *       read_committed consumer of {@code risk.decisions} (HTTP → PostgreSQL → CDC → Kafka → Kafka
+ *       Streams, exactly-once).
+ *   <li>Meanwhile settlement records that disagree with a ledger payment (amount × 1.5) are
+ *       committed to {@code settlements.raw}, each in its own transaction as the importer does, for
+ *       payments accepted a few seconds before: from the commit returning to the amount mismatch
+ *       alert becoming visible on {@code recon.mismatches} (Flink, exactly-once sinks: visible at
+ *       its next checkpoint).
+ *   <li>Peak resident memory (VmHWM) summed over the stack's JVMs (not this load generator).
+ * </ol>
+ */
+public final class E2eBenchmark {
+  /** A settlement is sent only for payments this old, so the ledger side is already in Flink. */
+  static final Duration SETTLE_AFTER = Duration.ofSeconds(3);
+
+  /** How long stragglers may take after the load stops before they count as missing. */
+  static final Duration DRAIN = Duration.ofSeconds(30);
+
+  private static final String[] CURRENCIES = {"EUR", "USD", "GBP"};
+  private static final String SOURCE = "bench-e2e";
+
+  /** How the benchmark runs. */
+  public record Options(
+      int merchants,
+      Duration probe,
+      Duration warmup,
+      Duration measure,
+      double settlementsPerSecond,
+      long seed) {}
+
+  /** What one run measured. */
+  public record Result(
+      double maxPerSecond,
+      double achievedPerSecond,
+      LatencySample decisions,
+      long decisionsMissing,
+      LatencySample alerts,
+      long alertsMissing,
+      long stackRssMib) {
+    public String resultLine() {
+      return String.format(
+          Locale.ROOT,
+          "RESULT e2e decision_p99_ms=%.1f alert_p99_ms=%.1f stack_rss_mb=%d",
+          decisions.quantileMs(0.99),
+          alerts.quantileMs(0.99),
+          stackRssMib);
+    }
+  }
+
+  private final Options options;
+  private final PrintStream out;
+
+  public E2eBenchmark(Options options, PrintStream out) {
+    this.options = options;
+    this.out = out;
+  }
+
+  public Result run(Path home, Path runDir) throws InterruptedException {
+    // A settlement deadline far beyond the run: no overdue alerts mix with the measured ones.
+    StackSettings settings =
+        StackSettings.ephemeral(home, runDir, Duration.ofHours(1), Duration.ofSeconds(10));
+    try (Stack stack = Stack.start(settings, out)) {
+      String bootstrap = stack.endpoints().kafkaBootstrap();
+      ConfluentWireFormat wire =
+          new ConfluentWireFormat(new ConfluentRegistryClient(stack.endpoints().registryUrl()));
+      List<LoadGenerator.Merchant> merchants = createMerchants(stack);
+
+      double max = probe(stack, merchants);
+      double halfPerMerchant = max / 2 / merchants.size();
+      out.printf(
+          Locale.ROOT,
+          "bench e2e: maximum %.0f payments/s (closed loop, %d merchants); now %.0f/s for %d s warm-up + %d s measured%n",
+          max,
+          merchants.size(),
+          max / 2,
+          options.warmup().toSeconds(),
+          options.measure().toSeconds());
+
+      Map<String, Long> decidedNanos = new ConcurrentHashMap<>();
+      Map<String, Long> alertedNanos = new ConcurrentHashMap<>();
+      Map<String, Long> settledNanos = new ConcurrentHashMap<>();
+      try (Watcher decisions =
+              Watcher.start(
+                  bootstrap,
+                  Topics.RISK_DECISIONS,
+                  (r, seen) -> {
+                    RiskDecision d = wire.decode(r.value(), RiskDecision.class);
+                    decidedNanos.putIfAbsent(d.getPaymentId(), seen);
+                  });
+          Watcher alerts =
+              Watcher.start(
+                  bootstrap,
+                  Topics.RECON_MISMATCHES,
+                  (r, seen) -> {
+                    // any alert on a payment we settled wrongly: the amount mismatch, or whatever
+                    // the configured rules make of it (fee or tolerance rules)
+                    MismatchAlert a = wire.decode(r.value(), MismatchAlert.class);
+                    if (a.getPaymentId() != null) {
+                      alertedNanos.putIfAbsent(a.getPaymentId(), seen);
+                    }
+                  });
+          LoadGenerator load = new LoadGenerator(stack.endpoints().ingestUrl(), merchants);
+          Producer<String, byte[]> settlements =
+              SettlementProducers.createTransactional(bootstrap, SOURCE)) {
+        load.start(halfPerMerchant, options.seed());
+        pause(options.warmup());
+        Set<String> before = ids(load.accepted());
+        long measureStart = System.nanoTime();
+        long measureEnd = measureStart + options.measure().toNanos();
+        long settleEvery = (long) (1e9 / options.settlementsPerSecond());
+        long nextSettlement = measureStart;
+        Set<String> settled = new HashSet<>();
+        while (System.nanoTime() < measureEnd) {
+          if (System.nanoTime() >= nextSettlement) {
+            AcceptedPayment p = settleable(load, before, settled);
+            if (p != null) {
+              settled.add(p.paymentId());
+              settlements.beginTransaction();
+              var unused = settlements.send(mismatching(wire, p));
+              settlements.commitTransaction(); // fails loudly if the send did
+              settledNanos.put(p.paymentId(), System.nanoTime());
+            }
+            nextSettlement += settleEvery;
+          }
+          TimeUnit.MILLISECONDS.sleep(5);
+        }
+        double measuredSeconds = (System.nanoTime() - measureStart) / 1e9;
+        List<String> measured = new ArrayList<>();
+        for (AcceptedPayment p : load.accepted()) {
+          Long responded = load.respondedNanos(p.paymentId());
+          if (!before.contains(p.paymentId())
+              && responded != null
+              && responded - measureStart >= 0
+              && responded - measureEnd < 0) {
+            measured.add(p.paymentId());
+          }
+        }
+        load.stop();
+        out.printf(
+            Locale.ROOT,
+            "bench e2e: %d payments accepted in the measured window (%.0f/s), %d mismatching settlements committed; draining%n",
+            measured.size(),
+            measured.size() / measuredSeconds,
+            settledNanos.size());
+        long drainUntil = System.nanoTime() + DRAIN.toNanos();
+        while (System.nanoTime() < drainUntil
+            && !(decidedNanos.keySet().containsAll(measured)
+                && alertedNanos.keySet().containsAll(settledNanos.keySet()))) {
+          TimeUnit.MILLISECONDS.sleep(100);
+        }
+        long[] decisionLatency = latencies(measured, load::respondedNanos, decidedNanos);
+        long[] alertLatency = latencies(settledNanos.keySet(), settledNanos::get, alertedNanos);
+        List<Long> pids = stack.processIds();
+        Result result =
+            new Result(
+                max,
+                measured.size() / measuredSeconds,
+                LatencySample.of(decisionLatency, 0),
+                measured.size() - decisionLatency.length,
+                LatencySample.of(alertLatency, 0),
+                settledNanos.size() - alertLatency.length,
+                ProcessMemory.peakRssMib(pids));
+        out.printf(
+            Locale.ROOT,
+            "bench e2e: decision latency p50 %.1f ms, p99 %.1f ms (%d decided, %d missing)%n",
+            result.decisions().quantileMs(0.5),
+            result.decisions().quantileMs(0.99),
+            result.decisions().operations(),
+            result.decisionsMissing());
+        out.printf(
+            Locale.ROOT,
+            "bench e2e: alert latency p50 %.1f ms, p99 %.1f ms (%d alerted, %d missing)%n",
+            result.alerts().quantileMs(0.5),
+            result.alerts().quantileMs(0.99),
+            result.alerts().operations(),
+            result.alertsMissing());
+        out.printf(
+            "bench e2e: peak RSS of the stack's %d JVMs: %d MiB%n",
+            pids.size(), result.stackRssMib());
+        return result;
+      }
+    }
+  }
+
+  /** Closed-loop posting for the probe period; accepted payments per second after a ramp-up. */
+  private double probe(Stack stack, List<LoadGenerator.Merchant> merchants)
+      throws InterruptedException {
+    out.printf(
+        "bench e2e: probing the maximum ingest rate for %d s%n", options.probe().toSeconds());
+    try (LoadGenerator probe = new LoadGenerator(stack.endpoints().ingestUrl(), merchants)) {
+      probe.start(1_000_000, options.seed()); // no pacing: each merchant posts as fast as answered
+      pause(options.probe().dividedBy(4)); // tokenizing and warming up, not counted
+      int startCount = probe.accepted().size();
+      long start = System.nanoTime();
+      pause(options.probe().minus(options.probe().dividedBy(4)));
+      double perSecond = (probe.accepted().size() - startCount) * 1e9 / (System.nanoTime() - start);
+      probe.stop();
+      return perSecond;
+    }
+  }
+
+  private List<LoadGenerator.Merchant> createMerchants(Stack stack) {
+    MerchantAdmin admin =
+        new MerchantAdmin(stack.postgres().superuser(Stack.DATABASE), Clock.systemUTC());
+    List<LoadGenerator.Merchant> merchants = new ArrayList<>();
+    for (int i = 1; i <= options.merchants(); i++) {
+      String id = "bench-e2e-merchant-" + i;
+      admin.createMerchant(id, "Bench merchant " + i);
+      merchants.add(
+          new LoadGenerator.Merchant(
+              id, admin.issueApiKey(id), CURRENCIES[(i - 1) % CURRENCIES.length]));
+    }
+    return merchants;
+  }
+
+  /** A payment accepted in the measured window, old enough, not yet settled; null if none. */
+  private static AcceptedPayment settleable(
+      LoadGenerator load, Set<String> before, Set<String> settled) {
+    long now = System.nanoTime();
+    for (AcceptedPayment p : load.accepted()) {
+      Long responded = load.respondedNanos(p.paymentId());
+      if (responded != null
+          && !before.contains(p.paymentId())
+          && !settled.contains(p.paymentId())
+          && now - responded >= SETTLE_AFTER.toNanos()) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A settlement line for the payment whose gross is half as much again as the ledger's: far
+   * outside any amount tolerance a rule set would allow.
+   */
+  private static ProducerRecord<String, byte[]> mismatching(
+      ConfluentWireFormat wire, AcceptedPayment p) {
+    String settlementId = "e2e-" + p.paymentId();
+    long gross = p.amountMinor() + p.amountMinor() / 2 + 1;
+    SettlementRecord record =
+        SettlementRecord.newBuilder()
+            .setEventId("e2e:" + settlementId)
+            .setSettlementId(settlementId)
+            .setSource(SOURCE)
+            .setFileId(SOURCE)
+            .setLineNumber(1)
+            .setRecordType(SettlementRecordType.PAYMENT)
+            .setPaymentReference(p.paymentId())
+            .setMerchantId(p.merchantId())
+            .setGrossAmountMinor(gross)
+            .setFeeAmountMinor(0)
+            .setNetAmountMinor(gross)
+            .setCurrency(p.currency())
+            .setSettledAt(Instant.now())
+            .setStatementProofFailed(false)
+            .build();
+    return new ProducerRecord<>(
+        Topics.SETTLEMENTS_RAW, settlementId, wire.encode(Topics.SETTLEMENTS_RAW, record));
+  }
+
+  /** Latency in nanoseconds of every id seen at the end; ids never seen are left out. */
+  static long[] latencies(
+      Collection<String> ids, Function<String, Long> startNanos, Map<String, Long> endNanos) {
+    List<Long> out = new ArrayList<>();
+    for (String id : ids) {
+      Long start = startNanos.apply(id);
+      Long end = endNanos.get(id);
+      if (start != null && end != null) {
+        out.add(Math.max(0, end - start));
+      }
+    }
+    return out.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  private static Set<String> ids(List<AcceptedPayment> payments) {
+    Set<String> ids = new HashSet<>();
+    payments.forEach(p -> ids.add(p.paymentId()));
+    return ids;
+  }
+
+  private static void pause(Duration d) throws InterruptedException {
+    TimeUnit.MILLISECONDS.sleep(d.toMillis());
+  }
+
+  /**
+   * A read_committed consumer from the current end of a topic, handing each record and the
+   * System.nanoTime() it was polled at to a callback on its own thread.
+   */
+  private static final class Watcher implements AutoCloseable {
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+    private volatile RuntimeException failure;
+
+    private Watcher(
+        KafkaConsumer<String, byte[]> consumer,
+        BiConsumer<ConsumerRecord<String, byte[]>, Long> onRecord) {
+      this.thread =
+          new Thread(
+              () -> {
+                try (consumer) {
+                  while (running.get()) {
+                    for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
+                      onRecord.accept(r, System.nanoTime());
+                    }
+                  }
+                } catch (RuntimeException e) {
+                  failure = e;
+                }
+              },
+              "bench-e2e-watcher");
+      thread.setDaemon(true);
+    }
+
+    static Watcher start(
+        String bootstrap, String topic, BiConsumer<ConsumerRecord<String, byte[]>, Long> onRecord) {
+      Properties p = new Properties();
+      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+      p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10"); // the latency is what we measure
+      KafkaConsumer<String, byte[]> consumer =
+          new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+      List<TopicPartition> partitions = new ArrayList<>();
+      consumer
+          .partitionsFor(topic)
+          .forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+      consumer.assign(partitions);
+      consumer.seekToEnd(partitions);
+      partitions.forEach(consumer::position); // resolve the end now, before the load starts
+      Watcher watcher = new Watcher(consumer, onRecord);
+      watcher.thread.start();
+      return watcher;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      thread.join(TimeUnit.SECONDS.toMillis(10));
+      if (failure != null) {
+        throw new IllegalStateException("watching a topic failed: " + failure, failure);
+      }
+    }
+  }
+}
