@@ -1,9 +1,7 @@
 package io.settleflow.deploy.bench;
 
 import io.settleflow.deploy.SettleflowCli;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,8 +42,7 @@ public final class CdcBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path home = SettleflowCli.home();
-    Path dir = home.resolve(".settleflow").resolve("bench-cdc-" + Clock.systemUTC().millis());
-    Files.createDirectories(dir);
+    Path dir = BenchRun.newRunDir("cdc");
     CdcBenchmark.Result result =
         new CdcBenchmark(
                 new CdcBenchmark.Options(
@@ -64,12 +61,7 @@ public final class CdcBenchCommand implements Callable<Integer> {
         result.full().latency().perSecond(),
         result.full().targetPerSecond(),
         result.full().latency().quantileMs(0.99));
-    System.out.println(
-        "machine: "
-            + Runtime.getRuntime().availableProcessors()
-            + " cores, Java "
-            + System.getProperty("java.version"));
-    System.out.println(result.resultLine());
+    BenchRun.printResult(System.out, result.resultLine());
     return 0;
   }
 }

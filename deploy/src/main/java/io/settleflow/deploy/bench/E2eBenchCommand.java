@@ -1,9 +1,7 @@
 package io.settleflow.deploy.bench;
 
 import io.settleflow.deploy.SettleflowCli;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,8 +48,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path home = SettleflowCli.home();
-    Path dir = home.resolve(".settleflow").resolve("bench-e2e-" + Clock.systemUTC().millis());
-    Files.createDirectories(dir);
+    Path dir = BenchRun.newRunDir("e2e");
     E2eBenchmark.Result result =
         new E2eBenchmark(
                 new E2eBenchmark.Options(
@@ -63,12 +60,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
                     42),
                 System.out)
             .run(home, dir);
-    System.out.println(
-        "machine: "
-            + Runtime.getRuntime().availableProcessors()
-            + " cores, Java "
-            + System.getProperty("java.version"));
-    System.out.println(result.resultLine());
+    BenchRun.printResult(System.out, result.resultLine());
     return result.decisionsMissing() == 0 && result.alertsMissing() == 0 ? 0 : 1;
   }
 }
