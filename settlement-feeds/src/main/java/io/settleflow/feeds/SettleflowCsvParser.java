@@ -104,38 +104,56 @@ public final class SettleflowCsvParser implements SettlementFileParser {
     Map<String, Integer> columns = columnIndex(rows.get(0).fields());
     int headerWidth = rows.get(0).fields().size();
 
-    List<ParsedLine> lines = new ArrayList<>(rows.size() - 1);
+    // Lines are independent of each other but for duplicate ids, so they are parsed on every core
+    // (in file order), and duplicates are found in one pass after.
+    List<LineResult> results =
+        rows.subList(1, rows.size()).parallelStream()
+            .filter(row -> !row.isBlank()) // trailing ",,,," lines from spreadsheets carry nothing
+            .map(row -> parseLine(row, headerWidth, columns, source, fileId))
+            .toList();
+    List<ParsedLine> lines = new ArrayList<>(results.size());
     Map<String, Integer> firstLineById = new HashMap<>();
-    for (Row row : rows.subList(1, rows.size())) {
-      if (row.isBlank()) {
-        continue; // trailing ",,,," lines from spreadsheets carry nothing
+    for (LineResult result : results) {
+      ParsedLine parsed = result.parsed();
+      if (result.settlementId() != null) {
+        Integer first = firstLineById.putIfAbsent(result.settlementId(), parsed.lineNumber());
+        if (first != null) {
+          parsed =
+              new RejectedLine(
+                  parsed.lineNumber(),
+                  SETTLEMENT_ID
+                      + ": "
+                      + ReasonText.quote(result.settlementId())
+                      + " duplicates line "
+                      + first
+                      + " of this file");
+        }
       }
-      lines.add(parseLine(row, headerWidth, columns, source, fileId, firstLineById));
+      lines.add(parsed);
     }
     return new ParsedFile(fileId, lines);
   }
 
-  private static ParsedLine parseLine(
-      Row row,
-      int headerWidth,
-      Map<String, Integer> columns,
-      String source,
-      String fileId,
-      Map<String, Integer> firstLineById) {
+  /**
+   * A line as parsed on its own, and its settlement id when that was readable: a line whose id
+   * repeats an earlier line's is refused for that, whatever else is wrong with it.
+   */
+  private record LineResult(String settlementId, ParsedLine parsed) {}
+
+  private static LineResult parseLine(
+      Row row, int headerWidth, Map<String, Integer> columns, String source, String fileId) {
     int line = row.lineNumber();
     if (row.fields().size() != headerWidth) {
-      return new RejectedLine(
-          line, "fields: " + row.fields().size() + " found, the header has " + headerWidth);
+      return new LineResult(
+          null,
+          new RejectedLine(
+              line, "fields: " + row.fields().size() + " found, the header has " + headerWidth));
     }
     Fields f = new Fields(row.fields(), columns);
     String column = SETTLEMENT_ID;
+    String settlementId = null;
     try {
-      String settlementId = id(f.get(SETTLEMENT_ID), true);
-      Integer first = firstLineById.putIfAbsent(settlementId, line);
-      if (first != null) {
-        throw new InvalidValueException(
-            ReasonText.quote(settlementId) + " duplicates line " + first + " of this file");
-      }
+      settlementId = id(f.get(SETTLEMENT_ID), true);
       column = TYPE;
       SettlementRecordType type = SettlementValues.recordType(f.get(TYPE));
       column = CURRENCY;
@@ -185,9 +203,9 @@ public final class SettleflowCsvParser implements SettlementFileParser {
               .setSettledAt(settledAt)
               .setStatementProofFailed(false) // set, so build() looks up no default
               .build();
-      return new ParsedRecord(line, record);
+      return new LineResult(settlementId, new ParsedRecord(line, record));
     } catch (InvalidValueException e) {
-      return new RejectedLine(line, column + ": " + e.getMessage());
+      return new LineResult(settlementId, new RejectedLine(line, column + ": " + e.getMessage()));
     }
   }
 

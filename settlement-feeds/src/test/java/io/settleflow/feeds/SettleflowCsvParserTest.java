@@ -377,6 +377,44 @@ class SettleflowCsvParserTest {
   }
 
   @Test
+  void aRepeatedIdIsTheReasonGivenEvenWhenOtherFieldsAreBadAndBadLinesStillClaimTheirId()
+      throws Exception {
+    ParsedFile file =
+        parse(
+            HEADER
+                + "\n"
+                + line("gross_amount=12.345;net_amount=") // bad amount, but its id is s-1
+                + "\n"
+                + line("currency=XXQ") // same id and a bad currency: the duplicate is the reason
+                + "\n"
+                + line("settlement_id=s-2")
+                + "\n");
+
+    assertThat(file.records()).extracting(SettlementRecord::getSettlementId).containsExactly("s-2");
+    assertThat(file.rejections())
+        .containsExactly(
+            new RejectedLine(2, "gross_amount: '12.345' has more than 2 decimal places for EUR"),
+            new RejectedLine(3, "settlement_id: 's-1' duplicates line 2 of this file"));
+  }
+
+  @Test
+  void manyLinesKeepFileOrderAndEachDuplicateNamesTheFirstLine() throws Exception {
+    StringBuilder text = new StringBuilder(HEADER + "\n");
+    for (int i = 0; i < 5_000; i++) {
+      text.append(line("settlement_id=s-" + (i % 4_000))).append("\n");
+    }
+
+    ParsedFile file = parse(text.toString());
+
+    assertThat(file.lines()).extracting(ParsedLine::lineNumber).isSorted().hasSize(5_000);
+    assertThat(file.records()).hasSize(4_000);
+    assertThat(file.rejections())
+        .hasSize(1_000)
+        .first()
+        .isEqualTo(new RejectedLine(4_002, "settlement_id: 's-0' duplicates line 2 of this file"));
+  }
+
+  @Test
   void secondLineWithTheSameSettlementIdIsRejectedAsADuplicate() throws Exception {
     ParsedFile file =
         parse(
