@@ -21,8 +21,12 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -162,10 +166,14 @@ public final class SettlementImporter {
                     new BufferedOutputStream(
                         Files.newOutputStream(spoolFile), READ_BUFFER_BYTES))) {
           publisher.bytesRead = in::count;
-          publisher.spool = spool;
-          streaming.parse(in, source, fileId, publisher);
+          try (SpoolWriter writer = new SpoolWriter(publisher, spool)) {
+            publisher.spoolWriter = writer;
+            streaming.parse(in, source, fileId, publisher);
+            writer.finish();
+          } finally {
+            publisher.spoolWriter = null;
+          }
         }
-        publisher.spool = null;
         publisher.replay(spoolFile);
         publisher.finish();
       } catch (IOException e) {
@@ -255,7 +263,7 @@ public final class SettlementImporter {
     java.util.function.LongSupplier bytesRead = () -> 0;
 
     /** Streamed formats: where entries go until the whole file parsed; null sends at once. */
-    DataOutputStream spool;
+    SpoolWriter spoolWriter;
 
     final BitSet failedProofs = new BitSet();
     int statementsEnded;
@@ -289,23 +297,24 @@ public final class SettlementImporter {
         return;
       }
       tally.accept(line);
-      ProducerRecord<String, byte[]> record = toProducerRecord(line, fileName, fileId, source);
-      if (spool == null) {
-        sendAndCommit(record, bytesRead.getAsLong());
+      if (spoolWriter != null) {
+        // the statement still open: records never sit between statements
+        spoolWriter.add(line, statementsEnded + 1, bytesRead.getAsLong());
         return;
       }
-      try {
-        spool.writeBoolean(line instanceof ParsedRecord);
-        spool.writeInt(
-            statementsEnded + 1); // the statement still open: records never sit between statements
-        spool.writeLong(bytesRead.getAsLong());
-        spool.writeUTF(record.key());
-        spool.writeInt(record.value().length);
-        spool.write(record.value());
-      } catch (IOException e) {
-        throw new UncheckedIOException(
-            "writing the import spool failed (disk full?): " + e.getMessage(), e);
-      }
+      sendAndCommit(toProducerRecord(line, fileName, fileId, source), bytesRead.getAsLong());
+    }
+
+    /** Encodes one entry and appends it to the spool (on the spool writer's thread). */
+    void spool(DataOutputStream spool, ParsedLine line, int statement, long offset)
+        throws IOException {
+      ProducerRecord<String, byte[]> record = toProducerRecord(line, fileName, fileId, source);
+      spool.writeBoolean(line instanceof ParsedRecord);
+      spool.writeInt(statement);
+      spool.writeLong(offset);
+      spool.writeUTF(record.key());
+      spool.writeInt(record.value().length);
+      spool.write(record.value());
     }
 
     @Override
@@ -451,6 +460,109 @@ public final class SettlementImporter {
       }
       return new SettlementPublishException(
           "publishing " + fileName + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Encodes (Avro) and spools the entries of a streamed file on a second thread while the parser
+   * reads on, so that parsing and encoding use both cores. Entries travel in batches through a
+   * bounded queue (memory stays flat); order is kept. A failure to write stops the writing, not the
+   * parser, and is thrown by {@link #finish}.
+   */
+  private static final class SpoolWriter implements AutoCloseable {
+    private static final int BATCH = 512;
+    private static final int QUEUED_BATCHES = 16;
+    private static final List<Pending> END = List.of();
+
+    private record Pending(ParsedLine line, int statement, long offset) {}
+
+    private final BlockingQueue<List<Pending>> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES);
+    private final Thread thread;
+    private List<Pending> batch = new ArrayList<>(BATCH);
+    private volatile Exception failure;
+    private boolean ended;
+
+    SpoolWriter(Publisher publisher, DataOutputStream spool) {
+      thread =
+          new Thread(
+              () -> {
+                try {
+                  for (List<Pending> next = queue.take(); next != END; next = queue.take()) {
+                    if (failure != null) {
+                      continue; // keep taking, so the parser never blocks on a full queue
+                    }
+                    try {
+                      for (Pending p : next) {
+                        publisher.spool(spool, p.line(), p.statement(), p.offset());
+                      }
+                    } catch (IOException | RuntimeException e) {
+                      failure = e;
+                    }
+                  }
+                } catch (InterruptedException e) {
+                  failure = e;
+                }
+              },
+              "settlement-spool-writer");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    void add(ParsedLine line, int statement, long offset) {
+      batch.add(new Pending(line, statement, offset));
+      if (batch.size() == BATCH) {
+        hand(batch);
+        batch = new ArrayList<>(BATCH);
+      }
+    }
+
+    /** Waits until every entry is spooled; throws what went wrong on the way. */
+    void finish() {
+      if (!batch.isEmpty()) {
+        hand(batch);
+        batch = new ArrayList<>(BATCH);
+      }
+      end();
+      Exception e = failure;
+      if (e instanceof IOException io) {
+        throw new UncheckedIOException(
+            "writing the import spool failed (disk full?): " + io.getMessage(), io);
+      }
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e != null) {
+        throw new IllegalStateException("the import spool writer stopped: " + e, e);
+      }
+    }
+
+    private void hand(List<Pending> entries) {
+      try {
+        queue.put(entries);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while spooling an import", e);
+      }
+    }
+
+    private void end() {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      hand(END);
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while spooling an import", e);
+      }
+    }
+
+    /** After a parse failure too: the thread ends before the spool file is closed. */
+    @Override
+    public void close() {
+      end();
     }
   }
 

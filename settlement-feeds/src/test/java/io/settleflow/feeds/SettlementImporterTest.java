@@ -251,6 +251,54 @@ class SettlementImporterTest {
     assertThat(again.skipped()).isEqualTo(2);
   }
 
+  @Test
+  void aStreamedEntryThatCannotBeEncodedFailsTheImportAndPublishesNothing() throws Exception {
+    // Encoding runs on the spool writer's thread: its failure must still stop the import.
+    StreamingSettlementParser parser =
+        new StreamingSettlementParser() {
+          @Override
+          public String format() {
+            return "test-stream";
+          }
+
+          @Override
+          public void parse(
+              java.io.InputStream content,
+              String source,
+              String fileId,
+              ParsedLineSink sink,
+              java.util.BitSet failedProofs) {
+            for (int i = 1; i <= 3_000; i++) {
+              sink.accept(
+                  new ParsedRecord(
+                      i,
+                      SettlementRecord.newBuilder()
+                          .setEventId(SettlementIds.eventId(source, "s-" + i))
+                          .setSettlementId("s-" + i)
+                          .setSource(source)
+                          .setFileId(fileId)
+                          .setLineNumber(i)
+                          .setRecordType(io.settleflow.avro.SettlementRecordType.PAYMENT)
+                          .setGrossAmountMinor(100)
+                          .setNetAmountMinor(100)
+                          .setCurrency("EUR")
+                          .setSettledAt(java.time.Instant.EPOCH)
+                          .build()));
+            }
+            sink.accept(new ParsedRecord(3_001, new SettlementRecord())); // required fields null
+            sink.statementEnded(1);
+          }
+        };
+    SettlementImporter streaming =
+        new SettlementImporter(producer, wire, markersOf(producer), parser);
+    Path file = write("stream.bin", "the parser above ignores these bytes");
+
+    assertThatThrownBy(() -> streaming.importFile(file, "acme"))
+        .isInstanceOf(RuntimeException.class);
+    assertThat(committed(Topics.SETTLEMENTS_RAW)).isEmpty();
+    assertThat(committed(Topics.SETTLEMENTS_IMPORTS)).isEmpty();
+  }
+
   Path write(String name, String text) throws Exception {
     return Files.writeString(dir.resolve(name), text, StandardCharsets.UTF_8);
   }
