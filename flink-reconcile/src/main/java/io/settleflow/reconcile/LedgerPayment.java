@@ -8,6 +8,11 @@ package io.settleflow.reconcile;
 public class LedgerPayment implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
+  public static final String REFUNDED = "REFUNDED";
+
+  /** Refunds are reconciled under their own key, apart from the sale of the same payment. */
+  public static final String REFUND_KEY_PREFIX = "refund:";
+
   /** Outbox row id; the same id again is a CDC redelivery. */
   public String eventId;
 
@@ -39,6 +44,16 @@ public class LedgerPayment implements java.io.Serializable {
     this.amountMinor = amountMinor;
     this.currency = currency;
     this.occurredAtMs = occurredAtMs;
+  }
+
+  /** A ledger refund (payments.refunded): pairs with a settlement line of type REFUND. */
+  public boolean isRefund() {
+    return REFUNDED.equals(eventType);
+  }
+
+  /** The key this event is matched under: the payment id, or a refund key of its own. */
+  public String matchKey() {
+    return isRefund() ? REFUND_KEY_PREFIX + paymentId : paymentId;
   }
 
   @Override

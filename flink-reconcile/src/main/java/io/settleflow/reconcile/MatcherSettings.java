@@ -4,36 +4,53 @@ import java.io.Serializable;
 import java.time.Duration;
 
 /**
- * The matcher's time limits and tolerance.
+ * The matcher's time limits and the rules in force.
  *
- * @param settlementDeadlineMs a payment with no settlement this long after it occurred is overdue
  * @param orphanGraceMs a settlement with no payment this long after it settled is an orphan
  * @param decidedRetentionMs how long the decided marker outlives the decision (bounds state)
- * @param amountToleranceMinor absolute gross-vs-amount difference still accepted as a match
+ * @param rules tolerances, fee schedules, FX rates and the overdue SLAs (per processor)
  */
-public record MatcherSettings(
-    long settlementDeadlineMs,
-    long orphanGraceMs,
-    long decidedRetentionMs,
-    long amountToleranceMinor)
+public record MatcherSettings(long orphanGraceMs, long decidedRetentionMs, ReconRules rules)
     implements Serializable {
   public static final Duration DEFAULT_SETTLEMENT_DEADLINE = Duration.ofDays(2);
   public static final Duration DEFAULT_ORPHAN_GRACE = Duration.ofHours(1);
 
   public MatcherSettings {
-    if (settlementDeadlineMs <= 0 || orphanGraceMs <= 0 || decidedRetentionMs <= 0) {
+    if (orphanGraceMs <= 0 || decidedRetentionMs <= 0) {
       throw new IllegalArgumentException(
-          "deadline, grace and retention must be positive: "
-              + settlementDeadlineMs
-              + ", "
-              + orphanGraceMs
-              + ", "
-              + decidedRetentionMs);
+          "grace and retention must be positive: " + orphanGraceMs + ", " + decidedRetentionMs);
     }
-    if (amountToleranceMinor < 0) {
-      throw new IllegalArgumentException(
-          "amount tolerance must be >= 0, was " + amountToleranceMinor);
+    if (rules == null) {
+      throw new IllegalArgumentException("rules are required");
     }
+  }
+
+  /**
+   * The built-in rules with another default SLA and absolute amount tolerance.
+   *
+   * @param settlementDeadlineMs a payment with no settlement this long after it occurred is overdue
+   * @param amountToleranceMinor absolute gross-vs-amount difference still accepted as a match
+   */
+  public MatcherSettings(
+      long settlementDeadlineMs,
+      long orphanGraceMs,
+      long decidedRetentionMs,
+      long amountToleranceMinor) {
+    this(
+        orphanGraceMs,
+        decidedRetentionMs,
+        ReconRules.defaults()
+            .withDefaultSlaMs(settlementDeadlineMs)
+            .withAmountToleranceMinor(amountToleranceMinor));
+  }
+
+  /** The default SLA: payments of merchants without a processor SLA are overdue after this. */
+  public long settlementDeadlineMs() {
+    return rules.overdue().defaultSlaMs();
+  }
+
+  public long amountToleranceMinor() {
+    return rules.amount().toleranceMinor();
   }
 
   /** Defaults; the decided marker is kept as long as the settlement deadline. */

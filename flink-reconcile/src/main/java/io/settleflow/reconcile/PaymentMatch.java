@@ -19,6 +19,11 @@ public class PaymentMatch {
   /** Event time at which both sides were known. */
   public long matchedAtMs;
 
+  /** Every check the rules made, with expected and actual values. */
+  public MatchCriterion[] criteria = new MatchCriterion[0];
+
+  public MatchDeltas deltas;
+
   public PaymentMatch() {}
 
   @Override

@@ -23,6 +23,10 @@ import org.apache.flink.util.OutputTag;
  *       {@link #ALERTS}.
  *   <li>The same event_id again is a redelivery and is ignored; a different settlement for a
  *       settled payment is a DUPLICATE_SETTLEMENT.
+ *   <li>A settlement after the payment's OVERDUE alert: RESOLVED (naming the overdue alert), then
+ *       the match or mismatch as usual.
+ *   <li>Refunds pair under the key {@code refund:<payment id>} (ledger REFUNDED event × REFUND
+ *       line); a CHARGEBACK or REVERSAL line is keyed on itself and raises CHARGEBACK at once.
  * </ul>
  *
  * After speaking, only a {@link ReconDecision} marker stays until a cleanup timer, then every piece
@@ -52,7 +56,7 @@ public class PaymentSettlementMatcher
 
   public PaymentSettlementMatcher(MatcherSettings settings) {
     this.settings = settings;
-    this.rules = new SettlementMatchRules(settings.amountToleranceMinor());
+    this.rules = new SettlementMatchRules(settings.rules());
   }
 
   @Override
@@ -93,8 +97,27 @@ public class PaymentSettlementMatcher
   public void processElement2(Settlement s, Context ctx, Collector<PaymentMatch> out)
       throws Exception {
     ReconDecision d = decision.value();
+    if (s.isChargeback()) {
+      // Keyed on the line itself: the marker only recognises a re-import of the same line.
+      if (d == null) {
+        ctx.output(ALERTS, ReconFindings.chargeback(s));
+        ReconDecision done = new ReconDecision();
+        done.outcome = AlertKind.CHARGEBACK.name();
+        done.merchantId = s.merchantId;
+        done.settlementEventId = s.eventId;
+        done.settlementId = s.settlementId;
+        done.source = s.source;
+        markDecided(done, Math.max(s.settledAtMs, ctx.timerService().currentWatermark()), ctx);
+      }
+      return;
+    }
     if (d != null && d.isFinal()) {
       if (!isRepeat(s, d.settlementEventId)) {
+        if (continuesSplit(d, s)) {
+          remember(s);
+          addToSplit(d, s, ctx, out);
+          return;
+        }
         ctx.output(
             ALERTS,
             ReconFindings.duplicate(
@@ -145,8 +168,22 @@ public class PaymentSettlementMatcher
       return;
     }
     LedgerPayment p = payment.value();
-    if (p != null && timestamp == deadlineAt(p)) {
-      ctx.output(ALERTS, ReconFindings.overdue(p, settings.settlementDeadlineMs(), timestamp));
+    if (p != null) {
+      long due = deadlineAt(p);
+      if (timestamp < due) {
+        // The SLA grew since this timer was set (new rules after a restore): wait for the new one.
+        ctx.timerService().registerEventTimeTimer(due);
+        return;
+      }
+      ReconRules.Overdue overdue = settings.rules().overdue();
+      ctx.output(
+          ALERTS,
+          ReconFindings.overdue(
+              p,
+              overdue.slaMsFor(p.merchantId),
+              overdue.processorFor(p.merchantId),
+              overdue.rule(),
+              timestamp));
       // The payment stays until cleanup so a late settlement can still be matched against it.
       ReconDecision open = new ReconDecision();
       open.outcome = AlertKind.OVERDUE_PAYMENT.name();
@@ -157,7 +194,12 @@ public class PaymentSettlementMatcher
       return;
     }
     Settlement s = settlement.value();
-    if (s != null && timestamp == orphanAt(s)) {
+    if (s != null) {
+      long due = orphanAt(s);
+      if (timestamp < due) {
+        ctx.timerService().registerEventTimeTimer(due); // the grace grew since (see above)
+        return;
+      }
       ctx.output(ALERTS, ReconFindings.orphan(s, settings.orphanGraceMs(), timestamp));
       ReconDecision open = new ReconDecision();
       open.outcome = AlertKind.ORPHAN_SETTLEMENT.name();
@@ -174,6 +216,12 @@ public class PaymentSettlementMatcher
     SettlementMatchRules.Verdict verdict = rules.compare(p, s);
     // The later of the two event times is when the outcome became certain; replays agree on it.
     long atMs = Math.max(p.occurredAtMs, s.settledAtMs);
+    ReconDecision d = decision.value();
+    if (d != null && AlertKind.OVERDUE_PAYMENT.name().equals(d.outcome)) {
+      ctx.output(
+          ALERTS,
+          ReconFindings.resolved(p, s, deadlineAt(p), settings.rules().overdue().rule(), atMs));
+    }
     if (verdict.isMatch()) {
       out.collect(ReconFindings.match(p, s, verdict, atMs));
     } else {
@@ -181,7 +229,6 @@ public class PaymentSettlementMatcher
     }
     ctx.timerService().deleteEventTimeTimer(deadlineAt(p));
     ctx.timerService().deleteEventTimeTimer(orphanAt(s));
-    ReconDecision d = decision.value();
     if (d != null) {
       ctx.timerService().deleteEventTimeTimer(d.cleanupAtMs);
     }
@@ -195,7 +242,52 @@ public class PaymentSettlementMatcher
     done.settlementEventId = s.eventId;
     done.settlementId = s.settlementId;
     done.source = s.source;
+    if (verdict.outcome() == SettlementMatchRules.Outcome.AMOUNT_MISMATCH
+        && !p.isRefund()
+        && s.currency != null
+        && s.currency.equalsIgnoreCase(p.currency)
+        && s.grossAmountMinor > 0
+        && s.grossAmountMinor < p.amountMinor) {
+      // Short: a processor may have split the payment; further lines can still complete it.
+      done.splitGrossMinor = s.grossAmountMinor;
+      done.splitFeeMinor = s.feeAmountMinor;
+      done.splitCurrency = p.currency;
+    }
     markDecided(done, Math.max(atMs, ctx.timerService().currentWatermark()), ctx);
+  }
+
+  /** Whether {@code s} can be a further part of a split the decision is waiting on. */
+  private boolean continuesSplit(ReconDecision d, Settlement s) {
+    if (d.splitGrossMinor == null
+        || d.expectedAmountMinor == null
+        || !"PAYMENT".equals(s.recordType)
+        || !d.splitCurrency.equalsIgnoreCase(s.currency)
+        || s.grossAmountMinor <= 0) {
+      return false;
+    }
+    long allowed = settings.rules().amount().allowedMinor(d.expectedAmountMinor);
+    long sum = saturatingAdd(d.splitGrossMinor, s.grossAmountMinor);
+    return sum <= saturatingAdd(d.expectedAmountMinor, allowed);
+  }
+
+  /** Counts a further line of a split; once the lines sum to the amount, match and resolve. */
+  private void addToSplit(ReconDecision d, Settlement s, Context ctx, Collector<PaymentMatch> out)
+      throws Exception {
+    long allowed = settings.rules().amount().allowedMinor(d.expectedAmountMinor);
+    long sum = d.splitGrossMinor + s.grossAmountMinor; // bounded by continuesSplit
+    d.splitGrossMinor = sum;
+    d.splitFeeMinor = saturatingAdd(d.splitFeeMinor, s.feeAmountMinor);
+    d.settlementId = d.settlementId + "+" + s.settlementId;
+    if (Math.abs(sum - d.expectedAmountMinor) <= allowed) {
+      String key = ctx.getCurrentKey();
+      out.collect(ReconFindings.splitMatch(key, d, s, allowed));
+      ctx.output(ALERTS, ReconFindings.splitResolved(key, d, s, allowed));
+      d.outcome = SettlementMatchRules.Outcome.MATCH.name();
+      d.splitGrossMinor = null;
+      d.splitFeeMinor = null;
+      d.splitCurrency = null;
+    }
+    decision.update(d);
   }
 
   private void markDecided(ReconDecision d, long fromMs, Context ctx) throws Exception {
@@ -227,7 +319,7 @@ public class PaymentSettlementMatcher
   }
 
   private long deadlineAt(LedgerPayment p) {
-    return saturatingAdd(p.occurredAtMs, settings.settlementDeadlineMs());
+    return saturatingAdd(p.occurredAtMs, settings.rules().overdue().slaMsFor(p.merchantId));
   }
 
   private long orphanAt(Settlement s) {
@@ -239,11 +331,11 @@ public class PaymentSettlementMatcher
     return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
   }
 
-  /** Keys payments by payment id. */
+  /** Keys payments by payment id (refunds by the payment's refund key). */
   static final class PaymentKey implements KeySelector<LedgerPayment, String> {
     @Override
     public String getKey(LedgerPayment p) {
-      return p.paymentId;
+      return p.matchKey();
     }
   }
 

@@ -28,6 +28,14 @@ public class ReconAlert {
   /** Event time at which the finding became certain. */
   public long detectedAtMs;
 
+  /** Every check behind the finding, passed or failed, with expected and actual values. */
+  public MatchCriterion[] criteria = new MatchCriterion[0];
+
+  public MatchDeltas deltas;
+
+  /** RESOLVED only: the event id of the OVERDUE_PAYMENT alert this resolves. */
+  public String resolvesEventId;
+
   public ReconAlert() {}
 
   @Override

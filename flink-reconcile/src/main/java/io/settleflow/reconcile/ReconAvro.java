@@ -3,9 +3,14 @@ package io.settleflow.reconcile;
 import io.settleflow.avro.MismatchAlert;
 import io.settleflow.avro.MismatchKind;
 import io.settleflow.avro.PaymentEvent;
+import io.settleflow.avro.ReconCriterion;
+import io.settleflow.avro.ReconDeltas;
+import io.settleflow.avro.ReconExplanation;
 import io.settleflow.avro.ReconMatch;
 import io.settleflow.avro.SettlementRecord;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Converts between the Avro contract records and the matcher's Flink POJOs at the edges of the job,
@@ -53,6 +58,7 @@ public final class ReconAvro {
         .setCurrency(m.currency)
         .setRule(m.rule)
         .setMatchedAt(Instant.ofEpochMilli(m.matchedAtMs))
+        .setExplanation(explanation(m.criteria, m.deltas))
         .build();
   }
 
@@ -70,6 +76,39 @@ public final class ReconAvro {
         .setRule(a.rule)
         .setDetail(a.detail)
         .setDetectedAt(Instant.ofEpochMilli(a.detectedAtMs))
+        .setExplanation(explanation(a.criteria, a.deltas))
+        .setSeverity(a.kind.severity().name())
+        .setResolvesEventId(a.resolvesEventId)
+        .build();
+  }
+
+  /** Every criterion in the order the rules checked them, and the deltas. */
+  public static ReconExplanation explanation(MatchCriterion[] criteria, MatchDeltas deltas) {
+    List<ReconCriterion> out = new ArrayList<>();
+    if (criteria != null) {
+      for (MatchCriterion c : criteria) {
+        out.add(
+            ReconCriterion.newBuilder()
+                .setCriterion(c.criterion)
+                .setRule(c.rule)
+                .setPassed(c.passed)
+                .setExpected(c.expected)
+                .setActual(c.actual)
+                .setDelta(c.delta)
+                .build());
+      }
+    }
+    return ReconExplanation.newBuilder()
+        .setCriteria(out)
+        .setDeltas(
+            deltas == null
+                ? null
+                : ReconDeltas.newBuilder()
+                    .setAmountMinor(deltas.amountMinor)
+                    .setFeeMinor(deltas.feeMinor)
+                    .setFxMinor(deltas.fxMinor)
+                    .setDays(deltas.days)
+                    .build())
         .build();
   }
 }

@@ -19,6 +19,18 @@ public class ReconDecision {
   public String settlementId;
   public String source;
 
+  /**
+   * AMOUNT_MISMATCH where the line fell short of the amount: the gross of the lines so far, which
+   * further lines of a processor's split may complete; null otherwise.
+   */
+  public Long splitGrossMinor;
+
+  /** Their fees so far; with {@link #splitGrossMinor}. */
+  public Long splitFeeMinor;
+
+  /** Their currency (the ledger's); with {@link #splitGrossMinor}. */
+  public String splitCurrency;
+
   /** Event time at which all state for the key is dropped. */
   public long cleanupAtMs;
 

@@ -14,6 +14,9 @@ public final class ReconFindings {
   public static final String OVERDUE_RULE = "settlement-deadline@1";
   public static final String ORPHAN_RULE = "orphan-grace@1";
   public static final String DUPLICATE_RULE = "one-settlement-per-payment@1";
+  public static final String CHARGEBACK_RULE = "chargeback-line@1";
+  public static final String RESOLVED_RULE = "late-settlement-resolves-overdue@1";
+  public static final String SPLIT_RULE = "split-lines-sum@1";
 
   private ReconFindings() {}
 
@@ -41,19 +44,24 @@ public final class ReconFindings {
     m.currency = payment.currency;
     m.rule = verdict.rule();
     m.matchedAtMs = atMs;
+    m.criteria = verdict.criteria().toArray(new MatchCriterion[0]);
+    m.deltas = verdict.deltas();
     return m;
   }
 
-  /** An amount or currency mismatch found by the rules. */
+  /** An amount, currency, fee or FX mismatch found by the rules. */
   public static ReconAlert mismatch(
       LedgerPayment payment,
       Settlement settlement,
       SettlementMatchRules.Verdict verdict,
       long atMs) {
     AlertKind kind =
-        verdict.outcome() == SettlementMatchRules.Outcome.CURRENCY_MISMATCH
-            ? AlertKind.CURRENCY_MISMATCH
-            : AlertKind.AMOUNT_MISMATCH;
+        switch (verdict.outcome()) {
+          case CURRENCY_MISMATCH -> AlertKind.CURRENCY_MISMATCH;
+          case FEE_DEVIATION -> AlertKind.FEE_DEVIATION;
+          case FX_DEVIATION -> AlertKind.FX_DEVIATION;
+          case AMOUNT_MISMATCH, MATCH -> AlertKind.AMOUNT_MISMATCH;
+        };
     ReconAlert a = base(kind, payment.paymentId, settlement.eventId, atMs);
     a.merchantId = payment.merchantId;
     a.settlementId = settlement.settlementId;
@@ -63,28 +71,229 @@ public final class ReconFindings {
     a.currency = payment.currency;
     a.rule = verdict.rule();
     a.detail = verdict.detail();
+    a.criteria = verdict.criteria().toArray(new MatchCriterion[0]);
+    a.deltas = verdict.deltas();
     return a;
   }
 
-  /** No settlement arrived by the deadline. */
-  public static ReconAlert overdue(LedgerPayment payment, long deadlineMs, long deadlineAtMs) {
+  /**
+   * No settlement arrived by the deadline.
+   *
+   * @param processor the processor whose SLA applied, or null for the default SLA
+   */
+  public static ReconAlert overdue(
+      LedgerPayment payment, long slaMs, String processor, String rule, long deadlineAtMs) {
     ReconAlert a =
         base(AlertKind.OVERDUE_PAYMENT, payment.paymentId, payment.eventId, deadlineAtMs);
     a.merchantId = payment.merchantId;
     a.expectedAmountMinor = payment.amountMinor;
     a.currency = payment.currency;
-    a.rule = OVERDUE_RULE;
+    a.rule = rule;
+    String what = payment.isRefund() ? "refund of payment " : "payment ";
+    String sla =
+        (processor == null ? "default SLA " : processor + " SLA ") + Duration.ofMillis(slaMs);
     a.detail =
-        "no settlement for payment "
+        "no settlement for "
+            + what
             + payment.paymentId
             + " ("
             + payment.amountMinor
             + " "
             + payment.currency
             + " minor units) within "
-            + Duration.ofMillis(deadlineMs)
+            + Duration.ofMillis(slaMs)
             + " of its ledger time "
-            + Instant.ofEpochMilli(payment.occurredAtMs);
+            + Instant.ofEpochMilli(payment.occurredAtMs)
+            + " ("
+            + sla
+            + ")";
+    long days = Math.floorDiv(deadlineAtMs - payment.occurredAtMs, SettlementMatchRules.DAY_MS);
+    a.criteria =
+        new MatchCriterion[] {
+          new MatchCriterion(
+              "settled-within-sla",
+              rule,
+              false,
+              "a settlement by " + Instant.ofEpochMilli(deadlineAtMs) + " (" + sla + ")",
+              "none",
+              null)
+        };
+    a.deltas = new MatchDeltas(null, null, null, days);
+    return a;
+  }
+
+  /** The id of the overdue alert a payment event got (a RESOLVED alert references it). */
+  public static String overdueAlertId(String paymentId, String paymentEventId) {
+    return alertId(AlertKind.OVERDUE_PAYMENT, paymentId, paymentEventId);
+  }
+
+  /**
+   * A settlement arrived after the payment's overdue alert: the overdue is resolved. The match (or
+   * mismatch) for the pair follows separately.
+   */
+  public static ReconAlert resolved(
+      LedgerPayment payment,
+      Settlement settlement,
+      long deadlineAtMs,
+      String overdueRule,
+      long atMs) {
+    ReconAlert a = base(AlertKind.RESOLVED, payment.paymentId, settlement.eventId, atMs);
+    a.merchantId = payment.merchantId;
+    a.settlementId = settlement.settlementId;
+    a.source = settlement.source;
+    a.expectedAmountMinor = payment.amountMinor;
+    a.actualAmountMinor = settlement.grossAmountMinor;
+    a.currency = payment.currency;
+    a.rule = RESOLVED_RULE;
+    a.resolvesEventId = overdueAlertId(payment.paymentId, payment.eventId);
+    long lateMs = settlement.settledAtMs - deadlineAtMs;
+    a.detail =
+        "settlement "
+            + settlement.source
+            + ":"
+            + settlement.settlementId
+            + " of "
+            + Instant.ofEpochMilli(settlement.settledAtMs)
+            + " arrived after the overdue alert "
+            + a.resolvesEventId
+            + " for payment "
+            + payment.paymentId
+            + " (deadline "
+            + Instant.ofEpochMilli(deadlineAtMs)
+            + (lateMs > 0 ? ", settled " + Duration.ofMillis(lateMs) + " late" : "")
+            + "); its match or mismatch follows";
+    a.criteria =
+        new MatchCriterion[] {
+          new MatchCriterion(
+              "settled-within-sla",
+              overdueRule,
+              false,
+              "by " + Instant.ofEpochMilli(deadlineAtMs),
+              Instant.ofEpochMilli(settlement.settledAtMs).toString(),
+              Math.floorDiv(lateMs, SettlementMatchRules.DAY_MS))
+        };
+    a.deltas =
+        new MatchDeltas(
+            null,
+            null,
+            null,
+            Math.floorDiv(
+                settlement.settledAtMs - payment.occurredAtMs, SettlementMatchRules.DAY_MS));
+    return a;
+  }
+
+  /**
+   * The lines of a processor's split (the first one raised AMOUNT_MISMATCH for being short) now sum
+   * to the ledger amount: the match, under the split's rule.
+   *
+   * @param d the decision holding the lines so far, {@code last} included
+   */
+  public static PaymentMatch splitMatch(
+      String paymentId, ReconDecision d, Settlement last, long allowedMinor) {
+    PaymentMatch m = new PaymentMatch();
+    m.eventId = matchId(paymentId, last.eventId);
+    m.paymentId = paymentId;
+    m.merchantId = d.merchantId;
+    m.settlementId = d.settlementId;
+    m.source = last.source;
+    m.amountMinor = d.expectedAmountMinor;
+    m.feeAmountMinor = d.splitFeeMinor;
+    m.currency = d.splitCurrency;
+    m.rule = SPLIT_RULE;
+    m.matchedAtMs = last.settledAtMs;
+    m.criteria = splitCriteria(d, allowedMinor);
+    m.deltas = new MatchDeltas(d.splitGrossMinor - d.expectedAmountMinor, null, null, null);
+    return m;
+  }
+
+  /** The AMOUNT_MISMATCH of a split's first line is resolved by the lines that completed it. */
+  public static ReconAlert splitResolved(
+      String paymentId, ReconDecision d, Settlement last, long allowedMinor) {
+    ReconAlert a = base(AlertKind.RESOLVED, paymentId, last.eventId, last.settledAtMs);
+    a.merchantId = d.merchantId;
+    a.settlementId = d.settlementId;
+    a.source = last.source;
+    a.expectedAmountMinor = d.expectedAmountMinor;
+    a.actualAmountMinor = d.splitGrossMinor;
+    a.currency = d.splitCurrency;
+    a.rule = SPLIT_RULE;
+    a.resolvesEventId = alertId(AlertKind.AMOUNT_MISMATCH, paymentId, d.settlementEventId);
+    a.detail =
+        "settlement lines "
+            + d.settlementId
+            + " together settle payment "
+            + paymentId
+            + " ("
+            + d.splitGrossMinor
+            + " vs ledger amount "
+            + d.expectedAmountMinor
+            + " "
+            + d.splitCurrency
+            + " minor units, tolerance "
+            + allowedMinor
+            + "): the amount mismatch "
+            + a.resolvesEventId
+            + " was a split, now matched";
+    a.criteria = splitCriteria(d, allowedMinor);
+    a.deltas = new MatchDeltas(d.splitGrossMinor - d.expectedAmountMinor, null, null, null);
+    return a;
+  }
+
+  private static MatchCriterion[] splitCriteria(ReconDecision d, long allowedMinor) {
+    return new MatchCriterion[] {
+      new MatchCriterion(
+          "split-lines-sum",
+          SPLIT_RULE,
+          true,
+          d.expectedAmountMinor + (allowedMinor == 0 ? "" : " ± " + allowedMinor),
+          d.splitGrossMinor + " (" + d.settlementId + ")",
+          d.splitGrossMinor - d.expectedAmountMinor)
+    };
+  }
+
+  /** A chargeback or reversal line: money is being taken back from a payment. */
+  public static ReconAlert chargeback(Settlement settlement) {
+    ReconAlert a =
+        base(
+            AlertKind.CHARGEBACK,
+            settlement.matchKey(),
+            settlement.eventId,
+            settlement.settledAtMs);
+    a.paymentId = settlement.paymentReference;
+    a.merchantId = settlement.merchantId;
+    a.settlementId = settlement.settlementId;
+    a.source = settlement.source;
+    a.actualAmountMinor = settlement.grossAmountMinor;
+    a.currency = settlement.currency;
+    a.rule = CHARGEBACK_RULE;
+    a.detail =
+        settlement.recordType
+            + " line "
+            + settlement.source
+            + ":"
+            + settlement.settlementId
+            + " against "
+            + (settlement.paymentReference == null
+                ? "no referenced payment"
+                : "payment " + settlement.paymentReference)
+            + " (gross "
+            + settlement.grossAmountMinor
+            + " "
+            + settlement.currency
+            + " minor units, settled "
+            + Instant.ofEpochMilli(settlement.settledAtMs)
+            + ")";
+    a.criteria =
+        new MatchCriterion[] {
+          new MatchCriterion(
+              "record-type",
+              CHARGEBACK_RULE,
+              false,
+              "PAYMENT or REFUND",
+              settlement.recordType,
+              null)
+        };
+    a.deltas = new MatchDeltas(null, null, null, null);
     return a;
   }
 
@@ -112,23 +321,41 @@ public final class ReconFindings {
             + " "
             + settlement.currency
             + " minor units)";
+    a.criteria =
+        new MatchCriterion[] {
+          new MatchCriterion(
+              "ledger-payment-within-grace",
+              ORPHAN_RULE,
+              false,
+              (settlement.paymentReference == null
+                      ? "a payment reference"
+                      : "ledger payment " + settlement.paymentReference)
+                  + " by "
+                  + Instant.ofEpochMilli(graceEndMs),
+              "none",
+              null)
+        };
+    a.deltas = new MatchDeltas(null, null, null, null);
     return a;
   }
 
   /**
    * A second, different settlement line for a payment that already has one.
    *
+   * @param matchKey the key both lines were matched under (the payment id, or its refund key)
    * @param expectedAmountMinor the ledger amount when known, else null
    */
   public static ReconAlert duplicate(
-      String paymentId,
+      String matchKey,
       String merchantId,
       Long expectedAmountMinor,
       String firstSource,
       String firstSettlementId,
       Settlement second) {
     ReconAlert a =
-        base(AlertKind.DUPLICATE_SETTLEMENT, paymentId, second.eventId, second.settledAtMs);
+        base(AlertKind.DUPLICATE_SETTLEMENT, matchKey, second.eventId, second.settledAtMs);
+    String paymentId = second.paymentReference != null ? second.paymentReference : matchKey;
+    a.paymentId = paymentId;
     a.merchantId = merchantId != null ? merchantId : second.merchantId;
     a.settlementId = second.settlementId;
     a.source = second.source;
@@ -152,6 +379,22 @@ public final class ReconFindings {
             + " "
             + second.currency
             + " minor units)";
+    a.criteria =
+        new MatchCriterion[] {
+          new MatchCriterion(
+              "one-settlement-per-payment",
+              DUPLICATE_RULE,
+              false,
+              firstSource + ":" + firstSettlementId + " only",
+              second.source + ":" + second.settlementId,
+              null)
+        };
+    a.deltas =
+        new MatchDeltas(
+            expectedAmountMinor == null ? null : second.grossAmountMinor - expectedAmountMinor,
+            null,
+            null,
+            null);
     return a;
   }
 

@@ -1,6 +1,9 @@
 package io.settleflow.reconcile;
 
 import io.settleflow.runtime.ServiceConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -36,10 +39,14 @@ public record ReconcileConfig(
   /** Alerts wait for a checkpoint; more than a minute between them would defeat the live page. */
   public static final Duration MAX_CHECKPOINT_INTERVAL = Duration.ofMinutes(1);
 
+  /** Names a rules document (YAML/JSON) to use instead of the built-in one. */
+  public static final String RULES_FILE = "SETTLEFLOW_RECON_RULES_FILE";
+
+  public static final String SETTLEMENT_DEADLINE = "SETTLEFLOW_RECON_SETTLEMENT_DEADLINE_MS";
+  public static final String AMOUNT_TOLERANCE = "SETTLEFLOW_RECON_AMOUNT_TOLERANCE_MINOR";
+
   public static ReconcileConfig from(ServiceConfig env) {
-    Duration deadline =
-        env.millis(
-            "SETTLEFLOW_RECON_SETTLEMENT_DEADLINE_MS", MatcherSettings.DEFAULT_SETTLEMENT_DEADLINE);
+    ReconRules rules = rules(env);
     Duration checkpoint = env.millis("SETTLEFLOW_RECON_CHECKPOINT_MS", DEFAULT_CHECKPOINT_INTERVAL);
     if (checkpoint.toMillis() < 10 || checkpoint.compareTo(MAX_CHECKPOINT_INTERVAL) > 0) {
       throw new ServiceConfig.ConfigException(
@@ -51,19 +58,16 @@ public record ReconcileConfig(
     }
     MatcherSettings matcher =
         new MatcherSettings(
-            positive(deadline, "SETTLEFLOW_RECON_SETTLEMENT_DEADLINE_MS"),
             positive(
                 env.millis(
                     "SETTLEFLOW_RECON_ORPHAN_GRACE_MS", MatcherSettings.DEFAULT_ORPHAN_GRACE),
                 "SETTLEFLOW_RECON_ORPHAN_GRACE_MS"),
             positive(
-                env.millis("SETTLEFLOW_RECON_DECIDED_RETENTION_MS", deadline),
+                env.millis(
+                    "SETTLEFLOW_RECON_DECIDED_RETENTION_MS",
+                    Duration.ofMillis(rules.longestSlaMs())),
                 "SETTLEFLOW_RECON_DECIDED_RETENTION_MS"),
-            env.longValue(
-                "SETTLEFLOW_RECON_AMOUNT_TOLERANCE_MINOR",
-                SettlementMatchRules.DEFAULT_AMOUNT_TOLERANCE_MINOR,
-                0,
-                Long.MAX_VALUE));
+            rules);
     return new ReconcileConfig(
         env.required("SETTLEFLOW_KAFKA_BOOTSTRAP"),
         env.required("SETTLEFLOW_REGISTRY_URL"),
@@ -79,6 +83,44 @@ public record ReconcileConfig(
         env.integer("SETTLEFLOW_RECON_PARALLELISM", DEFAULT_PARALLELISM, 1, MAX_PARALLELISM),
         env.string("SETTLEFLOW_RECON_CONSUMER_GROUP", DEFAULT_CONSUMER_GROUP),
         env.string("SETTLEFLOW_RECON_TRANSACTIONAL_ID_PREFIX", DEFAULT_TRANSACTIONAL_ID_PREFIX));
+  }
+
+  /**
+   * The rules document named by {@link #RULES_FILE} (else the built-in one), with the two older
+   * environment settings applied on top when set: the default SLA and the absolute amount
+   * tolerance.
+   */
+  static ReconRules rules(ServiceConfig env) {
+    ReconRules rules;
+    var file = env.optional(RULES_FILE);
+    if (file.isPresent()) {
+      Path path = Path.of(file.get());
+      try {
+        if (Files.size(path) > ReconRulesDocument.MAX_DOCUMENT_BYTES) {
+          throw new ServiceConfig.ConfigException(
+              RULES_FILE,
+              path + " is larger than " + ReconRulesDocument.MAX_DOCUMENT_BYTES + " bytes");
+        }
+        rules = ReconRulesDocument.parse(Files.readString(path, StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new ServiceConfig.ConfigException(RULES_FILE, path + " unreadable: " + e);
+      } catch (IllegalArgumentException e) {
+        throw new ServiceConfig.ConfigException(RULES_FILE, path + ": " + e.getMessage());
+      }
+    } else {
+      rules = ReconRulesDocument.builtin();
+    }
+    if (env.optional(SETTLEMENT_DEADLINE).isPresent()) {
+      rules =
+          rules.withDefaultSlaMs(
+              positive(
+                  env.millis(SETTLEMENT_DEADLINE, MatcherSettings.DEFAULT_SETTLEMENT_DEADLINE),
+                  SETTLEMENT_DEADLINE));
+    }
+    if (env.optional(AMOUNT_TOLERANCE).isPresent()) {
+      rules = rules.withAmountToleranceMinor(env.longValue(AMOUNT_TOLERANCE, 0, 0, Long.MAX_VALUE));
+    }
+    return rules;
   }
 
   /** Where retained checkpoints live; a restart restores from the newest one here. */

@@ -19,11 +19,6 @@ public final class ReconcileJob {
   public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(2);
   public static final Duration DEFAULT_IDLENESS = Duration.ofSeconds(5);
 
-  /**
-   * Only sale lines settle a ledger authorization; refunds, fees and chargebacks are other flows.
-   */
-  static final String SETTLING_RECORD_TYPE = "PAYMENT";
-
   private final Source<LedgerPayment, ?, ?> payments;
   private final Source<Settlement, ?, ?> settlements;
   private final Sink<PaymentMatch> matches;
@@ -72,8 +67,10 @@ public final class ReconcileJob {
                 "settlement-lines",
                 TypeInformation.of(Settlement.class))
             .uid("settlement-lines-source")
-            .filter(s -> SETTLING_RECORD_TYPE.equals(s.recordType))
-            .name("settling-lines-only")
+            // PAYMENT, REFUND, CHARGEBACK and REVERSAL lines; FEE and OTHER lines are not per
+            // payment. The uid predates refunds and stays, so old checkpoints still map.
+            .filter(Settlement::isReconciled)
+            .name("reconciled-lines-only")
             .uid("settling-lines-only");
 
     SingleOutputStreamOperator<PaymentMatch> matched =

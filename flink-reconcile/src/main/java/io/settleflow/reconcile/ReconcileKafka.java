@@ -36,7 +36,9 @@ public final class ReconcileKafka {
   public static KafkaSource<LedgerPayment> payments(ReconcileConfig c) {
     return KafkaSource.<LedgerPayment>builder()
         .setBootstrapServers(c.kafkaBootstrap())
-        .setTopics(Topics.PAYMENTS_AUTHORIZED)
+        // Authorizations pair with sale lines, refunds with refund lines (event_type tells them
+        // apart).
+        .setTopics(Topics.PAYMENTS_AUTHORIZED, Topics.PAYMENTS_REFUNDED)
         .setGroupId(c.consumerGroupId())
         .setClientIdPrefix(c.consumerGroupId() + "-payments")
         // First start reads the topic from the beginning; afterwards the checkpoint decides.

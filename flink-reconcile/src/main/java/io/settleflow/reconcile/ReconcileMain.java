@@ -14,6 +14,7 @@ public final class ReconcileMain {
 
   public static void main(String[] args) throws Exception {
     ReconcileConfig config = ReconcileConfig.from(ServiceConfig.fromEnvironment());
+    LOG.info("reconciliation rules {}", config.matcher().rules());
     ReconcileService service = ReconcileService.start(config, ReconcileKafka.job(config));
     LOG.info(
         "reconciliation running; health on http://{}:{}/health",

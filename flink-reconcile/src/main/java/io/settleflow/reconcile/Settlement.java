@@ -55,14 +55,37 @@ public class Settlement implements java.io.Serializable {
     this.settledAtMs = settledAtMs;
   }
 
+  /** A refund line: pairs with the ledger's refund event, not with the sale. */
+  public boolean isRefund() {
+    return "REFUND".equals(recordType);
+  }
+
+  /** A chargeback or reversal line: raises a CHARGEBACK alert against the payment. */
+  public boolean isChargeback() {
+    return "CHARGEBACK".equals(recordType) || "REVERSAL".equals(recordType);
+  }
+
   /**
-   * The key this line is matched under: the payment it references or, without a reference, a key of
-   * its own, so it still gets an orphan timer and an alert instead of vanishing.
+   * Whether the job reconciles lines of this type at all (FEE and OTHER lines are not per payment).
+   */
+  public boolean isReconciled() {
+    return "PAYMENT".equals(recordType) || isRefund() || isChargeback();
+  }
+
+  /**
+   * The key this line is matched under: the payment it references (refunds under the payment's
+   * refund key) or, without a reference, a key of its own, so it still gets an orphan timer and an
+   * alert instead of vanishing. A chargeback line is keyed on itself: it needs no partner, only
+   * re-import detection.
    */
   public String matchKey() {
-    return paymentReference != null && !paymentReference.isBlank()
-        ? paymentReference
-        : "unreferenced:" + source + ":" + settlementId;
+    if (isChargeback()) {
+      return "chargeback:" + eventId;
+    }
+    if (paymentReference == null || paymentReference.isBlank()) {
+      return "unreferenced:" + source + ":" + settlementId;
+    }
+    return isRefund() ? LedgerPayment.REFUND_KEY_PREFIX + paymentReference : paymentReference;
   }
 
   @Override

@@ -31,4 +31,33 @@ final class Fixtures {
         currency,
         atMs);
   }
+
+  static LedgerPayment refund(
+      String eventId, String paymentId, long amountMinor, String currency, long atMs) {
+    return new LedgerPayment(
+        eventId, "REFUNDED", paymentId, "merchant-1", amountMinor, currency, atMs);
+  }
+
+  /** A line of another type (REFUND, CHARGEBACK, ...) without fee. */
+  static Settlement line(
+      String type,
+      String eventId,
+      String settlementId,
+      String paymentId,
+      long grossMinor,
+      String currency,
+      long atMs) {
+    return new Settlement(
+        eventId,
+        settlementId,
+        "stripe",
+        type,
+        paymentId,
+        "merchant-1",
+        grossMinor,
+        0,
+        grossMinor,
+        currency,
+        atMs);
+  }
 }

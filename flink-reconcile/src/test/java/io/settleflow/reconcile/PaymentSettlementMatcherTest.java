@@ -268,15 +268,291 @@ class PaymentSettlementMatcherTest {
   }
 
   @Test
-  void settlementAfterTheOverdueAlertIsStillMatched() throws Exception {
+  void settlementAfterTheOverdueAlertResolvesItAndIsMatched() throws Exception {
     harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
     harness.processBothWatermarks(new Watermark(1_000 + DEADLINE_MS));
     harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 12_000), 12_000);
 
-    assertThat(alerts()).extracting(a -> a.kind).containsExactly(AlertKind.OVERDUE_PAYMENT);
+    assertThat(alerts())
+        .extracting(a -> a.kind)
+        .containsExactly(AlertKind.OVERDUE_PAYMENT, AlertKind.RESOLVED);
+    ReconAlert overdue = alerts().get(0);
+    assertThat(alerts().get(1))
+        .satisfies(
+            r -> {
+              assertThat(r.resolvesEventId).isEqualTo(overdue.eventId);
+              assertThat(r.eventId)
+                  .isEqualTo(ReconFindings.alertId(AlertKind.RESOLVED, "pay-1", "se-1"));
+              assertThat(r.settlementId).isEqualTo("line-1");
+              assertThat(r.detectedAtMs).isEqualTo(12_000);
+              assertThat(r.rule).isEqualTo(ReconFindings.RESOLVED_RULE);
+              assertThat(r.detail).contains(overdue.eventId, "PT1S late");
+              assertThat(r.criteria)
+                  .singleElement()
+                  .satisfies(
+                      c -> {
+                        assertThat(c.criterion).isEqualTo("settled-within-sla");
+                        assertThat(c.passed).isFalse();
+                        assertThat(c.rule).isEqualTo("settlement-deadline@1");
+                      });
+            });
     assertThat(matches())
         .singleElement()
         .satisfies(m -> assertThat(m.matchedAtMs).isEqualTo(12_000));
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void lateMismatchAfterTheOverdueAlertIsResolvedAndReported() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processBothWatermarks(new Watermark(1_000 + DEADLINE_MS));
+    harness.processElement2(settlement("se-1", "line-1", "pay-1", 9_000, "EUR", 12_000), 12_000);
+
+    assertThat(alerts())
+        .extracting(a -> a.kind)
+        .containsExactly(AlertKind.OVERDUE_PAYMENT, AlertKind.RESOLVED, AlertKind.AMOUNT_MISMATCH);
+    assertThat(matches()).isEmpty();
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void noResolvedAlertWithoutAnOverdueOne() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processBothWatermarks(new Watermark(1_000 + DEADLINE_MS - 1));
+    harness.processElement2(
+        settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 1_000 + DEADLINE_MS + 5),
+        1_000 + DEADLINE_MS + 5);
+
+    assertThat(alerts()).isEmpty();
+    assertThat(matches()).hasSize(1);
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void overdueFollowsTheSlaOfTheMerchantsProcessor() throws Exception {
+    ReconRules rules =
+        ReconRulesDocument.parse(
+            """
+            version: t
+            overdue:
+              version: 3
+              default_sla: PT10S
+              processors: {adyen: PT30S}
+              merchant_processors: {merchant-1: adyen}
+            """);
+    try (var h = newHarness(new MatcherSettings(GRACE_MS, RETENTION_MS, rules))) {
+      h.open();
+      h.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+      LedgerPayment other =
+          new LedgerPayment("pe-2", "AUTHORIZED", "pay-2", "merchant-2", 500, "EUR", 1_000);
+      h.processElement1(other, 1_000);
+
+      h.processBothWatermarks(new Watermark(1_000 + 10_000));
+      assertThat(alertsOf(h)).extracting(a -> a.paymentId).containsExactly("pay-2");
+
+      h.processBothWatermarks(new Watermark(1_000 + 30_000 - 1));
+      assertThat(alertsOf(h)).hasSize(1);
+      h.processBothWatermarks(new Watermark(1_000 + 30_000));
+      assertThat(alertsOf(h))
+          .extracting(a -> a.paymentId + " " + a.rule + " " + a.detectedAtMs)
+          .containsExactly(
+              "pay-2 settlement-deadline@3 11000", "pay-1 settlement-deadline@3 31000");
+      assertThat(alertsOf(h).get(1).detail).contains("adyen SLA PT30S");
+      assertThat(alertsOf(h).get(0).detail).contains("default SLA PT10S");
+
+      h.processBothWatermarks(new Watermark(AFTER_EVERYTHING_MS));
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numEventTimeTimers()).isZero();
+    }
+  }
+
+  @Test
+  void newRulesAfterARestoreMoveTheDeadlinesOfWaitingPaymentsAndLines() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processElement2(settlement("se-9", "line-9", "pay-9", 700, "EUR", 1_000), 1_000);
+    OperatorSubtaskState snapshot = harness.snapshot(1L, 1_500L);
+    MatcherSettings longer = new MatcherSettings(3 * DEADLINE_MS, 2 * GRACE_MS, RETENTION_MS, 0);
+
+    try (var restored = newHarness(longer)) {
+      restored.initializeState(snapshot);
+      restored.open();
+      restored.processBothWatermarks(new Watermark(1_000 + GRACE_MS));
+      assertThat(alertsOf(restored)).isEmpty();
+      restored.processBothWatermarks(new Watermark(1_000 + DEADLINE_MS));
+      assertThat(alertsOf(restored))
+          .extracting(a -> a.kind + " " + a.detectedAtMs)
+          .containsExactly("ORPHAN_SETTLEMENT " + (1_000 + 2 * GRACE_MS));
+
+      restored.processBothWatermarks(new Watermark(1_000 + 3 * DEADLINE_MS));
+      assertThat(alertsOf(restored))
+          .extracting(a -> a.kind + " " + a.detectedAtMs)
+          .containsExactly(
+              "ORPHAN_SETTLEMENT " + (1_000 + 2 * GRACE_MS),
+              "OVERDUE_PAYMENT " + (1_000 + 3 * DEADLINE_MS));
+      restored.processBothWatermarks(new Watermark(AFTER_EVERYTHING_MS));
+      assertThat(restored.numKeyedStateEntries()).isZero();
+      assertThat(restored.numEventTimeTimers()).isZero();
+    }
+  }
+
+  @Test
+  void aPaymentSplitIntoLinesThatSumToItIsMatchedAndTheShortLinesMismatchResolved()
+      throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processElement2(settlement("se-a", "line-a", "pay-1", 5_000, "EUR", 2_000), 2_000);
+    harness.processElement2(settlement("se-b", "line-b", "pay-1", 3_000, "EUR", 2_100), 2_100);
+    assertThat(matches()).isEmpty();
+    Settlement last = settlement("se-c", "line-c", "pay-1", 2_000, "EUR", 2_200);
+    harness.processElement2(last, 2_200);
+    harness.processElement2(last, 2_200); // re-imported
+
+    assertThat(alerts())
+        .extracting(a -> a.kind)
+        .containsExactly(AlertKind.AMOUNT_MISMATCH, AlertKind.RESOLVED);
+    ReconAlert mismatch = alerts().get(0);
+    assertThat(alerts().get(1))
+        .satisfies(
+            r -> {
+              assertThat(r.resolvesEventId).isEqualTo(mismatch.eventId);
+              assertThat(r.rule).isEqualTo(ReconFindings.SPLIT_RULE);
+              assertThat(r.settlementId).isEqualTo("line-a+line-b+line-c");
+              assertThat(r.actualAmountMinor).isEqualTo(10_000L);
+              assertThat(r.detectedAtMs).isEqualTo(2_200);
+            });
+    assertThat(matches())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.rule).isEqualTo("split-lines-sum@1");
+              assertThat(m.settlementId).isEqualTo("line-a+line-b+line-c");
+              assertThat(m.amountMinor).isEqualTo(10_000);
+              assertThat(m.feeAmountMinor).isEqualTo(50 + 30 + 20);
+              assertThat(m.eventId).isEqualTo(ReconFindings.matchId("pay-1", "se-c"));
+              assertThat(m.criteria[0].criterion).isEqualTo("split-lines-sum");
+              assertThat(m.criteria[0].delta).isZero();
+            });
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void aLineBeyondWhatTheSplitStillLacksIsADuplicate() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processElement2(settlement("se-a", "line-a", "pay-1", 6_000, "EUR", 2_000), 2_000);
+    harness.processElement2(settlement("se-b", "line-b", "pay-1", 5_000, "EUR", 2_100), 2_100);
+    harness.processElement2(settlement("se-c", "line-c", "pay-1", 400, "USD", 2_100), 2_100);
+
+    assertThat(matches()).isEmpty();
+    assertThat(alerts())
+        .extracting(a -> a.kind + " " + a.settlementId)
+        .containsExactly(
+            "AMOUNT_MISMATCH line-a", "DUPLICATE_SETTLEMENT line-b", "DUPLICATE_SETTLEMENT line-c");
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void anOverpayingLineIsNoSplit() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processElement2(settlement("se-a", "line-a", "pay-1", 12_000, "EUR", 2_000), 2_000);
+    harness.processElement2(settlement("se-b", "line-b", "pay-1", 100, "EUR", 2_100), 2_100);
+
+    assertThat(alerts())
+        .extracting(a -> a.kind)
+        .containsExactly(AlertKind.AMOUNT_MISMATCH, AlertKind.DUPLICATE_SETTLEMENT);
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void chargebackAndReversalLinesRaiseAChargebackAlertOnceEach() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 2_000), 2_000);
+    Settlement chargeback =
+        Fixtures.line("CHARGEBACK", "se-cb", "cb-1", "pay-1", -10_000, "EUR", 5_000);
+    harness.processElement2(chargeback, 5_000);
+    harness.processElement2(chargeback, 5_000); // the dispute file is re-imported
+    harness.processElement2(
+        Fixtures.line("REVERSAL", "se-rv", "rv-1", "pay-1", 10_000, "EUR", 9_000), 9_000);
+
+    assertThat(matches()).hasSize(1);
+    assertThat(alerts())
+        .extracting(
+            a -> a.kind + " " + a.paymentId + " " + a.settlementId + " " + a.actualAmountMinor)
+        .containsExactly("CHARGEBACK pay-1 cb-1 -10000", "CHARGEBACK pay-1 rv-1 10000");
+    assertThat(alerts().get(0).eventId)
+        .isEqualTo(ReconFindings.alertId(AlertKind.CHARGEBACK, "chargeback:se-cb", "se-cb"));
+    assertThat(alerts().get(0).rule).isEqualTo(ReconFindings.CHARGEBACK_RULE);
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void ledgerRefundPairsWithTheRefundLineApartFromTheSale() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 2_000), 2_000);
+    harness.processElement1(Fixtures.refund("pe-r", "pay-1", 2_500, "EUR", 3_000), 3_000);
+    harness.processElement2(
+        Fixtures.line("REFUND", "se-r", "line-r", "pay-1", -2_500, "EUR", 4_000), 4_000);
+
+    assertThat(alerts()).isEmpty();
+    assertThat(matches())
+        .extracting(m -> m.paymentId + " " + m.settlementId + " " + m.amountMinor)
+        .containsExactly("pay-1 line-1 10000", "pay-1 line-r 2500");
+    assertThat(matches().get(1).criteria).extracting(c -> c.criterion).contains("refund-amount");
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void refundLineOfTheWrongSizeIsAnAmountMismatch() throws Exception {
+    harness.processElement2(
+        Fixtures.line("REFUND", "se-r", "line-r", "pay-1", -2_000, "EUR", 4_000), 4_000);
+    harness.processElement1(Fixtures.refund("pe-r", "pay-1", 2_500, "EUR", 3_000), 3_000);
+
+    assertThat(alerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.kind).isEqualTo(AlertKind.AMOUNT_MISMATCH);
+              assertThat(a.paymentId).isEqualTo("pay-1");
+              assertThat(a.expectedAmountMinor).isEqualTo(2_500L);
+              assertThat(a.actualAmountMinor).isEqualTo(-2_000L);
+              assertThat(a.deltas.amountMinor).isEqualTo(-500L);
+            });
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void refundWithoutALineIsOverdueAndALineWithoutARefundIsAnOrphan() throws Exception {
+    harness.processElement1(Fixtures.refund("pe-r", "pay-1", 2_500, "EUR", 1_000), 1_000);
+    harness.processElement2(
+        Fixtures.line("REFUND", "se-r", "line-r", "pay-2", -700, "EUR", 1_000), 1_000);
+    harness.processBothWatermarks(new Watermark(1_000 + DEADLINE_MS));
+
+    assertThat(alerts())
+        .extracting(a -> a.kind + " " + a.paymentId)
+        .containsExactlyInAnyOrder("ORPHAN_SETTLEMENT pay-2", "OVERDUE_PAYMENT pay-1");
+    assertThat(alerts())
+        .filteredOn(a -> a.kind == AlertKind.OVERDUE_PAYMENT)
+        .singleElement()
+        .satisfies(a -> assertThat(a.detail).contains("refund of payment pay-1"));
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void aMismatchCarriesItsExplanation() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_050, "EUR", 4_000), 4_000);
+
+    assertThat(alerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.criteria)
+                  .extracting(c -> c.criterion + "=" + c.passed)
+                  .containsExactly(
+                      "reference=true",
+                      "currency=true",
+                      "amount=false",
+                      "net-equals-gross-minus-fee=true");
+              assertThat(a.deltas).isEqualTo(new MatchDeltas(50L, null, null, 0L));
+            });
     assertStateClearedAfterwards();
   }
 
@@ -319,9 +595,15 @@ class PaymentSettlementMatcherTest {
   private static KeyedTwoInputStreamOperatorTestHarness<
           String, LedgerPayment, Settlement, PaymentMatch>
       newHarness() throws Exception {
+    return newHarness(SETTINGS);
+  }
+
+  private static KeyedTwoInputStreamOperatorTestHarness<
+          String, LedgerPayment, Settlement, PaymentMatch>
+      newHarness(MatcherSettings settings) throws Exception {
     // Not opened yet, so a test can restore a snapshot into it first.
     return new KeyedTwoInputStreamOperatorTestHarness<>(
-        new KeyedCoProcessOperator<>(new PaymentSettlementMatcher(SETTINGS)),
+        new KeyedCoProcessOperator<>(new PaymentSettlementMatcher(settings)),
         PaymentSettlementMatcher.PAYMENT_KEY,
         PaymentSettlementMatcher.SETTLEMENT_KEY,
         Types.STRING);
@@ -332,7 +614,12 @@ class PaymentSettlementMatcherTest {
   }
 
   private List<ReconAlert> alerts() {
-    Queue<StreamRecord<ReconAlert>> side = harness.getSideOutput(PaymentSettlementMatcher.ALERTS);
+    return alertsOf(harness);
+  }
+
+  private static List<ReconAlert> alertsOf(
+      KeyedTwoInputStreamOperatorTestHarness<String, LedgerPayment, Settlement, PaymentMatch> h) {
+    Queue<StreamRecord<ReconAlert>> side = h.getSideOutput(PaymentSettlementMatcher.ALERTS);
     return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
   }
 

@@ -98,6 +98,81 @@ class ReconAvroTest {
   }
 
   @Test
+  void explanationSeverityAndResolvedIdSurviveTheWireFormat() {
+    ConfluentWireFormat wire = new ConfluentWireFormat(new InMemorySchemaRegistry());
+    ReconRules rules =
+        ReconRulesDocument.parse(
+            "version: t\nfees: {version: 2, default: {percent: 1, fixed_minor: 0}}");
+    LedgerPayment p = Fixtures.payment("pe-1", "pay-1", 10_000, "EUR", AT.toEpochMilli());
+    // Fixtures charge 1 % = 100: the schedule says 100 too, so only the amount is off.
+    Settlement s =
+        Fixtures.settlement(
+            "se-1", "l-1", "pay-1", 10_100, "EUR", AT.toEpochMilli() + 2 * 86_400_000L);
+    SettlementMatchRules.Verdict v = new SettlementMatchRules(rules).compare(p, s);
+
+    MismatchAlert decoded =
+        wire.decode(
+            wire.encode(
+                Topics.RECON_MISMATCHES,
+                ReconAvro.alert(ReconFindings.mismatch(p, s, v, s.settledAtMs))),
+            MismatchAlert.class);
+
+    assertThat(decoded.getSeverity()).isEqualTo("HIGH");
+    assertThat(decoded.getResolvesEventId()).isNull();
+    assertThat(decoded.getExplanation().getCriteria())
+        .extracting(
+            c ->
+                c.getCriterion()
+                    + "|"
+                    + c.getRule()
+                    + "|"
+                    + c.getPassed()
+                    + "|"
+                    + c.getExpected()
+                    + "|"
+                    + c.getActual()
+                    + "|"
+                    + c.getDelta())
+        .containsExactly(
+            "reference|reference-exact@1|true|pay-1|pay-1|null",
+            "currency|currency-exact@1|true|EUR|EUR|null",
+            "amount|amount-exact@1|false|10000|10100|100",
+            "net-equals-gross-minus-fee|fee-schedule@2|true|9999|9999|0",
+            "fee-schedule|fee-schedule@2|true|101 (default schedule 1% + 0 of gross 10100)|101|0");
+    assertThat(decoded.getExplanation().getDeltas().getAmountMinor()).isEqualTo(100L);
+    assertThat(decoded.getExplanation().getDeltas().getFeeMinor()).isEqualTo(0L);
+    assertThat(decoded.getExplanation().getDeltas().getFxMinor()).isNull();
+    assertThat(decoded.getExplanation().getDeltas().getDays()).isEqualTo(2L);
+
+    ReconAlert resolved = ReconFindings.resolved(p, s, AT.toEpochMilli() + 1, "x@1", 5);
+    MismatchAlert decodedResolved =
+        wire.decode(
+            wire.encode(Topics.RECON_MISMATCHES, ReconAvro.alert(resolved)), MismatchAlert.class);
+    assertThat(decodedResolved.getKind()).isEqualTo(MismatchKind.RESOLVED);
+    assertThat(decodedResolved.getSeverity()).isEqualTo("INFO");
+    assertThat(decodedResolved.getResolvesEventId())
+        .isEqualTo(ReconFindings.alertId(AlertKind.OVERDUE_PAYMENT, "pay-1", "pe-1"));
+
+    PaymentMatch match =
+        ReconFindings.match(
+            p,
+            Fixtures.settlement("se-2", "l-2", "pay-1", 10_000, "EUR", 9),
+            new SettlementMatchRules(rules)
+                .compare(p, Fixtures.settlement("se-2", "l-2", "pay-1", 10_000, "EUR", 9)),
+            9);
+    ReconMatch decodedMatch =
+        wire.decode(wire.encode(Topics.RECON_MATCHES, ReconAvro.match(match)), ReconMatch.class);
+    assertThat(decodedMatch.getExplanation().getCriteria())
+        .extracting(c -> c.getCriterion() + "=" + c.getPassed())
+        .containsExactly(
+            "reference=true",
+            "currency=true",
+            "amount=true",
+            "net-equals-gross-minus-fee=true",
+            "fee-schedule=true");
+  }
+
+  @Test
   void everyAlertKindHasAnAvroSymbol() {
     for (AlertKind kind : AlertKind.values()) {
       assertThat(MismatchKind.valueOf(kind.name()).name()).isEqualTo(kind.name());

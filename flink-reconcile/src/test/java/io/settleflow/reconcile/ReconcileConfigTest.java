@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.settleflow.runtime.ServiceConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -16,6 +17,7 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ReconcileConfigTest {
   static Map<String, String> required() {
@@ -52,6 +54,58 @@ class ReconcileConfigTest {
 
     assertThat(c.matcher()).isEqualTo(new MatcherSettings(30_000, 10_000, 30_000, 2));
     assertThat(c.checkpointDir()).isEqualTo(Path.of("/var/settleflow/recon/checkpoints"));
+  }
+
+  @Test
+  void rulesComeFromTheFileNamedInTheEnvironment(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("rules.yaml");
+    Files.writeString(
+        file,
+        """
+        version: ops-7
+        amount: {version: 4, tolerance_minor: 3}
+        overdue:
+          version: 2
+          default_sla: P3D
+          processors: {stripe: P2D}
+          merchant_processors: {m-1: stripe}
+        """);
+    Map<String, String> env = required();
+    env.put("SETTLEFLOW_RECON_RULES_FILE", file.toString());
+
+    ReconcileConfig c = ReconcileConfig.from(new ServiceConfig(env));
+
+    assertThat(c.matcher().rules().version()).isEqualTo("ops-7");
+    assertThat(c.matcher().rules().amount().rule()).isEqualTo("amount-within-tolerance@4");
+    assertThat(c.matcher().settlementDeadlineMs()).isEqualTo(Duration.ofDays(3).toMillis());
+    assertThat(c.matcher().rules().overdue().slaMsFor("m-1"))
+        .isEqualTo(Duration.ofDays(2).toMillis());
+    assertThat(c.matcher().decidedRetentionMs()).isEqualTo(Duration.ofDays(3).toMillis());
+
+    env.put("SETTLEFLOW_RECON_AMOUNT_TOLERANCE_MINOR", "0");
+    env.put("SETTLEFLOW_RECON_SETTLEMENT_DEADLINE_MS", "60000");
+    ReconcileConfig overridden = ReconcileConfig.from(new ServiceConfig(env));
+    assertThat(overridden.matcher().rules().amount().rule()).isEqualTo("amount-exact@4");
+    assertThat(overridden.matcher().settlementDeadlineMs()).isEqualTo(60_000);
+    assertThat(overridden.matcher().rules().overdue().slaMsFor("m-1"))
+        .isEqualTo(Duration.ofDays(2).toMillis());
+  }
+
+  @Test
+  void aBadRulesFileIsNamedWithTheFieldAndAMissingOneWithItsPath(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("rules.yaml");
+    Files.writeString(file, "version: 1\nfx: {version: 1, rates: {EUR/USD: -1}}\n");
+    Map<String, String> env = required();
+    env.put("SETTLEFLOW_RECON_RULES_FILE", file.toString());
+    assertThatThrownBy(() -> ReconcileConfig.from(new ServiceConfig(env)))
+        .hasMessageContaining("SETTLEFLOW_RECON_RULES_FILE")
+        .hasMessageContaining("fx.rates.EUR/USD");
+
+    env.put("SETTLEFLOW_RECON_RULES_FILE", dir.resolve("missing.yaml").toString());
+    assertThatThrownBy(() -> ReconcileConfig.from(new ServiceConfig(env)))
+        .hasMessageContaining("SETTLEFLOW_RECON_RULES_FILE")
+        .hasMessageContaining("missing.yaml");
   }
 
   @Test

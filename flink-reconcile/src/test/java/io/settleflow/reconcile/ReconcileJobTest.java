@@ -22,7 +22,7 @@ class ReconcileJobTest {
   static final MatcherSettings SETTINGS = new MatcherSettings(60_000, 10_000, 60_000, 0);
 
   @Test
-  void pipelineMatchesAlertsAndIgnoresRedeliveriesAndNonSaleLines() throws Exception {
+  void pipelineMatchesAlertsAndIgnoresRedeliveriesAndFeeLines() throws Exception {
     long t0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
     List<LedgerPayment> payments = new ArrayList<>();
     List<Settlement> settlements = new ArrayList<>();
@@ -40,6 +40,9 @@ class ReconcileJobTest {
     Settlement fee = settlement("se-f", "l-f", "pay-2", 30, "EUR", t0 + 100);
     fee.recordType = "FEE";
     settlements.add(fee);
+    payments.add(Fixtures.refund("pe-r3", "pay-3", 500, "EUR", t0 + 200));
+    settlements.add(Fixtures.line("REFUND", "se-r3", "l-r3", "pay-3", -500, "EUR", t0 + 300));
+    settlements.add(Fixtures.line("CHARGEBACK", "se-c2", "l-c2", "pay-2", -2_000, "EUR", t0 + 300));
 
     Configuration conf = new Configuration();
     conf.set(PipelineOptions.GENERIC_TYPES, false); // fails the job if anything would need Kryo
@@ -61,11 +64,18 @@ class ReconcileJobTest {
 
     assertThat(matches.received())
         .extracting(m -> m.paymentId)
-        .containsExactlyInAnyOrder("pay-1", "pay-2", "pay-3");
+        .containsExactlyInAnyOrder("pay-1", "pay-2", "pay-3", "pay-3");
     assertThat(alerts.received())
         .extracting(a -> a.kind + ":" + a.paymentId)
         .containsExactlyInAnyOrder(
-            "AMOUNT_MISMATCH:pay-4", "ORPHAN_SETTLEMENT:pay-9", "OVERDUE_PAYMENT:pay-5");
+            "AMOUNT_MISMATCH:pay-4",
+            "ORPHAN_SETTLEMENT:pay-9",
+            "OVERDUE_PAYMENT:pay-5",
+            "CHARGEBACK:pay-2");
+    assertThat(matches.received())
+        .filteredOn(m -> m.settlementId.equals("l-r3"))
+        .singleElement()
+        .satisfies(m -> assertThat(m.criteria).isNotEmpty());
   }
 
   @Test
@@ -76,7 +86,9 @@ class ReconcileJobTest {
             Settlement.class,
             PaymentMatch.class,
             ReconAlert.class,
-            ReconDecision.class)) {
+            ReconDecision.class,
+            MatchCriterion.class,
+            MatchDeltas.class)) {
       assertThat(TypeInformation.of(type))
           .as(type.getSimpleName())
           .isInstanceOf(PojoTypeInfo.class);

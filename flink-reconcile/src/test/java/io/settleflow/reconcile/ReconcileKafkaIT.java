@@ -72,6 +72,7 @@ class ReconcileKafkaIT {
     kafka.createTopics(
         List.of(
             Topics.PAYMENTS_AUTHORIZED,
+            Topics.PAYMENTS_REFUNDED,
             Topics.SETTLEMENTS_RAW,
             Topics.RECON_MATCHES,
             Topics.RECON_MISMATCHES),
@@ -171,6 +172,11 @@ class ReconcileKafkaIT {
               assertThat(a.getExpectedAmountMinor()).isEqualTo(10_000L);
               assertThat(a.getActualAmountMinor()).isEqualTo(9_900L);
               assertThat(a.getRule()).isEqualTo("amount-exact@1");
+              assertThat(a.getSeverity()).isEqualTo("HIGH");
+              assertThat(a.getExplanation().getCriteria())
+                  .filteredOn(c -> !c.getPassed())
+                  .extracting(c -> c.getCriterion() + " " + c.getDelta())
+                  .containsExactly("amount -100");
             });
     assertThat(byKind.get(MismatchKind.ORPHAN_SETTLEMENT))
         .singleElement()
