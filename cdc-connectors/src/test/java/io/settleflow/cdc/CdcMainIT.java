@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.settleflow.embedded.ChildJvm;
 import io.settleflow.embedded.HttpProbe;
 import io.settleflow.embedded.Ports;
+import io.settleflow.ledger.LedgerSchema;
 import io.settleflow.ledger.LedgerTestDatabase;
 import io.settleflow.schemas.Topics;
 import java.nio.file.Files;
@@ -26,6 +27,7 @@ class CdcMainIT {
   private static final String LEDGER = LedgerTestDatabase.DATABASE;
   private static final String EMPTY = "no_ledger";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+  private static final String CDC_ROLE = "settleflow_cdc_it";
 
   @TempDir static Path dir;
   static CdcTestStack stack;
@@ -43,11 +45,24 @@ class CdcMainIT {
     }
   }
 
+  /**
+   * As production runs it: not the superuser but a login role set up by {@link
+   * LedgerSchema#grantCdcRole} (REPLICATION, BYPASSRLS, member of the role V6 grants to), so
+   * snapshot, streaming, heartbeat, slot polling and the outbox clean-up all work with exactly
+   * those privileges.
+   */
   @Test
   void serviceBecomesHealthyRelaysARowAndStopsCleanlyOnSigterm() throws Exception {
     int port = Ports.free();
     String eventId = UUID.randomUUID().toString();
-    try (ChildJvm cdc = start("cdc", env(LEDGER, port))) {
+    LedgerSchema.grantCdcRole(stack.owner(), CDC_ROLE, "test-only-cdc-role-password");
+    Map<String, String> env = env(LEDGER, port);
+    env.put("SETTLEFLOW_CDC_DB_USER", CDC_ROLE);
+    env.put("SETTLEFLOW_CDC_DB_PASSWORD", "test-only-cdc-role-password");
+    // clean up as soon as the slot has confirmed a row (V4's purge_outbox, granted by V6)
+    env.put(CdcMain.OUTBOX_RETENTION_VARIABLE, "1");
+    env.put(CdcMain.CLEANUP_INTERVAL_VARIABLE, "500");
+    try (ChildJvm cdc = start("cdc", env)) {
       cdc.awaitReady(() -> HttpProbe.ok("http://127.0.0.1:" + port + "/health"), READY_TIMEOUT);
 
       stack.insertOutboxRow(
@@ -63,6 +78,10 @@ class CdcMainIT {
       await()
           .atMost(READY_TIMEOUT)
           .until(() -> metrics(port).contains("settleflow_cdc_events_published_total 1.0"));
+      await()
+          .atMost(READY_TIMEOUT)
+          .until(() -> metrics(port).contains("settleflow_cdc_outbox_rows_deleted_total 1.0"));
+      assertThat(metrics(port)).contains("settleflow_cdc_maintenance_errors_total 0.0");
 
       cdc.close(); // SIGTERM
       assertThat(cdc.isAlive()).isFalse();

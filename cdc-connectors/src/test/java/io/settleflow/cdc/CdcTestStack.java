@@ -53,6 +53,11 @@ final class CdcTestStack implements AutoCloseable {
     return ledger.server();
   }
 
+  /** The superuser on the ledger database (sets up roles). */
+  javax.sql.DataSource owner() {
+    return ledger.owner();
+  }
+
   KafkaBroker kafka() {
     return kafka;
   }

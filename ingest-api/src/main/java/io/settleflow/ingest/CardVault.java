@@ -1,6 +1,7 @@
 package io.settleflow.ingest;
 
 import io.settleflow.ledger.VaultCard;
+import io.settleflow.ledger.VaultCiphertext;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -134,6 +135,43 @@ public final class CardVault {
     return new String(
         crypt(Cipher.DECRYPT_MODE, key, card.nonce(), merchantId, card.token(), card.ciphertext()),
         StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * The same card sealed again under the current key with a fresh nonce (key rotation): opens the
+   * row with the key it names, seals it with the same merchant and token as associated data. The
+   * PAN exists only inside this call.
+   *
+   * @throws IllegalStateException when the row's key is not configured or it does not decrypt
+   */
+  public VaultCiphertext reseal(VaultCiphertext row) {
+    SecretKey oldKey = keys.get(row.keyId());
+    if (oldKey == null) {
+      throw new IllegalStateException("no vault key " + row.keyId() + " configured");
+    }
+    byte[] pan =
+        crypt(
+            Cipher.DECRYPT_MODE,
+            oldKey,
+            row.nonce(),
+            row.merchantId(),
+            row.token(),
+            row.ciphertext());
+    try {
+      byte[] nonce = new byte[NONCE_BYTES];
+      random.nextBytes(nonce);
+      byte[] ciphertext =
+          crypt(
+              Cipher.ENCRYPT_MODE,
+              keys.get(currentKeyId),
+              nonce,
+              row.merchantId(),
+              row.token(),
+              pan);
+      return new VaultCiphertext(row.merchantId(), row.token(), currentKeyId, nonce, ciphertext);
+    } finally {
+      java.util.Arrays.fill(pan, (byte) 0);
+    }
   }
 
   private static byte[] crypt(

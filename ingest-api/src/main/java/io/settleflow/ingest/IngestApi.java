@@ -31,6 +31,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.YearMonth;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -87,6 +88,7 @@ public final class IngestApi {
   private final Clock clock;
   private final MerchantRateLimiter rateLimiter;
   private final InFlightRequests inFlight;
+  private final ApiKeyCache apiKeys = new ApiKeyCache();
 
   /**
    * Tunables of the API.
@@ -552,8 +554,7 @@ public final class IngestApi {
     if (key.isEmpty() || key.length() > ApiKeys.MAX_KEY_CHARS) {
       throw unauthorized("unknown API key");
     }
-    String merchantId =
-        ledger.authenticate(ApiKeys.hash(key)).orElseThrow(() -> unauthorized("unknown API key"));
+    String merchantId = merchantForKey(ApiKeys.hash(key));
     TokenBucket.Decision decision = rateLimiter.take(merchantId);
     if (!decision.allowed()) {
       // Whole seconds, rounded up: a client waiting that long finds a token.
@@ -567,6 +568,19 @@ public final class IngestApi {
               null)
           .toException();
     }
+    return merchantId;
+  }
+
+  /** The key's merchant, from the cache (answers under 1 s old) or the database. */
+  private String merchantForKey(byte[] keyHash) {
+    Instant now = clock.instant();
+    Optional<String> cached = apiKeys.merchant(keyHash, now);
+    if (cached.isPresent()) {
+      return cached.get();
+    }
+    String merchantId =
+        ledger.authenticate(keyHash).orElseThrow(() -> unauthorized("unknown API key"));
+    apiKeys.remember(keyHash, merchantId, now);
     return merchantId;
   }
 

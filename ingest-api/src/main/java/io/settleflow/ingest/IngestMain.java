@@ -8,6 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.settleflow.avro.PaymentEvent;
 import io.settleflow.ledger.MerchantAdmin;
 import io.settleflow.ledger.PaymentLedger;
+import io.settleflow.ledger.VaultRekeyStore;
 import io.settleflow.runtime.ServiceConfig;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
@@ -39,6 +40,15 @@ public final class IngestMain {
 
   /** At most this many batches per run (100k keys); the rest waits for the next run. */
   public static final int PRUNE_MAX_BATCHES_PER_RUN = 100;
+
+  /** Vault re-encryption after a key rotation: first run after start, then every interval. */
+  public static final Duration REKEY_FIRST_DELAY = Duration.ofMinutes(1);
+
+  public static final Duration DEFAULT_REKEY_INTERVAL = Duration.ofMinutes(10);
+  public static final int REKEY_BATCH_ROWS = 500;
+
+  /** At most this many batches per run (50k rows); the rest waits for the next run. */
+  public static final int REKEY_MAX_BATCHES_PER_RUN = 100;
 
   /** Every topic the API's outbox rows name: their subjects are registered before serving. */
   public static final List<String> OUTBOX_TOPICS = Topics.LEDGER_EVENTS;
@@ -112,7 +122,7 @@ public final class IngestMain {
     ScheduledExecutorService scheduler =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "idempotency-key-pruner");
+              Thread t = new Thread(r, "ingest-maintenance");
               t.setDaemon(true);
               return t;
             });
@@ -120,6 +130,22 @@ public final class IngestMain {
     var unused =
         scheduler.scheduleWithFixedDelay(
             () -> prune(pruner), PRUNE_INTERVAL_MS, PRUNE_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    VaultRekeyJob rekey =
+        new VaultRekeyJob(
+            vault,
+            new VaultRekeyStore(dataSource),
+            REKEY_BATCH_ROWS,
+            REKEY_MAX_BATCHES_PER_RUN,
+            metrics);
+    Duration rekeyInterval =
+        config.millis("SETTLEFLOW_VAULT_REKEY_INTERVAL_MS", DEFAULT_REKEY_INTERVAL);
+    // rekey() catches and logs its own failures too
+    var unusedRekey =
+        scheduler.scheduleWithFixedDelay(
+            () -> rekey(rekey, rekeyInterval),
+            REKEY_FIRST_DELAY.toMillis(),
+            rekeyInterval.toMillis(),
+            TimeUnit.MILLISECONDS);
 
     Runtime.getRuntime()
         .addShutdownHook(
@@ -159,6 +185,24 @@ public final class IngestMain {
       }
     } catch (RuntimeException e) {
       log.warn("idempotency key pruning failed; retrying in {} ms", PRUNE_INTERVAL_MS, e);
+    }
+  }
+
+  /** Counts only: a vault row's content never reaches a log. */
+  private static void rekey(VaultRekeyJob job, Duration interval) {
+    try {
+      VaultRekeyJob.Outcome o = job.runOnce();
+      if (o.rekeyed() > 0 || o.failed() > 0 || o.remaining() > 0) {
+        log.info(
+            "vault re-encryption: {} rows moved to the current key, {} changed meanwhile,"
+                + " {} without a configured key or not decrypting, {} left",
+            o.rekeyed(),
+            o.skippedChanged(),
+            o.failed(),
+            o.remaining());
+      }
+    } catch (RuntimeException e) {
+      log.warn("vault re-encryption failed; retrying in {}", interval, e);
     }
   }
 

@@ -68,6 +68,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IngestApiIT {
   /** Every response any test received: checked against /openapi.json by the last test. */
+  /** The body each exchange's request sent, for the request half of the OpenAPI check. */
+  static final java.util.Map<HttpResponse<String>, byte[]> REQUEST_BODIES =
+      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
   static final java.util.Queue<HttpResponse<String>> EXCHANGES =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -1065,6 +1069,31 @@ class IngestApiIT {
   }
 
   @Test
+  void aRevokedApiKeyStopsWorkingWithinOneSecond() throws Exception {
+    Merchant m = newMerchant();
+    SteppingClock clock = new SteppingClock(NOW);
+    Javalin api =
+        startApi(
+            new PaymentLedger(app, clock),
+            (topic, event) -> new byte[] {0},
+            clock,
+            IngestApi.Options.DEFAULT,
+            new InFlightRequests());
+    String url = "http://127.0.0.1:" + api.port();
+    try {
+      assertThat(get(url, m.key(), "/v1/balances").statusCode()).isEqualTo(200);
+      admin.revokeApiKeys(m.id());
+      // the documented revocation delay: the lookup cached 999 ms ago still answers
+      clock.advance(Duration.ofMillis(999));
+      assertThat(get(url, m.key(), "/v1/balances").statusCode()).isEqualTo(200);
+      clock.advance(Duration.ofMillis(1));
+      assertProblem(get(url, m.key(), "/v1/balances"), 401, "unauthorized", "Authorization");
+    } finally {
+      api.stop();
+    }
+  }
+
+  @Test
   void livenessAndReadinessAnswerAndReadinessChecksTheSchema() throws Exception {
     HttpResponse<String> live =
         send(HttpRequest.newBuilder(URI.create(baseUrl + "/health/live")).GET());
@@ -1235,13 +1264,19 @@ class IngestApiIT {
     assertThat(JSON.readTree(served.body())).isEqualTo(new OpenApiContract().document());
   }
 
-  /** Runs last: every real response of this class must be what the served document promises. */
+  /**
+   * Runs last: every real response of this class must be what the served document promises, and
+   * every request's fate must agree with the document: one it allows is never refused as malformed
+   * (400/415), one it forbids never succeeds or fails with a 5xx.
+   */
   @Test
   @Order(Integer.MAX_VALUE)
-  void everyResponseOfThisClassConformsToTheOpenApiDocument() {
+  void everyExchangeOfThisClassConformsToTheOpenApiDocument() throws Exception {
     OpenApiContract contract = new OpenApiContract();
     List<String> problems = new ArrayList<>();
     java.util.Set<String> covered = new java.util.TreeSet<>();
+    int allowed = 0;
+    int forbidden = 0;
     for (HttpResponse<String> r : EXCHANGES) {
       String path = r.request().uri().getPath();
       if (contract.template(path).isEmpty() && r.statusCode() == 404) {
@@ -1252,9 +1287,38 @@ class IngestApiIT {
           contract.check(r.request().method(), path, r.statusCode(), contentType, r.body()));
       covered.add(
           r.request().method() + " " + contract.template(path).orElse(path) + " " + r.statusCode());
+      List<String> requestProblems =
+          contract.checkRequest(
+              r.request().method(),
+              path,
+              r.request().uri().getRawQuery(),
+              r.request().headers().map(),
+              REQUEST_BODIES.getOrDefault(r, new byte[0]));
+      String code =
+          r.statusCode() >= 400 && r.body().startsWith("{")
+              ? JSON.readTree(r.body()).path("code").asText(null)
+              : null;
+      OpenApiContract.disagreement(requestProblems, r.statusCode(), code)
+          .ifPresent(
+              d ->
+                  problems.add(
+                      r.request().method()
+                          + " "
+                          + r.request().uri()
+                          + " -> "
+                          + r.statusCode()
+                          + ": "
+                          + d));
+      if (requestProblems.isEmpty()) {
+        allowed++;
+      } else {
+        forbidden++;
+      }
     }
 
     assertThat(problems).isEmpty();
+    assertThat(allowed).as("requests the document allows").isGreaterThan(50);
+    assertThat(forbidden).as("requests the document forbids").isGreaterThan(10);
     assertThat(covered)
         .contains(
             "POST /v1/payments 201",
@@ -1427,11 +1491,50 @@ class IngestApiIT {
 
   /** Sends, and keeps the exchange for the OpenAPI check that runs last. */
   static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-    HttpResponse<String> response =
-        http.send(
-            request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpRequest built = request.timeout(Duration.ofSeconds(30)).build();
+    HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
+    REQUEST_BODIES.put(response, bodyOf(built));
     EXCHANGES.add(response);
     return response;
+  }
+
+  /** The bytes a request's body publisher sends (publishers here can be subscribed again). */
+  static byte[] bodyOf(HttpRequest request) throws Exception {
+    if (request.bodyPublisher().isEmpty()) {
+      return new byte[0];
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.util.concurrent.CompletableFuture<Void> done =
+        new java.util.concurrent.CompletableFuture<>();
+    request
+        .bodyPublisher()
+        .get()
+        .subscribe(
+            new java.util.concurrent.Flow.Subscriber<java.nio.ByteBuffer>() {
+              @Override
+              public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                s.request(Long.MAX_VALUE);
+              }
+
+              @Override
+              public void onNext(java.nio.ByteBuffer b) {
+                byte[] bytes = new byte[b.remaining()];
+                b.get(bytes);
+                out.write(bytes, 0, bytes.length);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                done.completeExceptionally(t);
+              }
+
+              @Override
+              public void onComplete() {
+                done.complete(null);
+              }
+            });
+    done.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    return out.toByteArray();
   }
 
   static void assertProblem(HttpResponse<String> response, int status, String code, String field)

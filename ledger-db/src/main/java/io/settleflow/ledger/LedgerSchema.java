@@ -12,6 +12,10 @@ import org.flywaydb.core.Flyway;
 public final class LedgerSchema {
   public static final String APP_ROLE = "settleflow_app";
   public static final String PUBLICATION = "settleflow_outbox";
+
+  /** The NOLOGIN role V6 grants the CDC service's privileges to. */
+  public static final String CDC_GROUP_ROLE = "settleflow_cdc";
+
   public static final String MIGRATIONS = "classpath:db/ledger";
 
   /** Applies pending migrations as the owner (a superuser in the embedded stack). */
@@ -48,6 +52,59 @@ public final class LedgerSchema {
     } catch (SQLException e) {
       throw new IllegalStateException(
           "cannot set the application role's password: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Sets up the CDC service's login role (idempotent): creates it or updates its password, gives it
+   * REPLICATION (logical decoding) and BYPASSRLS (the initial snapshot reads every merchant's
+   * outbox rows), and makes it a member of {@link #CDC_GROUP_ROLE}, which holds the grants V6 made
+   * (schema usage, SELECT on the outbox, EXECUTE on {@code ledger.purge_outbox}). Role attributes
+   * need a superuser, so this runs as one (the launcher's, or a DBA's), not in Flyway.
+   */
+  public static void grantCdcRole(DataSource superuser, String role, String password) {
+    if (role == null || !role.matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw new IllegalArgumentException(
+          "CDC role name must be 1..63 of [a-z0-9_], starting with a letter or _");
+    }
+    if (role.equals(APP_ROLE) || role.equals(CDC_GROUP_ROLE) || role.startsWith("pg_")) {
+      throw new IllegalArgumentException("CDC role name must not be " + role);
+    }
+    if (password == null || password.length() < 16) {
+      throw new IllegalArgumentException("CDC role password must have at least 16 characters");
+    }
+    try (Connection c = superuser.getConnection()) {
+      boolean exists;
+      try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+        ps.setString(1, role);
+        try (ResultSet rs = ps.executeQuery()) {
+          exists = rs.next();
+        }
+      }
+      String create;
+      String grant;
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT format('%s ROLE %I LOGIN REPLICATION BYPASSRLS PASSWORD %L', ?, ?, ?),"
+                  + " format('GRANT %I TO %I', ?, ?)")) {
+        ps.setString(1, exists ? "ALTER" : "CREATE");
+        ps.setString(2, role);
+        ps.setString(3, password);
+        ps.setString(4, CDC_GROUP_ROLE);
+        ps.setString(5, role);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          create = rs.getString(1);
+          grant = rs.getString(2);
+        }
+      }
+      try (Statement s = c.createStatement()) {
+        s.execute(create);
+        s.execute(grant);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot set up the CDC role " + role + ": " + e.getMessage(), e);
     }
   }
 

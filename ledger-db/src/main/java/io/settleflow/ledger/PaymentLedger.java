@@ -44,8 +44,8 @@ public final class PaymentLedger {
   /** Health checks give up after this long. */
   public static final int HEALTH_TIMEOUT_SECONDS = 2;
 
-  /** The last migration this code needs (V3: the card vault). */
-  public static final int SCHEMA_VERSION = 3;
+  /** The last migration this code needs (V6: vault re-encryption after a key rotation). */
+  public static final int SCHEMA_VERSION = 6;
 
   public static final String EVENT_AUTHORIZED = "AUTHORIZED";
 

@@ -33,14 +33,19 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@code ./settleflow bench ingest}: on one embedded PostgreSQL (fsync and synchronous_commit on),
- * first the ledger's own authorize transaction driven directly over JDBC (the same statements in
- * the same transaction, through {@link PaymentLedger}), then the HTTP API in its own JVM under the
- * same number of concurrent clients and the same pool size. The ratio is what the API costs on top
- * of the database work.
+ * the ledger's own authorize transaction driven directly over JDBC (the same statements in the same
+ * transaction, through {@link PaymentLedger}) and the HTTP API in its own JVM, under the same
+ * number of concurrent clients and the same pool size. The ratio is what the API costs on top of
+ * the database work. The measured time is cut into {@link #ROUNDS} slices per side, alternating raw
+ * and API, so both sides see the same background load on a shared machine (one long phase each let
+ * a neighbour's build land on one side only).
  */
 public final class IngestBenchmark {
   /** The API's and the raw clients' pool size: the same for both sides. */
   public static final int POOL_SIZE = 10;
+
+  /** Measured slices per side, alternating raw, API, raw, API, ... */
+  public static final int ROUNDS = 4;
 
   /** How the benchmark runs. */
   public record Options(int clients, Duration warmup, Duration measure) {}
@@ -101,58 +106,66 @@ public final class IngestBenchmark {
       // Both sides pay with the same vault token, so both run the vault lookup of an authorize.
       String cardToken = tokenize(http, stack.endpoints().ingestUrl(), apiKey);
 
-      LatencySample raw;
+      URI base = URI.create(stack.endpoints().ingestUrl());
+      // one keep-alive connection per client thread (see KeepAliveHttpClient)
+      KeepAliveHttpClient[] connections = new KeepAliveHttpClient[options.clients()];
+      for (int c = 0; c < connections.length; c++) {
+        connections[c] = new KeepAliveHttpClient(base);
+      }
+      Operation apiAuthorize =
+          client -> {
+            String body =
+                "{\"amount_minor\":"
+                    + amount()
+                    + ",\"currency\":\"EUR\",\"card_token\":\""
+                    + cardToken
+                    + "\"}";
+            int status =
+                connections[client].post(
+                    "/v1/payments",
+                    Map.of(
+                        "Authorization",
+                        "Bearer " + apiKey,
+                        "Idempotency-Key",
+                        UUID.randomUUID().toString(),
+                        "Content-Type",
+                        "application/json"),
+                    body.getBytes(StandardCharsets.UTF_8));
+            if (status != 201) {
+              throw new IllegalStateException("API answered " + status);
+            }
+          };
       try (HikariDataSource pool = appPool(stack, runDir)) {
         PaymentLedger ledger = new PaymentLedger(pool, Clock.systemUTC());
-        raw =
-            phase(
-                "raw JDBC (PaymentLedger.authorize, same SQL and transaction)",
-                client -> {
-                  AuthorizeResult r =
-                      ledger.authorize(
-                          new AuthorizeRequest(
-                              "bench-merchant",
-                              UUID.randomUUID().toString(),
-                              randomHash(),
-                              amount(),
-                              "EUR",
-                              null,
-                              cardToken),
-                          event -> wire.encode(Topics.PAYMENTS_AUTHORIZED, event),
-                          payment ->
-                              new StoredResponse(201, "{\"id\":\"" + payment.paymentId() + "\"}"));
-                  if (!(r instanceof AuthorizeResult.Created)) {
-                    throw new IllegalStateException("raw authorize did not create: " + r);
-                  }
-                });
+        Operation rawAuthorize =
+            client -> {
+              AuthorizeResult r =
+                  ledger.authorize(
+                      new AuthorizeRequest(
+                          "bench-merchant",
+                          UUID.randomUUID().toString(),
+                          randomHash(),
+                          amount(),
+                          "EUR",
+                          null,
+                          cardToken),
+                      event -> wire.encode(Topics.PAYMENTS_AUTHORIZED, event),
+                      payment ->
+                          new StoredResponse(201, "{\"id\":\"" + payment.paymentId() + "\"}"));
+              if (!(r instanceof AuthorizeResult.Created)) {
+                throw new IllegalStateException("raw authorize did not create: " + r);
+              }
+            };
+        return interleaved(
+            "raw JDBC (PaymentLedger.authorize, same SQL and transaction)",
+            rawAuthorize,
+            "HTTP API (POST /v1/payments)",
+            apiAuthorize);
+      } finally {
+        for (KeepAliveHttpClient c : connections) {
+          c.close();
+        }
       }
-
-      URI uri = URI.create(stack.endpoints().ingestUrl() + "/v1/payments");
-      LatencySample api =
-          phase(
-              "HTTP API (POST /v1/payments)",
-              client -> {
-                String body =
-                    "{\"amount_minor\":"
-                        + amount()
-                        + ",\"currency\":\"EUR\",\"card_token\":\""
-                        + cardToken
-                        + "\"}";
-                HttpResponse<Void> response =
-                    http.send(
-                        HttpRequest.newBuilder(uri)
-                            .timeout(Duration.ofSeconds(30))
-                            .header("Authorization", "Bearer " + apiKey)
-                            .header("Idempotency-Key", UUID.randomUUID().toString())
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                            .build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() != 201) {
-                  throw new IllegalStateException("API answered " + response.statusCode());
-                }
-              });
-      return new Result(raw, api);
     }
   }
 
@@ -190,18 +203,41 @@ public final class IngestBenchmark {
     return new HikariDataSource(config);
   }
 
-  /** Warm up, then measure: every client loops on the operation; latencies of successes only. */
-  private LatencySample phase(String name, Operation operation) throws Exception {
+  /**
+   * Warms both sides up, then measures them in {@link #ROUNDS} alternating slices each (every
+   * client loops on the operation; latencies of successes only) and pools each side's slices.
+   */
+  private Result interleaved(String rawName, Operation raw, String apiName, Operation api)
+      throws Exception {
+    for (String name : List.of(rawName, apiName)) {
+      out.printf(
+          "bench ingest: %s, %d clients: warming up %d s%n",
+          name, options.clients(), options.warmup().toSeconds());
+      drive(name.equals(rawName) ? raw : api, options.warmup());
+    }
+    Duration slice = options.measure().dividedBy(ROUNDS);
     out.printf(
-        "bench ingest: %s, %d clients: warming up %d s%n",
-        name, options.clients(), options.warmup().toSeconds());
-    drive(operation, options.warmup());
-    out.printf("bench ingest: %s: measuring %d s%n", name, options.measure().toSeconds());
-    long start = System.nanoTime();
-    List<long[]> perClient = drive(operation, options.measure());
-    long elapsed = System.nanoTime() - start;
+        "bench ingest: measuring %d s per side in %d alternating slices of %d ms%n",
+        options.measure().toSeconds(), ROUNDS, slice.toMillis());
+    java.util.List<long[]> rawLatencies = new java.util.ArrayList<>();
+    java.util.List<long[]> apiLatencies = new java.util.ArrayList<>();
+    long rawNanos = 0;
+    long apiNanos = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+      long start = System.nanoTime();
+      rawLatencies.addAll(drive(raw, slice));
+      long middle = System.nanoTime();
+      apiLatencies.addAll(drive(api, slice));
+      rawNanos += middle - start;
+      apiNanos += System.nanoTime() - middle;
+    }
+    return new Result(
+        report(rawName, rawLatencies, rawNanos), report(apiName, apiLatencies, apiNanos));
+  }
+
+  private LatencySample report(String name, List<long[]> perClient, long elapsedNanos) {
     long[] all = perClient.stream().flatMapToLong(java.util.Arrays::stream).toArray();
-    LatencySample sample = LatencySample.of(all, elapsed);
+    LatencySample sample = LatencySample.of(all, elapsedNanos);
     out.printf(
         java.util.Locale.ROOT,
         "bench ingest: %s: %.0f ops/s, p50 %.1f ms, p99 %.1f ms (%d ops)%n",
