@@ -39,7 +39,8 @@ final class ArchitectureRules {
           "io.settleflow.cdc",
           "io.settleflow.risk",
           "io.settleflow.feeds",
-          "io.settleflow.reconcile");
+          "io.settleflow.reconcile",
+          "io.settleflow.console");
 
   /** The stream stages: none may use another's code (they meet only on topics). */
   static final List<String> STAGES =

@@ -41,7 +41,10 @@ class CoverageFloorTest {
           "io.settleflow.cdc", 0.96,
           "io.settleflow.risk", 0.91,
           "io.settleflow.feeds", 0.91,
-          "io.settleflow.reconcile", 0.94);
+          // reconcile raised 2026-11-25 with the rules document: 99.4 % by its unit tests alone
+          "io.settleflow.reconcile", 0.97,
+          // console set 2026-11-25: 96.2 % by its unit tests alone
+          "io.settleflow.console", 0.93);
 
   record Lines(int covered, int missed) {
     Lines plus(Lines other) {

@@ -30,6 +30,7 @@ public record StackSettings(
   public static final int DEFAULT_CDC_PORT = 18090;
   public static final int DEFAULT_RISK_PORT = 18091;
   public static final int DEFAULT_RECON_PORT = 18092;
+  public static final int DEFAULT_CONSOLE_PORT = 18093;
 
   /** Production-like: a payment must settle within two days. */
   public static final Duration DEFAULT_SETTLEMENT_DEADLINE = Duration.ofDays(2);
@@ -42,6 +43,11 @@ public record StackSettings(
    */
   public static StackSettings ephemeral(Path home, Path runDir, Duration deadline, Duration grace) {
     return new StackSettings(home, runDir, true, 0, 0, 0, 0, 0, 0, 0, 0, deadline, grace);
+  }
+
+  /** The finance console's port: fixed when the other services' are, else free-picked. */
+  public int consolePort() {
+    return reconPort == 0 ? 0 : DEFAULT_CONSOLE_PORT;
   }
 
   public Path jarOf(String module) {
