@@ -1,15 +1,25 @@
 package io.settleflow.deploy;
 
+import io.settleflow.avro.PaymentEvent;
+import io.settleflow.deploy.rules.BacktestReport;
+import io.settleflow.deploy.rules.LedgerTopicHistory;
+import io.settleflow.deploy.rules.PaymentEventLines;
 import io.settleflow.deploy.rules.RuleFile;
 import io.settleflow.embedded.TopicContents;
+import io.settleflow.risk.RiskBacktest;
+import io.settleflow.risk.RiskConfig;
 import io.settleflow.risk.RiskRule;
 import io.settleflow.risk.RiskRuleValidator;
+import io.settleflow.schemas.ConfluentRegistryClient;
+import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -170,10 +180,16 @@ final class RulesCommand extends GroupCommand {
       mixinStandardHelpOptions = true,
       description = {
         "Replay recorded payment events through the real risk topology (in this process) with candidate rules;",
-        "per rule: payments it would flag, overlap with the rules in force, and precision/recall against labels.",
-        "Deterministic: the same files give the same report."
+        "per rule: payments it would flag, overlap with the rules in force, how decisions change, and",
+        "precision/recall against labels. History: a JSON-lines file, or the ledger topics of the running",
+        "stack between two instants (--from 2026-11-25T10:00:00Z..2026-11-25T12:00:00Z, read_committed).",
+        "Deterministic: the same files / topic contents give the same report."
       })
   static final class Backtest implements Callable<Integer> {
+    private static final int BAR_WIDTH = 24;
+
+    @CommandLine.Mixin SettleflowCli.RunDirOption run = new SettleflowCli.RunDirOption();
+
     @CommandLine.Option(
         names = "--rules",
         required = true,
@@ -184,15 +200,20 @@ final class RulesCommand extends GroupCommand {
     @CommandLine.Option(
         names = "--from",
         required = true,
-        paramLabel = "FILE",
-        description = "Payment events, one JSON object per line (see streams-risk/README.md).")
-    Path from;
+        paramLabel = "FILE|FROM..TO",
+        description = {
+          "Payment events, one JSON object per line (see streams-risk/README.md), or a time range",
+          "FROM..TO (ISO-8601 instants, record time, end excluded) of the stack's payments.* topics."
+        })
+    String from;
 
     @CommandLine.Option(
         names = "--current",
         paramLabel = "FILE",
-        description =
-            "The rules in force to compare with (default: the engine's built-in defaults).")
+        description = {
+          "The rules in force to compare with (default: for a file, the engine's built-in defaults;",
+          "for a time range, the rules on risk.rules, or the defaults when it holds none)."
+        })
     Path current;
 
     @CommandLine.Option(
@@ -208,6 +229,18 @@ final class RulesCommand extends GroupCommand {
         System.out.println("no backtest: fix the invalid rules first");
         return 1;
       }
+      boolean fromTopics =
+          LedgerTopicHistory.TimeRange.looksLikeRange(from) && !Files.exists(Path.of(from));
+      LedgerTopicHistory.TimeRange range = null;
+      if (fromTopics) {
+        try {
+          range = LedgerTopicHistory.TimeRange.parse(from);
+        } catch (IllegalArgumentException e) {
+          System.out.println(e.getMessage());
+          System.out.println("no backtest: fix --from first");
+          return 1;
+        }
+      }
       Map<String, byte[]> inForce = new TreeMap<>();
       if (current != null) {
         List<RuleFile.Entry> entries = readFile(current);
@@ -218,35 +251,90 @@ final class RulesCommand extends GroupCommand {
         }
         entries.forEach(e -> inForce.put(e.key(), e.document()));
       }
-      Map<String, byte[]> candidateDocs = new TreeMap<>();
-      candidates.forEach(e -> candidateDocs.put(e.key(), e.document()));
-      List<io.settleflow.avro.PaymentEvent> events;
-      try (var in = Files.newBufferedReader(from, StandardCharsets.UTF_8)) {
-        events = io.settleflow.deploy.rules.PaymentEventLines.read(in);
-      }
-      java.util.Set<String> chargebacks = java.util.Set.of();
-      if (labels != null) {
-        try (var in = Files.newBufferedReader(labels, StandardCharsets.UTF_8)) {
-          chargebacks = io.settleflow.deploy.rules.PaymentEventLines.readLabels(in);
+      List<PaymentEvent> events;
+      if (fromTopics) {
+        StackEndpoints stack = StackEndpoints.read(run.resolve());
+        if (current == null) {
+          latestDocuments(stack.kafkaBootstrap())
+              .forEach(
+                  (key, doc) -> {
+                    if (RiskRuleValidator.validate(key, doc).isValid()) {
+                      inForce.put(key, doc);
+                    }
+                  });
+          System.out.println(
+              inForce.isEmpty()
+                  ? "rules in force: the built-in defaults (risk.rules holds no valid rule)"
+                  : "rules in force: " + inForce.size() + " valid rule(s) on " + Topics.RISK_RULES);
+        }
+        LedgerTopicHistory.History history =
+            LedgerTopicHistory.read(
+                stack.kafkaBootstrap(),
+                new ConfluentWireFormat(new ConfluentRegistryClient(stack.registryUrl())),
+                range,
+                (done, total) ->
+                    System.err.printf(
+                        Locale.ROOT,
+                        "\r%s reading payments.*: %d/%d records%s",
+                        BacktestReport.bar(done, total, BAR_WIDTH),
+                        done,
+                        total,
+                        done == total ? System.lineSeparator() : ""));
+        events = history.events();
+        System.out.printf(
+            Locale.ROOT,
+            "history: %d events from %d records in [%s, %s) of %s%n",
+            events.size(),
+            history.records(),
+            range.from(),
+            range.to(),
+            String.join(", ", Topics.LEDGER_EVENTS));
+        history
+            .skipped()
+            .forEach(
+                (reason, n) -> System.out.printf(Locale.ROOT, "  skipped %d: %s%n", n, reason));
+        history
+            .offsets()
+            .forEach(
+                (partition, span) ->
+                    System.out.printf(
+                        Locale.ROOT,
+                        "  %-28s offsets [%d, %d)%n",
+                        partition,
+                        span.first(),
+                        span.end()));
+      } else {
+        try (var in = Files.newBufferedReader(Path.of(from), StandardCharsets.UTF_8)) {
+          events = PaymentEventLines.read(in);
         }
       }
-      io.settleflow.risk.RiskBacktest.Result result =
-          io.settleflow.risk.RiskBacktest.run(
+      Map<String, byte[]> candidateDocs = new TreeMap<>();
+      candidates.forEach(e -> candidateDocs.put(e.key(), e.document()));
+      Set<String> chargebacks = Set.of();
+      if (labels != null) {
+        try (var in = Files.newBufferedReader(labels, StandardCharsets.UTF_8)) {
+          chargebacks = PaymentEventLines.readLabels(in);
+        }
+      }
+      RiskBacktest.Result result =
+          RiskBacktest.run(
               events,
               candidateDocs,
               inForce,
-              io.settleflow.risk.RiskConfig.defaults(),
+              RiskConfig.defaults(),
               chargebacks,
               (pass, done, total) ->
                   System.err.printf(
-                      "\rpass %d/2 (%s): %d/%d events (%d%%)%s",
+                      Locale.ROOT,
+                      "\r%s pass %d/2 (%s): %d/%d events (%d%%)%s",
+                      BacktestReport.bar(done, total, BAR_WIDTH),
                       pass,
                       pass == 1 ? "rules in force" : "candidate rules",
                       done,
                       total,
                       total == 0 ? 100 : done * 100 / total,
                       done == total ? System.lineSeparator() : ""));
-      io.settleflow.deploy.rules.BacktestReport.lines(result).forEach(System.out::println);
+      BacktestReport.lines(result).forEach(System.out::println);
       return 0;
     }
   }

@@ -84,8 +84,8 @@ final class FeatureState {
         merchantWindows ? windows(merchantKey(merchantId), t) : null,
         cardWindows ? windows(cardKey(merchantId, cardToken), t) : null,
         seen ? lastCardSeen(merchantId, cardToken, t) != null : null,
-        refunds ? sum(day, capturesKey(merchantId), dayFrom, t).count() : null,
-        refunds ? sum(day, refundsKey(merchantId), dayFrom, t).count() : null,
+        refunds ? sum(day, dayKey(capturesKey(merchantId)), dayFrom, t).count() : null,
+        refunds ? sum(day, dayKey(refundsKey(merchantId)), dayFrom, t).count() : null,
         exposure ? openExposure(merchantId, t).in(currency).sumMinor() : null,
         config.exposureLimitMinor());
   }
@@ -126,8 +126,8 @@ final class FeatureState {
     return new MerchantSnapshot(
         windows(merchantKey(merchantId), t),
         openExposure(merchantId, t),
-        sum(day, capturesKey(merchantId), from, t).count(),
-        sum(day, refundsKey(merchantId), from, t).count());
+        sum(day, dayKey(capturesKey(merchantId)), from, t).count(),
+        sum(day, dayKey(refundsKey(merchantId)), from, t).count());
   }
 
   /** Net open exposure per currency: day buckets within the horizon. */
@@ -149,9 +149,13 @@ final class FeatureState {
   private Map<FeatureWindow, ActivityBucket> windows(String key, long t) {
     Map<FeatureWindow, ActivityBucket> m = new EnumMap<>(FeatureWindow.class);
     for (FeatureWindow w : FeatureWindow.values()) {
-      m.put(w, sum(activity.get(w), key, w.firstBucketStart(t), t));
+      m.put(w, sum(activity.get(w), w.key(key), w.firstBucketStart(t), t));
     }
     return m;
+  }
+
+  private static String dayKey(String entityKey) {
+    return FeatureWindow.ONE_DAY.key(entityKey);
   }
 
   private static ActivityBucket sum(

@@ -44,11 +44,13 @@ enum FeatureWindow {
     return bucketStart(t) - (buckets - 1) * bucketMs;
   }
 
-  /**
-   * The window store for this window: {@code activity-1m}, {@code activity-1h}, {@code
-   * activity-24h}.
-   */
+  /** The window store holding this window's buckets: one store for all three windows. */
   String storeName() {
-    return "activity-" + suffix;
+    return RiskTopology.ACTIVITY_STORE;
+  }
+
+  /** The key of an entity's bucket of this window in the shared store. */
+  String key(String entityKey) {
+    return suffix + "|" + entityKey;
   }
 }

@@ -1,17 +1,22 @@
 package io.settleflow.risk;
 
 import io.settleflow.avro.RiskDecision;
+import io.settleflow.schemas.ConfluentWireFormat;
+import io.settleflow.schemas.Topics;
 import java.time.Duration;
 import java.util.AbstractMap;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStore;
@@ -25,15 +30,18 @@ import org.apache.kafka.streams.state.WindowStore;
  * <p>Rules are read from the global rules store on every payment, so a version published on
  * risk.rules applies from the next payment this task scores.
  */
-final class MerchantWindowScorer implements FixedKeyProcessor<String, MerchantEvent, RiskDecision> {
+final class MerchantWindowScorer implements Processor<String, MerchantEvent, String, byte[]> {
   /** The card store keeps one entry per card, merchant and this much event time (a day). */
   static final Duration CARD_SEEN_REFRESH = Duration.ofDays(1);
 
   private final RiskConfig config;
   private final RiskScorer scorer;
   private final RiskCounters counters;
-  private final PublishedRules published;
-  private FixedKeyProcessorContext<String, RiskDecision> context;
+  private final PublishedRules.InvalidRuleListener invalidRules;
+  private PublishedRules published;
+  private final ConfluentWireFormat wire;
+  private ProcessorContext<String, byte[]> context;
+  private WindowStore<String, byte[]> decisions;
   private WindowStore<String, MerchantPayment> payments;
   private final Map<FeatureWindow, WindowStore<String, ActivityBucket>> activity =
       new EnumMap<>(FeatureWindow.class);
@@ -46,16 +54,19 @@ final class MerchantWindowScorer implements FixedKeyProcessor<String, MerchantEv
       RiskConfig config,
       RiskScorer scorer,
       RiskCounters counters,
-      PublishedRules.InvalidRuleListener invalidRules) {
+      PublishedRules.InvalidRuleListener invalidRules,
+      ConfluentWireFormat wire) {
+    this.wire = wire;
     this.config = config;
     this.scorer = scorer;
     this.counters = counters;
-    this.published = new PublishedRules(invalidRules);
+    this.invalidRules = invalidRules;
   }
 
   @Override
-  public void init(FixedKeyProcessorContext<String, RiskDecision> context) {
+  public void init(ProcessorContext<String, byte[]> context) {
     this.context = context;
+    this.decisions = context.getStateStore(RiskTopology.DECISIONS_STORE);
     this.payments = context.getStateStore(RiskTopology.MERCHANT_STORE);
     for (FeatureWindow w : FeatureWindow.values()) {
       activity.put(w, context.getStateStore(w.storeName()));
@@ -64,10 +75,45 @@ final class MerchantWindowScorer implements FixedKeyProcessor<String, MerchantEv
     this.cardSeen = context.getStateStore(RiskTopology.CARD_SEEN_STORE);
     this.rules = context.getStateStore(RiskTopology.RULES_STORE);
     this.state = new FeatureState(payments, activity, exposure, cardSeen, config);
+    this.published = rememberedRules(context.getStateStore(RiskTopology.RULE_MEMORY_STORE));
+    // a task that scores no payment still learns each new version (and so refuses an older one
+    // published later, even after a restart) within this period
+    context.schedule(RULE_REFRESH_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> currentRules());
+  }
+
+  /** How often the rules are re-read while no payment arrives. */
+  static final Duration RULE_REFRESH_INTERVAL = Duration.ofSeconds(1);
+
+  /**
+   * Versions only go up across restarts: the highest version and the document in force per rule id
+   * live in a changelogged store of this task, restored before the task runs again.
+   */
+  private PublishedRules rememberedRules(KeyValueStore<String, byte[]> memory) {
+    Map<String, PublishedRules.Remembered> restored = new HashMap<>();
+    try (KeyValueIterator<String, byte[]> all = memory.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, byte[]> kv = all.next();
+        restored.put(kv.key, PublishedRules.Remembered.decode(kv.value));
+      }
+    }
+    return new PublishedRules(
+        invalidRules,
+        restored,
+        new PublishedRules.Memory() {
+          @Override
+          public void remember(String key, PublishedRules.Remembered r) {
+            memory.put(key, r.encode());
+          }
+
+          @Override
+          public void forget(String key) {
+            memory.delete(key);
+          }
+        });
   }
 
   @Override
-  public void process(FixedKeyRecord<String, MerchantEvent> record) {
+  public void process(Record<String, MerchantEvent> record) {
     MerchantEvent e = record.value();
     long t = e.occurredAtMs();
     String merchant = record.key();
@@ -96,7 +142,7 @@ final class MerchantWindowScorer implements FixedKeyProcessor<String, MerchantEv
   }
 
   private void authorized(
-      FixedKeyRecord<String, MerchantEvent> record, String merchant, MerchantEvent e, long t) {
+      Record<String, MerchantEvent> record, String merchant, MerchantEvent e, long t) {
     List<RiskRule> rules = currentRules();
     FeatureInputs inputs =
         state.read(merchant, e.cardToken(), e.currency(), t, scorer.featuresUsed(rules));
@@ -121,7 +167,13 @@ final class MerchantWindowScorer implements FixedKeyProcessor<String, MerchantEv
       cardSeen.put(FeatureState.cardKey(merchant, e.cardToken()), day, day);
     }
     counters.decided();
-    context.forward(record.withValue(RiskDecisions.of(e, assessment)).withTimestamp(t));
+    RiskDecision decision = RiskDecisions.of(e, assessment);
+    // encoded once: the same bytes go to risk.decisions and to the decision store the queries read
+    // (kept here rather than read back from risk.decisions: no second consumer of every decision)
+    byte[] bytes = wire.encode(Topics.RISK_DECISIONS, decision);
+    decisions.put(decision.getPaymentId(), bytes, t);
+    // keyed by payment id: the sink partitions by it (a sink needs no repartition topic)
+    context.forward(new Record<>(decision.getPaymentId(), bytes, t, record.headers()));
   }
 
   private void addExposure(String merchant, String currency, long signedAmountMinor, long t) {
@@ -139,9 +191,10 @@ final class MerchantWindowScorer implements FixedKeyProcessor<String, MerchantEv
       long amountMinor,
       long t) {
     long start = w.bucketStart(t);
-    ActivityBucket old = store.fetch(key, start);
+    String windowKey = w.key(key);
+    ActivityBucket old = store.fetch(windowKey, start);
     ActivityBucket delta = ActivityBucket.of(currency, amountMinor);
-    store.put(key, old == null ? delta : old.plus(delta), start);
+    store.put(windowKey, old == null ? delta : old.plus(delta), start);
   }
 
   private List<RiskRule> currentRules() {

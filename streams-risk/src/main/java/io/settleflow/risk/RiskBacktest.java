@@ -72,6 +72,8 @@ public final class RiskBacktest {
    * @param currentFlagged payments the rules in force did not approve
    * @param overlap payments both flag
    * @param labelled labelled (charged-back) payments among the decided ones; 0 without labels
+   * @param outcomeChanges payments whose outcome differs between the rules in force and the
+   *     candidates, by {@code "APPROVE -> REVIEW"} (sorted)
    */
   public record Result(
       long payments,
@@ -81,7 +83,8 @@ public final class RiskBacktest {
       long overlap,
       long labelled,
       Quality candidate,
-      Quality current) {}
+      Quality current,
+      Map<String, Long> outcomeChanges) {}
 
   private RiskBacktest() {}
 
@@ -142,7 +145,21 @@ public final class RiskBacktest {
         intersection(candidateFlagged, currentFlagged),
         labelled.size(),
         quality(candidateFlagged, labelled),
-        quality(currentFlagged, labelled));
+        quality(currentFlagged, labelled),
+        outcomeChanges(current, candidate));
+  }
+
+  private static Map<String, Long> outcomeChanges(
+      Map<String, RiskDecision> current, Map<String, RiskDecision> candidate) {
+    Map<String, Long> changes = new TreeMap<>();
+    candidate.forEach(
+        (paymentId, d) -> {
+          RiskDecision before = current.get(paymentId);
+          if (before != null && before.getOutcome() != d.getOutcome()) {
+            changes.merge(before.getOutcome() + " -> " + d.getOutcome(), 1L, Long::sum);
+          }
+        });
+    return changes;
   }
 
   private static Quality quality(Set<String> flagged, Set<String> labelled) {

@@ -6,10 +6,12 @@ import io.settleflow.runtime.ServiceConfig;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -34,17 +36,20 @@ public final class RiskMain {
     RiskQueryServer queries = RiskQueryServer.start(settings.httpHost(), settings.queryPort());
     HostInfo self = new HostInfo(settings.queryAdvertisedHost(), queries.port());
     ConfluentRegistryClient registry = new ConfluentRegistryClient(settings.registryUrl());
+    Properties streamsProps =
+        RiskStreamsConfig.properties(
+            settings.applicationId(),
+            settings.bootstrapServers(),
+            settings.stateDir(),
+            settings.streamThreads(),
+            settings.risk(),
+            self.host() + ":" + self.port());
+    streamsProps.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs());
     KafkaStreams streams =
         new KafkaStreams(
             RiskTopology.build(
                 settings.risk(), registry, new MicrometerRiskCounters(metrics.registry())),
-            RiskStreamsConfig.properties(
-                settings.applicationId(),
-                settings.bootstrapServers(),
-                settings.stateDir(),
-                settings.streamThreads(),
-                settings.risk(),
-                self.host() + ":" + self.port()));
+            streamsProps);
     queries.attach(streams, self, settings.risk(), registry, Clock.systemUTC());
     client.set(streams);
     KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);

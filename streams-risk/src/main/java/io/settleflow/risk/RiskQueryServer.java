@@ -31,6 +31,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
@@ -45,9 +46,11 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  *   <li>{@code GET /risk/payments/{id}/decision}: the latest decision for the payment.
  * </ul>
  *
- * A key owned by another instance (Streams metadata, {@code application.server}) is fetched from it
- * once and relayed; while the owner is unknown (rebalancing) the answer is 503 with Retry-After.
- * JDK HttpServer, like the MetricsServer.
+ * A merchant owned by another instance (Streams metadata, {@code application.server}) is fetched
+ * from it once and relayed; while the owner is unknown (rebalancing) the answer is 503 with
+ * Retry-After. Decisions are kept by the scoring task of the payment's merchant, so a payment id
+ * not in this instance's stores is asked of every other instance once. JDK HttpServer, like the
+ * MetricsServer.
  */
 public final class RiskQueryServer implements AutoCloseable {
   /**
@@ -120,9 +123,9 @@ public final class RiskQueryServer implements AutoCloseable {
       Matcher features = FEATURES.matcher(path);
       Matcher decision = DECISION.matcher(path);
       if (features.matches()) {
-        query(exchange, RiskTopology.MERCHANT_STORE, decode(features.group(1)), true);
+        featuresQuery(exchange, decode(features.group(1)));
       } else if (decision.matches()) {
-        query(exchange, RiskTopology.DECISIONS_STORE, decode(decision.group(1)), false);
+        decisionQuery(exchange, decode(decision.group(1)));
       } else {
         send(exchange, 404, error("no such resource"));
       }
@@ -132,17 +135,66 @@ public final class RiskQueryServer implements AutoCloseable {
     }
   }
 
-  private void query(HttpExchange exchange, String store, String id, boolean merchant)
-      throws IOException {
+  /** The backend when the id is acceptable and the client is up; otherwise answers and null. */
+  private Backend ready(HttpExchange exchange, String id) throws IOException {
     Backend b = backend;
     if (id.isEmpty() || id.length() > MAX_ID_CHARS) {
       send(exchange, 400, error("id must be 1 to " + MAX_ID_CHARS + " characters"));
-      return;
+      return null;
     }
     if (b == null
         || !(b.streams.state() == KafkaStreams.State.RUNNING
             || b.streams.state() == KafkaStreams.State.REBALANCING)) {
       send(exchange, 503, error("not running"));
+      return null;
+    }
+    return b;
+  }
+
+  /**
+   * Decisions live in the scoring tasks, which are partitioned by merchant, so the owner of a
+   * payment id is not known: this instance's stores are asked first, then every other instance once
+   * (forwarded requests answer from their own stores only).
+   */
+  private void decisionQuery(HttpExchange exchange, String paymentId) throws IOException {
+    Backend b = ready(exchange, paymentId);
+    if (b == null) {
+      return;
+    }
+    ObjectNode local = decision(b, paymentId);
+    if (local != null) {
+      local.put("served_by", b.self.host() + ":" + b.self.port());
+      send(exchange, 200, local);
+      return;
+    }
+    boolean rebalancing = b.streams.state() == KafkaStreams.State.REBALANCING;
+    if (exchange.getRequestHeaders().containsKey(FORWARDED_HEADER)) {
+      send(exchange, rebalancing ? 503 : 404, error("no decision for this payment here"));
+      return;
+    }
+    boolean unanswered = rebalancing;
+    for (StreamsMetadata other : b.streams.streamsMetadataForStore(RiskTopology.DECISIONS_STORE)) {
+      if (other.hostInfo().equals(b.self)) {
+        continue;
+      }
+      HttpResponse<byte[]> answer = ask(other.hostInfo(), exchange.getRequestURI().getRawPath());
+      if (answer != null && answer.statusCode() == 200) {
+        relay(exchange, answer);
+        return;
+      }
+      unanswered |= answer == null || answer.statusCode() != 404;
+    }
+    if (unanswered) {
+      send(exchange, 503, error("an instance did not answer (rebalancing or unreachable)"));
+    } else {
+      send(exchange, 404, error("no decision for this payment within the retention"));
+    }
+  }
+
+  private void featuresQuery(HttpExchange exchange, String id) throws IOException {
+    String store = RiskTopology.MERCHANT_STORE;
+    Backend b = ready(exchange, id);
+    if (b == null) {
       return;
     }
     KeyQueryMetadata owner = b.streams.queryMetadataForKey(store, id, new StringSerializer());
@@ -158,12 +210,7 @@ public final class RiskQueryServer implements AutoCloseable {
       forward(exchange, owner.activeHost());
       return;
     }
-    ObjectNode body =
-        merchant ? features(b, id, owner.partition()) : decision(b, id, owner.partition());
-    if (body == null) {
-      send(exchange, 404, error("no decision for this payment within the retention"));
-      return;
-    }
+    ObjectNode body = features(b, id, owner.partition());
     body.put("served_by", b.self.host() + ":" + b.self.port());
     send(exchange, 200, body);
   }
@@ -206,8 +253,12 @@ public final class RiskQueryServer implements AutoCloseable {
     return body;
   }
 
-  private ObjectNode decision(Backend b, String paymentId, int partition) {
-    ReadOnlyWindowStore<String, byte[]> store = store(b, RiskTopology.DECISIONS_STORE, partition);
+  /** The latest decision in this instance's active decision stores, or null. */
+  private ObjectNode decision(Backend b, String paymentId) {
+    ReadOnlyWindowStore<String, byte[]> store =
+        b.streams.store(
+            StoreQueryParameters.fromNameAndType(
+                RiskTopology.DECISIONS_STORE, QueryableStoreTypes.<String, byte[]>windowStore()));
     byte[] latest = null;
     try (WindowStoreIterator<byte[]> it =
         store.backwardFetch(paymentId, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
@@ -247,29 +298,42 @@ public final class RiskQueryServer implements AutoCloseable {
   }
 
   private void forward(HttpExchange exchange, HostInfo owner) throws IOException {
-    URI uri =
-        URI.create(
-            "http://" + owner.host() + ":" + owner.port() + exchange.getRequestURI().getRawPath());
-    try {
-      HttpResponse<byte[]> answer =
-          client.send(
-              HttpRequest.newBuilder(uri)
-                  .timeout(FORWARD_TIMEOUT)
-                  .header(FORWARDED_HEADER, "1")
-                  .GET()
-                  .build(),
-              HttpResponse.BodyHandlers.ofByteArray());
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(
-          answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(answer.body());
-      }
-    } catch (IOException e) {
+    HttpResponse<byte[]> answer = ask(owner, exchange.getRequestURI().getRawPath());
+    if (answer == null) {
       send(exchange, 503, error("owner " + owner.host() + ":" + owner.port() + " unreachable"));
+    } else {
+      relay(exchange, answer);
+    }
+  }
+
+  /** The other instance's answer to a forwarded GET of {@code path}, or null if unreachable. */
+  private HttpResponse<byte[]> ask(HostInfo other, String path) {
+    URI uri = URI.create("http://" + other.host() + ":" + other.port() + path);
+    try {
+      return client.send(
+          HttpRequest.newBuilder(uri)
+              .timeout(FORWARD_TIMEOUT)
+              .header(FORWARDED_HEADER, "1")
+              .GET()
+              .build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      send(exchange, 503, error("interrupted"));
+      return null;
+    }
+  }
+
+  private static void relay(HttpExchange exchange, HttpResponse<byte[]> answer) throws IOException {
+    exchange.getResponseHeaders().add("Content-Type", "application/json");
+    if (answer.statusCode() == 503) {
+      exchange.getResponseHeaders().add("Retry-After", "1");
+    }
+    exchange.sendResponseHeaders(
+        answer.statusCode(), answer.body().length == 0 ? -1 : answer.body().length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(answer.body());
     }
   }
 

@@ -15,7 +15,8 @@ public record RiskSettings(
     int streamThreads,
     RiskConfig risk,
     int queryPort,
-    String queryAdvertisedHost) {
+    String queryAdvertisedHost,
+    int commitIntervalMs) {
 
   public static final String DEFAULT_APPLICATION_ID = "settleflow-risk";
   public static final int DEFAULT_HTTP_PORT = 8092;
@@ -24,6 +25,10 @@ public record RiskSettings(
   public static final int DEFAULT_QUERY_PORT = 0;
 
   public static final int MAX_STREAM_THREADS = 16;
+
+  /** Longest commit interval accepted: decisions reach read_committed consumers after a commit. */
+  public static final int MAX_COMMIT_INTERVAL_MS = 60_000;
+
   private static final long MAX_BYTES = 16L * 1024 * 1024 * 1024;
 
   public static RiskSettings from(ServiceConfig env) {
@@ -86,7 +91,12 @@ public record RiskSettings(
         env.integer("SETTLEFLOW_RISK_QUERY_PORT", DEFAULT_QUERY_PORT, 0, 65_535),
         env.string(
             "SETTLEFLOW_RISK_QUERY_ADVERTISED_HOST",
-            env.string("SETTLEFLOW_HTTP_HOST", "127.0.0.1")));
+            env.string("SETTLEFLOW_HTTP_HOST", "127.0.0.1")),
+        env.integer(
+            "SETTLEFLOW_RISK_COMMIT_INTERVAL_MS",
+            RiskStreamsConfig.COMMIT_INTERVAL_MS,
+            10,
+            MAX_COMMIT_INTERVAL_MS));
   }
 
   private static Duration days(

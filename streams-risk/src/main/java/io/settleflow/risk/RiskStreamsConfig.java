@@ -8,7 +8,11 @@ import org.apache.kafka.streams.StreamsConfig;
  * The Kafka Streams settings the risk engine runs with, shared by main and the real-broker test.
  */
 public final class RiskStreamsConfig {
-  /** Short, so decisions are visible to read_committed consumers quickly (one EOS commit). */
+  /**
+   * The default commit interval: short, so decisions are visible to read_committed consumers
+   * quickly (one EOS commit); {@code SETTLEFLOW_RISK_COMMIT_INTERVAL_MS} changes it (README: the
+   * trade-off).
+   */
   public static final int COMMIT_INTERVAL_MS = 200;
 
   /**

@@ -1,13 +1,12 @@
 package io.settleflow.risk;
 
-import io.settleflow.avro.RiskDecision;
-import io.settleflow.schemas.AvroSerde;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.SchemaRegistry;
 import io.settleflow.schemas.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -38,6 +37,12 @@ public final class RiskTopology {
   public static final String DEDUPE_STORE = "dedupe-event-ids";
   public static final String MERCHANT_STORE = "merchant-payments";
 
+  /**
+   * The 1 min / 1 h / 24 h activity buckets of merchants, cards at merchants, captures and refunds;
+   * keys are {@link FeatureWindow#key}.
+   */
+  public static final String ACTIVITY_STORE = "activity";
+
   /** Day buckets of each merchant's net open exposure per currency. */
   public static final String EXPOSURE_STORE = "merchant-exposure";
 
@@ -45,19 +50,21 @@ public final class RiskTopology {
   public static final String CARD_SEEN_STORE = "card-seen";
 
   /**
-   * Decisions by payment id, read back from risk.decisions, for GET /risk/payments/{id}/decision.
+   * Decisions by payment id (Confluent-wire bytes, as on risk.decisions), written by the scoring
+   * task, for GET /risk/payments/{id}/decision.
    */
   public static final String DECISIONS_STORE = "decisions-by-payment";
 
   /** Every store the scoring processor uses, besides the global rules store. */
   static final List<String> FEATURE_STORES =
-      List.of(
-          MERCHANT_STORE,
-          FeatureWindow.ONE_MINUTE.storeName(),
-          FeatureWindow.ONE_HOUR.storeName(),
-          FeatureWindow.ONE_DAY.storeName(),
-          EXPOSURE_STORE,
-          CARD_SEEN_STORE);
+      List.of(MERCHANT_STORE, ACTIVITY_STORE, EXPOSURE_STORE, CARD_SEEN_STORE);
+
+  /**
+   * Per scoring task: the highest version and the document in force per rule id, so that versions
+   * only go up across restarts (the compacted risk.rules may hold an older document published
+   * last).
+   */
+  public static final String RULE_MEMORY_STORE = "rule-versions";
 
   /** Internal topic {@code <application.id>-payments-by-merchant-repartition}. */
   public static final String BY_MERCHANT = "payments-by-merchant";
@@ -99,20 +106,20 @@ public final class RiskTopology {
                 true),
             Serdes.String(),
             MerchantPayment.serde()));
-    for (FeatureWindow w : FeatureWindow.values()) {
-      // cached: a bucket is read and rewritten by every payment in it; the cache absorbs that and
-      // writes RocksDB and the changelog once per commit
-      builder.addStateStore(
-          Stores.windowStoreBuilder(
-                  Stores.persistentWindowStore(
-                      w.storeName(),
-                      w.size().plus(MERCHANT_WINDOW_LATENESS),
-                      Duration.ofMillis(w.bucketMs()),
-                      false),
-                  Serdes.String(),
-                  ActivityBucket.serde())
-              .withCachingEnabled());
-    }
+    // One store for the buckets of all three windows (keys carry the window): one changelog
+    // instead of three, so each exactly-once commit spans two partitions fewer per task.
+    // Cached: a bucket is read and rewritten by every payment in it; the cache absorbs that and
+    // writes RocksDB and the changelog once per commit.
+    builder.addStateStore(
+        Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(
+                    ACTIVITY_STORE,
+                    FeatureWindow.ONE_DAY.size().plus(MERCHANT_WINDOW_LATENESS),
+                    Duration.ofMillis(FeatureWindow.ONE_MINUTE.bucketMs()),
+                    false),
+                Serdes.String(),
+                ActivityBucket.serde())
+            .withCachingEnabled());
     builder.addStateStore(
         Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(
@@ -130,7 +137,18 @@ public final class RiskTopology {
             Serdes.String(),
             Serdes.Long()));
 
-    AvroSerde<RiskDecision> decisionSerde = new AvroSerde<>(registry, RiskDecision.class);
+    // in the scoring task (partitioned by merchant), so queries by payment id ask every instance
+    builder.addStateStore(
+        Stores.windowStoreBuilder(
+            Stores.persistentWindowStore(
+                DECISIONS_STORE, config.decisionRetention(), DEDUPE_WINDOW_SIZE, false),
+            Serdes.String(),
+            Serdes.ByteArray()));
+    // small (one entry per rule id) and written only when a rule changes: in memory, changelogged
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(RULE_MEMORY_STORE), Serdes.String(), Serdes.ByteArray()));
+
     ConfluentWireFormat wire = new ConfluentWireFormat(registry);
     RiskScorer scorer = new RiskScorer(config.rules());
     // raw bytes: a global store is restored from its topic without any processor, so validation
@@ -196,24 +214,13 @@ public final class RiskTopology {
             Repartitioned.<String, MerchantEvent>as(BY_MERCHANT)
                 .withKeySerde(Serdes.String())
                 .withValueSerde(MerchantEvent.serde()))
-        .processValues(
-            () -> new MerchantWindowScorer(config, scorer, counters, invalidRules),
+        .process(
+            () -> new MerchantWindowScorer(config, scorer, counters, invalidRules, wire),
             Named.as("score-payment"),
-            FEATURE_STORES.toArray(String[]::new))
-        // the sink partitions by this key; no repartition topic is needed for a sink
-        .selectKey((merchantId, decision) -> decision.getPaymentId(), Named.as("key-by-payment"))
-        .to(Topics.RISK_DECISIONS, Produced.with(Serdes.String(), decisionSerde));
-
-    builder.addStateStore(
-        Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(
-                DECISIONS_STORE, config.decisionRetention(), DEDUPE_WINDOW_SIZE, false),
-            Serdes.String(),
-            Serdes.ByteArray()));
-    builder.stream(
-            Topics.RISK_DECISIONS,
-            Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("decisions-source"))
-        .process(DecisionRecorder::new, Named.as("record-decision"), DECISIONS_STORE);
+            Stream.concat(FEATURE_STORES.stream(), Stream.of(RULE_MEMORY_STORE, DECISIONS_STORE))
+                .toArray(String[]::new))
+        // keyed by payment id by the scorer: the sink partitions by it
+        .to(Topics.RISK_DECISIONS, Produced.with(Serdes.String(), Serdes.ByteArray()));
 
     return builder.build();
   }

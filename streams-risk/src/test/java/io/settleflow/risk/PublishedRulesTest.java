@@ -1,6 +1,7 @@
 package io.settleflow.risk;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -93,6 +94,86 @@ class PublishedRulesTest {
     }
     assertThat(refresh()).extracting(RiskRule::versionTag).containsExactly("r@" + inForce);
     assertThat(staleVersions).isEqualTo(ignored);
+  }
+
+  static Stream<Arguments> restarts() {
+    return Stream.of(
+        // versions published before the restart (-1 invalid) -> what the topic holds at restart
+        // (0: tombstone) -> version in force after it ("-": none), ignored ones after it
+        Arguments.of(List.of(3L), 2L, "r@3", List.of("r@2<=3")),
+        Arguments.of(List.of(3L), 3L, "r@3", List.of()), // the same document: nothing to report
+        Arguments.of(List.of(3L), 4L, "r@4", List.of()),
+        Arguments.of(List.of(3L), 0L, "-", List.of()),
+        Arguments.of(List.of(3L, -1L), 3L, "-", List.of("r@3<=3")),
+        Arguments.of(List.of(3L, -1L), 2L, "-", List.of("r@2<=3")),
+        Arguments.of(List.of(3L, -1L), 4L, "r@4", List.of()),
+        Arguments.of(List.of(), 1L, "r@1", List.of()));
+  }
+
+  @ParameterizedTest(name = "{0}, restart with {1} -> {2} in force, ignored {3}")
+  @MethodSource("restarts")
+  void theRememberedVersionStillWinsAfterARestart(
+      List<Long> before, long atRestart, String inForce, List<String> ignored) {
+    Map<String, PublishedRules.Remembered> store = new LinkedHashMap<>();
+    PublishedRules.Memory memory =
+        new PublishedRules.Memory() {
+          @Override
+          public void remember(String key, PublishedRules.Remembered r) {
+            store.put(key, PublishedRules.Remembered.decode(r.encode()));
+          }
+
+          @Override
+          public void forget(String key) {
+            store.remove(key);
+          }
+        };
+    PublishedRules first = new PublishedRules(listener(), Map.of(), memory);
+    for (long v : before) {
+      topic.put("r", v < 0 ? "not json".getBytes(StandardCharsets.UTF_8) : doc("r", v, "ACTIVE"));
+      first.refresh(topic.entrySet().iterator());
+    }
+    if (atRestart == 0) {
+      topic.remove("r");
+    } else {
+      // a document of the same version as the one in force is the same document
+      topic.put("r", doc("r", atRestart, "ACTIVE"));
+    }
+    staleVersions.clear();
+
+    PublishedRules restarted = new PublishedRules(listener(), new LinkedHashMap<>(store), memory);
+    List<RiskRule> rules = restarted.refresh(topic.entrySet().iterator());
+
+    assertThat(rules.isEmpty() ? "-" : rules.get(0).versionTag()).isEqualTo(inForce);
+    assertThat(staleVersions).isEqualTo(ignored);
+    assertThat(store.containsKey("r")).as("remembered after the restart").isEqualTo(atRestart != 0);
+  }
+
+  @Test
+  void aRememberedRuleRoundTripsThroughItsBytesAndShortBytesAreRefused() {
+    PublishedRules.Remembered r = new PublishedRules.Remembered(7, doc("r", 7, "ACTIVE"));
+    PublishedRules.Remembered back = PublishedRules.Remembered.decode(r.encode());
+    assertThat(back.highestVersion()).isEqualTo(7);
+    assertThat(back.documentInForce()).isEqualTo(r.documentInForce());
+    assertThat(PublishedRules.Remembered.decode(new PublishedRules.Remembered(3, null).encode()))
+        .extracting(PublishedRules.Remembered::highestVersion, x -> x.documentInForce())
+        .containsExactly(3L, null);
+    assertThatThrownBy(() -> PublishedRules.Remembered.decode(new byte[3]))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("8 bytes");
+  }
+
+  private PublishedRules.InvalidRuleListener listener() {
+    return new PublishedRules.InvalidRuleListener() {
+      @Override
+      public void invalid(String key, List<String> errors) {
+        invalidKeys.add(key);
+      }
+
+      @Override
+      public void notNewer(String key, long version, long current) {
+        staleVersions.add(key + "@" + version + "<=" + current);
+      }
+    };
   }
 
   @Test

@@ -66,6 +66,8 @@ class RiskBacktestTest {
     assertThat(r.labelled()).isEqualTo(3);
     assertThat(r.current().precision()).isZero();
     assertThat(r.rules().keySet()).containsExactly("big-ticket", "huge-shadow");
+    // p-1 and p-3 newly reviewed; p-4 was reviewed by the amount limit and still is
+    assertThat(r.outcomeChanges()).containsExactly(Map.entry("APPROVE -> REVIEW", 2L));
     assertThat(progress)
         .extracting(p -> p[0] + ":" + p[1] + "/" + p[2])
         .containsExactly("1:7/7", "2:7/7");
@@ -92,6 +94,7 @@ class RiskBacktestTest {
     assertThat(r.rules().get("big-ticket").quality().precision()).isNull();
     assertThat(r.rules().get("big-ticket").quality().recall()).isNull();
     assertThat(r.overlap()).isEqualTo(r.currentFlagged()); // same rules both sides
+    assertThat(r.outcomeChanges()).isEmpty();
   }
 
   private static byte[] rule(

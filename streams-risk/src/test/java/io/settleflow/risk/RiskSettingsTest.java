@@ -27,6 +27,20 @@ class RiskSettingsTest {
     assertThat(s.risk().velocityMaxPayments()).isEqualTo(100);
     assertThat(s.risk().velocityWindow()).isEqualTo(Duration.ofSeconds(60));
     assertThat(s.risk().dedupeRetention()).isEqualTo(Duration.ofDays(7));
+    assertThat(s.commitIntervalMs()).isEqualTo(RiskStreamsConfig.COMMIT_INTERVAL_MS).isEqualTo(200);
+  }
+
+  @Test
+  void theCommitIntervalIsReadAndBounded() {
+    Map<String, String> env = new java.util.HashMap<>(REQUIRED);
+    env.put("SETTLEFLOW_RISK_COMMIT_INTERVAL_MS", "1000");
+    assertThat(RiskSettings.from(new ServiceConfig(env)).commitIntervalMs()).isEqualTo(1000);
+    for (String bad : new String[] {"5", "60001"}) {
+      env.put("SETTLEFLOW_RISK_COMMIT_INTERVAL_MS", bad);
+      assertThatThrownBy(() -> RiskSettings.from(new ServiceConfig(env)))
+          .as(bad)
+          .hasMessageContaining("SETTLEFLOW_RISK_COMMIT_INTERVAL_MS");
+    }
   }
 
   @Test

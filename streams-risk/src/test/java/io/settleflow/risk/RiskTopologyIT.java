@@ -291,6 +291,101 @@ class RiskTopologyIT {
     }
   }
 
+  @Test
+  @Order(4)
+  void aStaleVersionPublishedWhileStoppedIsStillRefusedAfterARestartOnFreshLocalState()
+      throws Exception {
+    String appId = "risk-it-restart";
+    String ruleId = "it-versioned";
+    ConfluentWireFormat wire = new ConfluentWireFormat(registry);
+    Instant t = Instant.now().truncatedTo(ChronoUnit.SECONDS).minusSeconds(60);
+    publishRule(ruleId, versionedRule(ruleId, 3));
+
+    CountingCounters first = new CountingCounters();
+    try (KafkaStreams s = startApp(appId, "restart-state-1", first)) {
+      send(wire, Payments.event("rv-e-1", "rv-1", "m-rv", 2_000, t));
+      assertThat(awaitDecision("rv-1").getRuleVersions()).contains(ruleId + "@3");
+    }
+    // published while the engine is down: the compacted topic now ends in the older version
+    publishRule(ruleId, versionedRule(ruleId, 2));
+
+    CountingCounters second = new CountingCounters();
+    // a fresh state directory: the version memory must come back from its changelog
+    try (KafkaStreams s = startApp(appId, "restart-state-2", second)) {
+      send(wire, Payments.event("rv-e-2", "rv-2", "m-rv", 2_000, t.plusSeconds(1)));
+      RiskDecision d = awaitDecision("rv-2");
+      assertThat(d.getRuleVersions()).contains(ruleId + "@3").doesNotContain(ruleId + "@2");
+      assertThat(second.staleRules.get()).isGreaterThanOrEqualTo(1);
+    }
+  }
+
+  private static String versionedRule(String id, long version) {
+    return "{\"id\": \""
+        + id
+        + "\", \"version\": "
+        + version
+        + ", \"status\": \"ACTIVE\", \"feature\": \"amount_minor\", \"comparison\": \">\","
+        + " \"threshold\": "
+        + (1_000_000 + version)
+        + ", \"score\": 10, \"action\": \"REVIEW\"}";
+  }
+
+  private static void publishRule(String id, String document) throws Exception {
+    try (KafkaProducer<String, byte[]> producer = producer()) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  Topics.RISK_RULES, id, document.getBytes(StandardCharsets.UTF_8)))
+          .get();
+    }
+  }
+
+  private static void send(ConfluentWireFormat wire, PaymentEvent e) throws Exception {
+    try (KafkaProducer<String, byte[]> producer = producer()) {
+      producer
+          .send(
+              new ProducerRecord<>(
+                  Topics.PAYMENTS_AUTHORIZED,
+                  null,
+                  e.getOccurredAt().toEpochMilli(),
+                  e.getPaymentId(),
+                  wire.encode(Topics.PAYMENTS_AUTHORIZED, e)))
+          .get();
+    }
+  }
+
+  private static KafkaStreams startApp(String appId, String stateDir, RiskCounters counters) {
+    RiskConfig config = RiskConfig.defaults();
+    KafkaStreams s =
+        new KafkaStreams(
+            RiskTopology.build(config, registry, counters),
+            RiskStreamsConfig.properties(
+                appId, broker.bootstrapServers(), dir.resolve(stateDir), 1, config));
+    s.start();
+    await().atMost(START_TIMEOUT).until(() -> s.state() == KafkaStreams.State.RUNNING);
+    return s;
+  }
+
+  private static RiskDecision awaitDecision(String paymentId) {
+    Deserializer<RiskDecision> decoder =
+        new AvroSerde<>(registry, RiskDecision.class).deserializer();
+    RiskDecision[] found = new RiskDecision[1];
+    await()
+        .atMost(RESULT_TIMEOUT)
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              for (ConsumerRecord<String, byte[]> r :
+                  TopicContents.readAll(broker.bootstrapServers(), Topics.RISK_DECISIONS)) {
+                if (paymentId.equals(r.key())) {
+                  found[0] = decoder.deserialize(r.topic(), r.value());
+                }
+              }
+              return found[0] != null;
+            });
+    return found[0];
+  }
+
   private static ChildJvm startRiskMain(String applicationId, String registryUrl, int httpPort) {
     Map<String, String> env = new HashMap<>();
     env.put("SETTLEFLOW_KAFKA_BOOTSTRAP", broker.bootstrapServers());

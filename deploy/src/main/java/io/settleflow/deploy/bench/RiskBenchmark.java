@@ -39,6 +39,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
@@ -59,19 +60,45 @@ public final class RiskBenchmark {
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(15);
   private static final Duration EVENT_SPACING = Duration.ofMillis(20);
 
-  public record Options(int events, int merchants, int latencyEvents, int latencyPerSecond) {}
+  /**
+   * @param commitIntervalMs commit.interval.ms of both apps (the risk engine's default unless set)
+   */
+  public record Options(
+      int events, int merchants, int latencyEvents, int latencyPerSecond, int commitIntervalMs) {
+    public Options(int events, int merchants, int latencyEvents, int latencyPerSecond) {
+      this(
+          events, merchants, latencyEvents, latencyPerSecond, RiskStreamsConfig.COMMIT_INTERVAL_MS);
+    }
+  }
 
-  public record Result(double passthroughRps, double riskRps, LatencySample latency) {
+  /**
+   * @param passthroughCpuUsPerRecord CPU time of the app's own threads (stream thread, its
+   *     producer's network thread; not the JIT, GC or this benchmark's polling; the broker is a
+   *     child JVM) per record: less sensitive to the machine's load than records per second
+   */
+  public record Result(
+      double passthroughRps,
+      double riskRps,
+      LatencySample latency,
+      double passthroughCpuUsPerRecord,
+      double riskCpuUsPerRecord) {
     public String resultLine() {
       return String.format(
           Locale.ROOT,
-          "RESULT risk throughput_ratio=%.2f risk_rps=%.0f passthrough_rps=%.0f p99_ms=%.1f",
+          "RESULT risk throughput_ratio=%.2f risk_rps=%.0f passthrough_rps=%.0f p99_ms=%.1f"
+              + " cpu_ratio=%.2f risk_cpu_us=%.0f passthrough_cpu_us=%.0f",
           riskRps / passthroughRps,
           riskRps,
           passthroughRps,
-          latency.quantileMs(0.99));
+          latency.quantileMs(0.99),
+          passthroughCpuUsPerRecord / riskCpuUsPerRecord,
+          riskCpuUsPerRecord,
+          passthroughCpuUsPerRecord);
     }
   }
+
+  /** Records per second of wall time and CPU microseconds of this process per record. */
+  private record Rate(double rps, double cpuUsPerRecord) {}
 
   private final Options options;
   private final PrintStream out;
@@ -98,8 +125,8 @@ public final class RiskBenchmark {
               .minus(EVENT_SPACING.multipliedBy(options.events()))
               .minus(Duration.ofMinutes(1));
       out.printf(
-          "loading %d authorizations for %d merchants on %d partitions%n",
-          options.events(), options.merchants(), PARTITIONS);
+          "loading %d authorizations for %d merchants on %d partitions (commit.interval.ms=%d)%n",
+          options.events(), options.merchants(), PARTITIONS, options.commitIntervalMs());
       try (KafkaProducer<String, byte[]> producer = producer(broker)) {
         for (int i = 0; i < options.events(); i++) {
           PaymentEvent e =
@@ -123,13 +150,17 @@ public final class RiskBenchmark {
       passthrough.stream(
               Topics.PAYMENTS_AUTHORIZED, Consumed.with(Serdes.String(), Serdes.ByteArray()))
           .to(PASSTHROUGH_OUT, Produced.with(Serdes.String(), Serdes.ByteArray()));
-      double passthroughRps =
+      Rate passthroughRate =
           measure(
               broker, "bench-passthrough", passthrough.build(), PASSTHROUGH_OUT, config, dir, null);
-      out.printf(Locale.ROOT, "pass-through: %.0f records/s%n", passthroughRps);
+      out.printf(
+          Locale.ROOT,
+          "pass-through: %.0f records/s, %.0f us CPU per record%n",
+          passthroughRate.rps(),
+          passthroughRate.cpuUsPerRecord());
 
       LatencySample[] latency = new LatencySample[1];
-      double riskRps =
+      Rate riskRate =
           measure(
               broker,
               "bench-risk",
@@ -140,16 +171,23 @@ public final class RiskBenchmark {
               () -> latency[0] = latencyPhase(broker, wire));
       out.printf(
           Locale.ROOT,
-          "risk topology: %.0f decisions/s; decision latency p50 %.1f ms, p99 %.1f ms%n",
-          riskRps,
+          "risk topology: %.0f decisions/s, %.0f us CPU per decision; decision latency p50 %.1f ms,"
+              + " p99 %.1f ms%n",
+          riskRate.rps(),
+          riskRate.cpuUsPerRecord(),
           latency[0].quantileMs(0.5),
           latency[0].quantileMs(0.99));
-      return new Result(passthroughRps, riskRps, latency[0]);
+      return new Result(
+          passthroughRate.rps(),
+          riskRate.rps(),
+          latency[0],
+          passthroughRate.cpuUsPerRecord(),
+          riskRate.cpuUsPerRecord());
     }
   }
 
-  /** Runs the app until `outputTopic` holds N committed records; returns records per second. */
-  private double measure(
+  /** Runs the app until `outputTopic` holds N committed records. */
+  private Rate measure(
       KafkaBroker broker,
       String appId,
       Topology topology,
@@ -161,11 +199,14 @@ public final class RiskBenchmark {
     Properties props =
         RiskStreamsConfig.properties(
             appId, broker.bootstrapServers(), dir.resolve(appId), 1, config);
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, options.commitIntervalMs());
     try (KafkaStreams streams = new KafkaStreams(topology, props)) {
       long[] runningAt = {0};
+      long[] cpuAtRunning = {0};
       streams.setStateListener(
           (now, before) -> {
             if (now == KafkaStreams.State.RUNNING && runningAt[0] == 0) {
+              cpuAtRunning[0] = appCpuNanos(appId);
               runningAt[0] = System.nanoTime();
             }
           });
@@ -188,11 +229,24 @@ public final class RiskBenchmark {
         }
         done = System.nanoTime();
       }
+      long cpu = appCpuNanos(appId) - cpuAtRunning[0];
       if (whileRunning != null) {
         whileRunning.run();
       }
-      return options.events() * 1e9 / (done - runningAt[0]);
+      return new Rate(options.events() * 1e9 / (done - runningAt[0]), cpu / 1e3 / options.events());
     }
+  }
+
+  /** CPU time of the live threads whose name carries the application id. */
+  private static long appCpuNanos(String appId) {
+    java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (t != null && t.getThreadName().contains(appId + "-")) {
+        sum += Math.max(0, mx.getThreadCpuTime(t.getThreadId()));
+      }
+    }
+    return sum;
   }
 
   /**

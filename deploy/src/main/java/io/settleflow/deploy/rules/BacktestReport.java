@@ -65,11 +65,26 @@ public final class BacktestReport {
             ratio(r.current().precision()),
             ratio(r.current().recall()),
             hits(r, r.current())));
+    long changed = r.outcomeChanges().values().stream().mapToLong(Long::longValue).sum();
+    out.add(
+        String.format(
+            Locale.ROOT,
+            "decisions changed vs the rules in force: %d of %d",
+            changed,
+            r.payments()));
+    r.outcomeChanges()
+        .forEach((change, n) -> out.add(String.format(Locale.ROOT, "  %-38s %8d", change, n)));
     out.add(
         "flagged = payments the rule fires on (SHADOW rules included); overlap = of those, flagged by the rules in force too;");
     out.add(
         "precision = charged-back among flagged; recall = flagged among charged-back (- without labels)");
     return out;
+  }
+
+  /** A text progress bar, {@code [#####-----]}, for {@code done} of {@code total}. */
+  public static String bar(long done, long total, int width) {
+    int filled = total <= 0 ? width : (int) Math.min(width, done * width / total);
+    return "[" + "#".repeat(filled) + "-".repeat(width - filled) + "]";
   }
 
   private static String ratio(Double v) {
