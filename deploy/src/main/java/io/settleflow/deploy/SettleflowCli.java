@@ -182,6 +182,14 @@ public final class SettleflowCli extends GroupCommand {
       System.out.println("  CDC             " + e.cdcUrl() + "/metrics");
       System.out.println("  risk engine     " + e.riskUrl() + "/metrics");
       System.out.println("  reconciliation  " + e.reconUrl() + "/metrics");
+      System.out.println(
+          "  finance console "
+              + stack.consoleUrl()
+              + "   (user "
+              + Stack.CONSOLE_ADMIN
+              + ", password in "
+              + runDir.resolve("secrets").resolve(Stack.CONSOLE_ADMIN_PASSWORD_SECRET)
+              + ")");
       System.out.println("  logs            " + runDir.resolve("logs"));
       System.out.println();
       System.out.println(
@@ -439,6 +447,11 @@ public final class SettleflowCli extends GroupCommand {
           description = "Their rate per second (default: ${DEFAULT-VALUE}).")
       int latencyRate;
 
+      @Option(
+          names = "--commit-interval-ms",
+          description = "commit.interval.ms of both apps (default: the risk engine's default).")
+      Integer commitIntervalMs;
+
       @Override
       public Integer call() throws Exception {
         Path dir =
@@ -446,8 +459,11 @@ public final class SettleflowCli extends GroupCommand {
         Files.createDirectories(dir);
         io.settleflow.deploy.bench.RiskBenchmark.Result result =
             new io.settleflow.deploy.bench.RiskBenchmark(
-                    new io.settleflow.deploy.bench.RiskBenchmark.Options(
-                        events, merchants, latencyEvents, latencyRate),
+                    commitIntervalMs == null
+                        ? new io.settleflow.deploy.bench.RiskBenchmark.Options(
+                            events, merchants, latencyEvents, latencyRate)
+                        : new io.settleflow.deploy.bench.RiskBenchmark.Options(
+                            events, merchants, latencyEvents, latencyRate, commitIntervalMs),
                     System.out)
                 .run(dir);
         System.out.println(

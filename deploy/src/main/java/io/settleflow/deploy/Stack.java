@@ -1,5 +1,7 @@
 package io.settleflow.deploy;
 
+import io.settleflow.console.ConsoleSchema;
+import io.settleflow.console.ConsoleStore;
 import io.settleflow.embedded.ChildJvm;
 import io.settleflow.embedded.HttpProbe;
 import io.settleflow.embedded.KafkaBroker;
@@ -33,6 +35,10 @@ import javax.sql.DataSource;
  */
 public final class Stack implements AutoCloseable {
   public static final String DATABASE = "settleflow";
+
+  /** The login role the CDC service replicates as (set up by LedgerSchema.grantCdcRole). */
+  public static final String CDC_ROLE = "settleflow_cdc_relay";
+
   public static final int TOPIC_PARTITIONS = 3;
   private static final Duration SERVICE_READY_TIMEOUT = Duration.ofSeconds(180);
 
@@ -48,6 +54,12 @@ public final class Stack implements AutoCloseable {
   private volatile KafkaBroker kafka;
   private volatile SchemaRegistryServer registry;
   private StackEndpoints endpoints;
+  private String consoleUrl;
+
+  /** The finance console's first user; its password is the run directory's secret below. */
+  public static final String CONSOLE_ADMIN = "finance";
+
+  public static final String CONSOLE_ADMIN_PASSWORD_SECRET = "console-admin-password";
 
   /** Which parts to start. */
   public enum Scope {
@@ -108,6 +120,9 @@ public final class Stack implements AutoCloseable {
           DataSource owner = postgres.superuser(DATABASE);
           LedgerSchema.migrate(owner);
           LedgerSchema.setAppRolePassword(owner, secrets.read("db-app-password"));
+          // CDC replicates as its own least-privileged role (V6 grants + REPLICATION, BYPASSRLS)
+          LedgerSchema.grantCdcRole(owner, CDC_ROLE, secrets.read("db-cdc-password"));
+          ConsoleSchema.setRolePassword(owner, secrets.read("db-console-password"));
           step("PostgreSQL 17 (logical WAL, fsync on)", postgres.jdbcUrl(DATABASE), t0);
         },
         () -> {
@@ -154,9 +169,8 @@ public final class Stack implements AutoCloseable {
     cdcEnv.put("SETTLEFLOW_DB_HOST", Ports.LOOPBACK);
     cdcEnv.put("SETTLEFLOW_DB_PORT", Integer.toString(postgres.port()));
     cdcEnv.put("SETTLEFLOW_DB_NAME", DATABASE);
-    // The embedded stack replicates as the superuser; production uses a REPLICATION role.
-    cdcEnv.put("SETTLEFLOW_CDC_DB_USER", PostgresServer.SUPERUSER);
-    cdcEnv.put("SETTLEFLOW_CDC_DB_PASSWORD", "unused-with-local-trust-auth");
+    cdcEnv.put("SETTLEFLOW_CDC_DB_USER", CDC_ROLE);
+    cdcEnv.put("SETTLEFLOW_CDC_DB_PASSWORD_FILE", secrets.file("db-cdc-password").toString());
 
     Map<String, String> riskEnv = new HashMap<>(common);
     riskEnv.put("SETTLEFLOW_STATE_DIR", run.resolve("streams-risk").toString());
@@ -169,6 +183,16 @@ public final class Stack implements AutoCloseable {
     reconEnv.put(
         "SETTLEFLOW_RECON_ORPHAN_GRACE_MS", Long.toString(settings.orphanGrace().toMillis()));
 
+    Map<String, String> consoleEnv = new HashMap<>(common);
+    consoleEnv.put("SETTLEFLOW_DB_URL", postgres.jdbcUrl(DATABASE));
+    consoleEnv.put("SETTLEFLOW_CONSOLE_DB_USER", ConsoleStore.ROLE);
+    consoleEnv.put(
+        "SETTLEFLOW_CONSOLE_DB_PASSWORD_FILE", secrets.file("db-console-password").toString());
+    consoleEnv.put("SETTLEFLOW_CONSOLE_ADMIN_USER", CONSOLE_ADMIN);
+    consoleEnv.put(
+        "SETTLEFLOW_CONSOLE_ADMIN_PASSWORD_FILE",
+        secrets.file(CONSOLE_ADMIN_PASSWORD_SECRET).toString());
+
     int ingestPort = portFor(settings.ingestPort());
     long t3 = System.nanoTime();
     String cdcUrl = null;
@@ -177,14 +201,21 @@ public final class Stack implements AutoCloseable {
     if (scope == Scope.FULL) {
       int cdcPort = portFor(settings.cdcPort());
       int riskPort = portFor(settings.riskPort());
+      // interactive queries (GET /risk/...) on their own port, beside /health and /metrics
+      int riskQueryPort = portFor(0);
+      riskEnv.put("SETTLEFLOW_RISK_QUERY_PORT", Integer.toString(riskQueryPort));
       int reconPort = portFor(settings.reconPort());
+      int consolePort = portFor(settings.consolePort());
       inParallel(
           () -> startService("ingest-api", ingestPort, "256m", ingestEnv, t3),
           () -> startService("cdc-connectors", cdcPort, "256m", cdcEnv, t3),
           () -> startService("streams-risk", riskPort, "256m", riskEnv, t3),
-          () -> startService("flink-reconcile", reconPort, "640m", reconEnv, t3));
+          () -> startService("flink-reconcile", reconPort, "640m", reconEnv, t3),
+          () -> startService("finance-console", consolePort, "192m", consoleEnv, t3));
+      consoleUrl = url(consolePort);
       cdcUrl = url(cdcPort);
       riskUrl = url(riskPort);
+      out.printf("  streams-risk queries: %s/risk/payments/{id}/decision%n", url(riskQueryPort));
       reconUrl = url(reconPort);
     } else {
       startService("ingest-api", ingestPort, "256m", ingestEnv, t3);
@@ -276,7 +307,8 @@ public final class Stack implements AutoCloseable {
 
   private void requireJars() {
     for (String module :
-        List.of("ingest-api", "cdc-connectors", "streams-risk", "flink-reconcile")) {
+        List.of(
+            "ingest-api", "cdc-connectors", "streams-risk", "flink-reconcile", "finance-console")) {
       if (!Files.exists(settings.jarOf(module))) {
         throw new IllegalStateException(
             settings.jarOf(module) + " is missing: build first with ./mvnw -DskipTests install");
@@ -303,6 +335,11 @@ public final class Stack implements AutoCloseable {
 
   public StackEndpoints endpoints() {
     return endpoints;
+  }
+
+  /** The finance console's base URL (null unless the scope is FULL). */
+  public String consoleUrl() {
+    return consoleUrl;
   }
 
   public PostgresServer postgres() {

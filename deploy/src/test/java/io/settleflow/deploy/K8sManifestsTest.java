@@ -161,11 +161,45 @@ class K8sManifestsTest {
 
   @Test
   void dashboardPanelsQueryMetricsTheServicesExport() throws IOException {
-    JsonNode dashboard =
-        JsonMapper.builder()
-            .build()
-            .readTree(HOME.resolve("deploy/grafana/settleflow-dashboard.json").toFile());
+    JsonNode dashboard = dashboard();
     assertThat(dashboard.path("panels")).hasSizeGreaterThanOrEqualTo(6);
+    assertThat(checkExported(dashboard.findValues("expr").toString(), "dashboard"))
+        .isGreaterThanOrEqualTo(6);
+  }
+
+  @Test
+  void cdcSlotLagHasAnAlertAPanelAndARunbookEntry() throws IOException {
+    JsonNode rule = ofKind("PrometheusRule").get(0);
+    List<String> alerts = rule.findValues("alert").stream().map(JsonNode::asText).toList();
+    assertThat(alerts).contains("CdcSlotLagHigh", "CdcEventsBehindSource", "CdcSlotMissing");
+    String exprs = rule.findValues("expr").toString();
+    assertThat(exprs)
+        .contains(
+            "settleflow_cdc_slot_lag_bytes",
+            "settleflow_cdc_lag_milliseconds",
+            "settleflow_cdc_slot_exists");
+    // every settleflow_* name in any rule is one a service registers (a renamed meter breaks this)
+    assertThat(checkExported(exprs, "alert rule")).isGreaterThanOrEqualTo(4);
+    assertThat(dashboard().findValues("expr").toString())
+        .contains("settleflow_cdc_slot_lag_bytes", "settleflow_cdc_lag_milliseconds");
+    String runbook = read(HOME.resolve("deploy/RUNBOOK.md"));
+    for (String alert : alerts) {
+      assertThat(runbook).as("RUNBOOK section for %s", alert).contains("## " + alert + "\n");
+    }
+  }
+
+  private static JsonNode dashboard() throws IOException {
+    return JsonMapper.builder()
+        .build()
+        .readTree(HOME.resolve("deploy/grafana/settleflow-dashboard.json").toFile());
+  }
+
+  /**
+   * Asserts each settleflow/payments/http_server metric named in the PromQL is registered in some
+   * module's main code (Micrometer name, dots for underscores, base unit or suffix appended);
+   * returns how many names it checked.
+   */
+  private static int checkExported(String promql, String where) throws IOException {
     Set<String> exported = new HashSet<>();
     Pattern literal = Pattern.compile("\"((?:settleflow|payments|http\\.server)[a-z_.]+)\"");
     for (Path source : mainSources()) {
@@ -175,18 +209,20 @@ class K8sManifestsTest {
       }
     }
     Matcher metric =
-        Pattern.compile("\\b((?:settleflow|payments|http_server)_[a-z_]+)")
-            .matcher(dashboard.findValues("expr").toString());
+        Pattern.compile("\\b((?:settleflow|payments|http_server)_[a-z_]+)").matcher(promql);
     int checked = 0;
     while (metric.find()) {
       String base =
-          metric.group(1).replaceAll("_(total|bucket|count|sum)$", "").replaceAll("_seconds$", "");
+          metric
+              .group(1)
+              .replaceAll("_(total|bucket|count|sum)$", "")
+              .replaceAll("_(seconds|milliseconds)$", "");
       assertThat(exported)
-          .as("dashboard metric %s is exported by some service", metric.group(1))
+          .as("%s metric %s is exported by some service", where, metric.group(1))
           .contains(base);
       checked++;
     }
-    assertThat(checked).isGreaterThanOrEqualTo(6);
+    return checked;
   }
 
   /** The main Java sources of every module (not target/ or run directories). */
