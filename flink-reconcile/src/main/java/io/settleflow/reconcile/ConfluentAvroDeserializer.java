@@ -26,9 +26,15 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
   /** Converts without capturing anything that cannot be serialized. */
   public interface Converter<A, T> extends Function<A, T>, java.io.Serializable {}
 
+  /** Notes on the converted POJO when its record arrived in Kafka (the record timestamp). */
+  public interface Arrival<T> extends java.io.Serializable {
+    void stamp(T value, long arrivedAtMs);
+  }
+
   private final String registryUrl;
   private final Class<A> avroType;
   private final Converter<A, T> converter;
+  private final Arrival<T> arrival;
   private final TypeInformation<T> producedType;
   private transient ConfluentWireFormat wire;
   private transient Counter undecodable;
@@ -37,10 +43,12 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
       String registryUrl,
       Class<A> avroType,
       Converter<A, T> converter,
+      Arrival<T> arrival,
       TypeInformation<T> producedType) {
     this.registryUrl = registryUrl;
     this.avroType = avroType;
     this.converter = converter;
+    this.arrival = arrival;
     this.producedType = producedType;
   }
 
@@ -50,6 +58,7 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
         registryUrl,
         io.settleflow.avro.PaymentEvent.class,
         ReconAvro::payment,
+        (p, ms) -> p.arrivedAtMs = ms,
         TypeInformation.of(LedgerPayment.class));
   }
 
@@ -59,6 +68,7 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
         registryUrl,
         io.settleflow.avro.SettlementRecord.class,
         ReconAvro::settlement,
+        (s, ms) -> s.arrivedAtMs = ms,
         TypeInformation.of(Settlement.class));
   }
 
@@ -74,7 +84,9 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
       return; // a tombstone carries no event
     }
     try {
-      out.collect(converter.apply(wire.decode(record.value(), avroType)));
+      T value = converter.apply(wire.decode(record.value(), avroType));
+      arrival.stamp(value, record.timestamp());
+      out.collect(value);
     } catch (WireFormatException e) {
       // One bad record must not stop reconciliation of all others: count it and log where it is.
       // A DLQ topic would be the better home (see README, known gaps).

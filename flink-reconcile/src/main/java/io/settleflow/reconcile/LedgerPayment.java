@@ -27,6 +27,12 @@ public class LedgerPayment implements java.io.Serializable {
   /** Event time: when the ledger transaction committed. */
   public long occurredAtMs;
 
+  /**
+   * Processing time: when the record arrived in Kafka (its timestamp), 0 when unknown. Only for the
+   * alert latency metric; never used to decide.
+   */
+  public long arrivedAtMs;
+
   public LedgerPayment() {}
 
   public LedgerPayment(

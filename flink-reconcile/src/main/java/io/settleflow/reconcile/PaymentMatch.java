@@ -24,6 +24,9 @@ public class PaymentMatch {
 
   public MatchDeltas deltas;
 
+  /** A REFUND line matched to the ledger refund (not written to payments.settled). */
+  public boolean refund;
+
   public PaymentMatch() {}
 
   @Override

@@ -1,5 +1,7 @@
 package io.settleflow.reconcile;
 
+import java.util.EnumMap;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -8,6 +10,10 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -43,6 +49,21 @@ public class PaymentSettlementMatcher
   /** Duplicate settlement event ids remembered per payment, to bound state under a bad feed. */
   public static final int MAX_REMEMBERED_DUPLICATES = 64;
 
+  /** Flink metric names (bridged to /metrics by {@link ReconMetricsReporter}). */
+  public static final String MATCHES_METRIC = "reconMatches";
+
+  /** A counter per {@link AlertKind}, in a {@code kind} group. */
+  public static final String MISMATCHES_METRIC = "reconMismatches";
+
+  /**
+   * Milliseconds from the triggering record's arrival in Kafka to the alert's emission, for alerts
+   * a record triggers (not timer alerts: overdue, orphan).
+   */
+  public static final String ALERT_LATENCY_METRIC = "reconAlertLatencyMs";
+
+  /** The latency histogram keeps the last this many alerts per subtask. */
+  public static final int ALERT_LATENCY_WINDOW = 10_000;
+
   public static final KeySelector<LedgerPayment, String> PAYMENT_KEY = new PaymentKey();
   public static final KeySelector<Settlement, String> SETTLEMENT_KEY = new SettlementKey();
 
@@ -53,6 +74,12 @@ public class PaymentSettlementMatcher
   private transient ValueState<Settlement> settlement;
   private transient ValueState<ReconDecision> decision;
   private transient MapState<String, Boolean> duplicateEventIds;
+  private transient Counter matches;
+  private transient Map<AlertKind, Counter> mismatches;
+  private transient Histogram alertLatencyMs;
+
+  /** Kafka arrival of the record being processed; 0 while a timer fires. */
+  private transient long triggerArrivalMs;
 
   public PaymentSettlementMatcher(MatcherSettings settings) {
     this.settings = settings;
@@ -72,11 +99,35 @@ public class PaymentSettlementMatcher
             .getMapState(
                 new MapStateDescriptor<>(
                     "duplicate-settlement-event-ids", Types.STRING, Types.BOOLEAN));
+    MetricGroup metrics = getRuntimeContext().getMetricGroup();
+    matches = metrics.counter(MATCHES_METRIC);
+    mismatches = new EnumMap<>(AlertKind.class);
+    for (AlertKind kind : AlertKind.values()) {
+      mismatches.put(kind, metrics.addGroup("kind", kind.name()).counter(MISMATCHES_METRIC));
+    }
+    alertLatencyMs =
+        metrics.histogram(
+            ALERT_LATENCY_METRIC, new DescriptiveStatisticsHistogram(ALERT_LATENCY_WINDOW));
+  }
+
+  private void matched(Collector<PaymentMatch> out, PaymentMatch m) {
+    matches.inc();
+    out.collect(m);
+  }
+
+  private void alert(Context ctx, ReconAlert a) {
+    mismatches.get(a.kind).inc();
+    if (triggerArrivalMs > 0) {
+      alertLatencyMs.update(
+          Math.max(0, ctx.timerService().currentProcessingTime() - triggerArrivalMs));
+    }
+    ctx.output(ALERTS, a);
   }
 
   @Override
   public void processElement1(LedgerPayment p, Context ctx, Collector<PaymentMatch> out)
       throws Exception {
+    triggerArrivalMs = p.arrivedAtMs;
     ReconDecision d = decision.value();
     if (d != null && d.isFinal()) {
       return; // a late CDC redelivery (or a later event) of a payment already decided
@@ -96,11 +147,12 @@ public class PaymentSettlementMatcher
   @Override
   public void processElement2(Settlement s, Context ctx, Collector<PaymentMatch> out)
       throws Exception {
+    triggerArrivalMs = s.arrivedAtMs;
     ReconDecision d = decision.value();
     if (s.isChargeback()) {
       // Keyed on the line itself: the marker only recognises a re-import of the same line.
       if (d == null) {
-        ctx.output(ALERTS, ReconFindings.chargeback(s));
+        alert(ctx, ReconFindings.chargeback(s));
         ReconDecision done = new ReconDecision();
         done.outcome = AlertKind.CHARGEBACK.name();
         done.merchantId = s.merchantId;
@@ -118,8 +170,8 @@ public class PaymentSettlementMatcher
           addToSplit(d, s, ctx, out);
           return;
         }
-        ctx.output(
-            ALERTS,
+        alert(
+            ctx,
             ReconFindings.duplicate(
                 ctx.getCurrentKey(),
                 d.merchantId,
@@ -135,8 +187,8 @@ public class PaymentSettlementMatcher
     if (known != null) {
       if (!isRepeat(s, known.eventId)) {
         LedgerPayment p = payment.value();
-        ctx.output(
-            ALERTS,
+        alert(
+            ctx,
             ReconFindings.duplicate(
                 ctx.getCurrentKey(),
                 p != null ? p.merchantId : known.merchantId,
@@ -160,6 +212,7 @@ public class PaymentSettlementMatcher
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<PaymentMatch> out)
       throws Exception {
+    triggerArrivalMs = 0;
     ReconDecision d = decision.value();
     if (d != null) {
       if (timestamp >= d.cleanupAtMs) {
@@ -176,8 +229,8 @@ public class PaymentSettlementMatcher
         return;
       }
       ReconRules.Overdue overdue = settings.rules().overdue();
-      ctx.output(
-          ALERTS,
+      alert(
+          ctx,
           ReconFindings.overdue(
               p,
               overdue.slaMsFor(p.merchantId),
@@ -200,7 +253,7 @@ public class PaymentSettlementMatcher
         ctx.timerService().registerEventTimeTimer(due); // the grace grew since (see above)
         return;
       }
-      ctx.output(ALERTS, ReconFindings.orphan(s, settings.orphanGraceMs(), timestamp));
+      alert(ctx, ReconFindings.orphan(s, settings.orphanGraceMs(), timestamp));
       ReconDecision open = new ReconDecision();
       open.outcome = AlertKind.ORPHAN_SETTLEMENT.name();
       open.merchantId = s.merchantId;
@@ -218,14 +271,14 @@ public class PaymentSettlementMatcher
     long atMs = Math.max(p.occurredAtMs, s.settledAtMs);
     ReconDecision d = decision.value();
     if (d != null && AlertKind.OVERDUE_PAYMENT.name().equals(d.outcome)) {
-      ctx.output(
-          ALERTS,
+      alert(
+          ctx,
           ReconFindings.resolved(p, s, deadlineAt(p), settings.rules().overdue().rule(), atMs));
     }
     if (verdict.isMatch()) {
-      out.collect(ReconFindings.match(p, s, verdict, atMs));
+      matched(out, ReconFindings.match(p, s, verdict, atMs));
     } else {
-      ctx.output(ALERTS, ReconFindings.mismatch(p, s, verdict, atMs));
+      alert(ctx, ReconFindings.mismatch(p, s, verdict, atMs));
     }
     ctx.timerService().deleteEventTimeTimer(deadlineAt(p));
     ctx.timerService().deleteEventTimeTimer(orphanAt(s));
@@ -280,8 +333,8 @@ public class PaymentSettlementMatcher
     d.settlementId = d.settlementId + "+" + s.settlementId;
     if (Math.abs(sum - d.expectedAmountMinor) <= allowed) {
       String key = ctx.getCurrentKey();
-      out.collect(ReconFindings.splitMatch(key, d, s, allowed));
-      ctx.output(ALERTS, ReconFindings.splitResolved(key, d, s, allowed));
+      matched(out, ReconFindings.splitMatch(key, d, s, allowed));
+      alert(ctx, ReconFindings.splitResolved(key, d, s, allowed));
       d.outcome = SettlementMatchRules.Outcome.MATCH.name();
       d.splitGrossMinor = null;
       d.splitFeeMinor = null;

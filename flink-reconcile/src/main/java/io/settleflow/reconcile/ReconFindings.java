@@ -46,6 +46,7 @@ public final class ReconFindings {
     m.matchedAtMs = atMs;
     m.criteria = verdict.criteria().toArray(new MatchCriterion[0]);
     m.deltas = verdict.deltas();
+    m.refund = payment.isRefund();
     return m;
   }
 

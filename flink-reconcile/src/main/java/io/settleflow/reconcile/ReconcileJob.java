@@ -23,6 +23,7 @@ public final class ReconcileJob {
   private final Source<Settlement, ?, ?> settlements;
   private final Sink<PaymentMatch> matches;
   private final Sink<ReconAlert> alerts;
+  private final Sink<PaymentMatch> settled;
   private final MatcherSettings settings;
   private final Duration outOfOrderness;
   private final Duration idleness;
@@ -32,6 +33,7 @@ public final class ReconcileJob {
       Source<Settlement, ?, ?> settlements,
       Sink<PaymentMatch> matches,
       Sink<ReconAlert> alerts,
+      Sink<PaymentMatch> settled,
       MatcherSettings settings,
       Duration outOfOrderness,
       Duration idleness) {
@@ -39,6 +41,7 @@ public final class ReconcileJob {
     this.settlements = settlements;
     this.matches = matches;
     this.alerts = alerts;
+    this.settled = settled;
     this.settings = settings;
     this.outOfOrderness = outOfOrderness;
     this.idleness = idleness;
@@ -85,6 +88,14 @@ public final class ReconcileJob {
             .uid("payment-settlement-matcher");
 
     matched.sinkTo(matches).name("recon-matches").uid("recon-matches-sink");
+    // payments.settled: one record per sale payment matched (a refund match settles no payment).
+    matched
+        .filter(m -> !m.refund)
+        .name("sale-matches-only")
+        .uid("sale-matches-only")
+        .sinkTo(settled)
+        .name("payments-settled")
+        .uid("payments-settled-sink");
     matched
         .getSideOutput(PaymentSettlementMatcher.ALERTS)
         .sinkTo(alerts)

@@ -28,6 +28,7 @@ public final class ReconcileKafka {
         settlements(c),
         matches(c),
         alerts(c),
+        settled(c),
         c.matcher(),
         c.outOfOrderness(),
         c.idleness());
@@ -72,6 +73,20 @@ public final class ReconcileKafka {
         .setRecordSerializer(ConfluentAvroSerializer.matches(c.registryUrl(), Topics.RECON_MATCHES))
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-matches")
+        .setProperty(
+            ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+            Long.toString(TRANSACTION_TIMEOUT.toMillis()))
+        .build();
+  }
+
+  /** payments.settled: the matched sale payments (ReconMatch, keyed by payment id). */
+  public static KafkaSink<PaymentMatch> settled(ReconcileConfig c) {
+    return KafkaSink.<PaymentMatch>builder()
+        .setBootstrapServers(c.kafkaBootstrap())
+        .setRecordSerializer(
+            ConfluentAvroSerializer.matches(c.registryUrl(), Topics.PAYMENTS_SETTLED))
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-settled")
         .setProperty(
             ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
             Long.toString(TRANSACTION_TIMEOUT.toMillis()))

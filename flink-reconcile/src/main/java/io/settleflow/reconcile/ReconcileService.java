@@ -1,16 +1,21 @@
 package io.settleflow.reconcile;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.settleflow.runtime.MetricsServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.ToDoubleFunction;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
@@ -23,6 +28,8 @@ import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.RecoveryClaimMode;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +48,8 @@ public final class ReconcileService implements AutoCloseable {
 
   /** Enough buffers for the keyBy shuffle at the parallelism we run; the default is 64 MB. */
   static final MemorySize NETWORK_MEMORY = MemorySize.parse("32m");
+
+  static final String MATCHER_NAME = "payment-settlement-matcher";
 
   static final Duration STATUS_TIMEOUT = Duration.ofSeconds(2);
   static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -90,7 +99,88 @@ public final class ReconcileService implements AutoCloseable {
         .description(
             "Checkpoint interval; output becomes visible to read_committed consumers at this pace")
         .register(metrics.registry());
+    registerJobMetrics(metrics.registry());
     return new ReconcileService(client, metrics, restoreFrom);
+  }
+
+  /** The matcher's Flink metrics, as {@link ReconMetricsReporter} hands them over. */
+  static void registerJobMetrics(MeterRegistry registry) {
+    FunctionCounter.builder(
+            "settleflow_recon_matches",
+            PaymentSettlementMatcher.MATCHES_METRIC,
+            m -> sum(ReconMetricsReporter.named(m), null))
+        .description("Matches emitted (recon.matches) since this job started")
+        .register(registry);
+    for (AlertKind kind : AlertKind.values()) {
+      FunctionCounter.builder(
+              "settleflow_recon_mismatches",
+              PaymentSettlementMatcher.MISMATCHES_METRIC,
+              m -> sum(ReconMetricsReporter.named(m), kind.name()))
+          .tag("kind", kind.name())
+          .description("Alerts emitted (recon.mismatches) by kind since this job started")
+          .register(registry);
+    }
+    FunctionCounter.builder(
+            "settleflow_recon_alert_latency_alerts",
+            PaymentSettlementMatcher.ALERT_LATENCY_METRIC,
+            m -> latencies(m).stream().mapToLong(Histogram::getCount).sum())
+        .description("Record-triggered alerts whose latency was measured")
+        .register(registry);
+    latencyGauge(registry, "p50", h -> h.getStatistics().getQuantile(0.5));
+    latencyGauge(registry, "p99", h -> h.getStatistics().getQuantile(0.99));
+    latencyGauge(registry, "max", h -> h.getStatistics().getMax());
+    Gauge.builder(
+            "settleflow_recon_watermark_lag_seconds",
+            () -> {
+              long watermark = matcherWatermark();
+              return watermark == Long.MIN_VALUE
+                  ? Double.NaN
+                  : (System.currentTimeMillis() - watermark) / 1000.0;
+            })
+        .description(
+            "Wall clock minus the matcher's input watermark (minimum over subtasks); NaN before the"
+                + " first watermark")
+        .register(registry);
+  }
+
+  private static void latencyGauge(
+      MeterRegistry registry, String stat, ToDoubleFunction<Histogram> value) {
+    Gauge.builder(
+            "settleflow_recon_alert_latency_ms",
+            () ->
+                latencies(PaymentSettlementMatcher.ALERT_LATENCY_METRIC).stream()
+                    .filter(h -> h.getCount() > 0)
+                    .mapToDouble(value)
+                    .max()
+                    .orElse(Double.NaN))
+        .tag("stat", stat)
+        .description(
+            "Triggering record's Kafka arrival to the alert's emission, over the last "
+                + PaymentSettlementMatcher.ALERT_LATENCY_WINDOW
+                + " alerts per subtask (the largest subtask value); visible to read_committed"
+                + " consumers at the next checkpoint")
+        .register(registry);
+  }
+
+  private static double sum(List<ReconMetricsReporter.Registered> counters, String kind) {
+    return counters.stream()
+        .filter(r -> kind == null || kind.equals(r.variables().get("<kind>")))
+        .mapToLong(r -> ((Counter) r.metric()).getCount())
+        .sum();
+  }
+
+  private static List<Histogram> latencies(String name) {
+    return ReconMetricsReporter.named(name).stream().map(r -> (Histogram) r.metric()).toList();
+  }
+
+  private static long matcherWatermark() {
+    return ReconMetricsReporter.named(ReconMetricsReporter.INPUT_WATERMARK_METRIC).stream()
+        .filter(r -> MATCHER_NAME.equals(r.variables().get("<operator_name>")))
+        .map(r -> ((org.apache.flink.metrics.Gauge<?>) r.metric()).getValue())
+        .filter(v -> v instanceof Number)
+        .mapToLong(v -> ((Number) v).longValue())
+        .min()
+        .orElse(Long.MIN_VALUE);
   }
 
   static Configuration flinkConfiguration(ReconcileConfig c, Optional<Path> restoreFrom) {
@@ -107,6 +197,12 @@ public final class ReconcileService implements AutoCloseable {
     f.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
     f.set(RestOptions.ADDRESS, "127.0.0.1");
     f.set(RestOptions.BIND_PORT, "0");
+    // Hands the matcher's metrics to /metrics (see ReconMetricsReporter).
+    f.set(
+        ConfigOptions.key("metrics.reporter." + ReconMetricsReporter.NAME + ".factory.class")
+            .stringType()
+            .noDefaultValue(),
+        ReconMetricsReporter.Factory.class.getName());
     f.set(StateBackendOptions.STATE_BACKEND, "hashmap");
     f.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
     f.set(

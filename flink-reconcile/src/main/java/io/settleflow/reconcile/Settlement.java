@@ -28,6 +28,12 @@ public class Settlement implements java.io.Serializable {
   /** Event time: when the processor settled the line. */
   public long settledAtMs;
 
+  /**
+   * Processing time: when the record arrived in Kafka (its timestamp), 0 when unknown. Only for the
+   * alert latency metric; never used to decide.
+   */
+  public long arrivedAtMs;
+
   public Settlement() {}
 
   public Settlement(

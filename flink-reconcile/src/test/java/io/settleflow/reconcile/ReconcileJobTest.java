@@ -50,11 +50,13 @@ class ReconcileJobTest {
     String run = UUID.randomUUID().toString();
     CollectingSink<PaymentMatch> matches = new CollectingSink<>("matches-" + run);
     CollectingSink<ReconAlert> alerts = new CollectingSink<>("alerts-" + run);
+    CollectingSink<PaymentMatch> settled = new CollectingSink<>("settled-" + run);
     new ReconcileJob(
             finite(payments, LedgerPayment.class),
             finite(settlements, Settlement.class),
             matches,
             alerts,
+            settled,
             SETTINGS,
             Duration.ofSeconds(2),
             Duration.ofSeconds(5))
@@ -65,6 +67,10 @@ class ReconcileJobTest {
     assertThat(matches.received())
         .extracting(m -> m.paymentId)
         .containsExactlyInAnyOrder("pay-1", "pay-2", "pay-3", "pay-3");
+    // payments.settled: the sale matches only (pay-3's refund match settles no payment).
+    assertThat(settled.received())
+        .extracting(m -> m.paymentId + (m.refund ? ":refund" : ""))
+        .containsExactlyInAnyOrder("pay-1", "pay-2", "pay-3");
     assertThat(alerts.received())
         .extracting(a -> a.kind + ":" + a.paymentId)
         .containsExactlyInAnyOrder(

@@ -75,7 +75,8 @@ class ReconcileKafkaIT {
             Topics.PAYMENTS_REFUNDED,
             Topics.SETTLEMENTS_RAW,
             Topics.RECON_MATCHES,
-            Topics.RECON_MISMATCHES),
+            Topics.RECON_MISMATCHES,
+            Topics.PAYMENTS_SETTLED),
         PARTITIONS,
         Set.of());
     registry = SchemaRegistryServer.start(dir.resolve("registry"), 0, false);
@@ -124,6 +125,21 @@ class ReconcileKafkaIT {
             .atMost(START_TIMEOUT)
             .until(
                 ReconcileKafkaIT::output, o -> o.matched().size() >= 7 && o.alerts().size() >= 2);
+        // The matcher's Flink metrics reach /metrics: 7 matches, the amount mismatch (triggered by
+        // a record, so its latency is measured) and the orphan (a timer), the watermark lag.
+        await()
+            .atMost(START_TIMEOUT)
+            .untilAsserted(
+                () ->
+                    assertThat(metrics(service.httpPort()))
+                        .contains("settleflow_recon_matches_total 7.0")
+                        .contains("settleflow_recon_mismatches_total{kind=\"AMOUNT_MISMATCH\"} 1.0")
+                        .contains(
+                            "settleflow_recon_mismatches_total{kind=\"ORPHAN_SETTLEMENT\"} 1.0")
+                        .contains("settleflow_recon_mismatches_total{kind=\"OVERDUE_PAYMENT\"} 0.0")
+                        .contains("settleflow_recon_alert_latency_alerts_total 1.0")
+                        .containsPattern("settleflow_recon_alert_latency_ms\\{stat=\"p99\"} \\d")
+                        .containsPattern("settleflow_recon_watermark_lag_seconds \\d"));
       }
 
       // A restart restores the retained checkpoint and continues without repeating committed
@@ -150,6 +166,9 @@ class ReconcileKafkaIT {
     Output output = output();
     List<String> matched = output.matched();
     List<MismatchAlert> alerts = output.alerts();
+    // payments.settled carries exactly the matched sale payments, once each, also across the
+    // restart.
+    assertThat(output.settled()).containsExactlyInAnyOrderElementsOf(matched);
     assertThat(matched)
         .containsExactlyInAnyOrder(
             "pay-1",
@@ -201,6 +220,14 @@ class ReconcileKafkaIT {
     return env;
   }
 
+  private static String metrics(int port) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
   private static void awaitHealthy(int port) {
     HttpClient http = HttpClient.newHttpClient();
     HttpRequest health =
@@ -214,14 +241,16 @@ class ReconcileKafkaIT {
   /**
    * Everything the job has committed so far: matched payment ids and alerts, in partition order.
    */
-  private record Output(List<String> matched, List<MismatchAlert> alerts) {}
+  private record Output(List<String> matched, List<MismatchAlert> alerts, List<String> settled) {}
 
   private static Output output() {
     List<String> matched = new ArrayList<>();
     List<MismatchAlert> alerts = new ArrayList<>();
+    List<String> settled = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> r :
         TopicContents.readAll(
-            kafka.bootstrapServers(), List.of(Topics.RECON_MATCHES, Topics.RECON_MISMATCHES))) {
+            kafka.bootstrapServers(),
+            List.of(Topics.RECON_MATCHES, Topics.RECON_MISMATCHES, Topics.PAYMENTS_SETTLED))) {
       // Stamped when written, not with the March event time: the broker's 7-day retention would
       // delete event-time-stamped output at its first check (30 s after start).
       assertThat(r.timestamp()).isGreaterThanOrEqualTo(startedAtMs);
@@ -229,13 +258,17 @@ class ReconcileKafkaIT {
         ReconMatch m = wire.decode(r.value(), ReconMatch.class);
         assertThat(r.key()).isEqualTo(m.getPaymentId());
         matched.add(m.getPaymentId());
+      } else if (r.topic().equals(Topics.PAYMENTS_SETTLED)) {
+        ReconMatch m = wire.decode(r.value(), ReconMatch.class);
+        assertThat(r.key()).isEqualTo(m.getPaymentId());
+        settled.add(m.getPaymentId());
       } else {
         MismatchAlert a = wire.decode(r.value(), MismatchAlert.class);
         assertThat(r.key()).isEqualTo(a.getEventId());
         alerts.add(a);
       }
     }
-    return new Output(matched, alerts);
+    return new Output(matched, alerts, settled);
   }
 
   private static PaymentEvent paymentEvent(String paymentId, long amountMinor, long atMs) {

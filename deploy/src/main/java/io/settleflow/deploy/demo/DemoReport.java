@@ -1,7 +1,9 @@
 package io.settleflow.deploy.demo;
 
 import io.settleflow.deploy.demo.SettlementPlan.PlantedKind;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -61,13 +63,51 @@ public record DemoReport(
     return detectedByKind.values().stream().mapToLong(Long::longValue).sum();
   }
 
+  /**
+   * Precision and recall of one planted kind against the plan's ground truth.
+   *
+   * @param planted discrepancies of this kind the plan planted
+   * @param alerted distinct alerts of this kind (payment id, or settlement id for orphans)
+   * @param found planted discrepancies of this kind that were alerted
+   */
+  public record KindScore(PlantedKind kind, long planted, long alerted, long found) {
+    /** Alerts of this kind that were planted / all alerts of this kind; 1.0 with no alerts. */
+    public double precision() {
+      return alerted == 0 ? 1.0 : (double) found / alerted;
+    }
+
+    /** Planted and found / planted; 1.0 when none was planted. */
+    public double recall() {
+      return planted == 0 ? 1.0 : (double) found / planted;
+    }
+
+    public boolean perfect() {
+      return precision() >= 1.0 && recall() >= 1.0;
+    }
+  }
+
+  /** One score per planted kind, in {@link PlantedKind} order. */
+  public List<KindScore> scores() {
+    List<KindScore> out = new ArrayList<>();
+    for (PlantedKind k : PlantedKind.values()) {
+      out.add(
+          new KindScore(
+              k,
+              plantedByKind.getOrDefault(k, 0L),
+              alertsByKind.getOrDefault(k.name(), 0L),
+              detectedByKind.getOrDefault(k, 0L)));
+    }
+    return out;
+  }
+
   public boolean balanced() {
     return imbalanceByCurrency.values().stream().allMatch(v -> v == 0);
   }
 
   /**
    * Passes only when nothing was lost or duplicated, the ledger balances, every planted discrepancy
-   * was detected and nothing else was alerted.
+   * was detected and nothing else was alerted, and precision and recall are 1.0 for every planted
+   * kind.
    */
   public boolean passed() {
     return lost() == 0
@@ -75,6 +115,7 @@ public record DemoReport(
         && balanced()
         && detected() == planted()
         && unexpectedAlerts.isEmpty()
+        && scores().stream().allMatch(KindScore::perfect)
         && accepted > 0;
   }
 
@@ -108,12 +149,21 @@ public record DemoReport(
     for (Map.Entry<String, Long> e : new TreeMap<>(alertsByKind).entrySet()) {
       row(s, "  " + e.getKey(), e.getValue());
     }
-    s.append(String.format("  %-52s %s%n", "planted vs detected", ""));
-    for (PlantedKind k : PlantedKind.values()) {
+    s.append(
+        String.format(
+            "  %-52s %s%n", "planted kind: found / planted, alerts", "precision  recall"));
+    for (KindScore k : scores()) {
       s.append(
           String.format(
-              "    %-50s %d / %d%n",
-              k, detectedByKind.getOrDefault(k, 0L), plantedByKind.getOrDefault(k, 0L)));
+              Locale.ROOT,
+              "    %-50s %d / %d, %d   %.3f      %.3f%s%n",
+              k.kind(),
+              k.found(),
+              k.planted(),
+              k.alerted(),
+              k.precision(),
+              k.recall(),
+              k.perfect() ? "" : "  BELOW 1.0"));
     }
     if (!unexpectedAlerts.isEmpty()) {
       s.append(

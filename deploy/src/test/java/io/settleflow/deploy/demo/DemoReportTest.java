@@ -1,11 +1,14 @@
 package io.settleflow.deploy.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.settleflow.deploy.demo.SettlementPlan.PlantedKind;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -72,12 +75,113 @@ class DemoReportTest {
             10,
             planted,
             detected,
-            Map.of("AMOUNT_MISMATCH", 2L),
+            alertsByKind(2L, unexpected),
             unexpected == 0 ? List.of() : List.of("AMOUNT_MISMATCH:x"),
             5,
             20);
     assertThat(r.passed()).as(name).isEqualTo(passes);
     assertThat(r.render()).contains(passes ? "PASS" : "FAIL");
+  }
+
+  /** Two distinct alerts of every planted kind, plus {@code extraAmount} unexpected amount ones. */
+  private static Map<String, Long> alertsByKind(long each, long extraAmount) {
+    Map<String, Long> alerts = new HashMap<>();
+    for (PlantedKind k : PlantedKind.values()) {
+      alerts.put(k.name(), each);
+    }
+    alerts.merge("AMOUNT_MISMATCH", extraAmount, Long::sum);
+    return alerts;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "all found no false alert,  3, 3, 3, 1.0,  1.0,  true",
+    "one planted missed,        4, 3, 3, 1.0,  0.75, false",
+    "one false alert,           3, 4, 3, 0.75, 1.0,  false",
+    "nothing planted or alerted, 0, 0, 0, 1.0,  1.0,  true",
+    "planted never alerted,     2, 0, 0, 1.0,  0.0,  false",
+    "alert though none planted, 0, 1, 0, 0.0,  1.0,  false",
+  })
+  void precisionAndRecallPerKind(
+      String name,
+      long planted,
+      long alerted,
+      long found,
+      double precision,
+      double recall,
+      boolean perfect) {
+    DemoReport.KindScore score =
+        new DemoReport.KindScore(PlantedKind.AMOUNT_MISMATCH, planted, alerted, found);
+    assertThat(score.precision()).as(name).isEqualTo(precision);
+    assertThat(score.recall()).as(name).isEqualTo(recall);
+    assertThat(score.perfect()).as(name).isEqualTo(perfect);
+  }
+
+  @Test
+  void aFalseAlertOfAPlantedKindFailsTheDemoAndShowsItsPrecision() {
+    Map<PlantedKind, Long> planted = new EnumMap<>(PlantedKind.class);
+    for (PlantedKind k : PlantedKind.values()) {
+      planted.put(k, 2L);
+    }
+    // Every planted discrepancy found, but three distinct amount alerts for two planted ones.
+    DemoReport r = report(planted, planted, alertsByKind(2L, 1L));
+    assertThat(r.scores())
+        .filteredOn(k -> k.kind() == PlantedKind.AMOUNT_MISMATCH)
+        .singleElement()
+        .satisfies(
+            k -> {
+              assertThat(k.precision()).isCloseTo(2.0 / 3, within(1e-9));
+              assertThat(k.recall()).isEqualTo(1.0);
+            });
+    assertThat(r.scores())
+        .filteredOn(k -> k.kind() != PlantedKind.AMOUNT_MISMATCH)
+        .allMatch(DemoReport.KindScore::perfect);
+    assertThat(r.passed()).isFalse();
+    assertThat(r.render())
+        .contains("AMOUNT_MISMATCH")
+        .contains("2 / 2, 3   0.667      1.000  BELOW 1.0")
+        .contains("CURRENCY_MISMATCH")
+        .contains("2 / 2, 2   1.000      1.000\n")
+        .contains("FAIL");
+    assertThat(report(planted, planted, alertsByKind(2L, 0L)).passed()).isTrue();
+  }
+
+  private static DemoReport report(
+      Map<PlantedKind, Long> planted, Map<PlantedKind, Long> detected, Map<String, Long> alerts) {
+    return new DemoReport(
+        10,
+        10,
+        1,
+        0,
+        Map.of(),
+        10,
+        20,
+        10,
+        Map.of("EUR", 0L),
+        0,
+        0,
+        10,
+        10,
+        0,
+        0,
+        10,
+        10,
+        0,
+        10,
+        10,
+        0,
+        10,
+        10,
+        10,
+        0,
+        0,
+        0,
+        planted,
+        detected,
+        alerts,
+        List.of(),
+        0,
+        1);
   }
 
   @ParameterizedTest

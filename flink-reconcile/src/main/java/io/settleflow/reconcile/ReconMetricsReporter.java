@@ -1,0 +1,74 @@
+package io.settleflow.reconcile;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricConfig;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.reporter.MetricReporter;
+import org.apache.flink.metrics.reporter.MetricReporterFactory;
+
+/**
+ * A Flink metric reporter that hands the reconciliation metrics to {@link ReconcileService}, which
+ * serves them on /metrics. The MiniCluster runs in the service's JVM, so the reporter Flink creates
+ * (found through {@code META-INF/services}, configured as reporter {@link #NAME}) and the service
+ * meet in this class's static registry. Only the few metrics /metrics shows are kept.
+ */
+public final class ReconMetricsReporter implements MetricReporter {
+  /** The reporter's name in the Flink configuration ({@code metrics.reporter.<name>.*}). */
+  public static final String NAME = "settleflow";
+
+  /** Flink's minimum input watermark of an operator. */
+  public static final String INPUT_WATERMARK_METRIC = "currentInputWatermark";
+
+  static final Set<String> KEPT =
+      Set.of(
+          PaymentSettlementMatcher.MATCHES_METRIC,
+          PaymentSettlementMatcher.MISMATCHES_METRIC,
+          PaymentSettlementMatcher.ALERT_LATENCY_METRIC,
+          INPUT_WATERMARK_METRIC);
+
+  /** A registered metric with its group's variables ({@code <operator_name>}, {@code <kind>}…). */
+  public record Registered(String name, Map<String, String> variables, Metric metric) {}
+
+  private static final Map<String, Registered> REGISTERED = new ConcurrentHashMap<>();
+
+  /** The kept metrics currently registered under {@code name}, one per subtask. */
+  public static List<Registered> named(String name) {
+    return REGISTERED.values().stream().filter(r -> r.name().equals(name)).toList();
+  }
+
+  @Override
+  public void open(MetricConfig config) {}
+
+  @Override
+  public void close() {}
+
+  @Override
+  public void notifyOfAddedMetric(Metric metric, String metricName, MetricGroup group) {
+    if (KEPT.contains(metricName)) {
+      REGISTERED.put(
+          group.getMetricIdentifier(metricName),
+          new Registered(metricName, Map.copyOf(group.getAllVariables()), metric));
+    }
+  }
+
+  @Override
+  public void notifyOfRemovedMetric(Metric metric, String metricName, MetricGroup group) {
+    if (KEPT.contains(metricName)) {
+      REGISTERED.computeIfPresent(
+          group.getMetricIdentifier(metricName), (k, r) -> r.metric() == metric ? null : r);
+    }
+  }
+
+  /** Found by Flink through {@code META-INF/services}. */
+  public static final class Factory implements MetricReporterFactory {
+    @Override
+    public MetricReporter createMetricReporter(Properties properties) {
+      return new ReconMetricsReporter();
+    }
+  }
+}
