@@ -454,9 +454,7 @@ public final class SettleflowCli extends GroupCommand {
 
       @Override
       public Integer call() throws Exception {
-        Path dir =
-            home().resolve(".settleflow").resolve("bench-risk-" + Clock.systemUTC().millis());
-        Files.createDirectories(dir);
+        Path dir = io.settleflow.deploy.bench.BenchRun.newRunDir("risk");
         io.settleflow.deploy.bench.RiskBenchmark.Result result =
             new io.settleflow.deploy.bench.RiskBenchmark(
                     commitIntervalMs == null
@@ -466,12 +464,7 @@ public final class SettleflowCli extends GroupCommand {
                             events, merchants, latencyEvents, latencyRate, commitIntervalMs),
                     System.out)
                 .run(dir);
-        System.out.println(
-            "machine: "
-                + Runtime.getRuntime().availableProcessors()
-                + " cores, Java "
-                + System.getProperty("java.version"));
-        System.out.println(result.resultLine());
+        io.settleflow.deploy.bench.BenchRun.printResult(System.out, result.resultLine());
         return 0;
       }
     }
@@ -490,9 +483,7 @@ public final class SettleflowCli extends GroupCommand {
 
       @Override
       public Integer call() throws Exception {
-        Path dir =
-            home().resolve(".settleflow").resolve("bench-feeds-" + Clock.systemUTC().millis());
-        Files.createDirectories(dir);
+        Path dir = io.settleflow.deploy.bench.BenchRun.newRunDir("feeds");
         io.settleflow.deploy.bench.FeedsBenchmark.Result result =
             new io.settleflow.deploy.bench.FeedsBenchmark(
                     new io.settleflow.deploy.bench.FeedsBenchmark.Options(entries), System.out)
@@ -536,21 +527,14 @@ public final class SettleflowCli extends GroupCommand {
 
       @Override
       public Integer call() throws Exception {
-        Path dir =
-            home().resolve(".settleflow").resolve("bench-ingest-" + Clock.systemUTC().millis());
-        Files.createDirectories(dir);
+        Path dir = io.settleflow.deploy.bench.BenchRun.newRunDir("ingest");
         IngestBenchmark.Result result =
             new IngestBenchmark(
                     new IngestBenchmark.Options(
                         clients, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(seconds)),
                     System.out)
                 .run(home(), dir);
-        System.out.println(
-            "machine: "
-                + Runtime.getRuntime().availableProcessors()
-                + " cores, Java "
-                + System.getProperty("java.version"));
-        System.out.println(result.resultLine());
+        io.settleflow.deploy.bench.BenchRun.printResult(System.out, result.resultLine());
         return 0;
       }
     }
