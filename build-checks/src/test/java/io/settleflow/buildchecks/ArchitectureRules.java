@@ -60,7 +60,7 @@ final class ArchitectureRules {
           "Kafka.*|.*(Main|Cli|Command|Topology|Job|Api|Server|Importer|Relay|Publisher|Pruner|Metrics"
               + "|MetricsReporter|Sink|Source|Function|Serde|Decoder|Config|Readiness|ReadinessCheck"
               + "|Ledger|Admin|Schema|Counters|Stamp|Store|Processor|Transformer|Connector|Service"
-              + "|Kafka|Settings|Producers|Serializer|Deserializer|Checkpoints|Maintenance|Recorder"
+              + "|Kafka|Settings|Producers|Serializer|Deserializer|Checkpoints|Maintenance"
               + "|Limiter)");
 
   /** Wiring whose name does not say so, each with its reason. Prefer renaming over growing this. */
