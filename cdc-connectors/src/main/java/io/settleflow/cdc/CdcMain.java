@@ -33,6 +33,10 @@ public final class CdcMain {
       "SETTLEFLOW_CDC_OUTBOX_CLEANUP_INTERVAL_MS";
   public static final String CLEANUP_BATCH_VARIABLE = "SETTLEFLOW_CDC_OUTBOX_CLEANUP_BATCH_ROWS";
   public static final String SLOT_POLL_VARIABLE = "SETTLEFLOW_CDC_SLOT_POLL_INTERVAL_MS";
+
+  /** {@code true} adds {@link OutboxBatchPublisher#TRACE_HEADER} to events (benchmarks). */
+  public static final String TRACE_HEADERS_VARIABLE = "SETTLEFLOW_CDC_TRACE_HEADERS";
+
   static final int DEFAULT_HTTP_PORT = 8084;
   static final int EXIT_MISCONFIGURED = 2;
   static final int EXIT_ENGINE_FAILED = 1;
@@ -44,8 +48,10 @@ public final class CdcMain {
     ConnectorDefinition connector;
     String bootstrap;
     OutboxMaintenance.Settings maintenance;
+    boolean traceHeaders;
     try {
       maintenance = maintenanceSettings(env);
+      traceHeaders = traceHeaders(env);
       bootstrap = env.required("SETTLEFLOW_KAFKA_BOOTSTRAP");
       // The password may come from SETTLEFLOW_CDC_DB_PASSWORD_FILE: resolve it like any other
       // secret.
@@ -90,7 +96,8 @@ public final class CdcMain {
         new OutboxEventRouting(allowedTopics(env), connector.heartbeatTopic());
     RelayMetrics metrics = new RelayMetrics(server.registry());
     OutboxBatchPublisher publisher =
-        new OutboxBatchPublisher(producer, routing, Topics.CDC_DLQ, metrics, Clock.systemUTC());
+        new OutboxBatchPublisher(
+            producer, routing, Topics.CDC_DLQ, metrics, Clock.systemUTC(), traceHeaders);
     relay.set(
         OutboxRelay.start(
             OutboxConnectorConfig.embedded(connector, bootstrap, System.getenv()),
@@ -139,6 +146,14 @@ public final class CdcMain {
             CLEANUP_BATCH_VARIABLE, d.batchRows(), 1, OutboxMaintenance.Settings.MAX_BATCH_ROWS),
         d.maxBatchesPerRun(),
         env.millis(SLOT_POLL_VARIABLE, d.slotPollInterval()));
+  }
+
+  static boolean traceHeaders(ServiceConfig env) {
+    String value = env.string(TRACE_HEADERS_VARIABLE, "false").trim();
+    if (value.equals("true") || value.equals("false")) {
+      return Boolean.parseBoolean(value);
+    }
+    throw new ServiceConfig.ConfigException(TRACE_HEADERS_VARIABLE, "must be true or false");
   }
 
   static Set<String> allowedTopics(ServiceConfig env) {

@@ -44,11 +44,20 @@ public final class OutboxBatchPublisher
 
   static final String SNAPSHOT_OFFSET = "snapshot";
 
+  /**
+   * Optional header (benchmarks only, off by default) with the times an event passed the relay's
+   * stages: {@code <commit µs> <debezium ms> <relay µs>} — PostgreSQL's commit time from the WAL,
+   * the time Debezium's streaming thread built the change event (the record timestamp the
+   * EventRouter keeps), and the time this publisher received the batch. Epoch based, ASCII.
+   */
+  public static final String TRACE_HEADER = "settleflow.cdc.trace";
+
   private final Producer<byte[], byte[]> producer;
   private final OutboxEventRouting routing;
   private final String deadLetterTopic;
   private final RelayMetrics metrics;
   private final Clock clock;
+  private final boolean traceHeaders;
 
   public OutboxBatchPublisher(
       Producer<byte[], byte[]> producer,
@@ -56,11 +65,26 @@ public final class OutboxBatchPublisher
       String deadLetterTopic,
       RelayMetrics metrics,
       Clock clock) {
+    this(producer, routing, deadLetterTopic, metrics, clock, false);
+  }
+
+  /**
+   * @param traceHeaders add {@link #TRACE_HEADER} to every published event (latency breakdowns in
+   *     benchmarks; consumers ignore it)
+   */
+  public OutboxBatchPublisher(
+      Producer<byte[], byte[]> producer,
+      OutboxEventRouting routing,
+      String deadLetterTopic,
+      RelayMetrics metrics,
+      Clock clock,
+      boolean traceHeaders) {
     this.producer = producer;
     this.routing = routing;
     this.deadLetterTopic = deadLetterTopic;
     this.metrics = metrics;
     this.clock = clock;
+    this.traceHeaders = traceHeaders;
   }
 
   @Override
@@ -77,7 +101,11 @@ public final class OutboxBatchPublisher
       if (decision instanceof Skip) {
         heartbeats++;
       } else if (decision instanceof Publish p) {
-        sent.add(new Sent(record, decision, send(toProducerRecord(p))));
+        ProducerRecord<byte[], byte[]> out = toProducerRecord(p);
+        if (traceHeaders) {
+          out.headers().add(TRACE_HEADER, traceValue(record, started));
+        }
+        sent.add(new Sent(record, decision, send(out)));
       } else if (decision instanceof DeadLetter d) {
         LOG.warn(
             "dead-lettering outbox record for {}: {} ({})",
@@ -156,7 +184,10 @@ public final class OutboxBatchPublisher
     for (RecordChangeEvent<SourceRecord> event : records) {
       committer.markProcessed(event);
     }
+    Instant finishing = clock.instant();
+    // Debezium's offset flush runs in here (every offset.flush.interval.ms), synchronously.
     committer.markBatchFinished();
+    metrics.batchFinished(Duration.between(finishing, clock.instant()));
     metrics.published(published);
     metrics.deadLettered(deadLettered);
     metrics.heartbeats(heartbeats);
@@ -204,6 +235,17 @@ public final class OutboxBatchPublisher
       out.add(new RecordHeader(h.name(), h.value()));
     }
     return out;
+  }
+
+  static byte[] traceValue(SourceRecord record, Instant received) {
+    long commitMicros =
+        commitTime(record)
+            .map(t -> t.getEpochSecond() * 1_000_000 + t.getNano() / 1_000)
+            .orElse(-1L);
+    long debeziumMillis = record.timestamp() == null ? -1 : record.timestamp();
+    long receivedMicros = received.getEpochSecond() * 1_000_000 + received.getNano() / 1_000;
+    return (commitMicros + " " + debeziumMillis + " " + receivedMicros)
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   /** The source commit time of a streamed row; snapshot rows have no meaningful one. */

@@ -14,6 +14,7 @@ public final class RelayMetrics {
   private final Counter heartbeats;
   private final Timer batchPublish;
   private final Timer commitToKafka;
+  private final Timer batchFinish;
   private final AtomicLong lagMs = new AtomicLong(0);
 
   public RelayMetrics(MeterRegistry registry) {
@@ -40,6 +41,13 @@ public final class RelayMetrics {
                 "PostgreSQL commit of the outbox row to its event being flushed to Kafka (streamed rows only)")
             .publishPercentileHistogram()
             .register(registry);
+    batchFinish =
+        Timer.builder("settleflow.cdc.batch.finish")
+            .description(
+                "Debezium's markBatchFinished after a published batch: mostly nothing, every offset"
+                    + " flush interval a synchronous offset write to Kafka and the slot's LSN confirm")
+            .publishPercentileHistogram()
+            .register(registry);
     // Debezium's MilliSecondsBehindSource, for this relay: how far behind the source the newest
     // event of the last published batch was. Stays put while idle; a stall shows in the slot's lag
     // bytes.
@@ -64,6 +72,10 @@ public final class RelayMetrics {
 
   void batchPublished(Duration elapsed) {
     batchPublish.record(elapsed);
+  }
+
+  void batchFinished(Duration elapsed) {
+    batchFinish.record(elapsed);
   }
 
   void commitToKafka(Duration latency) {

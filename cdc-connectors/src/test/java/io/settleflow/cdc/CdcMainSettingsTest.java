@@ -58,4 +58,18 @@ class CdcMainSettingsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("retention");
   }
+
+  @Test
+  void traceHeadersAreOffUnlessSetToTrueAndOtherValuesAreRejected() {
+    assertThat(CdcMain.traceHeaders(new ServiceConfig(Map.of()))).isFalse();
+    assertThat(
+            CdcMain.traceHeaders(new ServiceConfig(Map.of(CdcMain.TRACE_HEADERS_VARIABLE, "true"))))
+        .isTrue();
+    assertThatThrownBy(
+            () ->
+                CdcMain.traceHeaders(
+                    new ServiceConfig(Map.of(CdcMain.TRACE_HEADERS_VARIABLE, "yes"))))
+        .isInstanceOf(ServiceConfig.ConfigException.class)
+        .hasMessageContaining(CdcMain.TRACE_HEADERS_VARIABLE);
+  }
 }

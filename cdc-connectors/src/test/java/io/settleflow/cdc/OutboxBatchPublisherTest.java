@@ -192,6 +192,27 @@ class OutboxBatchPublisherTest {
     assertThat(OutboxBatchPublisher.commitTime(snapshot)).isEmpty();
   }
 
+  @Test
+  void traceHeaderCarriesCommitDebeziumAndRelayTimesOnlyWhenAskedFor() throws Exception {
+    long commitMicros = NOW.minusMillis(25).toEpochMilli() * 1_000 + 7;
+    SourceRecord streamed =
+        outbox("e1", "p1", 1, Map.of("lsn", 1L, "ts_usec", commitMicros, "snapshot", false));
+    MockProducer<byte[], byte[]> traced =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    new OutboxBatchPublisher(traced, routing, "cdc.dlq", metrics, CLOCK, true)
+        .handleBatch(List.of(event(streamed)), committer);
+    MockProducer<byte[], byte[]> plain =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    publisher(plain).handleBatch(List.of(event(streamed)), committer);
+
+    // commit µs from the WAL, Debezium's record time (ms), the batch's arrival at the relay (µs)
+    assertThat(utf8(traced.history().get(0).headers().lastHeader("settleflow.cdc.trace").value()))
+        .isEqualTo(commitMicros + " " + NOW.toEpochMilli() + " " + NOW.toEpochMilli() * 1_000);
+    assertThat(plain.history().get(0).headers().lastHeader("settleflow.cdc.trace")).isNull();
+    assertThat(utf8(traced.history().get(0).headers().lastHeader("event_id").value()))
+        .isEqualTo("e1");
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   private OutboxBatchPublisher publisher(MockProducer<byte[], byte[]> producer) {

@@ -106,7 +106,7 @@ class OutboxConnectorConfigTest {
         "slot.name                                     | settleflow_outbox",
         "table.include.list                            | ledger.outbox",
         "topic.prefix                                  | settleflow",
-        "poll.interval.ms                              | 10",
+        "poll.interval.ms                              | 2",
         "heartbeat.interval.ms                         | 10000",
         "transforms.outbox.type                        | io.debezium.transforms.outbox.EventRouter",
         "transforms.outbox.route.by.field              | aggregatetype",
@@ -167,6 +167,7 @@ class OutboxConnectorConfigTest {
         .containsEntry("offset.storage.partitions", "1")
         .containsEntry("offset.storage.replication.factor", "1")
         .containsEntry("offset.flush.interval.ms", "1000")
+        .containsEntry("linger.ms", "0")
         .containsEntry("bootstrap.servers", "k1:9092,k2:9092")
         .containsEntry("database.hostname", "db.internal")
         .containsEntry("database.password", "s3cret$with\\specials")

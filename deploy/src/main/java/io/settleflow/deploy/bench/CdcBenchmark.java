@@ -2,6 +2,7 @@ package io.settleflow.deploy.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.settleflow.deploy.Stack;
 import io.settleflow.embedded.ChildJvm;
 import io.settleflow.embedded.HttpProbe;
 import io.settleflow.embedded.KafkaBroker;
@@ -9,7 +10,15 @@ import io.settleflow.embedded.Ports;
 import io.settleflow.embedded.PostgresServer;
 import io.settleflow.ledger.LedgerSchema;
 import io.settleflow.schemas.Topics;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -36,28 +45,46 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * {@code ./settleflow bench cdc}: embedded PostgreSQL (fsync and synchronous_commit on), one broker
- * and the real CDC service (its jar, its own JVM, the shipped connector file). Writers commit
- * payment + outbox + idempotency-key transactions as the application role; a consumer in this
- * process sees each event on {@code payments.authorized}. Latency is commit returned → record
- * visible to the consumer, both read from this JVM's {@code System.nanoTime()}, matched by the
- * Kafka key (one authorization event per payment id).
+ * and the real CDC service (its jar, its own JVM, the shipped connector file, replicating as the
+ * launcher's least-privileged role {@link Stack#CDC_ROLE}, set up by {@link
+ * LedgerSchema#grantCdcRole} as {@code ./settleflow up} does). Writers commit payment + outbox +
+ * idempotency-key transactions as the application role; a consumer in this process sees each event
+ * on {@code payments.authorized}. Latency is commit returned → record visible to the consumer, both
+ * read from this JVM's {@code System.nanoTime()}, matched by the Kafka key (one authorization event
+ * per payment id).
  *
  * <p>First the maximum rate (closed loop, {@code writers} threads), then 50 % of it and 100 % of it
  * at a fixed rate; at full load the slot's lag behind the WAL is sampled every second.
+ *
+ * <p>Where the time goes: the relay runs with {@code SETTLEFLOW_CDC_TRACE_HEADERS=true} (commit
+ * time from the WAL, Debezium's record time, the relay's receipt on each event) and the event topic
+ * with {@code LogAppendTime} (the broker's append), so each phase prints a {@link
+ * CdcStageBreakdown}; plus the load generator's lateness, GC pauses of the CDC JVM (its {@code
+ * -Xlog:gc} file) and of this JVM, and the relay's publish / offset-commit histograms.
  */
 public final class CdcBenchmark {
   static final String MERCHANT = "bench-cdc";
   static final String SLOT = "settleflow_outbox";
   static final String APP_PASSWORD = "bench-cdc-app-password";
+  static final String CDC_PASSWORD = "bench-cdc-relay-password";
   static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
   /** Every event of a phase must reach Kafka within this after the phase ends, or the run fails. */
@@ -65,16 +92,40 @@ public final class CdcBenchmark {
 
   static final Duration LAG_SAMPLE_INTERVAL = Duration.ofSeconds(1);
 
+  /** How long the relay's CPU use is read while nothing is written (the cost of polling). */
+  static final Duration IDLE_CPU_WINDOW = Duration.ofSeconds(10);
+
   /**
    * The event is a Confluent-wire shaped blob of a typical PaymentEvent's size; CDC copies bytes.
    */
   static final int PAYLOAD_BYTES = 160;
 
+  /** The stages of {@link CdcStageBreakdown}, in order; the first is outside the measured span. */
+  static final List<String> STAGES =
+      List.of(
+          "pg commit -> COMMIT returned (not in the latency)",
+          "COMMIT returned -> Debezium event",
+          "Debezium event -> relay batch",
+          "relay batch -> broker append",
+          "broker append -> consumer poll");
+
+  /** A {@code -Xlog:gc:...:timemillis} pause line: wall-clock ms and pause ms. */
+  static final Pattern GC_PAUSE = Pattern.compile("^\\[(\\d+)ms\\].* Pause .* (\\d+\\.\\d+)ms$");
+
   /** How the benchmark runs. */
   public record Options(int writers, Duration maxRateProbe, Duration halfLoad, Duration fullLoad) {}
 
-  /** One phase at a fixed rate: its latencies and the rate it achieved. */
-  public record Phase(double targetPerSecond, LatencySample latency) {}
+  /** One phase at a fixed rate: its latencies, the rate it achieved and where the time went. */
+  public record Phase(double targetPerSecond, LatencySample latency, CdcStageBreakdown stages) {}
+
+  /** A transaction after its COMMIT returned. */
+  private record Committed(long nanos, long wallMicros, long latenessNanos) {}
+
+  /** An event as the consumer saw it; the trace is {@code commit µs, Debezium ms, relay µs}. */
+  private record Visible(long nanos, long wallMicros, long appendMillis, long[] trace) {}
+
+  /** A drained phase: commit → visible latencies, the stage breakdown, the writers' lateness. */
+  private record Drained(LatencySample latency, CdcStageBreakdown stages, LatencySample lateness) {}
 
   public record Result(double maxPerSecond, Phase half, Phase full, SlotLagTrend lag) {
     public String resultLine() {
@@ -89,8 +140,10 @@ public final class CdcBenchmark {
 
   private final Options options;
   private final PrintStream out;
-  private final Map<String, Long> committedNanos = new ConcurrentHashMap<>();
-  private final Map<String, Long> visibleNanos = new ConcurrentHashMap<>();
+  private final Map<String, Committed> committed = new ConcurrentHashMap<>();
+  private final Map<String, Visible> visible = new ConcurrentHashMap<>();
+  private Path cdcGcLog;
+  private String cdcMetricsUrl;
 
   public CdcBenchmark(Options options, PrintStream out) {
     this.options = options;
@@ -117,7 +170,9 @@ public final class CdcBenchmark {
                 + MERCHANT
                 + "', 'CDC benchmark')");
       }
+      LedgerSchema.grantCdcRole(pg.superuser("settleflow"), Stack.CDC_ROLE, CDC_PASSWORD);
       kafka.createTopics(Topics.ALL, 3, Set.of(Topics.RISK_RULES));
+      appendTimeStamps(kafka, Topics.PAYMENTS_AUTHORIZED);
       out.println(
           "bench cdc: PostgreSQL "
               + pg.jdbcUrl("settleflow")
@@ -130,6 +185,7 @@ public final class CdcBenchmark {
           KafkaConsumer<String, byte[]> consumer = consumer(kafka.bootstrapServers())) {
         out.println(
             "bench cdc: CDC service healthy on port " + cdcPort + " (log " + cdc.logFile() + ")");
+        out.println("bench cdc: replication connection(s) as: " + replicationUsers(pg));
         AtomicBoolean consuming = new AtomicBoolean(true);
         Thread reader = new Thread(() -> consume(consumer, consuming), "bench-cdc-consumer");
         reader.start();
@@ -150,6 +206,11 @@ public final class CdcBenchmark {
               lag.size(),
               trend.bounded());
           out.println("bench cdc: slot lag samples (bytes): " + lag);
+          out.printf(
+              Locale.ROOT,
+              "bench cdc: CDC JVM CPU while the outbox is idle: %.1f %% of a core over %d s%n",
+              idleCpuPercent(cdc.pid()),
+              IDLE_CPU_WINDOW.toSeconds());
           return new Result(max, half, full, trend);
         } finally {
           consuming.set(false);
@@ -167,12 +228,20 @@ public final class CdcBenchmark {
     env.put("SETTLEFLOW_DB_HOST", Ports.LOOPBACK);
     env.put("SETTLEFLOW_DB_PORT", Integer.toString(pg.port()));
     env.put("SETTLEFLOW_DB_NAME", "settleflow");
-    env.put("SETTLEFLOW_CDC_DB_USER", PostgresServer.SUPERUSER);
-    env.put("SETTLEFLOW_CDC_DB_PASSWORD", "unused-with-local-trust-auth");
+    // As ./settleflow up runs it: the least-privileged role, not the superuser.
+    env.put("SETTLEFLOW_CDC_DB_USER", Stack.CDC_ROLE);
+    env.put("SETTLEFLOW_CDC_DB_PASSWORD", CDC_PASSWORD);
+    env.put("SETTLEFLOW_CDC_TRACE_HEADERS", "true");
+    cdcGcLog = runDir.resolve("logs/cdc-gc.log");
+    cdcMetricsUrl = "http://" + Ports.LOOPBACK + ":" + port + "/metrics";
     ChildJvm cdc =
         ChildJvm.start(
             "cdc-connectors",
-            List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"),
+            List.of(
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-Xlog:gc:file=" + cdcGcLog + ":timemillis"),
             List.of("-jar", jar.toString()),
             env,
             runDir,
@@ -220,13 +289,54 @@ public final class CdcBenchmark {
   private void consume(KafkaConsumer<String, byte[]> consumer, AtomicBoolean consuming) {
     while (consuming.get()) {
       for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(50))) {
-        visibleNanos.putIfAbsent(r.key(), System.nanoTime());
+        long nanos = System.nanoTime();
+        long wall = wallMicros();
+        long append = r.timestampType() == TimestampType.LOG_APPEND_TIME ? r.timestamp() : -1;
+        visible.putIfAbsent(r.key(), new Visible(nanos, wall, append, trace(r)));
       }
     }
   }
 
+  /** The relay's trace header: commit µs, Debezium ms, relay µs; null without one. */
+  static long[] trace(ConsumerRecord<String, byte[]> r) {
+    Header h = r.headers().lastHeader("settleflow.cdc.trace");
+    if (h == null) {
+      return null;
+    }
+    String[] parts = new String(h.value(), StandardCharsets.US_ASCII).split(" ", -1);
+    if (parts.length != 3) {
+      return null;
+    }
+    return new long[] {
+      Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2])
+    };
+  }
+
+  static long wallMicros() {
+    Instant now = Instant.now();
+    return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+  }
+
+  /** The broker stamps the event topic's records with their append time (the producer's ack). */
+  private static void appendTimeStamps(KafkaBroker kafka, String topic) throws Exception {
+    try (Admin admin = kafka.admin()) {
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  new ConfigResource(ConfigResource.Type.TOPIC, topic),
+                  List.of(
+                      new AlterConfigOp(
+                          new ConfigEntry(
+                              TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
+                              TimestampType.LOG_APPEND_TIME.name),
+                          AlterConfigOp.OpType.SET))))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+  }
+
   /** One authorization-shaped transaction; returns its payment id after COMMIT returned. */
-  private String authorize(HikariDataSource pool) throws SQLException {
+  private String authorize(HikariDataSource pool, long latenessNanos) throws SQLException {
     String paymentId = UUID.randomUUID().toString();
     Timestamp now = Timestamp.from(Instant.now());
     byte[] payload = new byte[PAYLOAD_BYTES];
@@ -274,7 +384,7 @@ public final class CdcBenchmark {
       }
       c.commit();
     }
-    committedNanos.put(paymentId, System.nanoTime());
+    committed.put(paymentId, new Committed(System.nanoTime(), wallMicros(), latenessNanos));
     return paymentId;
   }
 
@@ -293,7 +403,7 @@ public final class CdcBenchmark {
                 () -> {
                   List<String> ids = new ArrayList<>();
                   while (System.nanoTime() < end) {
-                    ids.add(authorize(pool));
+                    ids.add(authorize(pool, 0));
                   }
                   return ids;
                 }));
@@ -303,7 +413,7 @@ public final class CdcBenchmark {
         ids.addAll(f.get());
       }
       double perSecond = ids.size() * 1e9 / (System.nanoTime() - start);
-      LatencySample sample = drain(ids);
+      LatencySample sample = drain(ids).latency();
       out.printf(
           Locale.ROOT,
           "bench cdc: max rate %.0f tx/s (%d tx); CDC latency while saturated p50 %.1f ms, p99 %.1f ms%n",
@@ -339,6 +449,9 @@ public final class CdcBenchmark {
         Executors.newSingleThreadScheduledExecutor();
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
     double intervalNanos = 1e9 / perSecond;
+    long wallStartMs = System.currentTimeMillis();
+    long[] gcBefore = ownGc();
+    String metricsBefore = relayMetrics();
     List<Future<List<String>>> futures = new ArrayList<>();
     try {
       Future<?> sampling =
@@ -358,7 +471,7 @@ public final class CdcBenchmark {
                     if (wait > 0) {
                       LockSupport.parkNanos(wait);
                     }
-                    ids.add(authorize(pool));
+                    ids.add(authorize(pool, Math.max(0, System.nanoTime() - due)));
                   }
                   return ids;
                 }));
@@ -374,7 +487,10 @@ public final class CdcBenchmark {
       }
       sampler.shutdown();
       sampler.awaitTermination(10, TimeUnit.SECONDS);
-      LatencySample latency = drain(ids);
+      long[] gcAfter = ownGc();
+      long wallEndMs = System.currentTimeMillis();
+      Drained drained = drain(ids);
+      LatencySample latency = drained.latency();
       LatencySample achieved = new LatencySample(ids.size(), elapsed, latency.sortedLatencyNanos());
       out.printf(
           Locale.ROOT,
@@ -384,7 +500,15 @@ public final class CdcBenchmark {
           latency.quantileMs(0.5),
           latency.quantileMs(0.99),
           latency.quantileMs(1.0));
-      return new Phase(perSecond, achieved);
+      printBreakdown(
+          name,
+          drained,
+          wallStartMs,
+          wallEndMs,
+          gcAfter[0] - gcBefore[0],
+          gcAfter[1] - gcBefore[1]);
+      out.println("bench cdc:   relay in the phase: " + relayTimers(metricsBefore, relayMetrics()));
+      return new Phase(perSecond, achieved, drained.stages());
     } finally {
       sampler.shutdownNow();
       threads.shutdownNow();
@@ -392,12 +516,12 @@ public final class CdcBenchmark {
   }
 
   /** Waits until every payment of the phase is visible, then returns commit → visible latencies. */
-  private LatencySample drain(List<String> ids) {
+  private Drained drain(List<String> ids) {
     long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
     for (String id : ids) {
-      while (!visibleNanos.containsKey(id)) {
+      while (!visible.containsKey(id)) {
         if (System.nanoTime() > deadline) {
-          long missing = ids.stream().filter(i -> !visibleNanos.containsKey(i)).count();
+          long missing = ids.stream().filter(i -> !visible.containsKey(i)).count();
           throw new IllegalStateException(
               missing
                   + " of "
@@ -409,11 +533,195 @@ public final class CdcBenchmark {
       }
     }
     long[] latencies = new long[ids.size()];
+    long[] lateness = new long[ids.size()];
+    List<long[]> stageRows = new ArrayList<>();
+    List<Long> totals = new ArrayList<>();
     for (int i = 0; i < latencies.length; i++) {
       String id = ids.get(i);
-      latencies[i] = Math.max(0, visibleNanos.remove(id) - committedNanos.remove(id));
+      Visible v = visible.remove(id);
+      Committed c = committed.remove(id);
+      latencies[i] = Math.max(0, v.nanos() - c.nanos());
+      lateness[i] = c.latenessNanos();
+      if (v.trace() != null && v.trace()[0] > 0 && v.appendMillis() > 0) {
+        long pgCommit = v.trace()[0];
+        long debezium = v.trace()[1] * 1_000;
+        long relay = v.trace()[2];
+        long append = v.appendMillis() * 1_000;
+        stageRows.add(
+            new long[] {
+              c.wallMicros() - pgCommit,
+              debezium - c.wallMicros(),
+              relay - debezium,
+              append - relay,
+              v.wallMicros() - append
+            });
+        totals.add(v.wallMicros() - c.wallMicros());
+      }
     }
-    return LatencySample.of(latencies, 0);
+    CdcStageBreakdown stages =
+        CdcStageBreakdown.of(
+            STAGES,
+            stageRows.toArray(new long[0][]),
+            totals.stream().mapToLong(Long::longValue).toArray());
+    return new Drained(LatencySample.of(latencies, 0), stages, LatencySample.of(lateness, 0));
+  }
+
+  private void printBreakdown(
+      String phase, Drained d, long wallStartMs, long wallEndMs, long ownGcCount, long ownGcMs) {
+    CdcStageBreakdown b = d.stages();
+    out.printf(
+        Locale.ROOT,
+        "bench cdc: %s: where the time goes (%d traced events; slow = the %d at or above p99), ms:%n",
+        phase,
+        b.events(),
+        b.slowEvents());
+    out.printf(
+        Locale.ROOT,
+        "bench cdc:   %-50s %8s %8s %8s %10s%n",
+        "stage",
+        "p50",
+        "p99",
+        "max",
+        "slow mean");
+    for (CdcStageBreakdown.Stage s : b.stages()) {
+      out.printf(
+          Locale.ROOT,
+          "bench cdc:   %-50s %8.1f %8.1f %8.1f %10.1f%n",
+          s.name(),
+          s.p50Ms(),
+          s.p99Ms(),
+          s.maxMs(),
+          s.slowMeanMs());
+    }
+    out.printf(
+        Locale.ROOT,
+        "bench cdc:   load generator lateness (start - due) p50 %.1f ms, p99 %.1f ms, max %.1f ms;"
+            + " this JVM's GC %d collections, %d ms%n",
+        d.lateness().quantileMs(0.5),
+        d.lateness().quantileMs(0.99),
+        d.lateness().quantileMs(1.0),
+        ownGcCount,
+        ownGcMs);
+    out.println(
+        "bench cdc:   CDC JVM GC pauses in the phase: " + cdcGcPauses(wallStartMs, wallEndMs));
+  }
+
+  /**
+   * The process's CPU time over {@link #IDLE_CPU_WINDOW}, as a share of one core; -1 if unknown.
+   */
+  private static double idleCpuPercent(long pid) {
+    java.util.Optional<ProcessHandle> process = ProcessHandle.of(pid);
+    java.util.Optional<Duration> before = process.flatMap(p -> p.info().totalCpuDuration());
+    long start = System.nanoTime();
+    LockSupport.parkNanos(IDLE_CPU_WINDOW.toNanos());
+    java.util.Optional<Duration> after = process.flatMap(p -> p.info().totalCpuDuration());
+    if (before.isEmpty() || after.isEmpty()) {
+      return -1;
+    }
+    return after.get().minus(before.get()).toNanos() * 100.0 / (System.nanoTime() - start);
+  }
+
+  /** Collections and collection time of this JVM (the load generator and consumer), so far. */
+  private static long[] ownGc() {
+    long count = 0;
+    long ms = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      count += Math.max(0, gc.getCollectionCount());
+      ms += Math.max(0, gc.getCollectionTime());
+    }
+    return new long[] {count, ms};
+  }
+
+  /** Pauses the CDC JVM logged between two wall-clock instants: count, total, max. */
+  private String cdcGcPauses(long fromMs, long toMs) {
+    try {
+      int count = 0;
+      double total = 0;
+      double max = 0;
+      for (String line : Files.readAllLines(cdcGcLog, StandardCharsets.UTF_8)) {
+        Matcher m = GC_PAUSE.matcher(line.trim());
+        if (m.matches()) {
+          long at = Long.parseLong(m.group(1));
+          if (at >= fromMs && at <= toMs) {
+            double pause = Double.parseDouble(m.group(2));
+            count++;
+            total += pause;
+            max = Math.max(max, pause);
+          }
+        }
+      }
+      return String.format(Locale.ROOT, "%d, total %.1f ms, max %.1f ms", count, total, max);
+    } catch (IOException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
+  }
+
+  /** The relay's /metrics text, empty when it cannot be read (the phase report says so). */
+  private String relayMetrics() {
+    try {
+      return HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(URI.create(cdcMetricsUrl))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
+  /**
+   * The relay's own timers between two /metrics readings: batch publish (send + flush), batch
+   * finish (Debezium's offset commit), PostgreSQL commit → flushed — count and mean.
+   */
+  static String relayTimers(String before, String after) {
+    StringBuilder b = new StringBuilder();
+    for (String timer :
+        List.of(
+            "settleflow_cdc_batch_publish_seconds",
+            "settleflow_cdc_batch_finish_seconds",
+            "settleflow_cdc_commit_to_kafka_seconds")) {
+      double count = metric(after, timer + "_count") - metric(before, timer + "_count");
+      double sum = metric(after, timer + "_sum") - metric(before, timer + "_sum");
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%s%s n=%.0f mean %.2f ms",
+              b.length() == 0 ? "" : "; ",
+              timer.substring("settleflow_cdc_".length(), timer.length() - "_seconds".length()),
+              count,
+              count > 0 ? sum / count * 1_000 : Double.NaN));
+    }
+    return b.toString();
+  }
+
+  /** The value of an unlabelled Prometheus sample, NaN when absent. */
+  static double metric(String exposition, String name) {
+    for (String line : exposition.split("\n", -1)) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        String[] parts = line.trim().split(" ", -1);
+        return Double.parseDouble(parts[parts.length - 1]);
+      }
+    }
+    return Double.NaN;
+  }
+
+  /** Who the walsenders serve: the least-privileged CDC role, not the superuser. */
+  private static String replicationUsers(PostgresServer pg) {
+    try (Connection c = pg.superuser("settleflow").getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT coalesce(string_agg(DISTINCT usename, ','), 'none') FROM pg_stat_replication")) {
+      rs.next();
+      return rs.getString(1);
+    } catch (SQLException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
   }
 
   private static long slotLagBytes(PostgresServer pg) {
