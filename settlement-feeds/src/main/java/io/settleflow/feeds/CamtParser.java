@@ -273,6 +273,11 @@ public final class CamtParser implements StreamingSettlementParser {
           XmlElement detail = details.size() == 1 ? details.get(0) : null;
           String paymentReference =
               detail != null ? paymentReference(detail) : commonReference(details);
+          column = "Ntry/Chrgs";
+          long feeMinor =
+              ntry.first("Chrgs") == null && detail != null
+                  ? charges(detail, "Ntry/NtryDtls/TxDtls/Chrgs", currency)
+                  : charges(ntry, column, currency);
           sink.accept(
               record(
                   line,
@@ -280,9 +285,15 @@ public final class CamtParser implements StreamingSettlementParser {
                   type(ntry, detail),
                   paymentReference,
                   signedMinor,
+                  feeMinor,
                   currency,
                   settledAt));
           return;
+        }
+        List<Long> fees = new ArrayList<>(details.size());
+        column = "Ntry/NtryDtls/TxDtls/Chrgs";
+        for (XmlElement d : details) {
+          fees.add(charges(d, column, currency));
         }
         for (int i = 0; i < details.size(); i++) {
           XmlElement d = details.get(i);
@@ -293,6 +304,7 @@ public final class CamtParser implements StreamingSettlementParser {
                   type(ntry, d),
                   paymentReference(d),
                   split.get(i),
+                  fees.get(i),
                   currency,
                   settledAt));
         }
@@ -300,7 +312,8 @@ public final class CamtParser implements StreamingSettlementParser {
         if (column.equals("Ntry/Amt") || column.equals("Ntry/CdtDbtInd")) {
           statement.unreadable++;
         }
-        sink.accept(new RejectedLine(line, column + ": " + e.getMessage(), entryPath(statement)));
+        String field = e.column() != null ? e.column() : column;
+        sink.accept(new RejectedLine(line, field + ": " + e.getMessage(), entryPath(statement)));
       }
     }
 
@@ -338,14 +351,93 @@ public final class CamtParser implements StreamingSettlementParser {
       return amounts;
     }
 
+    /**
+     * The charges taken from an entry's (or a transaction's) amount, in minor units: the {@code
+     * Amt} of each charge ({@code Chrgs/Amt} in .02/.03, {@code Chrgs/Rcrd/Amt} from .04), positive
+     * when debited (the default) and negative when credited (a rebate), leaving out pre-advised
+     * charges ({@code ChrgInclInd} false: not taken from this amount). {@code TtlChrgsAndTaxAmt}
+     * counts only when no single charge is given. 0 without {@code Chrgs}.
+     */
+    static long charges(XmlElement owner, String path, Currency currency)
+        throws InvalidValueException {
+      long feeMinor = 0;
+      for (XmlElement chrgs : owner.all("Chrgs")) {
+        List<XmlElement> records = chrgs.all("Rcrd");
+        if (!records.isEmpty()) {
+          for (XmlElement r : records) {
+            if (!r.text("ChrgInclInd").equalsIgnoreCase("false")) {
+              feeMinor = addCharge(feeMinor, charge(r, path + "/Rcrd", currency));
+            }
+          }
+        } else if (chrgs.first("Amt") != null) {
+          feeMinor = addCharge(feeMinor, charge(chrgs, path, currency));
+        } else if (chrgs.first("TtlChrgsAndTaxAmt") != null) {
+          feeMinor =
+              addCharge(
+                  feeMinor,
+                  chargeAmount(chrgs, "TtlChrgsAndTaxAmt", path + "/TtlChrgsAndTaxAmt", currency));
+        }
+      }
+      return feeMinor;
+    }
+
+    /** One charge's {@code Amt}, signed as a fee: debited (or no indicator) +, credited −. */
+    private static long charge(XmlElement charge, String path, Currency currency)
+        throws InvalidValueException {
+      long minor = chargeAmount(charge, "Amt", path + "/Amt", currency);
+      return switch (charge.text("CdtDbtInd")) {
+        case "", "DBIT" -> minor;
+        case "CRDT" -> -minor;
+        default ->
+            throw new InvalidValueException(
+                path + "/CdtDbtInd",
+                ReasonText.quote(charge.text("CdtDbtInd")) + " is not CRDT or DBIT");
+      };
+    }
+
+    private static long chargeAmount(
+        XmlElement charge, String element, String path, Currency currency)
+        throws InvalidValueException {
+      String ccy = charge.currency(element);
+      if (!ccy.equalsIgnoreCase(currency.getCurrencyCode())) {
+        throw new InvalidValueException(
+            path,
+            "charge in "
+                + (ccy.isEmpty() ? "no currency" : ReasonText.quote(ccy))
+                + ", the entry is in "
+                + currency.getCurrencyCode());
+      }
+      try {
+        return unsignedAmount(charge.text(element), currency);
+      } catch (InvalidValueException e) {
+        throw new InvalidValueException(path, e.getMessage());
+      }
+    }
+
+    private static long addCharge(long feeMinor, long chargeMinor) throws InvalidValueException {
+      try {
+        return Math.addExact(feeMinor, chargeMinor);
+      } catch (ArithmeticException e) {
+        throw new InvalidValueException("charges add up beyond the largest amount");
+      }
+    }
+
     private ParsedRecord record(
         int line,
         String settlementId,
         SettlementRecordType type,
         String paymentReference,
         long amountMinor,
+        long feeMinor,
         Currency currency,
-        Instant settledAt) {
+        Instant settledAt)
+        throws InvalidValueException {
+      long grossMinor;
+      try {
+        grossMinor = Math.addExact(amountMinor, feeMinor);
+      } catch (ArithmeticException e) {
+        throw new InvalidValueException("amount plus charges beyond the largest amount");
+      }
       return new ParsedRecord(
           line,
           SettlementRecord.newBuilder()
@@ -357,8 +449,8 @@ public final class CamtParser implements StreamingSettlementParser {
               .setRecordType(type)
               .setPaymentReference(paymentReference)
               .setMerchantId(null)
-              .setGrossAmountMinor(amountMinor)
-              .setFeeAmountMinor(0)
+              .setGrossAmountMinor(grossMinor)
+              .setFeeAmountMinor(feeMinor)
               .setNetAmountMinor(amountMinor)
               .setCurrency(currency.getCurrencyCode())
               .setSettledAt(settledAt)

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.settleflow.schemas.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.function.ToLongFunction;
 
 /**
  * How far earlier imports of a file got. The importer commits a file's entries in Kafka
@@ -17,6 +18,16 @@ import java.nio.charset.StandardCharsets;
 public interface ImportMarkers {
   /** Entries of the import {@code key} committed so far, in file order; 0 when never imported. */
   long committedEntries(String key);
+
+  /**
+   * Entries committed of every import whose key starts with {@code keyPrefix} ({@link #key} of a
+   * source and format with an empty file id), read once: the importer reads them while it hashes
+   * the file, before the file id (the key's last part) is known. The default asks {@link
+   * #committedEntries} per key.
+   */
+  default ToLongFunction<String> committedEntriesByKey(String keyPrefix) {
+    return this::committedEntries;
+  }
 
   /** No earlier imports are known: every entry is published. */
   ImportMarkers NONE = key -> 0;

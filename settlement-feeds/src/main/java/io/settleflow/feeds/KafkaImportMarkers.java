@@ -3,9 +3,12 @@ package io.settleflow.feeds;
 import io.settleflow.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,6 +36,20 @@ public final class KafkaImportMarkers implements ImportMarkers {
 
   @Override
   public long committedEntries(String key) {
+    return read(key::equals).getOrDefault(key, 0L);
+  }
+
+  /**
+   * One read of the topic for every key with the prefix (one source and format: one entry per file
+   * it imported, after compaction).
+   */
+  @Override
+  public ToLongFunction<String> committedEntriesByKey(String keyPrefix) {
+    Map<String, Long> entries = read(k -> k.startsWith(keyPrefix));
+    return key -> entries.getOrDefault(key, 0L);
+  }
+
+  private Map<String, Long> read(Predicate<String> wanted) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     // Only markers of committed transactions count: their entries are on the topics.
@@ -55,7 +72,7 @@ public final class KafkaImportMarkers implements ImportMarkers {
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, MAX_READ);
       long deadline = System.nanoTime() + MAX_READ.toNanos();
-      long entries = 0;
+      Map<String, Long> entries = new HashMap<>();
       while (!reached(consumer, end)) {
         if (System.nanoTime() - deadline > 0) {
           throw new SettlementPublishException(
@@ -67,8 +84,9 @@ public final class KafkaImportMarkers implements ImportMarkers {
               null);
         }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
-          if (key.equals(r.key())) {
-            entries = ImportMarkers.entriesOf(r.value()); // the latest marker of the key wins
+          if (r.key() != null && wanted.test(r.key())) {
+            // the latest marker of a key wins
+            entries.put(r.key(), ImportMarkers.entriesOf(r.value()));
           }
         }
       }

@@ -91,7 +91,48 @@ public final class SettleflowCsvParser implements SettlementFileParser {
     return parseText(readBounded(content), source, fileId);
   }
 
+  /**
+   * Parses the whole file, handing each line to {@code sink} in file order while later lines are
+   * still being parsed on another core; every whole-file check comes before the first line.
+   */
+  @Override
+  public void parse(byte[] content, String source, String fileId, ParsedLineSink sink)
+      throws UnreadableFileException {
+    if (content.length > MAX_FILE_BYTES) {
+      throw new UnreadableFileException(
+          "file too large: " + content.length + " bytes, limit " + MAX_FILE_BYTES);
+    }
+    parseText(CsvRows.decodeUtf8(content, FORMAT), source, fileId, sink);
+  }
+
   private ParsedFile parseText(String text, String source, String fileId)
+      throws UnreadableFileException {
+    List<ParsedLine> lines = new ArrayList<>();
+    parseText(
+        text,
+        source,
+        fileId,
+        new ParsedLineSink() {
+          @Override
+          public void accept(ParsedLine line) {
+            lines.add(line);
+          }
+
+          @Override
+          public void warn(FileWarning warning) {
+            // this format has no file-level warnings
+          }
+        });
+    return new ParsedFile(fileId, lines);
+  }
+
+  /** Lines parsed as one task; the next blocks are parsed while the sink takes this one. */
+  static final int BLOCK_LINES = 2_048;
+
+  /** Blocks parsed ahead of the sink (bounds the memory held beyond the rows). */
+  private static final int BLOCKS_AHEAD = 2;
+
+  private void parseText(String text, String source, String fileId, ParsedLineSink sink)
       throws UnreadableFileException {
     if (source == null || source.isBlank()) {
       throw new IllegalArgumentException("source must name the processor or bank");
@@ -104,34 +145,62 @@ public final class SettleflowCsvParser implements SettlementFileParser {
     Map<String, Integer> columns = columnIndex(rows.get(0).fields());
     int headerWidth = rows.get(0).fields().size();
 
-    // Lines are independent of each other but for duplicate ids, so they are parsed on every core
-    // (in file order), and duplicates are found in one pass after.
-    List<LineResult> results =
-        rows.subList(1, rows.size()).parallelStream()
-            .filter(row -> !row.isBlank()) // trailing ",,,," lines from spreadsheets carry nothing
-            .map(row -> parseLine(row, headerWidth, columns, source, fileId))
-            .toList();
-    List<ParsedLine> lines = new ArrayList<>(results.size());
+    // Lines are independent of each other but for duplicate ids: blocks of lines are parsed on
+    // another core ahead of the sink, and duplicates are found in file order as lines are handed
+    // on.
+    List<Row> data = rows.subList(1, rows.size());
+    java.util.ArrayDeque<java.util.concurrent.CompletableFuture<List<LineResult>>> ahead =
+        new java.util.ArrayDeque<>();
+    int nextBlock = 0;
     Map<String, Integer> firstLineById = new HashMap<>();
-    for (LineResult result : results) {
-      ParsedLine parsed = result.parsed();
-      if (result.settlementId() != null) {
-        Integer first = firstLineById.putIfAbsent(result.settlementId(), parsed.lineNumber());
-        if (first != null) {
-          parsed =
-              new RejectedLine(
-                  parsed.lineNumber(),
-                  SETTLEMENT_ID
-                      + ": "
-                      + ReasonText.quote(result.settlementId())
-                      + " duplicates line "
-                      + first
-                      + " of this file");
-        }
+    while (nextBlock < data.size() || !ahead.isEmpty()) {
+      while (nextBlock < data.size() && ahead.size() < BLOCKS_AHEAD) {
+        List<Row> block = data.subList(nextBlock, Math.min(data.size(), nextBlock + BLOCK_LINES));
+        ahead.add(
+            java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> parseBlock(block, headerWidth, columns, source, fileId)));
+        nextBlock += block.size();
       }
-      lines.add(parsed);
+      for (LineResult result : ahead.remove().join()) {
+        sink.accept(withoutDuplicate(result, firstLineById));
+      }
     }
-    return new ParsedFile(fileId, lines);
+  }
+
+  private static List<LineResult> parseBlock(
+      List<Row> block,
+      int headerWidth,
+      Map<String, Integer> columns,
+      String source,
+      String fileId) {
+    List<LineResult> results = new ArrayList<>(block.size());
+    for (Row row : block) {
+      if (!row.isBlank()) { // trailing ",,,," lines from spreadsheets carry nothing
+        results.add(parseLine(row, headerWidth, columns, source, fileId));
+      }
+    }
+    return results;
+  }
+
+  /** The line, or its rejection when an earlier line of the file had its settlement_id. */
+  private static ParsedLine withoutDuplicate(
+      LineResult result, Map<String, Integer> firstLineById) {
+    ParsedLine parsed = result.parsed();
+    if (result.settlementId() == null) {
+      return parsed;
+    }
+    Integer first = firstLineById.putIfAbsent(result.settlementId(), parsed.lineNumber());
+    if (first == null) {
+      return parsed;
+    }
+    return new RejectedLine(
+        parsed.lineNumber(),
+        SETTLEMENT_ID
+            + ": "
+            + ReasonText.quote(result.settlementId())
+            + " duplicates line "
+            + first
+            + " of this file");
   }
 
   /**

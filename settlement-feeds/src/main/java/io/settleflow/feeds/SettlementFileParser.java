@@ -17,6 +17,19 @@ public interface SettlementFileParser {
    */
   ParsedFile parse(byte[] content, String source, String fileId) throws UnreadableFileException;
 
+  /**
+   * The same, handing each entry and warning to {@code sink} in file order as soon as it is ready,
+   * so a caller can publish while the rest is parsed. Every whole-file check (format, header, size)
+   * is made before the first entry is handed on: an {@link UnreadableFileException} leaves the sink
+   * untouched.
+   */
+  default void parse(byte[] content, String source, String fileId, ParsedLineSink sink)
+      throws UnreadableFileException {
+    ParsedFile parsed = parse(content, source, fileId);
+    parsed.lines().forEach(sink::accept);
+    parsed.warnings().forEach(sink::warn);
+  }
+
   /** A short name of the format, for summaries and logs. */
   String format();
 }

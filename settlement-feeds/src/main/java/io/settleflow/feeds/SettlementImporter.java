@@ -27,7 +27,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -38,17 +41,19 @@ import org.apache.kafka.common.KafkaException;
  * Topics#SETTLEMENTS_REJECTED} (key {@code fileId:line}, UTF-8 JSON), and waits until the broker
  * has them all. The producer belongs to the caller (see {@link SettlementProducers}).
  *
- * <p>The format is detected from the file's first bytes unless given. Streaming formats (camt,
- * BAI2) are read in constant memory: hashed (no parsing), then parsed once into a spool file, which
- * is sent only when the whole file parsed, so a malformed file publishes nothing.
+ * <p>The format is detected from the file's first bytes unless given. A malformed file publishes
+ * nothing. A file up to {@link #ONE_TRANSACTION_MAX_BYTES} is sent while it parses, in one Kafka
+ * transaction that commits only when the whole file parsed (and aborts otherwise, so read_committed
+ * readers see nothing of it). Streaming formats (camt, BAI2) are read in constant memory: hashed
+ * (no parsing), then parsed once; a larger one is parsed into a spool file, which is sent in
+ * transactions of {@link #CHUNK_ENTRIES} only when the whole file parsed.
  *
- * <p>Entries (records and rejections, in file order) are published in Kafka transactions of {@link
- * #CHUNK_ENTRIES}, each with a marker on {@link Topics#SETTLEMENTS_IMPORTS} saying how many entries
- * of the file are committed (see {@link ImportMarkers}). An import first reads that marker and
- * skips the entries it covers: importing a file again publishes nothing new, and an import that
- * died mid-file resumes where its last committed chunk ended, without duplicates. The producer must
- * be transactional with its transactions initialized ({@link
- * SettlementProducers#createTransactional}).
+ * <p>Every transaction carries a marker on {@link Topics#SETTLEMENTS_IMPORTS} saying how many
+ * entries (records and rejections, in file order) of the file are committed (see {@link
+ * ImportMarkers}). An import first reads that marker and skips the entries it covers: importing a
+ * file again publishes nothing new, and an import that died mid-file resumes where its last
+ * committed transaction ended, without duplicates. The producer must be transactional with its
+ * transactions initialized ({@link SettlementProducers#createTransactional}).
  */
 public final class SettlementImporter {
   /** Largest streamed file (camt, BAI2); memory does not grow with it, only the import time. */
@@ -60,6 +65,21 @@ public final class SettlementImporter {
    * SettlementProducers#TRANSACTION_TIMEOUT_MS}.
    */
   public static final int CHUNK_ENTRIES = 20_000;
+
+  /**
+   * Largest file imported in one Kafka transaction, sending while it parses (an abort on a
+   * malformed file hides every entry from read_committed readers); larger streamed files are
+   * spooled first and sent in chunks of {@link #CHUNK_ENTRIES}. Sized so that one transaction ends
+   * well inside {@link SettlementProducers#TRANSACTION_TIMEOUT_MS} at the slowest rate measured.
+   */
+  public static final long ONE_TRANSACTION_MAX_BYTES = 256L * 1024 * 1024;
+
+  /**
+   * Most bytes of one statement's (camt) or account's (BAI2) encoded entries held back until its
+   * balance proof is known, in a one-transaction import; a larger statement switches the file to
+   * the spool (parsed again from the start).
+   */
+  public static final long MAX_HELD_STATEMENT_BYTES = 32L * 1024 * 1024;
 
   /** How often (in entries) the progress callback hears from a file. */
   public static final int PROGRESS_EVERY_ENTRIES = 1_000;
@@ -73,6 +93,8 @@ public final class SettlementImporter {
   private final ImportMarkers markers;
   private final SettlementFileParser fixedParser;
   private final int chunkEntries;
+  private final long oneTransactionMaxBytes;
+  private final long maxHeldStatementBytes;
   private ImportProgress progress = ImportProgress.NONE;
 
   /**
@@ -97,16 +119,29 @@ public final class SettlementImporter {
       ConfluentWireFormat wireFormat,
       ImportMarkers markers,
       SettlementFileParser parser) {
-    this(producer, wireFormat, markers, parser, CHUNK_ENTRIES);
+    this(
+        producer,
+        wireFormat,
+        markers,
+        parser,
+        CHUNK_ENTRIES,
+        ONE_TRANSACTION_MAX_BYTES,
+        MAX_HELD_STATEMENT_BYTES);
   }
 
-  /** With a chunk size of its own, so tests can cross chunk boundaries with small files. */
+  /**
+   * With limits of its own, so tests can cross chunk boundaries (files above {@code
+   * oneTransactionMaxBytes} go in chunks; 0 chunks every file) and overflow a held statement with
+   * small files.
+   */
   SettlementImporter(
       Producer<String, byte[]> producer,
       ConfluentWireFormat wireFormat,
       ImportMarkers markers,
       SettlementFileParser parser,
-      int chunkEntries) {
+      int chunkEntries,
+      long oneTransactionMaxBytes,
+      long maxHeldStatementBytes) {
     if (chunkEntries < 1) {
       throw new IllegalArgumentException("chunkEntries must be positive: " + chunkEntries);
     }
@@ -115,6 +150,8 @@ public final class SettlementImporter {
     this.markers = markers;
     this.fixedParser = parser;
     this.chunkEntries = chunkEntries;
+    this.oneTransactionMaxBytes = oneTransactionMaxBytes;
+    this.maxHeldStatementBytes = maxHeldStatementBytes;
   }
 
   /**
@@ -148,6 +185,8 @@ public final class SettlementImporter {
             : format != null
                 ? SettlementFormats.parser(format)
                 : SettlementFormats.detect(head(file));
+    // the marker topic is read while the file is read and hashed
+    MarkerRead markerRead = new MarkerRead(markers, ImportMarkers.key(source, parser.format(), ""));
     String fileName = String.valueOf(file.getFileName());
     Publisher publisher;
     if (parser instanceof StreamingSettlementParser streaming) {
@@ -156,7 +195,15 @@ public final class SettlementImporter {
             file + " is too large: " + size + " bytes, limit " + MAX_STREAMED_FILE_BYTES);
       }
       String fileId = hash(file);
-      publisher = new Publisher(fileName, source, parser.format(), fileId, size);
+      if (size <= oneTransactionMaxBytes) {
+        try {
+          return importInOneTransaction(
+              file, fileName, source, streaming, fileId, size, markerRead);
+        } catch (HeldStatementTooLarge e) {
+          // aborted, nothing visible: read it again through the spool
+        }
+      }
+      publisher = new Publisher(fileName, source, parser.format(), fileId, size, false, markerRead);
       Path spoolFile = null;
       try {
         spoolFile = Files.createTempFile(SPOOL_PREFIX, ".spool");
@@ -196,19 +243,63 @@ public final class SettlementImporter {
       }
       byte[] content = readAll(file);
       String fileId = SettlementIds.fileId(content);
-      ParsedFile parsed = parser.parse(content, source, fileId);
-      publisher = new Publisher(fileName, source, parser.format(), fileId, size);
+      publisher =
+          new Publisher(
+              fileName,
+              source,
+              parser.format(),
+              fileId,
+              size,
+              size <= oneTransactionMaxBytes,
+              markerRead);
       publisher.bytesRead = () -> content.length; // read whole before the first entry
       try {
-        parsed.lines().forEach(publisher::accept);
-        parsed.warnings().forEach(publisher::warn);
+        // sends while later lines parse; whole-file checks come before the first line
+        parser.parse(content, source, fileId, publisher);
         publisher.finish();
-      } catch (RuntimeException e) {
+      } catch (UnreadableFileException | RuntimeException e) {
         publisher.abandon();
         throw e;
       }
     }
     return publisher.tally.summary(file.toString(), source, parser.format(), publisher.fileId);
+  }
+
+  /**
+   * A streamed file in one transaction: entries are encoded and sent on a second thread while the
+   * parser reads on, each statement's held back until its proof is known; the transaction commits
+   * (with the done marker) only when the whole file parsed, and aborts otherwise, so a malformed
+   * file leaves nothing a read_committed reader sees.
+   */
+  private ImportSummary importInOneTransaction(
+      Path file,
+      String fileName,
+      String source,
+      StreamingSettlementParser streaming,
+      String fileId,
+      long size,
+      MarkerRead markerRead)
+      throws UnreadableFileException {
+    Publisher publisher =
+        new Publisher(fileName, source, streaming.format(), fileId, size, true, markerRead);
+    try (CountingInputStream in = new CountingInputStream(open(file))) {
+      publisher.bytesRead = in::count;
+      try (DirectSender sender = new DirectSender(publisher, maxHeldStatementBytes)) {
+        publisher.directSender = sender;
+        streaming.parse(in, source, fileId, publisher);
+        sender.finish();
+      } finally {
+        publisher.directSender = null;
+      }
+      publisher.finish();
+    } catch (IOException e) {
+      publisher.abandon();
+      throw cannotRead(file, e);
+    } catch (UnreadableFileException | RuntimeException e) {
+      publisher.abandon();
+      throw e;
+    }
+    return publisher.tally.summary(file.toString(), source, streaming.format(), fileId);
   }
 
   /** SHA-256 of the file, read as a stream (a cheap pass: no parsing). */
@@ -239,13 +330,13 @@ public final class SettlementImporter {
   }
 
   /**
-   * Sends every entry, in transactions of {@link #chunkEntries} entries each closed by a marker;
-   * skips the entries an earlier import committed; remembers the first broker failure. In-memory
-   * formats send as the entries come. Streamed formats are parsed once into a spool file (the
-   * encoded records, in order, each with its statement ordinal and file offset); only after the
-   * whole file parsed (a malformed file publishes nothing) is the spool sent, setting {@code
-   * statement_proof_failed} on the records of statements whose proof failed (known only at each
-   * statement's end). Parsing once instead of twice is most of the cost of a camt file.
+   * Sends every entry, in one transaction or in transactions of {@link #chunkEntries} entries, each
+   * closed by a marker; skips the entries an earlier import committed; remembers the first broker
+   * failure. In-memory formats send as the entries come; streamed ones in one transaction through a
+   * {@link DirectSender}, or else parsed once into a spool file (the encoded records, in order,
+   * each with its statement ordinal and file offset) that is sent only after the whole file parsed.
+   * Both set {@code statement_proof_failed} on the records of statements whose proof failed (known
+   * only at each statement's end).
    */
   private final class Publisher implements ParsedLineSink {
     final ImportSummary.Tally tally = new ImportSummary.Tally();
@@ -257,13 +348,21 @@ public final class SettlementImporter {
     final String markerKey;
     final long totalBytes;
 
-    /** Entries an earlier import committed: the first this many are skipped. */
-    final long alreadyCommitted;
+    /** Entries an earlier import committed (the first this many are skipped); -1 until read. */
+    private long alreadyCommitted = -1;
+
+    private final MarkerRead markerRead;
 
     java.util.function.LongSupplier bytesRead = () -> 0;
 
     /** Streamed formats: where entries go until the whole file parsed; null sends at once. */
     SpoolWriter spoolWriter;
+
+    /** Streamed formats in one transaction: encodes and sends on its own thread. */
+    DirectSender directSender;
+
+    /** The whole file is one transaction (no chunk commits): it is small enough. */
+    final boolean oneTransaction;
 
     final BitSet failedProofs = new BitSet();
     int statementsEnded;
@@ -277,21 +376,40 @@ public final class SettlementImporter {
     int inTransaction;
     boolean published;
 
-    Publisher(String fileName, String source, String format, String fileId, long totalBytes) {
+    Publisher(
+        String fileName,
+        String source,
+        String format,
+        String fileId,
+        long totalBytes,
+        boolean oneTransaction,
+        MarkerRead markerRead) {
+      this.oneTransaction = oneTransaction;
+      this.markerRead = markerRead;
       this.fileName = fileName;
       this.source = source;
       this.format = format;
       this.fileId = fileId;
       this.totalBytes = totalBytes;
       this.markerKey = ImportMarkers.key(source, format, fileId);
-      this.alreadyCommitted =
-          Math.max(markers.committedEntries(markerKey), committedHere.getOrDefault(markerKey, 0L));
+    }
+
+    /**
+     * Waits for the marker read at the first entry, so it overlaps reading and hashing the file.
+     */
+    long alreadyCommitted() {
+      if (alreadyCommitted < 0) {
+        alreadyCommitted =
+            Math.max(
+                markerRead.committedEntries(markerKey), committedHere.getOrDefault(markerKey, 0L));
+      }
+      return alreadyCommitted;
     }
 
     @Override
     public void accept(ParsedLine line) {
       position++;
-      if (position <= alreadyCommitted) {
+      if (position <= alreadyCommitted()) {
         tally.skip(line);
         progressAt(position, bytesRead.getAsLong());
         return;
@@ -302,7 +420,15 @@ public final class SettlementImporter {
         spoolWriter.add(line, statementsEnded + 1, bytesRead.getAsLong());
         return;
       }
+      if (directSender != null) {
+        directSender.add(line, bytesRead.getAsLong());
+        return;
+      }
       sendAndCommit(toProducerRecord(line, fileName, fileId, source), bytesRead.getAsLong());
+    }
+
+    ProducerRecord<String, byte[]> toProducerRecordOf(ParsedLine line) {
+      return toProducerRecord(line, fileName, fileId, source);
     }
 
     /** Encodes one entry and appends it to the spool (on the spool writer's thread). */
@@ -330,6 +456,28 @@ public final class SettlementImporter {
     @Override
     public void statementEnded(int ordinal) {
       statementsEnded = ordinal;
+      if (directSender != null) {
+        directSender.endStatement(failedProofs.get(ordinal));
+      }
+    }
+
+    /**
+     * Sends one held-back entry of a statement that ended (on the direct sender's thread), flagged
+     * when the statement's proof failed.
+     */
+    void sendHeld(ProducerRecord<String, byte[]> record, boolean proofFailed, long offset) {
+      if (proofFailed && record.topic().equals(Topics.SETTLEMENTS_RAW)) {
+        record = flagged(record);
+      }
+      sendAndCommit(record, offset);
+    }
+
+    /** The record again with statement_proof_failed set; rare, so decoding is cheap enough. */
+    private ProducerRecord<String, byte[]> flagged(ProducerRecord<String, byte[]> record) {
+      SettlementRecord flagged = wireFormat.decode(record.value(), SettlementRecord.class);
+      flagged.setStatementProofFailed(true);
+      return new ProducerRecord<>(
+          record.topic(), record.key(), wireFormat.encode(Topics.SETTLEMENTS_RAW, flagged));
     }
 
     /** Sends what the parse pass spooled, in order, flagging records of failed statements. */
@@ -337,20 +485,14 @@ public final class SettlementImporter {
       try (DataInputStream in =
           new DataInputStream(
               new BufferedInputStream(Files.newInputStream(spoolFile), READ_BUFFER_BYTES))) {
-        for (long i = alreadyCommitted; i < position; i++) {
+        for (long i = alreadyCommitted(); i < position; i++) {
           boolean isRecord = in.readBoolean();
           int ordinal = in.readInt();
           long offset = in.readLong();
           String key = in.readUTF();
           byte[] value = in.readNBytes(in.readInt());
-          if (isRecord && failedProofs.get(ordinal)) {
-            // Rare (a statement that does not prove): decode, flag, encode again.
-            SettlementRecord flagged = wireFormat.decode(value, SettlementRecord.class);
-            flagged.setStatementProofFailed(true);
-            value = wireFormat.encode(Topics.SETTLEMENTS_RAW, flagged);
-          }
           String topic = isRecord ? Topics.SETTLEMENTS_RAW : Topics.SETTLEMENTS_REJECTED;
-          sendAndCommit(new ProducerRecord<>(topic, key, value), offset);
+          sendHeld(new ProducerRecord<>(topic, key, value), failedProofs.get(ordinal), offset);
         }
       }
     }
@@ -358,10 +500,10 @@ public final class SettlementImporter {
     private void sendAndCommit(ProducerRecord<String, byte[]> record, long offset) {
       send(record);
       sent++;
-      if (inTransaction >= chunkEntries) {
+      if (!oneTransaction && inTransaction >= chunkEntries) {
         commit(false);
       }
-      progressAt(alreadyCommitted + sent, offset);
+      progressAt(alreadyCommitted() + sent, offset);
     }
 
     private void progressAt(long entries, long offset) {
@@ -400,14 +542,14 @@ public final class SettlementImporter {
                     Topics.SETTLEMENTS_IMPORTS,
                     markerKey,
                     ImportMarkers.value(
-                        fileName, source, format, fileId, alreadyCommitted + sent, done)));
+                        fileName, source, format, fileId, alreadyCommitted() + sent, done)));
         producer.commitTransaction();
       } catch (KafkaException e) {
         throw failed(e);
       }
       inTransaction = 0;
       published = true;
-      committedHere.merge(markerKey, alreadyCommitted + sent, Math::max);
+      committedHere.merge(markerKey, alreadyCommitted() + sent, Math::max);
       Exception error = failure.get();
       if (error != null) {
         throw failed(error);
@@ -424,7 +566,7 @@ public final class SettlementImporter {
                 Topics.SETTLEMENTS_IMPORTS,
                 markerKey,
                 ImportMarkers.value(
-                    fileName, source, format, fileId, alreadyCommitted + sent, true)));
+                    fileName, source, format, fileId, alreadyCommitted() + sent, true)));
         inTransaction = 0;
         try {
           producer.commitTransaction();
@@ -460,6 +602,213 @@ public final class SettlementImporter {
       }
       return new SettlementPublishException(
           "publishing " + fileName + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads the import markers of one source and format on its own thread, while the file is read and
+   * hashed; the first entry waits for it.
+   */
+  private static final class MarkerRead {
+    private final CompletableFuture<ToLongFunction<String>> result = new CompletableFuture<>();
+
+    MarkerRead(ImportMarkers markers, String keyPrefix) {
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  result.complete(markers.committedEntriesByKey(keyPrefix));
+                } catch (RuntimeException e) {
+                  result.completeExceptionally(e);
+                } finally {
+                  if (!result.isDone()) {
+                    result.completeExceptionally(
+                        new IllegalStateException("reading the import markers stopped"));
+                  }
+                }
+              },
+              "settlement-marker-read");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    long committedEntries(String key) {
+      try {
+        return result.join().applyAsLong(key);
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** A one-transaction import met a statement too large to hold back: spool the file instead. */
+  private static final class HeldStatementTooLarge extends RuntimeException {
+    HeldStatementTooLarge() {
+      super(null, null, false, false);
+    }
+  }
+
+  /**
+   * Encodes (Avro) and sends the entries of a streamed file on a second thread while the parser
+   * reads on, so parsing, encoding and the broker's round trips overlap. A statement's (account's)
+   * entries are held back, encoded, until it ends, because a failed balance proof flags them all;
+   * held bytes are bounded ({@link HeldStatementTooLarge} beyond). Entries travel in batches
+   * through a bounded queue; order is kept. A failure stops the sending, not the parser, and is
+   * thrown by {@link #finish}.
+   */
+  private static final class DirectSender implements AutoCloseable {
+    private static final int BATCH = 512;
+    private static final int QUEUED_BATCHES = 16;
+    private static final List<Object> END = List.of();
+
+    private record Entry(ParsedLine line, long offset) {}
+
+    private record StatementEnd(boolean proofFailed) {}
+
+    private record Held(ProducerRecord<String, byte[]> record, long offset) {}
+
+    private final BlockingQueue<List<Object>> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES);
+    private final Publisher publisher;
+    private final long maxHeldBytes;
+    private final Thread thread;
+    private final List<Held> held = new ArrayList<>();
+    private long heldBytes;
+    private List<Object> batch = new ArrayList<>(BATCH);
+    private volatile Exception failure;
+    private volatile boolean overflowed;
+    private volatile boolean discard;
+    private boolean ended;
+
+    DirectSender(Publisher publisher, long maxHeldBytes) {
+      this.publisher = publisher;
+      this.maxHeldBytes = maxHeldBytes;
+      thread = new Thread(this::run, "settlement-direct-sender");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void run() {
+      try {
+        for (List<Object> next = queue.take(); next != END; next = queue.take()) {
+          if (failure != null || overflowed || discard) {
+            continue; // keep taking, so the parser never blocks on a full queue
+          }
+          try {
+            for (Object item : next) {
+              take(item);
+            }
+          } catch (RuntimeException e) {
+            failure = e;
+          }
+        }
+        if (failure == null && !overflowed && !discard) {
+          try {
+            release(false); // entries after the last statement's end (a parser without statements)
+          } catch (RuntimeException e) {
+            failure = e;
+          }
+        }
+      } catch (InterruptedException e) {
+        failure = e;
+      }
+    }
+
+    private void take(Object item) {
+      if (item instanceof StatementEnd end) {
+        release(end.proofFailed());
+        return;
+      }
+      Entry entry = (Entry) item;
+      ProducerRecord<String, byte[]> record = publisher.toProducerRecordOf(entry.line());
+      held.add(new Held(record, entry.offset()));
+      heldBytes += record.value().length + 2L * record.key().length() + 64;
+      if (heldBytes > maxHeldBytes) {
+        overflowed = true;
+        held.clear();
+      }
+    }
+
+    private void release(boolean proofFailed) {
+      for (Held h : held) {
+        publisher.sendHeld(h.record(), proofFailed, h.offset());
+      }
+      held.clear();
+      heldBytes = 0;
+    }
+
+    void add(ParsedLine line, long offset) {
+      batch.add(new Entry(line, offset));
+      if (batch.size() == BATCH) {
+        handBatch();
+      }
+    }
+
+    void endStatement(boolean proofFailed) {
+      batch.add(new StatementEnd(proofFailed));
+      if (batch.size() >= BATCH) {
+        handBatch();
+      }
+    }
+
+    private void handBatch() {
+      if (overflowed) {
+        throw new HeldStatementTooLarge();
+      }
+      hand(batch);
+      batch = new ArrayList<>(BATCH);
+    }
+
+    /** Waits until every entry is sent; throws what went wrong on the way. */
+    void finish() {
+      if (!batch.isEmpty()) {
+        handBatch();
+      }
+      end();
+      if (overflowed) {
+        throw new HeldStatementTooLarge();
+      }
+      Exception e = failure;
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e != null) {
+        throw new IllegalStateException("the import sender stopped: " + e, e);
+      }
+    }
+
+    private void hand(List<Object> entries) {
+      try {
+        queue.put(entries);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while importing", e);
+      }
+    }
+
+    private void end() {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      hand(END);
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while importing", e);
+      }
+    }
+
+    /** After a parse failure too (nothing more is sent): the thread ends before the abort. */
+    @Override
+    public void close() {
+      if (!ended) {
+        discard = true;
+      }
+      end();
     }
   }
 

@@ -30,11 +30,6 @@ public final class SettlementProducers {
     return p;
   }
 
-  /** A plain idempotent producer (no transactions): what the importer's benchmark floor uses. */
-  public static Producer<String, byte[]> create(String bootstrapServers) {
-    return new KafkaProducer<>(config(bootstrapServers));
-  }
-
   /**
    * The importer's producer: transactional, its transactions already initialized. The transactional
    * id is per source ({@link #transactionalId}): a new import of that source aborts whatever a
@@ -58,10 +53,13 @@ public final class SettlementProducers {
   }
 
   /**
-   * Longest a chunk's transaction may stay open; a chunk of {@link
-   * SettlementImporter#CHUNK_ENTRIES} takes seconds.
+   * Longest an import's transaction may stay open: a whole file up to {@link
+   * SettlementImporter#ONE_TRANSACTION_MAX_BYTES} (256 MiB, about 40 s of camt and 90 s of BAI2 at
+   * the slowest rates measured here, under load), or a chunk of {@link
+   * SettlementImporter#CHUNK_ENTRIES} of a larger file. Below the broker's default {@code
+   * transaction.max.timeout.ms} (15 min).
    */
-  public static final int TRANSACTION_TIMEOUT_MS = 120_000;
+  public static final int TRANSACTION_TIMEOUT_MS = 600_000;
 
   /** {@code settleflow-feeds-import-<source>}, the source cut to a bounded length with a digest. */
   public static String transactionalId(String source) {

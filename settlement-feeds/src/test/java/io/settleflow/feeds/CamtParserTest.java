@@ -242,6 +242,173 @@ class CamtParserTest {
             });
   }
 
+  private static final String BOOKED_CREDIT =
+      "<Amt Ccy=\"EUR\">96.50</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>"
+          + "<BookgDt><Dt>2026-11-25</Dt></BookgDt><AcctSvcrRef>R</AcctSvcrRef>";
+
+  private static String charge02(String amount, String indicator) {
+    return "<Chrgs><Amt Ccy=\"EUR\">"
+        + amount
+        + "</Amt>"
+        + (indicator.isEmpty() ? "" : "<CdtDbtInd>" + indicator + "</CdtDbtInd>")
+        + "</Chrgs>";
+  }
+
+  private static String record(String amount, String indicator, String included) {
+    return "<Rcrd><Amt Ccy=\"EUR\">"
+        + amount
+        + "</Amt>"
+        + (indicator.isEmpty() ? "" : "<CdtDbtInd>" + indicator + "</CdtDbtInd>")
+        + (included.isEmpty() ? "" : "<ChrgInclInd>" + included + "</ChrgInclInd>")
+        + "</Rcrd>";
+  }
+
+  static Stream<Arguments> charges() {
+    String total = "<TtlChrgsAndTaxAmt Ccy=\"EUR\">4.00</TtlChrgsAndTaxAmt>";
+    return Stream.of(
+        // version, what follows the booked 96.50 EUR credit, gross, fee, net (minor units)
+        Arguments.of("02", "", 9650L, 0L, 9650L),
+        // .02/.03: Ntry/Chrgs repeats, one charge each (Chrgs/Amt); debited unless CRDT
+        Arguments.of("02", charge02("3.50", "DBIT"), 10000L, 350L, 9650L),
+        Arguments.of("02", charge02("3.00", "") + charge02("0.50", "DBIT"), 10000L, 350L, 9650L),
+        Arguments.of("03", charge02("3.00", "DBIT") + charge02("0.50", "CRDT"), 9900L, 250L, 9650L),
+        // a per-charge total in .02 does not count twice next to its Amt
+        Arguments.of(
+            "02", "<Chrgs>" + total + "<Amt Ccy=\"EUR\">3.50</Amt></Chrgs>", 10000L, 350L, 9650L),
+        // .04 to .08: one Chrgs with records (Chrgs/Rcrd/Amt) and an optional total
+        Arguments.of(
+            "04",
+            "<Chrgs>"
+                + total
+                + record("3.00", "DBIT", "true")
+                + record("1.00", "", "")
+                + "</Chrgs>",
+            10050L,
+            400L,
+            9650L),
+        Arguments.of(
+            "05", "<Chrgs>" + record("2.00", "CRDT", "") + "</Chrgs>", 9450L, -200L, 9650L),
+        // a pre-advised charge (ChrgInclInd false) was not taken from this amount
+        Arguments.of(
+            "06",
+            "<Chrgs>"
+                + record("3.00", "DBIT", "false")
+                + record("1.00", "DBIT", "true")
+                + "</Chrgs>",
+            9750L,
+            100L,
+            9650L),
+        Arguments.of(
+            "07", "<Chrgs>" + record("3.50", "DBIT", "TRUE") + "</Chrgs>", 10000L, 350L, 9650L),
+        // only a total: it is the fee
+        Arguments.of("08", "<Chrgs>" + total + "</Chrgs>", 10050L, 400L, 9650L),
+        // charges of the entry's only transaction when the entry itself has none
+        Arguments.of(
+            "08",
+            "<NtryDtls><TxDtls><Refs><EndToEndId>pay_1</EndToEndId></Refs><Chrgs>"
+                + record("3.50", "DBIT", "")
+                + "</Chrgs></TxDtls></NtryDtls>",
+            10000L,
+            350L,
+            9650L),
+        // the entry's charges win over a transaction's (they cover it)
+        Arguments.of(
+            "08",
+            "<Chrgs>"
+                + record("1.50", "", "")
+                + "</Chrgs><NtryDtls><TxDtls><Chrgs>"
+                + record("3.50", "", "")
+                + "</Chrgs></TxDtls></NtryDtls>",
+            9800L,
+            150L,
+            9650L));
+  }
+
+  @ParameterizedTest
+  @MethodSource("charges")
+  void chargesOnAnEntryBecomeItsFeeAndGrossIsNetPlusFee(
+      String version, String chargesXml, long grossMinor, long feeMinor, long netMinor)
+      throws Exception {
+    ParsedFile parsed =
+        parse(statement(version, "<Ntry>" + BOOKED_CREDIT + chargesXml + "</Ntry>"));
+    assertThat(parsed.rejections()).isEmpty();
+    assertThat(parsed.records())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getGrossAmountMinor()).as("gross").isEqualTo(grossMinor);
+              assertThat(r.getFeeAmountMinor()).as("fee").isEqualTo(feeMinor);
+              assertThat(r.getNetAmountMinor()).as("net").isEqualTo(netMinor);
+            });
+  }
+
+  @Test
+  void aSplitBatchTakesEachTransactionsOwnCharges() throws Exception {
+    String entry =
+        "<Ntry><Amt Ccy=\"EUR\">10.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts>"
+            + "<BookgDt><Dt>2026-11-25</Dt></BookgDt><AcctSvcrRef>B</AcctSvcrRef><NtryDtls>"
+            + "<TxDtls><Amt Ccy=\"EUR\">4.00</Amt><Chrgs>"
+            + record("0.20", "DBIT", "")
+            + "</Chrgs></TxDtls>"
+            + "<TxDtls><Amt Ccy=\"EUR\">6.00</Amt></TxDtls></NtryDtls></Ntry>";
+    ParsedFile parsed = parse(statement("08", entry));
+    assertThat(parsed.records())
+        .extracting(
+            SettlementRecord::getGrossAmountMinor,
+            SettlementRecord::getFeeAmountMinor,
+            SettlementRecord::getNetAmountMinor)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(-380L, 20L, -400L),
+            org.assertj.core.groups.Tuple.tuple(-600L, 0L, -600L));
+  }
+
+  static Stream<Arguments> badCharges() {
+    return Stream.of(
+        Arguments.of(
+            "02",
+            "<Chrgs><Amt Ccy=\"USD\">1.00</Amt></Chrgs>",
+            "Ntry/Chrgs/Amt: charge in 'USD', the entry is in EUR"),
+        Arguments.of(
+            "02",
+            "<Chrgs><Amt>1.00</Amt></Chrgs>",
+            "Ntry/Chrgs/Amt: charge in no currency, the entry is in EUR"),
+        Arguments.of(
+            "04",
+            "<Chrgs>" + record("1.005", "", "") + "</Chrgs>",
+            "Ntry/Chrgs/Rcrd/Amt: '1.005' has more than 2 decimal places for EUR"),
+        Arguments.of(
+            "08",
+            "<Chrgs>" + record("-1.00", "", "") + "</Chrgs>",
+            "Ntry/Chrgs/Rcrd/Amt: '-1.00' is signed; camt amounts are unsigned with CdtDbtInd"),
+        Arguments.of(
+            "08",
+            "<Chrgs>" + record("1.00", "DR", "") + "</Chrgs>",
+            "Ntry/Chrgs/Rcrd/CdtDbtInd: 'DR' is not CRDT or DBIT"),
+        Arguments.of(
+            "08",
+            "<Chrgs><TtlChrgsAndTaxAmt Ccy=\"EUR\">x</TtlChrgsAndTaxAmt></Chrgs>",
+            "Ntry/Chrgs/TtlChrgsAndTaxAmt: 'x' is not a decimal amount like 12.34"),
+        Arguments.of(
+            "08",
+            "<NtryDtls><TxDtls><Chrgs>"
+                + "<Rcrd><Amt Ccy=\"GBP\">1.00</Amt></Rcrd>"
+                + "</Chrgs></TxDtls></NtryDtls>",
+            "Ntry/NtryDtls/TxDtls/Chrgs/Rcrd/Amt: charge in 'GBP', the entry is in EUR"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badCharges")
+  void aBadChargeRejectsItsEntryNamingTheChargeField(
+      String version, String chargesXml, String reason) throws Exception {
+    ParsedFile parsed =
+        parse(statement(version, good(1) + "<Ntry>" + BOOKED_CREDIT + chargesXml + "</Ntry>"));
+    assertThat(parsed.records()).hasSize(1);
+    assertThat(parsed.rejections())
+        .singleElement()
+        .extracting(RejectedLine::reason)
+        .isEqualTo(reason);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"02", "03", "04", "05", "06", "07", "08"})
   void versions02To08OfCamt053AreRead(String version) throws Exception {

@@ -65,7 +65,8 @@ class ImportTransactionsTest {
     Path file = csv(5);
     FlakyProducer producer = new FlakyProducer(-1);
 
-    new SettlementImporter(producer, wire, SettlementImporterTest.markersOf(producer), null, 2)
+    new SettlementImporter(
+            producer, wire, SettlementImporterTest.markersOf(producer), null, 2, 0, 0)
         .importFile(file, "acme");
 
     assertThat(producer.commitCount()).isEqualTo(3);
@@ -88,7 +89,8 @@ class ImportTransactionsTest {
     Path file = csv(4);
     FlakyProducer producer = new FlakyProducer(-1);
 
-    new SettlementImporter(producer, wire, SettlementImporterTest.markersOf(producer), null, 2)
+    new SettlementImporter(
+            producer, wire, SettlementImporterTest.markersOf(producer), null, 2, 0, 0)
         .importFile(file, "acme");
 
     List<ProducerRecord<String, byte[]>> markers = on(producer, Topics.SETTLEMENTS_IMPORTS);
@@ -105,7 +107,8 @@ class ImportTransactionsTest {
     // sends: s-1, s-2, marker, s-3, s-4, marker, s-5 (7th) fails
     FlakyProducer producer = new FlakyProducer(7);
     SettlementImporter importer =
-        new SettlementImporter(producer, wire, SettlementImporterTest.markersOf(producer), null, 2);
+        new SettlementImporter(
+            producer, wire, SettlementImporterTest.markersOf(producer), null, 2, 0, 0);
 
     assertThatThrownBy(() -> importer.importFile(file, "acme"))
         .isInstanceOf(SettlementPublishException.class)
@@ -130,7 +133,8 @@ class ImportTransactionsTest {
     // sends: s-1, s-2, marker, s-3, s-4 (5th) fails while s-3 is in the open transaction
     FlakyProducer producer = new FlakyProducer(5);
     SettlementImporter importer =
-        new SettlementImporter(producer, wire, SettlementImporterTest.markersOf(producer), null, 2);
+        new SettlementImporter(
+            producer, wire, SettlementImporterTest.markersOf(producer), null, 2, 0, 0);
 
     assertThatThrownBy(() -> importer.importFile(file, "acme"))
         .isInstanceOf(SettlementPublishException.class);

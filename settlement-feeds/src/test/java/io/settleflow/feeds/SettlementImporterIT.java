@@ -188,7 +188,13 @@ class SettlementImporterIT {
     dying.initTransactions();
     SettlementImporter crashing =
         new SettlementImporter(
-            dying, wire, new KafkaImportMarkers(broker.bootstrapServers()), new Bai2Parser(), 2);
+            dying,
+            wire,
+            new KafkaImportMarkers(broker.bootstrapServers()),
+            new Bai2Parser(),
+            2,
+            0,
+            0);
     try {
       org.assertj.core.api.Assertions.assertThatThrownBy(
               () -> crashing.importFile(file, "crash-bank"))
@@ -218,6 +224,47 @@ class SettlementImporterIT {
             .map(ConsumerRecord::key)
             .toList();
     assertThat(keys).hasSize(7).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void aFileFoundMalformedAtItsEndShowsReadCommittedReadersNothingAndAValidOneIsPublishedOnce()
+      throws Exception {
+    // one transaction per file, sent while parsing: the cut file's first statement was sent, then
+    // its transaction aborted
+    String whole = OneTransactionImportTest.statements(2, 0);
+    Path cut =
+        Files.writeString(dir.resolve("cut-tx.xml"), whole.substring(0, whole.length() - 40));
+    Path good = Files.writeString(dir.resolve("good-tx.xml"), whole);
+    int entries = 2 * OneTransactionImportTest.ENTRIES_PER_STATEMENT;
+    ImportSummary first;
+    ImportSummary again;
+    try (Producer<String, byte[]> txProducer =
+        SettlementProducers.createTransactional(broker.bootstrapServers(), "tx-bank")) {
+      SettlementImporter importer = importer(txProducer);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> importer.importFile(cut, "tx-bank"))
+          .isInstanceOf(UnreadableFileException.class);
+      first = importer.importFile(good, "tx-bank");
+      again = importer(txProducer).importFile(good, "tx-bank");
+    }
+    assertThat(first.published()).isEqualTo(entries);
+    assertThat(again.published()).isZero();
+    assertThat(again.skipped()).isEqualTo(entries);
+
+    ConfluentWireFormat reader =
+        new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
+    List<SettlementRecord> records =
+        readUntil(
+                Topics.SETTLEMENTS_RAW,
+                r -> "tx-bank".equals(reader.decode(r.value(), SettlementRecord.class).getSource()),
+                entries)
+            .stream()
+            .map(r -> reader.decode(r.value(), SettlementRecord.class))
+            .toList();
+    assertThat(records).hasSize(entries);
+    assertThat(records).extracting(SettlementRecord::getSettlementId).doesNotHaveDuplicates();
+    assertThat(records)
+        .extracting(SettlementRecord::getFileId)
+        .containsOnly(SettlementIds.fileId(Files.readAllBytes(good)));
   }
 
   /** Stands for a process killed mid-file: not an exception the importer cleans up after. */
