@@ -27,7 +27,28 @@ import org.slf4j.LoggerFactory;
 public final class IngestMain {
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final int DEFAULT_DB_POOL_SIZE = 10;
-  public static final long DB_CONNECTION_TIMEOUT_MS = 5_000;
+
+  /**
+   * How long a request waits for a pooled connection (or for a new one while the pool has none)
+   * before it is answered 503 {@code database_unavailable} with {@code Retry-After}: PostgreSQL
+   * down must be answered within a second, never hang (issue 10). The worst case is this plus one
+   * {@link #DB_VALIDATION_TIMEOUT_MS} (a pooled connection checked just as the database stops).
+   */
+  public static final long DB_CONNECTION_TIMEOUT_MS = 500;
+
+  /** HikariCP's liveness check of an idle pooled connection (its smallest allowed is 250). */
+  public static final long DB_VALIDATION_TIMEOUT_MS = 250;
+
+  /** pgjdbc's TCP connect timeout, seconds (its smallest unit). */
+  public static final int DB_CONNECT_TIMEOUT_SECONDS = 1;
+
+  /**
+   * pgjdbc's read timeout, seconds: a database that stops answering mid-statement (network
+   * partition, frozen host) fails the request instead of holding its thread. Longer than the
+   * longest legitimate wait, a statement queued behind an idempotency key or payment row lock
+   * ({@link io.settleflow.ledger.PaymentLedger#DEFAULT_KEY_WAIT}).
+   */
+  public static final int DB_SOCKET_TIMEOUT_SECONDS = 10;
 
   /** In-flight requests get this long to finish on SIGTERM (a ledger transaction takes ms). */
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
@@ -61,17 +82,14 @@ public final class IngestMain {
     int port = config.integer("SETTLEFLOW_HTTP_PORT", DEFAULT_HTTP_PORT, 0, 65535);
 
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    HikariConfig pool = new HikariConfig();
-    pool.setPoolName("ledger");
-    pool.setJdbcUrl(config.required("SETTLEFLOW_DB_URL"));
-    pool.setUsername(config.required("SETTLEFLOW_DB_USER"));
-    pool.setPassword(config.secret("SETTLEFLOW_DB_PASSWORD"));
-    pool.setMaximumPoolSize(
-        config.integer("SETTLEFLOW_DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE, 1, 200));
-    pool.setConnectionTimeout(DB_CONNECTION_TIMEOUT_MS);
-    // hikaricp_connections_{active,idle,pending,timeout_total,...}{pool="ledger"} on /metrics
-    pool.setMetricRegistry(metrics);
-    HikariDataSource dataSource = new HikariDataSource(pool);
+    HikariDataSource dataSource =
+        new HikariDataSource(
+            ledgerPool(
+                config.required("SETTLEFLOW_DB_URL"),
+                config.required("SETTLEFLOW_DB_USER"),
+                config.secret("SETTLEFLOW_DB_PASSWORD"),
+                config.integer("SETTLEFLOW_DB_POOL_SIZE", DEFAULT_DB_POOL_SIZE, 1, 200),
+                metrics));
 
     ConfluentRegistryClient registry =
         new ConfluentRegistryClient(config.required("SETTLEFLOW_REGISTRY_URL"));
@@ -156,6 +174,33 @@ public final class IngestMain {
                   stopGracefully(app, inFlight, shutdownTimeout, dataSource);
                 },
                 "ingest-shutdown"));
+  }
+
+  /**
+   * The ledger pool as the API runs it (tests build theirs here too): bounded waits for a
+   * connection, a connect and a read timeout, so a database that is down or gone silent is answered
+   * 503 quickly and the pool reconnects by itself when it is back.
+   */
+  static HikariConfig ledgerPool(
+      String jdbcUrl,
+      String user,
+      String password,
+      int maximumPoolSize,
+      PrometheusMeterRegistry metrics) {
+    HikariConfig pool = new HikariConfig();
+    pool.setPoolName("ledger");
+    pool.setJdbcUrl(jdbcUrl);
+    pool.setUsername(user);
+    pool.setPassword(password);
+    pool.setMaximumPoolSize(maximumPoolSize);
+    pool.setConnectionTimeout(DB_CONNECTION_TIMEOUT_MS);
+    // A pooled connection idle for a while is checked before use; that check must fit too.
+    pool.setValidationTimeout(DB_VALIDATION_TIMEOUT_MS);
+    pool.addDataSourceProperty("connectTimeout", Integer.toString(DB_CONNECT_TIMEOUT_SECONDS));
+    pool.addDataSourceProperty("socketTimeout", Integer.toString(DB_SOCKET_TIMEOUT_SECONDS));
+    // hikaricp_connections_{active,idle,pending,timeout_total,...}{pool="ledger"} on /metrics
+    pool.setMetricRegistry(metrics);
+    return pool;
   }
 
   /**

@@ -112,8 +112,17 @@ public final class PaymentLedger {
       Function<Payment, StoredResponse> renderer)
       throws SQLException {
     String merchantId = request.merchantId();
-    bindMerchant(c, merchantId, keyWait);
-    if (!claimIdempotencyKey(c, merchantId, request.idempotencyKey(), request.requestHash(), now)) {
+    // Round trip 1: bind the merchant, claim the key and read the card, sent together.
+    Pipeline first =
+        bindAndClaim(merchantId, request.idempotencyKey(), request.requestHash(), now, keyWait)
+            .add(CARD_FOR_TOKEN_SQL, request.cardToken());
+    Optional<CardOnFile> card;
+    boolean claimed;
+    try (PreparedStatement ps = first.execute(c)) {
+      claimed = Pipeline.nextUpdateCount(ps) == 1;
+      card = cardFrom(Pipeline.nextResultSet(ps));
+    }
+    if (!claimed) {
       KeyState key = existingKey(c, merchantId, request.idempotencyKey(), request.requestHash());
       if (key instanceof KeyState.Replay replay) {
         return new AuthorizeResult.Replayed(replay.response());
@@ -122,7 +131,6 @@ public final class PaymentLedger {
           ? new AuthorizeResult.KeyReusedWithDifferentRequest()
           : new AuthorizeResult.InFlight();
     }
-    Optional<CardOnFile> card = cardForToken(c, request.cardToken());
     if (card.isEmpty()) {
       return new AuthorizeResult.UnknownCardToken();
     }
@@ -132,7 +140,6 @@ public final class PaymentLedger {
       return new AuthorizeResult.CardExpired(card.get().expMonth(), card.get().expYear());
     }
     List<Posting> postings = LedgerPostings.authorize(request.amountMinor(), request.currency());
-    ensureAccounts(c, merchantId, postings, now);
     Payment payment =
         new Payment(
             merchantId,
@@ -146,14 +153,18 @@ public final class PaymentLedger {
             request.cardToken(),
             card.get().last4(),
             now);
-    insertPayment(c, payment);
     UUID txId = UUID.randomUUID();
-    insertTransaction(c, merchantId, txId, payment.paymentId(), TX_AUTHORIZE, now);
-    insertEntries(c, merchantId, txId, postings, now);
     UUID eventId = UUID.randomUUID();
     byte[] payload = encoder.apply(authorizedEvent(eventId, payment));
+    StoredResponse response = renderer.apply(payment);
+    // Round trip 2: every row of the booking and the stored response (then COMMIT).
+    Pipeline booking = new Pipeline();
+    ensureAccounts(booking, merchantId, postings, now);
+    insertPayment(booking, payment);
+    insertTransaction(booking, merchantId, txId, payment.paymentId(), TX_AUTHORIZE, now);
+    insertEntries(booking, merchantId, txId, postings, now);
     insertOutbox(
-        c,
+        booking,
         merchantId,
         eventId,
         Topics.PAYMENTS_AUTHORIZED,
@@ -161,8 +172,8 @@ public final class PaymentLedger {
         payment.paymentId(),
         payload,
         now);
-    StoredResponse response = renderer.apply(payment);
-    storeResponse(c, merchantId, request.idempotencyKey(), response);
+    storeResponse(booking, merchantId, request.idempotencyKey(), response);
+    booking.executeExpectingLastCount(c, 1, "the idempotency row this transaction claimed is gone");
     return new AuthorizeResult.Created(payment, response);
   }
 
@@ -196,8 +207,8 @@ public final class PaymentLedger {
       Function<VaultCard, StoredResponse> renderer)
       throws SQLException {
     String merchantId = request.merchantId();
-    bindMerchant(c, merchantId, keyWait);
-    if (!claimIdempotencyKey(c, merchantId, request.idempotencyKey(), request.requestHash(), now)) {
+    if (!bindAndClaim(merchantId, request.idempotencyKey(), request.requestHash(), now, keyWait)
+        .claimed(c)) {
       KeyState key = existingKey(c, merchantId, request.idempotencyKey(), request.requestHash());
       if (key instanceof KeyState.Replay replay) {
         return new TokenizeResult.Replayed(replay.response());
@@ -207,36 +218,36 @@ public final class PaymentLedger {
           : new TokenizeResult.InFlight();
     }
     VaultCard card = request.card();
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT vault.store_card(?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setString(1, card.token());
-      ps.setString(2, card.keyId());
-      ps.setBytes(3, card.nonce());
-      ps.setBytes(4, card.ciphertext());
-      ps.setString(5, card.last4());
-      ps.setString(6, card.brand());
-      ps.setInt(7, card.expMonth());
-      ps.setInt(8, card.expYear());
-      ps.setObject(9, timestamp(now));
-      ps.executeQuery().close();
-    }
     StoredResponse response = renderer.apply(card);
-    storeResponse(c, merchantId, request.idempotencyKey(), response);
+    Pipeline store =
+        new Pipeline()
+            .add(
+                "SELECT vault.store_card(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                card.token(),
+                card.keyId(),
+                card.nonce(),
+                card.ciphertext(),
+                card.last4(),
+                card.brand(),
+                card.expMonth(),
+                card.expYear(),
+                timestamp(now));
+    storeResponse(store, merchantId, request.idempotencyKey(), response);
+    store.executeExpectingLastCount(c, 1, "the idempotency row this transaction claimed is gone");
     return new TokenizeResult.Stored(response);
   }
 
   /** What a payment may know of a vault card: never the ciphertext. */
   private record CardOnFile(String last4, int expMonth, int expYear) {}
 
-  private static Optional<CardOnFile> cardForToken(Connection c, String token) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT last4, exp_month, exp_year FROM vault.card_for_token(?)")) {
-      ps.setString(1, token);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next()
-            ? Optional.of(new CardOnFile(rs.getString(1), rs.getInt(2), rs.getInt(3)))
-            : Optional.empty();
-      }
+  private static final String CARD_FOR_TOKEN_SQL =
+      "SELECT last4, exp_month, exp_year FROM vault.card_for_token(?)";
+
+  private static Optional<CardOnFile> cardFrom(ResultSet rs) throws SQLException {
+    try (rs) {
+      return rs.next()
+          ? Optional.of(new CardOnFile(rs.getString(1), rs.getInt(2), rs.getInt(3)))
+          : Optional.empty();
     }
   }
 
@@ -305,8 +316,8 @@ public final class PaymentLedger {
       Function<Payment, StoredResponse> renderer)
       throws SQLException {
     String merchantId = request.merchantId();
-    bindMerchant(c, merchantId, keyWait);
-    if (!claimIdempotencyKey(c, merchantId, request.idempotencyKey(), request.requestHash(), now)) {
+    if (!bindAndClaim(merchantId, request.idempotencyKey(), request.requestHash(), now, keyWait)
+        .claimed(c)) {
       KeyState key = existingKey(c, merchantId, request.idempotencyKey(), request.requestHash());
       if (key instanceof KeyState.Replay replay) {
         return new MovementResult.Replayed(replay.response());
@@ -327,17 +338,21 @@ public final class PaymentLedger {
     }
     PaymentLifecycle.Allowed allowed = (PaymentLifecycle.Allowed) transition;
     Payment after = allowed.after();
-    ensureAccounts(c, merchantId, allowed.postings(), now);
-    updatePayment(c, after, now);
     UUID txId = UUID.randomUUID();
-    insertTransaction(c, merchantId, txId, after.paymentId(), movement.transactionKind(), now);
-    insertEntries(c, merchantId, txId, allowed.postings(), now);
     UUID eventId = UUID.randomUUID();
     byte[] payload =
         encoder.apply(
             movement.topic(), movementEvent(eventId, movement, after, allowed.movedMinor(), now));
+    StoredResponse response = renderer.apply(after);
+    // One round trip for the whole booking (the payment row is already locked).
+    Pipeline booking = new Pipeline();
+    ensureAccounts(booking, merchantId, allowed.postings(), now);
+    updatePayment(booking, after, now);
+    insertTransaction(
+        booking, merchantId, txId, after.paymentId(), movement.transactionKind(), now);
+    insertEntries(booking, merchantId, txId, allowed.postings(), now);
     insertOutbox(
-        c,
+        booking,
         merchantId,
         eventId,
         movement.topic(),
@@ -345,8 +360,13 @@ public final class PaymentLedger {
         after.paymentId(),
         payload,
         now);
-    StoredResponse response = renderer.apply(after);
-    storeResponse(c, merchantId, request.idempotencyKey(), response);
+    storeResponse(booking, merchantId, request.idempotencyKey(), response);
+    int[] counts =
+        booking.executeExpectingLastCount(
+            c, 1, "the idempotency row this transaction claimed is gone");
+    if (counts[1] != 1) {
+      throw new IllegalStateException("the payment row this transaction locked is gone");
+    }
     return new MovementResult.Applied(after, allowed.movedMinor(), response);
   }
 
@@ -542,30 +562,32 @@ public final class PaymentLedger {
   private static void bindMerchant(Connection c, String merchantId, Duration keyWait)
       throws SQLException {
     // Transaction-local (third argument true): a pooled connection never carries a merchant over.
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT set_config('settleflow.merchant_id', ?, true), set_config('lock_timeout', ?, true)")) {
+    try (PreparedStatement ps = c.prepareStatement(BIND_MERCHANT_SQL)) {
       ps.setString(1, merchantId);
       ps.setString(2, Long.toString(keyWait.toMillis()));
       ps.executeQuery().close();
     }
   }
 
-  /** True when this transaction now holds the key; false when a committed row already had it. */
-  private static boolean claimIdempotencyKey(
-      Connection c, String merchantId, String idempotencyKey, byte[] requestHash, Instant now)
-      throws SQLException {
-    // A concurrent holder makes this wait (up to lock_timeout) until it commits or rolls back.
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO ledger.idempotency_keys (merchant_id, idempotency_key, request_hash, created_at)"
-                + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-      ps.setString(1, merchantId);
-      ps.setString(2, idempotencyKey);
-      ps.setBytes(3, requestHash);
-      ps.setObject(4, timestamp(now));
-      return ps.executeUpdate() == 1;
-    }
+  private static final String BIND_MERCHANT_SQL =
+      "SELECT set_config('settleflow.merchant_id', ?, true), set_config('lock_timeout', ?, true)";
+
+  private static final String CLAIM_KEY_SQL =
+      "INSERT INTO ledger.idempotency_keys (merchant_id, idempotency_key, request_hash, created_at)"
+          + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
+
+  /**
+   * The first statements of every write, to be sent in one round trip: bind the transaction to the
+   * merchant, then claim the idempotency key (its update count is 1 when this transaction now holds
+   * the key, 0 when a committed row already had it). A concurrent holder makes the claim wait (up
+   * to lock_timeout) until it commits or rolls back.
+   */
+  private static Pipeline bindAndClaim(
+      String merchantId, String idempotencyKey, byte[] requestHash, Instant now, Duration keyWait) {
+    // Transaction-local (third argument true): a pooled connection never carries a merchant over.
+    return new Pipeline()
+        .add(BIND_MERCHANT_SQL, merchantId, Long.toString(keyWait.toMillis()))
+        .add(CLAIM_KEY_SQL, merchantId, idempotencyKey, requestHash, timestamp(now));
   }
 
   /** What a key committed by an earlier request means for this one. */
@@ -604,43 +626,41 @@ public final class PaymentLedger {
   }
 
   private static void ensureAccounts(
-      Connection c, String merchantId, List<Posting> postings, Instant now) throws SQLException {
+      Pipeline p, String merchantId, List<Posting> postings, Instant now) {
     // Insert-only: a merchant's sub-accounts are created by its first payment in a currency;
-    // a repeated account in one batch is harmless (ON CONFLICT DO NOTHING).
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO ledger.accounts (merchant_id, account_code, currency, kind, created_at)"
-                + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-      for (Posting p : postings) {
-        ps.setString(1, merchantId);
-        ps.setString(2, p.account().code());
-        ps.setString(3, p.currency());
-        ps.setString(4, p.account().kind().name());
-        ps.setObject(5, timestamp(now));
-        ps.addBatch();
-      }
-      ps.executeBatch();
+    // a repeated account in one statement is harmless (ON CONFLICT DO NOTHING).
+    StringBuilder sql =
+        new StringBuilder(
+            "INSERT INTO ledger.accounts (merchant_id, account_code, currency, kind, created_at) VALUES ");
+    List<Object> values = new ArrayList<>();
+    for (Posting posting : postings) {
+      sql.append(values.isEmpty() ? "" : ", ").append("(?, ?, ?, ?, ?)");
+      values.addAll(
+          List.of(
+              merchantId,
+              posting.account().code(),
+              posting.currency(),
+              posting.account().kind().name(),
+              timestamp(now)));
     }
+    p.add(sql.append(" ON CONFLICT DO NOTHING").toString(), values.toArray());
   }
 
-  private static void insertPayment(Connection c, Payment p) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO ledger.payments (merchant_id, payment_id, status, amount_minor, currency,"
-                + " reference, card_token, card_last4, created_at, updated_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setString(1, p.merchantId());
-      ps.setObject(2, p.paymentId());
-      ps.setString(3, p.status().name());
-      ps.setLong(4, p.amountMinor());
-      ps.setString(5, p.currency());
-      ps.setString(6, p.reference());
-      ps.setString(7, p.cardToken());
-      ps.setString(8, p.cardLast4());
-      ps.setObject(9, timestamp(p.createdAt()));
-      ps.setObject(10, timestamp(p.createdAt()));
-      ps.executeUpdate();
-    }
+  private static void insertPayment(Pipeline p, Payment payment) {
+    p.add(
+        "INSERT INTO ledger.payments (merchant_id, payment_id, status, amount_minor, currency,"
+            + " reference, card_token, card_last4, created_at, updated_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        payment.merchantId(),
+        payment.paymentId(),
+        payment.status().name(),
+        payment.amountMinor(),
+        payment.currency(),
+        payment.reference(),
+        payment.cardToken(),
+        payment.cardLast4(),
+        timestamp(payment.createdAt()),
+        timestamp(payment.createdAt()));
   }
 
   /** Thrown when the payment row stays locked by other movements for longer than the wait. */
@@ -662,103 +682,84 @@ public final class PaymentLedger {
     }
   }
 
-  private static void updatePayment(Connection c, Payment p, Instant now) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE ledger.payments SET status = ?, captured_minor = ?, refunded_minor = ?, updated_at = ?"
-                + " WHERE merchant_id = ? AND payment_id = ?")) {
-      ps.setString(1, p.status().name());
-      ps.setLong(2, p.capturedMinor());
-      ps.setLong(3, p.refundedMinor());
-      ps.setObject(4, timestamp(now));
-      ps.setString(5, p.merchantId());
-      ps.setObject(6, p.paymentId());
-      if (ps.executeUpdate() != 1) {
-        throw new IllegalStateException("the payment row this transaction locked is gone");
-      }
-    }
+  private static void updatePayment(Pipeline p, Payment payment, Instant now) {
+    p.add(
+        "UPDATE ledger.payments SET status = ?, captured_minor = ?, refunded_minor = ?, updated_at = ?"
+            + " WHERE merchant_id = ? AND payment_id = ?",
+        payment.status().name(),
+        payment.capturedMinor(),
+        payment.refundedMinor(),
+        timestamp(now),
+        payment.merchantId(),
+        payment.paymentId());
   }
 
   private static void insertTransaction(
-      Connection c, String merchantId, UUID txId, UUID paymentId, String kind, Instant now)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO ledger.ledger_transactions (merchant_id, tx_id, payment_id, kind, created_at)"
-                + " VALUES (?, ?, ?, ?, ?)")) {
-      ps.setString(1, merchantId);
-      ps.setObject(2, txId);
-      ps.setObject(3, paymentId);
-      ps.setString(4, kind);
-      ps.setObject(5, timestamp(now));
-      ps.executeUpdate();
-    }
+      Pipeline p, String merchantId, UUID txId, UUID paymentId, String kind, Instant now) {
+    p.add(
+        "INSERT INTO ledger.ledger_transactions (merchant_id, tx_id, payment_id, kind, created_at)"
+            + " VALUES (?, ?, ?, ?, ?)",
+        merchantId,
+        txId,
+        paymentId,
+        kind,
+        timestamp(now));
   }
 
   private static void insertEntries(
-      Connection c, String merchantId, UUID txId, List<Posting> postings, Instant now)
-      throws SQLException {
+      Pipeline p, String merchantId, UUID txId, List<Posting> postings, Instant now) {
     if (!LedgerPostings.isBalanced(postings)) {
       // The database checks this again at COMMIT; failing here names the code path.
       throw new IllegalStateException("unbalanced postings " + postings);
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO ledger.ledger_entries (merchant_id, tx_id, account_code, currency, amount_minor, created_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?)")) {
-      for (Posting p : postings) {
-        ps.setString(1, merchantId);
-        ps.setObject(2, txId);
-        ps.setString(3, p.account().code());
-        ps.setString(4, p.currency());
-        ps.setLong(5, p.amountMinor());
-        ps.setObject(6, timestamp(now));
-        ps.addBatch();
-      }
-      ps.executeBatch();
+    StringBuilder sql =
+        new StringBuilder(
+            "INSERT INTO ledger.ledger_entries (merchant_id, tx_id, account_code, currency, amount_minor, created_at) VALUES ");
+    List<Object> values = new ArrayList<>();
+    for (Posting posting : postings) {
+      sql.append(values.isEmpty() ? "" : ", ").append("(?, ?, ?, ?, ?, ?)");
+      values.addAll(
+          List.of(
+              merchantId,
+              txId,
+              posting.account().code(),
+              posting.currency(),
+              posting.amountMinor(),
+              timestamp(now)));
     }
+    p.add(sql.toString(), values.toArray());
   }
 
   private static void insertOutbox(
-      Connection c,
+      Pipeline p,
       String merchantId,
       UUID eventId,
       String topic,
       String eventType,
       UUID paymentId,
       byte[] payload,
-      Instant now)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO ledger.outbox (merchant_id, id, aggregatetype, aggregateid, type, payload, created_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setString(1, merchantId);
-      ps.setObject(2, eventId);
-      ps.setString(3, topic);
-      ps.setString(4, paymentId.toString());
-      ps.setString(5, eventType);
-      ps.setBytes(6, payload);
-      ps.setObject(7, timestamp(now));
-      ps.executeUpdate();
-    }
+      Instant now) {
+    p.add(
+        "INSERT INTO ledger.outbox (merchant_id, id, aggregatetype, aggregateid, type, payload, created_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        merchantId,
+        eventId,
+        topic,
+        paymentId.toString(),
+        eventType,
+        payload,
+        timestamp(now));
   }
 
   private static void storeResponse(
-      Connection c, String merchantId, String idempotencyKey, StoredResponse response)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE ledger.idempotency_keys SET response_status = ?, response_body = ?"
-                + " WHERE merchant_id = ? AND idempotency_key = ?")) {
-      ps.setInt(1, response.status());
-      ps.setString(2, response.body());
-      ps.setString(3, merchantId);
-      ps.setString(4, idempotencyKey);
-      if (ps.executeUpdate() != 1) {
-        throw new IllegalStateException("the idempotency row this transaction claimed is gone");
-      }
-    }
+      Pipeline p, String merchantId, String idempotencyKey, StoredResponse response) {
+    p.add(
+        "UPDATE ledger.idempotency_keys SET response_status = ?, response_body = ?"
+            + " WHERE merchant_id = ? AND idempotency_key = ?",
+        response.status(),
+        response.body(),
+        merchantId,
+        idempotencyKey);
   }
 
   private static Optional<Payment> selectPayment(
@@ -836,6 +837,91 @@ public final class PaymentLedger {
     } catch (SQLException e) {
       // The original failure matters more; the pool discards a connection that cannot roll back.
       cause.addSuppressed(e);
+    }
+  }
+
+  /**
+   * Statements sent to PostgreSQL together: pgjdbc sends the parts of a multi-statement query in
+   * one network round trip (one Sync) and the server runs them in order, in the surrounding
+   * transaction, stopping at the first error. A write is two round trips and COMMIT instead of one
+   * round trip per statement; the SQL stays the same.
+   */
+  private static final class Pipeline {
+    private final StringBuilder sql = new StringBuilder();
+    private final List<Object> parameters = new ArrayList<>();
+    private int statements;
+
+    /** Appends a statement with its parameters (String, UUID, Long, Integer, bytes, timestamp). */
+    Pipeline add(String statement, Object... values) {
+      sql.append(statements == 0 ? "" : "; ").append(statement);
+      parameters.addAll(java.util.Arrays.asList(values));
+      statements++;
+      return this;
+    }
+
+    /** Sends everything; read the results in order with the next… methods. */
+    PreparedStatement execute(Connection c) throws SQLException {
+      PreparedStatement ps = c.prepareStatement(sql.toString());
+      try {
+        for (int i = 0; i < parameters.size(); i++) {
+          Object v = parameters.get(i);
+          if (v == null) {
+            ps.setNull(i + 1, java.sql.Types.VARCHAR);
+          } else if (v instanceof String text) {
+            ps.setString(i + 1, text);
+          } else if (v instanceof byte[] bytes) {
+            ps.setBytes(i + 1, bytes);
+          } else {
+            ps.setObject(i + 1, v);
+          }
+        }
+        ps.execute(); // positioned on the first statement's result
+
+        return ps;
+      } catch (SQLException | RuntimeException e) {
+        ps.close();
+        throw e;
+      }
+    }
+
+    /** Whether the claim (second statement of {@link #bindAndClaim}) took the key. */
+    boolean claimed(Connection c) throws SQLException {
+      try (PreparedStatement ps = execute(c)) {
+        return nextUpdateCount(ps) == 1;
+      }
+    }
+
+    /**
+     * Sends everything (no statement may return rows but the first); returns each statement's
+     * update count and fails unless the last one changed {@code expectedLast} rows.
+     */
+    int[] executeExpectingLastCount(Connection c, int expectedLast, String otherwise)
+        throws SQLException {
+      int[] counts = new int[statements];
+      try (PreparedStatement ps = execute(c)) {
+        counts[0] = ps.getUpdateCount();
+        for (int i = 1; i < statements; i++) {
+          counts[i] = nextUpdateCount(ps);
+        }
+      }
+      if (counts[statements - 1] != expectedLast) {
+        throw new IllegalStateException(otherwise);
+      }
+      return counts;
+    }
+
+    static int nextUpdateCount(PreparedStatement ps) throws SQLException {
+      if (ps.getMoreResults() || ps.getUpdateCount() < 0) {
+        throw new IllegalStateException("expected an update count from the pipelined statement");
+      }
+      return ps.getUpdateCount();
+    }
+
+    static ResultSet nextResultSet(PreparedStatement ps) throws SQLException {
+      if (!ps.getMoreResults()) {
+        throw new IllegalStateException("expected rows from the pipelined statement");
+      }
+      return ps.getResultSet();
     }
   }
 }

@@ -1319,6 +1319,76 @@ class PaymentLedgerIT {
     assertThat(ledger.schemaAtLeast(99)).isFalse();
   }
 
+  @Test
+  void authorizeAndCaptureAreTwoAndThreeStatementSendsPlusCommit() throws Exception {
+    String merchant = newMerchant();
+    List<String> calls = new ArrayList<>();
+    PaymentLedger counted =
+        new PaymentLedger(countingDataSource(app, calls), Clock.fixed(NOW, ZoneOffset.UTC));
+
+    AuthorizeResult r =
+        counted.authorize(request(merchant, "rt-1", "rt-1", 1999, "EUR"), ENCODER, RENDERER);
+
+    assertThat(r).isInstanceOf(AuthorizeResult.Created.class);
+    // bind + claim + card in one send, the whole booking in the second, then COMMIT
+    assertThat(calls).containsExactly("prepareStatement", "prepareStatement", "commit");
+    assertThat(counts(merchant))
+        .containsEntry("payments", 1L)
+        .containsEntry("ledger_entries", 2L)
+        .containsEntry("outbox", 1L)
+        .containsEntry("idempotency_keys", 1L);
+
+    calls.clear();
+    Payment payment = ((AuthorizeResult.Created) r).payment();
+    MovementResult m =
+        counted.move(
+            move(merchant, "rt-2", payment, PaymentMovement.CAPTURE, 500L),
+            MOVE_ENCODER,
+            MOVE_RENDERER);
+
+    assertThat(m).isInstanceOf(MovementResult.Applied.class);
+    // bind + claim, the row lock (its wait is told apart from the key's), the booking, COMMIT
+    assertThat(calls)
+        .containsExactly("prepareStatement", "prepareStatement", "prepareStatement", "commit");
+    assertThat(counted.findPayment(merchant, payment.paymentId()).orElseThrow().capturedMinor())
+        .isEqualTo(500L);
+  }
+
+  /** Records the statements a ledger call prepares and its commits, in order. */
+  static DataSource countingDataSource(DataSource target, List<String> calls) {
+    return (DataSource)
+        java.lang.reflect.Proxy.newProxyInstance(
+            PaymentLedgerIT.class.getClassLoader(),
+            new Class<?>[] {DataSource.class},
+            (proxy, method, args) -> {
+              Object result = invoke(method, target, args);
+              if (!method.getName().equals("getConnection")) {
+                return result;
+              }
+              Connection real = (Connection) result;
+              return java.lang.reflect.Proxy.newProxyInstance(
+                  PaymentLedgerIT.class.getClassLoader(),
+                  new Class<?>[] {Connection.class},
+                  (p, m, a) -> {
+                    if (m.getName().startsWith("prepare")
+                        || m.getName().equals("createStatement")
+                        || m.getName().equals("commit")) {
+                      calls.add(m.getName());
+                    }
+                    return invoke(m, real, a);
+                  });
+            });
+  }
+
+  private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args)
+      throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
   // --- helpers
 
   /** A merchant holding the vault card {@link #TOKEN} (last four 4242, valid through 12/2030). */

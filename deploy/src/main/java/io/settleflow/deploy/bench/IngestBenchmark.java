@@ -38,7 +38,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * number of concurrent clients and the same pool size. The ratio is what the API costs on top of
  * the database work. The measured time is cut into {@link #ROUNDS} slices per side, alternating raw
  * and API, so both sides see the same background load on a shared machine (one long phase each let
- * a neighbour's build land on one side only).
+ * a neighbour's build land on one side only). Each side first warms up for a number of operations
+ * (see {@link Options}), and each side's CPU per operation is reported per process (PostgreSQL,
+ * ingest-api, this JVM) with the load average, so a figure says where the time went.
  */
 public final class IngestBenchmark {
   /** The API's and the raw clients' pool size: the same for both sides. */
@@ -47,8 +49,16 @@ public final class IngestBenchmark {
   /** Measured slices per side, alternating raw, API, raw, API, ... */
   public static final int ROUNDS = 4;
 
-  /** How the benchmark runs. */
-  public record Options(int clients, Duration warmup, Duration measure) {}
+  /** Warm-up slices are this long; warm-up ends after the slice that reaches its target. */
+  static final Duration WARMUP_SLICE = Duration.ofSeconds(2);
+
+  /**
+   * How the benchmark runs. Each side warms up until it has done {@code warmupOperations} or {@code
+   * warmup} has passed, whichever comes first: the API's JVM (Jetty, Javalin, Jackson, pgjdbc)
+   * needs thousands of requests per hot method before C2 compiles it, and JIT threads still
+   * compiling during the measurement charge the API side with CPU a running service does not spend.
+   */
+  public record Options(int clients, Duration warmup, int warmupOperations, Duration measure) {}
 
   /** One line of result, as the issue defines it. */
   public record Result(LatencySample raw, LatencySample api) {
@@ -65,14 +75,19 @@ public final class IngestBenchmark {
     }
   }
 
-  /** One timed operation; returns normally when it succeeded. */
+  /**
+   * One timed operation: true when it succeeded, false when the service shed it (only successes are
+   * timed and counted); anything else throws.
+   */
   @FunctionalInterface
   interface Operation {
-    void run(int client) throws Exception;
+    boolean run(int client) throws Exception;
   }
 
   private final Options options;
   private final PrintStream out;
+  private final java.util.concurrent.atomic.AtomicLong shed =
+      new java.util.concurrent.atomic.AtomicLong();
 
   public IngestBenchmark(Options options, PrintStream out) {
     this.options = options;
@@ -131,9 +146,15 @@ public final class IngestBenchmark {
                         "Content-Type",
                         "application/json"),
                     body.getBytes(StandardCharsets.UTF_8));
+            if (status == 503) {
+              // the pool's connection wait (IngestMain.DB_CONNECTION_TIMEOUT_MS) ran out
+              shed.incrementAndGet();
+              return false;
+            }
             if (status != 201) {
               throw new IllegalStateException("API answered " + status);
             }
+            return true;
           };
       try (HikariDataSource pool = appPool(stack, runDir)) {
         PaymentLedger ledger = new PaymentLedger(pool, Clock.systemUTC());
@@ -155,12 +176,18 @@ public final class IngestBenchmark {
               if (!(r instanceof AuthorizeResult.Created)) {
                 throw new IllegalStateException("raw authorize did not create: " + r);
               }
+              return true;
             };
+        ProcessCpu cpu =
+            new ProcessCpu(
+                stack.service("ingest-api").pid(),
+                ProcessCpu.postmasterPid(runDir.resolve("postgres")));
         return interleaved(
             "raw JDBC (PaymentLedger.authorize, same SQL and transaction)",
             rawAuthorize,
             "HTTP API (POST /v1/payments)",
-            apiAuthorize);
+            apiAuthorize,
+            cpu);
       } finally {
         for (KeepAliveHttpClient c : connections) {
           c.close();
@@ -207,13 +234,14 @@ public final class IngestBenchmark {
    * Warms both sides up, then measures them in {@link #ROUNDS} alternating slices each (every
    * client loops on the operation; latencies of successes only) and pools each side's slices.
    */
-  private Result interleaved(String rawName, Operation raw, String apiName, Operation api)
+  private Result interleaved(
+      String rawName, Operation raw, String apiName, Operation api, ProcessCpu cpu)
       throws Exception {
     for (String name : List.of(rawName, apiName)) {
       out.printf(
-          "bench ingest: %s, %d clients: warming up %d s%n",
-          name, options.clients(), options.warmup().toSeconds());
-      drive(name.equals(rawName) ? raw : api, options.warmup());
+          "bench ingest: %s, %d clients: warming up for %d operations or %d s%n",
+          name, options.clients(), options.warmupOperations(), options.warmup().toSeconds());
+      warmUp(name, name.equals(rawName) ? raw : api);
     }
     Duration slice = options.measure().dividedBy(ROUNDS);
     out.printf(
@@ -223,16 +251,76 @@ public final class IngestBenchmark {
     java.util.List<long[]> apiLatencies = new java.util.ArrayList<>();
     long rawNanos = 0;
     long apiNanos = 0;
+    ProcessCpu.Reading rawCpu = ProcessCpu.ZERO;
+    ProcessCpu.Reading apiCpu = ProcessCpu.ZERO;
+    double loadBefore = ProcessCpu.loadAverage();
+    long shedBefore = shed.get();
     for (int round = 0; round < ROUNDS; round++) {
+      ProcessCpu.Reading c0 = cpu.read();
       long start = System.nanoTime();
       rawLatencies.addAll(drive(raw, slice));
       long middle = System.nanoTime();
+      ProcessCpu.Reading c1 = cpu.read();
       apiLatencies.addAll(drive(api, slice));
-      rawNanos += middle - start;
       apiNanos += System.nanoTime() - middle;
+      rawNanos += middle - start;
+      ProcessCpu.Reading c2 = cpu.read();
+      rawCpu = rawCpu.plus(c1.minus(c0));
+      apiCpu = apiCpu.plus(c2.minus(c1));
     }
-    return new Result(
-        report(rawName, rawLatencies, rawNanos), report(apiName, apiLatencies, apiNanos));
+    Result result =
+        new Result(
+            report(rawName, rawLatencies, rawNanos), report(apiName, apiLatencies, apiNanos));
+    if (shed.get() > 0) {
+      out.printf(
+          "bench ingest: the API answered 503 database_unavailable to %d requests (%d while"
+              + " measuring): not counted as operations%n",
+          shed.get(), shed.get() - shedBefore);
+    }
+    cpuReport("raw JDBC", rawCpu, result.raw(), rawNanos, "raw JDBC clients");
+    cpuReport("HTTP API", apiCpu, result.api(), apiNanos, "load generator");
+    out.printf(
+        java.util.Locale.ROOT,
+        "bench ingest: load average %.2f before, %.2f after measuring (2 cores: above 2 means"
+            + " other work competed for the CPU)%n",
+        loadBefore,
+        ProcessCpu.loadAverage());
+    return result;
+  }
+
+  /**
+   * Where one operation's CPU went: PostgreSQL (all backends), the ingest-api JVM, and this JVM
+   * (the raw JDBC clients or the HTTP load generator), plus how much of the 2 cores they used.
+   */
+  private void cpuReport(
+      String side, ProcessCpu.Reading cpu, LatencySample sample, long elapsedNanos, String self) {
+    double ops = Math.max(1, sample.operations());
+    out.printf(
+        java.util.Locale.ROOT,
+        "bench ingest: %s CPU per operation: postgres %.2f ms, ingest-api %.2f ms, %s %.2f ms"
+            + " (total %.2f ms; these processes used %.2f cores)%n",
+        side,
+        cpu.postgresNanos() / ops / 1e6,
+        cpu.apiNanos() / ops / 1e6,
+        self,
+        cpu.benchNanos() / ops / 1e6,
+        (cpu.postgresNanos() + cpu.apiNanos() + cpu.benchNanos()) / ops / 1e6,
+        (cpu.postgresNanos() + cpu.apiNanos() + cpu.benchNanos()) / (double) elapsedNanos);
+  }
+
+  private void warmUp(String name, Operation operation) throws Exception {
+    long start = System.nanoTime();
+    long end = start + options.warmup().toNanos();
+    long operations = 0;
+    while (operations < options.warmupOperations() && System.nanoTime() < end) {
+      Duration slice = Duration.ofNanos(Math.min(WARMUP_SLICE.toNanos(), end - System.nanoTime()));
+      for (long[] perClient : drive(operation, slice)) {
+        operations += perClient.length;
+      }
+    }
+    out.printf(
+        "bench ingest: %s: warmed up with %d operations in %d s%n",
+        name, operations, Duration.ofNanos(System.nanoTime() - start).toSeconds());
   }
 
   private LatencySample report(String name, List<long[]> perClient, long elapsedNanos) {
@@ -263,7 +351,9 @@ public final class IngestBenchmark {
                   int n = 0;
                   while (System.nanoTime() < end) {
                     long t = System.nanoTime();
-                    operation.run(client);
+                    if (!operation.run(client)) {
+                      continue;
+                    }
                     if (n == latencies.length) {
                       latencies = java.util.Arrays.copyOf(latencies, n * 2);
                     }
