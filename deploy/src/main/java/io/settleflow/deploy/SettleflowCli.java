@@ -414,7 +414,8 @@ public final class SettleflowCli extends GroupCommand {
         BenchCommand.Feeds.class,
         BenchCommand.Risk.class,
         io.settleflow.deploy.bench.CdcBenchCommand.class,
-        io.settleflow.deploy.bench.E2eBenchCommand.class
+        io.settleflow.deploy.bench.E2eBenchCommand.class,
+        io.settleflow.deploy.bench.ReconBenchCommand.class
       })
   static final class BenchCommand extends GroupCommand {
     @Command(
@@ -521,9 +522,19 @@ public final class SettleflowCli extends GroupCommand {
 
       @Option(
           names = "--warmup-seconds",
-          defaultValue = "5",
-          description = "Warm-up seconds per side (default: ${DEFAULT-VALUE}).")
+          defaultValue = "60",
+          description =
+              "Longest warm-up per side, in seconds (default: ${DEFAULT-VALUE}); it ends earlier"
+                  + " once --warmup-operations are done.")
       int warmupSeconds;
+
+      @Option(
+          names = "--warmup-operations",
+          defaultValue = "20000",
+          description =
+              "Warm-up operations per side (default: ${DEFAULT-VALUE}): enough for the JIT to"
+                  + " compile the API's request path before measuring.")
+      int warmupOperations;
 
       @Override
       public Integer call() throws Exception {
@@ -531,7 +542,10 @@ public final class SettleflowCli extends GroupCommand {
         IngestBenchmark.Result result =
             new IngestBenchmark(
                     new IngestBenchmark.Options(
-                        clients, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(seconds)),
+                        clients,
+                        Duration.ofSeconds(warmupSeconds),
+                        warmupOperations,
+                        Duration.ofSeconds(seconds)),
                     System.out)
                 .run(home(), dir);
         io.settleflow.deploy.bench.BenchRun.printResult(System.out, result.resultLine());

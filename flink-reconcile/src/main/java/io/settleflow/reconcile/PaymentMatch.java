@@ -27,6 +27,12 @@ public class PaymentMatch {
   /** A REFUND line matched to the ledger refund (not written to payments.settled). */
   public boolean refund;
 
+  /** One-to-many: the batch whose payout line this match reconciles; null otherwise. */
+  public String batchId;
+
+  /** One-to-many: the payments the batch's member lines name; empty otherwise. */
+  public String[] paymentIds = new String[0];
+
   public PaymentMatch() {}
 
   @Override

@@ -49,6 +49,9 @@ public class PaymentSettlementMatcher
   /** Duplicate settlement event ids remembered per payment, to bound state under a bad feed. */
   public static final int MAX_REMEMBERED_DUPLICATES = 64;
 
+  /** Ledger refunds and refund lines remembered per payment for redelivery detection. */
+  public static final int MAX_REMEMBERED_REFUND_EVENTS = 256;
+
   /** Flink metric names (bridged to /metrics by {@link ReconMetricsReporter}). */
   public static final String MATCHES_METRIC = "reconMatches";
 
@@ -74,6 +77,10 @@ public class PaymentSettlementMatcher
   private transient ValueState<Settlement> settlement;
   private transient ValueState<ReconDecision> decision;
   private transient MapState<String, Boolean> duplicateEventIds;
+  private transient MapState<String, LedgerPayment> openRefunds;
+  private transient MapState<String, Settlement> openRefundLines;
+  private transient MapState<String, Long> overdueRefundDropAt;
+  private transient ValueState<RefundTally> refundTally;
   private transient Counter matches;
   private transient Map<AlertKind, Counter> mismatches;
   private transient Histogram alertLatencyMs;
@@ -99,6 +106,22 @@ public class PaymentSettlementMatcher
             .getMapState(
                 new MapStateDescriptor<>(
                     "duplicate-settlement-event-ids", Types.STRING, Types.BOOLEAN));
+    openRefunds =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "open-refunds", Types.STRING, TypeInformation.of(LedgerPayment.class)));
+    openRefundLines =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "open-refund-lines", Types.STRING, TypeInformation.of(Settlement.class)));
+    overdueRefundDropAt =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>("overdue-refund-drop-at", Types.STRING, Types.LONG));
+    refundTally =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("refund-tally", RefundTally.class));
     MetricGroup metrics = getRuntimeContext().getMetricGroup();
     matches = metrics.counter(MATCHES_METRIC);
     mismatches = new EnumMap<>(AlertKind.class);
@@ -128,6 +151,10 @@ public class PaymentSettlementMatcher
   public void processElement1(LedgerPayment p, Context ctx, Collector<PaymentMatch> out)
       throws Exception {
     triggerArrivalMs = p.arrivedAtMs;
+    if (isRefundKey(ctx.getCurrentKey())) {
+      ledgerRefund(p, ctx, out);
+      return;
+    }
     ReconDecision d = decision.value();
     if (d != null && d.isFinal()) {
       return; // a late CDC redelivery (or a later event) of a payment already decided
@@ -148,6 +175,10 @@ public class PaymentSettlementMatcher
   public void processElement2(Settlement s, Context ctx, Collector<PaymentMatch> out)
       throws Exception {
     triggerArrivalMs = s.arrivedAtMs;
+    if (isRefundKey(ctx.getCurrentKey())) {
+      refundLine(s, ctx, out);
+      return;
+    }
     ReconDecision d = decision.value();
     if (s.isChargeback()) {
       // Keyed on the line itself: the marker only recognises a re-import of the same line.
@@ -213,6 +244,10 @@ public class PaymentSettlementMatcher
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<PaymentMatch> out)
       throws Exception {
     triggerArrivalMs = 0;
+    if (isRefundKey(ctx.getCurrentKey())) {
+      refundTimer(timestamp, ctx, out);
+      return;
+    }
     ReconDecision d = decision.value();
     if (d != null) {
       if (timestamp >= d.cleanupAtMs) {
@@ -369,6 +404,241 @@ public class PaymentSettlementMatcher
     settlement.clear();
     decision.clear();
     duplicateEventIds.clear();
+    openRefunds.clear();
+    openRefundLines.clear();
+    overdueRefundDropAt.clear();
+    refundTally.clear();
+  }
+
+  // ---- Refunds: under refund:<payment id>, each ledger refund pairs with one refund line. ----
+
+  private static boolean isRefundKey(String key) {
+    return key.startsWith(LedgerPayment.REFUND_KEY_PREFIX);
+  }
+
+  /**
+   * A ledger refund: pairs at once with a waiting refund line the rules match; else waits for one
+   * until its SLA (then, at the timer, with any waiting line as a mismatch, or OVERDUE_PAYMENT).
+   */
+  private void ledgerRefund(LedgerPayment r, Context ctx, Collector<PaymentMatch> out)
+      throws Exception {
+    if (duplicateEventIds.contains(r.eventId) || openRefunds.contains(r.eventId)) {
+      return; // a CDC redelivery
+    }
+    Settlement partner = null;
+    for (Settlement l : openRefundLines.values()) {
+      if (rules.compare(r, l).isMatch() && (partner == null || earlier(l, partner))) {
+        partner = l;
+      }
+    }
+    if (partner != null) {
+      long atMs = Math.max(r.occurredAtMs, partner.settledAtMs);
+      pairRefund(r, partner, atMs, Math.max(atMs, ctx.timerService().currentWatermark()), ctx, out);
+      return;
+    }
+    openRefunds.put(r.eventId, r);
+    ctx.timerService().registerEventTimeTimer(deadlineAt(r));
+  }
+
+  /**
+   * A refund line: pairs at once with a waiting (or overdue) ledger refund the rules match; else
+   * waits until its orphan grace ends (then, at the timer, with any waiting ledger refund as a
+   * mismatch; or, when every ledger refund is paired already, it goes beyond what the ledger
+   * refunded: DUPLICATE_SETTLEMENT; or ORPHAN_SETTLEMENT when the ledger refunded nothing).
+   */
+  private void refundLine(Settlement l, Context ctx, Collector<PaymentMatch> out) throws Exception {
+    if (duplicateEventIds.contains(l.eventId) || openRefundLines.contains(l.eventId)) {
+      return; // a re-import
+    }
+    LedgerPayment partner = null;
+    for (LedgerPayment r : openRefunds.values()) {
+      if (rules.compare(r, l).isMatch() && (partner == null || earlier(r, partner))) {
+        partner = r;
+      }
+    }
+    if (partner != null) {
+      long atMs = Math.max(partner.occurredAtMs, l.settledAtMs);
+      pairRefund(partner, l, atMs, Math.max(atMs, ctx.timerService().currentWatermark()), ctx, out);
+      return;
+    }
+    openRefundLines.put(l.eventId, l);
+    ctx.timerService().registerEventTimeTimer(orphanAt(l));
+  }
+
+  private void refundTimer(long timestamp, OnTimerContext ctx, Collector<PaymentMatch> out)
+      throws Exception {
+    // Due ledger refunds first, then due lines, each in event-time order: a replay agrees.
+    for (LedgerPayment r : sortedRefunds()) {
+      if (overdueRefundDropAt.contains(r.eventId)) {
+        if (overdueRefundDropAt.get(r.eventId) <= timestamp) {
+          openRefunds.remove(r.eventId); // overdue long ago and no line came: let it go
+          overdueRefundDropAt.remove(r.eventId);
+        }
+        continue;
+      }
+      long due = deadlineAt(r);
+      if (due > timestamp) {
+        continue;
+      }
+      Settlement oldest = oldestOpenLine();
+      if (oldest != null) {
+        pairRefund(r, oldest, due, due, ctx, out);
+        continue;
+      }
+      ReconRules.Overdue overdue = settings.rules().overdue();
+      alert(
+          ctx,
+          ReconFindings.overdue(
+              r,
+              overdue.slaMsFor(r.merchantId),
+              overdue.processorFor(r.merchantId),
+              overdue.rule(),
+              due));
+      // Kept so a late line still pairs (RESOLVED first), until the decided retention ends.
+      long dropAt = saturatingAdd(due, settings.decidedRetentionMs());
+      overdueRefundDropAt.put(r.eventId, dropAt);
+      ctx.timerService().registerEventTimeTimer(dropAt);
+    }
+    for (Settlement l : sortedLines()) {
+      long due = orphanAt(l);
+      if (due > timestamp) {
+        continue;
+      }
+      LedgerPayment oldest = oldestOpenRefund();
+      if (oldest != null) {
+        pairRefund(oldest, l, due, due, ctx, out);
+        continue;
+      }
+      openRefundLines.remove(l.eventId);
+      rememberRefundEvent(l.eventId);
+      RefundTally tally = refundTally.value();
+      if (tally != null && tally.pairedRefunds > 0) {
+        alert(ctx, ReconFindings.excessRefund(ctx.getCurrentKey(), tally, l, due));
+      } else {
+        alert(ctx, ReconFindings.orphan(l, settings.orphanGraceMs(), due));
+      }
+      extendRefundCleanup(due, ctx, l.merchantId);
+    }
+    RefundTally tally = refundTally.value();
+    if (openRefunds.isEmpty()
+        && openRefundLines.isEmpty()
+        && (tally == null || timestamp >= tally.cleanupAtMs)) {
+      clearAll();
+    }
+  }
+
+  /**
+   * Decides one ledger refund against one refund line (both leave the waiting lists).
+   *
+   * @param cleanupFromMs the event time the key's retention counts from (a timer's own time, so a
+   *     replay agrees)
+   */
+  private void pairRefund(
+      LedgerPayment r,
+      Settlement l,
+      long atMs,
+      long cleanupFromMs,
+      Context ctx,
+      Collector<PaymentMatch> out)
+      throws Exception {
+    if (overdueRefundDropAt.contains(r.eventId)) {
+      alert(
+          ctx,
+          ReconFindings.resolved(r, l, deadlineAt(r), settings.rules().overdue().rule(), atMs));
+      overdueRefundDropAt.remove(r.eventId);
+    }
+    SettlementMatchRules.Verdict verdict = rules.compare(r, l);
+    if (verdict.isMatch()) {
+      matched(out, ReconFindings.match(r, l, verdict, atMs));
+    } else {
+      alert(ctx, ReconFindings.mismatch(r, l, verdict, atMs));
+    }
+    openRefunds.remove(r.eventId);
+    openRefundLines.remove(l.eventId);
+    rememberRefundEvent(r.eventId);
+    rememberRefundEvent(l.eventId);
+    RefundTally tally = refundTally.value();
+    if (tally == null) {
+      tally = new RefundTally();
+    }
+    tally.pairedRefunds++;
+    tally.pairedRefundedMinor = saturatingAdd(tally.pairedRefundedMinor, r.amountMinor);
+    tally.merchantId = r.merchantId;
+    refundTally.update(tally);
+    extendRefundCleanup(cleanupFromMs, ctx, r.merchantId);
+  }
+
+  private void extendRefundCleanup(long fromMs, Context ctx, String merchantId) throws Exception {
+    RefundTally tally = refundTally.value();
+    if (tally == null) {
+      tally = new RefundTally();
+      tally.merchantId = merchantId;
+    }
+    long at = saturatingAdd(fromMs, settings.decidedRetentionMs());
+    if (at > tally.cleanupAtMs) {
+      tally.cleanupAtMs = at;
+      ctx.timerService().registerEventTimeTimer(at);
+    }
+    refundTally.update(tally);
+  }
+
+  private void rememberRefundEvent(String eventId) throws Exception {
+    int size = 0;
+    for (String ignored : duplicateEventIds.keys()) {
+      size++;
+    }
+    // Past the cap a redelivered refund event waits and is decided again (same alert ids).
+    if (size < MAX_REMEMBERED_REFUND_EVENTS) {
+      duplicateEventIds.put(eventId, Boolean.TRUE);
+    }
+  }
+
+  private java.util.List<LedgerPayment> sortedRefunds() throws Exception {
+    java.util.List<LedgerPayment> list = new java.util.ArrayList<>();
+    openRefunds.values().forEach(list::add);
+    list.sort(
+        java.util.Comparator.<LedgerPayment>comparingLong(r -> r.occurredAtMs)
+            .thenComparing(r -> r.eventId));
+    return list;
+  }
+
+  private java.util.List<Settlement> sortedLines() throws Exception {
+    java.util.List<Settlement> list = new java.util.ArrayList<>();
+    openRefundLines.values().forEach(list::add);
+    list.sort(
+        java.util.Comparator.<Settlement>comparingLong(l -> l.settledAtMs)
+            .thenComparing(l -> l.eventId));
+    return list;
+  }
+
+  private LedgerPayment oldestOpenRefund() throws Exception {
+    LedgerPayment oldest = null;
+    for (LedgerPayment r : openRefunds.values()) {
+      if (oldest == null || earlier(r, oldest)) {
+        oldest = r;
+      }
+    }
+    return oldest;
+  }
+
+  private Settlement oldestOpenLine() throws Exception {
+    Settlement oldest = null;
+    for (Settlement l : openRefundLines.values()) {
+      if (oldest == null || earlier(l, oldest)) {
+        oldest = l;
+      }
+    }
+    return oldest;
+  }
+
+  private static boolean earlier(LedgerPayment a, LedgerPayment b) {
+    return a.occurredAtMs < b.occurredAtMs
+        || (a.occurredAtMs == b.occurredAtMs && a.eventId.compareTo(b.eventId) < 0);
+  }
+
+  private static boolean earlier(Settlement a, Settlement b) {
+    return a.settledAtMs < b.settledAtMs
+        || (a.settledAtMs == b.settledAtMs && a.eventId.compareTo(b.eventId) < 0);
   }
 
   private long deadlineAt(LedgerPayment p) {

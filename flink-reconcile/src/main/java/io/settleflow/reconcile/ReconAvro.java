@@ -10,6 +10,7 @@ import io.settleflow.avro.ReconMatch;
 import io.settleflow.avro.SettlementRecord;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -32,18 +33,21 @@ public final class ReconAvro {
   }
 
   public static Settlement settlement(SettlementRecord r) {
-    return new Settlement(
-        r.getEventId(),
-        r.getSettlementId(),
-        r.getSource(),
-        r.getRecordType().name(),
-        r.getPaymentReference(),
-        r.getMerchantId(),
-        r.getGrossAmountMinor(),
-        r.getFeeAmountMinor(),
-        r.getNetAmountMinor(),
-        r.getCurrency(),
-        r.getSettledAt().toEpochMilli());
+    Settlement s =
+        new Settlement(
+            r.getEventId(),
+            r.getSettlementId(),
+            r.getSource(),
+            r.getRecordType().name(),
+            r.getPaymentReference(),
+            r.getMerchantId(),
+            r.getGrossAmountMinor(),
+            r.getFeeAmountMinor(),
+            r.getNetAmountMinor(),
+            r.getCurrency(),
+            r.getSettledAt().toEpochMilli());
+    s.batchId = r.getBatchId();
+    return s;
   }
 
   public static ReconMatch match(PaymentMatch m) {
@@ -59,6 +63,8 @@ public final class ReconAvro {
         .setRule(m.rule)
         .setMatchedAt(Instant.ofEpochMilli(m.matchedAtMs))
         .setExplanation(explanation(m.criteria, m.deltas))
+        .setBatchId(m.batchId)
+        .setPaymentIds(m.paymentIds == null ? List.of() : Arrays.asList(m.paymentIds))
         .build();
   }
 

@@ -17,6 +17,7 @@ public final class ReconFindings {
   public static final String CHARGEBACK_RULE = "chargeback-line@1";
   public static final String RESOLVED_RULE = "late-settlement-resolves-overdue@1";
   public static final String SPLIT_RULE = "split-lines-sum@1";
+  public static final String EXCESS_REFUND_RULE = "refund-lines-within-ledger-refunds@1";
 
   private ReconFindings() {}
 
@@ -396,6 +397,253 @@ public final class ReconFindings {
             null,
             null,
             null);
+    return a;
+  }
+
+  /** A payout line whose gross equals the net of its batch's member lines: one match for all. */
+  public static PaymentMatch batchMatch(
+      Settlement payout, BatchTotals members, PayoutBatchRules.Verdict verdict, long atMs) {
+    PaymentMatch m = new PaymentMatch();
+    m.eventId = matchId(payout.batchKey(), payout.eventId);
+    m.paymentId = payout.batchKey();
+    m.merchantId = batchMerchant(payout, members);
+    m.settlementId = payout.settlementId;
+    m.source = payout.source;
+    m.amountMinor = payout.grossAmountMinor;
+    m.feeAmountMinor = members.feeMinor;
+    m.currency = payout.currency;
+    m.rule = verdict.rule();
+    m.matchedAtMs = atMs;
+    m.criteria = verdict.criteria().toArray(new MatchCriterion[0]);
+    m.deltas = verdict.deltas();
+    m.batchId = payout.batchId;
+    m.paymentIds = members.paymentIds.clone();
+    return m;
+  }
+
+  /**
+   * A payout line that does not settle its batch: AMOUNT_MISMATCH (sum), CURRENCY_MISMATCH, or
+   * ORPHAN_SETTLEMENT when no member line of the batch arrived.
+   */
+  public static ReconAlert batchMismatch(
+      Settlement payout, BatchTotals members, PayoutBatchRules.Verdict verdict, long atMs) {
+    AlertKind kind =
+        switch (verdict.outcome()) {
+          case NO_MEMBERS -> AlertKind.ORPHAN_SETTLEMENT;
+          case CURRENCY_MISMATCH -> AlertKind.CURRENCY_MISMATCH;
+          case AMOUNT_MISMATCH, MATCH -> AlertKind.AMOUNT_MISMATCH;
+        };
+    ReconAlert a = base(kind, payout.batchKey(), payout.eventId, atMs);
+    a.merchantId = batchMerchant(payout, members);
+    a.settlementId = payout.settlementId;
+    a.source = payout.source;
+    a.expectedAmountMinor = members == null ? null : members.netMinor;
+    a.actualAmountMinor = payout.grossAmountMinor;
+    a.currency = payout.currency;
+    a.rule = verdict.rule();
+    a.detail = verdict.detail();
+    a.criteria = verdict.criteria().toArray(new MatchCriterion[0]);
+    a.deltas = verdict.deltas();
+    return a;
+  }
+
+  /** The id of a batch's overdue alert (the RESOLVED of a late payout references it). */
+  public static String batchOverdueAlertId(String batchKey, String firstMemberEventId) {
+    return alertId(AlertKind.OVERDUE_PAYMENT, batchKey, firstMemberEventId);
+  }
+
+  /** Member lines of a batch, but no payout line by the payout SLA. */
+  public static ReconAlert batchOverdue(
+      String batchKey, BatchTotals members, long slaMs, String rule, long deadlineAtMs) {
+    ReconAlert a = base(AlertKind.OVERDUE_PAYMENT, batchKey, members.firstEventId, deadlineAtMs);
+    a.merchantId = members.merchantId;
+    a.expectedAmountMinor = members.netMinor;
+    a.currency = members.currency;
+    a.rule = rule;
+    a.detail =
+        "no payout line for "
+            + batchKey
+            + " ("
+            + members.count
+            + " member lines, net "
+            + members.netMinor
+            + " "
+            + members.currency
+            + " minor units) within "
+            + Duration.ofMillis(slaMs)
+            + " of its first member line "
+            + Instant.ofEpochMilli(members.firstAtMs);
+    a.criteria =
+        new MatchCriterion[] {
+          new MatchCriterion(
+              "payout-within-sla",
+              rule,
+              false,
+              "a payout line by " + Instant.ofEpochMilli(deadlineAtMs),
+              "none",
+              null)
+        };
+    a.deltas =
+        new MatchDeltas(
+            null,
+            null,
+            null,
+            Math.floorDiv(deadlineAtMs - members.firstAtMs, SettlementMatchRules.DAY_MS));
+    return a;
+  }
+
+  /** A payout line arrived after its batch's overdue alert; its match or mismatch follows. */
+  public static ReconAlert batchResolved(
+      Settlement payout, BatchTotals members, long deadlineAtMs, String rule, long atMs) {
+    ReconAlert a = base(AlertKind.RESOLVED, payout.batchKey(), payout.eventId, atMs);
+    a.merchantId = batchMerchant(payout, members);
+    a.settlementId = payout.settlementId;
+    a.source = payout.source;
+    a.expectedAmountMinor = members.netMinor;
+    a.actualAmountMinor = payout.grossAmountMinor;
+    a.currency = payout.currency;
+    a.rule = RESOLVED_RULE;
+    a.resolvesEventId = batchOverdueAlertId(payout.batchKey(), members.firstEventId);
+    long lateMs = payout.settledAtMs - deadlineAtMs;
+    a.detail =
+        "payout line "
+            + payout.source
+            + ":"
+            + payout.settlementId
+            + " of "
+            + payout.batchKey()
+            + " arrived after the overdue alert "
+            + a.resolvesEventId
+            + " (deadline "
+            + Instant.ofEpochMilli(deadlineAtMs)
+            + "); its match or mismatch follows";
+    a.criteria =
+        new MatchCriterion[] {
+          new MatchCriterion(
+              "payout-within-sla",
+              rule,
+              false,
+              "by " + Instant.ofEpochMilli(deadlineAtMs),
+              Instant.ofEpochMilli(payout.settledAtMs).toString(),
+              Math.floorDiv(lateMs, SettlementMatchRules.DAY_MS))
+        };
+    a.deltas =
+        new MatchDeltas(
+            null,
+            null,
+            null,
+            Math.floorDiv(payout.settledAtMs - members.firstAtMs, SettlementMatchRules.DAY_MS));
+    return a;
+  }
+
+  /**
+   * A member line of a batch whose payout was already decided: the payout no longer equals its
+   * members (an AMOUNT_MISMATCH naming the new sum).
+   *
+   * @param d the batch's decision (the payout line's ids and gross in expectedAmountMinor)
+   * @param members the totals with {@code late} counted
+   */
+  public static ReconAlert lateBatchMember(
+      String batchKey, ReconDecision d, Settlement late, BatchTotals members, String rule) {
+    ReconAlert a = base(AlertKind.AMOUNT_MISMATCH, batchKey, late.eventId, late.settledAtMs);
+    a.paymentId = batchKey;
+    a.merchantId = d.merchantId != null ? d.merchantId : late.merchantId;
+    a.settlementId = late.settlementId;
+    a.source = late.source;
+    a.expectedAmountMinor = members.netMinor;
+    a.actualAmountMinor = d.expectedAmountMinor;
+    a.currency = late.currency;
+    a.rule = rule;
+    Long delta =
+        members.netMinor == null || d.expectedAmountMinor == null
+            ? null
+            : d.expectedAmountMinor - members.netMinor;
+    a.detail =
+        "member line "
+            + late.source
+            + ":"
+            + late.settlementId
+            + " (net "
+            + late.netAmountMinor
+            + " "
+            + late.currency
+            + " minor units) arrived after payout "
+            + d.source
+            + ":"
+            + d.settlementId
+            + " of "
+            + batchKey
+            + " was decided; its "
+            + members.count
+            + " members now net "
+            + members.netMinor
+            + " vs payout gross "
+            + d.expectedAmountMinor;
+    a.criteria =
+        new MatchCriterion[] {
+          new MatchCriterion(
+              "payout-equals-members-net",
+              rule,
+              false,
+              String.valueOf(members.netMinor),
+              String.valueOf(d.expectedAmountMinor),
+              delta)
+        };
+    a.deltas = new MatchDeltas(delta, null, null, null);
+    return a;
+  }
+
+  private static String batchMerchant(Settlement payout, BatchTotals members) {
+    if (payout.merchantId != null) {
+      return payout.merchantId;
+    }
+    return members != null && members.merchantId != null ? members.merchantId : "";
+  }
+
+  /**
+   * A refund line beyond what the ledger refunded: every ledger refund of the payment is paired
+   * with a line already, and no further one came within the grace.
+   */
+  public static ReconAlert excessRefund(
+      String refundKey, RefundTally tally, Settlement line, long graceEndMs) {
+    ReconAlert a = base(AlertKind.DUPLICATE_SETTLEMENT, refundKey, line.eventId, graceEndMs);
+    a.paymentId = line.paymentReference;
+    a.merchantId = tally.merchantId != null ? tally.merchantId : line.merchantId;
+    a.settlementId = line.settlementId;
+    a.source = line.source;
+    a.expectedAmountMinor = 0L;
+    a.actualAmountMinor = line.grossAmountMinor;
+    a.currency = line.currency;
+    a.rule = EXCESS_REFUND_RULE;
+    String refunds = tally.pairedRefunds + " refund" + (tally.pairedRefunds == 1 ? "" : "s");
+    a.detail =
+        "refund line "
+            + line.source
+            + ":"
+            + line.settlementId
+            + " (gross "
+            + line.grossAmountMinor
+            + " "
+            + line.currency
+            + " minor units) goes beyond what the ledger refunded: the ledger's "
+            + refunds
+            + " of payment "
+            + line.paymentReference
+            + " (total "
+            + tally.pairedRefundedMinor
+            + ") are each paired with a line already, and no further ledger refund came by "
+            + Instant.ofEpochMilli(graceEndMs);
+    a.criteria =
+        new MatchCriterion[] {
+          new MatchCriterion(
+              "refund-lines-within-ledger-refunds",
+              EXCESS_REFUND_RULE,
+              false,
+              "at most " + tally.pairedRefunds + " refund line(s)",
+              (tally.pairedRefunds + 1) + " refund lines",
+              null)
+        };
+    a.deltas = new MatchDeltas(null, null, null, null);
     return a;
   }
 

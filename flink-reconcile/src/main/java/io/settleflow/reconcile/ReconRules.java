@@ -14,8 +14,10 @@ import java.util.TreeMap;
  * decides names itself as {@code rule-id@version} with the version of its section here.
  *
  * @param version the document's own version (free text, e.g. a date), shown in logs
+ * @param batches one-to-many: a payout line against the lines of its batch
  */
-public record ReconRules(String version, Amount amount, Fees fees, Fx fx, Overdue overdue)
+public record ReconRules(
+    String version, Amount amount, Fees fees, Fx fx, Overdue overdue, Batches batches)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -214,13 +216,61 @@ public record ReconRules(String version, Amount amount, Fees fees, Fx fx, Overdu
     }
   }
 
+  /**
+   * One-to-many: a payout (bank) line settles every line of its batch. It matches when its gross
+   * equals the sum of the members' net amounts within {@code toleranceMinor}.
+   *
+   * @param waitMs event time after the payout line's settlement during which members may still
+   *     arrive; the batch is decided then
+   * @param payoutSlaMs event time after a batch's first member line by which its payout line must
+   *     have arrived, else OVERDUE_PAYMENT for the batch
+   */
+  public record Batches(int version, long toleranceMinor, long waitMs, long payoutSlaMs)
+      implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final Duration DEFAULT_WAIT = Duration.ofHours(1);
+    public static final Duration DEFAULT_PAYOUT_SLA = Duration.ofDays(3);
+
+    public Batches {
+      positiveVersion(version, "batches.version");
+      nonNegative(toleranceMinor, "batches.tolerance_minor");
+      if (waitMs <= 0) {
+        throw new IllegalArgumentException("batches.wait: must be positive, was " + waitMs + " ms");
+      }
+      if (payoutSlaMs <= 0) {
+        throw new IllegalArgumentException(
+            "batches.payout_sla: must be positive, was " + payoutSlaMs + " ms");
+      }
+    }
+
+    public static Batches defaults() {
+      return new Batches(1, 0, DEFAULT_WAIT.toMillis(), DEFAULT_PAYOUT_SLA.toMillis());
+    }
+
+    /** The payout-vs-members rule. */
+    public String rule() {
+      return "payout-batch-sum@" + version;
+    }
+
+    /** Members without a payout line by the SLA. */
+    public String deadlineRule() {
+      return "payout-deadline@" + version;
+    }
+  }
+
   public ReconRules {
     if (version == null || version.isBlank()) {
       throw new IllegalArgumentException("version: required (the rules document's version)");
     }
-    if (amount == null || fees == null || fx == null || overdue == null) {
-      throw new IllegalArgumentException("amount, fees, fx and overdue are all required");
+    if (amount == null || fees == null || fx == null || overdue == null || batches == null) {
+      throw new IllegalArgumentException("amount, fees, fx, overdue and batches are all required");
     }
+  }
+
+  /** Rules with the default {@link Batches} section. */
+  public ReconRules(String version, Amount amount, Fees fees, Fx fx, Overdue overdue) {
+    this(version, amount, fees, fx, overdue, Batches.defaults());
   }
 
   /** No tolerance, no fee schedule, no FX rates, a 2-day SLA: what the built-in document says. */
@@ -240,7 +290,8 @@ public record ReconRules(String version, Amount amount, Fees fees, Fx fx, Overdu
         new Amount(amount.version(), toleranceMinor, amount.tolerancePercent()),
         fees,
         fx,
-        overdue);
+        overdue,
+        batches);
   }
 
   /** The same rules with another default SLA (the environment's override). */
@@ -251,7 +302,8 @@ public record ReconRules(String version, Amount amount, Fees fees, Fx fx, Overdu
         fees,
         fx,
         new Overdue(
-            overdue.version(), slaMs, overdue.processorSlaMs(), overdue.merchantProcessors()));
+            overdue.version(), slaMs, overdue.processorSlaMs(), overdue.merchantProcessors()),
+        batches);
   }
 
   /** The longest SLA any payment can get: decided markers must outlive it. */

@@ -70,7 +70,7 @@ public final class ReconRulesDocument {
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("rules document must be a mapping at the top level");
     }
-    onlyKeys(root, "", Set.of("version", "amount", "fees", "fx", "overdue"));
+    onlyKeys(root, "", Set.of("version", "amount", "fees", "fx", "overdue", "batches"));
     String version = text(root, "version", "");
     if (version == null) {
       throw new IllegalArgumentException("version: required (the rules document's version)");
@@ -81,7 +81,27 @@ public final class ReconRulesDocument {
         amount(section(root, "amount"), defaults.amount()),
         fees(section(root, "fees")),
         fx(section(root, "fx")),
-        overdue(section(root, "overdue"), defaults.overdue()));
+        overdue(section(root, "overdue"), defaults.overdue()),
+        batches(section(root, "batches"), defaults.batches()));
+  }
+
+  private static ReconRules.Batches batches(JsonNode n, ReconRules.Batches d) {
+    if (n == null) {
+      return d;
+    }
+    onlyKeys(n, "batches.", Set.of("version", "tolerance_minor", "wait", "payout_sla"));
+    JsonNode wait = n.get("wait");
+    JsonNode sla = n.get("payout_sla");
+    long toleranceMinor = longValue(n, "tolerance_minor", "batches.", 0);
+    if (toleranceMinor < 0) {
+      throw new IllegalArgumentException(
+          "batches.tolerance_minor: must be >= 0, was " + toleranceMinor);
+    }
+    return new ReconRules.Batches(
+        version(n, "batches."),
+        toleranceMinor,
+        wait == null ? d.waitMs() : duration(wait, "batches.wait"),
+        sla == null ? d.payoutSlaMs() : duration(sla, "batches.payout_sla"));
   }
 
   private static ReconRules.Amount amount(JsonNode n, ReconRules.Amount d) {

@@ -87,10 +87,13 @@ public final class ReconcileJob {
             .name("payment-settlement-matcher")
             .uid("payment-settlement-matcher");
 
+    // One-to-many (PayoutBatchFunction) is not wired in yet: adding it as a second branch of the
+    // settlement source made the matcher's input watermark vanish from /metrics (ReconcileKafkaIT);
+    // see the README's known gaps.
     matched.sinkTo(matches).name("recon-matches").uid("recon-matches-sink");
     // payments.settled: one record per sale payment matched (a refund match settles no payment).
     matched
-        .filter(m -> !m.refund)
+        .filter(m -> !m.refund && m.batchId == null)
         .name("sale-matches-only")
         .uid("sale-matches-only")
         .sinkTo(settled)

@@ -7,6 +7,9 @@ package io.settleflow.reconcile;
 public class Settlement implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
+  /** Payout and member lines of a batch meet under this prefix + the batch id. */
+  public static final String BATCH_KEY_PREFIX = "batch:";
+
   /** Deterministic from source, file and line: a re-import repeats it. */
   public String eventId;
 
@@ -33,6 +36,12 @@ public class Settlement implements java.io.Serializable {
    * alert latency metric; never used to decide.
    */
   public long arrivedAtMs;
+
+  /**
+   * The payout or batch the line belongs to, or null. A PAYMENT line naming a batch and no payment
+   * is the batch's payout line ({@link #isPayout()}); other lines naming it are its members.
+   */
+  public String batchId;
 
   public Settlement() {}
 
@@ -72,10 +81,29 @@ public class Settlement implements java.io.Serializable {
   }
 
   /**
-   * Whether the job reconciles lines of this type at all (FEE and OTHER lines are not per payment).
+   * Whether the per-payment matcher reconciles this line (FEE and OTHER lines are not per payment).
+   * A batch's payout line is one too until {@link PayoutBatchFunction} is wired into the job: it
+   * references no payment, so it ends up an orphan rather than vanishing.
    */
   public boolean isReconciled() {
     return "PAYMENT".equals(recordType) || isRefund() || isChargeback();
+  }
+
+  /** The bank or processor payout line of a batch: a PAYMENT line naming a batch, no payment. */
+  public boolean isPayout() {
+    return hasBatch()
+        && "PAYMENT".equals(recordType)
+        && (paymentReference == null || paymentReference.isBlank());
+  }
+
+  /** Whether the line names a batch (its payout line or one of its members). */
+  public boolean hasBatch() {
+    return batchId != null && !batchId.isBlank();
+  }
+
+  /** The key a batch's payout and member lines meet under. */
+  public String batchKey() {
+    return BATCH_KEY_PREFIX + batchId;
   }
 
   /**

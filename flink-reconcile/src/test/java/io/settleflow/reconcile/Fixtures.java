@@ -60,4 +60,54 @@ final class Fixtures {
         currency,
         atMs);
   }
+
+  /**
+   * A line of batch {@code batchId}: a payout line when {@code paymentId} is null and the type is
+   * PAYMENT, else a member. Net = gross - fee.
+   */
+  static Settlement batchLine(
+      String type,
+      String eventId,
+      String settlementId,
+      String paymentId,
+      String batchId,
+      long grossMinor,
+      long feeMinor,
+      String currency,
+      long atMs) {
+    Settlement s =
+        new Settlement(
+            eventId,
+            settlementId,
+            "stripe",
+            type,
+            paymentId,
+            "merchant-1",
+            grossMinor,
+            feeMinor,
+            grossMinor - feeMinor,
+            currency,
+            atMs);
+    s.batchId = batchId;
+    return s;
+  }
+
+  static Settlement payout(String eventId, String batchId, long grossMinor, long atMs) {
+    return batchLine(
+        "PAYMENT", eventId, "payout-" + eventId, null, batchId, grossMinor, 0, "EUR", atMs);
+  }
+
+  static Settlement member(
+      String eventId, String paymentId, String batchId, long grossMinor, long feeMinor, long atMs) {
+    return batchLine(
+        "PAYMENT",
+        eventId,
+        "line-" + eventId,
+        paymentId,
+        batchId,
+        grossMinor,
+        feeMinor,
+        "EUR",
+        atMs);
+  }
 }

@@ -500,10 +500,14 @@ class PaymentSettlementMatcherTest {
   }
 
   @Test
-  void refundLineOfTheWrongSizeIsAnAmountMismatch() throws Exception {
+  void refundLineOfTheWrongSizeIsAnAmountMismatchWhenItsGraceEnds() throws Exception {
     harness.processElement2(
         Fixtures.line("REFUND", "se-r", "line-r", "pay-1", -2_000, "EUR", 4_000), 4_000);
     harness.processElement1(Fixtures.refund("pe-r", "pay-1", 2_500, "EUR", 3_000), 3_000);
+    // Another partial refund of exactly 2,000 may still come: the line waits for its grace.
+    harness.processBothWatermarks(new Watermark(4_000 + GRACE_MS - 1));
+    assertThat(alerts()).isEmpty();
+    harness.processBothWatermarks(new Watermark(4_000 + GRACE_MS));
 
     assertThat(alerts())
         .singleElement()
@@ -515,6 +519,87 @@ class PaymentSettlementMatcherTest {
               assertThat(a.actualAmountMinor).isEqualTo(-2_000L);
               assertThat(a.deltas.amountMinor).isEqualTo(-500L);
             });
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void partialRefundsPairEachWithItsOwnLineOnce() throws Exception {
+    harness.processElement1(Fixtures.refund("pe-r1", "pay-1", 300, "EUR", 1_000), 1_000);
+    harness.processElement2(
+        Fixtures.line("REFUND", "se-r2", "line-r2", "pay-1", -200, "EUR", 1_500), 1_500);
+    harness.processElement1(Fixtures.refund("pe-r2", "pay-1", 200, "EUR", 1_200), 1_200);
+    harness.processElement2(
+        Fixtures.line("REFUND", "se-r1", "line-r1", "pay-1", -300, "EUR", 2_000), 2_000);
+    // Redeliveries and re-imports of either side change nothing.
+    harness.processElement1(Fixtures.refund("pe-r1", "pay-1", 300, "EUR", 1_000), 1_000);
+    harness.processElement2(
+        Fixtures.line("REFUND", "se-r1", "line-r1", "pay-1", -300, "EUR", 2_000), 2_000);
+
+    assertThat(matches())
+        .extracting(m -> m.settlementId + " " + m.amountMinor + " " + m.refund)
+        .containsExactly("line-r2 200 true", "line-r1 300 true");
+    assertThat(alerts()).isEmpty();
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void aRefundLineBeyondWhatTheLedgerRefundedIsADuplicateWhenItsGraceEnds() throws Exception {
+    harness.processElement1(Fixtures.refund("pe-r1", "pay-1", 300, "EUR", 1_000), 1_000);
+    harness.processElement2(
+        Fixtures.line("REFUND", "se-r1", "line-r1", "pay-1", -300, "EUR", 1_500), 1_500);
+    harness.processElement2(
+        Fixtures.line("REFUND", "se-r2", "line-r2", "pay-1", -100, "EUR", 2_000), 2_000);
+    harness.processBothWatermarks(new Watermark(2_000 + GRACE_MS - 1));
+    assertThat(alerts()).isEmpty();
+    harness.processBothWatermarks(new Watermark(2_000 + GRACE_MS));
+
+    assertThat(matches()).extracting(m -> m.settlementId).containsExactly("line-r1");
+    assertThat(alerts())
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.kind).isEqualTo(AlertKind.DUPLICATE_SETTLEMENT);
+              assertThat(a.rule).isEqualTo("refund-lines-within-ledger-refunds@1");
+              assertThat(a.paymentId).isEqualTo("pay-1");
+              assertThat(a.settlementId).isEqualTo("line-r2");
+              assertThat(a.actualAmountMinor).isEqualTo(-100L);
+              assertThat(a.detectedAtMs).isEqualTo(2_000 + GRACE_MS);
+              assertThat(a.detail).contains("beyond what the ledger refunded", "1 refund ");
+              assertThat(a.eventId)
+                  .isEqualTo(
+                      ReconFindings.alertId(
+                          AlertKind.DUPLICATE_SETTLEMENT, "refund:pay-1", "se-r2"));
+            });
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void aSecondLedgerRefundWithinTheGracePairsWithTheWaitingLine() throws Exception {
+    harness.processElement1(Fixtures.refund("pe-r1", "pay-1", 300, "EUR", 1_000), 1_000);
+    harness.processElement2(
+        Fixtures.line("REFUND", "se-r1", "line-r1", "pay-1", -300, "EUR", 1_500), 1_500);
+    harness.processElement2(
+        Fixtures.line("REFUND", "se-r2", "line-r2", "pay-1", -100, "EUR", 2_000), 2_000);
+    harness.processBothWatermarks(new Watermark(2_000 + GRACE_MS - 1));
+    harness.processElement1(Fixtures.refund("pe-r2", "pay-1", 100, "EUR", 4_000), 4_000);
+
+    assertThat(matches()).extracting(m -> m.settlementId).containsExactly("line-r1", "line-r2");
+    assertThat(alerts()).isEmpty();
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void aLineAfterTheRefundsOverdueAlertResolvesItAndIsMatched() throws Exception {
+    harness.processElement1(Fixtures.refund("pe-r1", "pay-1", 300, "EUR", 1_000), 1_000);
+    harness.processBothWatermarks(new Watermark(1_000 + DEADLINE_MS));
+    harness.processElement2(
+        Fixtures.line("REFUND", "se-r1", "line-r1", "pay-1", -300, "EUR", 12_000), 12_000);
+
+    assertThat(alerts())
+        .extracting(a -> a.kind)
+        .containsExactly(AlertKind.OVERDUE_PAYMENT, AlertKind.RESOLVED);
+    assertThat(alerts().get(1).resolvesEventId).isEqualTo(alerts().get(0).eventId);
+    assertThat(matches()).extracting(m -> m.settlementId).containsExactly("line-r1");
     assertStateClearedAfterwards();
   }
 

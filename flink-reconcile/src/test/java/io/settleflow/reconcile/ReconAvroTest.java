@@ -73,6 +73,59 @@ class ReconAvroTest {
   }
 
   @Test
+  void aBatchIdMakesAPayoutLineOrABatchMember() {
+    SettlementRecord.Builder b =
+        SettlementRecord.newBuilder()
+            .setEventId("se-9")
+            .setSettlementId("bank-9")
+            .setSource("bank")
+            .setFileId("f")
+            .setLineNumber(1)
+            .setRecordType(SettlementRecordType.PAYMENT)
+            .setGrossAmountMinor(5_000)
+            .setNetAmountMinor(5_000)
+            .setCurrency("EUR")
+            .setSettledAt(AT)
+            .setBatchId("po_1");
+
+    Settlement payout = ReconAvro.settlement(b.build());
+    Settlement member = ReconAvro.settlement(b.setPaymentReference("pay-1").build());
+    Settlement plain = ReconAvro.settlement(b.setBatchId(null).build());
+
+    assertThat(payout.isPayout()).isTrue();
+    assertThat(payout.isReconciled()).isTrue(); // until the batch function is in the job
+    assertThat(payout.batchKey()).isEqualTo("batch:po_1");
+    assertThat(member.isPayout()).isFalse();
+    assertThat(member.hasBatch()).isTrue();
+    assertThat(member.isReconciled()).isTrue();
+    assertThat(plain.hasBatch()).isFalse();
+  }
+
+  @Test
+  void aBatchMatchKeepsItsBatchAndPaymentsOnTheWire() {
+    ConfluentWireFormat wire = new ConfluentWireFormat(new InMemorySchemaRegistry());
+    BatchTotals members = new BatchTotals();
+    members.add(Fixtures.member("m1", "pay-1", "po_1", 1_000, 30, 1));
+    members.add(Fixtures.member("m2", "pay-2", "po_1", 2_000, 60, 2));
+    Settlement payout = Fixtures.payout("p1", "po_1", 2_910, 5);
+    PayoutBatchRules.Verdict v =
+        new PayoutBatchRules(ReconRules.Batches.defaults()).compare(payout, members);
+
+    ReconMatch decoded =
+        wire.decode(
+            wire.encode(
+                Topics.RECON_MATCHES,
+                ReconAvro.match(ReconFindings.batchMatch(payout, members, v, 9))),
+            ReconMatch.class);
+
+    assertThat(decoded.getPaymentId()).isEqualTo("batch:po_1");
+    assertThat(decoded.getBatchId()).isEqualTo("po_1");
+    assertThat(decoded.getPaymentIds()).containsExactly("pay-1", "pay-2");
+    assertThat(decoded.getRule()).isEqualTo("payout-batch-sum@1");
+    assertThat(decoded.getFeeAmountMinor()).isEqualTo(90);
+  }
+
+  @Test
   void outputsSurviveTheConfluentWireFormat() {
     ConfluentWireFormat wire = new ConfluentWireFormat(new InMemorySchemaRegistry());
     LedgerPayment p = Fixtures.payment("pe-1", "pay-1", 1_000, "EUR", AT.toEpochMilli());

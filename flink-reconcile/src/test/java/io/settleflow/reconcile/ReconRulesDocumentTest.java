@@ -59,6 +59,20 @@ class ReconRulesDocumentTest {
   }
 
   @Test
+  void theBatchesSectionBecomesRules() {
+    ReconRules.Batches b =
+        ReconRulesDocument.parse(
+                "version: 1\nbatches: {version: 2, tolerance_minor: 3, wait: PT30M, payout_sla: P5D}")
+            .batches();
+
+    assertThat(b).isEqualTo(new ReconRules.Batches(2, 3, 1_800_000, 5 * 86_400_000L));
+    assertThat(b.rule()).isEqualTo("payout-batch-sum@2");
+    assertThat(b.deadlineRule()).isEqualTo("payout-deadline@2");
+    assertThat(ReconRulesDocument.parse("version: 1").batches())
+        .isEqualTo(ReconRules.Batches.defaults());
+  }
+
+  @Test
   void theBuiltInDocumentIsTheDefaults() {
     assertThat(ReconRulesDocument.builtin()).isEqualTo(ReconRules.defaults());
   }
@@ -146,6 +160,16 @@ class ReconRulesDocumentTest {
             "version: 1\noverdue: {version: 1, processors: {stripe: P2D},"
                 + " merchant_processors: {m-1: adyen}}",
             "overdue.merchant_processors.m-1: processor adyen has no SLA"),
+        Arguments.of(
+            "version: 1\nbatches: {version: 1, tolerance_minor: -1}",
+            "batches.tolerance_minor: must be >= 0"),
+        Arguments.of("version: 1\nbatches: {version: 1, wait: 1h}", "batches.wait: must be an ISO"),
+        Arguments.of(
+            "version: 1\nbatches: {version: 1, payout_sla: PT0S}",
+            "batches.payout_sla: must be positive"),
+        Arguments.of("version: 1\nbatches: {version: 1, window: P1D}", "batches.window: unknown"),
+        Arguments.of("version: 1\nbatches: {wait: P1D}", "batches.version: required"),
+        Arguments.of("version: 1\nbatches: 3", "batches: must be a mapping"),
         Arguments.of("version: 1\nversion: 2", "not valid YAML/JSON"),
         Arguments.of("version: [1", "not valid YAML/JSON"),
         Arguments.of("version: ''", "version: must be a non-empty value"),
