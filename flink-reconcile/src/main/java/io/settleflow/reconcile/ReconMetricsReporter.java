@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricConfig;
@@ -21,15 +22,20 @@ public final class ReconMetricsReporter implements MetricReporter {
   /** The reporter's name in the Flink configuration ({@code metrics.reporter.<name>.*}). */
   public static final String NAME = "settleflow";
 
-  /** Flink's minimum input watermark of an operator. */
-  public static final String INPUT_WATERMARK_METRIC = "currentInputWatermark";
+  /**
+   * The watermark an operator last emitted: for the two-input matcher its event-time clock, which
+   * leaves idle inputs out. Its {@code currentInputWatermark} is not: Flink reports the minimum of
+   * the two inputs' last watermarks, so an input that went idle before it ever carried a watermark
+   * holds it at Long.MIN_VALUE while the operator's timers run on.
+   */
+  public static final String OUTPUT_WATERMARK_METRIC = "currentOutputWatermark";
 
   static final Set<String> KEPT =
       Set.of(
           PaymentSettlementMatcher.MATCHES_METRIC,
           PaymentSettlementMatcher.MISMATCHES_METRIC,
           PaymentSettlementMatcher.ALERT_LATENCY_METRIC,
-          INPUT_WATERMARK_METRIC);
+          OUTPUT_WATERMARK_METRIC);
 
   /** A registered metric with its group's variables ({@code <operator_name>}, {@code <kind>}…). */
   public record Registered(String name, Map<String, String> variables, Metric metric) {}
@@ -51,7 +57,7 @@ public final class ReconMetricsReporter implements MetricReporter {
   public void notifyOfAddedMetric(Metric metric, String metricName, MetricGroup group) {
     if (KEPT.contains(metricName)) {
       REGISTERED.put(
-          group.getMetricIdentifier(metricName),
+          key(metricName, group),
           new Registered(metricName, Map.copyOf(group.getAllVariables()), metric));
     }
   }
@@ -60,8 +66,18 @@ public final class ReconMetricsReporter implements MetricReporter {
   public void notifyOfRemovedMetric(Metric metric, String metricName, MetricGroup group) {
     if (KEPT.contains(metricName)) {
       REGISTERED.computeIfPresent(
-          group.getMetricIdentifier(metricName), (k, r) -> r.metric() == metric ? null : r);
+          key(metricName, group), (k, r) -> r.metric() == metric ? null : r);
     }
+  }
+
+  /**
+   * The identifier alone is not unique: with the default scope formats a task whose chain is one
+   * operator has the same identifier as that operator, and Flink registers some metrics (e.g.
+   * currentInputWatermark) on both, so the task's would replace the operator's. The variables
+   * (operator id and name, subtask, attempt) tell them apart.
+   */
+  private static String key(String metricName, MetricGroup group) {
+    return group.getMetricIdentifier(metricName) + new TreeMap<>(group.getAllVariables());
   }
 
   /** Found by Flink through {@code META-INF/services}. */

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Everything the reconcile service reads from its environment (docs/contracts.md), typed and
@@ -23,7 +24,24 @@ public record ReconcileConfig(
     Duration checkpointInterval,
     int parallelism,
     String consumerGroupId,
-    String transactionalIdPrefix) {
+    String transactionalIdPrefix,
+    Optional<ReconciliationTable> table) {
+  /**
+   * Where results are also written ({@code ledger.reconciliation}), when {@link #TABLE_DB_URL} is
+   * set: JDBC URL and a login role that is a member of {@code settleflow_recon}.
+   */
+  public record ReconciliationTable(String jdbcUrl, String user, String password) {
+    @Override
+    public String toString() {
+      return "ReconciliationTable[" + jdbcUrl + " as " + user + "]"; // never the password
+    }
+  }
+
+  public static final String TABLE_DB_URL = "SETTLEFLOW_RECON_DB_URL";
+  public static final String TABLE_DB_USER = "SETTLEFLOW_RECON_DB_USER";
+  public static final String TABLE_DB_PASSWORD = "SETTLEFLOW_RECON_DB_PASSWORD";
+  public static final String DEFAULT_TABLE_DB_USER = "settleflow_recon_writer";
+
   public static final String DEFAULT_HTTP_HOST = "127.0.0.1";
 
   /** The port the local launcher (deploy/) gives reconciliation by default. */
@@ -82,7 +100,14 @@ public record ReconcileConfig(
         checkpoint,
         env.integer("SETTLEFLOW_RECON_PARALLELISM", DEFAULT_PARALLELISM, 1, MAX_PARALLELISM),
         env.string("SETTLEFLOW_RECON_CONSUMER_GROUP", DEFAULT_CONSUMER_GROUP),
-        env.string("SETTLEFLOW_RECON_TRANSACTIONAL_ID_PREFIX", DEFAULT_TRANSACTIONAL_ID_PREFIX));
+        env.string("SETTLEFLOW_RECON_TRANSACTIONAL_ID_PREFIX", DEFAULT_TRANSACTIONAL_ID_PREFIX),
+        env.optional(TABLE_DB_URL)
+            .map(
+                url ->
+                    new ReconciliationTable(
+                        url,
+                        env.string(TABLE_DB_USER, DEFAULT_TABLE_DB_USER),
+                        env.secret(TABLE_DB_PASSWORD))));
   }
 
   /**

@@ -28,6 +28,9 @@ public final class ReconcileJob {
   private final Duration outOfOrderness;
   private final Duration idleness;
 
+  /** ledger.reconciliation, or null when results are only written to Kafka. */
+  private final Sink<ReconciliationRow> table;
+
   public ReconcileJob(
       Source<LedgerPayment, ?, ?> payments,
       Source<Settlement, ?, ?> settlements,
@@ -37,6 +40,19 @@ public final class ReconcileJob {
       MatcherSettings settings,
       Duration outOfOrderness,
       Duration idleness) {
+    this(payments, settlements, matches, alerts, settled, settings, outOfOrderness, idleness, null);
+  }
+
+  public ReconcileJob(
+      Source<LedgerPayment, ?, ?> payments,
+      Source<Settlement, ?, ?> settlements,
+      Sink<PaymentMatch> matches,
+      Sink<ReconAlert> alerts,
+      Sink<PaymentMatch> settled,
+      MatcherSettings settings,
+      Duration outOfOrderness,
+      Duration idleness,
+      Sink<ReconciliationRow> table) {
     this.payments = payments;
     this.settlements = settlements;
     this.matches = matches;
@@ -45,6 +61,7 @@ public final class ReconcileJob {
     this.settings = settings;
     this.outOfOrderness = outOfOrderness;
     this.idleness = idleness;
+    this.table = table;
   }
 
   /** Adds the pipeline to {@code env}; the caller executes it. */
@@ -63,16 +80,19 @@ public final class ReconcileJob {
         env.fromSource(
                 payments, paymentTime, "ledger-payments", TypeInformation.of(LedgerPayment.class))
             .uid("ledger-payments-source");
-    DataStream<Settlement> settlementStream =
+    DataStream<Settlement> lines =
         env.fromSource(
                 settlements,
                 settlementTime,
                 "settlement-lines",
                 TypeInformation.of(Settlement.class))
-            .uid("settlement-lines-source")
+            .uid("settlement-lines-source");
+    DataStream<Settlement> settlementStream =
+        lines
             // PAYMENT, REFUND, CHARGEBACK and REVERSAL lines; FEE and OTHER lines are not per
-            // payment. The uid predates refunds and stays, so old checkpoints still map.
-            .filter(Settlement::isReconciled)
+            // payment, and a batch's payout line is decided by the batch matcher. The uid predates
+            // refunds and stays, so old checkpoints still map.
+            .filter(Settlement::isMatchedPerPayment)
             .name("reconciled-lines-only")
             .uid("settling-lines-only");
 
@@ -87,11 +107,25 @@ public final class ReconcileJob {
             .name("payment-settlement-matcher")
             .uid("payment-settlement-matcher");
 
-    // One-to-many (PayoutBatchFunction) is not wired in yet: adding it as a second branch of the
-    // settlement source made the matcher's input watermark vanish from /metrics (ReconcileKafkaIT);
-    // see the README's known gaps.
-    matched.sinkTo(matches).name("recon-matches").uid("recon-matches-sink");
-    // payments.settled: one record per sale payment matched (a refund match settles no payment).
+    // One-to-many: a batch's payout line against the sum of its member lines.
+    SingleOutputStreamOperator<PaymentMatch> batches =
+        lines
+            .filter(Settlement::hasBatch)
+            .name("batch-lines-only")
+            .uid("batch-lines-only")
+            .keyBy(PayoutBatchFunction.BATCH_KEY)
+            .process(new PayoutBatchFunction(settings), TypeInformation.of(PaymentMatch.class))
+            .name("payout-batch-matcher")
+            .uid("payout-batch-matcher");
+
+    DataStream<PaymentMatch> allMatches = matched.union(batches);
+    DataStream<ReconAlert> allAlerts =
+        matched
+            .getSideOutput(PaymentSettlementMatcher.ALERTS)
+            .union(batches.getSideOutput(PayoutBatchFunction.ALERTS));
+    allMatches.sinkTo(matches).name("recon-matches").uid("recon-matches-sink");
+    // payments.settled: one record per sale payment matched (a refund match settles no payment,
+    // a batch match is about the payout, not a payment).
     matched
         .filter(m -> !m.refund && m.batchId == null)
         .name("sale-matches-only")
@@ -99,10 +133,18 @@ public final class ReconcileJob {
         .sinkTo(settled)
         .name("payments-settled")
         .uid("payments-settled-sink");
-    matched
-        .getSideOutput(PaymentSettlementMatcher.ALERTS)
-        .sinkTo(alerts)
-        .name("recon-mismatches")
-        .uid("recon-mismatches-sink");
+    allAlerts.sinkTo(alerts).name("recon-mismatches").uid("recon-mismatches-sink");
+    if (table != null) {
+      TypeInformation<ReconciliationRow> row = TypeInformation.of(ReconciliationRow.class);
+      allMatches
+          .map(m -> ReconciliationRow.of(m), row)
+          .name("match-rows")
+          .uid("match-rows")
+          .union(
+              allAlerts.map(a -> ReconciliationRow.of(a), row).name("alert-rows").uid("alert-rows"))
+          .sinkTo(table)
+          .name("reconciliation-table")
+          .uid("reconciliation-table-sink");
+    }
   }
 }

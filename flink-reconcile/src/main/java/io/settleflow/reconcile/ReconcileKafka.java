@@ -31,7 +31,10 @@ public final class ReconcileKafka {
         settled(c),
         c.matcher(),
         c.outOfOrderness(),
-        c.idleness());
+        c.idleness(),
+        c.table()
+            .map(t -> new ReconciliationTableSink(t.jdbcUrl(), t.user(), t.password()))
+            .orElse(null));
   }
 
   public static KafkaSource<LedgerPayment> payments(ReconcileConfig c) {

@@ -138,8 +138,8 @@ public final class ReconcileService implements AutoCloseable {
                   : (System.currentTimeMillis() - watermark) / 1000.0;
             })
         .description(
-            "Wall clock minus the matcher's input watermark (minimum over subtasks); NaN before the"
-                + " first watermark")
+            "Wall clock minus the matcher's event-time clock (the watermark it last emitted,"
+                + " minimum over subtasks); NaN before the first watermark")
         .register(registry);
   }
 
@@ -174,7 +174,7 @@ public final class ReconcileService implements AutoCloseable {
   }
 
   private static long matcherWatermark() {
-    return ReconMetricsReporter.named(ReconMetricsReporter.INPUT_WATERMARK_METRIC).stream()
+    return ReconMetricsReporter.named(ReconMetricsReporter.OUTPUT_WATERMARK_METRIC).stream()
         .filter(r -> MATCHER_NAME.equals(r.variables().get("<operator_name>")))
         .map(r -> ((org.apache.flink.metrics.Gauge<?>) r.metric()).getValue())
         .filter(v -> v instanceof Number)

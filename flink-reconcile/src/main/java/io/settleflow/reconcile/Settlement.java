@@ -81,12 +81,17 @@ public class Settlement implements java.io.Serializable {
   }
 
   /**
-   * Whether the per-payment matcher reconciles this line (FEE and OTHER lines are not per payment).
-   * A batch's payout line is one too until {@link PayoutBatchFunction} is wired into the job: it
-   * references no payment, so it ends up an orphan rather than vanishing.
+   * Whether the line's type is one the matchers reconcile (FEE and OTHER lines are not per
+   * payment). The job sends a batch's payout line ({@link #isPayout()}) to {@link
+   * PayoutBatchFunction} only; every other line naming a batch goes to both matchers.
    */
   public boolean isReconciled() {
     return "PAYMENT".equals(recordType) || isRefund() || isChargeback();
+  }
+
+  /** Whether the per-payment matcher takes this line: a reconciled type, not a payout line. */
+  public boolean isMatchedPerPayment() {
+    return isReconciled() && !isPayout();
   }
 
   /** The bank or processor payout line of a batch: a PAYMENT line naming a batch, no payment. */

@@ -62,10 +62,20 @@ class ReconMetricsReporterTest {
         PaymentSettlementMatcher.MISMATCHES_METRIC,
         group("job.matcher.0.kind.AMOUNT_MISMATCH", Map.of("<kind>", "AMOUNT_MISMATCH")));
     reporter.notifyOfAddedMetric(latency0, PaymentSettlementMatcher.ALERT_LATENCY_METRIC, matcher0);
-    reporter.notifyOfAddedMetric(watermark0, ReconMetricsReporter.INPUT_WATERMARK_METRIC, matcher0);
-    reporter.notifyOfAddedMetric(watermark1, ReconMetricsReporter.INPUT_WATERMARK_METRIC, matcher1);
-    reporter.notifyOfAddedMetric(sinkWatermark, ReconMetricsReporter.INPUT_WATERMARK_METRIC, sink0);
+    reporter.notifyOfAddedMetric(
+        watermark0, ReconMetricsReporter.OUTPUT_WATERMARK_METRIC, matcher0);
+    reporter.notifyOfAddedMetric(
+        watermark1, ReconMetricsReporter.OUTPUT_WATERMARK_METRIC, matcher1);
+    reporter.notifyOfAddedMetric(
+        sinkWatermark, ReconMetricsReporter.OUTPUT_WATERMARK_METRIC, sink0);
     reporter.notifyOfAddedMetric(new SimpleCounter(), "numRecordsIn", matcher0); // not kept
+    // A task whose chain is the matcher alone has the matcher's identifier (default scope
+    // formats); its metric of the same name must not displace the operator's.
+    MetricGroup task1 =
+        group("job.matcher.1", Map.of("<task_name>", ReconcileService.MATCHER_NAME));
+    Gauge<Long> taskWatermark = () -> Long.MIN_VALUE;
+    reporter.notifyOfAddedMetric(
+        taskWatermark, ReconMetricsReporter.OUTPUT_WATERMARK_METRIC, task1);
 
     try {
       assertThat(registry.get("settleflow_recon_matches").functionCounter().count()).isEqualTo(7);
@@ -102,11 +112,13 @@ class ReconMetricsReporterTest {
       reporter.notifyOfRemovedMetric(
           latency0, PaymentSettlementMatcher.ALERT_LATENCY_METRIC, matcher0);
       reporter.notifyOfRemovedMetric(
-          watermark0, ReconMetricsReporter.INPUT_WATERMARK_METRIC, matcher0);
+          watermark0, ReconMetricsReporter.OUTPUT_WATERMARK_METRIC, matcher0);
       reporter.notifyOfRemovedMetric(
-          watermark1, ReconMetricsReporter.INPUT_WATERMARK_METRIC, matcher1);
+          watermark1, ReconMetricsReporter.OUTPUT_WATERMARK_METRIC, matcher1);
       reporter.notifyOfRemovedMetric(
-          sinkWatermark, ReconMetricsReporter.INPUT_WATERMARK_METRIC, sink0);
+          sinkWatermark, ReconMetricsReporter.OUTPUT_WATERMARK_METRIC, sink0);
+      reporter.notifyOfRemovedMetric(
+          taskWatermark, ReconMetricsReporter.OUTPUT_WATERMARK_METRIC, task1);
     }
     // Once the job's metrics are gone (job cancelled), nothing stale is served.
     assertThat(registry.get("settleflow_recon_matches").functionCounter().count()).isZero();

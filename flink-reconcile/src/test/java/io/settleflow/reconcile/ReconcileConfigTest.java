@@ -43,6 +43,26 @@ class ReconcileConfigTest {
   }
 
   @Test
+  void reconciliationTableIsWrittenOnlyWhenItsDatabaseIsConfigured() {
+    assertThat(ReconcileConfig.from(new ServiceConfig(required())).table()).isEmpty();
+
+    Map<String, String> env = required();
+    env.put(ReconcileConfig.TABLE_DB_URL, "jdbc:postgresql://127.0.0.1:5432/settleflow");
+    assertThatThrownBy(() -> ReconcileConfig.from(new ServiceConfig(env)))
+        .hasMessageContaining(ReconcileConfig.TABLE_DB_PASSWORD);
+
+    env.put(ReconcileConfig.TABLE_DB_PASSWORD, "s3cret-for-test");
+    ReconcileConfig c = ReconcileConfig.from(new ServiceConfig(env));
+    assertThat(c.table())
+        .hasValue(
+            new ReconcileConfig.ReconciliationTable(
+                "jdbc:postgresql://127.0.0.1:5432/settleflow",
+                ReconcileConfig.DEFAULT_TABLE_DB_USER,
+                "s3cret-for-test"));
+    assertThat(c.toString()).doesNotContain("s3cret-for-test");
+  }
+
+  @Test
   void demoTimingsComeFromTheEnvironment() {
     Map<String, String> env = required();
     env.put("SETTLEFLOW_RECON_SETTLEMENT_DEADLINE_MS", "30000");

@@ -43,6 +43,13 @@ class ReconcileJobTest {
     payments.add(Fixtures.refund("pe-r3", "pay-3", 500, "EUR", t0 + 200));
     settlements.add(Fixtures.line("REFUND", "se-r3", "l-r3", "pay-3", -500, "EUR", t0 + 300));
     settlements.add(Fixtures.line("CHARGEBACK", "se-c2", "l-c2", "pay-2", -2_000, "EUR", t0 + 300));
+    // One-to-many: a payout line settling batch b-1, whose members are pay-6 and pay-7's lines
+    // (each also matched to its payment).
+    payments.add(payment("pe-6", "pay-6", 600, "EUR", t0 + 6));
+    payments.add(payment("pe-7", "pay-7", 700, "EUR", t0 + 7));
+    settlements.add(Fixtures.member("se-6", "pay-6", "b-1", 600, 10, t0 + 400));
+    settlements.add(Fixtures.member("se-7", "pay-7", "b-1", 700, 10, t0 + 400));
+    settlements.add(Fixtures.payout("se-p1", "b-1", 1_280, t0 + 500));
 
     Configuration conf = new Configuration();
     conf.set(PipelineOptions.GENERIC_TYPES, false); // fails the job if anything would need Kryo
@@ -66,11 +73,21 @@ class ReconcileJobTest {
 
     assertThat(matches.received())
         .extracting(m -> m.paymentId)
-        .containsExactlyInAnyOrder("pay-1", "pay-2", "pay-3", "pay-3");
-    // payments.settled: the sale matches only (pay-3's refund match settles no payment).
+        .containsExactlyInAnyOrder(
+            "pay-1", "pay-2", "pay-3", "pay-3", "pay-6", "pay-7", "batch:b-1");
+    assertThat(matches.received())
+        .filteredOn(m -> m.batchId != null)
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.rule).isEqualTo("payout-batch-sum@1");
+              assertThat(m.paymentIds).containsExactly("pay-6", "pay-7");
+            });
+    // payments.settled: the sale matches only (pay-3's refund match settles no payment, the
+    // batch match no single payment).
     assertThat(settled.received())
         .extracting(m -> m.paymentId + (m.refund ? ":refund" : ""))
-        .containsExactlyInAnyOrder("pay-1", "pay-2", "pay-3");
+        .containsExactlyInAnyOrder("pay-1", "pay-2", "pay-3", "pay-6", "pay-7");
     assertThat(alerts.received())
         .extracting(a -> a.kind + ":" + a.paymentId)
         .containsExactlyInAnyOrder(
@@ -94,7 +111,9 @@ class ReconcileJobTest {
             ReconAlert.class,
             ReconDecision.class,
             MatchCriterion.class,
-            MatchDeltas.class)) {
+            MatchDeltas.class,
+            ReconciliationRow.class,
+            BatchTotals.class)) {
       assertThat(TypeInformation.of(type))
           .as(type.getSimpleName())
           .isInstanceOf(PojoTypeInfo.class);

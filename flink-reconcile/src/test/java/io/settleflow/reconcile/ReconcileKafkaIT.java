@@ -109,6 +109,13 @@ class ReconcileKafkaIT {
       send(producer, paymentEvent("pay-mm", 10_000, T0 + 10));
       send(producer, settlementRecord("pay-mm", 9_900, T0 + 1_010));
       send(producer, settlementRecord("pay-unknown", 777, T0 + 20));
+      // One-to-many: batch po-1 pays out pay-b1 + pay-b2 in one line (each member also matches its
+      // payment one by one).
+      send(producer, paymentEvent("pay-b1", 1_000, T0 + 30));
+      send(producer, paymentEvent("pay-b2", 2_000, T0 + 31));
+      send(producer, batchLine("pay-b1", "po-1", 1_000, T0 + 1_030));
+      send(producer, batchLine("pay-b2", "po-1", 2_000, T0 + 1_031));
+      send(producer, batchLine(null, "po-1", 3_000, T0 + 1_040));
       producer.flush();
 
       try (ReconcileService service = ReconcileService.start(config, ReconcileKafka.job(config))) {
@@ -124,15 +131,16 @@ class ReconcileKafkaIT {
         await()
             .atMost(START_TIMEOUT)
             .until(
-                ReconcileKafkaIT::output, o -> o.matched().size() >= 7 && o.alerts().size() >= 2);
-        // The matcher's Flink metrics reach /metrics: 7 matches, the amount mismatch (triggered by
+                ReconcileKafkaIT::output, o -> o.matched().size() >= 10 && o.alerts().size() >= 2);
+        // The matchers' Flink metrics reach /metrics: 10 matches (one of them the batch's), the
+        // amount mismatch (triggered by
         // a record, so its latency is measured) and the orphan (a timer), the watermark lag.
         await()
             .atMost(START_TIMEOUT)
             .untilAsserted(
                 () ->
                     assertThat(metrics(service.httpPort()))
-                        .contains("settleflow_recon_matches_total 7.0")
+                        .contains("settleflow_recon_matches_total 10.0")
                         .contains("settleflow_recon_mismatches_total{kind=\"AMOUNT_MISMATCH\"} 1.0")
                         .contains(
                             "settleflow_recon_mismatches_total{kind=\"ORPHAN_SETTLEMENT\"} 1.0")
@@ -159,7 +167,7 @@ class ReconcileKafkaIT {
             .during(Duration.ofSeconds(3))
             .atMost(Duration.ofSeconds(20))
             .until(
-                ReconcileKafkaIT::output, o -> o.matched().size() == 8 && o.alerts().size() == 2);
+                ReconcileKafkaIT::output, o -> o.matched().size() == 11 && o.alerts().size() == 2);
       }
     }
 
@@ -167,8 +175,19 @@ class ReconcileKafkaIT {
     List<String> matched = output.matched();
     List<MismatchAlert> alerts = output.alerts();
     // payments.settled carries exactly the matched sale payments, once each, also across the
-    // restart.
-    assertThat(output.settled()).containsExactlyInAnyOrderElementsOf(matched);
+    // restart (not the batch match: it settles the payout, not a payment).
+    assertThat(output.settled())
+        .containsExactlyInAnyOrderElementsOf(
+            matched.stream().filter(id -> !id.startsWith("batch:")).toList());
+    assertThat(output.batchMatches())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.getBatchId()).isEqualTo("po-1");
+              assertThat(m.getRule()).isEqualTo("payout-batch-sum@1");
+              assertThat(m.getPaymentIds()).containsExactlyInAnyOrder("pay-b1", "pay-b2");
+              assertThat(m.getAmountMinor()).isEqualTo(3_000L);
+            });
     assertThat(matched)
         .containsExactlyInAnyOrder(
             "pay-1",
@@ -178,7 +197,10 @@ class ReconcileKafkaIT {
             "pay-5",
             "pay-6",
             "pay-clock-1",
-            "pay-after-restart");
+            "pay-after-restart",
+            "pay-b1",
+            "pay-b2",
+            "batch:po-1");
     Map<MismatchKind, List<MismatchAlert>> byKind =
         alerts.stream().collect(Collectors.groupingBy(MismatchAlert::getKind));
     assertThat(byKind.keySet())
@@ -217,7 +239,22 @@ class ReconcileKafkaIT {
     env.put("SETTLEFLOW_RECON_OUT_OF_ORDERNESS_MS", "1000");
     env.put("SETTLEFLOW_RECON_IDLENESS_MS", "1000");
     env.put("SETTLEFLOW_RECON_CHECKPOINT_MS", "500");
+    env.put("SETTLEFLOW_RECON_RULES_FILE", rulesFile().toString());
     return env;
+  }
+
+  /** The built-in rules with a batch decided 1 s after its payout (not 1 h). */
+  private static Path rulesFile() {
+    try (var in =
+        ReconcileKafkaIT.class.getResourceAsStream("/io/settleflow/reconcile/recon-rules.yaml")) {
+      String builtIn = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(builtIn).contains("wait: PT1H");
+      Path file = dir.resolve("recon-rules.yaml");
+      java.nio.file.Files.writeString(file, builtIn.replace("wait: PT1H", "wait: PT1S"));
+      return file;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static String metrics(int port) throws Exception {
@@ -241,12 +278,17 @@ class ReconcileKafkaIT {
   /**
    * Everything the job has committed so far: matched payment ids and alerts, in partition order.
    */
-  private record Output(List<String> matched, List<MismatchAlert> alerts, List<String> settled) {}
+  private record Output(
+      List<String> matched,
+      List<MismatchAlert> alerts,
+      List<String> settled,
+      List<ReconMatch> batchMatches) {}
 
   private static Output output() {
     List<String> matched = new ArrayList<>();
     List<MismatchAlert> alerts = new ArrayList<>();
     List<String> settled = new ArrayList<>();
+    List<ReconMatch> batchMatches = new ArrayList<>();
     for (ConsumerRecord<String, byte[]> r :
         TopicContents.readAll(
             kafka.bootstrapServers(),
@@ -258,6 +300,9 @@ class ReconcileKafkaIT {
         ReconMatch m = wire.decode(r.value(), ReconMatch.class);
         assertThat(r.key()).isEqualTo(m.getPaymentId());
         matched.add(m.getPaymentId());
+        if (m.getBatchId() != null) {
+          batchMatches.add(m);
+        }
       } else if (r.topic().equals(Topics.PAYMENTS_SETTLED)) {
         ReconMatch m = wire.decode(r.value(), ReconMatch.class);
         assertThat(r.key()).isEqualTo(m.getPaymentId());
@@ -268,7 +313,7 @@ class ReconcileKafkaIT {
         alerts.add(a);
       }
     }
-    return new Output(matched, alerts, settled);
+    return new Output(matched, alerts, settled, batchMatches);
   }
 
   private static PaymentEvent paymentEvent(String paymentId, long amountMinor, long atMs) {
@@ -300,6 +345,18 @@ class ReconcileKafkaIT {
         .setNetAmountMinor(grossMinor)
         .setCurrency("EUR")
         .setSettledAt(Instant.ofEpochMilli(atMs))
+        .build();
+  }
+
+  /** A member line of {@code batchId} for {@code paymentId}, or its payout line when null. */
+  private static SettlementRecord batchLine(
+      String paymentId, String batchId, long grossMinor, long atMs) {
+    String line = paymentId == null ? "payout-" + batchId : "member-" + paymentId;
+    return SettlementRecord.newBuilder(settlementRecord(paymentId, grossMinor, atMs))
+        .setEventId("file-2:" + line)
+        .setSettlementId(line)
+        .setFileId("file-2")
+        .setBatchId(batchId)
         .build();
   }
 
