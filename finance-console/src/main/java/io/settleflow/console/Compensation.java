@@ -15,6 +15,12 @@ public final class Compensation {
   /** EXPENSE: what settlements paid short (debit) or over (credit) against the ledger. */
   public static final String DIFFERENCES_ACCOUNT = "reconciliation_differences";
 
+  /**
+   * EXPENSE: processor fees charged above (debit) or below (credit) the merchant's fee schedule,
+   * booked by automatic compensation of fee deviations ({@link AutoCompensation}).
+   */
+  public static final String FEES_DIFFERENCE_ACCOUNT = "fees_difference";
+
   /** ASSET: what the card networks owe us for captured payments (ledger-db's chart). */
   public static final String RECEIVABLES_ACCOUNT = "card_receivables";
 
@@ -47,6 +53,41 @@ public final class Compensation {
     if (difference == null || difference == 0) {
       throw ConsoleInputException.invalid(FIELD, "the alert has no difference to book");
     }
+    return balanced(a, difference, DIFFERENCES_ACCOUNT);
+  }
+
+  /**
+   * What to book for a fee deviation: the processor charged {@code feeDeltaMinor} more (positive)
+   * or less (negative) than the merchant's schedule, so the receivable is settled short or over by
+   * it; the difference goes to {@value #FEES_DIFFERENCE_ACCOUNT}.
+   *
+   * @throws ConsoleInputException naming {@value #FIELD} when the alert has nothing bookable
+   */
+  public static Plan feePlan(Alert a, Long feeDeltaMinor) {
+    if (!"FEE_DEVIATION".equals(a.kind())) {
+      throw ConsoleInputException.invalid(FIELD, "only a fee deviation books a fee difference");
+    }
+    if (a.merchantId() == null || a.paymentId() == null || a.currency() == null) {
+      throw ConsoleInputException.invalid(
+          FIELD, "the alert names no merchant, payment or currency");
+    }
+    if (feeDeltaMinor == null || feeDeltaMinor == 0 || feeDeltaMinor == Long.MIN_VALUE) {
+      throw ConsoleInputException.invalid(FIELD, "the alert has no fee difference to book");
+    }
+    // a higher fee than scheduled leaves less cash than the receivable: settled short by it
+    return balanced(a, -feeDeltaMinor, FEES_DIFFERENCE_ACCOUNT);
+  }
+
+  /** The ledger-db account kind of the accounts a plan books to. */
+  public static String accountKind(String account) {
+    return RECEIVABLES_ACCOUNT.equals(account) ? "ASSET" : "EXPENSE";
+  }
+
+  /** Settled short ({@code difference < 0}) or over, balanced between receivable and account. */
+  private static Plan balanced(Alert a, long difference, String account) {
+    if (difference == Long.MIN_VALUE) {
+      throw ConsoleInputException.invalid(FIELD, "the difference is beyond a long");
+    }
     UUID paymentId;
     try {
       paymentId = UUID.fromString(a.paymentId());
@@ -59,12 +100,8 @@ public final class Compensation {
     long magnitude = Math.abs(difference);
     List<Entry> entries =
         difference < 0
-            ? List.of(
-                new Entry(DIFFERENCES_ACCOUNT, magnitude),
-                new Entry(RECEIVABLES_ACCOUNT, -magnitude))
-            : List.of(
-                new Entry(RECEIVABLES_ACCOUNT, magnitude),
-                new Entry(DIFFERENCES_ACCOUNT, -magnitude));
+            ? List.of(new Entry(account, magnitude), new Entry(RECEIVABLES_ACCOUNT, -magnitude))
+            : List.of(new Entry(RECEIVABLES_ACCOUNT, magnitude), new Entry(account, -magnitude));
     return new Plan(txId(a.alertId()), paymentId, a.merchantId(), a.currency(), entries);
   }
 

@@ -57,6 +57,9 @@ public final class ConsoleApi {
   private final String dummyHash;
   private final Set<SseClient> liveClients = new CopyOnWriteArraySet<>();
   private final Counter loginsFailed;
+  private final Counter loginsThrottled;
+  private final LoginBackoff loginBackoff;
+  private final String clientIpHeader;
   private final Counter alertsPushed;
   private final Map<String, String> resources;
   private Javalin app;
@@ -65,9 +68,15 @@ public final class ConsoleApi {
    * Tunables.
    *
    * @param secureCookie mark the cookie Secure (behind TLS in production; off on loopback)
+   * @param clientIpHeader the header a trusted proxy puts the client's address in (its first value
+   *     counts for sign-in throttling), or null to use the connection's address
    */
-  public record Options(Duration sessionTtl, boolean secureCookie) {
+  public record Options(Duration sessionTtl, boolean secureCookie, String clientIpHeader) {
     public static final Options DEFAULT = new Options(DEFAULT_SESSION_TTL, false);
+
+    public Options(Duration sessionTtl, boolean secureCookie) {
+      this(sessionTtl, secureCookie, null);
+    }
   }
 
   private ConsoleApi(
@@ -75,15 +84,29 @@ public final class ConsoleApi {
       SecureRandom random,
       Clock clock,
       Options options,
-      PrometheusMeterRegistry metrics) {
+      PrometheusMeterRegistry metrics,
+      LoginBackoff loginBackoff) {
     this.store = store;
+    this.loginBackoff = loginBackoff;
+    this.clientIpHeader = options.clientIpHeader();
     this.random = random;
     this.clock = clock;
     this.sessionTtl = options.sessionTtl();
     this.secureCookie = options.secureCookie();
     // an unknown username costs as much as a wrong password: no user enumeration by timing
     this.dummyHash = new Passwords(random, Passwords.DEFAULT_COST).hash("not-a-real-password!");
-    this.loginsFailed = Counter.builder("settleflow_console_logins_failed").register(metrics);
+    this.loginsFailed =
+        Counter.builder("settleflow_console_logins_failed")
+            .description("sign-ins refused for an unknown user or a wrong password")
+            .register(metrics);
+    this.loginsThrottled =
+        Counter.builder("settleflow_console_logins_throttled")
+            .description("sign-ins refused with 429 while the user or source backs off")
+            .register(metrics);
+    io.micrometer.core.instrument.Gauge.builder(
+            "settleflow_console_login_lockouts", loginBackoff, b -> b.lockedKeys(clock.instant()))
+        .description("usernames and source addresses currently locked out of signing in")
+        .register(metrics);
     this.alertsPushed = Counter.builder("settleflow_console_alerts_pushed").register(metrics);
     this.resources =
         Map.of(
@@ -106,7 +129,7 @@ public final class ConsoleApi {
       Options options,
       PrometheusMeterRegistry metrics,
       BooleanSupplier ready) {
-    ConsoleApi api = new ConsoleApi(store, random, clock, options, metrics);
+    ConsoleApi api = new ConsoleApi(store, random, clock, options, metrics, new LoginBackoff());
     Javalin app =
         Javalin.create(
             config -> {
@@ -208,6 +231,15 @@ public final class ConsoleApi {
   private void login(Context ctx) {
     String username = Optional.ofNullable(ctx.formParam("username")).orElse("").strip();
     String password = Optional.ofNullable(ctx.formParam("password")).orElse("");
+    String source = clientAddress(ctx);
+    Optional<Duration> wait = loginBackoff.retryAfter(username, source, clock.instant());
+    if (wait.isPresent()) {
+      loginsThrottled.increment();
+      long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
+      ctx.status(429).header("Retry-After", Long.toString(seconds));
+      loginPage(ctx, "Too many failed sign-ins. Try again in " + seconds + " s.");
+      return;
+    }
     Optional<String> stored =
         Passwords.USERNAME.matcher(username).matches()
             ? store.passwordHash(username)
@@ -215,14 +247,24 @@ public final class ConsoleApi {
     boolean ok = Passwords.matches(password, stored.orElse(dummyHash)) && stored.isPresent();
     if (!ok) {
       loginsFailed.increment();
+      loginBackoff.failed(username, source, clock.instant());
       ctx.status(401);
       loginPage(ctx, "Unknown user or wrong password.");
       return;
     }
+    loginBackoff.succeeded(username);
     String token = SessionTokens.newToken(random);
     store.createSession(SessionTokens.hash(token), username, clock.instant().plus(sessionTtl));
     ctx.header("Set-Cookie", cookie(token, sessionTtl.toSeconds()));
     ctx.redirect("/alerts", io.javalin.http.HttpStatus.SEE_OTHER);
+  }
+
+  private String clientAddress(Context ctx) {
+    String forwarded = clientIpHeader == null ? null : ctx.header(clientIpHeader);
+    if (forwarded != null && !forwarded.isBlank()) {
+      return forwarded.split(",", -1)[0].strip();
+    }
+    return ctx.ip();
   }
 
   private void logout(Context ctx) {

@@ -59,7 +59,16 @@ public final class ConsoleMain {
     ConsoleApi.Options options =
         new ConsoleApi.Options(
             config.millis("SETTLEFLOW_CONSOLE_SESSION_TTL_MS", ConsoleApi.DEFAULT_SESSION_TTL),
-            Boolean.parseBoolean(config.string("SETTLEFLOW_CONSOLE_SECURE_COOKIE", "false")));
+            Boolean.parseBoolean(config.string("SETTLEFLOW_CONSOLE_SECURE_COOKIE", "false")),
+            config.optional("SETTLEFLOW_CONSOLE_CLIENT_IP_HEADER").orElse(null));
+    AutoCompensation.Policy autoCompensation = autoCompensationPolicy(config);
+    log.info(
+        "auto-compensation {}",
+        autoCompensation.isOff()
+            ? "off"
+            : "on ("
+                + autoCompensation.merchants().size()
+                + " merchants with their own thresholds)");
     KafkaAlertFeed[] feed = new KafkaAlertFeed[1];
     ConsoleApi api =
         ConsoleApi.create(
@@ -79,6 +88,7 @@ public final class ConsoleMain {
             wire,
             store,
             api::publish,
+            autoCompensation,
             clock);
     ConsoleMetrics.register(metrics, store, feed[0], api, clock);
     api.javalin().start(host, port);
@@ -94,6 +104,25 @@ public final class ConsoleMain {
                   dataSource.close();
                 },
                 "console-shutdown"));
+  }
+
+  /** Env var holding the auto-compensation policy (JSON), or naming its file with {@code _FILE}. */
+  public static final String AUTO_COMPENSATION = "SETTLEFLOW_CONSOLE_AUTO_COMPENSATION";
+
+  /**
+   * The auto-compensation policy from {@value #AUTO_COMPENSATION} (or the file its {@code _FILE}
+   * names); off when neither is set. A bad document stops the start, naming the variable and field.
+   */
+  static AutoCompensation.Policy autoCompensationPolicy(ServiceConfig config) {
+    if (config.optional(AUTO_COMPENSATION).isEmpty()
+        && config.optional(AUTO_COMPENSATION + "_FILE").isEmpty()) {
+      return AutoCompensation.Policy.OFF;
+    }
+    try {
+      return AutoCompensation.parse(config.secret(AUTO_COMPENSATION));
+    } catch (IllegalArgumentException e) {
+      throw new ServiceConfig.ConfigException(AUTO_COMPENSATION, e.getMessage());
+    }
   }
 
   private ConsoleMain() {}

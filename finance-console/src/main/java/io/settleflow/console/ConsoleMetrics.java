@@ -28,6 +28,10 @@ public final class ConsoleMetrics {
             "settleflow_console_matches_stored", feed, KafkaAlertFeed::matchesStored)
         .description("recon.matches stored for the match rate (replays not counted)")
         .register(registry);
+    FunctionCounter.builder(
+            "settleflow_console_alerts_auto_compensated", feed, KafkaAlertFeed::autoCompensated)
+        .description("alerts booked and resolved by the auto-compensation policy on arrival")
+        .register(registry);
     FunctionCounter.builder("settleflow_console_records_rejected", feed, KafkaAlertFeed::rejected)
         .description("records of recon.* that could not be decoded or stored, skipped")
         .register(registry);

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
@@ -67,6 +68,19 @@ public final class ConsoleStore {
    * stored (a replay) changes nothing and returns false.
    */
   public boolean recordAlert(Alert a, byte[] payload) {
+    return receiveAlert(a, payload, AutoCompensation.none()).isPresent();
+  }
+
+  /**
+   * Stores a newly received alert with its RECEIVED audit row and, when the decision books, the
+   * automatic compensation: the balanced ledger booking, the alert resolved with the booking's id
+   * and a RESOLVE audit row by {@value AutoCompensation#ACTOR}, all in one transaction. A booking
+   * the ledger refuses (no such payment, another currency) leaves the alert open for finance, with
+   * the reason on its RECEIVED row. Idempotent: a replayed alert changes nothing.
+   *
+   * @return the alert as stored, or empty for a replay
+   */
+  public Optional<Alert> receiveAlert(Alert a, byte[] payload, AutoCompensation.Decision decision) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -99,19 +113,51 @@ public final class ConsoleStore {
           ps.setBytes(i, payload);
           inserted = ps.executeUpdate();
         }
-        if (inserted == 1) {
+        if (inserted == 0) {
+          c.rollback();
+          return Optional.empty();
+        }
+        AutoCompensation.Decision d = decision;
+        if (d.books()) {
+          Savepoint beforeBooking = c.setSavepoint();
+          try {
+            book(c, d.plan().orElseThrow(), a.receivedAt());
+          } catch (ConsoleInputException e) {
+            c.rollback(beforeBooking);
+            d = d.refused(e.getMessage());
+          }
+        }
+        appendAudit(
+            c,
+            a.alertId(),
+            AuditEntry.RECEIVED,
+            AuditEntry.RECONCILIATION,
+            d.books() ? null : d.note(),
+            a.status(),
+            a.assignee(),
+            a.receivedAt());
+        if (d.books()) {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE finance.alerts SET status = 'RESOLVED', compensation_tx_id = ?"
+                      + " WHERE alert_id = ?")) {
+            ps.setObject(1, d.plan().orElseThrow().txId());
+            ps.setString(2, a.alertId());
+            ps.executeUpdate();
+          }
           appendAudit(
               c,
               a.alertId(),
-              AuditEntry.RECEIVED,
-              AuditEntry.RECONCILIATION,
-              null,
-              a.status(),
+              AlertAction.RESOLVE.name(),
+              AutoCompensation.ACTOR,
+              d.note(),
+              AlertStatus.RESOLVED,
               a.assignee(),
               a.receivedAt());
         }
+        Optional<Alert> stored = find(c, a.alertId(), false);
         c.commit();
-        return inserted == 1;
+        return stored;
       } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
@@ -344,6 +390,81 @@ public final class ConsoleStore {
     }
   }
 
+  /** A finance user as the CLI lists them (never the hash). */
+  public record User(String username, Instant createdAt, Optional<Instant> disabledAt) {}
+
+  /** Every finance user, by name. */
+  public List<User> users() {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT username, created_at, disabled_at FROM finance.users ORDER BY username");
+        ResultSet rs = ps.executeQuery()) {
+      List<User> users = new ArrayList<>();
+      while (rs.next()) {
+        OffsetDateTime disabled = rs.getObject(3, OffsetDateTime.class);
+        users.add(
+            new User(
+                rs.getString(1),
+                instant(rs, 2),
+                Optional.ofNullable(disabled).map(OffsetDateTime::toInstant)));
+      }
+      return users;
+    } catch (SQLException e) {
+      throw new StoreException("listing users", e);
+    }
+  }
+
+  /**
+   * Disables a user and ends their sessions (a disabled user cannot sign in or use a session).
+   * Idempotent: an already disabled user stays as they are and returns false.
+   *
+   * @throws ConsoleInputException naming {@code username} when there is no such user
+   */
+  public boolean disableUser(String username) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        int updated;
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "UPDATE finance.users SET disabled_at = ? WHERE username = ?"
+                    + " AND disabled_at IS NULL")) {
+          ps.setObject(1, utc(clock.instant()));
+          ps.setString(2, username);
+          updated = ps.executeUpdate();
+        }
+        if (updated == 0) {
+          boolean exists;
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT 1 FROM finance.users WHERE username = ?")) {
+            ps.setString(1, username);
+            try (ResultSet rs = ps.executeQuery()) {
+              exists = rs.next();
+            }
+          }
+          c.rollback();
+          if (!exists) {
+            throw ConsoleInputException.invalid("username", "no user " + username);
+          }
+          return false;
+        }
+        try (PreparedStatement ps =
+            c.prepareStatement("DELETE FROM finance.sessions WHERE username = ?")) {
+          ps.setString(1, username);
+          ps.executeUpdate();
+        }
+        c.commit();
+        return true;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("disabling user " + username, e);
+    }
+  }
+
   public boolean userExists(String username) {
     return passwordHash(username).isPresent();
   }
@@ -554,14 +675,15 @@ public final class ConsoleStore {
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO ledger.accounts (merchant_id, account_code, currency, kind)"
-                + " VALUES (?, ?, ?, 'EXPENSE'), (?, ?, ?, 'ASSET') ON CONFLICT DO NOTHING")) {
-      ps.setString(1, plan.merchantId());
-      ps.setString(2, Compensation.DIFFERENCES_ACCOUNT);
-      ps.setString(3, plan.currency());
-      ps.setString(4, plan.merchantId());
-      ps.setString(5, Compensation.RECEIVABLES_ACCOUNT);
-      ps.setString(6, plan.currency());
-      ps.executeUpdate();
+                + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+      for (Compensation.Entry e : plan.entries()) {
+        ps.setString(1, plan.merchantId());
+        ps.setString(2, e.account());
+        ps.setString(3, plan.currency());
+        ps.setString(4, Compensation.accountKind(e.account()));
+        ps.addBatch();
+      }
+      ps.executeBatch();
     }
     int created;
     try (PreparedStatement ps =

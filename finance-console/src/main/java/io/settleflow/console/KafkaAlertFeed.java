@@ -46,6 +46,7 @@ public final class KafkaAlertFeed implements AutoCloseable {
   private final ConfluentWireFormat wire;
   private final ConsoleStore store;
   private final Consumer<Alert> onNewAlert;
+  private final AutoCompensation.Policy autoCompensation;
   private final Clock clock;
   private final Thread thread;
   private final AtomicBoolean running = new AtomicBoolean(true);
@@ -53,29 +54,47 @@ public final class KafkaAlertFeed implements AutoCloseable {
   private final AtomicLong alertsStored = new AtomicLong();
   private final AtomicLong matchesStored = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong autoCompensated = new AtomicLong();
 
   private KafkaAlertFeed(
       KafkaConsumer<String, byte[]> consumer,
       ConfluentWireFormat wire,
       ConsoleStore store,
       Consumer<Alert> onNewAlert,
+      AutoCompensation.Policy autoCompensation,
       Clock clock) {
     this.consumer = consumer;
     this.wire = wire;
     this.store = store;
     this.onNewAlert = onNewAlert;
+    this.autoCompensation = autoCompensation;
     this.clock = clock;
     this.thread = new Thread(this::loop, "console-alert-feed");
     this.thread.setDaemon(true);
   }
 
-  /** Subscribes and starts the polling thread. */
+  /** Subscribes and starts the polling thread; nothing is compensated automatically. */
   public static KafkaAlertFeed start(
       String bootstrap,
       String groupId,
       ConfluentWireFormat wire,
       ConsoleStore store,
       Consumer<Alert> onNewAlert,
+      Clock clock) {
+    return start(bootstrap, groupId, wire, store, onNewAlert, AutoCompensation.Policy.OFF, clock);
+  }
+
+  /**
+   * Subscribes and starts the polling thread; alerts the policy covers are compensated as they are
+   * stored ({@link AutoCompensation}).
+   */
+  public static KafkaAlertFeed start(
+      String bootstrap,
+      String groupId,
+      ConfluentWireFormat wire,
+      ConsoleStore store,
+      Consumer<Alert> onNewAlert,
+      AutoCompensation.Policy autoCompensation,
       Clock clock) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -87,7 +106,8 @@ public final class KafkaAlertFeed implements AutoCloseable {
     KafkaConsumer<String, byte[]> consumer =
         new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
     consumer.subscribe(List.of(Topics.RECON_MISMATCHES, Topics.RECON_MATCHES));
-    KafkaAlertFeed feed = new KafkaAlertFeed(consumer, wire, store, onNewAlert, clock);
+    KafkaAlertFeed feed =
+        new KafkaAlertFeed(consumer, wire, store, onNewAlert, autoCompensation, clock);
     feed.thread.start();
     return feed;
   }
@@ -103,6 +123,11 @@ public final class KafkaAlertFeed implements AutoCloseable {
 
   public long matchesStored() {
     return matchesStored.get();
+  }
+
+  /** Alerts booked and resolved automatically (replays not counted). */
+  public long autoCompensated() {
+    return autoCompensated.get();
   }
 
   /** Records that could not be decoded or stored as they are (skipped, logged). */
@@ -166,9 +191,11 @@ public final class KafkaAlertFeed implements AutoCloseable {
       reject(r, e);
       return;
     }
-    boolean stored;
+    java.util.Optional<Alert> stored;
     try {
-      stored = store.recordAlert(alert, r.value());
+      AutoCompensation.Decision decision =
+          AutoCompensation.decide(autoCompensation, alert, AutoCompensation.feeDeltaMinor(event));
+      stored = store.receiveAlert(alert, r.value(), decision);
     } catch (ConsoleStore.StoreException e) {
       if (!e.badData()) {
         throw e;
@@ -176,9 +203,12 @@ public final class KafkaAlertFeed implements AutoCloseable {
       reject(r, e);
       return;
     }
-    if (stored) {
+    if (stored.isPresent()) {
       alertsStored.incrementAndGet();
-      push(alert);
+      if (stored.get().compensationTxId() != null) {
+        autoCompensated.incrementAndGet();
+      }
+      push(stored.get());
       if (Alert.RESOLVED_KIND.equals(alert.kind())) {
         Alert.resolvedAlertId(event)
             .flatMap(id -> store.resolveByReconciliation(id, alert.detail(), now))

@@ -77,4 +77,28 @@ class CompensationTest {
         .isInstanceOfSatisfying(
             ConsoleInputException.class, e -> assertThat(e.field()).isEqualTo(Compensation.FIELD));
   }
+
+  @ParameterizedTest(name = "{0} payment={1} fee delta {2} refused")
+  @CsvSource(
+      nullValues = "NULL",
+      value = {
+        "AMOUNT_MISMATCH, " + PAYMENT + ", 40",
+        "FEE_DEVIATION,   NULL,            40",
+        "FEE_DEVIATION,   pay-1,           40",
+        "FEE_DEVIATION,   " + PAYMENT + ", NULL",
+        "FEE_DEVIATION,   " + PAYMENT + ", 0",
+        "FEE_DEVIATION,   " + PAYMENT + ", -9223372036854775808",
+      })
+  void noFeeDifferenceIsRefusedNamingTheField(String kind, String payment, Long feeDelta) {
+    assertThatThrownBy(() -> Compensation.feePlan(alert(kind, payment, 1L, 1L), feeDelta))
+        .isInstanceOfSatisfying(
+            ConsoleInputException.class, e -> assertThat(e.field()).isEqualTo(Compensation.FIELD));
+  }
+
+  @Test
+  void aDifferenceBeyondALongIsRefused() {
+    assertThatThrownBy(
+            () -> Compensation.plan(alert("AMOUNT_MISMATCH", PAYMENT, 0L, Long.MIN_VALUE)))
+        .isInstanceOf(ConsoleInputException.class);
+  }
 }

@@ -9,6 +9,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.settleflow.avro.MismatchAlert;
 import io.settleflow.avro.MismatchKind;
+import io.settleflow.avro.ReconDeltas;
+import io.settleflow.avro.ReconExplanation;
 import io.settleflow.avro.ReconMatch;
 import io.settleflow.embedded.KafkaBroker;
 import io.settleflow.embedded.SchemaRegistryServer;
@@ -78,6 +80,11 @@ class FinanceConsoleIT {
   static final Instant DETECTED = Instant.parse("2026-03-01T09:00:00Z");
   static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Only merchant hooli's alerts book themselves, so the other tests' alerts stay open. */
+  static final String AUTO_POLICY =
+      "{\"version\": 1, \"merchants\": {\"hooli\": {\"FEE_DEVIATION\": {\"EUR\": 500},"
+          + " \"AMOUNT_MISMATCH\": {\"EUR\": 5}}}}";
+
   @TempDir static Path dir;
   static LedgerTestDatabase db;
   static KafkaBroker kafka;
@@ -117,7 +124,13 @@ class FinanceConsoleIT {
             () -> feed != null && feed.healthy());
     feed =
         KafkaAlertFeed.start(
-            kafka.bootstrapServers(), "console-it", wire, store, api::publish, Clock.systemUTC());
+            kafka.bootstrapServers(),
+            "console-it",
+            wire,
+            store,
+            api::publish,
+            AutoCompensation.parse(AUTO_POLICY),
+            Clock.systemUTC());
     ConsoleMetrics.register(metrics, store, feed, api, Clock.systemUTC());
     api.javalin().start("127.0.0.1", 0);
     base = "http://127.0.0.1:" + api.javalin().port();
@@ -616,5 +629,211 @@ class FinanceConsoleIT {
     assertThat(audit).hasSize(2);
     assertThat(audit.get(1))
         .containsExactly("RESOLVE", USER, "processor fee, booked to differences", "RESOLVED");
+  }
+
+  static UUID ledgerPayment(String merchant) throws Exception {
+    UUID payment = UUID.randomUUID();
+    try (Connection c = db.owner().getConnection();
+        PreparedStatement m =
+            c.prepareStatement(
+                "INSERT INTO ledger.merchants (merchant_id, name) VALUES (?, ?)"
+                    + " ON CONFLICT DO NOTHING");
+        PreparedStatement p =
+            c.prepareStatement(
+                "INSERT INTO ledger.payments (merchant_id, payment_id, status, amount_minor,"
+                    + " captured_minor, currency, created_at, updated_at)"
+                    + " VALUES (?, ?, 'CAPTURED', 10000, 10000, 'EUR', now(), now())")) {
+      m.setString(1, merchant);
+      m.setString(2, merchant);
+      m.executeUpdate();
+      p.setString(1, merchant);
+      p.setObject(2, payment);
+      p.executeUpdate();
+    }
+    return payment;
+  }
+
+  static List<String> bookedEntries(String merchant, UUID tx) throws Exception {
+    List<String> entries = new ArrayList<>();
+    try (Connection c = db.owner().getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT e.account_code, e.amount_minor, t.kind"
+                    + " FROM ledger.ledger_entries e JOIN ledger.ledger_transactions t"
+                    + " USING (merchant_id, tx_id) WHERE e.merchant_id = ? AND e.tx_id = ?"
+                    + " ORDER BY e.entry_id")) {
+      ps.setString(1, merchant);
+      ps.setObject(2, tx);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          entries.add(rs.getString(3) + " " + rs.getString(1) + " " + rs.getLong(2));
+        }
+      }
+    }
+    return entries;
+  }
+
+  static MismatchAlert feeDeviation(String id, String payment, long feeDeltaMinor) {
+    return alert(id)
+        .setKind(MismatchKind.FEE_DEVIATION)
+        .setMerchantId("hooli")
+        .setPaymentId(payment)
+        .setActualAmountMinor(10_000L)
+        .setRule("fee-schedule@1")
+        .setDetail("fee 290 vs 250")
+        .setExplanation(
+            ReconExplanation.newBuilder()
+                .setCriteria(List.of())
+                .setDeltas(ReconDeltas.newBuilder().setFeeMinor(feeDeltaMinor).build())
+                .build())
+        .build();
+  }
+
+  @Test
+  void configuredFeeDeviationsBookThemselvesOnceAcrossReplays() throws Exception {
+    UUID payment = ledgerPayment("hooli");
+    MismatchAlert fee = feeDeviation("auto-fee-1", payment.toString(), 40);
+    publishAlert(fee);
+    publishAlert(fee); // redelivered, as after a crash before the offset commit
+    publishAlert(feeDeviation("auto-fee-over", payment.toString(), 501));
+    publishAlert(feeDeviation("auto-fee-no-payment", UUID.randomUUID().toString(), 40));
+    publishAlert(alert("auto-marker").setMerchantId("hooli").build());
+    await().atMost(WAIT).until(() -> store.find("auto-marker").isPresent());
+
+    UUID tx = Compensation.txId("auto-fee-1");
+    Alert booked = store.find("auto-fee-1").orElseThrow();
+    assertThat(booked.status()).isEqualTo(AlertStatus.RESOLVED);
+    assertThat(booked.compensationTxId()).isEqualTo(tx.toString());
+    assertThat(bookedEntries("hooli", tx))
+        .containsExactly("ADJUSTMENT fees_difference 40", "ADJUSTMENT card_receivables -40");
+    List<String[]> audit = auditRows("auto-fee-1");
+    assertThat(audit.stream().map(r -> r[0] + "/" + r[1] + "/" + r[3]).toList())
+        .containsExactly(
+            "RECEIVED/reconciliation/OPEN", "RESOLVE/system:auto-compensation/RESOLVED");
+    assertThat(audit.get(1)[2])
+        .startsWith("compensated automatically: fee delta 0.40 EUR within the threshold 5.00 EUR")
+        .contains("fees_difference")
+        .contains(tx.toString());
+
+    // a replay straight into the store (a restarted console reading from an old offset)
+    assertThat(
+            store.receiveAlert(
+                Alert.fromMismatch(fee, Instant.now()),
+                new byte[1],
+                AutoCompensation.decide(
+                    AutoCompensation.parse(AUTO_POLICY),
+                    Alert.fromMismatch(fee, Instant.now()),
+                    40L)))
+        .isEmpty();
+    assertThat(bookedEntries("hooli", tx)).hasSize(2);
+    assertThat(auditRows("auto-fee-1")).hasSize(2);
+    // and finance cannot book it a second time by hand
+    assertThat(
+            post(
+                    "/api/alerts/auto-fee-1/resolve",
+                    "{\"note\":\"again\",\"book_difference\":true}",
+                    signIn(),
+                    "application/json")
+                .statusCode())
+        .isEqualTo(409);
+
+    // over the threshold: left open, the reason on its RECEIVED row, nothing booked
+    Alert over = store.find("auto-fee-over").orElseThrow();
+    assertThat(over.status()).isEqualTo(AlertStatus.OPEN);
+    assertThat(over.compensationTxId()).isNull();
+    assertThat(auditRows("auto-fee-over").get(0)[2])
+        .isEqualTo(
+            "auto-compensation not applied: fee delta 5.01 EUR is over the threshold 5.00 EUR"
+                + " for hooli");
+    assertThat(bookedEntries("hooli", Compensation.txId("auto-fee-over"))).isEmpty();
+    // the ledger refuses (no such payment): left open with the reason, nothing half-booked
+    Alert orphaned = store.find("auto-fee-no-payment").orElseThrow();
+    assertThat(orphaned.status()).isEqualTo(AlertStatus.OPEN);
+    assertThat(auditRows("auto-fee-no-payment")).hasSize(1);
+    assertThat(auditRows("auto-fee-no-payment").get(0)[2])
+        .startsWith("auto-compensation not applied: book_difference: payment")
+        .endsWith("is not in the ledger");
+    assertThat(bookedEntries("hooli", Compensation.txId("auto-fee-no-payment"))).isEmpty();
+    assertThat(get("/metrics", null).body())
+        .contains("settleflow_console_alerts_auto_compensated_total 1.0");
+  }
+
+  /** A clock the test moves by hand. */
+  static final class SteppedClock extends Clock {
+    private volatile Instant now;
+
+    SteppedClock(Instant start) {
+      this.now = start;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
+  void failedSignInsBackOffWithRetryAfterThatGrows() throws Exception {
+    String user = "finance.throttled";
+    String password = "another-test-only-password";
+    store.addUser(user, new Passwords(new SecureRandom(), 4).hash(password));
+    SteppedClock clock = new SteppedClock(Instant.now());
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ConsoleApi throttled =
+        ConsoleApi.create(
+            store, new SecureRandom(), clock, ConsoleApi.Options.DEFAULT, metrics, () -> true);
+    throttled.javalin().start("127.0.0.1", 0);
+    String url = "http://127.0.0.1:" + throttled.javalin().port() + "/login";
+    try {
+      java.util.function.Function<String, HttpResponse<String>> login =
+          pw -> {
+            try {
+              return http.send(
+                  HttpRequest.newBuilder(URI.create(url))
+                      .POST(HttpRequest.BodyPublishers.ofString(form(user, pw)))
+                      .header("Content-Type", "application/x-www-form-urlencoded")
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          };
+      for (int i = 0; i < 5; i++) {
+        assertThat(login.apply("wrong-password-" + i).statusCode()).isEqualTo(401);
+      }
+      // locked: even the right password waits, and says how long
+      HttpResponse<String> locked = login.apply(password);
+      assertThat(locked.statusCode()).isEqualTo(429);
+      assertThat(locked.headers().firstValue("Retry-After")).hasValue("30");
+      assertThat(locked.headers().firstValue("Set-Cookie")).isEmpty();
+      assertThat(locked.body()).contains("Too many failed sign-ins");
+
+      clock.advance(Duration.ofSeconds(31));
+      assertThat(login.apply("wrong-again").statusCode()).isEqualTo(401);
+      assertThat(login.apply(password).headers().firstValue("Retry-After")).hasValue("60");
+
+      clock.advance(Duration.ofSeconds(61));
+      assertThat(login.apply(password).statusCode()).isEqualTo(303);
+      assertThat(metrics.scrape())
+          .contains("settleflow_console_logins_failed_total 6.0")
+          .contains("settleflow_console_logins_throttled_total 2.0")
+          .contains("settleflow_console_login_lockouts 0.0");
+    } finally {
+      throttled.javalin().stop();
+    }
   }
 }
