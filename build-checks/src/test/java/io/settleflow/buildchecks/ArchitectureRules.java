@@ -40,7 +40,8 @@ final class ArchitectureRules {
           "io.settleflow.risk",
           "io.settleflow.feeds",
           "io.settleflow.reconcile",
-          "io.settleflow.console");
+          "io.settleflow.console",
+          "io.settleflow.checker");
 
   /** The stream stages: none may use another's code (they meet only on topics). */
   static final List<String> STAGES =
@@ -73,17 +74,8 @@ final class ArchitectureRules {
               "io.settleflow.risk.MerchantWindowScorer",
               "the Kafka Streams processor around RiskScorer (window store, punctuation)"),
           Map.entry(
-              "io.settleflow.risk.EventDeduplicator",
-              "the Kafka Streams processor owning the dedupe window store"),
-          Map.entry(
-              "io.settleflow.risk.MerchantPayment",
-              "a repartition value with its Kafka serde beside it"),
-          Map.entry(
               "io.settleflow.ledger.LedgerException",
               "ledger-db's JDBC boundary: maps SQLState to the API's 503"),
-          Map.entry(
-              "io.settleflow.risk.FeatureState",
-              "the read side of the feature window stores (Kafka Streams)"),
           Map.entry(
               "io.settleflow.risk.RiskBacktest",
               "runs the real topology in a TopologyTestDriver over recorded events"),
@@ -232,6 +224,25 @@ final class ArchitectureRules {
         .orShould()
         .callMethod(Boolean.class, "getBoolean", String.class)
         .because("configuration is read once, typed and validated, by the main class (STYLE.md)");
+  }
+
+  /**
+   * The conservation checker proves the pipeline right only if it shares no code with it: no
+   * settleflow class outside its own package (topic names are its configuration, payloads are
+   * decoded generically).
+   */
+  static ArchRule checkerIsIndependent() {
+    return noClasses()
+        .that()
+        .resideInAPackage("io.settleflow.checker..")
+        .should()
+        .dependOnClassesThat(
+            DescribedPredicate.describe(
+                "are settleflow classes outside io.settleflow.checker",
+                (JavaClass c) ->
+                    c.getPackageName().startsWith("io.settleflow.")
+                        && !c.getPackageName().startsWith("io.settleflow.checker")))
+        .because("a checker that shares code with what it checks shares its bugs (issue 10)");
   }
 
   static ArchRule onlyEntryPointsExit() {

@@ -44,7 +44,13 @@ class ArchitectureTest {
             "io.settleflow.risk",
             "io.settleflow.feeds",
             "io.settleflow.reconcile",
-            "io.settleflow.deploy");
+            "io.settleflow.deploy",
+            "io.settleflow.checker");
+  }
+
+  @Test
+  void theConservationCheckerSharesNoCodeWithWhatItChecks() {
+    ArchitectureRules.checkerIsIndependent().check(MAIN_CLASSES);
   }
 
   @Test

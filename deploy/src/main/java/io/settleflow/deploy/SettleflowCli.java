@@ -44,7 +44,9 @@ import picocli.CommandLine.Parameters;
       SettleflowCli.SettlementsCommand.class,
       SettleflowCli.AlertsCommand.class,
       SettleflowCli.BenchCommand.class,
+      io.settleflow.deploy.chaos.ChaosCommand.class,
       RulesCommand.class,
+      ConsoleCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class SettleflowCli extends GroupCommand {

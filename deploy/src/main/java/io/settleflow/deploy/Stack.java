@@ -72,6 +72,9 @@ public final class Stack implements AutoCloseable {
   private final Scope scope;
   private final Map<String, String> extraIngestEnv;
 
+  /** Risk-engine processes in one consumer group (chaos runs kill one while the other serves). */
+  private int riskInstances = 1;
+
   private Stack(
       StackSettings settings, PrintStream out, Scope scope, Map<String, String> extraIngestEnv) {
     this.settings = settings;
@@ -89,6 +92,25 @@ public final class Stack implements AutoCloseable {
   public static Stack start(
       StackSettings settings, PrintStream out, Scope scope, Map<String, String> extraIngestEnv) {
     Stack stack = new Stack(settings, out, scope, extraIngestEnv);
+    try {
+      stack.startAll();
+      return stack;
+    } catch (RuntimeException e) {
+      stack.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The full stack with this many risk-engine instances: {@code streams-risk}, then {@code
+   * streams-risk-2}, … (same application id, own state directory and ports).
+   */
+  public static Stack start(StackSettings settings, PrintStream out, int riskInstances) {
+    if (riskInstances < 1 || riskInstances > 4) {
+      throw new IllegalArgumentException("riskInstances must be 1..4, was " + riskInstances);
+    }
+    Stack stack = new Stack(settings, out, Scope.FULL, Map.of());
+    stack.riskInstances = riskInstances;
     try {
       stack.startAll();
       return stack;
@@ -212,6 +234,12 @@ public final class Stack implements AutoCloseable {
           () -> startService("streams-risk", riskPort, "256m", riskEnv, t3),
           () -> startService("flink-reconcile", reconPort, "640m", reconEnv, t3),
           () -> startService("finance-console", consolePort, "192m", consoleEnv, t3));
+      for (int i = 2; i <= riskInstances; i++) {
+        Map<String, String> env = new HashMap<>(riskEnv);
+        env.put("SETTLEFLOW_STATE_DIR", run.resolve("streams-risk-" + i).toString());
+        env.put("SETTLEFLOW_RISK_QUERY_PORT", Integer.toString(portFor(0)));
+        startService("streams-risk-" + i, "streams-risk", portFor(0), "256m", env, t3);
+      }
       consoleUrl = url(consolePort);
       cdcUrl = url(cdcPort);
       riskUrl = url(riskPort);
@@ -248,21 +276,32 @@ public final class Stack implements AutoCloseable {
 
   private void startService(
       String module, int port, String maxHeap, Map<String, String> env, long startNanos) {
-    restarts.put(module, () -> startService(module, port, maxHeap, env, System.nanoTime()));
+    startService(module, module, port, maxHeap, env, startNanos);
+  }
+
+  /** Starts the module's jar as the service {@code name} (a second instance has its own name). */
+  private void startService(
+      String name,
+      String module,
+      int port,
+      String maxHeap,
+      Map<String, String> env,
+      long startNanos) {
+    restarts.put(name, () -> startService(name, module, port, maxHeap, env, System.nanoTime()));
     Map<String, String> withPort = new HashMap<>(env);
     withPort.put("SETTLEFLOW_HTTP_PORT", Integer.toString(port));
     ChildJvm jvm =
         track(
             ChildJvm.start(
-                module,
+                name,
                 List.of("-Xmx" + maxHeap, "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"),
                 List.of("-jar", settings.jarOf(module).toString()),
                 withPort,
                 settings.runDir(),
-                settings.runDir().resolve("logs").resolve(module + ".log")));
-    services.put(module, jvm);
+                settings.runDir().resolve("logs").resolve(name + ".log")));
+    services.put(name, jvm);
     jvm.awaitReady(() -> HttpProbe.ok(url(port) + "/health"), SERVICE_READY_TIMEOUT);
-    step(module, url(port), startNanos);
+    step(name, url(port), startNanos);
   }
 
   /** Remembers a started part so that close() stops it, in reverse order. */

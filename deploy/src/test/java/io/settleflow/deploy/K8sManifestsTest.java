@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.settleflow.console.AutoCompensation;
+import io.settleflow.console.ConsoleMain;
+import io.settleflow.console.ConsoleStore;
+import io.settleflow.console.KafkaAlertFeed;
 import io.settleflow.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -188,6 +192,118 @@ class K8sManifestsTest {
     }
   }
 
+  @Test
+  void reconciliationAndConsoleAlertsHaveExportedMetricsPanelsAndRunbookEntries()
+      throws IOException {
+    JsonNode rule = ofKind("PrometheusRule").get(0);
+    List<String> alerts = rule.findValues("alert").stream().map(JsonNode::asText).toList();
+    assertThat(alerts)
+        .contains(
+            "ReconAlertLatencyHigh",
+            "OldestOpenMismatchTooOld",
+            "ConsoleRecordsRejected",
+            "ConsoleSignInFailuresHigh");
+    String exprs = rule.findValues("expr").toString();
+    assertThat(exprs)
+        .contains(
+            "settleflow_recon_alert_latency_ms",
+            "settleflow_console_oldest_open_alert_age_seconds",
+            "settleflow_console_logins_failed_total",
+            "settleflow_console_login_lockouts");
+    // every metric of every rule, the older groups' too
+    assertThat(checkExported(exprs, "alert rule")).isGreaterThanOrEqualTo(10);
+    String panels = dashboard().findValues("expr").toString();
+    assertThat(panels)
+        .contains(
+            "settleflow_recon_alert_latency_ms",
+            "settleflow_console_oldest_open_alert_age_seconds",
+            "settleflow_console_alerts_auto_compensated_total");
+    assertThat(checkExported(panels, "dashboard")).isGreaterThanOrEqualTo(12);
+    String runbook = read(HOME.resolve("deploy/RUNBOOK.md"));
+    for (String alert : alerts) {
+      assertThat(runbook).as("RUNBOOK section for %s", alert).contains("## " + alert + "\n");
+    }
+  }
+
+  @Test
+  void theConsoleRunsOnTheCodesPortWithSecretsByReferenceAndAValidPolicy() throws IOException {
+    JsonNode deployment =
+        ofKind("Deployment").stream()
+            .filter(d -> d.path("metadata").path("name").asText().equals("finance-console"))
+            .findFirst()
+            .orElseThrow();
+    // one instance: its feed pushes to the browsers connected to it, throttling is per instance
+    assertThat(deployment.path("spec").path("replicas").asInt()).isEqualTo(1);
+    JsonNode pod = deployment.path("spec").path("template").path("spec");
+    JsonNode c = pod.path("containers").get(0);
+    Map<String, String> env = new TreeMap<>();
+    c.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+    String port = Integer.toString(ConsoleMain.DEFAULT_HTTP_PORT);
+    assertThat(env.get("SETTLEFLOW_HTTP_PORT")).isEqualTo(port);
+    assertThat(c.path("ports").get(0).path("containerPort").asText()).isEqualTo(port);
+    for (String probe : List.of("readinessProbe", "livenessProbe")) {
+      assertThat(c.path(probe).path("httpGet").path("path").asText()).isEqualTo("/health");
+      assertThat(c.path(probe).path("httpGet").path("port").asText()).isEqualTo(port);
+    }
+    assertThat(env.get("SETTLEFLOW_CONSOLE_DB_USER")).isEqualTo(ConsoleStore.ROLE);
+    assertThat(env.get("SETTLEFLOW_CONSOLE_GROUP_ID")).isEqualTo(KafkaAlertFeed.DEFAULT_GROUP_ID);
+    assertThat(env.get("SETTLEFLOW_KAFKA_BOOTSTRAP")).isNotBlank();
+    assertThat(env.get("SETTLEFLOW_REGISTRY_URL")).endsWith("/apis/ccompat/v7");
+    assertThat(env.get("SETTLEFLOW_CONSOLE_SECURE_COOKIE")).isEqualTo("true");
+    // secrets only as files mounted from a Secret
+    assertThat(env.keySet())
+        .filteredOn(n -> n.contains("PASSWORD"))
+        .isNotEmpty()
+        .allMatch(n -> n.endsWith("_FILE"), "passwords come from files");
+    assertThat(pod.path("volumes").findValues("secretName")).isNotEmpty();
+
+    // the policy file comes from the ConfigMap mounted where the env says, and parses
+    String policyPath = env.get(ConsoleMain.AUTO_COMPENSATION + "_FILE");
+    JsonNode mount =
+        findByField(c.path("volumeMounts"), "mountPath", policyPath.replaceAll("/[^/]+$", ""));
+    JsonNode volume = findByField(pod.path("volumes"), "name", mount.path("name").asText());
+    String mapName = volume.path("configMap").path("name").asText();
+    JsonNode map =
+        ofKind("ConfigMap").stream()
+            .filter(m -> m.path("metadata").path("name").asText().equals(mapName))
+            .findFirst()
+            .orElseThrow();
+    String policy = map.path("data").path(policyPath.replaceAll(".*/", "")).asText();
+    assertThat(AutoCompensation.parse(policy).isOff()).isTrue();
+
+    JsonNode service =
+        ofKind("Service").stream()
+            .filter(s -> s.path("metadata").path("name").asText().equals("finance-console"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(service.path("spec").path("selector").path("app").asText())
+        .isEqualTo("finance-console");
+    assertThat(service.path("spec").path("ports").get(0).path("targetPort").asText())
+        .isEqualTo(port);
+    JsonNode policyNp =
+        ofKind("NetworkPolicy").stream()
+            .filter(
+                n ->
+                    n.path("spec")
+                        .path("podSelector")
+                        .path("matchLabels")
+                        .path("app")
+                        .asText()
+                        .equals("finance-console"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(policyNp.findValues("port").stream().map(JsonNode::asText)).containsOnly(port);
+  }
+
+  private static JsonNode findByField(JsonNode list, String field, String value) {
+    for (JsonNode n : list) {
+      if (n.path(field).asText().equals(value)) {
+        return n;
+      }
+    }
+    throw new AssertionError("no entry with " + field + " = " + value + " in " + list);
+  }
+
   private static JsonNode dashboard() throws IOException {
     return JsonMapper.builder()
         .build()
@@ -206,6 +322,8 @@ class K8sManifestsTest {
       Matcher m = literal.matcher(read(source));
       while (m.find()) {
         exported.add(m.group(1).replace('.', '_'));
+        // a name registered with its unit already in it (a gauge named ..._seconds)
+        exported.add(m.group(1).replace('.', '_').replaceAll("_(seconds|milliseconds)$", ""));
       }
     }
     Matcher metric =
