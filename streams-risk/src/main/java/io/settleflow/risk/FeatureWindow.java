@@ -46,7 +46,7 @@ enum FeatureWindow {
 
   /** The window store holding this window's buckets: one store for all three windows. */
   String storeName() {
-    return RiskTopology.ACTIVITY_STORE;
+    return RiskTopology.HISTORY_STORE;
   }
 
   /** The key of an entity's bucket of this window in the shared store. */

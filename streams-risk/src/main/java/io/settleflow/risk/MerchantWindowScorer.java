@@ -5,9 +5,10 @@ import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.Topics;
 import java.time.Duration;
 import java.util.AbstractMap;
-import java.util.EnumMap;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
@@ -22,8 +23,9 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * The merchant-keyed half of the topology. Every money movement of a merchant updates its feature
- * stores; an authorization is first scored on what the stores held before it (event time
+ * The merchant-keyed half of the topology. A copy of an event already seen is dropped first. Every
+ * money movement of a merchant updates its {@link EntityHistory} (one entry per merchant and per
+ * card at it); an authorization is first scored on what the histories held before it (event time
  * occurred_at), then added. Captures and refunds feed the refund ratio; cancellations, refunds and
  * settlements reduce the open exposure.
  *
@@ -31,10 +33,6 @@ import org.apache.kafka.streams.state.WindowStore;
  * risk.rules applies from the next payment this task scores.
  */
 final class MerchantWindowScorer implements Processor<String, MerchantEvent, String, byte[]> {
-  /** The card store keeps one entry per card, merchant and this much event time (a day). */
-  static final Duration CARD_SEEN_REFRESH = Duration.ofDays(1);
-
-  private final RiskConfig config;
   private final RiskScorer scorer;
   private final RiskCounters counters;
   private final PublishedRules.InvalidRuleListener invalidRules;
@@ -42,13 +40,40 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
   private final ConfluentWireFormat wire;
   private ProcessorContext<String, byte[]> context;
   private WindowStore<String, byte[]> decisions;
-  private WindowStore<String, MerchantPayment> payments;
-  private final Map<FeatureWindow, WindowStore<String, ActivityBucket>> activity =
-      new EnumMap<>(FeatureWindow.class);
-  private WindowStore<String, ActivityBucket> exposure;
-  private WindowStore<String, Long> cardSeen;
+  private WindowStore<String, Long> seen;
+  private final long dedupeRetentionMs;
+  private KeyValueStore<String, byte[]> histories;
   private ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> rules;
-  private FeatureState state;
+  private final FeatureState state;
+  private final EntityHistory.Limits limits;
+
+  /**
+   * Decoded histories of the merchants this task saw last, so a payment reads its merchant without
+   * decoding it from the store; every change is still written to the store (its changelog is the
+   * record), so this is only a read cache. Cleared whenever the task is (re)initialized.
+   */
+  private final Map<String, EntityHistory> hot =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, EntityHistory> eldest) {
+          return size() > HOT_ENTITIES;
+        }
+      };
+
+  /** At most this many decoded histories per task in memory. */
+  static final int HOT_ENTITIES = 4_096;
+
+  /**
+   * Expired entries (nothing left in any window) are deleted by a sweep that visits {@link
+   * #SWEEP_BATCH} entries every {@link #SWEEP_EVERY_EVENTS} events: 4 per event, while an event
+   * creates at most 2, so the store stays within about twice its live entries.
+   */
+  static final int SWEEP_EVERY_EVENTS = 256;
+
+  static final int SWEEP_BATCH = 1_024;
+
+  private int eventsSinceSweep;
+  private String sweepFrom;
 
   MerchantWindowScorer(
       RiskConfig config,
@@ -57,7 +82,9 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
       PublishedRules.InvalidRuleListener invalidRules,
       ConfluentWireFormat wire) {
     this.wire = wire;
-    this.config = config;
+    this.state = new FeatureState(config);
+    this.dedupeRetentionMs = config.dedupeRetention().toMillis();
+    this.limits = EntityHistory.Limits.of(config);
     this.scorer = scorer;
     this.counters = counters;
     this.invalidRules = invalidRules;
@@ -67,14 +94,13 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
   public void init(ProcessorContext<String, byte[]> context) {
     this.context = context;
     this.decisions = context.getStateStore(RiskTopology.DECISIONS_STORE);
-    this.payments = context.getStateStore(RiskTopology.MERCHANT_STORE);
-    for (FeatureWindow w : FeatureWindow.values()) {
-      activity.put(w, context.getStateStore(w.storeName()));
-    }
-    this.exposure = context.getStateStore(RiskTopology.EXPOSURE_STORE);
-    this.cardSeen = context.getStateStore(RiskTopology.CARD_SEEN_STORE);
+    this.histories = context.getStateStore(RiskTopology.HISTORY_STORE);
+    this.seen = context.getStateStore(RiskTopology.DEDUPE_STORE);
+    // a revived task (aborted transaction, restored stores) must not see its old objects
+    hot.clear();
+    this.eventsSinceSweep = 0;
+    this.sweepFrom = null;
     this.rules = context.getStateStore(RiskTopology.RULES_STORE);
-    this.state = new FeatureState(payments, activity, exposure, cardSeen, config);
     this.published = rememberedRules(context.getStateStore(RiskTopology.RULE_MEMORY_STORE));
     // a task that scores no payment still learns each new version (and so refuses an older one
     // published later, even after a restart) within this period
@@ -116,85 +142,128 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
   public void process(Record<String, MerchantEvent> record) {
     MerchantEvent e = record.value();
     long t = e.occurredAtMs();
-    String merchant = record.key();
-    switch (e.kind()) {
-      case AUTHORIZED -> authorized(record, merchant, e, t);
-      case CAPTURED ->
-          add(
-              activity.get(FeatureWindow.ONE_DAY),
-              FeatureWindow.ONE_DAY,
-              FeatureState.capturesKey(merchant),
-              e.currency(),
-              e.amountMinor(),
-              t);
-      case REFUNDED -> {
-        add(
-            activity.get(FeatureWindow.ONE_DAY),
-            FeatureWindow.ONE_DAY,
-            FeatureState.refundsKey(merchant),
-            e.currency(),
-            e.amountMinor(),
-            t);
-        addExposure(merchant, e.currency(), -e.amountMinor(), t);
+    // the newest event time of this task: what no later read needs any more is dropped
+    long horizon = Math.max(context.currentStreamTimeMs(), t);
+    byte[] earlierDecision = null;
+    if (t > horizon - dedupeRetentionMs) {
+      // within the dedupe retention: a CDC copy (same event_id and occurred_at) is dropped here,
+      // where every copy meets its first one (same merchant, same task). An authorization is
+      // found by its decision (no store write of its own); other movements by their event id.
+      if (e.kind() == MerchantEvent.Kind.AUTHORIZED) {
+        earlierDecision = decisions.fetch(e.paymentId(), t);
+        if (earlierDecision != null
+            && (e.eventId().equals(sourceEventId(earlierDecision))
+                || seen.fetch(e.eventId(), t) != null)) {
+          counters.duplicateDropped();
+          return;
+        }
+      } else if (seen.fetch(e.eventId(), t) != null) {
+        counters.duplicateDropped();
+        return;
+      } else {
+        seen.put(e.eventId(), t, t);
       }
-      case CANCELLED, SETTLED -> addExposure(merchant, e.currency(), -e.amountMinor(), t);
+    }
+    String merchant = record.key();
+    String merchantKey = FeatureState.merchantKey(merchant);
+    EntityHistory m = history(merchantKey, EntityHistory.Kind.MERCHANT);
+    switch (e.kind()) {
+      case AUTHORIZED -> authorized(record, merchant, m, e, t, horizon, earlierDecision);
+      case CAPTURED -> m.captured(t, e.currency(), e.amountMinor());
+      case REFUNDED -> m.refunded(t, e.currency(), e.amountMinor());
+      case CANCELLED, SETTLED -> m.closed(t, e.currency(), e.amountMinor());
+    }
+    write(merchantKey, m, horizon);
+    if (++eventsSinceSweep >= SWEEP_EVERY_EVENTS) {
+      eventsSinceSweep = 0;
+      sweep(horizon);
     }
   }
 
   private void authorized(
-      Record<String, MerchantEvent> record, String merchant, MerchantEvent e, long t) {
+      Record<String, MerchantEvent> record,
+      String merchant,
+      EntityHistory m,
+      MerchantEvent e,
+      long t,
+      long horizon,
+      byte[] earlierDecision) {
+    String cardKey = e.cardToken() == null ? null : FeatureState.cardKey(merchant, e.cardToken());
+    EntityHistory card = cardKey == null ? null : history(cardKey, EntityHistory.Kind.CARD);
     List<RiskRule> rules = currentRules();
-    FeatureInputs inputs =
-        state.read(merchant, e.cardToken(), e.currency(), t, scorer.featuresUsed(rules));
+    FeatureInputs inputs = state.read(m, card, e.currency(), t, scorer.featuresUsed(rules));
     RiskAssessment assessment = scorer.score(rules, e.amountMinor(), e.currency(), inputs);
-    payments.put(merchant, new MerchantPayment(e.amountMinor(), e.currency()), t);
-    for (FeatureWindow w : FeatureWindow.values()) {
-      add(activity.get(w), w, FeatureState.merchantKey(merchant), e.currency(), e.amountMinor(), t);
-      if (e.cardToken() != null) {
-        add(
-            activity.get(w),
-            w,
-            FeatureState.cardKey(merchant, e.cardToken()),
-            e.currency(),
-            e.amountMinor(),
-            t);
-      }
-    }
-    addExposure(merchant, e.currency(), e.amountMinor(), t);
-    if (e.cardToken() != null) {
-      // one entry per card, merchant and day, overwritten in place: no read on the write path
-      long day = Math.floorDiv(t, CARD_SEEN_REFRESH.toMillis()) * CARD_SEEN_REFRESH.toMillis();
-      cardSeen.put(FeatureState.cardKey(merchant, e.cardToken()), day, day);
+    m.authorized(t, e.currency(), e.amountMinor());
+    if (card != null) {
+      card.authorized(t, e.currency(), e.amountMinor());
+      write(cardKey, card, horizon);
     }
     counters.decided();
     RiskDecision decision = RiskDecisions.of(e, assessment);
     // encoded once: the same bytes go to risk.decisions and to the decision store the queries read
     // (kept here rather than read back from risk.decisions: no second consumer of every decision)
     byte[] bytes = wire.encode(Topics.RISK_DECISIONS, decision);
+    if (earlierDecision != null) {
+      // another authorization of this payment at the same millisecond: its decision is replaced
+      // below, so its event id is remembered the other way
+      seen.put(sourceEventId(earlierDecision), t, t);
+    }
     decisions.put(decision.getPaymentId(), bytes, t);
     // keyed by payment id: the sink partitions by it (a sink needs no repartition topic)
     context.forward(new Record<>(decision.getPaymentId(), bytes, t, record.headers()));
   }
 
-  private void addExposure(String merchant, String currency, long signedAmountMinor, long t) {
-    long day = Math.floorDiv(t, Duration.ofDays(1).toMillis()) * Duration.ofDays(1).toMillis();
-    ActivityBucket old = exposure.fetch(merchant, day);
-    ActivityBucket delta = ActivityBucket.of(currency, signedAmountMinor);
-    exposure.put(merchant, old == null ? delta : old.plus(delta), day);
+  private String sourceEventId(byte[] decision) {
+    return wire.decode(decision, RiskDecision.class).getSourceEventId();
   }
 
-  private static void add(
-      WindowStore<String, ActivityBucket> store,
-      FeatureWindow w,
-      String key,
-      String currency,
-      long amountMinor,
-      long t) {
-    long start = w.bucketStart(t);
-    String windowKey = w.key(key);
-    ActivityBucket old = store.fetch(windowKey, start);
-    ActivityBucket delta = ActivityBucket.of(currency, amountMinor);
-    store.put(windowKey, old == null ? delta : old.plus(delta), start);
+  private EntityHistory history(String key, EntityHistory.Kind kind) {
+    EntityHistory h = hot.get(key);
+    if (h != null) {
+      return h;
+    }
+    byte[] stored = histories.get(key);
+    return stored == null ? new EntityHistory(kind) : EntityHistory.decode(stored);
+  }
+
+  /** Prunes, then writes the entry (or deletes it when nothing is left). */
+  private void write(String key, EntityHistory h, long horizon) {
+    h.prune(horizon, limits);
+    if (h.isEmpty()) {
+      hot.remove(key);
+      histories.delete(key);
+      return;
+    }
+    if (h.kind() == EntityHistory.Kind.MERCHANT) {
+      // cards are mostly seen once in a while: kept decoded, they would push merchants out
+      hot.put(key, h);
+    }
+    histories.put(key, h.encode());
+  }
+
+  /** Deletes the expired entries among the next {@link #SWEEP_BATCH} of the store. */
+  private void sweep(long horizon) {
+    List<String> expired = new ArrayList<>();
+    String last = null;
+    int visited = 0;
+    try (KeyValueIterator<String, byte[]> it =
+        sweepFrom == null ? histories.all() : histories.range(sweepFrom, null)) {
+      while (visited < SWEEP_BATCH && it.hasNext()) {
+        KeyValue<String, byte[]> kv = it.next();
+        visited++;
+        last = kv.key;
+        if (limits.expiresAfter(EntityHistory.kind(kv.value), EntityHistory.lastEventMs(kv.value))
+            < horizon) {
+          expired.add(kv.key);
+        }
+      }
+      // the smallest key after the last one visited; from the start once the end is reached
+      sweepFrom = visited == SWEEP_BATCH && it.hasNext() ? last + "\0" : null;
+    }
+    for (String key : expired) {
+      hot.remove(key);
+      histories.delete(key);
+    }
   }
 
   private List<RiskRule> currentRules() {

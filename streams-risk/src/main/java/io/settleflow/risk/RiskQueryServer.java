@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -34,6 +33,7 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyWindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
@@ -192,7 +192,7 @@ public final class RiskQueryServer implements AutoCloseable {
   }
 
   private void featuresQuery(HttpExchange exchange, String id) throws IOException {
-    String store = RiskTopology.MERCHANT_STORE;
+    String store = RiskTopology.HISTORY_STORE;
     Backend b = ready(exchange, id);
     if (b == null) {
       return;
@@ -216,20 +216,16 @@ public final class RiskQueryServer implements AutoCloseable {
   }
 
   private ObjectNode features(Backend b, String merchantId, int partition) {
-    Map<FeatureWindow, ReadOnlyWindowStore<String, ActivityBucket>> activity =
-        new EnumMap<>(FeatureWindow.class);
-    for (FeatureWindow w : FeatureWindow.values()) {
-      activity.put(w, store(b, w.storeName(), partition));
-    }
-    FeatureState state =
-        new FeatureState(
-            store(b, RiskTopology.MERCHANT_STORE, partition),
-            activity,
-            store(b, RiskTopology.EXPOSURE_STORE, partition),
-            store(b, RiskTopology.CARD_SEEN_STORE, partition),
-            b.config);
+    ReadOnlyKeyValueStore<String, byte[]> histories =
+        b.streams.store(
+            StoreQueryParameters.<ReadOnlyKeyValueStore<String, byte[]>>fromNameAndType(
+                    RiskTopology.HISTORY_STORE, QueryableStoreTypes.keyValueStore())
+                .withPartition(partition));
+    byte[] stored = histories.get(FeatureState.merchantKey(merchantId));
     long now = b.clock.millis();
-    FeatureState.MerchantSnapshot s = state.snapshot(merchantId, now);
+    FeatureState.MerchantSnapshot s =
+        new FeatureState(b.config)
+            .snapshot(stored == null ? null : EntityHistory.decode(stored), now);
     ObjectNode body = JSON.createObjectNode();
     body.put("merchant_id", merchantId);
     body.put("as_of", Instant.ofEpochMilli(now).toString());
@@ -288,13 +284,6 @@ public final class RiskQueryServer implements AutoCloseable {
 
   private static void strings(ArrayNode array, java.util.List<? extends CharSequence> values) {
     values.forEach(v -> array.add(v.toString()));
-  }
-
-  private static <V> ReadOnlyWindowStore<String, V> store(Backend b, String name, int partition) {
-    return b.streams.store(
-        StoreQueryParameters.<ReadOnlyWindowStore<String, V>>fromNameAndType(
-                name, QueryableStoreTypes.windowStore())
-            .withPartition(partition));
   }
 
   private void forward(HttpExchange exchange, HostInfo owner) throws IOException {

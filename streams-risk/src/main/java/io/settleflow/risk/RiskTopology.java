@@ -22,10 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * payments.authorized (bytes) → decode + validate → dead letters to risk.dlq, the rest: dedupe by
- * event_id (still keyed by payment id, so every copy meets its first one in the same task) →
- * repartition by merchant_id → score against the merchant's sliding window → risk.decisions keyed
- * by payment id. Rules: the compacted risk.rules as a global table, read by the scorer on every
+ * payments.authorized (bytes) → decode + validate → dead letters to risk.dlq, the rest (with the
+ * other ledger events and settled payments): repartition by merchant_id → in the scoring task,
+ * dedupe by event_id (every copy of an event has the same merchant, so it meets its first one
+ * there) → score against the merchant's and card's {@link EntityHistory} → risk.decisions keyed by
+ * payment id. Rules: the compacted risk.rules as a global table, read by the scorer on every
  * payment (built-in defaults while it holds no valid rule).
  */
 public final class RiskTopology {
@@ -34,20 +35,17 @@ public final class RiskTopology {
   /** Global store of the raw rule documents on risk.rules, keyed by rule id. */
   public static final String RULES_STORE = "risk-rules";
 
+  /**
+   * Event ids of the movements other than authorizations (those are found by their decision), in
+   * the scoring task, stamped with occurred_at.
+   */
   public static final String DEDUPE_STORE = "dedupe-event-ids";
-  public static final String MERCHANT_STORE = "merchant-payments";
 
   /**
-   * The 1 min / 1 h / 24 h activity buckets of merchants, cards at merchants, captures and refunds;
-   * keys are {@link FeatureWindow#key}.
+   * One entry per merchant and per card at a merchant ({@link FeatureState#merchantKey}, {@link
+   * FeatureState#cardKey}): the {@link EntityHistory} every feature is read from.
    */
-  public static final String ACTIVITY_STORE = "activity";
-
-  /** Day buckets of each merchant's net open exposure per currency. */
-  public static final String EXPOSURE_STORE = "merchant-exposure";
-
-  /** When a card token last paid a merchant (at most one entry per card, merchant and day). */
-  public static final String CARD_SEEN_STORE = "card-seen";
+  public static final String HISTORY_STORE = "feature-history";
 
   /**
    * Decisions by payment id (Confluent-wire bytes, as on risk.decisions), written by the scoring
@@ -56,8 +54,7 @@ public final class RiskTopology {
   public static final String DECISIONS_STORE = "decisions-by-payment";
 
   /** Every store the scoring processor uses, besides the global rules store. */
-  static final List<String> FEATURE_STORES =
-      List.of(MERCHANT_STORE, ACTIVITY_STORE, EXPOSURE_STORE, CARD_SEEN_STORE);
+  static final List<String> FEATURE_STORES = List.of(HISTORY_STORE);
 
   /**
    * Per scoring task: the highest version and the document in force per rule id, so that versions
@@ -96,52 +93,23 @@ public final class RiskTopology {
                 DEDUPE_STORE, config.dedupeRetention(), DEDUPE_WINDOW_SIZE, false),
             Serdes.String(),
             Serdes.Long()));
+    // One entry per entity holding all its windows: one read (mostly from the scorer's decoded
+    // copies) and one write per entity per event. Cached: a merchant's entry rewritten by every
+    // payment reaches RocksDB and the changelog once per commit.
     builder.addStateStore(
-        Stores.windowStoreBuilder(
-            // retainDuplicates: one entry per payment, even two at the same millisecond
-            Stores.persistentWindowStore(
-                MERCHANT_STORE,
-                config.velocityWindow().plus(MERCHANT_WINDOW_LATENESS),
-                config.velocityWindow(),
-                true),
-            Serdes.String(),
-            MerchantPayment.serde()));
-    // One store for the buckets of all three windows (keys carry the window): one changelog
-    // instead of three, so each exactly-once commit spans two partitions fewer per task.
-    // Cached: a bucket is read and rewritten by every payment in it; the cache absorbs that and
-    // writes RocksDB and the changelog once per commit.
-    builder.addStateStore(
-        Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(
-                    ACTIVITY_STORE,
-                    FeatureWindow.ONE_DAY.size().plus(MERCHANT_WINDOW_LATENESS),
-                    Duration.ofMillis(FeatureWindow.ONE_MINUTE.bucketMs()),
-                    false),
-                Serdes.String(),
-                ActivityBucket.serde())
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), Serdes.ByteArray())
             .withCachingEnabled());
-    builder.addStateStore(
-        Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(
-                    EXPOSURE_STORE,
-                    config.exposureHorizon().plus(Duration.ofDays(1)),
-                    Duration.ofDays(1),
-                    false),
-                Serdes.String(),
-                ActivityBucket.serde())
-            .withCachingEnabled());
-    builder.addStateStore(
-        Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(
-                CARD_SEEN_STORE, config.cardMemory(), DEDUPE_WINDOW_SIZE, false),
-            Serdes.String(),
-            Serdes.Long()));
 
     // in the scoring task (partitioned by merchant), so queries by payment id ask every instance
     builder.addStateStore(
         Stores.windowStoreBuilder(
             Stores.persistentWindowStore(
-                DECISIONS_STORE, config.decisionRetention(), DEDUPE_WINDOW_SIZE, false),
+                DECISIONS_STORE,
+                // the scorer also finds replayed authorizations here (their decision)
+                max(config.decisionRetention(), config.dedupeRetention()),
+                DEDUPE_WINDOW_SIZE,
+                false),
             Serdes.String(),
             Serdes.ByteArray()));
     // small (one entry per rule id) and written only when a rule changes: in memory, changelogged
@@ -205,10 +173,6 @@ public final class RiskTopology {
 
     movements
         .merge(settled, Named.as("merge-" + Topics.SETTLEMENTS_RAW))
-        .processValues(
-            () -> new EventDeduplicator(DEDUPE_STORE, config.dedupeRetention(), counters),
-            Named.as("dedupe-by-event-id"),
-            DEDUPE_STORE)
         .selectKey((id, event) -> event.merchantId(), Named.as("key-by-merchant"))
         .repartition(
             Repartitioned.<String, MerchantEvent>as(BY_MERCHANT)
@@ -217,12 +181,18 @@ public final class RiskTopology {
         .process(
             () -> new MerchantWindowScorer(config, scorer, counters, invalidRules, wire),
             Named.as("score-payment"),
-            Stream.concat(FEATURE_STORES.stream(), Stream.of(RULE_MEMORY_STORE, DECISIONS_STORE))
+            Stream.concat(
+                    FEATURE_STORES.stream(),
+                    Stream.of(RULE_MEMORY_STORE, DECISIONS_STORE, DEDUPE_STORE))
                 .toArray(String[]::new))
         // keyed by payment id by the scorer: the sink partitions by it
         .to(Topics.RISK_DECISIONS, Produced.with(Serdes.String(), Serdes.ByteArray()));
 
     return builder.build();
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
   }
 
   /** Sends the records that could not be decoded to risk.dlq and returns the rest. */

@@ -22,12 +22,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -254,12 +252,11 @@ class RiskTopologyTest {
         T.plus(WINDOW).plus(RiskTopology.MERCHANT_WINDOW_LATENESS).plus(Duration.ofMinutes(10));
     send(Payments.event("e-2", "p-2", "m-1", 1_000, later), later);
 
-    WindowStore<String, MerchantPayment> store = driver.getWindowStore(RiskTopology.MERCHANT_STORE);
-    try (WindowStoreIterator<MerchantPayment> all = store.fetch("m-1", Instant.EPOCH, later)) {
-      List<KeyValue<Long, MerchantPayment>> kept = new java.util.ArrayList<>();
-      all.forEachRemaining(kept::add);
-      assertThat(kept).extracting(kv -> kv.key).containsExactly(later.toEpochMilli());
-    }
+    KeyValueStore<String, byte[]> store = driver.getKeyValueStore(RiskTopology.HISTORY_STORE);
+    EntityHistory kept = EntityHistory.decode(store.get(FeatureState.merchantKey("m-1")));
+    // over a whole day back from the later payment, only it is left in the exact window's log
+    assertThat(kept.velocity(later.toEpochMilli(), Duration.ofDays(1).toMillis(), "EUR"))
+        .isEqualTo(new MerchantActivity(1, 1, 1_000));
   }
 
   // rules from risk.rules (CONFIG's defaults: amount limit 500000, velocity 3, mean 5x of 2)
