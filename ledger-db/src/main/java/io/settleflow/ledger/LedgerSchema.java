@@ -16,6 +16,9 @@ public final class LedgerSchema {
   /** The NOLOGIN role V6 grants the CDC service's privileges to. */
   public static final String CDC_GROUP_ROLE = "settleflow_cdc";
 
+  /** The NOLOGIN role V7 grants the reconciliation writer's privileges to. */
+  public static final String RECON_GROUP_ROLE = "settleflow_recon";
+
   public static final String MIGRATIONS = "classpath:db/ledger";
 
   /** Applies pending migrations as the owner (a superuser in the embedded stack). */
@@ -63,15 +66,44 @@ public final class LedgerSchema {
    * need a superuser, so this runs as one (the launcher's, or a DBA's), not in Flyway.
    */
   public static void grantCdcRole(DataSource superuser, String role, String password) {
+    grantLoginRole(superuser, "CDC", role, password, "REPLICATION BYPASSRLS", CDC_GROUP_ROLE);
+  }
+
+  /**
+   * Sets up the login role flink-reconcile writes {@code ledger.reconciliation} as (idempotent): a
+   * plain login (no REPLICATION, no BYPASSRLS — V7's policy lets {@link #RECON_GROUP_ROLE} see
+   * every merchant's results) and a member of {@link #RECON_GROUP_ROLE}, which holds V7's grants
+   * (insert results, close alerts, nothing else).
+   */
+  public static void grantReconRole(DataSource superuser, String role, String password) {
+    grantLoginRole(superuser, "reconciliation", role, password, "NOBYPASSRLS", RECON_GROUP_ROLE);
+  }
+
+  /**
+   * Creates {@code role} or updates its password, with fixed {@code attributes} (constants of this
+   * class, never input), and makes it a member of {@code groupRole}. Names and the password go
+   * through {@code format(%I, %L)}, so no input is spliced into SQL.
+   */
+  private static void grantLoginRole(
+      DataSource superuser,
+      String purpose,
+      String role,
+      String password,
+      String attributes,
+      String groupRole) {
     if (role == null || !role.matches("[a-z_][a-z0-9_]{0,62}")) {
       throw new IllegalArgumentException(
-          "CDC role name must be 1..63 of [a-z0-9_], starting with a letter or _");
+          purpose + " role name must be 1..63 of [a-z0-9_], starting with a letter or _");
     }
-    if (role.equals(APP_ROLE) || role.equals(CDC_GROUP_ROLE) || role.startsWith("pg_")) {
-      throw new IllegalArgumentException("CDC role name must not be " + role);
+    if (role.equals(APP_ROLE)
+        || role.equals(CDC_GROUP_ROLE)
+        || role.equals(RECON_GROUP_ROLE)
+        || role.startsWith("pg_")) {
+      throw new IllegalArgumentException(purpose + " role name must not be " + role);
     }
     if (password == null || password.length() < 16) {
-      throw new IllegalArgumentException("CDC role password must have at least 16 characters");
+      throw new IllegalArgumentException(
+          purpose + " role password must have at least 16 characters");
     }
     try (Connection c = superuser.getConnection()) {
       boolean exists;
@@ -85,12 +117,13 @@ public final class LedgerSchema {
       String grant;
       try (PreparedStatement ps =
           c.prepareStatement(
-              "SELECT format('%s ROLE %I LOGIN REPLICATION BYPASSRLS PASSWORD %L', ?, ?, ?),"
-                  + " format('GRANT %I TO %I', ?, ?)")) {
+              "SELECT format('%s ROLE %I LOGIN "
+                  + attributes
+                  + " PASSWORD %L', ?, ?, ?), format('GRANT %I TO %I', ?, ?)")) {
         ps.setString(1, exists ? "ALTER" : "CREATE");
         ps.setString(2, role);
         ps.setString(3, password);
-        ps.setString(4, CDC_GROUP_ROLE);
+        ps.setString(4, groupRole);
         ps.setString(5, role);
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
@@ -104,7 +137,7 @@ public final class LedgerSchema {
       }
     } catch (SQLException e) {
       throw new IllegalStateException(
-          "cannot set up the CDC role " + role + ": " + e.getMessage(), e);
+          "cannot set up the " + purpose + " role " + role + ": " + e.getMessage(), e);
     }
   }
 

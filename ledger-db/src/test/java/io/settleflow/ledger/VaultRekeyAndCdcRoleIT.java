@@ -140,6 +140,42 @@ class VaultRekeyAndCdcRoleIT {
   }
 
   @Test
+  void reconRoleWritesResultsAndNothingElse() throws Exception {
+    LedgerSchema.grantReconRole(db.owner(), "settleflow_recon_test", CDC_PASSWORD);
+    LedgerSchema.grantReconRole(db.owner(), "settleflow_recon_test", CDC_PASSWORD); // idempotent
+    assertThat(
+            query(
+                db.owner(),
+                "SELECT count(*) FROM pg_roles WHERE rolname = 'settleflow_recon_test'"
+                    + " AND rolcanlogin AND NOT rolbypassrls AND NOT rolreplication"
+                    + " AND pg_has_role(oid, 'settleflow_recon', 'MEMBER')"))
+        .isEqualTo(1);
+    DataSource recon = as("settleflow_recon_test");
+    exec(
+        recon,
+        "INSERT INTO ledger.reconciliation (id, merchant_id, kind, status, rule, explanation,"
+            + " detected_at) VALUES ('r-1', 'm-a', 'MATCH', 'MATCHED', 'exact-reference', '{}',"
+            + " now())");
+    exec(recon, "UPDATE ledger.reconciliation SET status = 'RESOLVED' WHERE id = 'r-1'");
+    assertThat(query(recon, "SELECT count(*) FROM ledger.reconciliation WHERE status = 'RESOLVED'"))
+        .isEqualTo(1);
+    // and no more: results are not rewritten or deleted, and nothing else is readable
+    for (String write :
+        List.of(
+            "UPDATE ledger.reconciliation SET kind = 'AMOUNT_MISMATCH'",
+            "DELETE FROM ledger.reconciliation",
+            "SELECT count(*) FROM ledger.outbox",
+            "SELECT count(*) FROM vault.card")) {
+      assertThatThrownBy(() -> exec(recon, write))
+          .as(write)
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42501"));
+    }
+    assertThatThrownBy(
+            () -> LedgerSchema.grantReconRole(db.owner(), "settleflow_recon", CDC_PASSWORD))
+        .hasMessageContaining("must not be settleflow_recon");
+  }
+
+  @Test
   void cdcRoleSetUpRefusesBadNamesAndShortPasswords() {
     assertThatThrownBy(() -> LedgerSchema.grantCdcRole(db.owner(), "Robert'); DROP", CDC_PASSWORD))
         .hasMessageContaining("CDC role name");
