@@ -39,6 +39,9 @@ public final class Stack implements AutoCloseable {
   /** The login role the CDC service replicates as (set up by LedgerSchema.grantCdcRole). */
   public static final String CDC_ROLE = "settleflow_cdc_relay";
 
+  /** The role flink-reconcile writes ledger.reconciliation as (LedgerSchema.grantReconRole). */
+  public static final String RECON_ROLE = "settleflow_recon_writer";
+
   public static final int TOPIC_PARTITIONS = 3;
   private static final Duration SERVICE_READY_TIMEOUT = Duration.ofSeconds(180);
 
@@ -144,6 +147,8 @@ public final class Stack implements AutoCloseable {
           LedgerSchema.setAppRolePassword(owner, secrets.read("db-app-password"));
           // CDC replicates as its own least-privileged role (V6 grants + REPLICATION, BYPASSRLS)
           LedgerSchema.grantCdcRole(owner, CDC_ROLE, secrets.read("db-cdc-password"));
+          // reconciliation results land in ledger.reconciliation as their own writer role (V7)
+          LedgerSchema.grantReconRole(owner, RECON_ROLE, secrets.read("db-recon-password"));
           ConsoleSchema.setRolePassword(owner, secrets.read("db-console-password"));
           step("PostgreSQL 17 (logical WAL, fsync on)", postgres.jdbcUrl(DATABASE), t0);
         },
@@ -204,6 +209,9 @@ public final class Stack implements AutoCloseable {
         Long.toString(settings.settlementDeadline().toMillis()));
     reconEnv.put(
         "SETTLEFLOW_RECON_ORPHAN_GRACE_MS", Long.toString(settings.orphanGrace().toMillis()));
+    reconEnv.put("SETTLEFLOW_RECON_DB_URL", postgres.jdbcUrl(DATABASE));
+    reconEnv.put("SETTLEFLOW_RECON_DB_USER", RECON_ROLE);
+    reconEnv.put("SETTLEFLOW_RECON_DB_PASSWORD_FILE", secrets.file("db-recon-password").toString());
 
     Map<String, String> consoleEnv = new HashMap<>(common);
     consoleEnv.put("SETTLEFLOW_DB_URL", postgres.jdbcUrl(DATABASE));
@@ -425,11 +433,28 @@ public final class Stack implements AutoCloseable {
 
   /** Stops the broker (SIGTERM) and starts it again on the same log directory and ports. */
   public void restartKafka() {
-    int port = kafka.port();
-    int controllerPort = kafka.controllerPort();
+    stopKafka();
+    startKafka();
+  }
+
+  /**
+   * Stops the broker (SIGTERM, waits for the process to end): with the single broker of this stack
+   * the whole cluster is down until {@link #startKafka()}.
+   */
+  public void stopKafka() {
     kafka.close();
+  }
+
+  /** Starts the stopped broker again on the same data directory and ports, until it answers. */
+  public void startKafka() {
+    KafkaBroker stopped = kafka;
     kafka =
-        track(KafkaBroker.start(settings.runDir().resolve("kafka"), port, controllerPort, "384m"));
+        track(
+            KafkaBroker.start(
+                settings.runDir().resolve("kafka"),
+                stopped.port(),
+                stopped.controllerPort(),
+                "384m"));
   }
 
   /** Process ids of every JVM of the stack plus PostgreSQL's postmaster, for memory reports. */
