@@ -352,6 +352,7 @@ public final class Bai2Parser implements StreamingSettlementParser {
               .setCurrency(account.currency.getCurrencyCode())
               .setSettledAt(asOfDate.atStartOfDay(ZoneOffset.UTC).toInstant())
               .setStatementProofFailed(failedProofs.get(accounts))
+              .setBatchId(null) // set, so build() looks up no default
               .build();
       sink.accept(new ParsedRecord(r.line(), record));
     }

@@ -98,6 +98,19 @@ public final class CamtParser implements StreamingSettlementParser {
     /** The current statement's proof failed (known from an earlier pass): flag its records. */
     private boolean flagRecords;
 
+    /** Runs the steps below on the entry-building thread, in order. */
+    private Handoff<Step> builder;
+
+    /** The last currency code read and its currency (files use one or two): no lookup per entry. */
+    private String lastCurrencyCode = "";
+
+    private Currency lastCurrency;
+
+    /** The last booking date read and its instant. */
+    private String lastDateText = "";
+
+    private Instant lastDate;
+
     Run(
         XMLStreamReader reader,
         String source,
@@ -137,53 +150,71 @@ public final class CamtParser implements StreamingSettlementParser {
       path.push(root);
       Statement statement = null;
       int statements = 0;
-      while (reader.hasNext()) {
-        int event = reader.next();
-        if (event == XMLStreamConstants.DTD) {
-          throw new UnreadableFileException("not a camt file: a DOCTYPE is not allowed");
-        }
-        if (event == XMLStreamConstants.START_ELEMENT) {
-          String name = reader.getLocalName();
-          if (statement != null && path.size() == statement.depth) {
-            switch (name) {
-              case "Id" -> {
-                statement.id = bounded(XmlElement.read(reader).text());
-                continue;
-              }
-              case "Bal" -> {
-                statement.balance(XmlElement.read(reader));
-                continue;
-              }
-              case "Ntry" -> {
-                entry(XmlElement.read(reader), statement);
-                continue;
-              }
-              default -> {
-                // other statement fields (account, dates, pagination) are not needed
+      // This thread scans the XML; entries are built, proven and handed to the sink on another, in
+      // file order (measured: the scan about 60 % of the parse, the building 40 %).
+      try (Handoff<Step> builder = new Handoff<>("camt-entry-builder", Step::run)) {
+        this.builder = builder;
+        while (reader.hasNext()) {
+          int event = reader.next();
+          if (event == XMLStreamConstants.DTD) {
+            throw new UnreadableFileException("not a camt file: a DOCTYPE is not allowed");
+          }
+          if (event == XMLStreamConstants.START_ELEMENT) {
+            String name = reader.getLocalName();
+            if (statement != null && path.size() == statement.depth) {
+              Statement s = statement;
+              switch (name) {
+                case "Ntry" -> {
+                  XmlElement ntry = XmlElement.read(reader);
+                  build(() -> entry(ntry, s));
+                  continue;
+                }
+                case "Id" -> {
+                  String id = bounded(XmlElement.read(reader).text());
+                  build(() -> s.id = id);
+                  continue;
+                }
+                case "Bal" -> {
+                  XmlElement bal = XmlElement.read(reader);
+                  build(() -> s.balance(bal));
+                  continue;
+                }
+                default -> {
+                  // other statement fields (account, dates, pagination) are not needed
+                }
               }
             }
+            path.push(name);
+            if (path.size() > MAX_XML_DEPTH) {
+              throw new UnreadableFileException(
+                  "not a camt file: elements nested deeper than " + MAX_XML_DEPTH);
+            }
+            if (statement == null
+                && path.size() == 3
+                && name.equals(statementName)
+                && messageName.equals(parent(path))) {
+              statements++;
+              statement =
+                  new Statement(reader.getLocation().getLineNumber(), path.size(), statements);
+              int ordinal = statements;
+              build(
+                  () -> {
+                    occurrences.reset();
+                    flagRecords = !notification && failedProofs.get(ordinal);
+                  });
+            }
+          } else if (event == XMLStreamConstants.END_ELEMENT) {
+            if (statement != null && path.size() == statement.depth) {
+              Statement s = statement;
+              build(() -> finish(s));
+              statement = null;
+            }
+            path.pop();
           }
-          path.push(name);
-          if (path.size() > MAX_XML_DEPTH) {
-            throw new UnreadableFileException(
-                "not a camt file: elements nested deeper than " + MAX_XML_DEPTH);
-          }
-          if (statement == null
-              && path.size() == 3
-              && name.equals(statementName)
-              && messageName.equals(parent(path))) {
-            statements++;
-            statement =
-                new Statement(reader.getLocation().getLineNumber(), path.size(), statements);
-            occurrences.reset();
-            flagRecords = !notification && failedProofs.get(statements);
-          }
-        } else if (event == XMLStreamConstants.END_ELEMENT) {
-          if (statement != null && path.size() == statement.depth) {
-            finish(statement);
-            statement = null;
-          }
-          path.pop();
+        }
+        Throwable failure = builder.finish();
+        if (failure != null) {
+          throw stopped(failure);
         }
       }
       if (statements == 0) {
@@ -195,6 +226,43 @@ public final class CamtParser implements StreamingSettlementParser {
                 + " element in "
                 + messageName);
       }
+    }
+
+    /** Hands a step to the entry-building thread; stops the scan once that thread failed. */
+    private void build(Step step) throws UnreadableFileException {
+      if (!builder.add(step)) {
+        throw stopped(builder.failure());
+      }
+    }
+
+    private static RuntimeException stopped(Throwable failure) throws UnreadableFileException {
+      if (failure instanceof UnreadableFileException e) {
+        throw e;
+      }
+      throw Handoff.rethrow(failure);
+    }
+
+    private Currency currency(String code) throws InvalidValueException {
+      if (!code.equals(lastCurrencyCode)) {
+        lastCurrency = SettlementValues.currency(code);
+        lastCurrencyCode = code;
+      }
+      return lastCurrency;
+    }
+
+    /** Booking date (or date-time), else value date: the day the bank settled the entry. */
+    private Instant bookingTime(XmlElement ntry) throws InvalidValueException {
+      for (String path : BOOKING_TIME_PATHS) {
+        String text = ntry.text(path);
+        if (!text.isEmpty()) {
+          if (!text.equals(lastDateText)) {
+            lastDate = SettlementValues.settledAt(text);
+            lastDateText = text;
+          }
+          return lastDate;
+        }
+      }
+      throw new InvalidValueException("missing, and no ValDt either");
     }
 
     private boolean toFirstElement() throws XMLStreamException, UnreadableFileException {
@@ -236,7 +304,7 @@ public final class CamtParser implements StreamingSettlementParser {
       int line = ntry.line;
       String column = "Ntry/Amt";
       try {
-        Currency currency = SettlementValues.currency(ntry.currency("Amt"));
+        Currency currency = currency(ntry.currency("Amt"));
         long amountMinor = unsignedAmount(ntry.text("Amt"), currency);
         column = "Ntry/CdtDbtInd";
         long signedMinor = signed(ntry.text("CdtDbtInd"), amountMinor);
@@ -455,6 +523,7 @@ public final class CamtParser implements StreamingSettlementParser {
               .setCurrency(currency.getCurrencyCode())
               .setSettledAt(settledAt)
               .setStatementProofFailed(flagRecords)
+              .setBatchId(null) // set, so build() looks up no default
               .build());
     }
 
@@ -505,8 +574,20 @@ public final class CamtParser implements StreamingSettlementParser {
       return id.isEmpty() ? "statement-" + index : id;
     }
 
+    /** Entries of the statement's first currency, summed without a map lookup. */
+    private Currency firstCurrency;
+
+    private long firstCurrencyMinor;
+
     void add(Currency currency, long signedMinor) {
-      entriesMinor.merge(currency.getCurrencyCode(), signedMinor, Math::addExact);
+      if (firstCurrency == null) {
+        firstCurrency = currency;
+      }
+      if (currency == firstCurrency) {
+        firstCurrencyMinor = Math.addExact(firstCurrencyMinor, signedMinor);
+      } else {
+        entriesMinor.merge(currency.getCurrencyCode(), signedMinor, Math::addExact);
+      }
     }
 
     void balance(XmlElement bal) {
@@ -549,6 +630,13 @@ public final class CamtParser implements StreamingSettlementParser {
             + ", CLBD in "
             + closing.currency.getCurrencyCode();
       }
+      if (firstCurrency != null && !firstCurrency.getCurrencyCode().equals(currency)) {
+        return PROOF_FAILED
+            + "an entry is in "
+            + firstCurrency.getCurrencyCode()
+            + ", the balances in "
+            + currency;
+      }
       for (String entryCurrency : entriesMinor.keySet()) {
         if (!entryCurrency.equals(currency)) {
           return PROOF_FAILED + "an entry is in " + entryCurrency + ", the balances in " + currency;
@@ -561,7 +649,7 @@ public final class CamtParser implements StreamingSettlementParser {
             + (unreadable == 1 ? "y has" : "ies have")
             + " no readable amount";
       }
-      long entries = entriesMinor.getOrDefault(currency, 0L);
+      long entries = firstCurrency == null ? 0 : firstCurrencyMinor; // the only currency here
       long expected = start.minor + entries;
       if (expected == closing.minor) {
         return null;
@@ -608,15 +696,13 @@ public final class CamtParser implements StreamingSettlementParser {
     };
   }
 
-  /** Booking date (or date-time), else value date: the day the bank settled the entry. */
-  private static Instant bookingTime(XmlElement ntry) throws InvalidValueException {
-    for (String path : List.of("BookgDt/DtTm", "BookgDt/Dt", "ValDt/DtTm", "ValDt/Dt")) {
-      String text = ntry.text(path);
-      if (!text.isEmpty()) {
-        return SettlementValues.settledAt(text);
-      }
-    }
-    throw new InvalidValueException("missing, and no ValDt either");
+  private static final List<String> BOOKING_TIME_PATHS =
+      List.of("BookgDt/DtTm", "BookgDt/Dt", "ValDt/DtTm", "ValDt/Dt");
+
+  /** One step of a file's parse that runs on the entry-building thread. */
+  @FunctionalInterface
+  private interface Step {
+    void run() throws UnreadableFileException;
   }
 
   /**

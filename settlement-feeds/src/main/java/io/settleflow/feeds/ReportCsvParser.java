@@ -201,6 +201,7 @@ public final class ReportCsvParser implements SettlementFileParser {
               .setCurrency(currency.getCurrencyCode())
               .setSettledAt(settledAt)
               .setStatementProofFailed(false) // set, so build() looks up no default
+              .setBatchId(mapping.batchId() == null ? null : usable(v.get(mapping.batchId())))
               .build();
       return new ParsedRecord(line, record);
     } catch (InvalidValueException e) {

@@ -30,6 +30,8 @@ import java.util.stream.Stream;
  * @param paymentReference columns tried in order; the first non-empty one is the reference (may be
  *     absent)
  * @param merchantId column of the merchant (account) id, or null (may be absent)
+ * @param batchId column of the payout or batch the line belongs to (Stripe's automatic_payout_id,
+ *     Adyen's Batch Number), or null; an empty value or an absent column is no batch
  * @param currency column of the ISO 4217 currency
  * @param amounts gross, fee and net (two of them; the third is derived, or checked when all three)
  * @param settledAt column and format of the settlement time
@@ -44,6 +46,7 @@ public record ReportMapping(
     List<String> id,
     List<String> paymentReference,
     String merchantId,
+    String batchId,
     String currency,
     Amounts amounts,
     SettledAt settledAt,

@@ -41,14 +41,18 @@ public final class SettleflowCsvParser implements SettlementFileParser {
   public static final String NET_AMOUNT = "net_amount";
   public static final String CURRENCY = "currency";
   public static final String SETTLED_AT = "settled_at";
+  public static final String BATCH_ID = "batch_id";
 
   /** Columns the header must name (their values may still be empty where the spec allows). */
   public static final List<String> REQUIRED_COLUMNS =
       List.of(
           SETTLEMENT_ID, PAYMENT_REFERENCE, MERCHANT_ID, TYPE, GROSS_AMOUNT, CURRENCY, SETTLED_AT);
 
-  /** Columns that may be left out: fee defaults to 0, net to gross - fee. */
-  public static final List<String> OPTIONAL_COLUMNS = List.of(FEE_AMOUNT, NET_AMOUNT);
+  /**
+   * Columns that may be left out: fee defaults to 0, net to gross - fee, batch_id (the payout the
+   * line belongs to) to none.
+   */
+  public static final List<String> OPTIONAL_COLUMNS = List.of(FEE_AMOUNT, NET_AMOUNT, BATCH_ID);
 
   private final int maxDataLines;
 
@@ -152,7 +156,8 @@ public final class SettleflowCsvParser implements SettlementFileParser {
     java.util.ArrayDeque<java.util.concurrent.CompletableFuture<List<LineResult>>> ahead =
         new java.util.ArrayDeque<>();
     int nextBlock = 0;
-    Map<String, Integer> firstLineById = new HashMap<>();
+    // sized for every line at once: no rehashing of a growing map on the thread that hands on
+    Map<String, Integer> firstLineById = new HashMap<>(data.size() * 4 / 3 + 16);
     while (nextBlock < data.size() || !ahead.isEmpty()) {
       while (nextBlock < data.size() && ahead.size() < BLOCKS_AHEAD) {
         List<Row> block = data.subList(nextBlock, Math.min(data.size(), nextBlock + BLOCK_LINES));
@@ -254,6 +259,8 @@ public final class SettleflowCsvParser implements SettlementFileParser {
       String paymentReference = id(f.get(PAYMENT_REFERENCE), false);
       column = MERCHANT_ID;
       String merchantId = id(f.get(MERCHANT_ID), false);
+      column = BATCH_ID;
+      String batchId = id(f.get(BATCH_ID), false);
 
       SettlementRecord record =
           SettlementRecord.newBuilder()
@@ -271,7 +278,11 @@ public final class SettleflowCsvParser implements SettlementFileParser {
               .setCurrency(currency.getCurrencyCode())
               .setSettledAt(settledAt)
               .setStatementProofFailed(false) // set, so build() looks up no default
+              .setBatchId(batchId)
               .build();
+      // String caches its hash: computed here, on the block's thread, the duplicate check on the
+      // thread that hands lines on in order does not pay for it.
+      var unusedHash = settlementId.hashCode();
       return new LineResult(settlementId, new ParsedRecord(line, record));
     } catch (InvalidValueException e) {
       return new LineResult(settlementId, new RejectedLine(line, column + ": " + e.getMessage()));

@@ -25,8 +25,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -255,7 +253,18 @@ public final class SettlementImporter {
       publisher.bytesRead = () -> content.length; // read whole before the first entry
       try {
         // sends while later lines parse; whole-file checks come before the first line
-        parser.parse(content, source, fileId, publisher);
+        if (publisher.oneTransaction) {
+          // encoded and sent on a second thread, while this one hands lines on in file order
+          try (DirectSender sender = new DirectSender(publisher, false, 0)) {
+            publisher.directSender = sender;
+            parser.parse(content, source, fileId, publisher);
+            sender.finish();
+          } finally {
+            publisher.directSender = null;
+          }
+        } else {
+          parser.parse(content, source, fileId, publisher);
+        }
         publisher.finish();
       } catch (UnreadableFileException | RuntimeException e) {
         publisher.abandon();
@@ -284,7 +293,7 @@ public final class SettlementImporter {
         new Publisher(fileName, source, streaming.format(), fileId, size, true, markerRead);
     try (CountingInputStream in = new CountingInputStream(open(file))) {
       publisher.bytesRead = in::count;
-      try (DirectSender sender = new DirectSender(publisher, maxHeldStatementBytes)) {
+      try (DirectSender sender = new DirectSender(publisher, true, maxHeldStatementBytes)) {
         publisher.directSender = sender;
         streaming.parse(in, source, fileId, publisher);
         sender.finish();
@@ -652,70 +661,35 @@ public final class SettlementImporter {
   }
 
   /**
-   * Encodes (Avro) and sends the entries of a streamed file on a second thread while the parser
-   * reads on, so parsing, encoding and the broker's round trips overlap. A statement's (account's)
-   * entries are held back, encoded, until it ends, because a failed balance proof flags them all;
-   * held bytes are bounded ({@link HeldStatementTooLarge} beyond). Entries travel in batches
-   * through a bounded queue; order is kept. A failure stops the sending, not the parser, and is
-   * thrown by {@link #finish}.
+   * Encodes (Avro) and sends the entries of a file in one transaction on a second thread ({@link
+   * Handoff}) while the parser reads on, so parsing, encoding and the broker's round trips overlap.
+   * With {@code holdStatements} (camt, BAI2) a statement's (account's) entries are held back,
+   * encoded, until it ends, because a failed balance proof flags them all; held bytes are bounded
+   * ({@link HeldStatementTooLarge} beyond). Order is kept. A failure stops the sending and is
+   * thrown to the parser at its next entry, or by {@link #finish}.
    */
   private static final class DirectSender implements AutoCloseable {
-    private static final int BATCH = 512;
-    private static final int QUEUED_BATCHES = 16;
-    private static final List<Object> END = List.of();
-
     private record Entry(ParsedLine line, long offset) {}
 
     private record StatementEnd(boolean proofFailed) {}
 
     private record Held(ProducerRecord<String, byte[]> record, long offset) {}
 
-    private final BlockingQueue<List<Object>> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES);
     private final Publisher publisher;
+    private final boolean holdStatements;
     private final long maxHeldBytes;
-    private final Thread thread;
     private final List<Held> held = new ArrayList<>();
     private long heldBytes;
-    private List<Object> batch = new ArrayList<>(BATCH);
-    private volatile Exception failure;
-    private volatile boolean overflowed;
-    private volatile boolean discard;
-    private boolean ended;
+    private final Handoff<Object> handoff;
 
-    DirectSender(Publisher publisher, long maxHeldBytes) {
+    DirectSender(Publisher publisher, boolean holdStatements, long maxHeldBytes) {
       this.publisher = publisher;
+      this.holdStatements = holdStatements;
       this.maxHeldBytes = maxHeldBytes;
-      thread = new Thread(this::run, "settlement-direct-sender");
-      thread.setDaemon(true);
-      thread.start();
+      handoff = new Handoff<>("settlement-direct-sender", this::take);
     }
 
-    private void run() {
-      try {
-        for (List<Object> next = queue.take(); next != END; next = queue.take()) {
-          if (failure != null || overflowed || discard) {
-            continue; // keep taking, so the parser never blocks on a full queue
-          }
-          try {
-            for (Object item : next) {
-              take(item);
-            }
-          } catch (RuntimeException e) {
-            failure = e;
-          }
-        }
-        if (failure == null && !overflowed && !discard) {
-          try {
-            release(false); // entries after the last statement's end (a parser without statements)
-          } catch (RuntimeException e) {
-            failure = e;
-          }
-        }
-      } catch (InterruptedException e) {
-        failure = e;
-      }
-    }
-
+    /** On the sender's thread. */
     private void take(Object item) {
       if (item instanceof StatementEnd end) {
         release(end.proofFailed());
@@ -723,11 +697,15 @@ public final class SettlementImporter {
       }
       Entry entry = (Entry) item;
       ProducerRecord<String, byte[]> record = publisher.toProducerRecordOf(entry.line());
+      if (!holdStatements) {
+        publisher.sendHeld(record, false, entry.offset());
+        return;
+      }
       held.add(new Held(record, entry.offset()));
       heldBytes += record.value().length + 2L * record.key().length() + 64;
       if (heldBytes > maxHeldBytes) {
-        overflowed = true;
         held.clear();
+        throw new HeldStatementTooLarge();
       }
     }
 
@@ -740,178 +718,76 @@ public final class SettlementImporter {
     }
 
     void add(ParsedLine line, long offset) {
-      batch.add(new Entry(line, offset));
-      if (batch.size() == BATCH) {
-        handBatch();
+      if (!handoff.add(new Entry(line, offset))) {
+        throw Handoff.rethrow(handoff.failure());
       }
     }
 
     void endStatement(boolean proofFailed) {
-      batch.add(new StatementEnd(proofFailed));
-      if (batch.size() >= BATCH) {
-        handBatch();
+      if (!handoff.add(new StatementEnd(proofFailed))) {
+        throw Handoff.rethrow(handoff.failure());
       }
-    }
-
-    private void handBatch() {
-      if (overflowed) {
-        throw new HeldStatementTooLarge();
-      }
-      hand(batch);
-      batch = new ArrayList<>(BATCH);
     }
 
     /** Waits until every entry is sent; throws what went wrong on the way. */
     void finish() {
-      if (!batch.isEmpty()) {
-        handBatch();
+      Throwable failure = handoff.finish();
+      if (failure != null) {
+        throw Handoff.rethrow(failure);
       }
-      end();
-      if (overflowed) {
-        throw new HeldStatementTooLarge();
-      }
-      Exception e = failure;
-      if (e instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e != null) {
-        throw new IllegalStateException("the import sender stopped: " + e, e);
-      }
-    }
-
-    private void hand(List<Object> entries) {
-      try {
-        queue.put(entries);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while importing", e);
-      }
-    }
-
-    private void end() {
-      if (ended) {
-        return;
-      }
-      ended = true;
-      hand(END);
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while importing", e);
-      }
+      release(false); // entries after the last statement's end (a parser without statements)
     }
 
     /** After a parse failure too (nothing more is sent): the thread ends before the abort. */
     @Override
     public void close() {
-      if (!ended) {
-        discard = true;
-      }
-      end();
+      handoff.close();
     }
   }
 
   /**
-   * Encodes (Avro) and spools the entries of a streamed file on a second thread while the parser
-   * reads on, so that parsing and encoding use both cores. Entries travel in batches through a
-   * bounded queue (memory stays flat); order is kept. A failure to write stops the writing, not the
-   * parser, and is thrown by {@link #finish}.
+   * Encodes (Avro) and spools the entries of a streamed file on a second thread ({@link Handoff})
+   * while the parser reads on, so that parsing and encoding use both cores; order is kept. A
+   * failure to write stops the writing and is thrown to the parser at its next entry, or by {@link
+   * #finish}.
    */
   private static final class SpoolWriter implements AutoCloseable {
-    private static final int BATCH = 512;
-    private static final int QUEUED_BATCHES = 16;
-    private static final List<Pending> END = List.of();
-
     private record Pending(ParsedLine line, int statement, long offset) {}
 
-    private final BlockingQueue<List<Pending>> queue = new ArrayBlockingQueue<>(QUEUED_BATCHES);
-    private final Thread thread;
-    private List<Pending> batch = new ArrayList<>(BATCH);
-    private volatile Exception failure;
-    private boolean ended;
+    private final Handoff<Pending> handoff;
 
     SpoolWriter(Publisher publisher, DataOutputStream spool) {
-      thread =
-          new Thread(
-              () -> {
+      handoff =
+          new Handoff<>(
+              "settlement-spool-writer",
+              p -> {
                 try {
-                  for (List<Pending> next = queue.take(); next != END; next = queue.take()) {
-                    if (failure != null) {
-                      continue; // keep taking, so the parser never blocks on a full queue
-                    }
-                    try {
-                      for (Pending p : next) {
-                        publisher.spool(spool, p.line(), p.statement(), p.offset());
-                      }
-                    } catch (IOException | RuntimeException e) {
-                      failure = e;
-                    }
-                  }
-                } catch (InterruptedException e) {
-                  failure = e;
+                  publisher.spool(spool, p.line(), p.statement(), p.offset());
+                } catch (IOException e) {
+                  throw new UncheckedIOException(
+                      "writing the import spool failed (disk full?): " + e.getMessage(), e);
                 }
-              },
-              "settlement-spool-writer");
-      thread.setDaemon(true);
-      thread.start();
+              });
     }
 
     void add(ParsedLine line, int statement, long offset) {
-      batch.add(new Pending(line, statement, offset));
-      if (batch.size() == BATCH) {
-        hand(batch);
-        batch = new ArrayList<>(BATCH);
+      if (!handoff.add(new Pending(line, statement, offset))) {
+        throw Handoff.rethrow(handoff.failure());
       }
     }
 
     /** Waits until every entry is spooled; throws what went wrong on the way. */
     void finish() {
-      if (!batch.isEmpty()) {
-        hand(batch);
-        batch = new ArrayList<>(BATCH);
-      }
-      end();
-      Exception e = failure;
-      if (e instanceof IOException io) {
-        throw new UncheckedIOException(
-            "writing the import spool failed (disk full?): " + io.getMessage(), io);
-      }
-      if (e instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e != null) {
-        throw new IllegalStateException("the import spool writer stopped: " + e, e);
-      }
-    }
-
-    private void hand(List<Pending> entries) {
-      try {
-        queue.put(entries);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while spooling an import", e);
-      }
-    }
-
-    private void end() {
-      if (ended) {
-        return;
-      }
-      ended = true;
-      hand(END);
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while spooling an import", e);
+      Throwable failure = handoff.finish();
+      if (failure != null) {
+        throw Handoff.rethrow(failure);
       }
     }
 
     /** After a parse failure too: the thread ends before the spool file is closed. */
     @Override
     public void close() {
-      end();
+      handoff.close();
     }
   }
 

@@ -25,6 +25,10 @@ public final class SettlementProducers {
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MS);
     // A file is a burst: a short batching delay fills batches without slowing small files.
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // The producer's record buffer is most of an import's heap (it fills while the broker lags, and
+    // keeps its pooled batches): bounded well below the 32 MiB default, so memory stays flat
+    // however long the file and however far ahead of the broker the parser runs.
+    p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, BUFFER_MEMORY_BYTES);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return p;
@@ -60,6 +64,12 @@ public final class SettlementProducers {
    * transaction.max.timeout.ms} (15 min).
    */
   public static final int TRANSACTION_TIMEOUT_MS = 600_000;
+
+  /**
+   * The producer's buffer for records not yet sent (bytes): tens of thousands of settlement
+   * records, seconds of sending, far more than batching needs.
+   */
+  public static final long BUFFER_MEMORY_BYTES = 8L * 1024 * 1024;
 
   /** {@code settleflow-feeds-import-<source>}, the source cut to a bounded length with a digest. */
   public static String transactionalId(String source) {

@@ -25,7 +25,10 @@ final class XmlElement {
   final String name;
   final int line;
   private final String currency;
-  private final StringBuilder text = new StringBuilder();
+
+  /** The element's own text, stripped once when the element ends. */
+  private String text = "";
+
   private final List<XmlElement> children = new ArrayList<>(4);
 
   private XmlElement(String name, int line, String currency) {
@@ -58,12 +61,17 @@ final class XmlElement {
               + MAX_ELEMENTS
               + " elements");
     }
+    // Most elements have one text event: keep it as it comes; join several only when they occur.
+    String single = null;
+    StringBuilder several = null;
+    int textChars = 0;
     while (true) {
       int event = reader.next();
       switch (event) {
         case XMLStreamConstants.START_ELEMENT -> element.children.add(readElement(reader, count));
         case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
-          if (element.text.length() + reader.getTextLength() > MAX_TEXT_CHARS) {
+          textChars += reader.getTextLength();
+          if (textChars > MAX_TEXT_CHARS) {
             throw new UnreadableFileException(
                 "element "
                     + element.name
@@ -73,10 +81,22 @@ final class XmlElement {
                     + MAX_TEXT_CHARS
                     + " characters");
           }
-          element.text.append(
-              reader.getTextCharacters(), reader.getTextStart(), reader.getTextLength());
+          if (single == null) {
+            single = reader.getText();
+          } else {
+            if (several == null) {
+              several = new StringBuilder(single);
+            }
+            several.append(
+                reader.getTextCharacters(), reader.getTextStart(), reader.getTextLength());
+          }
         }
         case XMLStreamConstants.END_ELEMENT -> {
+          if (several != null) {
+            element.text = several.toString().strip();
+          } else if (single != null) {
+            element.text = single.strip();
+          }
           return element;
         }
         default -> {
@@ -94,7 +114,7 @@ final class XmlElement {
 
   /** This element's own trimmed text. */
   String text() {
-    return text.toString().strip();
+    return text;
   }
 
   /** The {@code Ccy} attribute of the first element at {@code path}, or "". */
@@ -142,6 +162,7 @@ final class XmlElement {
   private static final Map<String, String[]> STEPS = new ConcurrentHashMap<>();
 
   private static String[] steps(String path) {
-    return STEPS.computeIfAbsent(path, p -> p.split("/", -1));
+    String[] steps = STEPS.get(path);
+    return steps != null ? steps : STEPS.computeIfAbsent(path, p -> p.split("/", -1));
   }
 }

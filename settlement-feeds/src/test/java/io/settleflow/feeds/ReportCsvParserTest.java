@@ -284,6 +284,66 @@ class ReportCsvParserTest {
     assertThat(parsed.records()).hasSize(1);
   }
 
+  /** Each report's batch (payout) column, as its mapping names it; PayPal's report has none. */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "null",
+      textBlock =
+          """
+      stripe-payout.csv   | stripe-payout-reconciliation | po_1
+      adyen-reordered.csv | adyen-settlement-detail      | 7
+      paypal-stl.csv      | paypal-settlement            | null
+      """)
+  void eachRecordCarriesTheBatchItsReportNames(String fixture, String format, String batchId)
+      throws Exception {
+    byte[] content = fixture(fixture);
+    SettlementFileParser parser = SettlementFormats.detect(content);
+    assertThat(parser.format()).isEqualTo(format);
+    assertThat(parser.parse(content, "psp", "f").records())
+        .isNotEmpty()
+        .extracting(SettlementRecord::getBatchId)
+        .containsOnly(batchId);
+  }
+
+  /** A Stripe line's automatic_payout_id: empty, unusable or absent is no batch. */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "null",
+      textBlock =
+          """
+      po_9,t,charge,1.00,0,1.00,EUR,2026-11-25 10:00:00,pi,   | po_9
+      ,t,charge,1.00,0,1.00,EUR,2026-11-25 10:00:00,pi,       | null
+      """)
+  void aStripeLinesPayoutIsItsBatch(String line, String batchId) throws Exception {
+    assertThat(stripe(STRIPE_HEADER + "\n" + line.strip() + "\n").records())
+        .singleElement()
+        .extracting(SettlementRecord::getBatchId)
+        .isEqualTo(batchId);
+  }
+
+  @Test
+  void anEmptyPayoutOrAReportWithoutABatchColumnIsNoBatch() throws Exception {
+    ParsedFile parsed =
+        stripe(
+            "balance_transaction_id,automatic_payout_id,reporting_category,gross,fee,net,currency,created\n"
+                + "t,,charge,1.00,0,1.00,EUR,2026-11-25 10:00:00\n");
+    assertThat(parsed.records()).singleElement().extracting(SettlementRecord::getBatchId).isNull();
+    ParsedFile balanceChange =
+        SettlementFormats.parser("stripe-balance-change")
+            .parse(
+                ("balance_transaction_id,reporting_category,gross,fee,net,currency,created\n"
+                        + "t,charge,1.00,0,1.00,EUR,2026-11-25 10:00:00\n")
+                    .getBytes(StandardCharsets.UTF_8),
+                "psp",
+                "f");
+    assertThat(balanceChange.records())
+        .singleElement()
+        .extracting(SettlementRecord::getBatchId)
+        .isNull();
+  }
+
   @Test
   void unknownCategoriesAreOtherAndShortRowsReadAsEmpty() throws Exception {
     ParsedFile parsed =

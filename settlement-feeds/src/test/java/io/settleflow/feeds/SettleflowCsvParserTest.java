@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class SettleflowCsvParserTest {
@@ -186,6 +187,45 @@ class SettleflowCsvParserTest {
     assertThat(inBiggerFile.getEventId()).isEqualTo(once.getEventId());
     assertThat(inBiggerFile.getFileId()).isNotEqualTo(once.getFileId());
     assertThat(otherSource.getEventId()).isNotEqualTo(once.getEventId());
+  }
+
+  /** The optional batch_id column: the payout the line belongs to; empty or absent is none. */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "null",
+      textBlock =
+          """
+      batch_id         | po_1 | po_1
+      batch_id         | ''   | null
+      BATCH_ID         | b 7  | b 7
+      other            | po_1 | null
+      """)
+  void theBatchIdColumnNamesTheLinesPayout(String column, String value, String batchId)
+      throws Exception {
+    ParsedFile file = parse(HEADER + "," + column + "\n" + line("") + "," + value + "\n");
+    assertThat(file.records())
+        .singleElement()
+        .extracting(SettlementRecord::getBatchId)
+        .isEqualTo(batchId);
+  }
+
+  @Test
+  void aBatchIdTooLongOrWithControlCharactersRejectsTheLine() throws Exception {
+    ParsedFile file =
+        parse(
+            HEADER
+                + ",batch_id\n"
+                + line("")
+                + ","
+                + "b".repeat(256)
+                + "\n"
+                + line("settlement_id=s-2")
+                + ",\"p\u0007o\"\n");
+    assertThat(file.rejections())
+        .extracting(RejectedLine::reason)
+        .containsExactly(
+            "batch_id: longer than 255 characters", "batch_id: 'p?o' contains control characters");
   }
 
   @Test

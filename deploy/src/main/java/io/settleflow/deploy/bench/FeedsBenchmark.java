@@ -37,14 +37,17 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  *       each with its peak live heap sampled.
  * </ol>
  *
- * Peak live heap: every {@link #HEAP_SAMPLE_ENTRIES} entries (from the importer's progress
- * callback) a full GC is requested and the heap in use right after it is read; the largest sample
- * wins. Sampling happens only in those two heap runs, never in the timed ones. Warm-up: one import
- * of each format and a floor run at a tenth of the size, unmeasured.
+ * Peak live heap: {@link #HEAP_SAMPLES} times per file, evenly spread (from the importer's progress
+ * callback), a full GC is requested and the heap in use right after it is read; the largest sample
+ * wins. Both files get the same number of samples: the heap in use moves while an import runs (a
+ * held statement, the queue between threads, the producer's buffer), and the largest of 40 samples
+ * against the largest of 4 would read as growth where there is none. Sampling happens only in those
+ * two heap runs, never in the timed ones. Warm-up: one import of each format and a floor run at a
+ * tenth of the size, unmeasured.
  */
 public final class FeedsBenchmark {
   public static final int HEAP_FACTOR = 10;
-  static final long HEAP_SAMPLE_ENTRIES = 50_000;
+  static final int HEAP_SAMPLES = 40;
   private static final int TOPIC_PARTITIONS = 3;
   private static final int WARMUP_DIVISOR = 10;
 
@@ -156,8 +159,8 @@ public final class FeedsBenchmark {
       double camtEps = timedImport(bootstrap, wire, camt, "bench-camt053", n);
       double bai2Eps = timedImport(bootstrap, wire, bai2, "bench-bai2", n);
 
-      long heap1x = peakHeap(bootstrap, wire, bai2, "bench-heap-1x");
-      long heap10x = peakHeap(bootstrap, wire, bai2Large, "bench-heap-10x");
+      long heap1x = peakHeap(bootstrap, wire, bai2, "bench-heap-1x", n);
+      long heap10x = peakHeap(bootstrap, wire, bai2Large, "bench-heap-10x", n * HEAP_FACTOR);
       out.printf(
           "bench feeds: peak live heap, BAI2 %,d entries: %.1f MiB; %,d entries: %.1f MiB%n",
           n, heap1x / 1048576.0, n * HEAP_FACTOR, heap10x / 1048576.0);
@@ -240,8 +243,12 @@ public final class FeedsBenchmark {
   }
 
   /** Imports the file while sampling the live heap; the largest sample in bytes. */
-  private static long peakHeap(String bootstrap, ConfluentWireFormat wire, Path file, String source)
+  private static long peakHeap(
+      String bootstrap, ConfluentWireFormat wire, Path file, String source, long fileEntries)
       throws UnreadableFileException {
+    // the callback hears every PROGRESS_EVERY_ENTRIES entries: sample at multiples of that
+    long every = SettlementImporter.PROGRESS_EVERY_ENTRIES;
+    long sampleEvery = Math.max(every, fileEntries / HEAP_SAMPLES / every * every);
     long[] peak = {liveHeap()};
     importFile(
         bootstrap,
@@ -249,7 +256,7 @@ public final class FeedsBenchmark {
         file,
         source,
         (bytesRead, totalBytes, entries, done) -> {
-          if (done || entries % HEAP_SAMPLE_ENTRIES == 0) {
+          if (done || entries % sampleEvery == 0) {
             peak[0] = Math.max(peak[0], liveHeap());
           }
         });
