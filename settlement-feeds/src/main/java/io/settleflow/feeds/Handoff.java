@@ -74,6 +74,11 @@ final class Handoff<T> implements AutoCloseable {
     return failure == null;
   }
 
+  /** True once {@link #close} gave up on what is queued (the consumer drops the rest). */
+  boolean discarding() {
+    return discard;
+  }
+
   /** What stopped the consumer, or null; once set, it takes nothing more. */
   Throwable failure() {
     return failure;

@@ -2,8 +2,10 @@ package io.settleflow.feeds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -69,8 +71,12 @@ class HandoffTest {
       handoff.add(i);
     }
     firstTaken.await();
-    release.countDown();
-    handoff.close(); // the producing side gave up: the second batch is dropped
+    // the producing side gives up while the consumer still holds the first batch
+    Thread closer = new Thread(handoff::close, "closer");
+    closer.start();
+    await().atMost(Duration.ofSeconds(10)).until(handoff::discarding);
+    release.countDown(); // the consumer finishes the first batch and drops the second
+    closer.join();
     handoff.close(); // closing twice is harmless
     assertThat(taken.size()).isLessThanOrEqualTo(Handoff.BATCH_ITEMS);
   }
