@@ -103,6 +103,8 @@ final class ArchitectureRules {
     "com.zaxxer..",
     "org.flywaydb..",
     "io.micrometer..",
+    // tracing: pure logic carries a traceparent as a String; spans are made in wiring
+    "io.opentelemetry..",
     "java.net..",
     "java.nio.file..",
     "java.nio.channels..",

@@ -40,6 +40,8 @@ class ConnectorTransformChainTest {
   private static final String EVENT_ID = "6f1c2b7e-1d2a-4c1e-9a51-0c8f1b2d3e4f";
   private static final String PAYMENT_ID = "0b6a5c1e-7f3d-4e2a-8c9b-1a2b3c4d5e6f";
   private static final byte[] PAYLOAD = {0, 0, 0, 0, 42, 10, 20, 30};
+  private static final String TRACEPARENT =
+      "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
   private final List<AutoCloseable> opened = new ArrayList<>();
 
@@ -76,6 +78,23 @@ class ConnectorTransformChainTest {
                 StandardCharsets.UTF_8))
         .isEqualTo(EVENT_ID);
     assertThat(out.headers().lastWithName("event_type").value()).isEqualTo("PaymentAuthorized");
+    // issue 7: the request's trace context travels as the W3C header
+    var traceparent = out.headers().lastWithName("traceparent");
+    assertThat(
+            new String(
+                headers.fromConnectHeader(
+                    out.topic(), "traceparent", traceparent.schema(), traceparent.value()),
+                StandardCharsets.UTF_8))
+        .isEqualTo(TRACEPARENT);
+  }
+
+  @Test
+  void aRowWithoutTraceContextGetsANullTraceparentHeader() throws Exception {
+    Map<String, String> config =
+        OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), ENV).config();
+    SourceRecord out = applyChain(config, outboxInsert("payments.authorized", null));
+    assertThat(out.headers().lastWithName("traceparent").value()).isNull();
+    assertThat(out.headers().lastWithName("event_type").value()).isEqualTo("PaymentAuthorized");
   }
 
   @Test
@@ -101,6 +120,12 @@ class ConnectorTransformChainTest {
     assertThat(p.key()).isEqualTo(PAYMENT_ID.getBytes(StandardCharsets.UTF_8));
     assertThat(p.value()).isEqualTo(PAYLOAD);
     assertThat(p.eventId()).isEqualTo(EVENT_ID);
+    assertThat(p.headers())
+        .anySatisfy(
+            h -> {
+              assertThat(h.name()).isEqualTo("traceparent");
+              assertThat(h.value()).isEqualTo(TRACEPARENT.getBytes(StandardCharsets.UTF_8));
+            });
 
     SourceRecord beat = applyChain(embedded, heartbeat());
     assertThat(beat).as("the embedded chain lets heartbeats through to be committed").isNotNull();
@@ -167,6 +192,10 @@ class ConnectorTransformChainTest {
   // --- records shaped as Debezium's PostgreSQL connector emits them -----------------------------
 
   private static SourceRecord outboxInsert(String aggregateType) {
+    return outboxInsert(aggregateType, TRACEPARENT);
+  }
+
+  private static SourceRecord outboxInsert(String aggregateType, String traceparent) {
     Schema row =
         SchemaBuilder.struct()
             .name("settleflow.ledger.outbox.Value")
@@ -177,6 +206,7 @@ class ConnectorTransformChainTest {
             .field("type", Schema.STRING_SCHEMA)
             .field("payload", Schema.BYTES_SCHEMA)
             .field("created_at", ZonedTimestamp.builder().build())
+            .field("traceparent", Schema.OPTIONAL_STRING_SCHEMA)
             .build();
     Schema source =
         SchemaBuilder.struct()
@@ -197,7 +227,8 @@ class ConnectorTransformChainTest {
             .put("aggregateid", PAYMENT_ID)
             .put("type", "PaymentAuthorized")
             .put("payload", PAYLOAD.clone())
-            .put("created_at", "2026-03-01T10:00:00.000000Z");
+            .put("created_at", "2026-03-01T10:00:00.000000Z")
+            .put("traceparent", traceparent);
     Struct value =
         envelope.create(
             after,

@@ -1,5 +1,6 @@
 package io.settleflow.reconcile;
 
+import io.settleflow.runtime.TraceHeaders;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.WireFormatException;
@@ -35,9 +36,15 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
   private final Class<A> avroType;
   private final Converter<A, T> converter;
   private final Arrival<T> arrival;
+  private final TraceStamp<T> trace;
   private final TypeInformation<T> producedType;
   private transient ConfluentWireFormat wire;
   private transient Counter undecodable;
+
+  /** Notes on the converted POJO the record's W3C {@code traceparent} header (issue 7). */
+  public interface TraceStamp<T> extends java.io.Serializable {
+    void stamp(T value, String traceparent);
+  }
 
   public ConfluentAvroDeserializer(
       String registryUrl,
@@ -45,10 +52,24 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
       Converter<A, T> converter,
       Arrival<T> arrival,
       TypeInformation<T> producedType) {
+    this(registryUrl, avroType, converter, arrival, null, producedType);
+  }
+
+  /**
+   * @param trace given the record's {@code traceparent} header when it has one; null: not read
+   */
+  public ConfluentAvroDeserializer(
+      String registryUrl,
+      Class<A> avroType,
+      Converter<A, T> converter,
+      Arrival<T> arrival,
+      TraceStamp<T> trace,
+      TypeInformation<T> producedType) {
     this.registryUrl = registryUrl;
     this.avroType = avroType;
     this.converter = converter;
     this.arrival = arrival;
+    this.trace = trace;
     this.producedType = producedType;
   }
 
@@ -59,6 +80,7 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
         io.settleflow.avro.PaymentEvent.class,
         ReconAvro::payment,
         (p, ms) -> p.arrivedAtMs = ms,
+        (p, traceparent) -> p.traceparent = traceparent,
         TypeInformation.of(LedgerPayment.class));
   }
 
@@ -86,6 +108,9 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
     try {
       T value = converter.apply(wire.decode(record.value(), avroType));
       arrival.stamp(value, record.timestamp());
+      if (trace != null) {
+        TraceHeaders.traceparent(record.headers()).ifPresent(tp -> trace.stamp(value, tp));
+      }
       out.collect(value);
     } catch (WireFormatException e) {
       // One bad record must not stop reconciliation of all others: count it and log where it is.

@@ -1,5 +1,7 @@
 package io.settleflow.reconcile;
 
+import io.opentelemetry.api.trace.SpanKind;
+import io.settleflow.runtime.Tracing;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +10,8 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Writes a POJO to Kafka as Confluent-wire Avro with a UTF-8 string key, stamped with the time of
@@ -23,30 +27,54 @@ public final class ConfluentAvroSerializer<T> implements KafkaRecordSerializatio
   private final String topic;
   private final Part<T, String> key;
   private final Part<T, SpecificRecord> toAvro;
+  private final Part<T, String> traceparent;
+  private final String spanName;
   private transient ConfluentWireFormat wire;
+  private transient Tracing tracing;
 
   public ConfluentAvroSerializer(
       String registryUrl, String topic, Part<T, String> key, Part<T, SpecificRecord> toAvro) {
+    this(registryUrl, topic, key, toAvro, null, null);
+  }
+
+  /**
+   * @param traceparent the W3C traceparent of the payment the element is about, or null; when there
+   *     is one the record gets header {@code traceparent} of a {@code spanName} span, its child
+   *     (issue 7)
+   */
+  public ConfluentAvroSerializer(
+      String registryUrl,
+      String topic,
+      Part<T, String> key,
+      Part<T, SpecificRecord> toAvro,
+      Part<T, String> traceparent,
+      String spanName) {
     this.registryUrl = registryUrl;
     this.topic = topic;
     this.key = key;
     this.toAvro = toAvro;
+    this.traceparent = traceparent;
+    this.spanName = spanName;
   }
 
   /** recon.matches: keyed by payment id. */
   public static ConfluentAvroSerializer<PaymentMatch> matches(String registryUrl, String topic) {
-    return new ConfluentAvroSerializer<>(registryUrl, topic, m -> m.paymentId, ReconAvro::match);
+    return new ConfluentAvroSerializer<>(
+        registryUrl, topic, m -> m.paymentId, ReconAvro::match, m -> m.traceparent, "recon.match");
   }
 
   /** recon.mismatches: keyed by the alert's own event id. */
   public static ConfluentAvroSerializer<ReconAlert> alerts(String registryUrl, String topic) {
-    return new ConfluentAvroSerializer<>(registryUrl, topic, a -> a.eventId, ReconAvro::alert);
+    return new ConfluentAvroSerializer<>(
+        registryUrl, topic, a -> a.eventId, ReconAvro::alert, a -> a.traceparent, "recon.alert");
   }
 
   @Override
   public void open(
       SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
     wire = new ConfluentWireFormat(new ConfluentRegistryClient(registryUrl));
+    // the instance ReconcileMain installed (no-op elsewhere: the received traceparent goes on)
+    tracing = Tracing.processWide();
   }
 
   @Override
@@ -62,6 +90,19 @@ public final class ConfluentAvroSerializer<T> implements KafkaRecordSerializatio
         null,
         null,
         k == null ? null : k.getBytes(StandardCharsets.UTF_8),
-        wire.encode(topic, toAvro.apply(element)));
+        wire.encode(topic, toAvro.apply(element)),
+        traceHeaders(element));
+  }
+
+  /** Header traceparent of this step's span under the payment's trace; none without one. */
+  private Headers traceHeaders(T element) {
+    RecordHeaders headers = new RecordHeaders();
+    String received = traceparent == null ? null : traceparent.apply(element);
+    if (received != null) {
+      (tracing == null ? Tracing.processWide() : tracing)
+          .step(spanName, SpanKind.PRODUCER, received)
+          .ifPresent(tp -> headers.add(Tracing.TRACEPARENT, tp.getBytes(StandardCharsets.UTF_8)));
+    }
+    return headers;
   }
 }

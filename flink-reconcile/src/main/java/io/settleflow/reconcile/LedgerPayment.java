@@ -33,6 +33,13 @@ public class LedgerPayment implements java.io.Serializable {
    */
   public long arrivedAtMs;
 
+  /**
+   * The W3C traceparent of the payment's Kafka record (header {@code traceparent}, from the request
+   * that wrote it), or null; the matches and alerts about this payment carry it on (issue 7). Never
+   * used to decide.
+   */
+  public String traceparent;
+
   public LedgerPayment() {}
 
   public LedgerPayment(

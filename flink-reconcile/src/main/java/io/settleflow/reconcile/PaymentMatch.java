@@ -33,6 +33,9 @@ public class PaymentMatch {
   /** One-to-many: the payments the batch's member lines name; empty otherwise. */
   public String[] paymentIds = new String[0];
 
+  /** The W3C traceparent of the payment matched ({@link LedgerPayment#traceparent}), or null. */
+  public String traceparent;
+
   public PaymentMatch() {}
 
   @Override

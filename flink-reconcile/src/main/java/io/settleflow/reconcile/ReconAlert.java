@@ -36,6 +36,11 @@ public class ReconAlert {
   /** RESOLVED only: the event id of the OVERDUE_PAYMENT alert this resolves. */
   public String resolvesEventId;
 
+  /**
+   * The W3C traceparent of the payment this is about ({@link LedgerPayment#traceparent}), or null.
+   */
+  public String traceparent;
+
   public ReconAlert() {}
 
   @Override

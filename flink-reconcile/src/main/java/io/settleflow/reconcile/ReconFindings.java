@@ -48,6 +48,7 @@ public final class ReconFindings {
     m.criteria = verdict.criteria().toArray(new MatchCriterion[0]);
     m.deltas = verdict.deltas();
     m.refund = payment.isRefund();
+    m.traceparent = payment.traceparent;
     return m;
   }
 
@@ -75,6 +76,7 @@ public final class ReconFindings {
     a.detail = verdict.detail();
     a.criteria = verdict.criteria().toArray(new MatchCriterion[0]);
     a.deltas = verdict.deltas();
+    a.traceparent = payment.traceparent;
     return a;
   }
 
@@ -91,6 +93,7 @@ public final class ReconFindings {
     a.expectedAmountMinor = payment.amountMinor;
     a.currency = payment.currency;
     a.rule = rule;
+    a.traceparent = payment.traceparent;
     String what = payment.isRefund() ? "refund of payment " : "payment ";
     String sla =
         (processor == null ? "default SLA " : processor + " SLA ") + Duration.ofMillis(slaMs);
@@ -148,6 +151,7 @@ public final class ReconFindings {
     a.currency = payment.currency;
     a.rule = RESOLVED_RULE;
     a.resolvesEventId = overdueAlertId(payment.paymentId, payment.eventId);
+    a.traceparent = payment.traceparent;
     long lateMs = settlement.settledAtMs - deadlineAtMs;
     a.detail =
         "settlement "

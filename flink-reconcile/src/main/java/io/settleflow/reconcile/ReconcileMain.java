@@ -1,6 +1,7 @@
 package io.settleflow.reconcile;
 
 import io.settleflow.runtime.ServiceConfig;
+import io.settleflow.runtime.Tracing;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -10,11 +11,17 @@ import org.slf4j.LoggerFactory;
 public final class ReconcileMain {
   private static final Logger LOG = LoggerFactory.getLogger(ReconcileMain.class);
 
+  /** OpenTelemetry's service.name unless OTEL_SERVICE_NAME says otherwise. */
+  public static final String SERVICE_NAME = "settleflow-flink-reconcile";
+
   private ReconcileMain() {}
 
   public static void main(String[] args) throws Exception {
     ReconcileConfig config = ReconcileConfig.from(ServiceConfig.fromEnvironment());
     LOG.info("reconciliation rules {}", config.matcher().rules());
+    // before the job: its sinks' serializers mark their spans with it (OTEL_*; nothing exported
+    // unless OTEL_TRACES_EXPORTER names an exporter)
+    Tracing tracing = Tracing.autoconfigured(SERVICE_NAME);
     ReconcileService service = ReconcileService.start(config, ReconcileKafka.job(config));
     LOG.info(
         "reconciliation running; health on http://{}:{}/health",
@@ -35,6 +42,7 @@ public final class ReconcileMain {
                   } catch (Exception e) {
                     LOG.error("unclean stop", e);
                   } finally {
+                    tracing.close();
                     stopped.countDown();
                   }
                 },

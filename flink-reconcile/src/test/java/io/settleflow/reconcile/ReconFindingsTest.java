@@ -55,6 +55,30 @@ class ReconFindingsTest {
                 + " CHARGEBACK");
   }
 
+  /** Issue 7: what is found about a payment carries the payment's trace on; the rest none. */
+  @Test
+  void findingsAboutAPaymentCarryItsTraceparent() {
+    String trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    LedgerPayment p = Fixtures.payment("pe-1", "pay-1", 100, "EUR", 1);
+    p.traceparent = trace;
+    Settlement same = Fixtures.settlement("se-1", "l-1", "pay-1", 100, "EUR", 2);
+    Settlement short_ = Fixtures.settlement("se-2", "l-2", "pay-1", 90, "EUR", 2);
+    SettlementMatchRules rules = new SettlementMatchRules(0);
+
+    assertThat(ReconFindings.match(p, same, rules.compare(p, same), 2).traceparent)
+        .isEqualTo(trace);
+    assertThat(ReconFindings.mismatch(p, short_, rules.compare(p, short_), 2).traceparent)
+        .isEqualTo(trace);
+    assertThat(ReconFindings.overdue(p, 10, null, "settlement-deadline@1", 11).traceparent)
+        .isEqualTo(trace);
+    assertThat(ReconFindings.resolved(p, same, 11, "settlement-deadline@1", 12).traceparent)
+        .isEqualTo(trace);
+    assertThat(ReconFindings.orphan(same, 10, 12).traceparent).isNull();
+    LedgerPayment untraced = Fixtures.payment("pe-2", "pay-2", 100, "EUR", 1);
+    assertThat(ReconFindings.match(untraced, same, rules.compare(untraced, same), 2).traceparent)
+        .isNull();
+  }
+
   @Test
   void textFormsNameIdsAndAmountsButNoCardData() {
     LedgerPayment p = Fixtures.payment("pe-1", "pay-1", 100, "EUR", 1);

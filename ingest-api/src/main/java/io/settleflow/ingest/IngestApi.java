@@ -7,6 +7,9 @@ import io.javalin.http.HttpResponseException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.settleflow.avro.PaymentEvent;
 import io.settleflow.ledger.ApiKeys;
 import io.settleflow.ledger.AuthorizeRequest;
@@ -22,6 +25,7 @@ import io.settleflow.ledger.PaymentQuery;
 import io.settleflow.ledger.StoredResponse;
 import io.settleflow.ledger.TokenizeRequest;
 import io.settleflow.ledger.TokenizeResult;
+import io.settleflow.runtime.Tracing;
 import io.settleflow.schemas.SchemaRegistryException;
 import io.settleflow.schemas.Topics;
 import jakarta.servlet.DispatcherType;
@@ -68,6 +72,9 @@ public final class IngestApi {
   private static final Logger log = LoggerFactory.getLogger(IngestApi.class);
   private static final String BEARER = "bearer ";
 
+  /** The request's server span, from the before-handler until the request logger ends it. */
+  private static final String SPAN_ATTRIBUTE = "settleflow.span";
+
   private static String openApiDocument() {
     try (InputStream in = IngestApi.class.getClassLoader().getResourceAsStream(OPENAPI_RESOURCE)) {
       if (in == null) {
@@ -88,6 +95,7 @@ public final class IngestApi {
   private final Clock clock;
   private final MerchantRateLimiter rateLimiter;
   private final InFlightRequests inFlight;
+  private final Tracing tracing;
   private final ApiKeyCache apiKeys = new ApiKeyCache();
 
   /**
@@ -123,7 +131,8 @@ public final class IngestApi {
       Options options,
       PrometheusMeterRegistry metrics,
       Clock clock,
-      InFlightRequests inFlight) {
+      InFlightRequests inFlight,
+      Tracing tracing) {
     this.ledger = ledger;
     this.encoder = encoder;
     this.tokenizer = tokenizer;
@@ -134,6 +143,7 @@ public final class IngestApi {
     this.rateLimiter =
         new MerchantRateLimiter(options.rateLimitPerSecond(), options.rateLimitBurst(), clock);
     this.inFlight = inFlight;
+    this.tracing = tracing;
   }
 
   /**
@@ -167,8 +177,36 @@ public final class IngestApi {
       PrometheusMeterRegistry metrics,
       Clock clock,
       InFlightRequests inFlight) {
+    return create(
+        ledger,
+        encoder,
+        tokenizer,
+        vault,
+        options,
+        metrics,
+        clock,
+        inFlight,
+        Tracing.processWide());
+  }
+
+  /**
+   * The app, not started, with a server span per request under the request's W3C {@code
+   * traceparent} / {@code tracestate} (a new trace without one, or with a malformed one); the
+   * outbox row of a payment or movement carries that span's {@code traceparent}.
+   */
+  public static Javalin create(
+      PaymentLedger ledger,
+      BiFunction<String, PaymentEvent, byte[]> encoder,
+      CardTokenizer tokenizer,
+      CardVault vault,
+      Options options,
+      PrometheusMeterRegistry metrics,
+      Clock clock,
+      InFlightRequests inFlight,
+      Tracing tracing) {
     IngestApi api =
-        new IngestApi(ledger, encoder, tokenizer, vault, options, metrics, clock, inFlight);
+        new IngestApi(
+            ledger, encoder, tokenizer, vault, options, metrics, clock, inFlight, tracing);
     Javalin app =
         Javalin.create(
             config -> {
@@ -183,6 +221,7 @@ public final class IngestApi {
                           "/*",
                           EnumSet.of(DispatcherType.REQUEST)));
             });
+    app.before(api::startSpan);
     app.after(api::recordOutcome);
     app.post(TOKENIZE_PATH, api::tokenize);
     app.post(PAYMENTS_PATH, api::createPayment);
@@ -289,7 +328,8 @@ public final class IngestApi {
                 request.amountMinor(),
                 request.currency(),
                 request.reference(),
-                request.cardToken()),
+                request.cardToken(),
+                traceparent(ctx)),
             event -> encoder.apply(Topics.PAYMENTS_AUTHORIZED, event),
             payment -> new StoredResponse(201, PaymentJson.payment(payment)));
     if (result instanceof AuthorizeResult.Created created) {
@@ -374,7 +414,8 @@ public final class IngestApi {
                 tokenizer.requestFingerprint(ctx.method().name(), ctx.path(), body),
                 paymentId,
                 movement,
-                amountMinor),
+                amountMinor,
+                traceparent(ctx)),
             encoder,
             payment -> new StoredResponse(200, PaymentJson.payment(payment)));
     if (result instanceof MovementResult.Applied applied) {
@@ -664,9 +705,43 @@ public final class IngestApi {
     }
   }
 
+  /** A server span per request, under the caller's trace context when it sent a valid one. */
+  private void startSpan(Context ctx) {
+    ctx.attribute(
+        SPAN_ATTRIBUTE,
+        tracing.startSpan(
+            "HTTP " + ctx.method().name(), SpanKind.SERVER, tracing.extract(ctx::header)));
+  }
+
+  /** The request span's {@code traceparent}, for the outbox row; null when it has none. */
+  private String traceparent(Context ctx) {
+    Span span = ctx.attribute(SPAN_ATTRIBUTE);
+    return span == null
+        ? null
+        : tracing.traceparent(io.opentelemetry.context.Context.root().with(span)).orElse(null);
+  }
+
+  /** Names the span by its route template (as the metric below) and ends it. */
+  private static void endSpan(Context ctx, String route) {
+    Span span = ctx.attribute(SPAN_ATTRIBUTE);
+    if (span == null) {
+      return;
+    }
+    int status = ctx.statusCode();
+    span.updateName(ctx.method().name() + " " + route);
+    span.setAttribute("http.request.method", ctx.method().name());
+    span.setAttribute("http.route", route);
+    span.setAttribute("http.response.status_code", status);
+    if (status >= 500) {
+      span.setStatus(StatusCode.ERROR);
+    }
+    span.end();
+  }
+
   private void recordRequest(Context ctx, Float executionMs) {
     // Route templates, never raw paths: payment ids would make the metric unbounded.
     String route = ctx.handlerType() == HandlerType.BEFORE ? "" : ctx.endpointHandlerPath();
+    endSpan(ctx, route == null || route.isEmpty() ? "unmatched" : route);
     Timer.builder("http.server.requests")
         .description("HTTP requests by route and status")
         .tag("method", ctx.method().name())

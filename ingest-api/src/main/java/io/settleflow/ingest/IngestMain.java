@@ -10,6 +10,7 @@ import io.settleflow.ledger.MerchantAdmin;
 import io.settleflow.ledger.PaymentLedger;
 import io.settleflow.ledger.VaultRekeyStore;
 import io.settleflow.runtime.ServiceConfig;
+import io.settleflow.runtime.Tracing;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.Topics;
@@ -74,6 +75,9 @@ public final class IngestMain {
   /** Every topic the API's outbox rows name: their subjects are registered before serving. */
   public static final List<String> OUTBOX_TOPICS = Topics.LEDGER_EVENTS;
 
+  /** OpenTelemetry's service.name unless OTEL_SERVICE_NAME says otherwise. */
+  public static final String SERVICE_NAME = "settleflow-ingest-api";
+
   private static final Logger log = LoggerFactory.getLogger(IngestMain.class);
 
   public static void main(String[] args) {
@@ -125,8 +129,11 @@ public final class IngestMain {
     InFlightRequests inFlight = new InFlightRequests();
     Duration shutdownTimeout =
         config.millis("SETTLEFLOW_SHUTDOWN_TIMEOUT_MS", DEFAULT_SHUTDOWN_TIMEOUT);
+    // OTEL_* configures it; nothing is exported unless OTEL_TRACES_EXPORTER names an exporter
+    Tracing tracing = Tracing.autoconfigured(SERVICE_NAME);
     Javalin app =
-        IngestApi.create(ledger, wire::encode, tokenizer, vault, options, metrics, clock, inFlight)
+        IngestApi.create(
+                ledger, wire::encode, tokenizer, vault, options, metrics, clock, inFlight, tracing)
             .start(host, port);
     log.info("ingest-api listening on http://{}:{}", host, app.port());
 
@@ -172,6 +179,7 @@ public final class IngestMain {
                   log.info("ingest-api stopping");
                   scheduler.shutdownNow();
                   stopGracefully(app, inFlight, shutdownTimeout, dataSource);
+                  tracing.close();
                 },
                 "ingest-shutdown"));
   }

@@ -17,6 +17,7 @@ import io.settleflow.ledger.LedgerTestDatabase;
 import io.settleflow.ledger.MerchantAdmin;
 import io.settleflow.ledger.PaymentLedger;
 import io.settleflow.ledger.VaultCard;
+import io.settleflow.runtime.Tracing;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.SchemaRegistryException;
@@ -117,6 +118,7 @@ class IngestApiIT {
   static MerchantAdmin admin;
   static Javalin api;
   static String baseUrl;
+  static Tracing tracing;
   static final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -136,6 +138,8 @@ class IngestApiIT {
     admin = new MerchantAdmin(owner, clock);
     ConfluentWireFormat wire =
         new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl()));
+    // as IngestMain builds it: spans with ids, nothing exported
+    tracing = Tracing.autoconfigured("ingest-api-it");
     api =
         IngestApi.create(
                 new PaymentLedger(app, clock),
@@ -144,7 +148,9 @@ class IngestApiIT {
                 VAULT,
                 OPTIONS,
                 METRICS,
-                clock)
+                clock,
+                new InFlightRequests(),
+                tracing)
             .start("127.0.0.1", 0);
     baseUrl = "http://127.0.0.1:" + api.port();
   }
@@ -153,6 +159,9 @@ class IngestApiIT {
   static void stop() {
     if (api != null) {
       api.stop();
+    }
+    if (tracing != null) {
+      tracing.close();
     }
     if (app != null) {
       app.close();
@@ -373,6 +382,68 @@ class IngestApiIT {
 
     assertProblem(response, 400, "malformed_json", null);
     assertThat(response.body()).doesNotContain(PAN);
+  }
+
+  /**
+   * Issue 7: a request's W3C traceparent is continued by the request's span, whose traceparent the
+   * outbox row stores (CDC turns it into the Kafka header); a malformed one or none starts a trace.
+   */
+  @Test
+  void theRequestsTraceContextIsContinuedOntoItsOutboxRows() throws Exception {
+    Merchant m = newMerchant();
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    String incoming = "00-" + traceId + "-00f067aa0ba902b7-01";
+    String traced =
+        created(
+            send(
+                paymentRequest(m.key(), "trace-1")
+                    .header("traceparent", incoming)
+                    .header("tracestate", "vendor=abc")
+                    .POST(HttpRequest.BodyPublishers.ofString(BODY))));
+    String malformed =
+        created(
+            send(
+                paymentRequest(m.key(), "trace-2")
+                    .header("traceparent", "00-" + traceId + "-zz-01")
+                    .POST(HttpRequest.BodyPublishers.ofString(BODY))));
+    String none = created(post(m.key(), "trace-3", BODY));
+    HttpResponse<String> capture =
+        send(
+            HttpRequest.newBuilder(URI.create(baseUrl + "/v1/payments/" + traced + "/capture"))
+                .header("Authorization", "Bearer " + m.key())
+                .header("Idempotency-Key", "trace-4")
+                .header("traceparent", "00-" + "1".repeat(32) + "-" + "2".repeat(16) + "-01")
+                .POST(HttpRequest.BodyPublishers.noBody()));
+    assertThat(capture.statusCode()).as(capture.body()).isEqualTo(200);
+
+    java.util.Map<String, String> stored = new java.util.HashMap<>();
+    for (String row :
+        rows(
+            m.id(),
+            "SELECT aggregateid || ' ' || type || ' ' || coalesce(traceparent, '-') FROM ledger.outbox")) {
+      String[] parts = row.split(" ", -1);
+      stored.put(parts[0] + " " + parts[1], parts[2]);
+    }
+    String wellFormed = "00-[0-9a-f]{32}-[0-9a-f]{16}-0[13]";
+    assertThat(stored.values()).hasSize(4).allMatch(t -> t.matches(wellFormed));
+    String authorized = stored.get(traced + " AUTHORIZED");
+    assertThat(Tracing.traceId(authorized)).contains(traceId);
+    assertThat(authorized).as("the request's own span, a child").isNotEqualTo(incoming);
+    assertThat(Tracing.traceId(stored.get(traced + " CAPTURED"))).contains("1".repeat(32));
+    assertThat(Tracing.traceId(stored.get(malformed + " AUTHORIZED")))
+        .isPresent()
+        .get()
+        .isNotEqualTo(traceId);
+    assertThat(Tracing.traceId(stored.get(none + " AUTHORIZED")))
+        .isPresent()
+        .get()
+        .isNotEqualTo(traceId)
+        .isNotEqualTo(Tracing.traceId(stored.get(malformed + " AUTHORIZED")).orElseThrow());
+  }
+
+  private static String created(HttpResponse<String> response) throws Exception {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    return JSON.readTree(response.body()).get("id").asText();
   }
 
   @Test

@@ -12,9 +12,26 @@ public record AuthorizeRequest(
     long amountMinor,
     String currency,
     String reference,
-    String cardToken) {
+    String cardToken,
+    String traceparent) {
   public static final int MAX_IDEMPOTENCY_KEY_CHARS = 255;
   public static final int MAX_REFERENCE_CHARS = 128;
+
+  /** The outbox column's limit (V8); a W3C version-00 traceparent has 55 characters. */
+  public static final int MAX_TRACEPARENT_CHARS = 128;
+
+  /** Without trace context: the outbox row's traceparent stays null. */
+  public AuthorizeRequest(
+      String merchantId,
+      String idempotencyKey,
+      byte[] requestHash,
+      long amountMinor,
+      String currency,
+      String reference,
+      String cardToken) {
+    this(
+        merchantId, idempotencyKey, requestHash, amountMinor, currency, reference, cardToken, null);
+  }
 
   public AuthorizeRequest {
     if (idempotencyKey == null
@@ -33,6 +50,7 @@ public record AuthorizeRequest(
     if (cardToken == null || cardToken.isEmpty()) {
       throw new IllegalArgumentException("card token is required");
     }
+    requireTraceparent(traceparent);
     LedgerPostings.requireAmount(amountMinor);
     LedgerPostings.requireCurrency(currency);
     requestHash = requestHash.clone();
@@ -54,5 +72,14 @@ public record AuthorizeRequest(
         + ", currency="
         + currency
         + "]";
+  }
+
+  /** Null or 1..{@value #MAX_TRACEPARENT_CHARS} characters (the caller formats it). */
+  static void requireTraceparent(String traceparent) {
+    if (traceparent != null
+        && (traceparent.isEmpty() || traceparent.length() > MAX_TRACEPARENT_CHARS)) {
+      throw new IllegalArgumentException(
+          "traceparent must be null or have 1 to " + MAX_TRACEPARENT_CHARS + " characters");
+    }
   }
 }

@@ -13,7 +13,19 @@ public record MovementRequest(
     byte[] requestHash,
     UUID paymentId,
     PaymentMovement movement,
-    OptionalLong amountMinor) {
+    OptionalLong amountMinor,
+    String traceparent) {
+  /** Without trace context: the outbox row's traceparent stays null. */
+  public MovementRequest(
+      String merchantId,
+      String idempotencyKey,
+      byte[] requestHash,
+      UUID paymentId,
+      PaymentMovement movement,
+      OptionalLong amountMinor) {
+    this(merchantId, idempotencyKey, requestHash, paymentId, movement, amountMinor, null);
+  }
+
   public MovementRequest {
     if (idempotencyKey == null
         || idempotencyKey.isEmpty()
@@ -34,6 +46,7 @@ public record MovementRequest(
     if (movement == PaymentMovement.CANCEL && amountMinor.isPresent()) {
       throw new IllegalArgumentException("a cancel takes no amount");
     }
+    AuthorizeRequest.requireTraceparent(traceparent);
     requestHash = requestHash.clone();
   }
 

@@ -44,8 +44,8 @@ public final class PaymentLedger {
   /** Health checks give up after this long. */
   public static final int HEALTH_TIMEOUT_SECONDS = 2;
 
-  /** The last migration this code needs (V6: vault re-encryption after a key rotation). */
-  public static final int SCHEMA_VERSION = 6;
+  /** The last migration this code needs (V8: the outbox's traceparent column). */
+  public static final int SCHEMA_VERSION = 8;
 
   public static final String EVENT_AUTHORIZED = "AUTHORIZED";
 
@@ -171,6 +171,7 @@ public final class PaymentLedger {
         EVENT_AUTHORIZED,
         payment.paymentId(),
         payload,
+        request.traceparent(),
         now);
     storeResponse(booking, merchantId, request.idempotencyKey(), response);
     booking.executeExpectingLastCount(c, 1, "the idempotency row this transaction claimed is gone");
@@ -359,6 +360,7 @@ public final class PaymentLedger {
         movement.eventType().name(),
         after.paymentId(),
         payload,
+        request.traceparent(),
         now);
     storeResponse(booking, merchantId, request.idempotencyKey(), response);
     int[] counts =
@@ -738,16 +740,18 @@ public final class PaymentLedger {
       String eventType,
       UUID paymentId,
       byte[] payload,
+      String traceparent,
       Instant now) {
     p.add(
-        "INSERT INTO ledger.outbox (merchant_id, id, aggregatetype, aggregateid, type, payload, created_at)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ledger.outbox (merchant_id, id, aggregatetype, aggregateid, type, payload,"
+            + " traceparent, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         merchantId,
         eventId,
         topic,
         paymentId.toString(),
         eventType,
         payload,
+        traceparent,
         timestamp(now));
   }
 

@@ -823,6 +823,47 @@ class PaymentLedgerIT {
         .isEqualTo(100);
   }
 
+  /** Issue 7: the request's W3C trace context rides on its outbox row, for CDC's header. */
+  @Test
+  void theRequestsTraceparentIsStoredOnItsOutboxRowAndNullWithoutOne() {
+    String merchant = newMerchant();
+    String authTrace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    String captureTrace = "00-4bf92f3577b34da6a3ce929d0e0e4736-b7ad6b7169203331-01";
+    Payment p =
+        ((AuthorizeResult.Created)
+                ledger.authorize(
+                    new AuthorizeRequest(
+                        merchant, "t1", hash("t1"), 500, "EUR", "order-17", TOKEN, authTrace),
+                    ENCODER,
+                    RENDERER))
+            .payment();
+    ledger.move(
+        new MovementRequest(
+            merchant,
+            "t2",
+            hash("t2"),
+            p.paymentId(),
+            PaymentMovement.CAPTURE,
+            OptionalLong.empty(),
+            captureTrace),
+        MOVE_ENCODER,
+        MOVE_RENDERER);
+    authorized(merchant, 700, "EUR"); // no trace context
+
+    assertThat(
+            rows(
+                merchant,
+                "SELECT type || ' ' || coalesce(traceparent, '-') FROM ledger.outbox ORDER BY type,"
+                    + " created_at, traceparent NULLS LAST"))
+        .containsExactly("AUTHORIZED " + authTrace, "AUTHORIZED -", "CAPTURED " + captureTrace);
+    assertThatThrownBy(
+            () ->
+                new AuthorizeRequest(
+                    merchant, "t3", hash("t3"), 1, "EUR", null, TOKEN, "x".repeat(129)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("traceparent");
+  }
+
   @Test
   void anUnknownOrAnotherMerchantsPaymentIsNotFoundAndWritesNothing() {
     String a = newMerchant();

@@ -1,10 +1,12 @@
 package io.settleflow.risk;
 
+import io.opentelemetry.api.trace.SpanKind;
 import io.settleflow.avro.PaymentEvent;
+import io.settleflow.runtime.TraceHeaders;
+import io.settleflow.runtime.Tracing;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.SchemaRegistryException;
 import java.util.Optional;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -15,8 +17,16 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * record's fault, so that error propagates and stops the client rather than losing payments.
  */
 final class PaymentDecoder implements FixedKeyProcessor<String, byte[], DecodedPayment> {
+  /**
+   * The span a payment's way through risk scoring is marked with; its traceparent, a child of the
+   * one CDC copied from the outbox row, is what the decision carries (issue 7).
+   */
+  static final String SPAN_NAME = "risk.score";
+
   /** A registry answer of 5xx may succeed on retry; anything else about an id is permanent. */
   private final ConfluentWireFormat wire;
+
+  private final Tracing tracing = Tracing.processWide();
 
   private FixedKeyProcessorContext<String, DecodedPayment> context;
 
@@ -46,12 +56,14 @@ final class PaymentDecoder implements FixedKeyProcessor<String, byte[], DecodedP
                   bytes, InvalidPaymentEventException.class.getName(), problem.get())));
       return;
     }
-    // From here on event time is the payment's own; input headers (CDC's) are not ours to pass on.
+    // From here on event time is the payment's own; of CDC's headers only the trace context goes
+    // on (through the repartition to the decision), as the risk.score span's child
     context.forward(
         record
             .withValue(DecodedPayment.valid(MerchantEvent.of(event)))
             .withTimestamp(event.getOccurredAt().toEpochMilli())
-            .withHeaders(new RecordHeaders()));
+            .withHeaders(
+                TraceHeaders.next(tracing, SPAN_NAME, SpanKind.CONSUMER, record.headers())));
   }
 
   static boolean isTransient(SchemaRegistryException e) {

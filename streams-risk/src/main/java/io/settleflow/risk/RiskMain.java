@@ -3,6 +3,7 @@ package io.settleflow.risk;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.settleflow.runtime.MetricsServer;
 import io.settleflow.runtime.ServiceConfig;
+import io.settleflow.runtime.Tracing;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +21,10 @@ import org.slf4j.LoggerFactory;
 /** Reads the environment, starts the topology and /health + /metrics; exits non-zero on failure. */
 public final class RiskMain {
   private static final Logger LOG = LoggerFactory.getLogger(RiskMain.class);
+
+  /** OpenTelemetry's service.name unless OTEL_SERVICE_NAME says otherwise. */
+  public static final String SERVICE_NAME = "settleflow-streams-risk";
+
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
   private RiskMain() {}
@@ -45,6 +50,9 @@ public final class RiskMain {
             settings.risk(),
             self.host() + ":" + self.port());
     streamsProps.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs());
+    // before the topology: its decoders mark their span with the process's tracing (OTEL_*;
+    // nothing is exported unless OTEL_TRACES_EXPORTER names an exporter)
+    Tracing tracing = Tracing.autoconfigured(SERVICE_NAME);
     KafkaStreams streams =
         new KafkaStreams(
             RiskTopology.build(
@@ -84,6 +92,7 @@ public final class RiskMain {
                   streamsMetrics.close();
                   queries.close();
                   metrics.close();
+                  tracing.close();
                 },
                 "risk-shutdown"));
 
