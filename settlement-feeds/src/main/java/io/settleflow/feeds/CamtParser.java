@@ -1,5 +1,6 @@
 package io.settleflow.feeds;
 
+import com.ctc.wstx.stax.WstxInputFactory;
 import io.settleflow.avro.SettlementRecord;
 import io.settleflow.avro.SettlementRecordType;
 import java.io.FilterInputStream;
@@ -58,7 +59,7 @@ public final class CamtParser implements StreamingSettlementParser {
     }
     XMLStreamReader reader;
     try {
-      // The JDK's reader closes its stream at the end of the document; the stream is the caller's.
+      // The stream is the caller's: no reader may close it at the end of the document.
       reader =
           XML.createXMLStreamReader(
               new FilterInputStream(content) {
@@ -802,8 +803,13 @@ public final class CamtParser implements StreamingSettlementParser {
         e);
   }
 
+  /**
+   * Woodstox, created explicitly (not through the JDK's service lookup, so the classpath cannot
+   * swap in another implementation): it scans camt about twice as cheaply as the JDK's StAX reader,
+   * which was ~60 % of a camt import's CPU. Hardened the same way: no DTDs, no external entities.
+   */
   private static XMLInputFactory secureFactory() {
-    XMLInputFactory factory = XMLInputFactory.newDefaultFactory();
+    XMLInputFactory factory = new WstxInputFactory();
     // No DTDs and no external entities: a statement file must not make us read other files or URLs.
     factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
     factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);

@@ -146,7 +146,7 @@ public final class SettleflowCsvParser implements SettlementFileParser {
     if (rows.isEmpty()) {
       throw new UnreadableFileException("empty file: no header row");
     }
-    Map<String, Integer> columns = columnIndex(rows.get(0).fields());
+    Positions columns = Positions.of(columnIndex(rows.get(0).fields()));
     int headerWidth = rows.get(0).fields().size();
 
     // Lines are independent of each other but for duplicate ids: blocks of lines are parsed on
@@ -173,11 +173,7 @@ public final class SettleflowCsvParser implements SettlementFileParser {
   }
 
   private static List<LineResult> parseBlock(
-      List<Row> block,
-      int headerWidth,
-      Map<String, Integer> columns,
-      String source,
-      String fileId) {
+      List<Row> block, int headerWidth, Positions columns, String source, String fileId) {
     List<LineResult> results = new ArrayList<>(block.size());
     for (Row row : block) {
       if (!row.isBlank()) { // trailing ",,,," lines from spreadsheets carry nothing
@@ -215,7 +211,7 @@ public final class SettleflowCsvParser implements SettlementFileParser {
   private record LineResult(String settlementId, ParsedLine parsed) {}
 
   private static LineResult parseLine(
-      Row row, int headerWidth, Map<String, Integer> columns, String source, String fileId) {
+      Row row, int headerWidth, Positions columns, String source, String fileId) {
     int line = row.lineNumber();
     if (row.fields().size() != headerWidth) {
       return new LineResult(
@@ -223,19 +219,19 @@ public final class SettleflowCsvParser implements SettlementFileParser {
           new RejectedLine(
               line, "fields: " + row.fields().size() + " found, the header has " + headerWidth));
     }
-    Fields f = new Fields(row.fields(), columns);
+    List<String> f = row.fields();
     String column = SETTLEMENT_ID;
     String settlementId = null;
     try {
-      settlementId = id(f.get(SETTLEMENT_ID), true);
+      settlementId = id(value(f, columns.settlementId()), true);
       column = TYPE;
-      SettlementRecordType type = SettlementValues.recordType(f.get(TYPE));
+      SettlementRecordType type = SettlementValues.recordType(value(f, columns.type()));
       column = CURRENCY;
-      Currency currency = SettlementValues.currency(f.get(CURRENCY));
+      Currency currency = SettlementValues.currency(value(f, columns.currency()));
       column = GROSS_AMOUNT;
-      long grossMinor = SettlementValues.amountMinor(f.get(GROSS_AMOUNT), currency);
+      long grossMinor = SettlementValues.amountMinor(value(f, columns.grossAmount()), currency);
       column = FEE_AMOUNT;
-      String feeText = f.get(FEE_AMOUNT);
+      String feeText = value(f, columns.feeAmount());
       long feeMinor = feeText.isEmpty() ? 0 : SettlementValues.amountMinor(feeText, currency);
       column = NET_AMOUNT;
       long expectedNetMinor;
@@ -244,7 +240,7 @@ public final class SettleflowCsvParser implements SettlementFileParser {
       } catch (ArithmeticException e) {
         throw new InvalidValueException("gross_amount - fee_amount is out of range");
       }
-      String netText = f.get(NET_AMOUNT);
+      String netText = value(f, columns.netAmount());
       long netMinor =
           netText.isEmpty() ? expectedNetMinor : SettlementValues.amountMinor(netText, currency);
       if (netMinor != expectedNetMinor) {
@@ -254,13 +250,13 @@ public final class SettleflowCsvParser implements SettlementFileParser {
                 + SettlementValues.majorText(expectedNetMinor, currency));
       }
       column = SETTLED_AT;
-      Instant settledAt = SettlementValues.settledAt(f.get(SETTLED_AT));
+      Instant settledAt = SettlementValues.settledAt(value(f, columns.settledAt()));
       column = PAYMENT_REFERENCE;
-      String paymentReference = id(f.get(PAYMENT_REFERENCE), false);
+      String paymentReference = id(value(f, columns.paymentReference()), false);
       column = MERCHANT_ID;
-      String merchantId = id(f.get(MERCHANT_ID), false);
+      String merchantId = id(value(f, columns.merchantId()), false);
       column = BATCH_ID;
-      String batchId = id(f.get(BATCH_ID), false);
+      String batchId = id(value(f, columns.batchId()), false);
 
       SettlementRecord record =
           SettlementRecord.newBuilder()
@@ -350,11 +346,38 @@ public final class SettleflowCsvParser implements SettlementFileParser {
     return text.toString();
   }
 
-  /** Trimmed field values by column name; an absent optional column reads as empty. */
-  private record Fields(List<String> values, Map<String, Integer> columns) {
-    String get(String column) {
-      Integer i = columns.get(column);
-      return i == null ? "" : values.get(i).trim();
+  /**
+   * Where each known column is in a row (-1 when an optional one is absent), resolved once from the
+   * header: a map lookup per field was a fifth of a line's parse.
+   */
+  private record Positions(
+      int settlementId,
+      int paymentReference,
+      int merchantId,
+      int type,
+      int grossAmount,
+      int feeAmount,
+      int netAmount,
+      int currency,
+      int settledAt,
+      int batchId) {
+    static Positions of(Map<String, Integer> columns) {
+      return new Positions(
+          columns.getOrDefault(SETTLEMENT_ID, -1),
+          columns.getOrDefault(PAYMENT_REFERENCE, -1),
+          columns.getOrDefault(MERCHANT_ID, -1),
+          columns.getOrDefault(TYPE, -1),
+          columns.getOrDefault(GROSS_AMOUNT, -1),
+          columns.getOrDefault(FEE_AMOUNT, -1),
+          columns.getOrDefault(NET_AMOUNT, -1),
+          columns.getOrDefault(CURRENCY, -1),
+          columns.getOrDefault(SETTLED_AT, -1),
+          columns.getOrDefault(BATCH_ID, -1));
     }
+  }
+
+  /** A field's trimmed value; an absent optional column reads as empty. */
+  private static String value(List<String> fields, int position) {
+    return position < 0 ? "" : fields.get(position).trim();
   }
 }

@@ -23,13 +23,21 @@ final class XmlElement {
   static final int MAX_TEXT_CHARS = 10_000;
 
   final String name;
+
+  /**
+   * The line the element starts on, for the elements whose line a record or a reason names (the
+   * captured subtree's root and every {@code TxDtls}); -1 for the others, which skips a location
+   * object per element.
+   */
   final int line;
+
   private final String currency;
 
   /** The element's own text, stripped once when the element ends. */
   private String text = "";
 
-  private final List<XmlElement> children = new ArrayList<>(4);
+  /** Most elements are leaves: no list until the first child. */
+  private List<XmlElement> children = List.of();
 
   private XmlElement(String name, int line, String currency) {
     this.name = name;
@@ -41,22 +49,23 @@ final class XmlElement {
   static XmlElement read(XMLStreamReader reader)
       throws XMLStreamException, UnreadableFileException {
     int[] count = {0};
-    return readElement(reader, count);
+    return readElement(reader, count, true);
   }
 
-  private static XmlElement readElement(XMLStreamReader reader, int[] count)
+  private static XmlElement readElement(XMLStreamReader reader, int[] count, boolean root)
       throws XMLStreamException, UnreadableFileException {
+    String name = reader.getLocalName();
     XmlElement element =
         new XmlElement(
-            reader.getLocalName(),
-            reader.getLocation().getLineNumber(),
-            reader.getAttributeValue(null, "Ccy"));
+            name,
+            root || name.equals(LINE_KEPT) ? reader.getLocation().getLineNumber() : -1,
+            reader.getAttributeCount() == 0 ? null : reader.getAttributeValue(null, "Ccy"));
     if (++count[0] > MAX_ELEMENTS) {
       throw new UnreadableFileException(
           "element "
               + element.name
               + " at line "
-              + element.line
+              + reader.getLocation().getLineNumber()
               + " has more than "
               + MAX_ELEMENTS
               + " elements");
@@ -68,7 +77,7 @@ final class XmlElement {
     while (true) {
       int event = reader.next();
       switch (event) {
-        case XMLStreamConstants.START_ELEMENT -> element.children.add(readElement(reader, count));
+        case XMLStreamConstants.START_ELEMENT -> element.add(readElement(reader, count, false));
         case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
           textChars += reader.getTextLength();
           if (textChars > MAX_TEXT_CHARS) {
@@ -76,7 +85,7 @@ final class XmlElement {
                 "element "
                     + element.name
                     + " at line "
-                    + element.line
+                    + reader.getLocation().getLineNumber()
                     + " has more than "
                     + MAX_TEXT_CHARS
                     + " characters");
@@ -99,11 +108,28 @@ final class XmlElement {
           }
           return element;
         }
+        case XMLStreamConstants.ENTITY_REFERENCE ->
+            // no DTD is allowed, so no entity is declared: its text is unknown, not empty
+            throw new UnreadableFileException(
+                "not a camt file: undeclared entity &"
+                    + reader.getLocalName()
+                    + "; at line "
+                    + reader.getLocation().getLineNumber());
         default -> {
           // comments and processing instructions carry nothing
         }
       }
     }
+  }
+
+  /** Below the root, only these elements keep their line (camt's split batch records). */
+  private static final String LINE_KEPT = "TxDtls";
+
+  private void add(XmlElement child) {
+    if (children.isEmpty()) {
+      children = new ArrayList<>(4);
+    }
+    children.add(child);
   }
 
   /** The trimmed text of the first element at {@code path} ("Refs/EndToEndId"), or "". */
@@ -130,8 +156,9 @@ final class XmlElement {
 
   /** Depth first in document order: the same element as {@code all(path).get(0)}, without lists. */
   private XmlElement first(String[] steps, int depth) {
+    String step = steps[depth];
     for (XmlElement c : children) {
-      if (c.name.equals(steps[depth])) {
+      if (named(c, step)) {
         XmlElement found = depth == steps.length - 1 ? c : c.first(steps, depth + 1);
         if (found != null) {
           return found;
@@ -148,7 +175,7 @@ final class XmlElement {
       List<XmlElement> next = new ArrayList<>();
       for (XmlElement e : level) {
         for (XmlElement c : e.children) {
-          if (c.name.equals(step)) {
+          if (named(c, step)) {
             next.add(c);
           }
         }
@@ -158,11 +185,30 @@ final class XmlElement {
     return level;
   }
 
+  /**
+   * Names are the reader's shared (interned) instances and steps are interned: equal names are
+   * mostly the same object, and the cached hashes tell different names apart without comparing
+   * text.
+   */
+  @SuppressWarnings("ReferenceEquality") // a shortcut only: equals decides when they differ
+  private static boolean named(XmlElement e, String name) {
+    return e.name == name || (e.name.hashCode() == name.hashCode() && e.name.equals(name));
+  }
+
   // Paths are constants of the parser (a few dozen), looked up for every entry: split them once.
   private static final Map<String, String[]> STEPS = new ConcurrentHashMap<>();
 
   private static String[] steps(String path) {
     String[] steps = STEPS.get(path);
-    return steps != null ? steps : STEPS.computeIfAbsent(path, p -> p.split("/", -1));
+    return steps != null ? steps : STEPS.computeIfAbsent(path, XmlElement::internedSteps);
+  }
+
+  /** Interned, like the reader's element names: most name comparisons end at the identity check. */
+  private static String[] internedSteps(String path) {
+    String[] steps = path.split("/", -1);
+    for (int i = 0; i < steps.length; i++) {
+      steps[i] = steps[i].intern();
+    }
+    return steps;
   }
 }

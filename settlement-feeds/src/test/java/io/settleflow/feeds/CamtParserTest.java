@@ -432,10 +432,10 @@ class CamtParserTest {
 
   static Stream<Arguments> unreadableFiles() {
     return Stream.of(
-        Arguments.of("", "not well-formed XML at line 1: Premature end of file."),
+        Arguments.of("", "not well-formed XML at line 1: Unexpected EOF in prolog"),
         Arguments.of(
             "<Document xmlns=\"" + NS + "08\"><BkToCstmrStmt><Stmt><Id>S</Id>" + good(1),
-            "not well-formed XML at line 1: XML document structures must start and end within the same entity."),
+            "not well-formed XML at line 1: Unexpected EOF; was expecting a close tag for element <Stmt>"),
         Arguments.of(
             "<Document xmlns=\"" + NS + "08\"><BkToCstmrStmt><GrpHdr/></BkToCstmrStmt></Document>",
             "not a camt.053 file: no Stmt element in BkToCstmrStmt"),
@@ -452,7 +452,26 @@ class CamtParserTest {
             "<?xml version=\"1.0\"?><!DOCTYPE Document [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><Document xmlns=\""
                 + NS
                 + "08\">&x;</Document>",
-            "not a camt file: a DOCTYPE is not allowed"));
+            "not a camt file: a DOCTYPE is not allowed"),
+        // an external DTD is never fetched: the DOCTYPE alone refuses the file
+        Arguments.of(
+            "<?xml version=\"1.0\"?><!DOCTYPE Document SYSTEM \"http://127.0.0.1:9/camt.dtd\"><Document xmlns=\""
+                + NS
+                + "08\"/>",
+            "not a camt file: a DOCTYPE is not allowed"),
+        // entity expansion (billion laughs) never starts
+        Arguments.of(
+            "<!DOCTYPE d [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>"
+                + "<Document xmlns=\""
+                + NS
+                + "08\">&b;</Document>",
+            "not a camt file: a DOCTYPE is not allowed"),
+        // without a DOCTYPE an entity reference names nothing
+        Arguments.of(
+            "<Document xmlns=\""
+                + NS
+                + "08\"><BkToCstmrStmt><Stmt><Id>&x;</Id></Stmt></BkToCstmrStmt></Document>",
+            "not a camt file: undeclared entity &x; at line 1"));
   }
 
   @ParameterizedTest

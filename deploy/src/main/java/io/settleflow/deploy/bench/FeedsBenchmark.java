@@ -153,11 +153,29 @@ public final class FeedsBenchmark {
           "bench-warmup-bai2",
           ImportProgress.NONE);
 
+      double loadBefore = ProcessCpu.loadAverage();
+      long cpu0 = processCpuNanos();
       double floorEps = floor(bootstrap, wire, "bench-floor", n);
+      long cpu1 = processCpuNanos();
       out.printf("bench feeds: floor (plain producer, no parsing): %,.0f records/s%n", floorEps);
       double csvEps = timedImport(bootstrap, wire, csv, "bench-csv", n);
+      long cpu2 = processCpuNanos();
       double camtEps = timedImport(bootstrap, wire, camt, "bench-camt053", n);
+      long cpu3 = processCpuNanos();
       double bai2Eps = timedImport(bootstrap, wire, bai2, "bench-bai2", n);
+      long cpu4 = processCpuNanos();
+      // This JVM's CPU per entry (the broker and registry are child JVMs, not counted): unlike
+      // entries per second, it hardly moves with what else runs on the machine.
+      out.printf(
+          Locale.ROOT,
+          "CPU feeds floor_cpu_us=%.2f csv_cpu_us=%.2f camt053_cpu_us=%.2f bai2_cpu_us=%.2f"
+              + " load_avg_start=%.1f load_avg_end=%.1f%n",
+          (cpu1 - cpu0) / 1e3 / n,
+          (cpu2 - cpu1) / 1e3 / n,
+          (cpu3 - cpu2) / 1e3 / n,
+          (cpu4 - cpu3) / 1e3 / n,
+          loadBefore,
+          ProcessCpu.loadAverage());
 
       long heap1x = peakHeap(bootstrap, wire, bai2, "bench-heap-1x", n);
       long heap10x = peakHeap(bootstrap, wire, bai2Large, "bench-heap-10x", n * HEAP_FACTOR);
@@ -169,6 +187,15 @@ public final class FeedsBenchmark {
       }
       return new Result(floorEps, csvEps, camtEps, bai2Eps, heap1x, heap10x);
     }
+  }
+
+  /** CPU time of this JVM, every thread (parsing, encoding, the producer's I/O, GC, JIT). */
+  static long processCpuNanos() {
+    return ProcessHandle.current()
+        .info()
+        .totalCpuDuration()
+        .map(java.time.Duration::toNanos)
+        .orElse(0L);
   }
 
   private Path generate(Path file, long entries, FeedFiles.Generator writer) throws IOException {
