@@ -49,6 +49,7 @@ public final class CdcMain {
     String bootstrap;
     OutboxMaintenance.Settings maintenance;
     boolean traceHeaders;
+    java.util.Properties engineConfig;
     try {
       maintenance = maintenanceSettings(env);
       traceHeaders = traceHeaders(env);
@@ -58,6 +59,7 @@ public final class CdcMain {
       Map<String, String> variables = new HashMap<>(System.getenv());
       variables.put(PASSWORD_VARIABLE, env.secret(PASSWORD_VARIABLE));
       connector = OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), variables);
+      engineConfig = OutboxConnectorConfig.embedded(connector, bootstrap, System.getenv());
       List<String> problems = DatabaseReadinessCheck.problems(connector);
       if (!problems.isEmpty()) {
         problems.forEach(p -> LOG.error("cannot start CDC: {}", p));
@@ -98,11 +100,7 @@ public final class CdcMain {
     OutboxBatchPublisher publisher =
         new OutboxBatchPublisher(
             producer, routing, Topics.CDC_DLQ, metrics, Clock.systemUTC(), traceHeaders);
-    relay.set(
-        OutboxRelay.start(
-            OutboxConnectorConfig.embedded(connector, bootstrap, System.getenv()),
-            publisher,
-            producer));
+    relay.set(OutboxRelay.start(engineConfig, publisher, producer));
     LOG.info(
         "outbox relay started: {} -> Kafka {}", connector.get("table.include.list"), bootstrap);
     ConnectorDefinition database = connector;

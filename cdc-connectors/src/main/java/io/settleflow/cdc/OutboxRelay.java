@@ -34,11 +34,15 @@ public final class OutboxRelay implements AutoCloseable {
 
   public static final Duration PRODUCER_CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
+  /** A graceful stop waits this long for sent batches to be acknowledged and committed. */
+  public static final Duration COMMIT_BEFORE_STOP_TIMEOUT = Duration.ofSeconds(10);
+
   /** How the engine ended: normally (closed) or with the error that stopped it. */
   public record Outcome(boolean success, String message, Throwable error) {}
 
   private final DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
   private final ExecutorService engineThread;
+  private final OutboxBatchPublisher publisher;
   private final Producer<byte[], byte[]> producer;
   private final CompletableFuture<Outcome> outcome;
   private final AtomicBoolean polling;
@@ -47,11 +51,13 @@ public final class OutboxRelay implements AutoCloseable {
   private OutboxRelay(
       DebeziumEngine<RecordChangeEvent<SourceRecord>> engine,
       ExecutorService engineThread,
+      OutboxBatchPublisher publisher,
       Producer<byte[], byte[]> producer,
       CompletableFuture<Outcome> outcome,
       AtomicBoolean polling) {
     this.engine = engine;
     this.engineThread = engineThread;
+    this.publisher = publisher;
     this.producer = producer;
     this.outcome = outcome;
     this.polling = polling;
@@ -65,7 +71,9 @@ public final class OutboxRelay implements AutoCloseable {
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+    // No linger: the relay no longer flushes per batch, so a linger would be added to every event;
+    // records still batch up behind the requests in flight.
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -107,7 +115,13 @@ public final class OutboxRelay implements AutoCloseable {
             .using(
                 (success, message, error) -> {
                   polling.set(false);
-                  outcome.complete(new Outcome(success, message, error));
+                  // Kafka failures seen by the acknowledger stop the engine "normally" (close()).
+                  java.util.Optional<OutboxBatchPublisher.OutboxPublishException> failed =
+                      publisher.failure();
+                  outcome.complete(
+                      failed.isPresent() && success
+                          ? new Outcome(false, failed.get().getMessage(), failed.get())
+                          : new Outcome(success, message, error));
                 })
             .build();
     ExecutorService thread =
@@ -117,8 +131,29 @@ public final class OutboxRelay implements AutoCloseable {
               t.setDaemon(false);
               return t;
             });
+    OutboxRelay relay = new OutboxRelay(engine, thread, publisher, producer, outcome, polling);
+    publisher.start(failure -> relay.stopAfterFailure());
     thread.execute(engine);
-    return new OutboxRelay(engine, thread, producer, outcome, polling);
+    return relay;
+  }
+
+  /** Kafka did not take a batch: stop the engine now, even if no further batch comes. */
+  private void stopAfterFailure() {
+    Thread stopper =
+        new Thread(
+            () -> {
+              try {
+                if (!outcome.isDone()) {
+                  engine.close();
+                }
+              } catch (IOException | IllegalStateException e) {
+                // Already stopping (the engine's thread saw the failure too) or stopped.
+                LOG.debug("outbox relay engine already stopping: {}", e.getMessage());
+              }
+            },
+            "outbox-relay-stop");
+    stopper.setDaemon(true);
+    stopper.start();
   }
 
   /** Up while the engine runs and its task is polling the replication stream. */
@@ -150,6 +185,16 @@ public final class OutboxRelay implements AutoCloseable {
     }
     try {
       if (!outcome.isDone()) {
+        // Commit what Kafka already has, so the engine's final offset flush covers it; batches
+        // sent after this are replayed by the next run (at least once).
+        if (!publisher.awaitCommitted(COMMIT_BEFORE_STOP_TIMEOUT)) {
+          LOG.warn(
+              "outbox relay stopping with batches not yet acknowledged; they will be replayed");
+        }
+      }
+      // The acknowledger stops before the engine's final offset flush, so the two never race.
+      publisher.close();
+      if (!outcome.isDone()) {
         engine.close();
       }
       outcome.get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -161,6 +206,7 @@ public final class OutboxRelay implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      publisher.close();
       engineThread.shutdown();
       try {
         producer.flush();

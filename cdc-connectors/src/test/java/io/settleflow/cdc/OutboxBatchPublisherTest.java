@@ -2,18 +2,21 @@ package io.settleflow.cdc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -35,19 +38,16 @@ class OutboxBatchPublisherTest {
   private final RecordingCommitter committer = new RecordingCommitter();
 
   @Test
-  void batchIsPublishedInOrderAndCommittedOnlyAfterTheFlush() throws Exception {
-    MockProducer<byte[], byte[]> producer =
-        new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
-    // The committer sees the producer's state at each call: nothing may be marked before the flush.
-    committer.onMark =
-        () -> assertThat(producer.flushed()).as("flushed before markProcessed").isTrue();
+  void batchIsPublishedInOrderAndCommittedOnlyAfterEveryAck() throws Exception {
+    MockProducer<byte[], byte[]> producer = manualAcks();
+    OutboxBatchPublisher publisher = publisher(producer);
     List<RecordChangeEvent<SourceRecord>> batch =
         List.of(
             event(outbox("e1", "p1", 1)),
             event(outbox("e2", "p2", 2)),
             event(outbox("e3", "p1", 3)));
 
-    publisher(producer).handleBatch(batch, committer);
+    publisher.handleBatch(batch, committer);
 
     List<ProducerRecord<byte[], byte[]>> sent = producer.history();
     assertThat(sent).extracting(ProducerRecord::topic).containsOnly("payments.authorized");
@@ -56,36 +56,150 @@ class OutboxBatchPublisherTest {
         .extracting(r -> utf8(r.headers().lastHeader("event_id").value()))
         .containsExactly("e1", "e2", "e3");
     assertThat(sent.get(2).value()).containsExactly(0, 0, 0, 0, 1, 3);
+    assertThat(producer.flushed()).as("no flush per batch").isFalse();
+    // acks outstanding, then two of three: nothing may be marked
+    assertThat(publisher.commitAcknowledged()).isZero();
+    producer.completeNext();
+    producer.completeNext();
+    assertThat(publisher.commitAcknowledged()).isZero();
+    assertThat(committer.marked).isEmpty();
+    assertThat(committer.batchesFinished).isZero();
+
+    producer.completeNext();
+    assertThat(publisher.commitAcknowledged()).isEqualTo(1);
     assertThat(committer.marked).isEqualTo(batch);
     assertThat(committer.batchesFinished).isEqualTo(1);
     assertThat(metrics.publishedCount()).isEqualTo(3);
   }
 
   @Test
-  void kafkaFailureCommitsNothing() {
-    MockProducer<byte[], byte[]> producer = failingOnFlush(new TimeoutException("broker gone"));
+  void nextBatchIsSentWhileThePreviousAwaitsItsAcksAndBatchesCommitInOrder() throws Exception {
+    MockProducer<byte[], byte[]> producer = manualAcks();
+    OutboxBatchPublisher publisher = publisher(producer);
+    List<RecordChangeEvent<SourceRecord>> first =
+        List.of(event(outbox("e1", "p1", 1)), event(outbox("e2", "p2", 2)));
+    List<RecordChangeEvent<SourceRecord>> second = List.of(event(outbox("e3", "p1", 3)));
+
+    publisher.handleBatch(first, committer);
+    publisher.handleBatch(second, committer);
+
+    assertThat(producer.history())
+        .extracting(r -> utf8(r.headers().lastHeader("event_id").value()))
+        .containsExactly("e1", "e2", "e3");
+    assertThat(publisher.batchesInFlight()).isEqualTo(2);
+    producer.completeNext();
+    producer.completeNext();
+    assertThat(publisher.commitAcknowledged()).isEqualTo(1);
+    assertThat(committer.marked).isEqualTo(first);
+    producer.completeNext();
+    assertThat(publisher.commitAcknowledged()).isEqualTo(1);
+    assertThat(committer.marked).containsExactly(first.get(0), first.get(1), second.get(0));
+    assertThat(committer.batchesFinished).isEqualTo(2);
+    assertThat(publisher.batchesInFlight()).isZero();
+  }
+
+  @Test
+  void kafkaFailureCommitsNeitherThatBatchNorAnyLaterOneAndStopsTheEngine() throws Exception {
+    MockProducer<byte[], byte[]> producer = manualAcks();
+    OutboxBatchPublisher publisher = publisher(producer);
     List<RecordChangeEvent<SourceRecord>> batch =
         List.of(event(outbox("e1", "p1", 1)), event(outbox("e2", "p2", 2)));
+    publisher.handleBatch(batch, committer);
+    publisher.handleBatch(List.of(event(outbox("e3", "p1", 3))), committer);
 
-    assertThatThrownBy(() -> publisher(producer).handleBatch(batch, committer))
+    producer.errorNext(new TimeoutException("broker gone"));
+    producer.completeNext();
+    producer.completeNext();
+
+    assertThat(publisher.commitAcknowledged()).isZero();
+    assertThat(committer.marked).isEmpty();
+    assertThat(committer.batchesFinished).isZero();
+    assertThat(publisher.failure())
+        .get()
+        .satisfies(
+            e -> {
+              assertThat(e).hasMessageContaining("payments.authorized");
+              assertThat(e).hasRootCauseInstanceOf(TimeoutException.class);
+            });
+    // The engine's thread learns it at its next batch and stops the engine.
+    assertThatThrownBy(
+            () -> publisher.handleBatch(List.of(event(outbox("e4", "p4", 4))), committer))
         .isInstanceOf(OutboxBatchPublisher.OutboxPublishException.class)
-        .hasMessageContaining("payments.authorized")
         .hasRootCauseInstanceOf(TimeoutException.class);
+    assertThat(producer.history()).hasSize(3);
+    assertThat(committer.marked).isEmpty();
+  }
+
+  @Test
+  void synchronousSendFailureCommitsNothing() throws Exception {
+    MockProducer<byte[], byte[]> producer =
+        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    producer.sendException = new TimeoutException("metadata not available");
+    OutboxBatchPublisher publisher = publisher(producer);
+
+    assertThatThrownBy(
+            () -> publisher.handleBatch(List.of(event(outbox("e1", "p1", 1))), committer))
+        .isInstanceOf(OutboxBatchPublisher.OutboxPublishException.class);
+    assertThat(publisher.commitAcknowledged()).isZero();
     assertThat(committer.marked).isEmpty();
     assertThat(committer.batchesFinished).isZero();
   }
 
   @Test
-  void synchronousSendFailureCommitsNothing() {
-    MockProducer<byte[], byte[]> producer =
-        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-    producer.sendException = new TimeoutException("metadata not available");
+  void theEngineThreadWaitsWhenTheInFlightLimitIsReached() throws Exception {
+    MockProducer<byte[], byte[]> producer = manualAcks();
+    OutboxBatchPublisher publisher =
+        new OutboxBatchPublisher(producer, routing, "cdc.dlq", metrics, CLOCK, false, 2);
+    publisher.handleBatch(List.of(event(outbox("e1", "p1", 1))), committer);
+    publisher.handleBatch(List.of(event(outbox("e2", "p2", 2))), committer);
+    AtomicReference<Throwable> thirdFailed = new AtomicReference<>();
+    Thread engine =
+        new Thread(
+            () -> {
+              try {
+                publisher.handleBatch(List.of(event(outbox("e3", "p3", 3))), committer);
+              } catch (Throwable t) {
+                thirdFailed.set(t);
+              }
+            });
+    engine.start();
 
-    assertThatThrownBy(
-            () -> publisher(producer).handleBatch(List.of(event(outbox("e1", "p1", 1))), committer))
-        .isInstanceOf(OutboxBatchPublisher.OutboxPublishException.class);
-    assertThat(committer.marked).isEmpty();
-    assertThat(committer.batchesFinished).isZero();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> engine.getState() == Thread.State.TIMED_WAITING);
+    assertThat(producer.history()).as("the third batch waits for room").hasSize(2);
+    producer.completeNext();
+    assertThat(publisher.commitAcknowledged()).isEqualTo(1);
+    engine.join(Duration.ofSeconds(10).toMillis());
+    assertThat(engine.isAlive()).isFalse();
+    assertThat(thirdFailed.get()).isNull();
+    assertThat(producer.history()).hasSize(3);
+    assertThat(OutboxBatchPublisher.MAX_BATCHES_IN_FLIGHT).isEqualTo(64);
+  }
+
+  @Test
+  void theAcknowledgerCommitsOnItsOwnAndReportsAKafkaFailureOnce() throws Exception {
+    MockProducer<byte[], byte[]> producer = manualAcks();
+    List<OutboxBatchPublisher.OutboxPublishException> reported = new CopyOnWriteArrayList<>();
+    try (OutboxBatchPublisher publisher = publisher(producer)) {
+      publisher.start(reported::add);
+      List<RecordChangeEvent<SourceRecord>> batch = List.of(event(outbox("e1", "p1", 1)));
+      publisher.handleBatch(batch, committer);
+      assertThat(publisher.awaitCommitted(Duration.ZERO)).isFalse();
+      producer.completeNext();
+      assertThat(publisher.awaitCommitted(Duration.ofSeconds(10))).isTrue();
+      assertThat(committer.marked).isEqualTo(batch);
+
+      publisher.handleBatch(List.of(event(outbox("e2", "p2", 2))), committer);
+      publisher.handleBatch(List.of(event(outbox("e3", "p3", 3))), committer);
+      producer.errorNext(new TimeoutException("broker gone"));
+      producer.completeNext();
+      await().atMost(Duration.ofSeconds(10)).until(() -> reported.size() == 1);
+      assertThat(publisher.awaitCommitted(Duration.ofSeconds(10))).isFalse();
+      assertThat(committer.marked).isEqualTo(batch);
+      assertThat(committer.batchesFinished).isEqualTo(1);
+      assertThat(reported.get(0)).hasRootCauseInstanceOf(TimeoutException.class);
+    }
   }
 
   @Test
@@ -96,7 +210,9 @@ class OutboxBatchPublisherTest {
     List<RecordChangeEvent<SourceRecord>> batch =
         List.of(event(outbox("e1", "p1", 1)), event(unknownTopic), event(outbox("e2", "p1", 2)));
 
-    publisher(producer).handleBatch(batch, committer);
+    OutboxBatchPublisher publisher = publisher(producer);
+    publisher.handleBatch(batch, committer);
+    assertThat(publisher.commitAcknowledged()).isEqualTo(1);
 
     assertThat(producer.history())
         .extracting(ProducerRecord::topic)
@@ -115,21 +231,12 @@ class OutboxBatchPublisherTest {
 
   @Test
   void recordTheBrokerRejectsIsDeadLetteredInsteadOfStoppingTheRelay() throws Exception {
-    MockProducer<byte[], byte[]> producer =
-        new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
-          private boolean first = true;
+    MockProducer<byte[], byte[]> producer = manualAcks();
+    OutboxBatchPublisher publisher = publisher(producer);
 
-          @Override
-          public synchronized void flush() {
-            if (first) {
-              first = false;
-              errorNext(new RecordTooLargeException("too large for the broker"));
-            }
-            super.flush();
-          }
-        };
-
-    publisher(producer).handleBatch(List.of(event(outbox("e1", "p1", 1))), committer);
+    publisher.handleBatch(List.of(event(outbox("e1", "p1", 1))), committer);
+    producer.errorNext(new RecordTooLargeException("too large for the broker"));
+    assertThat(publisher.commitAcknowledged()).isEqualTo(1);
 
     assertThat(producer.history())
         .extracting(ProducerRecord::topic)
@@ -154,8 +261,11 @@ class OutboxBatchPublisherTest {
             Schema.STRING_SCHEMA,
             "beat");
     List<RecordChangeEvent<SourceRecord>> batch = List.of(event(heartbeat));
+    OutboxBatchPublisher publisher = publisher(producer);
 
-    publisher(producer).handleBatch(batch, committer);
+    publisher.handleBatch(batch, committer);
+    assertThat(committer.marked).as("marked by the acknowledger, in order").isEmpty();
+    assertThat(publisher.commitAcknowledged()).isEqualTo(1);
 
     assertThat(producer.history()).isEmpty();
     assertThat(committer.marked).isEqualTo(batch);
@@ -185,7 +295,9 @@ class OutboxBatchPublisherTest {
                 "snapshot",
                 "INITIAL"));
 
-    publisher(producer).handleBatch(List.of(event(streamed), event(snapshot)), committer);
+    OutboxBatchPublisher publisher = publisher(producer);
+    publisher.handleBatch(List.of(event(streamed), event(snapshot)), committer);
+    assertThat(publisher.commitAcknowledged()).isEqualTo(1);
 
     assertThat(metrics.commitToKafkaCount()).isEqualTo(1);
     assertThat(OutboxBatchPublisher.commitTime(streamed)).contains(NOW.minusMillis(25));
@@ -219,15 +331,9 @@ class OutboxBatchPublisherTest {
     return new OutboxBatchPublisher(producer, routing, "cdc.dlq", metrics, CLOCK);
   }
 
-  private static MockProducer<byte[], byte[]> failingOnFlush(RuntimeException error) {
-    return new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
-      @Override
-      public synchronized void flush() {
-        while (errorNext(error)) {
-          // fail every pending send, as a broker outage past delivery.timeout.ms does
-        }
-      }
-    };
+  /** Sends complete only when the test says so (completeNext / errorNext), oldest first. */
+  private static MockProducer<byte[], byte[]> manualAcks() {
+    return new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
   /** A record as the EventRouter emits it: routed topic, String key, bytes value, id headers. */
@@ -289,17 +395,17 @@ class OutboxBatchPublisherTest {
 
   static final class RecordingCommitter
       implements DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> {
-    final List<RecordChangeEvent<SourceRecord>> marked = new ArrayList<>();
-    int batchesFinished;
-    Runnable onMark = () -> {};
+    // Written by the acknowledger thread, read by the test.
+    final List<RecordChangeEvent<SourceRecord>> marked = new CopyOnWriteArrayList<>();
+    volatile int batchesFinished;
 
     @Override
     public void markProcessed(RecordChangeEvent<SourceRecord> record) {
-      onMark.run();
       marked.add(record);
     }
 
     @Override
+    @SuppressWarnings("NonAtomicVolatileUpdate") // one writer: the acknowledger (or the test)
     public void markBatchFinished() {
       batchesFinished++;
     }

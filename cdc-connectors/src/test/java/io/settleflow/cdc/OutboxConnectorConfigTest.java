@@ -189,6 +189,31 @@ class OutboxConnectorConfigTest {
     assertThat(p.getProperty("offset.storage.topic")).isEqualTo(topic);
   }
 
+  @ParameterizedTest(name = "poll interval variable ''{0}'' -> {1}")
+  @CsvSource({"'', 2", "'  ', 2", "10, 10", "' 5 ', 5", "1, 1", "1000, 1000"})
+  void pollIntervalCanBeRaisedFromTheEnvironmentAndDefaultsToTheFile(
+      String variable, String pollIntervalMs) {
+    Map<String, String> env = new LinkedHashMap<>(ENV);
+    env.put(OutboxConnectorConfig.POLL_INTERVAL_VARIABLE, variable);
+    Properties p =
+        OutboxConnectorConfig.embedded(
+            OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), env), "k:9092", env);
+    assertThat(p.getProperty("poll.interval.ms")).isEqualTo(pollIntervalMs);
+  }
+
+  @ParameterizedTest(name = "poll interval ''{0}'' is rejected")
+  @CsvSource({"0", "-2", "1001", "2.5", "ten"})
+  void badPollIntervalIsRejectedNamingTheVariable(String variable) {
+    Map<String, String> env = new LinkedHashMap<>(ENV);
+    env.put(OutboxConnectorConfig.POLL_INTERVAL_VARIABLE, variable);
+    ConnectorDefinition resolved =
+        OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), env);
+    assertThatThrownBy(() -> OutboxConnectorConfig.embedded(resolved, "k:9092", env))
+        .isInstanceOf(InvalidConnectorConfigException.class)
+        .hasMessageContaining("SETTLEFLOW_CDC_POLL_INTERVAL_MS")
+        .hasMessageContaining(variable);
+  }
+
   @Test
   void embeddedEngineTakesHeartbeatsItselfSoTheirOffsetsAreCommitted() {
     Properties p =

@@ -173,11 +173,16 @@ class OutboxRelayIT {
     MockProducer<byte[], byte[]> broken =
         new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
           @Override
-          public synchronized void flush() {
-            while (errorNext(
-                new org.apache.kafka.common.errors.TimeoutException("broker unreachable"))) {
-              // fail every pending send
-            }
+          public synchronized java.util.concurrent.Future<
+                  org.apache.kafka.clients.producer.RecordMetadata>
+              send(
+                  org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record,
+                  org.apache.kafka.clients.producer.Callback callback) {
+            java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> sent =
+                super.send(record, callback);
+            // every send fails (asynchronously), as a broker outage past delivery.timeout.ms does
+            errorNext(new org.apache.kafka.common.errors.TimeoutException("broker unreachable"));
+            return sent;
           }
         };
     List<OutboxRow> rows;
