@@ -15,6 +15,15 @@ final class CompactBytes {
     private byte[] bytes;
     private int size;
 
+    /**
+     * The last string written and where its encoding (length prefix included) starts: buckets and
+     * log entries repeat one currency, copied rather than re-encoded.
+     */
+    private String lastString;
+
+    private int lastStringAt;
+    private int lastStringBytes;
+
     Writer(int initialCapacity) {
       bytes = new byte[Math.max(16, initialCapacity)];
     }
@@ -49,6 +58,21 @@ final class CompactBytes {
     }
 
     Writer writeString(String s) {
+      if (s.equals(lastString)) {
+        ensure(lastStringBytes);
+        System.arraycopy(bytes, lastStringAt, bytes, size, lastStringBytes);
+        size += lastStringBytes;
+        return this;
+      }
+      int at0 = size;
+      writeNewString(s);
+      lastString = s;
+      lastStringAt = at0;
+      lastStringBytes = size - at0;
+      return this;
+    }
+
+    private void writeNewString(String s) {
       int n = s.length();
       if (n < 0x80) {
         // currency codes and ids are short ASCII: written without an intermediate array
@@ -57,15 +81,16 @@ final class CompactBytes {
         for (int i = 0; i < n; i++) {
           char c = s.charAt(i);
           if (c >= 0x80) {
-            return writeBytes(s.getBytes(StandardCharsets.UTF_8));
+            writeBytes(s.getBytes(StandardCharsets.UTF_8));
+            return;
           }
           bytes[at++] = (byte) c;
         }
         bytes[size] = (byte) n;
         size = at;
-        return this;
+        return;
       }
-      return writeBytes(s.getBytes(StandardCharsets.UTF_8));
+      writeBytes(s.getBytes(StandardCharsets.UTF_8));
     }
 
     byte[] toByteArray() {
@@ -83,6 +108,12 @@ final class CompactBytes {
   static final class Reader {
     private final byte[] bytes;
     private int position;
+
+    /** The last string read and where its bytes were: a repeated currency is one String. */
+    private String lastString;
+
+    private int lastStringAt = -1;
+    private int lastStringLength;
 
     Reader(byte[] bytes) {
       this.bytes = bytes;
@@ -128,9 +159,27 @@ final class CompactBytes {
 
     String readString() {
       int n = readLength();
-      String s = new String(bytes, position, n, StandardCharsets.UTF_8);
+      String s;
+      if (lastString != null && n == lastStringLength && sameAsLast(n)) {
+        s = lastString;
+      } else {
+        s = new String(bytes, position, n, StandardCharsets.UTF_8);
+        lastString = s;
+        lastStringAt = position;
+        lastStringLength = n;
+      }
       position += n;
       return s;
+    }
+
+    /** A plain loop: currency codes are a few bytes, too short for a vectorized compare. */
+    private boolean sameAsLast(int n) {
+      for (int i = 0; i < n; i++) {
+        if (bytes[position + i] != bytes[lastStringAt + i]) {
+          return false;
+        }
+      }
+      return true;
     }
 
     boolean atEnd() {

@@ -43,6 +43,7 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
   private WindowStore<String, Long> seen;
   private final long dedupeRetentionMs;
   private KeyValueStore<String, byte[]> histories;
+  private KeyValueStore<String, byte[]> cardHistories;
   private ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> rules;
   private final FeatureState state;
   private final EntityHistory.Limits limits;
@@ -65,15 +66,18 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
 
   /**
    * Expired entries (nothing left in any window) are deleted by a sweep that visits {@link
-   * #SWEEP_BATCH} entries every {@link #SWEEP_EVERY_EVENTS} events: 4 per event, while an event
-   * creates at most 2, so the store stays within about twice its live entries.
+   * #SWEEP_BATCH} entries of each history store every {@link #SWEEP_EVERY_EVENTS} events: 2 per
+   * event and store, while an event creates at most 1 in each, so each store stays within about
+   * twice its live entries.
    */
   static final int SWEEP_EVERY_EVENTS = 256;
 
-  static final int SWEEP_BATCH = 1_024;
+  static final int SWEEP_BATCH = 512;
 
+  private final int sweepEveryEvents;
   private int eventsSinceSweep;
-  private String sweepFrom;
+  private Sweep merchantSweep;
+  private Sweep cardSweep;
 
   MerchantWindowScorer(
       RiskConfig config,
@@ -81,6 +85,21 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
       RiskCounters counters,
       PublishedRules.InvalidRuleListener invalidRules,
       ConfluentWireFormat wire) {
+    this(config, scorer, counters, invalidRules, wire, SWEEP_EVERY_EVENTS);
+  }
+
+  /**
+   * @param sweepEveryEvents events between two sweeps ({@link #SWEEP_EVERY_EVENTS}; tests shorten
+   *     it)
+   */
+  MerchantWindowScorer(
+      RiskConfig config,
+      RiskScorer scorer,
+      RiskCounters counters,
+      PublishedRules.InvalidRuleListener invalidRules,
+      ConfluentWireFormat wire,
+      int sweepEveryEvents) {
+    this.sweepEveryEvents = sweepEveryEvents;
     this.wire = wire;
     this.state = new FeatureState(config);
     this.dedupeRetentionMs = config.dedupeRetention().toMillis();
@@ -95,11 +114,13 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
     this.context = context;
     this.decisions = context.getStateStore(RiskTopology.DECISIONS_STORE);
     this.histories = context.getStateStore(RiskTopology.HISTORY_STORE);
+    this.cardHistories = context.getStateStore(RiskTopology.CARD_HISTORY_STORE);
     this.seen = context.getStateStore(RiskTopology.DEDUPE_STORE);
     // a revived task (aborted transaction, restored stores) must not see its old objects
     hot.clear();
     this.eventsSinceSweep = 0;
-    this.sweepFrom = null;
+    this.merchantSweep = new Sweep(histories);
+    this.cardSweep = new Sweep(cardHistories);
     this.rules = context.getStateStore(RiskTopology.RULES_STORE);
     this.published = rememberedRules(context.getStateStore(RiskTopology.RULE_MEMORY_STORE));
     // a task that scores no payment still learns each new version (and so refuses an older one
@@ -166,7 +187,7 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
     }
     String merchant = record.key();
     String merchantKey = FeatureState.merchantKey(merchant);
-    EntityHistory m = history(merchantKey, EntityHistory.Kind.MERCHANT);
+    EntityHistory m = merchant(merchantKey);
     switch (e.kind()) {
       case AUTHORIZED -> authorized(record, merchant, m, e, t, horizon, earlierDecision);
       case CAPTURED -> m.captured(t, e.currency(), e.amountMinor());
@@ -174,9 +195,10 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
       case CANCELLED, SETTLED -> m.closed(t, e.currency(), e.amountMinor());
     }
     write(merchantKey, m, horizon);
-    if (++eventsSinceSweep >= SWEEP_EVERY_EVENTS) {
+    if (++eventsSinceSweep >= sweepEveryEvents) {
       eventsSinceSweep = 0;
-      sweep(horizon);
+      merchantSweep.run(horizon);
+      cardSweep.run(horizon);
     }
   }
 
@@ -189,7 +211,7 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
       long horizon,
       byte[] earlierDecision) {
     String cardKey = e.cardToken() == null ? null : FeatureState.cardKey(merchant, e.cardToken());
-    EntityHistory card = cardKey == null ? null : history(cardKey, EntityHistory.Kind.CARD);
+    EntityHistory card = cardKey == null ? null : card(cardKey);
     List<RiskRule> rules = currentRules();
     FeatureInputs inputs = state.read(m, card, e.currency(), t, scorer.featuresUsed(rules));
     RiskAssessment assessment = scorer.score(rules, e.amountMinor(), e.currency(), inputs);
@@ -217,52 +239,72 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
     return wire.decode(decision, RiskDecision.class).getSourceEventId();
   }
 
-  private EntityHistory history(String key, EntityHistory.Kind kind) {
+  private EntityHistory merchant(String key) {
     EntityHistory h = hot.get(key);
     if (h != null) {
       return h;
     }
     byte[] stored = histories.get(key);
-    return stored == null ? new EntityHistory(kind) : EntityHistory.decode(stored);
+    return stored == null
+        ? new EntityHistory(EntityHistory.Kind.MERCHANT)
+        : EntityHistory.decode(stored);
+  }
+
+  private EntityHistory card(String key) {
+    byte[] stored = cardHistories.get(key);
+    return stored == null
+        ? new EntityHistory(EntityHistory.Kind.CARD)
+        : EntityHistory.decode(stored);
   }
 
   /** Prunes, then writes the entry (or deletes it when nothing is left). */
   private void write(String key, EntityHistory h, long horizon) {
     h.prune(horizon, limits);
+    boolean merchant = h.kind() == EntityHistory.Kind.MERCHANT;
+    KeyValueStore<String, byte[]> store = merchant ? histories : cardHistories;
     if (h.isEmpty()) {
       hot.remove(key);
-      histories.delete(key);
+      store.delete(key);
       return;
     }
-    if (h.kind() == EntityHistory.Kind.MERCHANT) {
+    if (merchant) {
       // cards are mostly seen once in a while: kept decoded, they would push merchants out
       hot.put(key, h);
     }
-    histories.put(key, h.encode());
+    store.put(key, h.encode());
   }
 
-  /** Deletes the expired entries among the next {@link #SWEEP_BATCH} of the store. */
-  private void sweep(long horizon) {
-    List<String> expired = new ArrayList<>();
-    String last = null;
-    int visited = 0;
-    try (KeyValueIterator<String, byte[]> it =
-        sweepFrom == null ? histories.all() : histories.range(sweepFrom, null)) {
-      while (visited < SWEEP_BATCH && it.hasNext()) {
-        KeyValue<String, byte[]> kv = it.next();
-        visited++;
-        last = kv.key;
-        if (limits.expiresAfter(EntityHistory.kind(kv.value), EntityHistory.lastEventMs(kv.value))
-            < horizon) {
-          expired.add(kv.key);
-        }
-      }
-      // the smallest key after the last one visited; from the start once the end is reached
-      sweepFrom = visited == SWEEP_BATCH && it.hasNext() ? last + "\0" : null;
+  /** Walks one history store {@link #SWEEP_BATCH} entries at a time, deleting expired ones. */
+  private final class Sweep {
+    private final KeyValueStore<String, byte[]> store;
+    private String from;
+
+    Sweep(KeyValueStore<String, byte[]> store) {
+      this.store = store;
     }
-    for (String key : expired) {
-      hot.remove(key);
-      histories.delete(key);
+
+    void run(long horizon) {
+      List<String> expired = new ArrayList<>();
+      String last = null;
+      int visited = 0;
+      try (KeyValueIterator<String, byte[]> it =
+          from == null ? store.all() : store.range(from, null)) {
+        while (visited < SWEEP_BATCH && it.hasNext()) {
+          KeyValue<String, byte[]> kv = it.next();
+          visited++;
+          last = kv.key;
+          if (limits.expiresAfter(EntityHistory.kind(kv.value), EntityHistory.lastEventMs(kv.value))
+              < horizon) {
+            expired.add(kv.key);
+          }
+        }
+        // the smallest key after the last one visited; from the start once the end is reached
+        from = visited == SWEEP_BATCH && it.hasNext() ? last + "\0" : null;
+      }
+      for (String key : expired) {
+        hot.remove(key);
+        store.delete(key);
+      }
     }
   }
 

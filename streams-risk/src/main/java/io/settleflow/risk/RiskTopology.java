@@ -42,10 +42,17 @@ public final class RiskTopology {
   public static final String DEDUPE_STORE = "dedupe-event-ids";
 
   /**
-   * One entry per merchant and per card at a merchant ({@link FeatureState#merchantKey}, {@link
-   * FeatureState#cardKey}): the {@link EntityHistory} every feature is read from.
+   * One entry per merchant ({@link FeatureState#merchantKey}): the {@link EntityHistory} the
+   * merchant's features are read from. Cached: rewritten by every payment of the merchant.
    */
   public static final String HISTORY_STORE = "feature-history";
+
+  /**
+   * One entry per card at a merchant ({@link FeatureState#cardKey}): the card's {@link
+   * EntityHistory}. Not cached: most card entries are touched once in a while, so a record cache
+   * would only hold (and sort, and flush) one-off keys.
+   */
+  public static final String CARD_HISTORY_STORE = "card-history";
 
   /**
    * Decisions by payment id (Confluent-wire bytes, as on risk.decisions), written by the scoring
@@ -54,7 +61,7 @@ public final class RiskTopology {
   public static final String DECISIONS_STORE = "decisions-by-payment";
 
   /** Every store the scoring processor uses, besides the global rules store. */
-  static final List<String> FEATURE_STORES = List.of(HISTORY_STORE);
+  static final List<String> FEATURE_STORES = List.of(HISTORY_STORE, CARD_HISTORY_STORE);
 
   /**
    * Per scoring task: the highest version and the document in force per rule id, so that versions
@@ -76,6 +83,10 @@ public final class RiskTopology {
   private static final Duration DEDUPE_WINDOW_SIZE = Duration.ofMillis(1);
 
   private static final String BRANCH_PREFIX = "decoded-";
+
+  /** Processor-name prefix of the one source and decoder of the four ledger topics. */
+  private static final String LEDGER_EVENTS_NAME = "payments";
+
   private static final String INVALID = "invalid";
   private static final String VALID = "valid";
 
@@ -86,6 +97,15 @@ public final class RiskTopology {
   }
 
   public static Topology build(RiskConfig config, SchemaRegistry registry, RiskCounters counters) {
+    return build(config, registry, counters, MerchantWindowScorer.SWEEP_EVERY_EVENTS);
+  }
+
+  /**
+   * @param sweepEveryEvents scored events between two sweeps of the history stores (tests shorten
+   *     it)
+   */
+  static Topology build(
+      RiskConfig config, SchemaRegistry registry, RiskCounters counters, int sweepEveryEvents) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(
         Stores.windowStoreBuilder(
@@ -100,6 +120,12 @@ public final class RiskTopology {
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), Serdes.ByteArray())
             .withCachingEnabled());
+    // cards: new keys most of the time, so straight to RocksDB and the changelog (no cache)
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(CARD_HISTORY_STORE),
+            Serdes.String(),
+            Serdes.ByteArray()));
 
     // in the scoring task (partitioned by merchant), so queries by payment id ask every instance
     builder.addStateStore(
@@ -146,19 +172,19 @@ public final class RiskTopology {
           }
         };
 
-    KStream<String, MerchantEvent> movements = null;
-    for (String topic : Topics.LEDGER_EVENTS) {
-      KStream<String, MerchantEvent> valid =
-          deadLetterInvalid(
-              builder.stream(
-                      topic,
-                      Consumed.with(Serdes.String(), Serdes.ByteArray())
-                          .withName(topic + "-source"))
-                  .processValues(() -> new PaymentDecoder(wire), Named.as("decode-" + topic)),
-              topic,
-              counters);
-      movements = movements == null ? valid : movements.merge(valid, Named.as("merge-" + topic));
-    }
+    // one source node for the four ledger topics (same format): a record crosses no merge node
+    // per topic on its way to the repartition; dead letters name their topic from the record
+    KStream<String, MerchantEvent> movements =
+        deadLetterInvalid(
+            builder.stream(
+                    Topics.LEDGER_EVENTS,
+                    Consumed.with(Serdes.String(), Serdes.ByteArray())
+                        .withName(LEDGER_EVENTS_NAME + "-source"))
+                .processValues(
+                    () -> new PaymentDecoder(wire), Named.as("decode-" + LEDGER_EVENTS_NAME)),
+            LEDGER_EVENTS_NAME,
+            Topics.PAYMENTS_AUTHORIZED,
+            counters);
     KStream<String, MerchantEvent> settled =
         deadLetterInvalid(
             builder.stream(
@@ -168,6 +194,7 @@ public final class RiskTopology {
                 .processValues(
                     () -> new SettlementDecoder(wire),
                     Named.as("decode-" + Topics.SETTLEMENTS_RAW)),
+            Topics.SETTLEMENTS_RAW,
             Topics.SETTLEMENTS_RAW,
             counters);
 
@@ -179,7 +206,9 @@ public final class RiskTopology {
                 .withKeySerde(Serdes.String())
                 .withValueSerde(MerchantEvent.serde()))
         .process(
-            () -> new MerchantWindowScorer(config, scorer, counters, invalidRules, wire),
+            () ->
+                new MerchantWindowScorer(
+                    config, scorer, counters, invalidRules, wire, sweepEveryEvents),
             Named.as("score-payment"),
             Stream.concat(
                     FEATURE_STORES.stream(),
@@ -195,20 +224,29 @@ public final class RiskTopology {
     return a.compareTo(b) >= 0 ? a : b;
   }
 
-  /** Sends the records that could not be decoded to risk.dlq and returns the rest. */
+  /**
+   * Sends the records that could not be decoded to risk.dlq and returns the rest.
+   *
+   * @param name prefix of the processor names
+   * @param fallbackTopic the source.topic header when a record's own topic is unknown
+   */
   private static KStream<String, MerchantEvent> deadLetterInvalid(
-      KStream<String, DecodedPayment> decoded, String topic, RiskCounters counters) {
+      KStream<String, DecodedPayment> decoded,
+      String name,
+      String fallbackTopic,
+      RiskCounters counters) {
     Map<String, KStream<String, DecodedPayment>> branches =
         decoded
-            .split(Named.as(topic + "-" + BRANCH_PREFIX))
+            .split(Named.as(name + "-" + BRANCH_PREFIX))
             .branch((k, v) -> !v.isValid(), Branched.as(INVALID))
             .defaultBranch(Branched.as(VALID));
     branches
-        .get(topic + "-" + BRANCH_PREFIX + INVALID)
-        .processValues(() -> new DeadLetterStamp(topic, counters), Named.as("dead-letter-" + topic))
+        .get(name + "-" + BRANCH_PREFIX + INVALID)
+        .processValues(
+            () -> new DeadLetterStamp(fallbackTopic, counters), Named.as("dead-letter-" + name))
         .to(Topics.RISK_DLQ, Produced.with(Serdes.String(), Serdes.ByteArray()));
     return branches
-        .get(topic + "-" + BRANCH_PREFIX + VALID)
-        .mapValues(DecodedPayment::event, Named.as("movement-" + topic));
+        .get(name + "-" + BRANCH_PREFIX + VALID)
+        .mapValues(DecodedPayment::event, Named.as("movement-" + name));
   }
 }

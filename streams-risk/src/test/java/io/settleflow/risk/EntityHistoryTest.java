@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigInteger;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -297,6 +298,27 @@ class EntityHistoryTest {
     assertThat(r.readLong()).isEqualTo(Long.MIN_VALUE);
     assertThat(r.readLong()).isEqualTo(-1);
     assertThat(r.readLong()).isEqualTo(Long.MAX_VALUE);
+    assertThat(r.atEnd()).isTrue();
+  }
+
+  @Test
+  void repeatedStringsAreWrittenLikeNewOnesAndReadBackEqual() {
+    // the writer copies a repeated string's earlier bytes; the bytes must be what a fresh write
+    // gives, whatever comes between the repeats
+    List<String> strings = List.of("EUR", "EUR", "USD", "EUR", "Zürich-ß", "Zürich-ß", "", "");
+    CompactBytes.Writer w = new CompactBytes.Writer(0);
+    java.io.ByteArrayOutputStream fresh = new java.io.ByteArrayOutputStream();
+    for (String s : strings) {
+      w.writeString(s).writeLong(7);
+      fresh.writeBytes(new CompactBytes.Writer(0).writeString(s).writeLong(7).toByteArray());
+    }
+    byte[] bytes = w.toByteArray();
+    assertThat(bytes).isEqualTo(fresh.toByteArray());
+    CompactBytes.Reader r = new CompactBytes.Reader(bytes);
+    for (String s : strings) {
+      assertThat(r.readString()).isEqualTo(s);
+      assertThat(r.readLong()).isEqualTo(7);
+    }
     assertThat(r.atEnd()).isTrue();
   }
 

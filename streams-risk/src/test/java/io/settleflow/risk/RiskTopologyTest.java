@@ -259,6 +259,33 @@ class RiskTopologyTest {
         .isEqualTo(new MerchantActivity(1, 1, 1_000));
   }
 
+  @Test
+  void expiredMerchantAndCardEntriesAreSweptFromTheirStores() {
+    // a sweep every 2 scored events instead of 256: each record commits (and flushes RocksDB) here
+    driver.close();
+    driver =
+        new TopologyTestDriver(
+            RiskTopology.build(CONFIG, registry, counters, 2),
+            RiskStreamsConfig.properties("risk-test", "unused:9092", stateDir, 1, CONFIG));
+    payments =
+        driver.createInputTopic(
+            Topics.PAYMENTS_AUTHORIZED, new StringSerializer(), new ByteArraySerializer());
+    KeyValueStore<String, byte[]> merchants = driver.getKeyValueStore(RiskTopology.HISTORY_STORE);
+    KeyValueStore<String, byte[]> cards = driver.getKeyValueStore(RiskTopology.CARD_HISTORY_STORE);
+    send(Payments.event("e-0", "p-0", "m-1", 1_000, T), T);
+    assertThat(merchants.get(FeatureState.merchantKey("m-1"))).isNotNull();
+    assertThat(cards.get(FeatureState.cardKey("m-1", "tok_p-0"))).isNotNull();
+
+    // past every memory (30 d exposure horizon and card memory): the next sweep deletes m-1's
+    Instant later = T.plus(Duration.ofDays(400));
+    send(Payments.event("e-1", "p-1", "m-2", 1_000, later), later);
+
+    assertThat(merchants.get(FeatureState.merchantKey("m-1"))).isNull();
+    assertThat(cards.get(FeatureState.cardKey("m-1", "tok_p-0"))).isNull();
+    assertThat(merchants.get(FeatureState.merchantKey("m-2"))).isNotNull();
+    assertThat(cards.get(FeatureState.cardKey("m-2", "tok_p-1"))).isNotNull();
+  }
+
   // rules from risk.rules (CONFIG's defaults: amount limit 500000, velocity 3, mean 5x of 2)
 
   @Test
