@@ -1,0 +1,198 @@
+package io.settleflow.deploy;
+
+import io.settleflow.deploy.recon.RecordedRange;
+import io.settleflow.deploy.recon.RecordedTopics;
+import io.settleflow.deploy.rules.BacktestReport;
+import io.settleflow.schemas.ConfluentRegistryClient;
+import io.settleflow.schemas.ConfluentWireFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code ./settleflow recon}: try reconciliation rules on recorded input before they bite. */
+@Command(
+    name = "recon",
+    mixinStandardHelpOptions = true,
+    description = "Reconciliation rules: backtest candidate rules against recorded input.",
+    subcommands = {ReconCommand.Backtest.class})
+final class ReconCommand extends GroupCommand {
+  /** The replay's main class in the flink-reconcile jar (Flink needs its own JVM). */
+  static final String BACKTEST_MAIN = "io.settleflow.reconcile.ReconBacktestCli";
+
+  @Command(
+      name = "backtest",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Replay recorded ledger events (payments.authorized, payments.refunded) and settlement lines",
+        "(settlements.raw) through the reconciliation job's own operators, once under the rules in force",
+        "and once under candidate rules, in event-time order; print matches and mismatches by kind for",
+        "both, the change per kind, which payments or lines moved between kinds, and precision/recall",
+        "against --labels. Deterministic: the same input gives the same report, byte for byte."
+      })
+  static final class Backtest implements Callable<Integer> {
+    private static final int BAR_WIDTH = 24;
+
+    @CommandLine.Mixin SettleflowCli.RunDirOption run = new SettleflowCli.RunDirOption();
+
+    @CommandLine.Option(
+        names = "--rules",
+        required = true,
+        paramLabel = "FILE",
+        description = "Candidate rules document (YAML/JSON, as SETTLEFLOW_RECON_RULES_FILE).")
+    Path rules;
+
+    @CommandLine.Option(
+        names = "--current",
+        paramLabel = "FILE",
+        description = "The rules in force (default: the built-in recon-rules.yaml).")
+    Path current;
+
+    @CommandLine.Option(
+        names = "--from",
+        required = true,
+        paramLabel = "FILES|FROM..TO|OFFSETS",
+        description = {
+          "Recorded input files (JSON lines, comma-separated; see flink-reconcile/README.md), or the",
+          "running stack's topics: a record-time range FROM..TO (ISO-8601, end excluded), or offsets",
+          "TOPIC:PARTITION:FIRST-END,... (end excluded; partitions not named are not read)."
+        })
+    String from;
+
+    @CommandLine.Option(
+        names = "--labels",
+        paramLabel = "FILE",
+        description = "Ground truth: one 'KIND ID' a line (payment or settlement id).")
+    Path labels;
+
+    @CommandLine.Option(
+        names = "--orphan-grace",
+        paramLabel = "DURATION",
+        description = "As SETTLEFLOW_RECON_ORPHAN_GRACE_MS (ISO-8601, default PT1H).")
+    String orphanGrace;
+
+    @CommandLine.Option(
+        names = "--retention",
+        paramLabel = "DURATION",
+        description = "Decided-marker retention (default: each rule set's longest SLA).")
+    String retention;
+
+    @CommandLine.Option(
+        names = "--out-of-orderness",
+        paramLabel = "DURATION",
+        description = "Watermark bound, as the job's (default PT2S).")
+    String outOfOrderness;
+
+    @Override
+    public Integer call() throws Exception {
+      List<Path> inputs = new ArrayList<>();
+      boolean fromTopics =
+          RecordedRange.looksLikeOffsets(from)
+              || (from.contains("..") && !Files.exists(Path.of(from)));
+      if (fromTopics) {
+        RecordedRange range;
+        try {
+          range = RecordedRange.parse(from);
+        } catch (IllegalArgumentException e) {
+          System.out.println(e.getMessage());
+          System.out.println("no backtest: fix --from first");
+          return 1;
+        }
+        StackEndpoints stack = StackEndpoints.read(run.resolve());
+        Path dir = run.resolve().resolve("recon-backtest");
+        Files.createDirectories(dir);
+        Path recording = dir.resolve("recorded.jsonl");
+        RecordedTopics.Summary s =
+            RecordedTopics.record(
+                stack.kafkaBootstrap(),
+                new ConfluentWireFormat(new ConfluentRegistryClient(stack.registryUrl())),
+                range,
+                recording,
+                (done, total) ->
+                    System.err.printf(
+                        Locale.ROOT,
+                        "\r%s reading %s: %d/%d records%s",
+                        BacktestReport.bar(done, total, BAR_WIDTH),
+                        String.join(", ", RecordedRange.TOPICS),
+                        done,
+                        total,
+                        done == total ? System.lineSeparator() : ""));
+        System.out.printf(
+            Locale.ROOT,
+            "recorded: %d ledger events, %d settlement lines from %s into %s%n",
+            s.payments(),
+            s.lines(),
+            range.time() != null
+                ? "[" + range.time().from() + ", " + range.time().to() + ")"
+                : "the offsets given",
+            recording);
+        s.skipped()
+            .forEach(
+                (reason, n) -> System.out.printf(Locale.ROOT, "  skipped %d: %s%n", n, reason));
+        s.offsets()
+            .forEach(
+                (partition, span) ->
+                    System.out.printf(
+                        Locale.ROOT,
+                        "  %-28s offsets [%d, %d)%n",
+                        partition,
+                        span.first(),
+                        span.end()));
+        inputs.add(recording);
+      } else {
+        for (String f : from.split(",", -1)) {
+          Path p = Path.of(f.strip());
+          if (!Files.isRegularFile(p)) {
+            System.out.println("--from: " + p + ": no such file (nor a time range or offsets)");
+            return 1;
+          }
+          inputs.add(p);
+        }
+      }
+      System.out.flush();
+      return replay(inputs);
+    }
+
+    /** Runs the replay in a child JVM on the flink-reconcile jar; its output is this command's. */
+    private int replay(List<Path> inputs) throws Exception {
+      Path jar = SettleflowCli.home().resolve("flink-reconcile/target/flink-reconcile.jar");
+      if (!Files.isRegularFile(jar)) {
+        System.out.println(
+            "no backtest: " + jar + " is missing (build flink-reconcile, or set SETTLEFLOW_HOME)");
+        return 1;
+      }
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.addAll(List.of("-Xmx768m", "-XX:+UseSerialGC", "-cp", jar.toString(), BACKTEST_MAIN));
+      cmd.addAll(List.of("--rules", rules.toString()));
+      if (current != null) {
+        cmd.addAll(List.of("--current", current.toString()));
+      }
+      for (Path p : inputs) {
+        cmd.addAll(List.of("--input", p.toString()));
+      }
+      if (labels != null) {
+        cmd.addAll(List.of("--labels", labels.toString()));
+      }
+      if (orphanGrace != null) {
+        cmd.addAll(List.of("--orphan-grace", orphanGrace));
+      }
+      if (retention != null) {
+        cmd.addAll(List.of("--retention", retention));
+      }
+      if (outOfOrderness != null) {
+        cmd.addAll(List.of("--out-of-orderness", outOfOrderness));
+      }
+      Process child = new ProcessBuilder(cmd).inheritIO().start();
+      try {
+        return child.waitFor();
+      } finally {
+        child.destroy();
+      }
+    }
+  }
+}
