@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -27,13 +28,16 @@ import org.apache.kafka.common.config.TopicConfig;
 public final class KafkaBroker implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
 
-  private final ChildJvm jvm;
+  private final ChildJvm jvm; // null when the broker runs in a container
+  private final ContainerParts.Part container; // null when embedded
   private final int port;
   private final int controllerPort;
   private final Path dataDir;
 
-  private KafkaBroker(ChildJvm jvm, int port, int controllerPort, Path dataDir) {
+  private KafkaBroker(
+      ChildJvm jvm, ContainerParts.Part container, int port, int controllerPort, Path dataDir) {
     this.jvm = jvm;
+    this.container = container;
     this.port = port;
     this.controllerPort = controllerPort;
     this.dataDir = dataDir;
@@ -47,6 +51,23 @@ public final class KafkaBroker implements AutoCloseable {
   public static KafkaBroker start(Path dataDir, int port, int controllerPort, String maxHeap) {
     int brokerPort = port > 0 ? port : Ports.free();
     int ctlPort = controllerPort > 0 ? controllerPort : Ports.free();
+    Optional<ContainerParts> containers = PartsSource.containers();
+    if (containers.isPresent()) {
+      KafkaBroker broker =
+          new KafkaBroker(
+              null,
+              containers.get().startKafka(dataDir, brokerPort, maxHeap),
+              brokerPort,
+              ctlPort,
+              dataDir);
+      try {
+        PartsSource.awaitReady("kafka", broker::clusterAnswers, READY_TIMEOUT);
+      } catch (RuntimeException e) {
+        broker.close();
+        throw e;
+      }
+      return broker;
+    }
     Path logs = dataDir.resolve("logs");
     Path props = dataDir.resolve("server.properties");
     Path logFile = dataDir.resolve("broker.log");
@@ -90,7 +111,7 @@ public final class KafkaBroker implements AutoCloseable {
             Map.of(),
             dataDir,
             logFile);
-    KafkaBroker broker = new KafkaBroker(jvm, brokerPort, ctlPort, dataDir);
+    KafkaBroker broker = new KafkaBroker(jvm, null, brokerPort, ctlPort, dataDir);
     jvm.awaitReady(broker::clusterAnswers, READY_TIMEOUT);
     return broker;
   }
@@ -142,7 +163,12 @@ public final class KafkaBroker implements AutoCloseable {
     return controllerPort;
   }
 
+  /** The broker's JVM (not available when it runs in a container). */
   public ChildJvm jvm() {
+    if (jvm == null) {
+      throw new UnsupportedOperationException(
+          "the Kafka broker runs in a container (" + PartsSource.PROPERTY + "): no child JVM");
+    }
     return jvm;
   }
 
@@ -199,6 +225,10 @@ public final class KafkaBroker implements AutoCloseable {
 
   @Override
   public void close() {
-    jvm.close();
+    if (container != null) {
+      container.close();
+    } else {
+      jvm.close();
+    }
   }
 }

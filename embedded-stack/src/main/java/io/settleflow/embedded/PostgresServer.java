@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -19,11 +20,16 @@ import javax.sql.DataSource;
 public final class PostgresServer implements AutoCloseable {
   public static final String SUPERUSER = "postgres";
 
-  private final EmbeddedPostgres postgres;
+  private final EmbeddedPostgres postgres; // null when the server runs in a container
+  private final ContainerParts.Postgres container; // null when embedded
+  private final int port;
   private final Path dataDir;
 
-  private PostgresServer(EmbeddedPostgres postgres, Path dataDir) {
+  private PostgresServer(
+      EmbeddedPostgres postgres, ContainerParts.Postgres container, int port, Path dataDir) {
     this.postgres = postgres;
+    this.container = container;
+    this.port = port;
     this.dataDir = dataDir;
   }
 
@@ -34,6 +40,12 @@ public final class PostgresServer implements AutoCloseable {
    * @param port 0 for a free port
    */
   public static PostgresServer start(Path dataDir, int port, boolean keepData, Path logFile) {
+    Optional<ContainerParts> containers = PartsSource.containers();
+    if (containers.isPresent()) {
+      int hostPort = port > 0 ? port : Ports.free();
+      return new PostgresServer(
+          null, containers.get().startPostgres(dataDir, hostPort, keepData), hostPort, dataDir);
+    }
     try {
       Files.createDirectories(logFile.getParent());
       EmbeddedPostgres.Builder builder =
@@ -55,14 +67,15 @@ public final class PostgresServer implements AutoCloseable {
       if (port > 0) {
         builder.setPort(port);
       }
-      return new PostgresServer(builder.start(), dataDir);
+      EmbeddedPostgres started = builder.start();
+      return new PostgresServer(started, null, started.getPort(), dataDir);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start embedded PostgreSQL: " + e.getMessage(), e);
     }
   }
 
   public int port() {
-    return postgres.getPort();
+    return port;
   }
 
   public String jdbcUrl(String database) {
@@ -71,7 +84,9 @@ public final class PostgresServer implements AutoCloseable {
 
   /** A superuser connection source for bootstrap work (databases, roles, migrations). */
   public DataSource superuser(String database) {
-    return postgres.getDatabase(SUPERUSER, database);
+    return container != null
+        ? container.superuser(database)
+        : postgres.getDatabase(SUPERUSER, database);
   }
 
   /** Creates the database unless it exists. */
@@ -97,6 +112,10 @@ public final class PostgresServer implements AutoCloseable {
    * walsender waits for its client to confirm the shutdown checkpoint.
    */
   public void stopImmediately() {
+    if (container != null) {
+      container.stopImmediately();
+      return;
+    }
     Path pidFile = dataDir.resolve("postmaster.pid");
     try {
       long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
@@ -115,6 +134,10 @@ public final class PostgresServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (container != null) {
+      container.close();
+      return;
+    }
     try {
       postgres.close();
     } catch (IOException e) {

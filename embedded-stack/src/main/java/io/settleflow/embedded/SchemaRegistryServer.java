@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -20,11 +21,13 @@ public final class SchemaRegistryServer implements AutoCloseable {
   public static final String CONFLUENT_API = "/apis/ccompat/v7";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
-  private final ChildJvm jvm;
+  private final ChildJvm jvm; // null when the registry runs in a container
+  private final ContainerParts.Part container; // null when embedded
   private final int port;
 
-  private SchemaRegistryServer(ChildJvm jvm, int port) {
+  private SchemaRegistryServer(ChildJvm jvm, ContainerParts.Part container, int port) {
     this.jvm = jvm;
+    this.container = container;
     this.port = port;
   }
 
@@ -51,6 +54,23 @@ public final class SchemaRegistryServer implements AutoCloseable {
    */
   public static SchemaRegistryServer start(Path workDir, int port, boolean persistent) {
     int httpPort = port > 0 ? port : Ports.free();
+    Optional<ContainerParts> containers = PartsSource.containers();
+    if (containers.isPresent()) {
+      // the container keeps its schemas only while it lives (no restart of the registry needs more)
+      SchemaRegistryServer server =
+          new SchemaRegistryServer(
+              null, containers.get().startSchemaRegistry(workDir, httpPort), httpPort);
+      try {
+        PartsSource.awaitReady(
+            "schema-registry",
+            () -> HttpProbe.ok(server.confluentUrl() + "/subjects"),
+            READY_TIMEOUT);
+      } catch (RuntimeException e) {
+        server.close();
+        throw e;
+      }
+      return server;
+    }
     Path runner;
     try (var files = Files.list(home())) {
       runner =
@@ -88,7 +108,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
             Map.of(),
             workDir,
             workDir.resolve("registry.log"));
-    SchemaRegistryServer server = new SchemaRegistryServer(jvm, httpPort);
+    SchemaRegistryServer server = new SchemaRegistryServer(jvm, null, httpPort);
     jvm.awaitReady(() -> HttpProbe.ok(server.confluentUrl() + "/subjects"), READY_TIMEOUT);
     return server;
   }
@@ -102,12 +122,21 @@ public final class SchemaRegistryServer implements AutoCloseable {
     return port;
   }
 
+  /** The registry's JVM (not available when it runs in a container). */
   public ChildJvm jvm() {
+    if (jvm == null) {
+      throw new UnsupportedOperationException(
+          "the schema registry runs in a container (" + PartsSource.PROPERTY + "): no child JVM");
+    }
     return jvm;
   }
 
   @Override
   public void close() {
-    jvm.close();
+    if (container != null) {
+      container.close();
+    } else {
+      jvm.close();
+    }
   }
 }
