@@ -46,6 +46,7 @@ import picocli.CommandLine.Parameters;
       SettleflowCli.BenchCommand.class,
       io.settleflow.deploy.chaos.ChaosCommand.class,
       RulesCommand.class,
+      ReconCommand.class,
       ConsoleCommand.class,
       CommandLine.HelpCommand.class
     })

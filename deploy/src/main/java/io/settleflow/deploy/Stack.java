@@ -5,6 +5,7 @@ import io.settleflow.console.ConsoleStore;
 import io.settleflow.embedded.ChildJvm;
 import io.settleflow.embedded.HttpProbe;
 import io.settleflow.embedded.KafkaBroker;
+import io.settleflow.embedded.KafkaCluster;
 import io.settleflow.embedded.Ports;
 import io.settleflow.embedded.PostgresServer;
 import io.settleflow.embedded.SchemaRegistryServer;
@@ -55,6 +56,13 @@ public final class Stack implements AutoCloseable {
 
   private volatile PostgresServer postgres;
   private volatile KafkaBroker kafka;
+
+  /** The brokers when the stack runs more than one (chaos runs); then {@link #kafka} is null. */
+  private volatile KafkaCluster kafkaCluster;
+
+  /** Debezium's offsets topic (cdc-connectors' OutboxConnectorConfig.DEFAULT_OFFSETS_TOPIC). */
+  private static final String CDC_OFFSETS_TOPIC = "settleflow.cdc.offsets";
+
   private volatile SchemaRegistryServer registry;
   private StackEndpoints endpoints;
   private String consoleUrl;
@@ -77,6 +85,9 @@ public final class Stack implements AutoCloseable {
 
   /** Risk-engine processes in one consumer group (chaos runs kill one while the other serves). */
   private int riskInstances = 1;
+
+  /** Kafka nodes: 1 (a {@link KafkaBroker}) or 3 (a {@link KafkaCluster}, RF 3, min ISR 2). */
+  private int kafkaBrokers = 1;
 
   private Stack(
       StackSettings settings, PrintStream out, Scope scope, Map<String, String> extraIngestEnv) {
@@ -109,11 +120,25 @@ public final class Stack implements AutoCloseable {
    * streams-risk-2}, … (same application id, own state directory and ports).
    */
   public static Stack start(StackSettings settings, PrintStream out, int riskInstances) {
+    return start(settings, out, riskInstances, 1);
+  }
+
+  /**
+   * The full stack with this many risk-engine instances and Kafka nodes: 1 broker, or a cluster of
+   * 3 (each its own JVM on free ports; topics replicated 3 times, min.insync.replicas 2) where one
+   * broker can be killed ({@link #killAndRestartBroker}).
+   */
+  public static Stack start(
+      StackSettings settings, PrintStream out, int riskInstances, int kafkaBrokers) {
     if (riskInstances < 1 || riskInstances > 4) {
       throw new IllegalArgumentException("riskInstances must be 1..4, was " + riskInstances);
     }
+    if (kafkaBrokers != 1 && kafkaBrokers != 3) {
+      throw new IllegalArgumentException("kafkaBrokers must be 1 or 3, was " + kafkaBrokers);
+    }
     Stack stack = new Stack(settings, out, Scope.FULL, Map.of());
     stack.riskInstances = riskInstances;
+    stack.kafkaBrokers = kafkaBrokers;
     try {
       stack.startAll();
       return stack;
@@ -153,7 +178,27 @@ public final class Stack implements AutoCloseable {
           step("PostgreSQL 17 (logical WAL, fsync on)", postgres.jdbcUrl(DATABASE), t0);
         },
         () -> {
-          if (scope == Scope.FULL) {
+          if (scope == Scope.FULL && kafkaBrokers > 1) {
+            // small heaps: three brokers must fit the stack's 3 GiB beside everything else
+            kafkaCluster = track(KafkaCluster.start(run.resolve("kafka"), kafkaBrokers, "192m"));
+            kafkaCluster.createTopics(
+                Topics.ALL,
+                TOPIC_PARTITIONS,
+                Set.of(Topics.RISK_RULES, Topics.SETTLEMENTS_IMPORTS));
+            // the CDC relay would create its offsets topic with RF 1: the broker holding it could
+            // not be killed without stopping CDC, so it gets the cluster's replication here
+            kafkaCluster.createTopics(List.of(CDC_OFFSETS_TOPIC), 1, Set.of(CDC_OFFSETS_TOPIC));
+            step(
+                "Kafka cluster (KRaft, "
+                    + kafkaBrokers
+                    + " brokers, RF "
+                    + kafkaCluster.replicationFactor()
+                    + ", min ISR "
+                    + kafkaCluster.minInsyncReplicas()
+                    + ")",
+                kafkaCluster.bootstrapServers(),
+                t0);
+          } else if (scope == Scope.FULL) {
             kafka =
                 track(
                     KafkaBroker.start(
@@ -178,7 +223,10 @@ public final class Stack implements AutoCloseable {
 
     Map<String, String> common = new HashMap<>();
     common.put("SETTLEFLOW_HTTP_HOST", Ports.LOOPBACK);
-    String bootstrap = kafka == null ? null : kafka.bootstrapServers();
+    String bootstrap =
+        kafkaCluster != null
+            ? kafkaCluster.bootstrapServers()
+            : kafka == null ? null : kafka.bootstrapServers();
     if (bootstrap != null) {
       common.put("SETTLEFLOW_KAFKA_BOOTSTRAP", bootstrap);
     }
@@ -236,18 +284,22 @@ public final class Stack implements AutoCloseable {
       riskEnv.put("SETTLEFLOW_RISK_QUERY_PORT", Integer.toString(riskQueryPort));
       int reconPort = portFor(settings.reconPort());
       int consolePort = portFor(settings.consolePort());
-      inParallel(
-          () -> startService("ingest-api", ingestPort, "256m", ingestEnv, t3),
-          () -> startService("cdc-connectors", cdcPort, "256m", cdcEnv, t3),
-          () -> startService("streams-risk", riskPort, "256m", riskEnv, t3),
-          () -> startService("flink-reconcile", reconPort, "640m", reconEnv, t3),
-          () -> startService("finance-console", consolePort, "192m", consoleEnv, t3));
+      List<Runnable> serviceStarts = new ArrayList<>();
+      serviceStarts.add(() -> startService("ingest-api", ingestPort, "256m", ingestEnv, t3));
+      serviceStarts.add(() -> startService("cdc-connectors", cdcPort, "256m", cdcEnv, t3));
+      serviceStarts.add(() -> startService("streams-risk", riskPort, "256m", riskEnv, t3));
+      serviceStarts.add(() -> startService("flink-reconcile", reconPort, "640m", reconEnv, t3));
+      serviceStarts.add(() -> startService("finance-console", consolePort, "192m", consoleEnv, t3));
+      // further risk instances start beside the others (one after the other took a minute more)
       for (int i = 2; i <= riskInstances; i++) {
         Map<String, String> env = new HashMap<>(riskEnv);
         env.put("SETTLEFLOW_STATE_DIR", run.resolve("streams-risk-" + i).toString());
         env.put("SETTLEFLOW_RISK_QUERY_PORT", Integer.toString(portFor(0)));
-        startService("streams-risk-" + i, "streams-risk", portFor(0), "256m", env, t3);
+        String name = "streams-risk-" + i;
+        int port = portFor(0);
+        serviceStarts.add(() -> startService(name, "streams-risk", port, "256m", env, t3));
       }
+      inParallel(serviceStarts.toArray(new Runnable[0]));
       consoleUrl = url(consolePort);
       cdcUrl = url(cdcPort);
       riskUrl = url(riskPort);
@@ -397,6 +449,23 @@ public final class Stack implements AutoCloseable {
     return kafka;
   }
 
+  /** The Kafka cluster of a stack started with 3 brokers (else null). */
+  public KafkaCluster kafkaCluster() {
+    return kafkaCluster;
+  }
+
+  /**
+   * {@code kill -9} Kafka node {@code node} (1-based) of the cluster, then start it again on its
+   * directory and ports and wait until it is registered and every partition is fully in sync.
+   */
+  public void killAndRestartBroker(int node) {
+    if (kafkaCluster == null) {
+      throw new IllegalStateException("this stack runs one broker: start it with 3 to kill one");
+    }
+    kafkaCluster.kill(node);
+    kafkaCluster.restart(node);
+  }
+
   /** A running service process by module name (for fault injection and logs). */
   public ChildJvm service(String module) {
     return services.get(module);
@@ -462,6 +531,7 @@ public final class Stack implements AutoCloseable {
     List<Long> pids = new java.util.ArrayList<>();
     services.values().forEach(j -> pids.add(j.pid()));
     if (kafka != null) pids.add(kafka.jvm().pid());
+    if (kafkaCluster != null) pids.addAll(kafkaCluster.processIds());
     if (registry != null) pids.add(registry.jvm().pid());
     return pids;
   }

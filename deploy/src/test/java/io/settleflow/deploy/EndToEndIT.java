@@ -19,6 +19,10 @@ import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -293,6 +297,109 @@ class EndToEndIT {
         decided.size(),
         new TreeMap<>(exits));
     assertThat(decided).as("one decision per event").hasSize(outboxIds.size());
+  }
+
+  /**
+   * Issue 7: a payment POSTed with a W3C traceparent can be followed across the stages: its event
+   * on payments.authorized (CDC's header, copied from the outbox row) and its risk decision carry
+   * the same trace id, each with a span id of its own stage.
+   */
+  @Test
+  @Order(20)
+  void aPaymentsTraceContextTravelsFromTheRequestToItsEventAndDecision() throws Exception {
+    String merchant = "trace-merchant";
+    MerchantAdmin admin =
+        new MerchantAdmin(stack.postgres().superuser(Stack.DATABASE), Clock.systemUTC());
+    admin.createMerchant(merchant, "trace context test");
+    String apiKey = admin.issueApiKey(merchant);
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    String sent = "00-" + traceId + "-00f067aa0ba902b7-01";
+    HttpClient http = HttpClient.newHttpClient();
+    String token =
+        jsonField(
+            postJson(
+                http,
+                apiKey,
+                "/v1/tokenize",
+                "trace-card",
+                null,
+                "{\"card\": {\"number\": \"4242424242424242\", \"exp_month\": 12,"
+                    + " \"exp_year\": 2035}}"),
+            "token");
+    String paymentId =
+        jsonField(
+            postJson(
+                http,
+                apiKey,
+                "/v1/payments",
+                "trace-payment",
+                sent,
+                "{\"amount_minor\": 1234, \"currency\": \"EUR\", \"card_token\": \""
+                    + token
+                    + "\"}"),
+            "id");
+
+    String bootstrap = stack.endpoints().kafkaBootstrap();
+    String[] onEvent = new String[1];
+    String[] onDecision = new String[1];
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () -> {
+              onEvent[0] = traceparentOf(bootstrap, Topics.PAYMENTS_AUTHORIZED, paymentId);
+              onDecision[0] = traceparentOf(bootstrap, Topics.RISK_DECISIONS, paymentId);
+              return onEvent[0] != null && onDecision[0] != null;
+            });
+    OUT.printf(
+        "trace %s: request %s -> payments.authorized %s -> risk.decisions %s%n",
+        traceId, sent, onEvent[0], onDecision[0]);
+    String wellFormed = "00-" + traceId + "-[0-9a-f]{16}-0[13]";
+    assertThat(onEvent[0]).matches(wellFormed);
+    assertThat(onDecision[0]).matches(wellFormed);
+    assertThat(Set.of(sent, onEvent[0], onDecision[0])).as("each stage's own span").hasSize(3);
+  }
+
+  private static HttpResponse<String> postJson(
+      HttpClient http,
+      String apiKey,
+      String path,
+      String idempotencyKey,
+      String traceparent,
+      String body)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(stack.endpoints().ingestUrl() + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + apiKey)
+            .header("Idempotency-Key", idempotencyKey)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (traceparent != null) {
+      request.header("traceparent", traceparent);
+    }
+    HttpResponse<String> response =
+        http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(201);
+    return response;
+  }
+
+  private static String jsonField(HttpResponse<String> response, String field) throws Exception {
+    return new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(response.body())
+        .get(field)
+        .asText();
+  }
+
+  /** The traceparent header of the first record keyed by this payment id, or null. */
+  private static String traceparentOf(String bootstrap, String topic, String paymentId) {
+    return TopicContents.readAll(bootstrap, topic).stream()
+        .filter(r -> paymentId.equals(r.key()))
+        .map(r -> r.headers().lastHeader("traceparent"))
+        .filter(h -> h != null && h.value() != null)
+        .map(h -> new String(h.value(), StandardCharsets.UTF_8))
+        .findFirst()
+        .orElse(null);
   }
 
   /**

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
     name = "chaos",
     mixinStandardHelpOptions = true,
     description = {
-      "Start a fresh stack, drive authorize/capture/refund and settlement files with planted discrepancies, inject the faults the seed derives (kill -9 + restart of ingest-api, CDC, risk, the Flink job; PostgreSQL immediate shutdown + restart), drain, and run the independent conservation checker.",
+      "Start a fresh stack, drive authorize/capture/refund and settlement files with planted discrepancies, inject the faults the seed derives (kill -9 + restart of ingest-api, CDC, one of 2 risk instances, the Flink job, one of 3 Kafka brokers (RF 3, min.insync.replicas 2); PostgreSQL immediate shutdown + restart), drain, and run the independent conservation checker.",
       "Prints the seed and schedule first and ends with RESULT chaos seed= faults= conserved= lost= duplicated=. Exit 0 when conserved."
     })
 public final class ChaosCommand implements Callable<Integer> {

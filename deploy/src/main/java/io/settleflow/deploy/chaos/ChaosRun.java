@@ -4,12 +4,15 @@ import io.settleflow.checker.CheckerSettings;
 import io.settleflow.checker.ConservationCheckService;
 import io.settleflow.checker.ConservationReport;
 import io.settleflow.checker.Observation;
+import io.settleflow.deploy.ProcessMemory;
 import io.settleflow.deploy.Stack;
 import io.settleflow.deploy.StackSettings;
 import io.settleflow.deploy.chaos.ChaosSchedule.Fault;
 import io.settleflow.deploy.demo.AcceptedPayment;
 import io.settleflow.deploy.demo.SettlementPlan;
+import io.settleflow.embedded.ChildJvm;
 import io.settleflow.embedded.PostgresServer;
+import io.settleflow.embedded.TopicContents;
 import io.settleflow.feeds.ImportSummary;
 import io.settleflow.feeds.KafkaImportMarkers;
 import io.settleflow.feeds.SettlementImporter;
@@ -18,6 +21,7 @@ import io.settleflow.feeds.UnreadableFileException;
 import io.settleflow.ledger.MerchantAdmin;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
+import io.settleflow.schemas.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -26,17 +30,22 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.clients.producer.Producer;
 
 /**
@@ -49,10 +58,13 @@ public final class ChaosRun {
   /** Orphan alerts after this much event time: short, so planted orphans show in a short run. */
   public static final Duration ORPHAN_GRACE = Duration.ofSeconds(10);
 
-  private static final Duration CHECK_EVERY = Duration.ofSeconds(10);
+  private static final Duration CHECK_EVERY = Duration.ofSeconds(5);
 
-  /** Risk-engine instances in one group: a fault kills the first while the second serves. */
-  public static final int RISK_INSTANCES = 2;
+  /** Risk-engine instances in one group: a fault kills one (the seed says which). */
+  public static final int RISK_INSTANCES = ChaosSchedule.RISK_INSTANCES;
+
+  /** Kafka nodes (RF 3, min.insync.replicas 2): a fault kills one (the seed says which). */
+  public static final int BROKERS = ChaosSchedule.BROKERS;
 
   /** The observation log in the run directory, appended to by every run on the stack. */
   public static final String OBSERVATIONS = "chaos-observations.jsonl";
@@ -90,6 +102,11 @@ public final class ChaosRun {
   private final PrintStream out;
   private final Clock clock;
 
+  /** Held while a service is restarted, by a fault or the supervisor: never both at once. */
+  private final Map<String, ReentrantLock> restarting = new ConcurrentHashMap<>();
+
+  private final AtomicInteger supervisedRestarts = new AtomicInteger();
+
   public ChaosRun(Options options, PrintStream out, Clock clock) {
     this.options = options;
     this.out = out;
@@ -103,7 +120,7 @@ public final class ChaosRun {
     schedule.describe().forEach(out::println); // first, so a run that dies still replays
     StackSettings settings =
         StackSettings.ephemeral(home, runDir, schedule.settlementDeadline(), ORPHAN_GRACE);
-    try (Stack stack = Stack.start(settings, out, RISK_INSTANCES)) {
+    try (Stack stack = Stack.start(settings, out, RISK_INSTANCES, BROKERS)) {
       return run(stack, schedule, runDir);
     }
   }
@@ -111,6 +128,31 @@ public final class ChaosRun {
   /** On a started stack whose deadline is the schedule's. */
   public Outcome run(Stack stack, ChaosSchedule schedule, Path runDir) {
     out.println("chaos: seed=" + schedule.seed() + " starts");
+    long supervisorStart = System.nanoTime();
+    ScheduledExecutorService supervisor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "chaos-supervisor");
+              t.setDaemon(true);
+              return t;
+            });
+    // supervise() reports its own failures; the future only ends with shutdownNow()
+    Future<?> supervising =
+        supervisor.scheduleWithFixedDelay(
+            () -> supervise(stack, supervisorStart), 1, 1, TimeUnit.SECONDS);
+    try {
+      return runSupervised(stack, schedule, runDir);
+    } finally {
+      supervising.cancel(true);
+      supervisor.shutdownNow();
+      out.printf(
+          Locale.ROOT,
+          "chaos: the supervisor restarted %d service(s) that exited by themselves%n",
+          supervisedRestarts.get());
+    }
+  }
+
+  private Outcome runSupervised(Stack stack, ChaosSchedule schedule, Path runDir) {
     Path observations = runDir.resolve(OBSERVATIONS);
     List<ChaosWorkload.Merchant> merchants = createMerchants(stack, schedule.seed());
     int injected = 0;
@@ -156,32 +198,143 @@ public final class ChaosRun {
     }
     ConservationReport report = drainAndCheck(stack, observations);
     out.print(report.render());
+    out.printf(
+        Locale.ROOT,
+        "chaos: peak RSS of the stack's JVMs %d MiB (%d processes; PostgreSQL not counted)%n",
+        ProcessMemory.peakRssMib(stack.processIds()),
+        stack.processIds().size());
     Outcome outcome = new Outcome(schedule, report, injected);
     out.println(outcome.resultLine());
     return outcome;
   }
 
+  /**
+   * Fires each fault at its time; the restarts run in the background, so a slow restart does not
+   * push the next fault back and faults may overlap. A kind waits until its previous fault is back
+   * (two brokers are never down at once: min.insync.replicas 2 of 3), and a PostgreSQL restart
+   * waits until every restart is done and holds the next fault until the database is back (a
+   * service starting while the database is down could not get ready).
+   */
   private int injectAll(Stack stack, ChaosSchedule schedule, long t0, ChaosWorkload load) {
+    ExecutorService restarts =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "chaos-restart");
+              t.setDaemon(true);
+              return t;
+            });
+    Map<ChaosSchedule.FaultKind, Future<?>> pending = new EnumMap<>(ChaosSchedule.FaultKind.class);
     int injected = 0;
-    for (Fault fault : schedule.faults()) {
-      waitUntil(t0, fault.at());
-      long s = System.nanoTime();
-      out.printf(
-          Locale.ROOT,
-          "chaos: %6.1f s  %s (%d accepted so far)%n",
-          elapsed(t0),
-          fault.kind().description(),
-          load.authorized().size());
-      inject(stack, fault);
-      injected++;
-      out.printf(
-          Locale.ROOT,
-          "chaos: %6.1f s  %s: back after %.1f s%n",
-          elapsed(t0),
-          fault.kind(),
-          (System.nanoTime() - s) / 1e9);
+    try {
+      for (Fault fault : schedule.faults()) {
+        waitUntil(t0, fault.at());
+        if (fault.kind() == ChaosSchedule.FaultKind.RESTART_POSTGRES) {
+          for (Future<?> f : pending.values()) {
+            awaitRestart(f);
+          }
+        } else if (pending.containsKey(fault.kind())) {
+          awaitRestart(pending.get(fault.kind()));
+        }
+        out.printf(
+            Locale.ROOT,
+            "chaos: %6.1f s  %s (%d accepted so far)%n",
+            elapsed(t0),
+            fault.description(),
+            load.authorized().size());
+        Future<?> restart =
+            restarts.submit(
+                () -> {
+                  long s = System.nanoTime();
+                  inject(stack, fault);
+                  out.printf(
+                      Locale.ROOT,
+                      "chaos: %6.1f s  %s: back after %.1f s%n",
+                      elapsed(t0),
+                      fault.description(),
+                      (System.nanoTime() - s) / 1e9);
+                });
+        pending.put(fault.kind(), restart);
+        if (fault.kind() == ChaosSchedule.FaultKind.RESTART_POSTGRES) {
+          awaitRestart(restart);
+        }
+        injected++;
+      }
+      for (Future<?> f : pending.values()) {
+        awaitRestart(f);
+      }
+      return injected;
+    } finally {
+      restarts.shutdownNow();
     }
-    return injected;
+  }
+
+  /**
+   * Restarts a service whose process exited by itself (not by a fault), as Kubernetes or systemd
+   * would, and says so: a service may exit on an error it cannot recover from in-process (e.g. a
+   * fatal transaction error while a broker dies); what matters is that nothing is lost.
+   */
+  private void supervise(Stack stack, long t0) {
+    for (String name : services()) {
+      ChildJvm jvm = stack.service(name);
+      if (jvm == null || jvm.isAlive()) {
+        continue;
+      }
+      ReentrantLock lock = restarting.computeIfAbsent(name, n -> new ReentrantLock());
+      if (!lock.tryLock()) {
+        continue; // a fault is restarting it
+      }
+      try {
+        if (stack.service(name).isAlive()) {
+          continue;
+        }
+        supervisedRestarts.incrementAndGet();
+        out.printf(
+            Locale.ROOT,
+            "chaos: %6.1f s  supervisor: %s exited by itself; restarting it%n",
+            elapsed(t0),
+            name);
+        stack.killAndRestart(name);
+      } catch (RuntimeException e) {
+        out.println("chaos: supervisor: restarting " + name + " failed (will retry): " + e);
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private static List<String> services() {
+    List<String> names = new ArrayList<>();
+    names.add("ingest-api");
+    names.add("cdc-connectors");
+    names.add("streams-risk");
+    for (int i = 2; i <= RISK_INSTANCES; i++) {
+      names.add("streams-risk-" + i);
+    }
+    names.add("flink-reconcile");
+    names.add("finance-console");
+    return names;
+  }
+
+  /** kill -9 + restart of a service, never while the supervisor restarts it. */
+  private void killAndRestart(Stack stack, String name) {
+    ReentrantLock lock = restarting.computeIfAbsent(name, n -> new ReentrantLock());
+    lock.lock();
+    try {
+      stack.killAndRestart(name);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static void awaitRestart(Future<?> restart) {
+    try {
+      restart.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("chaos run interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a restart failed: " + e.getCause(), e.getCause());
+    }
   }
 
   private static int awaitFaults(Future<Integer> faults) {
@@ -195,13 +348,16 @@ public final class ChaosRun {
     }
   }
 
-  private static void inject(Stack stack, Fault fault) {
+  private void inject(Stack stack, Fault fault) {
     switch (fault.kind()) {
-      case KILL_INGEST -> stack.killAndRestart("ingest-api");
-      case KILL_CDC -> stack.killAndRestart("cdc-connectors");
-      case KILL_RISK -> stack.killAndRestart("streams-risk");
-      case KILL_RECONCILE -> stack.killAndRestart("flink-reconcile");
+      case KILL_INGEST -> killAndRestart(stack, "ingest-api");
+      case KILL_CDC -> killAndRestart(stack, "cdc-connectors");
+      case KILL_RISK ->
+          killAndRestart(
+              stack, fault.target() == 1 ? "streams-risk" : "streams-risk-" + fault.target());
+      case KILL_RECONCILE -> killAndRestart(stack, "flink-reconcile");
       case RESTART_POSTGRES -> stack.restartPostgres();
+      case KILL_BROKER -> stack.killAndRestartBroker(fault.target());
     }
   }
 
@@ -218,7 +374,22 @@ public final class ChaosRun {
             CheckerSettings.TopicNames.defaults());
     long giveUp = System.nanoTime() + options.drain().toNanos();
     while (true) {
-      ConservationReport report = ConservationCheckService.run(checker);
+      ConservationReport report;
+      try {
+        report = ConservationCheckService.run(checker);
+      } catch (RuntimeException e) {
+        // e.g. PostgreSQL still in crash recovery after the last fault: not a verdict yet
+        if (System.nanoTime() > giveUp) {
+          throw e;
+        }
+        out.printf(
+            Locale.ROOT,
+            "chaos: draining: the checker could not read yet (%s); checking again in %d s%n",
+            e.getMessage(),
+            CHECK_EVERY.toSeconds());
+        pause(CHECK_EVERY);
+        continue;
+      }
       if (report.conserved() || System.nanoTime() > giveUp) {
         return report;
       }
@@ -252,8 +423,15 @@ public final class ChaosRun {
    */
   private void importFile(
       Stack stack, ChaosWorkload load, Set<String> filed, long seed, int fileNo, Path runDir) {
+    // a processor settles only what it authorized: payments whose event is still in CDC's backlog
+    // (a lagging or killed relay) wait for the next file, as they would wait a day in production
+    Set<String> published = new HashSet<>();
+    TopicContents.readAll(stack.endpoints().kafkaBootstrap(), Topics.PAYMENTS_AUTHORIZED)
+        .forEach(r -> published.add(r.key()));
     List<AcceptedPayment> batch =
-        load.authorized().stream().filter(p -> !filed.contains(p.paymentId())).toList();
+        load.authorized().stream()
+            .filter(p -> !filed.contains(p.paymentId()) && published.contains(p.paymentId()))
+            .toList();
     SettlementPlan.Counts counts = new SettlementPlan.Counts(1, 1, 1, 1, 1);
     if (batch.size() < counts.total() * 3) {
       out.printf("chaos: only %d new payments, settlement file %d skipped%n", batch.size(), fileNo);

@@ -39,13 +39,20 @@ public record ChaosSchedule(
   /** Shortest load a schedule accepts: the stack needs time to see traffic around the faults. */
   public static final Duration MIN_LOAD = Duration.ofSeconds(80);
 
+  /** Risk-engine instances of a chaos stack (one consumer group); a risk fault kills one. */
+  public static final int RISK_INSTANCES = 2;
+
+  /** Kafka nodes of a chaos stack (RF 3, min.insync.replicas 2); a broker fault kills one. */
+  public static final int BROKERS = 3;
+
   /** What a fault does to the stack. */
   public enum FaultKind {
     KILL_INGEST("kill -9 + restart ingest-api"),
     KILL_CDC("kill -9 + restart the CDC relay"),
-    KILL_RISK("kill -9 + restart a risk-engine instance"),
+    KILL_RISK("kill -9 + restart risk-engine instance"),
     KILL_RECONCILE("kill -9 + restart the Flink job (restores its newest checkpoint)"),
-    RESTART_POSTGRES("PostgreSQL immediate shutdown + restart");
+    RESTART_POSTGRES("PostgreSQL immediate shutdown + restart"),
+    KILL_BROKER("kill -9 + restart Kafka broker");
 
     private final String description;
 
@@ -56,10 +63,34 @@ public record ChaosSchedule(
     public String description() {
       return description;
     }
+
+    /** How many targets the kind chooses from (risk instances, brokers); 0 for a single one. */
+    int targets() {
+      return switch (this) {
+        case KILL_RISK -> RISK_INSTANCES;
+        case KILL_BROKER -> BROKERS;
+        default -> 0;
+      };
+    }
   }
 
-  /** A fault at an offset from the start of the load. */
-  public record Fault(Duration at, FaultKind kind) {}
+  /**
+   * A fault at an offset from the start of the load; {@code target} is the risk instance or broker
+   * (1-based) it hits, 0 for kinds with a single target.
+   */
+  public record Fault(Duration at, FaultKind kind, int target) {
+    public Fault {
+      if (kind.targets() == 0 ? target != 0 : target < 1 || target > kind.targets()) {
+        throw new IllegalArgumentException(
+            "target " + target + " does not fit " + kind + " (" + kind.targets() + " targets)");
+      }
+    }
+
+    /** What happens, with the target (e.g. "kill -9 + restart Kafka broker 2"). */
+    public String description() {
+      return kind.targets() == 0 ? kind.description() : kind.description() + " " + target;
+    }
+  }
 
   public static ChaosSchedule derive(long seed, Duration load, List<FaultKind> kinds) {
     if (load.compareTo(MIN_LOAD) < 0) {
@@ -82,7 +113,9 @@ public record ChaosSchedule(
     List<Fault> faults = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       long jitterMs = (long) (random.nextDouble() * slotMs / 2);
-      faults.add(new Fault(Duration.ofMillis(startMs + i * slotMs + jitterMs), order.get(i)));
+      FaultKind kind = order.get(i);
+      int target = kind.targets() == 0 ? 0 : 1 + random.nextInt(kind.targets());
+      faults.add(new Fault(Duration.ofMillis(startMs + i * slotMs + jitterMs), kind, target));
     }
 
     Duration interval = load.dividedBy(4);
@@ -124,7 +157,7 @@ public record ChaosSchedule(
               "  at %6.1f s  %-17s %s",
               f.at().toMillis() / 1000.0,
               f.kind(),
-              f.kind().description()));
+              f.description()));
     }
     for (Duration at : settlementFiles) {
       lines.add(

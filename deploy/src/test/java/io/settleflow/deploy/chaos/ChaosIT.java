@@ -17,9 +17,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The short seeded chaos run of the README's test command: two seeds, one after the other on one
- * stack with two risk-engine instances (each seed its own merchants; the checker reads both runs'
- * observations), each 80 s of load through all five fault kinds, then the independent checker must
- * find everything conserved. Longer runs: {@code ./settleflow chaos --seed N --minutes 30}
+ * stack with two risk-engine instances and three Kafka brokers (RF 3, min.insync.replicas 2; each
+ * seed its own merchants; the checker reads both runs' observations), each 80 s of load through all
+ * six fault kinds (one broker killed with -9 among them), then the independent checker must find
+ * everything conserved. Longer runs: {@code ./settleflow chaos --seed N --minutes 30}
  * (deploy/README.md).
  */
 @Tag("integration")
@@ -39,7 +40,8 @@ class ChaosIT {
         Stack.start(
             StackSettings.ephemeral(home(), runDir, deadline, ChaosRun.ORPHAN_GRACE),
             System.out,
-            ChaosRun.RISK_INSTANCES);
+            ChaosRun.RISK_INSTANCES,
+            ChaosRun.BROKERS);
   }
 
   @AfterAll
@@ -55,7 +57,7 @@ class ChaosIT {
     ChaosSchedule schedule = ChaosSchedule.derive(seed, LOAD, ALL);
     ChaosRun.Outcome outcome =
         new ChaosRun(
-                new ChaosRun.Options(seed, LOAD, 2, 3, Duration.ofSeconds(150)),
+                new ChaosRun.Options(seed, LOAD, 2, 3, Duration.ofSeconds(240)),
                 System.out,
                 Clock.systemUTC())
             .run(stack, schedule, runDir);
@@ -66,8 +68,9 @@ class ChaosIT {
             "seed %d (replay: ./settleflow chaos --seed %d)%n%s",
             seed, seed, outcome.report().render())
         .isTrue();
+    assertThat(schedule.faults()).hasSize(ALL.size());
     assertThat(outcome.resultLine())
-        .isEqualTo("RESULT chaos seed=" + seed + " faults=5 conserved=true lost=0 duplicated=0");
+        .isEqualTo("RESULT chaos seed=" + seed + " faults=6 conserved=true lost=0 duplicated=0");
   }
 
   static Path home() {
