@@ -24,6 +24,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -38,7 +39,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -297,6 +301,52 @@ class EndToEndIT {
         decided.size(),
         new TreeMap<>(exits));
     assertThat(decided).as("one decision per event").hasSize(outboxIds.size());
+  }
+
+  /**
+   * Issue 7: every metric the SLO alert rules and the Grafana dashboard name is one the running
+   * services export, checked against a live {@code /metrics} scrape of each service after the
+   * workloads above (K8sManifestsTest checks the same names against the source offline). Names with
+   * a colon are recording rules; {@code kafka_consumergroup_*} comes from the cluster's Kafka
+   * exporter, not from a settleflow service.
+   */
+  @Test
+  @Order(19)
+  void everyMetricTheAlertRulesAndDashboardNameIsInALiveScrape() throws Exception {
+    StackEndpoints e = stack.endpoints();
+    HttpClient http = HttpClient.newHttpClient();
+    StringBuilder scraped = new StringBuilder();
+    for (String service :
+        List.of(e.ingestUrl(), e.cdcUrl(), e.riskUrl(), e.reconUrl(), stack.consoleUrl())) {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create(service + "/metrics")).GET().build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).as("%s/metrics", service).isEqualTo(200);
+      scraped.append('\n').append(response.body());
+    }
+    Set<String> exported = new TreeSet<>();
+    Matcher sample = Pattern.compile("(?m)^([a-zA-Z_][a-zA-Z0-9_]*)[{ ]").matcher(scraped);
+    while (sample.find()) {
+      exported.add(sample.group(1));
+    }
+    String rules = Files.readString(home().resolve("deploy/prometheus/settleflow-slo-rules.yaml"));
+    String dashboard = Files.readString(home().resolve("deploy/grafana/settleflow-dashboard.json"));
+    Matcher named =
+        Pattern.compile("\\b((?:settleflow|payments|http_server)_[a-z0-9_]+)")
+            .matcher(rules + dashboard);
+    Set<String> checked = new TreeSet<>();
+    while (named.find()) {
+      checked.add(named.group(1));
+    }
+    OUT.printf("live scrape: %d metric names in rules and dashboard, checked%n", checked.size());
+    assertThat(checked).hasSizeGreaterThanOrEqualTo(12);
+    assertThat(exported).containsAll(checked);
+    // the SLO rules select the payments route by these labels: the live series carry them
+    assertThat(scraped)
+        .contains("http_server_requests_seconds_bucket{")
+        .containsPattern("http_server_requests_seconds_count\\{[^}]*method=\"POST\"")
+        .containsPattern("http_server_requests_seconds_count\\{[^}]*route=\"/v1/payments\"");
   }
 
   /**
