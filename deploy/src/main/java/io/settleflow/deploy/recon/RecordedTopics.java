@@ -25,7 +25,6 @@ import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -84,11 +83,14 @@ public final class RecordedTopics {
       Map<TopicPartition, Long> last = consumer.endOffsets(partitions);
       Map<TopicPartition, Long> start = new HashMap<>();
       Map<TopicPartition, Long> end = new HashMap<>();
+      if (range.time() != null) {
+        start.putAll(
+            LedgerTopicHistory.firstAtOrAfter(consumer, partitions, range.time().from(), last));
+        end.putAll(
+            LedgerTopicHistory.firstAtOrAfter(consumer, partitions, range.time().to(), last));
+      }
       for (TopicPartition tp : partitions) {
-        if (range.time() != null) {
-          start.put(tp, firstAtOrAfter(consumer, tp, range.time().from().toEpochMilli(), last));
-          end.put(tp, firstAtOrAfter(consumer, tp, range.time().to().toEpochMilli(), last));
-        } else {
+        if (range.time() == null) {
           RecordedRange.Span s = range.offsets().get(tp.topic() + "-" + tp.partition());
           long from = s == null ? 0 : Math.max(first.get(tp), Math.min(s.first(), last.get(tp)));
           start.put(tp, from);
@@ -108,7 +110,7 @@ public final class RecordedTopics {
       toRead.forEach(tp -> consumer.seek(tp, start.get(tp)));
       long records = 0;
       long lastProgress = System.nanoTime();
-      while (!reached(consumer, toRead, end)) {
+      while (!LedgerTopicHistory.reached(consumer, toRead, end)) {
         long before = records;
         for (ConsumerRecord<String, byte[]> r : consumer.poll(POLL)) {
           TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -151,24 +153,6 @@ public final class RecordedTopics {
       }
     }
     return new Summary(payments, lines, skipped, offsets);
-  }
-
-  private static long firstAtOrAfter(
-      KafkaConsumer<?, ?> consumer, TopicPartition tp, long atMs, Map<TopicPartition, Long> last) {
-    OffsetAndTimestamp o = consumer.offsetsForTimes(Map.of(tp, atMs)).get(tp);
-    return o == null ? last.get(tp) : Math.min(o.offset(), last.get(tp));
-  }
-
-  private static boolean reached(
-      KafkaConsumer<?, ?> consumer,
-      List<TopicPartition> partitions,
-      Map<TopicPartition, Long> end) {
-    for (TopicPartition tp : partitions) {
-      if (consumer.position(tp) < end.get(tp)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** The recording's line, or null (counted in {@code skipped}). */

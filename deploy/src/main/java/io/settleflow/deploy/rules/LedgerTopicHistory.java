@@ -180,8 +180,11 @@ public final class LedgerTopicHistory {
     return new History(read.stream().map(Read::event).toList(), records, skipped, offsets);
   }
 
-  /** The first offset whose record time is at or after {@code t}, or the end when none is. */
-  private static Map<TopicPartition, Long> firstAtOrAfter(
+  /**
+   * Per partition, the first offset whose record time is at or after {@code t}, or the end when
+   * none is (also used by {@code recon backtest}'s recording).
+   */
+  public static Map<TopicPartition, Long> firstAtOrAfter(
       KafkaConsumer<?, ?> consumer,
       List<TopicPartition> partitions,
       Instant t,
@@ -197,7 +200,8 @@ public final class LedgerTopicHistory {
     return out;
   }
 
-  private static boolean reached(
+  /** True once the consumer's position reached {@code end} on every partition. */
+  public static boolean reached(
       KafkaConsumer<?, ?> consumer,
       List<TopicPartition> partitions,
       Map<TopicPartition, Long> end) {
