@@ -249,6 +249,8 @@ public final class Stack implements AutoCloseable {
 
     Map<String, String> riskEnv = new HashMap<>(common);
     riskEnv.put("SETTLEFLOW_STATE_DIR", run.resolve("streams-risk").toString());
+    // static membership: a restarted instance takes its partitions back without a rebalance
+    riskEnv.put("SETTLEFLOW_RISK_INSTANCE_ID", "streams-risk-1");
 
     Map<String, String> reconEnv = new HashMap<>(common);
     reconEnv.put("SETTLEFLOW_STATE_DIR", run.resolve("flink-reconcile").toString());
@@ -294,6 +296,7 @@ public final class Stack implements AutoCloseable {
       for (int i = 2; i <= riskInstances; i++) {
         Map<String, String> env = new HashMap<>(riskEnv);
         env.put("SETTLEFLOW_STATE_DIR", run.resolve("streams-risk-" + i).toString());
+        env.put("SETTLEFLOW_RISK_INSTANCE_ID", "streams-risk-" + i);
         env.put("SETTLEFLOW_RISK_QUERY_PORT", Integer.toString(portFor(0)));
         String name = "streams-risk-" + i;
         int port = portFor(0);

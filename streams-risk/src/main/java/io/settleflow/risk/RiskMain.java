@@ -11,6 +11,7 @@ import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -50,6 +51,12 @@ public final class RiskMain {
             settings.risk(),
             self.host() + ":" + self.port());
     streamsProps.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, settings.commitIntervalMs());
+    settings
+        .instanceId()
+        .ifPresent(
+            id ->
+                streamsProps.put(
+                    StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), id));
     // before the topology: its decoders mark their span with the process's tracing (OTEL_*;
     // nothing is exported unless OTEL_TRACES_EXPORTER names an exporter)
     Tracing tracing = Tracing.autoconfigured(SERVICE_NAME);

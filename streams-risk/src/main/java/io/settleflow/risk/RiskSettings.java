@@ -3,6 +3,8 @@ package io.settleflow.risk;
 import io.settleflow.runtime.ServiceConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /** Everything RiskMain reads from the environment (docs/contracts.md and this module's README). */
 public record RiskSettings(
@@ -16,7 +18,8 @@ public record RiskSettings(
     RiskConfig risk,
     int queryPort,
     String queryAdvertisedHost,
-    int commitIntervalMs) {
+    int commitIntervalMs,
+    Optional<String> instanceId) {
 
   public static final String DEFAULT_APPLICATION_ID = "settleflow-risk";
   public static final int DEFAULT_HTTP_PORT = 8092;
@@ -28,6 +31,9 @@ public record RiskSettings(
 
   /** Longest commit interval accepted: decisions reach read_committed consumers after a commit. */
   public static final int MAX_COMMIT_INTERVAL_MS = 60_000;
+
+  /** What Kafka accepts in a group.instance.id, with room for Streams' thread suffix. */
+  private static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
   private static final long MAX_BYTES = 16L * 1024 * 1024 * 1024;
 
@@ -96,7 +102,22 @@ public record RiskSettings(
             "SETTLEFLOW_RISK_COMMIT_INTERVAL_MS",
             RiskStreamsConfig.COMMIT_INTERVAL_MS,
             10,
-            MAX_COMMIT_INTERVAL_MS));
+            MAX_COMMIT_INTERVAL_MS),
+        instanceId(env));
+  }
+
+  /**
+   * {@code SETTLEFLOW_RISK_INSTANCE_ID}: a stable name per instance (a StatefulSet pod's name)
+   * turns on static group membership, so a restarted instance takes its partitions back at once
+   * instead of waiting for a session timeout and a rebalance; unset = dynamic membership.
+   */
+  private static Optional<String> instanceId(ServiceConfig env) {
+    Optional<String> id = env.optional("SETTLEFLOW_RISK_INSTANCE_ID");
+    if (id.isPresent() && !INSTANCE_ID.matcher(id.get()).matches()) {
+      throw new ServiceConfig.ConfigException(
+          "SETTLEFLOW_RISK_INSTANCE_ID", "must be 1-200 of A-Z a-z 0-9 . _ -, was " + id.get());
+    }
+    return id;
   }
 
   private static Duration days(

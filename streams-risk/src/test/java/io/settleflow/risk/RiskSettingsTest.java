@@ -69,6 +69,20 @@ class RiskSettingsTest {
   }
 
   @Test
+  void anInstanceIdTurnsOnStaticMembershipAndIsValidated() {
+    assertThat(RiskSettings.from(new ServiceConfig(REQUIRED)).instanceId()).isEmpty();
+    Map<String, String> env = new java.util.HashMap<>(REQUIRED);
+    env.put("SETTLEFLOW_RISK_INSTANCE_ID", "streams-risk-0");
+    assertThat(RiskSettings.from(new ServiceConfig(env)).instanceId()).contains("streams-risk-0");
+    for (String bad : new String[] {"risk 1", "risk/1", "x".repeat(201)}) {
+      env.put("SETTLEFLOW_RISK_INSTANCE_ID", bad);
+      assertThatThrownBy(() -> RiskSettings.from(new ServiceConfig(env)))
+          .as(bad)
+          .hasMessageContaining("SETTLEFLOW_RISK_INSTANCE_ID");
+    }
+  }
+
+  @Test
   void missingBrokerIsReportedByName() {
     assertThatThrownBy(() -> RiskSettings.from(new ServiceConfig(Map.of())))
         .hasMessageContaining("SETTLEFLOW_KAFKA_BOOTSTRAP");
