@@ -5,21 +5,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * A single KRaft Kafka broker (combined broker and controller) in its own JVM, started from this
@@ -117,38 +112,14 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   private static String serverProperties(int brokerPort, int controllerPort, Path logs) {
-    String loop = Ports.LOOPBACK;
-    return String.join(
-            "\n",
-            "process.roles=broker,controller",
-            "node.id=1",
-            "controller.quorum.bootstrap.servers=" + loop + ":" + controllerPort,
-            "listeners=PLAINTEXT://"
-                + loop
-                + ":"
-                + brokerPort
-                + ",CONTROLLER://"
-                + loop
-                + ":"
-                + controllerPort,
-            "advertised.listeners=PLAINTEXT://" + loop + ":" + brokerPort,
-            "controller.listener.names=CONTROLLER",
-            "inter.broker.listener.name=PLAINTEXT",
-            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-            "log.dirs=" + logs,
-            "num.partitions=3",
-            "auto.create.topics.enable=true",
-            "offsets.topic.replication.factor=1",
-            "offsets.topic.num.partitions=5",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
-            "transaction.state.log.num.partitions=5",
-            "share.coordinator.state.topic.replication.factor=1",
-            "share.coordinator.state.topic.min.isr=1",
-            "group.initial.rebalance.delay.ms=0",
-            "log.retention.hours=168",
-            "")
-        + "\n";
+    return KraftServerProperties.render(
+        1,
+        "controller.quorum.bootstrap.servers=" + Ports.LOOPBACK + ":" + controllerPort,
+        brokerPort,
+        controllerPort,
+        logs,
+        1,
+        1);
   }
 
   public String bootstrapServers() {
@@ -188,39 +159,14 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   public Admin admin() {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
-    return Admin.create(p);
+    return KafkaAdmin.create(bootstrapServers());
   }
 
   /**
    * Creates the topics that do not exist yet; {@code compacted} ones get cleanup.policy=compact.
    */
   public void createTopics(Collection<String> topics, int partitions, Set<String> compacted) {
-    try (Admin admin = admin()) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<NewTopic> missing = new ArrayList<>();
-      for (String t : topics) {
-        if (!existing.contains(t)) {
-          NewTopic topic = new NewTopic(t, partitions, (short) 1);
-          if (compacted.contains(t)) {
-            topic.configs(
-                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-          }
-          missing.add(topic);
-        }
-      }
-      if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-      }
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot create topics " + topics + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    KafkaAdmin.createMissingTopics(bootstrapServers(), topics, partitions, compacted, 1);
   }
 
   @Override

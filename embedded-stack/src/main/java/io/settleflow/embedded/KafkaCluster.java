@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,13 +16,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * A KRaft cluster of N nodes, each a combined broker and controller in its own JVM (a static quorum
@@ -40,9 +36,6 @@ public final class KafkaCluster implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(300);
 
   private static final Duration POLL = Duration.ofMillis(200);
-
-  /** The log cleaner's dedupe buffer (default 128 MiB) would not fit the small heaps here. */
-  private static final long CLEANER_DEDUPE_BUFFER_BYTES = 16L * 1024 * 1024;
 
   private final Path dir;
   private final String maxHeap;
@@ -137,11 +130,7 @@ public final class KafkaCluster implements AutoCloseable {
   }
 
   public Admin admin() {
-    Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
-    return Admin.create(p);
+    return KafkaAdmin.create(bootstrapServers());
   }
 
   /**
@@ -149,28 +138,8 @@ public final class KafkaCluster implements AutoCloseable {
    * compacted} ones get cleanup.policy=compact.
    */
   public void createTopics(Collection<String> topics, int partitions, Set<String> compacted) {
-    try (Admin admin = admin()) {
-      Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-      List<NewTopic> missing = new ArrayList<>();
-      for (String t : topics) {
-        if (!existing.contains(t)) {
-          NewTopic topic = new NewTopic(t, partitions, (short) replicationFactor());
-          if (compacted.contains(t)) {
-            topic.configs(
-                Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-          }
-          missing.add(topic);
-        }
-      }
-      if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-      }
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot create topics " + topics + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    KafkaAdmin.createMissingTopics(
+        bootstrapServers(), topics, partitions, compacted, replicationFactor());
   }
 
   /**
@@ -271,44 +240,14 @@ public final class KafkaCluster implements AutoCloseable {
   }
 
   private String serverProperties(Member n, String voters) {
-    String loop = Ports.LOOPBACK;
-    int rf = replicationFactor();
-    int minIsr = minInsyncReplicas();
-    return String.join(
-            "\n",
-            "process.roles=broker,controller",
-            "node.id=" + n.id,
-            "controller.quorum.voters=" + voters,
-            "listeners=PLAINTEXT://"
-                + loop
-                + ":"
-                + n.port
-                + ",CONTROLLER://"
-                + loop
-                + ":"
-                + n.controllerPort,
-            "advertised.listeners=PLAINTEXT://" + loop + ":" + n.port,
-            "controller.listener.names=CONTROLLER",
-            "inter.broker.listener.name=PLAINTEXT",
-            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-            "log.dirs=" + n.dataDir.resolve("logs"),
-            "num.partitions=3",
-            "auto.create.topics.enable=true",
-            "default.replication.factor=" + rf,
-            "min.insync.replicas=" + minIsr,
-            "unclean.leader.election.enable=false",
-            "offsets.topic.replication.factor=" + rf,
-            "offsets.topic.num.partitions=5",
-            "transaction.state.log.replication.factor=" + rf,
-            "transaction.state.log.min.isr=" + minIsr,
-            "transaction.state.log.num.partitions=5",
-            "share.coordinator.state.topic.replication.factor=" + rf,
-            "share.coordinator.state.topic.min.isr=" + minIsr,
-            "group.initial.rebalance.delay.ms=0",
-            "log.retention.hours=168",
-            "log.cleaner.dedupe.buffer.size=" + CLEANER_DEDUPE_BUFFER_BYTES,
-            "")
-        + "\n";
+    return KraftServerProperties.render(
+        n.id,
+        "controller.quorum.voters=" + voters,
+        n.port,
+        n.controllerPort,
+        n.dataDir.resolve("logs"),
+        replicationFactor(),
+        minInsyncReplicas());
   }
 
   private List<String> jvmArgs() {
