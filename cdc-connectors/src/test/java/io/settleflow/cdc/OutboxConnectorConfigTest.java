@@ -108,6 +108,7 @@ class OutboxConnectorConfigTest {
         "topic.prefix                                  | settleflow",
         "poll.interval.ms                              | 2",
         "heartbeat.interval.ms                         | 10000",
+        "database.initial.statements                   | SET synchronous_commit = off",
         "transforms.outbox.type                        | io.debezium.transforms.outbox.EventRouter",
         "transforms.outbox.route.by.field              | aggregatetype",
         "transforms.outbox.route.topic.replacement     | ${routedByValue}",

@@ -39,6 +39,12 @@ public final class CdcBenchCommand implements Callable<Integer> {
       description = "Concurrent writer connections (default: ${DEFAULT-VALUE}).")
   int writers;
 
+  @Option(
+      names = "--profile",
+      description =
+          "Record the CDC JVM with Java Flight Recorder (logs/cdc.jfr in the run directory).")
+  boolean profile;
+
   @Override
   public Integer call() throws Exception {
     Path home = SettleflowCli.home();
@@ -49,7 +55,8 @@ public final class CdcBenchCommand implements Callable<Integer> {
                     writers,
                     Duration.ofSeconds(probeSeconds),
                     Duration.ofSeconds(halfSeconds),
-                    Duration.ofSeconds(seconds)),
+                    Duration.ofSeconds(seconds),
+                    profile),
                 System.out)
             .run(home, dir);
     System.out.printf(

@@ -116,8 +116,22 @@ public final class CdcBenchmark {
   /** A {@code -Xlog:gc:...:timemillis} pause line: wall-clock ms and pause ms. */
   static final Pattern GC_PAUSE = Pattern.compile("^\\[(\\d+)ms\\].* Pause .* (\\d+\\.\\d+)ms$");
 
-  /** How the benchmark runs. */
-  public record Options(int writers, Duration maxRateProbe, Duration halfLoad, Duration fullLoad) {}
+  /**
+   * How the benchmark runs.
+   *
+   * @param profileCdc record the CDC JVM with Java Flight Recorder from its start ({@code
+   *     logs/cdc.jfr} in the run directory, written when it stops)
+   */
+  public record Options(
+      int writers,
+      Duration maxRateProbe,
+      Duration halfLoad,
+      Duration fullLoad,
+      boolean profileCdc) {
+    public Options(int writers, Duration maxRateProbe, Duration halfLoad, Duration fullLoad) {
+      this(writers, maxRateProbe, halfLoad, fullLoad, false);
+    }
+  }
 
   /** One phase at a fixed rate: its latencies, the rate it achieved and where the time went. */
   public record Phase(double targetPerSecond, LatencySample latency, CdcStageBreakdown stages) {}
@@ -136,7 +150,14 @@ public final class CdcBenchmark {
       LatencySample latency,
       LatencySample consumerLatency,
       CdcStageBreakdown stages,
+      CdcSlowWindows slowWindows,
       LatencySample lateness) {}
+
+  /** Slow events further apart than this in commit time are separate windows. */
+  static final long SLOW_WINDOW_GAP_MICROS = 200_000;
+
+  /** The measured stages of {@link #STAGES} (the first and last are outside the latency). */
+  static final List<Integer> MEASURED_STAGES = List.of(1, 2, 3);
 
   public record Result(double maxPerSecond, Phase half, Phase full, SlotLagTrend lag) {
     public String resultLine() {
@@ -155,6 +176,12 @@ public final class CdcBenchmark {
   private final Map<String, Visible> visible = new ConcurrentHashMap<>();
   private Path cdcGcLog;
   private String cdcMetricsUrl;
+  private Path logDir;
+
+  /** CPU of the CDC JVM and of the broker (each in the reading's "api" slot), and PostgreSQL's. */
+  private ProcessCpu cdcCpu;
+
+  private ProcessCpu brokerCpu;
 
   public CdcBenchmark(Options options, PrintStream out) {
     this.options = options;
@@ -191,16 +218,21 @@ public final class CdcBenchmark {
               + kafka.bootstrapServers());
 
       int cdcPort = Ports.free();
+      logDir = runDir.resolve("logs");
       try (ChildJvm cdc = startCdc(cdcJar, pg, kafka, cdcPort, runDir);
           HikariDataSource pool = appPool(pg);
           KafkaConsumer<String, byte[]> consumer = consumer(kafka.bootstrapServers())) {
         out.println(
             "bench cdc: CDC service healthy on port " + cdcPort + " (log " + cdc.logFile() + ")");
-        out.println("bench cdc: replication connection(s) as: " + replicationUsers(pg));
+        long postmaster = ProcessCpu.postmasterPid(runDir.resolve("postgres"));
+        cdcCpu = new ProcessCpu(cdc.pid(), postmaster);
+        brokerCpu = new ProcessCpu(kafka.jvm().pid(), postmaster);
         AtomicBoolean consuming = new AtomicBoolean(true);
         Thread reader = new Thread(() -> consume(consumer, consuming), "bench-cdc-consumer");
         reader.start();
         try {
+          awaitStreaming(pool);
+          out.println("bench cdc: replication connection(s) as: " + replicationUsers(pg));
           double max = maxRate(pool);
           Phase half = fixedRate(pool, "half load", max / 2, options.halfLoad(), null);
           List<Long> lag = new ArrayList<>();
@@ -245,14 +277,25 @@ public final class CdcBenchmark {
     env.put("SETTLEFLOW_CDC_TRACE_HEADERS", "true");
     cdcGcLog = runDir.resolve("logs/cdc-gc.log");
     cdcMetricsUrl = "http://" + Ports.LOOPBACK + ":" + port + "/metrics";
+    List<String> jvmOptions =
+        new ArrayList<>(
+            List.of(
+                "-Xmx256m",
+                // as Stack starts it: no full collection when first traffic loads classes
+                "-XX:MetaspaceSize=64m",
+                "-XX:+UseSerialGC",
+                "-XX:+ExitOnOutOfMemoryError",
+                "-Xlog:gc:file=" + cdcGcLog + ":timemillis"));
+    if (options.profileCdc()) {
+      Path jfr = runDir.resolve("logs/cdc.jfr");
+      jvmOptions.add(
+          "-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
+      out.println("bench cdc: recording the CDC JVM to " + jfr + " (written when it stops)");
+    }
     ChildJvm cdc =
         ChildJvm.start(
             "cdc-connectors",
-            List.of(
-                "-Xmx256m",
-                "-XX:+UseSerialGC",
-                "-XX:+ExitOnOutOfMemoryError",
-                "-Xlog:gc:file=" + cdcGcLog + ":timemillis"),
+            jvmOptions,
             List.of("-jar", jar.toString()),
             env,
             runDir,
@@ -400,6 +443,19 @@ public final class CdcBenchmark {
     return paymentId;
   }
 
+  /**
+   * Health turns up when the engine polls, before Debezium's snapshot and streaming start: wait
+   * until one event has gone through, so the probe does not measure the relay's start-up.
+   */
+  private void awaitStreaming(HikariDataSource pool) throws Exception {
+    long start = System.nanoTime();
+    drain(List.of(authorize(pool, 0)), null);
+    out.printf(
+        Locale.ROOT,
+        "bench cdc: first event through the relay after %.1f s%n",
+        (System.nanoTime() - start) / 1e9);
+  }
+
   private double maxRate(HikariDataSource pool) throws Exception {
     out.printf(
         "bench cdc: maximum ingest rate, %d writers, closed loop, %d s%n",
@@ -425,7 +481,7 @@ public final class CdcBenchmark {
         ids.addAll(f.get());
       }
       double perSecond = ids.size() * 1e9 / (System.nanoTime() - start);
-      LatencySample sample = drain(ids).latency();
+      LatencySample sample = drain(ids, "max-rate").latency();
       out.printf(
           Locale.ROOT,
           "bench cdc: max rate %.0f tx/s (%d tx); CDC latency while saturated p50 %.1f ms, p99 %.1f ms%n",
@@ -441,7 +497,10 @@ public final class CdcBenchmark {
 
   /**
    * Open loop: transaction k of the phase is due at start + k / rate, whatever happened to the ones
-   * before (a late writer catches up instead of lowering the rate).
+   * before (a late schedule catches up instead of lowering the rate). The writers share one
+   * schedule: whichever writer is free takes the next due transaction, so one transaction stuck in
+   * PostgreSQL delays only itself. (Each writer used to own every 16th slot: a writer stuck for 0.5
+   * s then fired its missed slots back to back, a burst made by the load generator.)
    */
   private Phase fixedRate(
       HikariDataSource pool, String name, double perSecond, Duration length, Runnable everySecond)
@@ -464,6 +523,10 @@ public final class CdcBenchmark {
     long wallStartMs = System.currentTimeMillis();
     long[] gcBefore = ownGc();
     String metricsBefore = relayMetrics();
+    double loadBefore = ProcessCpu.loadAverage();
+    ProcessCpu.Reading cdcCpuBefore = cdcCpu.read();
+    ProcessCpu.Reading brokerCpuBefore = brokerCpu.read();
+    java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
     List<Future<List<String>>> futures = new ArrayList<>();
     try {
       Future<?> sampling =
@@ -472,12 +535,11 @@ public final class CdcBenchmark {
               : sampler.scheduleAtFixedRate(
                   everySecond, 0, LAG_SAMPLE_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
       for (int w = 0; w < writers; w++) {
-        int writer = w;
         futures.add(
             threads.submit(
                 () -> {
                   List<String> ids = new ArrayList<>();
-                  for (long k = writer; k < total; k += writers) {
+                  for (long k = next.getAndIncrement(); k < total; k = next.getAndIncrement()) {
                     long due = start + Math.round(k * intervalNanos);
                     long wait = due - System.nanoTime();
                     if (wait > 0) {
@@ -501,7 +563,9 @@ public final class CdcBenchmark {
       sampler.awaitTermination(10, TimeUnit.SECONDS);
       long[] gcAfter = ownGc();
       long wallEndMs = System.currentTimeMillis();
-      Drained drained = drain(ids);
+      Drained drained = drain(ids, name.replace(' ', '-'));
+      ProcessCpu.Reading cdcUsed = cdcCpu.read().minus(cdcCpuBefore);
+      ProcessCpu.Reading brokerUsed = brokerCpu.read().minus(brokerCpuBefore);
       LatencySample latency = drained.latency();
       LatencySample achieved = new LatencySample(ids.size(), elapsed, latency.sortedLatencyNanos());
       out.printf(
@@ -523,6 +587,16 @@ public final class CdcBenchmark {
           gcAfter[0] - gcBefore[0],
           gcAfter[1] - gcBefore[1]);
       out.println("bench cdc:   relay in the phase: " + relayTimers(metricsBefore, relayMetrics()));
+      out.printf(
+          Locale.ROOT,
+          "bench cdc:   CPU per event (phase and drain): CDC JVM %.0f us, broker %.0f us,"
+              + " PostgreSQL %.0f us, bench JVM %.0f us; load average %.2f -> %.2f%n",
+          cdcUsed.apiNanos() / 1e3 / ids.size(),
+          brokerUsed.apiNanos() / 1e3 / ids.size(),
+          cdcUsed.postgresNanos() / 1e3 / ids.size(),
+          cdcUsed.benchNanos() / 1e3 / ids.size(),
+          loadBefore,
+          ProcessCpu.loadAverage());
       return new Phase(perSecond, achieved, drained.stages());
     } finally {
       sampler.shutdownNow();
@@ -530,8 +604,13 @@ public final class CdcBenchmark {
     }
   }
 
-  /** Waits until every payment of the phase is visible, then returns commit → visible latencies. */
-  private Drained drain(List<String> ids) {
+  /**
+   * Waits until every payment of the phase is visible, then returns commit → visible latencies.
+   *
+   * @param csvName when not null, every traced event's stages go to {@code logs/cdc-<name>.csv}
+   *     (commit wall time and stage µs, for finding what the slow events have in common)
+   */
+  private Drained drain(List<String> ids, String csvName) throws IOException {
     long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
     for (String id : ids) {
       while (!visible.containsKey(id)) {
@@ -552,6 +631,7 @@ public final class CdcBenchmark {
     long[] lateness = new long[ids.size()];
     List<long[]> stageRows = new ArrayList<>();
     List<Long> totals = new ArrayList<>();
+    List<Long> commitsReturned = new ArrayList<>();
     for (int i = 0; i < latencies.length; i++) {
       String id = ids.get(i);
       Visible v = visible.remove(id);
@@ -577,6 +657,7 @@ public final class CdcBenchmark {
               v.wallMicros() - append
             });
         totals.add(append - c.wallMicros());
+        commitsReturned.add(c.wallMicros());
       }
     }
     CdcStageBreakdown stages =
@@ -584,11 +665,46 @@ public final class CdcBenchmark {
             STAGES,
             stageRows.toArray(new long[0][]),
             totals.stream().mapToLong(Long::longValue).toArray());
+    if (csvName != null) {
+      writeStagesCsv(logDir.resolve("cdc-" + csvName + ".csv"), commitsReturned, stageRows, totals);
+    }
+    long[] totalMicros = totals.stream().mapToLong(Long::longValue).toArray();
+    long[] sortedTotals = totalMicros.clone();
+    java.util.Arrays.sort(sortedTotals);
+    CdcSlowWindows slowWindows =
+        CdcSlowWindows.of(
+            commitsReturned.stream().mapToLong(Long::longValue).toArray(),
+            stageRows.toArray(new long[0][]),
+            totalMicros,
+            CdcStageBreakdown.quantile(sortedTotals, 0.99),
+            SLOW_WINDOW_GAP_MICROS,
+            MEASURED_STAGES);
     return new Drained(
         LatencySample.of(latencies, 0),
         LatencySample.of(consumerLatencies, 0),
         stages,
+        slowWindows,
         LatencySample.of(lateness, 0));
+  }
+
+  /** One line per traced event: COMMIT returned (epoch µs), each stage's µs, the total µs. */
+  private static void writeStagesCsv(
+      Path file, List<Long> commitsReturned, List<long[]> stageRows, List<Long> totals)
+      throws IOException {
+    StringBuilder b = new StringBuilder("commit_returned_us");
+    for (int s = 0; s < STAGES.size(); s++) {
+      b.append(",stage").append(s + 1).append("_us");
+    }
+    b.append(",latency_us\n");
+    for (int i = 0; i < stageRows.size(); i++) {
+      long[] row = stageRows.get(i);
+      b.append(commitsReturned.get(i));
+      for (long v : row) {
+        b.append(',').append(v);
+      }
+      b.append(',').append(totals.get(i)).append('\n');
+    }
+    Files.writeString(file, b.toString(), StandardCharsets.UTF_8);
   }
 
   private void printBreakdown(
@@ -629,6 +745,27 @@ public final class CdcBenchmark {
         ownGcMs);
     out.println(
         "bench cdc:   CDC JVM GC pauses in the phase: " + cdcGcPauses(wallStartMs, wallEndMs));
+    CdcSlowWindows w = d.slowWindows();
+    StringBuilder windows = new StringBuilder();
+    for (CdcSlowWindows.Window x : w.windows()) {
+      windows.append(
+          String.format(
+              Locale.ROOT,
+              "%nbench cdc:     at %.1f s: %d events within %.0f ms, max %.1f ms, mostly %s (mean %.1f ms)",
+              x.startMicros() / 1e6,
+              x.events(),
+              x.spanMicros() / 1e3,
+              x.maxTotalMicros() / 1e3,
+              STAGES.get(x.dominantStage()),
+              x.dominantMeanMicros() / 1e3));
+    }
+    out.printf(
+        Locale.ROOT,
+        "bench cdc:   the %d events at or above p99 by commit time (windows split by %d ms gaps),"
+            + " largest windows:%s%n",
+        w.slowEvents(),
+        SLOW_WINDOW_GAP_MICROS / 1_000,
+        windows);
   }
 
   /**
