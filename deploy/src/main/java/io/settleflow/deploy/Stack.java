@@ -259,6 +259,10 @@ public final class Stack implements AutoCloseable {
         Long.toString(settings.settlementDeadline().toMillis()));
     reconEnv.put(
         "SETTLEFLOW_RECON_ORPHAN_GRACE_MS", Long.toString(settings.orphanGrace().toMillis()));
+    if (settings.reconRulesFile() != null) {
+      reconEnv.put(
+          "SETTLEFLOW_RECON_RULES_FILE", settings.reconRulesFile().toAbsolutePath().toString());
+    }
     reconEnv.put("SETTLEFLOW_RECON_DB_URL", postgres.jdbcUrl(DATABASE));
     reconEnv.put("SETTLEFLOW_RECON_DB_USER", RECON_ROLE);
     reconEnv.put("SETTLEFLOW_RECON_DB_PASSWORD_FILE", secrets.file("db-recon-password").toString());
@@ -448,6 +452,11 @@ public final class Stack implements AutoCloseable {
   /** The finance console's base URL (null unless the scope is FULL). */
   public String consoleUrl() {
     return consoleUrl;
+  }
+
+  /** The rules document flink-reconcile runs with; null for its built-in rules. */
+  public Path reconRulesFile() {
+    return settings.reconRulesFile();
   }
 
   public PostgresServer postgres() {

@@ -20,7 +20,8 @@ public record StackSettings(
     int riskPort,
     int reconPort,
     Duration settlementDeadline,
-    Duration orphanGrace) {
+    Duration orphanGrace,
+    Path reconRulesFile) {
 
   public static final int DEFAULT_POSTGRES_PORT = 15432;
   public static final int DEFAULT_KAFKA_PORT = 19092;
@@ -38,11 +39,39 @@ public record StackSettings(
   public static final Duration DEFAULT_ORPHAN_GRACE = Duration.ofHours(1);
 
   /**
+   * The reconciliation rules `up` and `demo` run with (fee schedules, FX rates), under the home
+   * directory; passed to flink-reconcile as SETTLEFLOW_RECON_RULES_FILE.
+   */
+  public static final Path RECON_RULES = Path.of("deploy", "recon-rules.yaml");
+
+  /**
    * Every port free-picked: for tests and demos that run beside other stacks. Data is kept (the run
    * directory is new anyway), so a part can be restarted on it.
    */
   public static StackSettings ephemeral(Path home, Path runDir, Duration deadline, Duration grace) {
-    return new StackSettings(home, runDir, true, 0, 0, 0, 0, 0, 0, 0, 0, deadline, grace);
+    return new StackSettings(home, runDir, true, 0, 0, 0, 0, 0, 0, 0, 0, deadline, grace, null);
+  }
+
+  /**
+   * The same settings with flink-reconcile reading this rules document (null: its built-in rules,
+   * exact amounts and no fee schedule or FX rate).
+   */
+  public StackSettings withReconRulesFile(Path rules) {
+    return new StackSettings(
+        home,
+        runDir,
+        keepData,
+        postgresPort,
+        kafkaPort,
+        kafkaControllerPort,
+        registryPort,
+        ingestPort,
+        cdcPort,
+        riskPort,
+        reconPort,
+        settlementDeadline,
+        orphanGrace,
+        rules);
   }
 
   /** The finance console's port: fixed when the other services' are, else free-picked. */

@@ -9,6 +9,7 @@ import io.settleflow.deploy.Stack;
 import io.settleflow.deploy.StackSettings;
 import io.settleflow.deploy.chaos.ChaosSchedule.Fault;
 import io.settleflow.deploy.demo.AcceptedPayment;
+import io.settleflow.deploy.demo.DemoPricing;
 import io.settleflow.deploy.demo.SettlementPlan;
 import io.settleflow.embedded.ChildJvm;
 import io.settleflow.embedded.PostgresServer;
@@ -432,12 +433,14 @@ public final class ChaosRun {
         load.authorized().stream()
             .filter(p -> !filed.contains(p.paymentId()) && published.contains(p.paymentId()))
             .toList();
-    SettlementPlan.Counts counts = new SettlementPlan.Counts(1, 1, 1, 1, 1);
+    SettlementPlan.Counts counts = SettlementPlan.Counts.basic(1, 1, 1, 1, 1);
     if (batch.size() < counts.total() * 3) {
       out.printf("chaos: only %d new payments, settlement file %d skipped%n", batch.size(), fileNo);
       return;
     }
-    SettlementPlan plan = SettlementPlan.of(batch, counts, clock.instant(), seed + fileNo);
+    // chaos runs reconciliation on its built-in rules: no fee schedule, no FX rate
+    SettlementPlan plan =
+        SettlementPlan.of(batch, counts, clock.instant(), seed + fileNo, DemoPricing.builtIn());
     String prefix = "chaos" + Long.toUnsignedString(seed, 36) + "-f" + fileNo + "-";
     List<String> lines = new ArrayList<>();
     List<String> settlementIds = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.settleflow.deploy.demo;
 
 import io.settleflow.avro.MismatchAlert;
+import io.settleflow.avro.ReconCriterion;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.Topics;
 import java.io.PrintStream;
@@ -69,10 +70,36 @@ public final class AlertWatcher implements AutoCloseable {
     if (a.getMerchantId() != null) s.append(" merchant=").append(a.getMerchantId());
     if (a.getCurrency() != null && a.getExpectedAmountMinor() != null)
       s.append(" expected=").append(major(a.getExpectedAmountMinor(), a.getCurrency()));
-    if (a.getCurrency() != null && a.getActualAmountMinor() != null)
-      s.append(" actual=").append(major(a.getActualAmountMinor(), a.getCurrency()));
+    String actualCurrency = actualCurrency(a);
+    if (actualCurrency != null && a.getActualAmountMinor() != null)
+      s.append(" actual=").append(major(a.getActualAmountMinor(), actualCurrency));
     s.append(" rule=").append(a.getRule()).append(" — ").append(a.getDetail());
     return s.toString();
+  }
+
+  /**
+   * The currency of the actual (settled) amount: the alert's currency is the ledger's, and across
+   * currencies (CURRENCY_MISMATCH, FX_DEVIATION) the explanation names the settlement's.
+   */
+  static String actualCurrency(MismatchAlert a) {
+    if (a.getExplanation() != null) {
+      for (ReconCriterion c : a.getExplanation().getCriteria()) {
+        String actual = c.getActual();
+        if (actual == null) {
+          continue;
+        }
+        if ("currency".equals(c.getCriterion()) && !c.getPassed()) {
+          return actual;
+        }
+        if ("fx-rate".equals(c.getCriterion())) {
+          String[] amountAndCurrency = actual.split(" ", -1);
+          if (amountAndCurrency.length == 2) {
+            return amountAndCurrency[1];
+          }
+        }
+      }
+    }
+    return a.getCurrency();
   }
 
   private static String major(long minor, String currency) {

@@ -70,7 +70,14 @@ public final class Demo {
       int redeliveries,
       long seed) {
     public static Options defaults(Duration loadDuration) {
-      return new Options(3, 8, loadDuration, 1, new SettlementPlan.Counts(3, 1, 2, 3, 1), 25, 42);
+      SettlementPlan.Counts planted =
+          SettlementPlan.Counts.each(1, 3)
+              .with(PlantedKind.AMOUNT_MISMATCH, 3)
+              .with(PlantedKind.ORPHAN_SETTLEMENT, 2)
+              .with(PlantedKind.OVERDUE_PAYMENT, 3)
+              .with(PlantedKind.FEE_DEVIATION, 2)
+              .with(PlantedKind.FX_DEVIATION, 2);
+      return new Options(3, 8, loadDuration, 1, planted, 25, 42);
     }
   }
 
@@ -115,19 +122,9 @@ public final class Demo {
 
       Instant fileTime = clock.instant();
       SettlementPlan plan =
-          SettlementPlan.of(settledBatch, options.planted(), fileTime, options.seed());
-      Path file = writeFile(plan);
-      ImportSummary summary;
-      try (Producer<String, byte[]> producer =
-          SettlementProducers.createTransactional(bootstrap, "demo-processor")) {
-        summary =
-            new SettlementImporter(producer, wire, new KafkaImportMarkers(bootstrap))
-                .importFile(file, "demo-processor");
-      } catch (UnreadableFileException e) {
-        throw new IllegalStateException(
-            "the demo's own settlement file was refused: " + e.getMessage(), e);
-      }
-      out.println("demo: imported " + file + ": " + summary);
+          SettlementPlan.of(settledBatch, options.planted(), fileTime, options.seed(), pricing());
+      Imports imports = new Imports();
+      imports.add(importFile(bootstrap, wire, writeFile("demo-settlement-", plan.csvLines())));
       out.println(
           "demo: planted "
               + plan.planted().entrySet().stream()
@@ -143,6 +140,7 @@ public final class Demo {
       Outcome outcome = null;
       while (clock.instant().isBefore(giveUp)) {
         outcome = Outcome.read(bootstrap, wire);
+        importLateFileOnceOverdue(bootstrap, wire, plan, outcome, imports);
         if (outcome.complete(plan)) {
           break;
         }
@@ -154,13 +152,84 @@ public final class Demo {
       Instant decisionsBy = clock.instant().plusSeconds(30);
       while (clock.instant().isBefore(decisionsBy)) {
         outcome = Outcome.read(bootstrap, wire);
+        importLateFileOnceOverdue(bootstrap, wire, plan, outcome, imports);
         if (outcome.decidedEvents.size() >= allPayments && outcome.complete(plan)) {
           break;
         }
         pause(POLL);
       }
-      return report(load, settledBatch, plan, summary, redelivered, outcome, loadSeconds);
+      return report(load, settledBatch, plan, imports, redelivered, outcome, loadSeconds);
     }
+  }
+
+  /** The fee schedules and FX rates the stack's reconciliation runs with. */
+  private DemoPricing pricing() {
+    Path rules = stack.reconRulesFile();
+    if (rules == null) {
+      return DemoPricing.builtIn();
+    }
+    try {
+      return DemoPricing.parse(Files.readString(rules));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the reconciliation rules " + rules, e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(rules + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Settlement files imported so far, summed. */
+  private static final class Imports {
+    long published;
+    long rejected;
+    boolean lateImported;
+
+    void add(ImportSummary summary) {
+      published += summary.published();
+      rejected += summary.rejected();
+    }
+  }
+
+  private ImportSummary importFile(String bootstrap, ConfluentWireFormat wire, Path file) {
+    ImportSummary summary;
+    try (Producer<String, byte[]> producer =
+        SettlementProducers.createTransactional(bootstrap, "demo-processor")) {
+      summary =
+          new SettlementImporter(producer, wire, new KafkaImportMarkers(bootstrap))
+              .importFile(file, "demo-processor");
+    } catch (UnreadableFileException e) {
+      throw new IllegalStateException(
+          "the demo's own settlement file was refused: " + e.getMessage(), e);
+    }
+    out.println("demo: imported " + file + ": " + summary);
+    return summary;
+  }
+
+  /**
+   * Once every payment planted as RESOLVED has its OVERDUE_PAYMENT alert, the processor's late file
+   * settles them.
+   */
+  private void importLateFileOnceOverdue(
+      String bootstrap,
+      ConfluentWireFormat wire,
+      SettlementPlan plan,
+      Outcome outcome,
+      Imports imports) {
+    if (imports.lateImported
+        || plan.latePayments().isEmpty()
+        || !outcome
+            .alertKeysByKind
+            .getOrDefault(PlantedKind.OVERDUE_PAYMENT.name(), Set.of())
+            .containsAll(plan.latePayments())) {
+      return;
+    }
+    imports.lateImported = true;
+    out.println(
+        "demo: "
+            + plan.latePayments().size()
+            + " overdue payment(s) now settle late: expecting RESOLVED, then a match");
+    imports.add(
+        importFile(
+            bootstrap, wire, writeFile("demo-settlement-late-", plan.lateCsvLines(deadline))));
   }
 
   private List<LoadGenerator.Merchant> createMerchants() {
@@ -214,11 +283,10 @@ public final class Demo {
         "true");
   }
 
-  private Path writeFile(SettlementPlan plan) {
-    Path file =
-        Path.of(stack.endpoints().runDir()).resolve("demo-settlement-" + clock.millis() + ".csv");
+  private Path writeFile(String prefix, List<String> lines) {
+    Path file = Path.of(stack.endpoints().runDir()).resolve(prefix + clock.millis() + ".csv");
     try {
-      Files.write(file, plan.csvLines());
+      Files.write(file, lines);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -229,7 +297,7 @@ public final class Demo {
       LoadGenerator load,
       List<AcceptedPayment> settledBatch,
       SettlementPlan plan,
-      ImportSummary summary,
+      Imports imports,
       long redelivered,
       Outcome o,
       double loadSeconds) {
@@ -280,13 +348,15 @@ public final class Demo {
         o.decisions,
         o.decidedEvents.size(),
         decisionsMissing,
-        plan.settlementLines(),
-        summary.published(),
-        summary.rejected(),
+        plan.settlementLines() + plan.latePayments().size(),
+        imports.published,
+        imports.rejected,
         o.matches,
         o.matchedPayments.size(),
         plan.expectedMatches().size(),
         matchesMissing,
+        plan.fxConverted().size(),
+        plan.fxConverted().stream().filter(o.matchedPayments::contains).count(),
         o.alerts,
         o.alertIds.size(),
         plantedByKind,

@@ -34,6 +34,8 @@ public record DemoReport(
     long matchesDistinct,
     long matchesExpected,
     long matchesMissing,
+    long fxConvertedExpected,
+    long fxConvertedMatched,
     long alerts,
     long alertsDistinct,
     Map<PlantedKind, Long> plantedByKind,
@@ -115,6 +117,7 @@ public record DemoReport(
         && balanced()
         && detected() == planted()
         && unexpectedAlerts.isEmpty()
+        && fxConvertedMatched == fxConvertedExpected
         && scores().stream().allMatch(KindScore::perfect)
         && accepted > 0;
   }
@@ -145,6 +148,11 @@ public record DemoReport(
     row(s, "settlement file lines", settlementLines);
     row(s, "settlements published / quarantined", settlementsPublished, settlementsRejected);
     row(s, "matches (expected)", matches, matchesExpected);
+    row(
+        s,
+        "  settled in another currency at the FX table's rate",
+        fxConvertedMatched,
+        fxConvertedExpected);
     row(s, "mismatch alerts", alerts);
     for (Map.Entry<String, Long> e : new TreeMap<>(alertsByKind).entrySet()) {
       row(s, "  " + e.getKey(), e.getValue());

@@ -11,20 +11,22 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class DemoReportTest {
   /** One changed count per case, everything else clean. */
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-    "clean run passes,             0, 0, 0, 0, 0, 0, 0, 0, true",
-    "payment missing from ledger,  1, 0, 0, 0, 0, 0, 0, 0, false",
-    "extra ledger payment,         0, 1, 0, 0, 0, 0, 0, 0, false",
-    "event missing on Kafka,       0, 0, 1, 0, 0, 0, 0, 0, false",
-    "payment event never decided,  0, 0, 0, 1, 0, 0, 0, 0, false",
-    "decided twice,                0, 0, 0, 0, 1, 0, 0, 0, false",
-    "expected match missing,       0, 0, 0, 0, 0, 1, 0, 0, false",
-    "planted discrepancy missed,   0, 0, 0, 0, 0, 0, 1, 0, false",
-    "unexpected alert,             0, 0, 0, 0, 0, 0, 0, 1, false",
+    "clean run passes,             0, 0, 0, 0, 0, 0, 0, 0, 0, true",
+    "payment missing from ledger,  1, 0, 0, 0, 0, 0, 0, 0, 0, false",
+    "extra ledger payment,         0, 1, 0, 0, 0, 0, 0, 0, 0, false",
+    "event missing on Kafka,       0, 0, 1, 0, 0, 0, 0, 0, 0, false",
+    "payment event never decided,  0, 0, 0, 1, 0, 0, 0, 0, 0, false",
+    "decided twice,                0, 0, 0, 0, 1, 0, 0, 0, 0, false",
+    "expected match missing,       0, 0, 0, 0, 0, 1, 0, 0, 0, false",
+    "planted discrepancy missed,   0, 0, 0, 0, 0, 0, 1, 0, 0, false",
+    "unexpected alert,             0, 0, 0, 0, 0, 0, 0, 1, 0, false",
+    "converted FX line unmatched,  0, 0, 0, 0, 0, 0, 0, 0, 1, false",
   })
   void verdict(
       String name,
@@ -36,6 +38,7 @@ class DemoReportTest {
       long matchesMissing,
       long missedPlanted,
       int unexpected,
+      long fxUnmatched,
       boolean passes) {
     Map<PlantedKind, Long> planted = new EnumMap<>(PlantedKind.class);
     Map<PlantedKind, Long> detected = new EnumMap<>(PlantedKind.class);
@@ -71,6 +74,8 @@ class DemoReportTest {
             80,
             80,
             matchesMissing,
+            3,
+            3 - fxUnmatched,
             10,
             10,
             planted,
@@ -146,6 +151,38 @@ class DemoReportTest {
     assertThat(report(planted, planted, alertsByKind(2L, 0L)).passed()).isTrue();
   }
 
+  /** Fee, FX, chargeback and RESOLVED count as much as the original five: each gates the pass. */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(PlantedKind.class)
+  void everyPlantedKindIsScoredAndGatesThePass(PlantedKind kind) {
+    Map<PlantedKind, Long> planted = new EnumMap<>(PlantedKind.class);
+    for (PlantedKind k : PlantedKind.values()) {
+      planted.put(k, 2L);
+    }
+    Map<PlantedKind, Long> oneMissed = new EnumMap<>(planted);
+    oneMissed.put(kind, 1L);
+    DemoReport missed = report(planted, oneMissed, alertsWith(kind, 1L));
+    assertThat(missed.passed()).isFalse();
+    assertThat(missed.render())
+        .contains(String.format("    %-50s 1 / 2, 1   1.000      0.500  BELOW 1.0%n", kind));
+
+    DemoReport falseAlert = report(planted, planted, alertsWith(kind, 3L));
+    assertThat(falseAlert.passed()).isFalse();
+    assertThat(falseAlert.render())
+        .contains(String.format("    %-50s 2 / 2, 3   0.667      1.000  BELOW 1.0%n", kind));
+
+    DemoReport clean = report(planted, planted, alertsWith(kind, 2L));
+    assertThat(clean.passed()).isTrue();
+    assertThat(clean.scores()).hasSize(PlantedKind.values().length);
+  }
+
+  /** Two distinct alerts of every planted kind, {@code n} of {@code kind}. */
+  private static Map<String, Long> alertsWith(PlantedKind kind, long n) {
+    Map<String, Long> alerts = alertsByKind(2L, 0L);
+    alerts.put(kind.name(), n);
+    return alerts;
+  }
+
   private static DemoReport report(
       Map<PlantedKind, Long> planted, Map<PlantedKind, Long> detected, Map<String, Long> alerts) {
     return new DemoReport(
@@ -174,6 +211,8 @@ class DemoReportTest {
         10,
         10,
         0,
+        2,
+        2,
         0,
         0,
         planted,
@@ -215,6 +254,8 @@ class DemoReportTest {
             10,
             10,
             0,
+            2,
+            2,
             0,
             0,
             none,
