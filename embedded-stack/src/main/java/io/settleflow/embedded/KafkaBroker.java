@@ -72,8 +72,7 @@ public final class KafkaBroker implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    List<String> jvmArgs =
-        List.of("-Xmx" + maxHeap, "-Xms64m", "-XX:+UseSerialGC", "-Dlog4j2.level=WARN");
+    List<String> jvmArgs = KraftServerProperties.jvmArgs(maxHeap);
     String cp = ChildJvm.currentClasspath();
     if (!Files.exists(logs.resolve("meta.properties"))) {
       ChildJvm format =

@@ -251,7 +251,7 @@ public final class KafkaCluster implements AutoCloseable {
   }
 
   private List<String> jvmArgs() {
-    return List.of("-Xmx" + maxHeap, "-Xms64m", "-XX:+UseSerialGC", "-Dlog4j2.level=WARN");
+    return KraftServerProperties.jvmArgs(maxHeap);
   }
 
   /** Formats every node that has never held data, all with one cluster id, side by side. */
