@@ -8,9 +8,10 @@ import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -42,26 +43,16 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
   private WindowStore<String, byte[]> decisions;
   private WindowStore<String, Long> seen;
   private final long dedupeRetentionMs;
-  private KeyValueStore<String, byte[]> histories;
+  private EntityHistoryStore histories;
   private KeyValueStore<String, byte[]> cardHistories;
   private ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> rules;
   private final FeatureState state;
   private final EntityHistory.Limits limits;
 
   /**
-   * Decoded histories of the merchants this task saw last, so a payment reads its merchant without
-   * decoding it from the store; every change is still written to the store (its changelog is the
-   * record), so this is only a read cache. Cleared whenever the task is (re)initialized.
+   * At most this many decoded merchant histories per task in memory ({@link EntityHistoryStore}): a
+   * payment neither decodes its merchant nor encodes it (that happens once per commit).
    */
-  private final Map<String, EntityHistory> hot =
-      new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, EntityHistory> eldest) {
-          return size() > HOT_ENTITIES;
-        }
-      };
-
-  /** At most this many decoded histories per task in memory. */
   static final int HOT_ENTITIES = 4_096;
 
   /**
@@ -79,18 +70,11 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
   private Sweep merchantSweep;
   private Sweep cardSweep;
 
-  MerchantWindowScorer(
-      RiskConfig config,
-      RiskScorer scorer,
-      RiskCounters counters,
-      PublishedRules.InvalidRuleListener invalidRules,
-      ConfluentWireFormat wire) {
-    this(config, scorer, counters, invalidRules, wire, SWEEP_EVERY_EVENTS);
-  }
-
   /**
    * @param sweepEveryEvents events between two sweeps ({@link #SWEEP_EVERY_EVENTS}; tests shorten
    *     it)
+   * @param ruleWrites writes the global rules store has taken ({@link RuleDocumentsStore#writes});
+   *     the rules are re-read only after it changed, -1 for always
    */
   MerchantWindowScorer(
       RiskConfig config,
@@ -98,8 +82,10 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
       RiskCounters counters,
       PublishedRules.InvalidRuleListener invalidRules,
       ConfluentWireFormat wire,
-      int sweepEveryEvents) {
+      int sweepEveryEvents,
+      LongSupplier ruleWrites) {
     this.sweepEveryEvents = sweepEveryEvents;
+    this.ruleWrites = ruleWrites;
     this.wire = wire;
     this.state = new FeatureState(config);
     this.dedupeRetentionMs = config.dedupeRetention().toMillis();
@@ -116,13 +102,15 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
     this.histories = context.getStateStore(RiskTopology.HISTORY_STORE);
     this.cardHistories = context.getStateStore(RiskTopology.CARD_HISTORY_STORE);
     this.seen = context.getStateStore(RiskTopology.DEDUPE_STORE);
-    // a revived task (aborted transaction, restored stores) must not see its old objects
-    hot.clear();
     this.eventsSinceSweep = 0;
-    this.merchantSweep = new Sweep(histories);
-    this.cardSweep = new Sweep(cardHistories);
+    this.merchantSweep =
+        new Sweep(histories, (key, bytes) -> histories.lastEventMs(key, bytes), histories::delete);
+    this.cardSweep =
+        new Sweep(
+            cardHistories, (key, bytes) -> EntityHistory.lastEventMs(bytes), cardHistories::delete);
     this.rules = context.getStateStore(RiskTopology.RULES_STORE);
     this.published = rememberedRules(context.getStateStore(RiskTopology.RULE_MEMORY_STORE));
+    this.rulesRead = null;
     // a task that scores no payment still learns each new version (and so refuses an older one
     // published later, even after a restart) within this period
     context.schedule(RULE_REFRESH_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> currentRules());
@@ -240,14 +228,8 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
   }
 
   private EntityHistory merchant(String key) {
-    EntityHistory h = hot.get(key);
-    if (h != null) {
-      return h;
-    }
-    byte[] stored = histories.get(key);
-    return stored == null
-        ? new EntityHistory(EntityHistory.Kind.MERCHANT)
-        : EntityHistory.decode(stored);
+    EntityHistory h = histories.history(key);
+    return h == null ? new EntityHistory(EntityHistory.Kind.MERCHANT) : h;
   }
 
   private EntityHistory card(String key) {
@@ -257,30 +239,39 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
         : EntityHistory.decode(stored);
   }
 
-  /** Prunes, then writes the entry (or deletes it when nothing is left). */
+  /**
+   * Prunes, then writes the entry (or deletes it when nothing is left): a merchant's is encoded at
+   * the next commit, a card's now (cards are mostly seen once in a while: kept decoded, they would
+   * only push merchants out).
+   */
   private void write(String key, EntityHistory h, long horizon) {
     h.prune(horizon, limits);
-    boolean merchant = h.kind() == EntityHistory.Kind.MERCHANT;
-    KeyValueStore<String, byte[]> store = merchant ? histories : cardHistories;
-    if (h.isEmpty()) {
-      hot.remove(key);
-      store.delete(key);
-      return;
+    if (h.kind() == EntityHistory.Kind.MERCHANT) {
+      histories.write(key, h);
+    } else if (h.isEmpty()) {
+      cardHistories.delete(key);
+    } else {
+      cardHistories.put(key, h.encode());
     }
-    if (merchant) {
-      // cards are mostly seen once in a while: kept decoded, they would push merchants out
-      hot.put(key, h);
-    }
-    store.put(key, h.encode());
+  }
+
+  /** Newest event time of a stored entry. */
+  private interface LastEvent {
+    long of(String key, byte[] stored);
   }
 
   /** Walks one history store {@link #SWEEP_BATCH} entries at a time, deleting expired ones. */
   private final class Sweep {
-    private final KeyValueStore<String, byte[]> store;
+    private final ReadOnlyKeyValueStore<String, byte[]> store;
+    private final LastEvent lastEvent;
+    private final Consumer<String> delete;
     private String from;
 
-    Sweep(KeyValueStore<String, byte[]> store) {
+    Sweep(
+        ReadOnlyKeyValueStore<String, byte[]> store, LastEvent lastEvent, Consumer<String> delete) {
       this.store = store;
+      this.lastEvent = lastEvent;
+      this.delete = delete;
     }
 
     void run(long horizon) {
@@ -293,7 +284,8 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
           KeyValue<String, byte[]> kv = it.next();
           visited++;
           last = kv.key;
-          if (limits.expiresAfter(EntityHistory.kind(kv.value), EntityHistory.lastEventMs(kv.value))
+          // a merchant changed since the last commit is judged by its change, not its stored entry
+          if (limits.expiresAfter(EntityHistory.kind(kv.value), lastEvent.of(kv.key, kv.value))
               < horizon) {
             expired.add(kv.key);
           }
@@ -302,13 +294,30 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
         from = visited == SWEEP_BATCH && it.hasNext() ? last + "\0" : null;
       }
       for (String key : expired) {
-        hot.remove(key);
-        store.delete(key);
+        delete.accept(key);
       }
     }
   }
 
+  private final LongSupplier ruleWrites;
+
+  /** The rules last read, and the rules store's write count read just before them. */
+  private List<RiskRule> rulesRead;
+
+  private long rulesReadAtWrites;
+
   private List<RiskRule> currentRules() {
+    long writes = ruleWrites.getAsLong();
+    if (rulesRead != null && writes >= 0 && writes == rulesReadAtWrites) {
+      // no document changed since: refreshing would give the same rules, with no side effect
+      return rulesRead;
+    }
+    rulesRead = readRules();
+    rulesReadAtWrites = writes;
+    return rulesRead;
+  }
+
+  private List<RiskRule> readRules() {
     try (KeyValueIterator<String, ValueAndTimestamp<byte[]>> all = rules.all()) {
       Iterator<Map.Entry<String, byte[]>> documents =
           new Iterator<>() {

@@ -7,8 +7,11 @@ import io.settleflow.runtime.Tracing;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -72,11 +75,32 @@ public final class RiskMain {
 
     AtomicBoolean failed = new AtomicBoolean();
     CountDownLatch stopped = new CountDownLatch(1);
+    // nanoTime of each thread replacement within the window
+    Deque<Long> replacements = new ArrayDeque<>();
     streams.setUncaughtExceptionHandler(
         e -> {
-          LOG.error("stream thread failed; shutting the client down", e);
-          failed.set(true);
-          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+          long now = System.nanoTime();
+          synchronized (replacements) {
+            while (!replacements.isEmpty()
+                && now - replacements.peekFirst()
+                    > TimeUnit.MILLISECONDS.toNanos(RiskStreamsConfig.REPLACEMENT_WINDOW_MS)) {
+              replacements.removeFirst();
+            }
+            StreamThreadExceptionResponse response =
+                RiskStreamsConfig.onStreamThreadFailure(e, replacements.size());
+            if (response == StreamThreadExceptionResponse.REPLACE_THREAD) {
+              replacements.addLast(now);
+              LOG.warn(
+                  "stream thread failed on a transient error; replacing it ({} in the last {} ms)",
+                  replacements.size(),
+                  RiskStreamsConfig.REPLACEMENT_WINDOW_MS,
+                  e);
+            } else {
+              LOG.error("stream thread failed; shutting the client down", e);
+              failed.set(true);
+            }
+            return response;
+          }
         });
     streams.setStateListener(
         (now, before) -> {

@@ -2,7 +2,12 @@ package io.settleflow.risk;
 
 import java.nio.file.Path;
 import java.util.Properties;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 
 /**
  * The Kafka Streams settings the risk engine runs with, shared by main and the real-broker test.
@@ -21,7 +26,46 @@ public final class RiskStreamsConfig {
    */
   public static final long STATESTORE_CACHE_BYTES = 16L * 1024 * 1024;
 
+  /**
+   * Stream threads replaced within {@link #REPLACEMENT_WINDOW_MS} after which a transient failure
+   * shuts the client down after all (a broker that stays away is for the supervisor to see).
+   */
+  public static final int MAX_THREAD_REPLACEMENTS = 10;
+
+  public static final long REPLACEMENT_WINDOW_MS = 10 * 60_000L;
+
+  /** How deep a failure's causes are searched for a transient one. */
+  private static final int MAX_CAUSE_DEPTH = 16;
+
   private RiskStreamsConfig() {}
+
+  /**
+   * What a stream thread's uncaught exception does. A broker failover can end a transaction under
+   * the thread ({@link InvalidTxnStateException}, a fenced or stale producer epoch) or time out a
+   * request ({@link RetriableException}, Kafka's timeouts included): the transaction is aborted, so
+   * a new thread resumes from the last commit and nothing is lost or doubled — replace the thread.
+   * Anything else (a bug, an unreachable schema registry, bad state) shuts the client down and the
+   * process exits 1 for its supervisor, as does a transient failure once {@code recentReplacements}
+   * reaches {@link #MAX_THREAD_REPLACEMENTS}.
+   *
+   * @param recentReplacements threads replaced in the last {@link #REPLACEMENT_WINDOW_MS}
+   */
+  public static StreamThreadExceptionResponse onStreamThreadFailure(
+      Throwable failure, int recentReplacements) {
+    if (recentReplacements >= MAX_THREAD_REPLACEMENTS) {
+      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+    Throwable t = failure;
+    for (int depth = 0; t != null && depth < MAX_CAUSE_DEPTH; depth++, t = t.getCause()) {
+      if (t instanceof InvalidTxnStateException
+          || t instanceof ProducerFencedException
+          || t instanceof InvalidProducerEpochException
+          || t instanceof RetriableException) {
+        return StreamThreadExceptionResponse.REPLACE_THREAD;
+      }
+    }
+    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+  }
 
   public static Properties properties(
       String applicationId,

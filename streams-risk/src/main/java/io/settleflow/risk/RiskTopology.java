@@ -43,7 +43,8 @@ public final class RiskTopology {
 
   /**
    * One entry per merchant ({@link FeatureState#merchantKey}): the {@link EntityHistory} the
-   * merchant's features are read from. Cached: rewritten by every payment of the merchant.
+   * merchant's features are read from; an {@link EntityHistoryStore} (changed by every payment of
+   * the merchant, encoded once per commit).
    */
   public static final String HISTORY_STORE = "feature-history";
 
@@ -113,13 +114,13 @@ public final class RiskTopology {
                 DEDUPE_STORE, config.dedupeRetention(), DEDUPE_WINDOW_SIZE, false),
             Serdes.String(),
             Serdes.Long()));
-    // One entry per entity holding all its windows: one read (mostly from the scorer's decoded
-    // copies) and one write per entity per event. Cached: a merchant's entry rewritten by every
-    // payment reaches RocksDB and the changelog once per commit.
+    // One entry per merchant holding all its windows, kept decoded by the scorer and encoded into
+    // RocksDB and the changelog once per commit (no record cache: it would only copy the bytes)
     builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), Serdes.ByteArray())
-            .withCachingEnabled());
+        EntityHistoryStore.builder(
+            Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(HISTORY_STORE), Serdes.String(), Serdes.ByteArray()),
+            MerchantWindowScorer.HOT_ENTITIES));
     // cards: new keys most of the time, so straight to RocksDB and the changelog (no cache)
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
@@ -147,10 +148,12 @@ public final class RiskTopology {
     RiskScorer scorer = new RiskScorer(config.rules());
     // raw bytes: a global store is restored from its topic without any processor, so validation
     // happens where the rules are read
+    RuleDocumentsStore ruleDocuments = new RuleDocumentsStore();
     builder.globalTable(
         Topics.RISK_RULES,
         Consumed.with(Serdes.String(), Serdes.ByteArray()),
-        Materialized.as(Stores.inMemoryKeyValueStore(RULES_STORE)));
+        // uncached: a write must reach the counting store (and be counted) as it becomes visible
+        Materialized.<String, byte[]>as(ruleDocuments.supplier(RULES_STORE)).withCachingDisabled());
     PublishedRules.InvalidRuleListener invalidRules =
         new PublishedRules.InvalidRuleListener() {
           @Override
@@ -208,7 +211,13 @@ public final class RiskTopology {
         .process(
             () ->
                 new MerchantWindowScorer(
-                    config, scorer, counters, invalidRules, wire, sweepEveryEvents),
+                    config,
+                    scorer,
+                    counters,
+                    invalidRules,
+                    wire,
+                    sweepEveryEvents,
+                    ruleDocuments::writes),
             Named.as("score-payment"),
             Stream.concat(
                     FEATURE_STORES.stream(),

@@ -26,6 +26,7 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -252,11 +253,19 @@ class RiskTopologyTest {
         T.plus(WINDOW).plus(RiskTopology.MERCHANT_WINDOW_LATENESS).plus(Duration.ofMinutes(10));
     send(Payments.event("e-2", "p-2", "m-1", 1_000, later), later);
 
-    KeyValueStore<String, byte[]> store = driver.getKeyValueStore(RiskTopology.HISTORY_STORE);
+    ReadOnlyKeyValueStore<String, byte[]> store = merchantHistories();
     EntityHistory kept = EntityHistory.decode(store.get(FeatureState.merchantKey("m-1")));
     // over a whole day back from the later payment, only it is left in the exact window's log
     assertThat(kept.velocity(later.toEpochMilli(), Duration.ofDays(1).toMillis(), "EUR"))
         .isEqualTo(new MerchantActivity(1, 1, 1_000));
+  }
+
+  /** The merchants' entries as committed (the driver commits after every record). */
+  @SuppressWarnings("unchecked")
+  private ReadOnlyKeyValueStore<String, byte[]> merchantHistories() {
+    // not a KeyValueStore (an EntityHistoryStore), which the driver's typed getters refuse
+    return (ReadOnlyKeyValueStore<String, byte[]>)
+        driver.getAllStateStores().get(RiskTopology.HISTORY_STORE);
   }
 
   @Test
@@ -270,7 +279,7 @@ class RiskTopologyTest {
     payments =
         driver.createInputTopic(
             Topics.PAYMENTS_AUTHORIZED, new StringSerializer(), new ByteArraySerializer());
-    KeyValueStore<String, byte[]> merchants = driver.getKeyValueStore(RiskTopology.HISTORY_STORE);
+    ReadOnlyKeyValueStore<String, byte[]> merchants = merchantHistories();
     KeyValueStore<String, byte[]> cards = driver.getKeyValueStore(RiskTopology.CARD_HISTORY_STORE);
     send(Payments.event("e-0", "p-0", "m-1", 1_000, T), T);
     assertThat(merchants.get(FeatureState.merchantKey("m-1"))).isNotNull();

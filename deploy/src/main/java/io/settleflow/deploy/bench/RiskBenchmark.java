@@ -81,24 +81,32 @@ public final class RiskBenchmark {
       double riskRps,
       LatencySample latency,
       double passthroughCpuUsPerRecord,
-      double riskCpuUsPerRecord) {
+      double riskCpuUsPerRecord,
+      double passthroughBrokerCpuUsPerRecord,
+      double riskBrokerCpuUsPerRecord) {
     public String resultLine() {
       return String.format(
           Locale.ROOT,
           "RESULT risk throughput_ratio=%.2f risk_rps=%.0f passthrough_rps=%.0f p99_ms=%.1f"
-              + " cpu_ratio=%.2f risk_cpu_us=%.0f passthrough_cpu_us=%.0f",
+              + " cpu_ratio=%.2f risk_cpu_us=%.0f passthrough_cpu_us=%.0f"
+              + " risk_broker_cpu_us=%.0f passthrough_broker_cpu_us=%.0f",
           riskRps / passthroughRps,
           riskRps,
           passthroughRps,
           latency.quantileMs(0.99),
           passthroughCpuUsPerRecord / riskCpuUsPerRecord,
           riskCpuUsPerRecord,
-          passthroughCpuUsPerRecord);
+          passthroughCpuUsPerRecord,
+          riskBrokerCpuUsPerRecord,
+          passthroughBrokerCpuUsPerRecord);
     }
   }
 
-  /** Records per second of wall time and CPU microseconds of this process per record. */
-  private record Rate(double rps, double cpuUsPerRecord) {}
+  /**
+   * Records per second of wall time, CPU microseconds of the app's threads per record, and of the
+   * broker's JVM (the other half of the 2 cores: every record an app produces, it appends).
+   */
+  private record Rate(double rps, double cpuUsPerRecord, double brokerCpuUsPerRecord) {}
 
   private final Options options;
   private final PrintStream out;
@@ -155,9 +163,10 @@ public final class RiskBenchmark {
               broker, "bench-passthrough", passthrough.build(), PASSTHROUGH_OUT, config, dir, null);
       out.printf(
           Locale.ROOT,
-          "pass-through: %.0f records/s, %.0f us CPU per record%n",
+          "pass-through: %.0f records/s, %.0f us CPU per record, broker %.0f us%n",
           passthroughRate.rps(),
-          passthroughRate.cpuUsPerRecord());
+          passthroughRate.cpuUsPerRecord(),
+          passthroughRate.brokerCpuUsPerRecord());
 
       LatencySample[] latency = new LatencySample[1];
       Rate riskRate =
@@ -171,10 +180,11 @@ public final class RiskBenchmark {
               () -> latency[0] = latencyPhase(broker, wire));
       out.printf(
           Locale.ROOT,
-          "risk topology: %.0f decisions/s, %.0f us CPU per decision; decision latency p50 %.1f ms,"
-              + " p99 %.1f ms%n",
+          "risk topology: %.0f decisions/s, %.0f us CPU per decision, broker %.0f us; decision"
+              + " latency p50 %.1f ms, p99 %.1f ms%n",
           riskRate.rps(),
           riskRate.cpuUsPerRecord(),
+          riskRate.brokerCpuUsPerRecord(),
           latency[0].quantileMs(0.5),
           latency[0].quantileMs(0.99));
       return new Result(
@@ -182,7 +192,9 @@ public final class RiskBenchmark {
           riskRate.rps(),
           latency[0],
           passthroughRate.cpuUsPerRecord(),
-          riskRate.cpuUsPerRecord());
+          riskRate.cpuUsPerRecord(),
+          passthroughRate.brokerCpuUsPerRecord(),
+          riskRate.brokerCpuUsPerRecord());
     }
   }
 
@@ -203,10 +215,12 @@ public final class RiskBenchmark {
     try (KafkaStreams streams = new KafkaStreams(topology, props)) {
       long[] runningAt = {0};
       long[] cpuAtRunning = {0};
+      long[] brokerCpuAtRunning = {0};
       streams.setStateListener(
           (now, before) -> {
             if (now == KafkaStreams.State.RUNNING && runningAt[0] == 0) {
               cpuAtRunning[0] = appCpuNanos(appId);
+              brokerCpuAtRunning[0] = processCpuNanos(broker.jvm().pid());
               runningAt[0] = System.nanoTime();
             }
           });
@@ -230,11 +244,51 @@ public final class RiskBenchmark {
         done = System.nanoTime();
       }
       long cpu = appCpuNanos(appId) - cpuAtRunning[0];
+      long brokerCpu = processCpuNanos(broker.jvm().pid()) - brokerCpuAtRunning[0];
+      out.println(appId + " stream thread time: " + threadTimeSplit(streams));
       if (whileRunning != null) {
         whileRunning.run();
       }
-      return new Rate(options.events() * 1e9 / (done - runningAt[0]), cpu / 1e3 / options.events());
+      return new Rate(
+          options.events() * 1e9 / (done - runningAt[0]),
+          cpu / 1e3 / options.events(),
+          brokerCpu / 1e3 / options.events());
     }
+  }
+
+  /** Total CPU time of a process (the broker's child JVM), 0 if the OS does not say. */
+  private static long processCpuNanos(long pid) {
+    return ProcessHandle.of(pid)
+        .flatMap(h -> h.info().totalCpuDuration())
+        .map(Duration::toNanos)
+        .orElse(0L);
+  }
+
+  /**
+   * Where the stream thread's wall time went (Streams' own process / commit / poll / punctuate
+   * ratios, averaged over its last metrics window): a thread that waits on commits is not short of
+   * CPU.
+   */
+  private static String threadTimeSplit(KafkaStreams streams) {
+    Map<String, Double> ratios = new java.util.TreeMap<>();
+    streams
+        .metrics()
+        .forEach(
+            (name, metric) -> {
+              if (name.group().equals("stream-thread-metrics")
+                  && name.name().endsWith("-ratio")
+                  && metric.metricValue() instanceof Double v) {
+                ratios.merge(name.name(), v, Double::sum);
+              }
+            });
+    StringBuilder b = new StringBuilder();
+    ratios.forEach(
+        (name, v) ->
+            b.append(b.length() == 0 ? "" : ", ")
+                .append(name)
+                .append(' ')
+                .append(String.format(Locale.ROOT, "%.2f", v)));
+    return b.toString();
   }
 
   /** CPU time of the live threads whose name carries the application id. */
