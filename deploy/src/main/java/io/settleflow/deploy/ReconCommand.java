@@ -2,15 +2,23 @@ package io.settleflow.deploy;
 
 import io.settleflow.deploy.recon.RecordedRange;
 import io.settleflow.deploy.recon.RecordedTopics;
+import io.settleflow.deploy.recon.ResolvedTruth;
+import io.settleflow.deploy.recon.ResolvedTruthReader;
 import io.settleflow.deploy.rules.BacktestReport;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,6 +31,17 @@ import picocli.CommandLine.Command;
 final class ReconCommand extends GroupCommand {
   /** The replay's main class in the flink-reconcile jar (Flink needs its own JVM). */
   static final String BACKTEST_MAIN = "io.settleflow.reconcile.ReconBacktestCli";
+
+  /** {@code --truth-db} without a URL reads it from here. */
+  static final String TRUTH_DB_URL_ENV = "SETTLEFLOW_RECON_TRUTH_DB_URL";
+
+  static final String TRUTH_DB_USER_ENV = "SETTLEFLOW_RECON_TRUTH_DB_USER";
+
+  /** The role's password (or the file named by this + {@code _FILE}); never an option. */
+  static final String TRUTH_DB_PASSWORD_ENV = "SETTLEFLOW_RECON_TRUTH_DB_PASSWORD";
+
+  /** The finance console's role: it may read ledger.reconciliation and finance.alerts. */
+  static final String DEFAULT_TRUTH_DB_USER = "settleflow_console";
 
   @Command(
       name = "backtest",
@@ -68,6 +87,38 @@ final class ReconCommand extends GroupCommand {
         paramLabel = "FILE",
         description = "Ground truth: one 'KIND ID' a line (payment or settlement id).")
     Path labels;
+
+    @CommandLine.Option(
+        names = "--truth-db",
+        arity = "0..1",
+        fallbackValue = "env",
+        paramLabel = "JDBC-URL",
+        description = {
+          "Ground truth from resolved alerts in the ledger database: ledger.reconciliation and the",
+          "finance console's finance.alerts (see flink-reconcile/README.md). Without a URL: "
+              + TRUTH_DB_URL_ENV
+              + ".",
+          "Role: --truth-db-user, else "
+              + TRUTH_DB_USER_ENV
+              + ", else "
+              + DEFAULT_TRUTH_DB_USER
+              + "; password from "
+              + TRUTH_DB_PASSWORD_ENV
+              + " or the file named by "
+              + TRUTH_DB_PASSWORD_ENV
+              + "_FILE.",
+          "Added to --labels when both are given."
+        })
+    String truthDb;
+
+    @CommandLine.Option(
+        names = "--truth-db-user",
+        paramLabel = "ROLE",
+        description = "Database role for --truth-db.")
+    String truthDbUser;
+
+    /** The environment (tests hand in their own). */
+    Map<String, String> env = System.getenv();
 
     @CommandLine.Option(
         names = "--orphan-grace",
@@ -153,12 +204,96 @@ final class ReconCommand extends GroupCommand {
           inputs.add(p);
         }
       }
+      Path labelsFile = labels;
+      if (truthDb != null) {
+        try {
+          Path dir = run.resolve().resolve("recon-backtest");
+          Files.createDirectories(dir);
+          labelsFile =
+              writeTruthLabels(
+                  truthDataSource(), redacted(truthUrl()), labels, dir.resolve("truth-labels.txt"));
+        } catch (IllegalArgumentException | IllegalStateException | SQLException e) {
+          System.out.println("--truth-db: " + e.getMessage());
+          System.out.println("no backtest: fix the ground truth source first");
+          return 1;
+        }
+      }
       System.out.flush();
-      return replay(inputs);
+      return replay(inputs, labelsFile);
+    }
+
+    private String truthUrl() {
+      String url = "env".equals(truthDb) ? env.get(TRUTH_DB_URL_ENV) : truthDb;
+      if (url == null || url.isBlank()) {
+        throw new IllegalArgumentException("give a JDBC URL or set " + TRUTH_DB_URL_ENV);
+      }
+      return url;
+    }
+
+    private DataSource truthDataSource() {
+      PGSimpleDataSource ds = new PGSimpleDataSource();
+      ds.setUrl(truthUrl());
+      ds.setUser(
+          truthDbUser != null
+              ? truthDbUser
+              : env.getOrDefault(TRUTH_DB_USER_ENV, DEFAULT_TRUTH_DB_USER));
+      String file = env.get(TRUTH_DB_PASSWORD_ENV + "_FILE");
+      try {
+        String password =
+            file != null
+                ? Files.readString(Path.of(file), StandardCharsets.UTF_8).strip()
+                : env.get(TRUTH_DB_PASSWORD_ENV);
+        if (password != null) {
+          ds.setPassword(password);
+        }
+      } catch (IOException e) {
+        throw new IllegalArgumentException(TRUTH_DB_PASSWORD_ENV + "_FILE: cannot read " + file, e);
+      }
+      ds.setReadOnly(true);
+      return ds;
+    }
+
+    /** A JDBC URL as it may be printed: without its query (which may carry a password). */
+    static String redacted(String url) {
+      int q = url.indexOf('?');
+      return q < 0 ? url : url.substring(0, q);
+    }
+
+    /**
+     * Reads the resolved alerts, writes them as a labels file ({@code KIND ID} lines) to {@code
+     * out} after the lines of {@code extraLabels} (may be null), and says what it found.
+     */
+    static Path writeTruthLabels(DataSource db, String from, Path extraLabels, Path out)
+        throws SQLException {
+      List<ResolvedTruth.Resolved> rows = ResolvedTruthReader.read(db);
+      List<String> lines = new ArrayList<>();
+      try {
+        if (extraLabels != null) {
+          lines.add("# from " + extraLabels);
+          try {
+            lines.addAll(Files.readAllLines(extraLabels, StandardCharsets.UTF_8));
+          } catch (IOException e) {
+            throw new IllegalArgumentException("--labels " + extraLabels + ": cannot read it", e);
+          }
+        }
+        List<String> truth = ResolvedTruth.labelLines(from, rows);
+        lines.addAll(truth);
+        Files.write(out, lines, StandardCharsets.UTF_8);
+        System.out.printf(
+            Locale.ROOT,
+            "ground truth: %d labelled discrepancies from %d resolved alerts in %s, into %s%n",
+            truth.size() - 1,
+            rows.size(),
+            from,
+            out);
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot write " + out + ": " + e.getMessage(), e);
+      }
+      return out;
     }
 
     /** Runs the replay in a child JVM on the flink-reconcile jar; its output is this command's. */
-    private int replay(List<Path> inputs) throws Exception {
+    private int replay(List<Path> inputs, Path labels) throws Exception {
       Path jar = SettleflowCli.home().resolve("flink-reconcile/target/flink-reconcile.jar");
       if (!Files.isRegularFile(jar)) {
         System.out.println(

@@ -168,4 +168,61 @@ class ConsoleUsersCommandIT {
     assertThat(r.exit()).isNotZero();
     assertThat(r.err()).contains("./settleflow up");
   }
+
+  /**
+   * {@code recon backtest --truth-db}: resolved alerts in ledger.reconciliation and the console's
+   * finance.alerts become the labels file (here on this class's database; seconds).
+   */
+  @Test
+  void reconBacktestGroundTruthComesFromResolvedAlerts() throws Exception {
+    DataSource owner = pg.superuser("settleflow");
+    try (java.sql.Connection c = owner.getConnection();
+        java.sql.Statement st = c.createStatement()) {
+      String rec =
+          "INSERT INTO ledger.reconciliation (id, kind, status, payment_id, rule, rule_version,"
+              + " explanation, resolved_by, detected_at) VALUES ";
+      st.executeUpdate(
+          rec
+              + "('o-1', 'OVERDUE_PAYMENT', 'RESOLVED', 'pay-1', 'settlement-deadline', 1, '{}',"
+              + " 'r-1', now()),"
+              + " ('r-1', 'RESOLVED', 'RESOLVED', 'pay-1', 'late-settlement-resolves-overdue', 1,"
+              + " '{}', null, now()),"
+              + " ('a-2', 'AMOUNT_MISMATCH', 'RESOLVED', 'pay-2', 'amount-exact', 1, '{}', 'r-2',"
+              + " now()),"
+              + " ('r-2', 'RESOLVED', 'RESOLVED', 'pay-2', 'split-lines-sum', 1, '{}', null, now()),"
+              + " ('a-3', 'AMOUNT_MISMATCH', 'OPEN', 'pay-9', 'amount-exact', 1, '{}', null, now()),"
+              + " ('m-1', 'MATCH', 'MATCHED', 'pay-8', 'amount-exact', 1, '{}', null, now())");
+      String alert =
+          "INSERT INTO finance.alerts (alert_id, kind, payment_id, severity, status, rule, detail,"
+              + " detected_at, received_at, updated_at, payload) VALUES ";
+      st.executeUpdate(
+          alert
+              + "('f-1', 'AMOUNT_MISMATCH', 'pay-3', 'HIGH', 'RESOLVED', 'amount-exact@1', 'd',"
+              + " now(), now(), now(), '\\x00'),"
+              + " ('f-2', 'OVERDUE_PAYMENT', 'pay-4', 'MEDIUM', 'RESOLVED',"
+              + " 'settlement-deadline@1', 'd', now(), now(), now(), '\\x00'),"
+              + " ('f-3', 'FEE_DEVIATION', 'pay-5', 'MEDIUM', 'OPEN', 'fee-schedule@1', 'd', now(),"
+              + " now(), now(), '\\x00')");
+      st.executeUpdate(
+          "INSERT INTO finance.alert_audit (alert_id, action, actor, status_after, at) VALUES"
+              + " ('f-1', 'RECEIVED', 'system', 'OPEN', now()),"
+              + " ('f-1', 'RESOLVE', 'alice', 'RESOLVED', now()),"
+              + " ('f-2', 'RESOLVE', 'reconciliation', 'RESOLVED', now())");
+    }
+    Path mine = Files.writeString(dir.resolve("labels.txt"), "CHARGEBACK pay-7\n");
+    Path out = dir.resolve("truth-labels.txt");
+
+    ReconCommand.Backtest.writeTruthLabels(owner, "the test database", mine, out);
+
+    assertThat(Files.readAllLines(out))
+        .containsExactly(
+            "# from " + mine,
+            "CHARGEBACK pay-7",
+            "# ground truth from resolved alerts in the test database: 4 resolved, 2 labelled"
+                + " discrepancies, 2 not evidence of one",
+            "AMOUNT_MISMATCH pay-3",
+            "OVERDUE_PAYMENT pay-1");
+    assertThat(ReconCommand.Backtest.redacted("jdbc:postgresql://h/db?password=x"))
+        .isEqualTo("jdbc:postgresql://h/db");
+  }
 }

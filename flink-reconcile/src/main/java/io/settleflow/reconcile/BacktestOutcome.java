@@ -51,6 +51,10 @@ public class BacktestOutcome implements java.io.Serializable {
     o.eventId = m.eventId;
     o.atMs = m.matchedAtMs;
     o.subject = subject(m.refund ? LedgerPayment.REFUND_KEY_PREFIX + m.paymentId : m.paymentId, o);
+    if (m.batchId == null && m.paymentIds != null && m.paymentIds.length > 0) {
+      // A window payout's match is about its line, as its orphan alert would be.
+      o.subject = "line:" + m.settlementId;
+    }
     return o;
   }
 

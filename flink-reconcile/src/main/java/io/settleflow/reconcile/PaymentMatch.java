@@ -36,6 +36,21 @@ public class PaymentMatch {
   /** The W3C traceparent of the payment matched ({@link LedgerPayment#traceparent}), or null. */
   public String traceparent;
 
+  /**
+   * A sale match: the net amount of its settlement line(s) in {@link #settlementCurrency}, what a
+   * later payout pays for it (used by {@link PayoutWindowFunction}; not published).
+   */
+  public long settlementNetMinor;
+
+  /** A sale match: the settlement line's currency; null otherwise. */
+  public String settlementCurrency;
+
+  /** A sale match: when its (last) settlement line settled; 0 otherwise. */
+  public long settledAtMs;
+
+  /** A sale match: the batch its settlement line names (paid by that batch's payout), or null. */
+  public String settlementBatchId;
+
   public PaymentMatch() {}
 
   @Override

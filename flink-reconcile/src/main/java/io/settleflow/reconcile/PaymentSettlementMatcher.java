@@ -1,6 +1,9 @@
 package io.settleflow.reconcile;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -24,7 +27,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <ul>
  *   <li>Payment first: kept, with a timer at occurred_at + deadline; none by then → OVERDUE.
- *   <li>Settlement first: kept, with a timer at settled_at + grace; none by then → ORPHAN.
+ *   <li>Settlement first: kept, with a timer at settled_at + grace; none by then → ORPHAN. Further
+ *       sale lines for the payment wait with it (a split seen first) and are decided when the
+ *       payment comes as if they had come after it; at the grace end they are duplicates.
  *   <li>Both: {@link SettlementMatchRules} decide; a match goes to the main output, a mismatch to
  *       {@link #ALERTS}.
  *   <li>The same event_id again is a redelivery and is ignored; a different settlement for a
@@ -48,6 +53,12 @@ public class PaymentSettlementMatcher
 
   /** Duplicate settlement event ids remembered per payment, to bound state under a bad feed. */
   public static final int MAX_REMEMBERED_DUPLICATES = 64;
+
+  /**
+   * Further sale lines kept per payment while its ledger event has not arrived (a processor's split
+   * seen before the payment); past this a further line is a duplicate at once.
+   */
+  public static final int MAX_WAITING_LINES = 64;
 
   /** Ledger refunds and refund lines remembered per payment for redelivery detection. */
   public static final int MAX_REMEMBERED_REFUND_EVENTS = 256;
@@ -77,6 +88,7 @@ public class PaymentSettlementMatcher
   private transient ValueState<Settlement> settlement;
   private transient ValueState<ReconDecision> decision;
   private transient MapState<String, Boolean> duplicateEventIds;
+  private transient MapState<String, Settlement> furtherLines;
   private transient MapState<String, LedgerPayment> openRefunds;
   private transient MapState<String, Settlement> openRefundLines;
   private transient MapState<String, Long> overdueRefundDropAt;
@@ -106,6 +118,11 @@ public class PaymentSettlementMatcher
             .getMapState(
                 new MapStateDescriptor<>(
                     "duplicate-settlement-event-ids", Types.STRING, Types.BOOLEAN));
+    furtherLines =
+        getRuntimeContext()
+            .getMapState(
+                new MapStateDescriptor<>(
+                    "waiting-further-lines", Types.STRING, TypeInformation.of(Settlement.class)));
     openRefunds =
         getRuntimeContext()
             .getMapState(
@@ -162,9 +179,8 @@ public class PaymentSettlementMatcher
     if (payment.value() != null) {
       return; // same event_id redelivered, or another event for the payment: the first one counts
     }
-    Settlement s = settlement.value();
-    if (s != null) {
-      decide(p, s, ctx, out);
+    if (settlement.value() != null) {
+      decideWaiting(p, ctx, out);
       return;
     }
     payment.update(p);
@@ -195,28 +211,22 @@ public class PaymentSettlementMatcher
       return;
     }
     if (d != null && d.isFinal()) {
-      if (!isRepeat(s, d.settlementEventId)) {
-        if (continuesSplit(d, s)) {
-          remember(s);
-          addToSplit(d, s, ctx, out);
-          return;
-        }
-        alert(
-            ctx,
-            ReconFindings.duplicate(
-                ctx.getCurrentKey(),
-                d.merchantId,
-                d.expectedAmountMinor,
-                d.source,
-                d.settlementId,
-                s));
-        remember(s);
-      }
+      afterDecision(d, s, ctx, out);
       return;
     }
     Settlement known = settlement.value();
     if (known != null) {
-      if (!isRepeat(s, known.eventId)) {
+      if (!isRepeat(s, known.eventId) && !furtherLines.contains(s.eventId)) {
+        if (d == null // not after the first line's orphan alert: then a duplicate, as before
+            && "PAYMENT".equals(s.recordType)
+            && "PAYMENT".equals(known.recordType)
+            && size(furtherLines) < MAX_WAITING_LINES) {
+          // Possibly a split seen before its payment: kept, decided with the first when the
+          // payment arrives (or when the orphan grace ends), as if they had come after it.
+          furtherLines.put(s.eventId, s);
+          ctx.timerService().registerEventTimeTimer(orphanAt(s));
+          return;
+        }
         LedgerPayment p = payment.value();
         alert(
             ctx,
@@ -281,14 +291,26 @@ public class PaymentSettlementMatcher
       markDecided(open, timestamp, ctx);
       return;
     }
-    Settlement s = settlement.value();
-    if (s != null) {
+    if (settlement.value() != null) {
+      List<Settlement> lines = waitingLines();
+      Settlement s = lines.get(0);
       long due = orphanAt(s);
       if (timestamp < due) {
         ctx.timerService().registerEventTimeTimer(due); // the grace grew since (see above)
         return;
       }
       alert(ctx, ReconFindings.orphan(s, settings.orphanGraceMs(), timestamp));
+      // Further lines waiting with it: duplicates of the first, as they were before they waited.
+      for (Settlement other : lines.subList(1, lines.size())) {
+        ctx.timerService().deleteEventTimeTimer(orphanAt(other));
+        alert(
+            ctx,
+            ReconFindings.duplicate(
+                ctx.getCurrentKey(), s.merchantId, null, s.source, s.settlementId, other));
+        remember(other);
+      }
+      furtherLines.clear();
+      settlement.update(s); // kept so a late payment is still matched against it
       ReconDecision open = new ReconDecision();
       open.outcome = AlertKind.ORPHAN_SETTLEMENT.name();
       open.merchantId = s.merchantId;
@@ -297,6 +319,62 @@ public class PaymentSettlementMatcher
       open.source = s.source;
       markDecided(open, timestamp, ctx);
     }
+  }
+
+  /** The lines waiting for the payment, the first one first: by settled_at, then event id. */
+  private List<Settlement> waitingLines() throws Exception {
+    List<Settlement> lines = new ArrayList<>();
+    Settlement first = settlement.value();
+    if (first != null) {
+      lines.add(first);
+    }
+    furtherLines.values().forEach(lines::add);
+    lines.sort(
+        Comparator.comparingLong((Settlement l) -> l.settledAtMs).thenComparing(l -> l.eventId));
+    return lines;
+  }
+
+  /**
+   * The payment arrives after its line(s): the first line is decided against it, then each further
+   * line as if it had arrived after the decision (a split's part or a duplicate).
+   */
+  private void decideWaiting(LedgerPayment p, Context ctx, Collector<PaymentMatch> out)
+      throws Exception {
+    List<Settlement> lines = waitingLines();
+    for (Settlement l : lines) {
+      ctx.timerService().deleteEventTimeTimer(orphanAt(l));
+    }
+    furtherLines.clear();
+    decide(p, lines.get(0), ctx, out);
+    for (Settlement l : lines.subList(1, lines.size())) {
+      afterDecision(decision.value(), l, ctx, out);
+    }
+  }
+
+  /** A line for a payment already decided: a further part of a split, or a duplicate. */
+  private void afterDecision(
+      ReconDecision d, Settlement s, Context ctx, Collector<PaymentMatch> out) throws Exception {
+    if (isRepeat(s, d.settlementEventId)) {
+      return;
+    }
+    if (continuesSplit(d, s)) {
+      remember(s);
+      addToSplit(d, s, ctx, out);
+      return;
+    }
+    alert(
+        ctx,
+        ReconFindings.duplicate(
+            ctx.getCurrentKey(), d.merchantId, d.expectedAmountMinor, d.source, d.settlementId, s));
+    remember(s);
+  }
+
+  private static int size(MapState<String, ?> map) throws Exception {
+    int n = 0;
+    for (String ignored : map.keys()) {
+      n++;
+    }
+    return n;
   }
 
   private void decide(LedgerPayment p, Settlement s, Context ctx, Collector<PaymentMatch> out)
@@ -404,6 +482,7 @@ public class PaymentSettlementMatcher
     settlement.clear();
     decision.clear();
     duplicateEventIds.clear();
+    furtherLines.clear();
     openRefunds.clear();
     openRefundLines.clear();
     overdueRefundDropAt.clear();

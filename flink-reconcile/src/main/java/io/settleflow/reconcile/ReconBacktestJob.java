@@ -139,13 +139,18 @@ public final class ReconBacktestJob {
     DataStream<ReplayEvent> perPayment =
         in.filter(e -> e.payment != null || e.line.isMatchedPerPayment())
             .name("reconciled-lines-only");
+    DataStream<Settlement> lines =
+        in.filter(e -> e.line != null)
+            .name("lines-only")
+            .map(e -> e.line, TypeInformation.of(Settlement.class));
     DataStream<Settlement> batchLines =
         in.filter(e -> e.line != null && e.line.hasBatch())
             .name("batch-lines-only")
             .map(e -> e.line, TypeInformation.of(Settlement.class));
     DataStream<BacktestOutcome> all = null;
     for (int i = 0; i < variants.size(); i++) {
-      DataStream<BacktestOutcome> one = operators(perPayment, batchLines, variants.get(i), i);
+      DataStream<BacktestOutcome> one =
+          operators(perPayment, batchLines, lines, variants.get(i), i);
       all = all == null ? one : all.union(one);
     }
     return all;
@@ -155,11 +160,15 @@ public final class ReconBacktestJob {
   private static DataStream<BacktestOutcome> operators(
       DataStream<ReplayEvent> perPayment,
       DataStream<Settlement> batchLines,
+      DataStream<Settlement> lines,
       Variant variant,
       int index) {
     TypeInformation<BacktestOutcome> outcome = TypeInformation.of(BacktestOutcome.class);
+    MatcherSettings settings = variant.settings();
     SingleOutputStreamOperator<PaymentMatch> matched =
         perPayment
+            .filter(e -> e.payment != null || !PayoutWindowFunction.takes(settings, e.line))
+            .name("not-window-payouts-" + index)
             .keyBy(MergedInputMatcherFunction::key, Types.STRING)
             .process(
                 new MergedInputMatcherFunction(new PaymentSettlementMatcher(variant.settings())),
@@ -171,10 +180,16 @@ public final class ReconBacktestJob {
             .process(
                 new PayoutBatchFunction(variant.settings()), TypeInformation.of(PaymentMatch.class))
             .name("payout-batch-matcher-" + index);
+    SingleOutputStreamOperator<PaymentMatch> windows =
+        ReconcileJob.payoutWindows(matched, lines, settings, "-" + index);
     return matched
         .map((PaymentMatch m) -> BacktestOutcome.of(m).in(index), outcome)
         .union(
             batches.map((PaymentMatch m) -> BacktestOutcome.of(m).in(index), outcome),
+            windows.map((PaymentMatch m) -> BacktestOutcome.of(m).in(index), outcome),
+            windows
+                .getSideOutput(PayoutWindowFunction.ALERTS)
+                .map((ReconAlert a) -> BacktestOutcome.of(a).in(index), outcome),
             matched
                 .getSideOutput(PaymentSettlementMatcher.ALERTS)
                 .map((ReconAlert a) -> BacktestOutcome.of(a).in(index), outcome),

@@ -49,6 +49,10 @@ public final class ReconFindings {
     m.deltas = verdict.deltas();
     m.refund = payment.isRefund();
     m.traceparent = payment.traceparent;
+    m.settlementNetMinor = settlement.netAmountMinor;
+    m.settlementCurrency = settlement.currency;
+    m.settledAtMs = settlement.settledAtMs;
+    m.settlementBatchId = settlement.hasBatch() ? settlement.batchId : null;
     return m;
   }
 
@@ -209,6 +213,10 @@ public final class ReconFindings {
     m.matchedAtMs = last.settledAtMs;
     m.criteria = splitCriteria(d, allowedMinor);
     m.deltas = new MatchDeltas(d.splitGrossMinor - d.expectedAmountMinor, null, null, null);
+    m.settlementNetMinor = d.splitGrossMinor - d.splitFeeMinor;
+    m.settlementCurrency = d.splitCurrency;
+    m.settledAtMs = last.settledAtMs;
+    m.settlementBatchId = last.hasBatch() ? last.batchId : null;
     return m;
   }
 
@@ -595,6 +603,60 @@ public final class ReconFindings {
         };
     a.deltas = new MatchDeltas(delta, null, null, null);
     return a;
+  }
+
+  /** What a window payout line's match is keyed and listed under: {@code payout:<source>:<id>}. */
+  public static String windowPayoutKey(Settlement payout) {
+    return "payout:" + payout.source + ":" + payout.settlementId;
+  }
+
+  /**
+   * A payout line without a batch id that pays a set of the merchant's settled payments ("sum
+   * within a window"): one match naming them.
+   */
+  public static PaymentMatch windowMatch(
+      Settlement payout, PayoutWindowRules.Verdict verdict, long atMs) {
+    PaymentMatch m = new PaymentMatch();
+    String key = windowPayoutKey(payout);
+    m.eventId = matchId(key, payout.eventId);
+    m.paymentId = key;
+    m.merchantId = payout.merchantId;
+    m.settlementId = payout.settlementId;
+    m.source = payout.source;
+    m.amountMinor = payout.grossAmountMinor;
+    long fees = 0;
+    for (WindowCandidate c : verdict.chosen()) {
+      fees = saturatingAdd(fees, c.feeMinor);
+    }
+    m.feeAmountMinor = fees;
+    m.currency = payout.currency;
+    m.rule = verdict.rule();
+    m.matchedAtMs = atMs;
+    m.criteria = verdict.criteria().toArray(new MatchCriterion[0]);
+    m.deltas = verdict.deltas();
+    m.paymentIds = verdict.chosen().stream().map(c -> c.paymentId).toArray(String[]::new);
+    return m;
+  }
+
+  /**
+   * A payout line without a batch id that pays no set of the merchant's settled payments: an
+   * ORPHAN_SETTLEMENT, with the same id as the orphan alert the per-payment matcher would raise,
+   * explained by the window search.
+   */
+  public static ReconAlert windowOrphan(
+      Settlement payout, PayoutWindowRules.Verdict verdict, long graceMs, long atMs) {
+    ReconAlert a = orphan(payout, graceMs, atMs);
+    a.rule = verdict.rule();
+    a.detail = verdict.detail();
+    java.util.List<MatchCriterion> criteria = new java.util.ArrayList<>(verdict.criteria());
+    criteria.addAll(0, java.util.Arrays.asList(a.criteria));
+    a.criteria = criteria.toArray(new MatchCriterion[0]);
+    return a;
+  }
+
+  private static long saturatingAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
   }
 
   private static String batchMerchant(Settlement payout, BatchTotals members) {

@@ -15,9 +15,17 @@ import java.util.TreeMap;
  *
  * @param version the document's own version (free text, e.g. a date), shown in logs
  * @param batches one-to-many: a payout line against the lines of its batch
+ * @param windows one-to-many without a batch id: a payout line against a merchant's
+ *     settled-but-unpaid payments within a window
  */
 public record ReconRules(
-    String version, Amount amount, Fees fees, Fx fx, Overdue overdue, Batches batches)
+    String version,
+    Amount amount,
+    Fees fees,
+    Fx fx,
+    Overdue overdue,
+    Batches batches,
+    PayoutWindows windows)
     implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -259,13 +267,59 @@ public record ReconRules(
     }
   }
 
+  /**
+   * One-to-many without a batch id ("sum within a window"): a payout line (a {@code PAYMENT} line
+   * naming no payment and no batch, with a merchant) matches when its gross equals the net sum of
+   * some of that merchant's payments settled (matched) within {@code windowMs} before it and not
+   * paid out yet, within {@code toleranceMinor}. Off unless {@code enabled}: such a line is then an
+   * orphan, as before.
+   *
+   * @param windowMs how far before the payout line's settlement a payment may have settled
+   */
+  public record PayoutWindows(int version, boolean enabled, long windowMs, long toleranceMinor)
+      implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final Duration DEFAULT_WINDOW = Duration.ofDays(3);
+
+    public PayoutWindows {
+      positiveVersion(version, "payout_windows.version");
+      nonNegative(toleranceMinor, "payout_windows.tolerance_minor");
+      if (windowMs <= 0) {
+        throw new IllegalArgumentException(
+            "payout_windows.window: must be positive, was " + windowMs + " ms");
+      }
+    }
+
+    public static PayoutWindows defaults() {
+      return new PayoutWindows(1, false, DEFAULT_WINDOW.toMillis(), 0);
+    }
+
+    /** The payout-vs-window rule. */
+    public String rule() {
+      return "payout-window-sum@" + version;
+    }
+  }
+
   public ReconRules {
     if (version == null || version.isBlank()) {
       throw new IllegalArgumentException("version: required (the rules document's version)");
     }
-    if (amount == null || fees == null || fx == null || overdue == null || batches == null) {
-      throw new IllegalArgumentException("amount, fees, fx, overdue and batches are all required");
+    if (amount == null
+        || fees == null
+        || fx == null
+        || overdue == null
+        || batches == null
+        || windows == null) {
+      throw new IllegalArgumentException(
+          "amount, fees, fx, overdue, batches and payout_windows are all required");
     }
+  }
+
+  /** Rules with the default {@link PayoutWindows} section (off). */
+  public ReconRules(
+      String version, Amount amount, Fees fees, Fx fx, Overdue overdue, Batches batches) {
+    this(version, amount, fees, fx, overdue, batches, PayoutWindows.defaults());
   }
 
   /** Rules with the default {@link Batches} section. */
@@ -291,7 +345,8 @@ public record ReconRules(
         fees,
         fx,
         overdue,
-        batches);
+        batches,
+        windows);
   }
 
   /** The same rules with another default SLA (the environment's override). */
@@ -303,7 +358,8 @@ public record ReconRules(
         fx,
         new Overdue(
             overdue.version(), slaMs, overdue.processorSlaMs(), overdue.merchantProcessors()),
-        batches);
+        batches,
+        windows);
   }
 
   /** The longest SLA any payment can get: decided markers must outlive it. */

@@ -70,7 +70,10 @@ public final class ReconRulesDocument {
     if (root == null || !root.isObject()) {
       throw new IllegalArgumentException("rules document must be a mapping at the top level");
     }
-    onlyKeys(root, "", Set.of("version", "amount", "fees", "fx", "overdue", "batches"));
+    onlyKeys(
+        root,
+        "",
+        Set.of("version", "amount", "fees", "fx", "overdue", "batches", "payout_windows"));
     String version = text(root, "version", "");
     if (version == null) {
       throw new IllegalArgumentException("version: required (the rules document's version)");
@@ -82,7 +85,31 @@ public final class ReconRulesDocument {
         fees(section(root, "fees")),
         fx(section(root, "fx")),
         overdue(section(root, "overdue"), defaults.overdue()),
-        batches(section(root, "batches"), defaults.batches()));
+        batches(section(root, "batches"), defaults.batches()),
+        windows(section(root, "payout_windows"), defaults.windows()));
+  }
+
+  private static ReconRules.PayoutWindows windows(JsonNode n, ReconRules.PayoutWindows d) {
+    if (n == null) {
+      return d;
+    }
+    String prefix = "payout_windows.";
+    onlyKeys(n, prefix, Set.of("version", "enabled", "window", "tolerance_minor"));
+    JsonNode enabled = n.get("enabled");
+    if (enabled != null && !enabled.isBoolean()) {
+      throw new IllegalArgumentException(prefix + "enabled: must be true or false, was " + enabled);
+    }
+    JsonNode window = n.get("window");
+    long toleranceMinor = longValue(n, "tolerance_minor", prefix, 0);
+    if (toleranceMinor < 0) {
+      throw new IllegalArgumentException(
+          prefix + "tolerance_minor: must be >= 0, was " + toleranceMinor);
+    }
+    return new ReconRules.PayoutWindows(
+        version(n, prefix),
+        enabled != null && enabled.booleanValue(),
+        window == null ? d.windowMs() : duration(window, prefix + "window"),
+        toleranceMinor);
   }
 
   private static ReconRules.Batches batches(JsonNode n, ReconRules.Batches d) {

@@ -64,6 +64,38 @@ public final class ReconcileJob {
     this.table = table;
   }
 
+  /**
+   * The window matcher fed by the matcher's sale matches and the payout lines without a batch id
+   * (none while {@code payout_windows} is off: the operator then holds nothing). Shared with {@link
+   * ReconBacktestJob}, so the backtest replays the same routing.
+   */
+  static SingleOutputStreamOperator<PaymentMatch> payoutWindows(
+      DataStream<PaymentMatch> matched,
+      DataStream<Settlement> lines,
+      MatcherSettings settings,
+      String uidSuffix) {
+    boolean enabled = settings.rules().windows().enabled();
+    DataStream<WindowCandidate> settledPayments =
+        matched
+            .filter(m -> enabled && WindowCandidate.takes(m))
+            .name("unpaid-sale-matches")
+            .uid("unpaid-sale-matches" + uidSuffix)
+            .map(WindowCandidate::of, TypeInformation.of(WindowCandidate.class))
+            .name("window-candidates")
+            .uid("window-candidates" + uidSuffix);
+    DataStream<Settlement> payoutLines =
+        lines
+            .filter(s -> PayoutWindowFunction.takes(settings, s))
+            .name("window-payout-lines")
+            .uid("window-payout-lines" + uidSuffix);
+    return settledPayments
+        .connect(payoutLines)
+        .keyBy(PayoutWindowFunction.CANDIDATE_KEY, PayoutWindowFunction.PAYOUT_KEY, Types.STRING)
+        .process(new PayoutWindowFunction(settings), TypeInformation.of(PaymentMatch.class))
+        .name("payout-window-matcher")
+        .uid("payout-window-matcher" + uidSuffix);
+  }
+
   /** Adds the pipeline to {@code env}; the caller executes it. */
   public void build(StreamExecutionEnvironment env) {
     // An idle topic (no settlement files today) must not hold every overdue timer back.
@@ -87,12 +119,14 @@ public final class ReconcileJob {
                 "settlement-lines",
                 TypeInformation.of(Settlement.class))
             .uid("settlement-lines-source");
+    MatcherSettings rules = settings;
     DataStream<Settlement> settlementStream =
         lines
             // PAYMENT, REFUND, CHARGEBACK and REVERSAL lines; FEE and OTHER lines are not per
-            // payment, and a batch's payout line is decided by the batch matcher. The uid predates
-            // refunds and stays, so old checkpoints still map.
-            .filter(Settlement::isMatchedPerPayment)
+            // payment, a batch's payout line is decided by the batch matcher, and (when payout
+            // windows are enabled) a payout line without a batch by the window matcher. The uid
+            // predates refunds and stays, so old checkpoints still map.
+            .filter(s -> s.isMatchedPerPayment() && !PayoutWindowFunction.takes(rules, s))
             .name("reconciled-lines-only")
             .uid("settling-lines-only");
 
@@ -118,11 +152,16 @@ public final class ReconcileJob {
             .name("payout-batch-matcher")
             .uid("payout-batch-matcher");
 
-    DataStream<PaymentMatch> allMatches = matched.union(batches);
+    // One-to-many without a batch id: a payout line against the merchant's settled payments.
+    SingleOutputStreamOperator<PaymentMatch> windows = payoutWindows(matched, lines, settings, "");
+
+    DataStream<PaymentMatch> allMatches = matched.union(batches, windows);
     DataStream<ReconAlert> allAlerts =
         matched
             .getSideOutput(PaymentSettlementMatcher.ALERTS)
-            .union(batches.getSideOutput(PayoutBatchFunction.ALERTS));
+            .union(
+                batches.getSideOutput(PayoutBatchFunction.ALERTS),
+                windows.getSideOutput(PayoutWindowFunction.ALERTS));
     allMatches.sinkTo(matches).name("recon-matches").uid("recon-matches-sink");
     // payments.settled: one record per sale payment matched (a refund match settles no payment,
     // a batch match is about the payout, not a payment).

@@ -101,6 +101,25 @@ public class Settlement implements java.io.Serializable {
         && (paymentReference == null || paymentReference.isBlank());
   }
 
+  /**
+   * A payout line without a batch id: a PAYMENT line naming no payment and no batch, with a
+   * merchant. The schema has no payout record type, so this shape is what tells it from a sale
+   * line; {@link PayoutWindowFunction} matches it against the merchant's settled payments when
+   * {@code payout_windows} is enabled.
+   */
+  public boolean isWindowPayout() {
+    return !hasBatch()
+        && "PAYMENT".equals(recordType)
+        && (paymentReference == null || paymentReference.isBlank())
+        && merchantId != null
+        && !merchantId.isBlank();
+  }
+
+  /** The key a merchant's window payout lines and settled payments meet under. */
+  public String merchantKey() {
+    return WindowCandidate.MERCHANT_KEY_PREFIX + merchantId;
+  }
+
   /** Whether the line names a batch (its payout line or one of its members). */
   public boolean hasBatch() {
     return batchId != null && !batchId.isBlank();

@@ -435,6 +435,99 @@ class PaymentSettlementMatcherTest {
   }
 
   @Test
+  void splitLinesBeforeThePaymentWaitForItAndAreDecidedAsAfterIt() throws Exception {
+    // Both orders give the same findings: lines first (here, out of settled_at order), then the
+    // payment; and the payment first (the existing case above).
+    harness.processElement2(settlement("se-b", "line-b", "pay-1", 3_000, "EUR", 2_100), 2_100);
+    harness.processElement2(settlement("se-a", "line-a", "pay-1", 5_000, "EUR", 2_000), 2_000);
+    harness.processElement2(settlement("se-a", "line-a", "pay-1", 5_000, "EUR", 2_000), 2_000);
+    harness.processElement2(settlement("se-c", "line-c", "pay-1", 2_000, "EUR", 2_200), 2_200);
+    assertThat(alerts()).isEmpty(); // not a duplicate on arrival any more
+    harness.processBothWatermarks(new Watermark(2_300));
+    assertThat(alerts()).isEmpty();
+
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 2_500), 2_500);
+
+    assertThat(alerts())
+        .extracting(a -> a.kind + " " + a.settlementId)
+        .containsExactly("AMOUNT_MISMATCH line-a", "RESOLVED line-a+line-b+line-c");
+    assertThat(alerts().get(1).resolvesEventId).isEqualTo(alerts().get(0).eventId);
+    assertThat(matches())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.rule).isEqualTo("split-lines-sum@1");
+              assertThat(m.settlementId).isEqualTo("line-a+line-b+line-c");
+              assertThat(m.eventId).isEqualTo(ReconFindings.matchId("pay-1", "se-c"));
+              assertThat(m.settlementNetMinor).isEqualTo(10_000 - 100);
+            });
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void theSameLinesGiveTheSameFindingsWhicheverComesFirst() throws Exception {
+    List<String> lineFirst = splitFindings(true);
+    List<String> paymentFirst = splitFindings(false);
+    assertThat(lineFirst).isEqualTo(paymentFirst);
+    assertThat(lineFirst)
+        .containsExactly(
+            "AMOUNT_MISMATCH line-a",
+            "DUPLICATE_SETTLEMENT line-b",
+            "MATCH line-a+line-c",
+            "RESOLVED line-a+line-c");
+  }
+
+  /** A 6,000 line, a 5,000 line that would overshoot, a 4,000 line completing the 10,000. */
+  private static List<String> splitFindings(boolean linesFirst) throws Exception {
+    var h = newHarness();
+    h.open();
+    try {
+      LedgerPayment p = payment("pe-1", "pay-1", 10_000, "EUR", 1_000);
+      if (!linesFirst) {
+        h.processElement1(p, 1_000);
+      }
+      h.processElement2(settlement("se-a", "line-a", "pay-1", 6_000, "EUR", 2_000), 2_000);
+      h.processElement2(settlement("se-b", "line-b", "pay-1", 5_000, "EUR", 2_100), 2_100);
+      h.processElement2(settlement("se-c", "line-c", "pay-1", 4_000, "EUR", 2_200), 2_200);
+      if (linesFirst) {
+        h.processElement1(p, 1_000);
+      }
+      List<String> out = new java.util.ArrayList<>();
+      alertsOf(h).forEach(a -> out.add(a.kind + " " + a.settlementId));
+      h.extractOutputValues().forEach(m -> out.add("MATCH " + m.settlementId));
+      out.sort(null);
+      h.processBothWatermarks(new Watermark(AFTER_EVERYTHING_MS));
+      assertThat(h.numKeyedStateEntries()).isZero();
+      assertThat(h.numEventTimeTimers()).isZero();
+      return out;
+    } finally {
+      h.close();
+    }
+  }
+
+  @Test
+  void linesWaitingWhenTheGraceEndsAreAnOrphanAndItsDuplicatesAsBefore() throws Exception {
+    harness.processElement2(settlement("se-a", "line-a", "pay-1", 5_000, "EUR", 2_000), 2_000);
+    harness.processElement2(settlement("se-b", "line-b", "pay-1", 5_000, "EUR", 2_500), 2_500);
+    harness.processBothWatermarks(new Watermark(2_000 + GRACE_MS - 1));
+    assertThat(alerts()).isEmpty();
+
+    harness.processBothWatermarks(new Watermark(2_000 + GRACE_MS));
+
+    assertThat(alerts())
+        .extracting(a -> a.kind + " " + a.settlementId)
+        .containsExactly("ORPHAN_SETTLEMENT line-a", "DUPLICATE_SETTLEMENT line-b");
+    // A third line after the orphan alert is a duplicate at once, as before.
+    harness.processElement2(settlement("se-c", "line-c", "pay-1", 5_000, "EUR", 6_000), 6_000);
+    assertThat(alerts()).hasSize(3);
+    assertThat(alerts().get(2).kind).isEqualTo(AlertKind.DUPLICATE_SETTLEMENT);
+    // The payment arriving late still matches the first line (short: an amount mismatch).
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 7_000), 7_000);
+    assertThat(alerts().get(3).kind).isEqualTo(AlertKind.AMOUNT_MISMATCH);
+    assertStateClearedAfterwards();
+  }
+
+  @Test
   void aLineBeyondWhatTheSplitStillLacksIsADuplicate() throws Exception {
     harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
     harness.processElement2(settlement("se-a", "line-a", "pay-1", 6_000, "EUR", 2_000), 2_000);

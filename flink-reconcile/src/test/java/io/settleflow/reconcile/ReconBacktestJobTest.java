@@ -28,6 +28,7 @@ class ReconBacktestJobTest {
       version: candidate-1
       amount: {version: 2, tolerance_minor: 10, tolerance_percent: 0}
       overdue: {version: 2, default_sla: P3D}
+      payout_windows: {version: 1, enabled: true, window: P1D}
       """;
 
   /** Every event of the recording, in the order a file would list them (not event time). */
@@ -47,6 +48,19 @@ class ReconBacktestJobTest {
             Fixtures.member("se-6", "pay-6", "b-1", 600, 10, T0 + DAY),
             Fixtures.member("se-7", "pay-7", "b-1", 700, 10, T0 + DAY),
             Fixtures.payout("se-p1", "b-1", 1_280, T0 + DAY),
+            // a bank credit naming no payment and no batch: pay-1's net (sum within a window)
+            new Settlement(
+                "se-po",
+                "l-po",
+                "bank",
+                "PAYMENT",
+                null,
+                "merchant-1",
+                990,
+                0,
+                990,
+                "EUR",
+                T0 + 3 * HOUR),
             settlement("se-3", "l-3", "pay-3", 3_000, "EUR", T0 + DAY * 5 / 2), // after 2 days
             // the watermark passes pay-3's deadline (T0 + 2 days) before its line comes
             payment("pe-10", "pay-10", 1_000, "EUR", T0 + 2 * DAY + 5 * HOUR),
@@ -84,22 +98,24 @@ class ReconBacktestJobTest {
 
     assertThat(second).isEqualTo(first);
     assertThat(first)
-        .contains("input: 7 ledger events, 8 settlement lines")
+        .contains("input: 7 ledger events, 9 settlement lines")
         .contains("rules in force: built-in recon-rules.yaml (version builtin-1)")
-        // pay-1, pay-3 (late), pay-6, pay-7, batch:b-1 (payout-batch-sum), pay-10; + pay-2
-        .containsPattern("\nMATCH +6 +7 +\\+1\n")
+        // pay-1, pay-3 (late), pay-6, pay-7, batch:b-1 (payout-batch-sum), pay-10; + pay-2 and
+        // the bank credit l-po paying pay-1 (payout-window-sum, enabled in the candidate only)
+        .containsPattern("\nMATCH +6 +8 +\\+2\n")
         .containsPattern("\nAMOUNT_MISMATCH +1 +0 +−1\n")
-        .containsPattern("\nORPHAN_SETTLEMENT +1 +1 +0\n")
+        .containsPattern("\nORPHAN_SETTLEMENT +2 +1 +−1\n")
         .containsPattern("\nOVERDUE_PAYMENT +1 +0 +−1\n")
         .containsPattern("\nRESOLVED +1 +0 +−1\n")
-        .contains("moved between kinds (in force → candidate): 2 payments or lines")
+        .contains("moved between kinds (in force → candidate): 3 payments or lines")
+        .containsPattern("ORPHAN_SETTLEMENT → MATCH +1  e.g. line:l-po\n")
         .containsPattern("AMOUNT_MISMATCH → MATCH +1  e.g. pay-2\n")
         .containsPattern("MATCH\\+OVERDUE_PAYMENT\\+RESOLVED → MATCH +1  e.g. pay-3\n")
         // pay-11's overdue alert would come after the recording ends: left out of both
         .containsPattern("decided only after the recorded input ends \\(left out\\): in force 1")
         // in force: both labelled found, plus the overdue that was late, not missing
         .containsPattern("AMOUNT_MISMATCH +1\\.000 +1\\.000 +- +0\\.000")
-        .containsPattern("all alerts +0\\.667 +1\\.000 +1\\.000 +0\\.500");
+        .containsPattern("all alerts +0\\.500 +1\\.000 +1\\.000 +0\\.500");
   }
 
   @Test

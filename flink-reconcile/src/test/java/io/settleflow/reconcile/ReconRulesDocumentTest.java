@@ -73,6 +73,23 @@ class ReconRulesDocumentTest {
   }
 
   @Test
+  void thePayoutWindowsSectionBecomesRules() {
+    ReconRules.PayoutWindows w =
+        ReconRulesDocument.parse(
+                "version: 1\npayout_windows: {version: 3, enabled: true, window: P2D,"
+                    + " tolerance_minor: 4}")
+            .windows();
+
+    assertThat(w).isEqualTo(new ReconRules.PayoutWindows(3, true, 2 * 86_400_000L, 4));
+    assertThat(w.rule()).isEqualTo("payout-window-sum@3");
+    assertThat(ReconRulesDocument.parse("version: 1\npayout_windows: {version: 1}").windows())
+        .isEqualTo(ReconRules.PayoutWindows.defaults());
+    assertThat(ReconRules.PayoutWindows.defaults().enabled()).isFalse();
+    assertThat(ReconRulesDocument.builtin().windows())
+        .isEqualTo(ReconRules.PayoutWindows.defaults());
+  }
+
+  @Test
   void theBuiltInDocumentIsTheDefaults() {
     assertThat(ReconRulesDocument.builtin()).isEqualTo(ReconRules.defaults());
   }
@@ -170,6 +187,26 @@ class ReconRulesDocumentTest {
         Arguments.of("version: 1\nbatches: {version: 1, window: P1D}", "batches.window: unknown"),
         Arguments.of("version: 1\nbatches: {wait: P1D}", "batches.version: required"),
         Arguments.of("version: 1\nbatches: 3", "batches: must be a mapping"),
+        Arguments.of(
+            "version: 1\npayout_windows: {version: 1, enabled: yes please}",
+            "payout_windows.enabled: must be true or false"),
+        Arguments.of(
+            "version: 1\npayout_windows: {version: 1, tolerance_minor: -2}",
+            "payout_windows.tolerance_minor: must be >= 0"),
+        Arguments.of(
+            "version: 1\npayout_windows: {version: 1, tolerance_minor: 0.5}",
+            "payout_windows.tolerance_minor: must be a whole number"),
+        Arguments.of(
+            "version: 1\npayout_windows: {version: 1, window: PT0S}",
+            "payout_windows.window: must be positive"),
+        Arguments.of(
+            "version: 1\npayout_windows: {version: 1, window: 3d}",
+            "payout_windows.window: must be an ISO"),
+        Arguments.of(
+            "version: 1\npayout_windows: {version: 1, wait: PT1H}",
+            "payout_windows.wait: unknown field"),
+        Arguments.of(
+            "version: 1\npayout_windows: {enabled: true}", "payout_windows.version: required"),
         Arguments.of("version: 1\nversion: 2", "not valid YAML/JSON"),
         Arguments.of("version: [1", "not valid YAML/JSON"),
         Arguments.of("version: ''", "version: must be a non-empty value"),

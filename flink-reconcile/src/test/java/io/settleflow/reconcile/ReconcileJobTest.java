@@ -19,7 +19,23 @@ import org.junit.jupiter.api.Test;
 
 /** The whole pipeline on a MiniCluster with finite sources and collecting sinks. */
 class ReconcileJobTest {
-  static final MatcherSettings SETTINGS = new MatcherSettings(60_000, 10_000, 60_000, 0);
+  static final MatcherSettings SETTINGS =
+      withPayoutWindows(new MatcherSettings(60_000, 10_000, 60_000, 0));
+
+  static MatcherSettings withPayoutWindows(MatcherSettings s) {
+    ReconRules r = s.rules();
+    return new MatcherSettings(
+        s.orphanGraceMs(),
+        s.decidedRetentionMs(),
+        new ReconRules(
+            r.version(),
+            r.amount(),
+            r.fees(),
+            r.fx(),
+            r.overdue(),
+            r.batches(),
+            new ReconRules.PayoutWindows(1, true, 86_400_000L, 0)));
+  }
 
   @Test
   void pipelineMatchesAlertsAndIgnoresRedeliveriesAndFeeLines() throws Exception {
@@ -50,6 +66,20 @@ class ReconcileJobTest {
     settlements.add(Fixtures.member("se-6", "pay-6", "b-1", 600, 10, t0 + 400));
     settlements.add(Fixtures.member("se-7", "pay-7", "b-1", 700, 10, t0 + 400));
     settlements.add(Fixtures.payout("se-p1", "b-1", 1_280, t0 + 500));
+    // One-to-many without a batch id: a bank credit of pay-1's and pay-2's net (990 + 1,980).
+    settlements.add(
+        new Settlement(
+            "se-w",
+            "l-w",
+            "bank",
+            "PAYMENT",
+            null,
+            "merchant-1",
+            2_970,
+            0,
+            2_970,
+            "EUR",
+            t0 + 600));
 
     Configuration conf = new Configuration();
     conf.set(PipelineOptions.GENERIC_TYPES, false); // fails the job if anything would need Kryo
@@ -74,7 +104,15 @@ class ReconcileJobTest {
     assertThat(matches.received())
         .extracting(m -> m.paymentId)
         .containsExactlyInAnyOrder(
-            "pay-1", "pay-2", "pay-3", "pay-3", "pay-6", "pay-7", "batch:b-1");
+            "pay-1", "pay-2", "pay-3", "pay-3", "pay-6", "pay-7", "batch:b-1", "payout:bank:l-w");
+    assertThat(matches.received())
+        .filteredOn(m -> m.paymentId.startsWith("payout:"))
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.rule).isEqualTo("payout-window-sum@1");
+              assertThat(m.paymentIds).containsExactly("pay-1", "pay-2");
+            });
     assertThat(matches.received())
         .filteredOn(m -> m.batchId != null)
         .singleElement()
@@ -84,7 +122,7 @@ class ReconcileJobTest {
               assertThat(m.paymentIds).containsExactly("pay-6", "pay-7");
             });
     // payments.settled: the sale matches only (pay-3's refund match settles no payment, the
-    // batch match no single payment).
+    // batch and window matches no single payment).
     assertThat(settled.received())
         .extracting(m -> m.paymentId + (m.refund ? ":refund" : ""))
         .containsExactlyInAnyOrder("pay-1", "pay-2", "pay-3", "pay-6", "pay-7");
@@ -113,7 +151,8 @@ class ReconcileJobTest {
             MatchCriterion.class,
             MatchDeltas.class,
             ReconciliationRow.class,
-            BatchTotals.class)) {
+            BatchTotals.class,
+            WindowCandidate.class)) {
       assertThat(TypeInformation.of(type))
           .as(type.getSimpleName())
           .isInstanceOf(PojoTypeInfo.class);
