@@ -489,12 +489,27 @@ public final class SettleflowCli extends GroupCommand {
           description = "Entries per file (default: ${DEFAULT-VALUE}; the heap run uses 10x).")
       long entries;
 
+      @Option(
+          names = "--rounds",
+          defaultValue = "5",
+          description =
+              "Measured rounds of floor, csv, floor, camt053, floor, bai2 slices; each ratio is the median over the rounds (default: ${DEFAULT-VALUE}).")
+      int rounds;
+
+      @Option(
+          names = "--warmup-rounds",
+          defaultValue = "1",
+          description = "Unmeasured rounds first (default: ${DEFAULT-VALUE}).")
+      int warmupRounds;
+
       @Override
       public Integer call() throws Exception {
         Path dir = io.settleflow.deploy.bench.BenchRun.newRunDir("feeds");
         io.settleflow.deploy.bench.FeedsBenchmark.Result result =
             new io.settleflow.deploy.bench.FeedsBenchmark(
-                    new io.settleflow.deploy.bench.FeedsBenchmark.Options(entries), System.out)
+                    new io.settleflow.deploy.bench.FeedsBenchmark.Options(
+                        entries, rounds, warmupRounds),
+                    System.out)
                 .run(dir);
         System.out.println(
             "machine: "

@@ -45,6 +45,72 @@ public final class CamtParser implements StreamingSettlementParser {
 
   private static final XMLInputFactory XML = secureFactory();
 
+  /** A bank transaction code: domain and sub-family decide a record's type. */
+  private static final XmlElement.Shape BANK_TRANSACTION_CODE =
+      XmlElement.Shape.of(
+          "Domn",
+          XmlElement.Shape.of(
+              "Cd",
+              XmlElement.Shape.LEAF,
+              "Fmly",
+              XmlElement.Shape.of("SubFmlyCd", XmlElement.Shape.LEAF)));
+
+  /**
+   * What the parser reads of an {@code Ntry} (see {@link Run#entry}, {@link #type}, {@link
+   * #paymentReference}, {@link Run#charges}): everything else (parties, agents, card data, related
+   * dates and prices, ...) is skipped while scanning, never built. {@code Chrgs} is kept whole.
+   */
+  static final XmlElement.Shape NTRY_SHAPE =
+      XmlElement.Shape.of(
+          "Amt",
+          XmlElement.Shape.LEAF,
+          "CdtDbtInd",
+          XmlElement.Shape.LEAF,
+          "RvslInd",
+          XmlElement.Shape.LEAF,
+          "Sts",
+          XmlElement.Shape.of("Cd", XmlElement.Shape.LEAF),
+          "BookgDt",
+          XmlElement.Shape.of("Dt", XmlElement.Shape.LEAF, "DtTm", XmlElement.Shape.LEAF),
+          "ValDt",
+          XmlElement.Shape.of("Dt", XmlElement.Shape.LEAF, "DtTm", XmlElement.Shape.LEAF),
+          "AcctSvcrRef",
+          XmlElement.Shape.LEAF,
+          "NtryRef",
+          XmlElement.Shape.LEAF,
+          "AddtlNtryInf",
+          XmlElement.Shape.LEAF,
+          "BkTxCd",
+          BANK_TRANSACTION_CODE,
+          "Chrgs",
+          XmlElement.Shape.ALL,
+          "NtryDtls",
+          XmlElement.Shape.of(
+              "TxDtls",
+              XmlElement.Shape.of(
+                  "Amt",
+                  XmlElement.Shape.LEAF,
+                  "CdtDbtInd",
+                  XmlElement.Shape.LEAF,
+                  "AmtDtls",
+                  XmlElement.Shape.of("TxAmt", XmlElement.Shape.of("Amt", XmlElement.Shape.LEAF)),
+                  "Refs",
+                  XmlElement.Shape.of(
+                      "EndToEndId", XmlElement.Shape.LEAF, "TxId", XmlElement.Shape.LEAF),
+                  "RmtInf",
+                  XmlElement.Shape.of(
+                      "Ustrd",
+                      XmlElement.Shape.LEAF,
+                      "Strd",
+                      XmlElement.Shape.of(
+                          "CdtrRefInf", XmlElement.Shape.of("Ref", XmlElement.Shape.LEAF))),
+                  "Chrgs",
+                  XmlElement.Shape.ALL,
+                  "RtrInf",
+                  XmlElement.Shape.LEAF,
+                  "BkTxCd",
+                  BANK_TRANSACTION_CODE)));
+
   @Override
   public String format() {
     return FORMAT;
@@ -166,7 +232,7 @@ public final class CamtParser implements StreamingSettlementParser {
               Statement s = statement;
               switch (name) {
                 case "Ntry" -> {
-                  XmlElement ntry = XmlElement.read(reader);
+                  XmlElement ntry = XmlElement.read(reader, NTRY_SHAPE);
                   build(() -> entry(ntry, s));
                   continue;
                 }

@@ -45,14 +45,75 @@ final class XmlElement {
     this.currency = currency;
   }
 
-  /** Reads the element the reader is on (a START_ELEMENT) through its END_ELEMENT. */
-  static XmlElement read(XMLStreamReader reader)
-      throws XMLStreamException, UnreadableFileException {
-    int[] count = {0};
-    return readElement(reader, count, true);
+  /**
+   * Which descendants of a captured element are kept: the others are skipped as the reader passes
+   * them, without an element, a string or a location being made for them (most of a real {@code
+   * Ntry} is parties, agents and related dates the parser never reads). Names are compared as the
+   * reader's interned names.
+   */
+  static final class Shape {
+    /** Every descendant kept. */
+    static final Shape ALL = new Shape(null, null);
+
+    /** The element's own text and attributes only; its children are skipped. */
+    static final Shape LEAF = new Shape(new String[0], new Shape[0]);
+
+    private final String[] names;
+    private final Shape[] shapes;
+
+    private Shape(String[] names, Shape[] shapes) {
+      this.names = names;
+      this.shapes = shapes;
+    }
+
+    /** Children by name: {@code of("Amt", LEAF, "Refs", of("EndToEndId", LEAF))}. */
+    static Shape of(Object... nameThenShape) {
+      int n = nameThenShape.length / 2;
+      String[] names = new String[n];
+      Shape[] shapes = new Shape[n];
+      for (int i = 0; i < n; i++) {
+        names[i] = ((String) nameThenShape[2 * i]).intern();
+        shapes[i] = (Shape) nameThenShape[2 * i + 1];
+      }
+      return new Shape(names, shapes);
+    }
+
+    /**
+     * The shape of a kept child, or null when a child of that name is skipped. The reader's names
+     * and these are interned, so equals mostly ends at its identity check.
+     */
+    Shape child(String name) {
+      if (names == null) {
+        return ALL;
+      }
+      for (int i = 0; i < names.length; i++) {
+        if (names[i].equals(name)) {
+          return shapes[i];
+        }
+      }
+      return null;
+    }
   }
 
-  private static XmlElement readElement(XMLStreamReader reader, int[] count, boolean root)
+  /** Reads the element the reader is on (a START_ELEMENT) through its END_ELEMENT, all of it. */
+  static XmlElement read(XMLStreamReader reader)
+      throws XMLStreamException, UnreadableFileException {
+    return read(reader, Shape.ALL);
+  }
+
+  /**
+   * Reads the element the reader is on (a START_ELEMENT) through its END_ELEMENT, keeping the
+   * descendants {@code shape} names. Skipped descendants still count towards {@link #MAX_ELEMENTS}
+   * and still refuse the file on an entity reference.
+   */
+  static XmlElement read(XMLStreamReader reader, Shape shape)
+      throws XMLStreamException, UnreadableFileException {
+    int[] count = {0};
+    return readElement(reader, count, true, shape);
+  }
+
+  private static XmlElement readElement(
+      XMLStreamReader reader, int[] count, boolean root, Shape shape)
       throws XMLStreamException, UnreadableFileException {
     String name = reader.getLocalName();
     XmlElement element =
@@ -60,16 +121,7 @@ final class XmlElement {
             name,
             root || name.equals(LINE_KEPT) ? reader.getLocation().getLineNumber() : -1,
             reader.getAttributeCount() == 0 ? null : reader.getAttributeValue(null, "Ccy"));
-    if (++count[0] > MAX_ELEMENTS) {
-      throw new UnreadableFileException(
-          "element "
-              + element.name
-              + " at line "
-              + reader.getLocation().getLineNumber()
-              + " has more than "
-              + MAX_ELEMENTS
-              + " elements");
-    }
+    countElement(reader, count, name);
     // Most elements have one text event: keep it as it comes; join several only when they occur.
     String single = null;
     StringBuilder several = null;
@@ -77,7 +129,14 @@ final class XmlElement {
     while (true) {
       int event = reader.next();
       switch (event) {
-        case XMLStreamConstants.START_ELEMENT -> element.add(readElement(reader, count, false));
+        case XMLStreamConstants.START_ELEMENT -> {
+          Shape childShape = shape.child(reader.getLocalName());
+          if (childShape == null) {
+            skipElement(reader, count);
+          } else {
+            element.add(readElement(reader, count, false, childShape));
+          }
+        }
         case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
           textChars += reader.getTextLength();
           if (textChars > MAX_TEXT_CHARS) {
@@ -91,6 +150,10 @@ final class XmlElement {
                     + " characters");
           }
           if (single == null) {
+            if (reader.isWhiteSpace()) {
+              // indentation around children, before any text: stripped anyway, so never made
+              continue;
+            }
             single = reader.getText();
           } else {
             if (several == null) {
@@ -108,18 +171,55 @@ final class XmlElement {
           }
           return element;
         }
-        case XMLStreamConstants.ENTITY_REFERENCE ->
-            // no DTD is allowed, so no entity is declared: its text is unknown, not empty
-            throw new UnreadableFileException(
-                "not a camt file: undeclared entity &"
-                    + reader.getLocalName()
-                    + "; at line "
-                    + reader.getLocation().getLineNumber());
+        case XMLStreamConstants.ENTITY_REFERENCE -> throw undeclaredEntity(reader);
         default -> {
           // comments and processing instructions carry nothing
         }
       }
     }
+  }
+
+  /** Passes the element the reader is on (a START_ELEMENT) through its END_ELEMENT, unbuilt. */
+  private static void skipElement(XMLStreamReader reader, int[] count)
+      throws XMLStreamException, UnreadableFileException {
+    countElement(reader, count, reader.getLocalName());
+    int depth = 1;
+    while (depth > 0) {
+      switch (reader.next()) {
+        case XMLStreamConstants.START_ELEMENT -> {
+          countElement(reader, count, reader.getLocalName());
+          depth++;
+        }
+        case XMLStreamConstants.END_ELEMENT -> depth--;
+        case XMLStreamConstants.ENTITY_REFERENCE -> throw undeclaredEntity(reader);
+        default -> {
+          // text is passed over without being made into a string
+        }
+      }
+    }
+  }
+
+  private static void countElement(XMLStreamReader reader, int[] count, String name)
+      throws UnreadableFileException {
+    if (++count[0] > MAX_ELEMENTS) {
+      throw new UnreadableFileException(
+          "element "
+              + name
+              + " at line "
+              + reader.getLocation().getLineNumber()
+              + " has more than "
+              + MAX_ELEMENTS
+              + " elements");
+    }
+  }
+
+  private static UnreadableFileException undeclaredEntity(XMLStreamReader reader) {
+    // no DTD is allowed, so no entity is declared: its text is unknown, not empty
+    return new UnreadableFileException(
+        "not a camt file: undeclared entity &"
+            + reader.getLocalName()
+            + "; at line "
+            + reader.getLocation().getLineNumber());
   }
 
   /** Below the root, only these elements keep their line (camt's split batch records). */
@@ -186,13 +286,12 @@ final class XmlElement {
   }
 
   /**
-   * Names are the reader's shared (interned) instances and steps are interned: equal names are
-   * mostly the same object, and the cached hashes tell different names apart without comparing
-   * text.
+   * Names are the reader's shared (interned) instances and steps are interned: equals mostly ends
+   * at its identity check, and tells other names apart by length or first bytes. (Comparing hash
+   * codes first cost more: the profile showed them being computed on this path.)
    */
-  @SuppressWarnings("ReferenceEquality") // a shortcut only: equals decides when they differ
   private static boolean named(XmlElement e, String name) {
-    return e.name == name || (e.name.hashCode() == name.hashCode() && e.name.equals(name));
+    return e.name.equals(name);
   }
 
   // Paths are constants of the parser (a few dozen), looked up for every entry: split them once.

@@ -675,6 +675,64 @@ class CamtParserTest {
     assertThat(tally.summary("f", "bank", "camt", "big").published()).isEqualTo(entries);
   }
 
+  /** What a real bank adds to an entry that the parser does not read. */
+  private static final String UNREAD_PARTS =
+      "<RltdPties><Dbtr><Nm>A. Debtor &amp; Sons</Nm><PstlAdr><Ctry>DE</Ctry>"
+          + "<AdrLine>Hauptstr. 1</AdrLine></PstlAdr></Dbtr><DbtrAcct><Id><IBAN>DE02100100109307118603"
+          + "</IBAN></Id></DbtrAcct></RltdPties><RltdAgts><DbtrAgt><FinInstnId><BICFI>BANKDEFF</BICFI>"
+          + "</FinInstnId></DbtrAgt></RltdAgts><RltdDts><AccptncDtTm>2026-11-24T10:00:00Z</AccptncDtTm>"
+          + "</RltdDts><Purp><Cd>GDDS</Cd></Purp>";
+
+  @Test
+  void partsTheParserDoesNotReadAreSkippedWithoutChangingTheRecord() throws Exception {
+    String details =
+        "<NtryDtls><TxDtls><Refs><EndToEndId>pay_1</EndToEndId></Refs>%s"
+            + "<RmtInf><Ustrd>invoice 7</Ustrd></RmtInf></TxDtls></NtryDtls>";
+    String lean =
+        "<Ntry>"
+            + BOOKED_CREDIT
+            + "<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT"
+            + "</SubFmlyCd></Fmly></Domn></BkTxCd>"
+            + String.format(details, "")
+            + "</Ntry>";
+    // the same entry pretty-printed and carrying parties, agents, dates, purpose and card data
+    String full =
+        "<Ntry>\n  "
+            + BOOKED_CREDIT
+            + "\n  <AddtlInfInd><MsgNmId>camt.054</MsgNmId></AddtlInfInd>\n  <CardTx><Card>"
+            + "<MskdPAN>411111******1111</MskdPAN></Card></CardTx>\n  "
+            + "<BkTxCd>\n    <Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly>"
+            + "</Domn>\n    <Prtry><Cd>166</Cd><Issr>DK</Issr></Prtry>\n  </BkTxCd>\n  "
+            + String.format(details, UNREAD_PARTS)
+            + "\n</Ntry>";
+
+    SettlementRecord expected = parse(statement("08", lean)).records().get(0);
+    SettlementRecord actual = parse(statement("08", full)).records().get(0);
+
+    assertThat(actual.getPaymentReference()).isEqualTo("pay_1");
+    assertThat(actual.getRecordType()).isEqualTo(SettlementRecordType.PAYMENT);
+    assertThat(actual).isEqualTo(expected);
+  }
+
+  @Test
+  void aSkippedPartIsStillCheckedForUndeclaredEntitiesAndCountedAgainstTheLimit() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    statement(
+                        "08",
+                        "<Ntry>"
+                            + BOOKED_CREDIT
+                            + "<NtryDtls><TxDtls><RltdPties><Dbtr><Nm>&x;</Nm></Dbtr></RltdPties>"
+                            + "</TxDtls></NtryDtls></Ntry>")))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessage("not a camt file: undeclared entity &x; at line 2");
+    String many = "<Purp/>".repeat(XmlElement.MAX_ELEMENTS);
+    assertThatThrownBy(() -> parse(statement("08", "<Ntry>" + BOOKED_CREDIT + many + "</Ntry>")))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessageContaining("has more than " + XmlElement.MAX_ELEMENTS + " elements");
+  }
+
   @Test
   void anOversizedElementOrNestingRefusesTheFileInsteadOfGrowingMemory() {
     String longText =

@@ -75,7 +75,7 @@ class FeedFilesTest {
   @Test
   void theResultLineHasTheIssuesKeysAndRatios() {
     FeedsBenchmark.Result result =
-        new FeedsBenchmark.Result(100_000, 80_000, 50_000, 60_000, 40L << 20, 44L << 20);
+        new FeedsBenchmark.Result(0.80, 0.50, 0.60, 100_000, 40L << 20, 44L << 20);
     assertThat(result.resultLine())
         .isEqualTo(
             "RESULT feeds csv_ratio=0.80 camt053_ratio=0.50 bai2_ratio=0.60 floor_eps=100000 heap_growth_10x=1.10");
