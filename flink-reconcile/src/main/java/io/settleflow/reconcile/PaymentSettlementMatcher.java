@@ -432,8 +432,8 @@ public class PaymentSettlementMatcher
       return false;
     }
     long allowed = settings.rules().amount().allowedMinor(d.expectedAmountMinor);
-    long sum = saturatingAdd(d.splitGrossMinor, s.grossAmountMinor);
-    return sum <= saturatingAdd(d.expectedAmountMinor, allowed);
+    long sum = EventTimes.saturatingAdd(d.splitGrossMinor, s.grossAmountMinor);
+    return sum <= EventTimes.saturatingAdd(d.expectedAmountMinor, allowed);
   }
 
   /** Counts a further line of a split; once the lines sum to the amount, match and resolve. */
@@ -442,7 +442,7 @@ public class PaymentSettlementMatcher
     long allowed = settings.rules().amount().allowedMinor(d.expectedAmountMinor);
     long sum = d.splitGrossMinor + s.grossAmountMinor; // bounded by continuesSplit
     d.splitGrossMinor = sum;
-    d.splitFeeMinor = saturatingAdd(d.splitFeeMinor, s.feeAmountMinor);
+    d.splitFeeMinor = EventTimes.saturatingAdd(d.splitFeeMinor, s.feeAmountMinor);
     d.settlementId = d.settlementId + "+" + s.settlementId;
     if (Math.abs(sum - d.expectedAmountMinor) <= allowed) {
       String key = ctx.getCurrentKey();
@@ -457,7 +457,7 @@ public class PaymentSettlementMatcher
   }
 
   private void markDecided(ReconDecision d, long fromMs, Context ctx) throws Exception {
-    d.cleanupAtMs = saturatingAdd(fromMs, settings.decidedRetentionMs());
+    d.cleanupAtMs = EventTimes.saturatingAdd(fromMs, settings.decidedRetentionMs());
     decision.update(d);
     ctx.timerService().registerEventTimeTimer(d.cleanupAtMs);
   }
@@ -574,7 +574,7 @@ public class PaymentSettlementMatcher
               overdue.rule(),
               due));
       // Kept so a late line still pairs (RESOLVED first), until the decided retention ends.
-      long dropAt = saturatingAdd(due, settings.decidedRetentionMs());
+      long dropAt = EventTimes.saturatingAdd(due, settings.decidedRetentionMs());
       overdueRefundDropAt.put(r.eventId, dropAt);
       ctx.timerService().registerEventTimeTimer(dropAt);
     }
@@ -641,7 +641,7 @@ public class PaymentSettlementMatcher
       tally = new RefundTally();
     }
     tally.pairedRefunds++;
-    tally.pairedRefundedMinor = saturatingAdd(tally.pairedRefundedMinor, r.amountMinor);
+    tally.pairedRefundedMinor = EventTimes.saturatingAdd(tally.pairedRefundedMinor, r.amountMinor);
     tally.merchantId = r.merchantId;
     refundTally.update(tally);
     extendRefundCleanup(cleanupFromMs, ctx, r.merchantId);
@@ -653,7 +653,7 @@ public class PaymentSettlementMatcher
       tally = new RefundTally();
       tally.merchantId = merchantId;
     }
-    long at = saturatingAdd(fromMs, settings.decidedRetentionMs());
+    long at = EventTimes.saturatingAdd(fromMs, settings.decidedRetentionMs());
     if (at > tally.cleanupAtMs) {
       tally.cleanupAtMs = at;
       ctx.timerService().registerEventTimeTimer(at);
@@ -721,16 +721,12 @@ public class PaymentSettlementMatcher
   }
 
   private long deadlineAt(LedgerPayment p) {
-    return saturatingAdd(p.occurredAtMs, settings.rules().overdue().slaMsFor(p.merchantId));
+    return EventTimes.saturatingAdd(
+        p.occurredAtMs, settings.rules().overdue().slaMsFor(p.merchantId));
   }
 
   private long orphanAt(Settlement s) {
-    return saturatingAdd(s.settledAtMs, settings.orphanGraceMs());
-  }
-
-  private static long saturatingAdd(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
+    return EventTimes.saturatingAdd(s.settledAtMs, settings.orphanGraceMs());
   }
 
   /** Keys payments by payment id (refunds by the payment's refund key). */

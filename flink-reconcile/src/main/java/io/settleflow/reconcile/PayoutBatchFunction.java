@@ -189,7 +189,7 @@ public class PayoutBatchFunction extends KeyedProcessFunction<String, Settlement
 
   /** Decisions are made on timers: {@code fromMs} is the timer's event time, as a replay has it. */
   private void markDecided(ReconDecision d, long fromMs, Context ctx) throws Exception {
-    d.cleanupAtMs = saturatingAdd(fromMs, settings.decidedRetentionMs());
+    d.cleanupAtMs = EventTimes.saturatingAdd(fromMs, settings.decidedRetentionMs());
     decision.update(d);
     ctx.timerService().registerEventTimeTimer(d.cleanupAtMs);
   }
@@ -213,16 +213,11 @@ public class PayoutBatchFunction extends KeyedProcessFunction<String, Settlement
   }
 
   private long decideAt(Settlement p) {
-    return saturatingAdd(p.settledAtMs, settings.rules().batches().waitMs());
+    return EventTimes.saturatingAdd(p.settledAtMs, settings.rules().batches().waitMs());
   }
 
   private long payoutDueAt(BatchTotals t) {
-    return saturatingAdd(t.firstAtMs, settings.rules().batches().payoutSlaMs());
-  }
-
-  private static long saturatingAdd(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
+    return EventTimes.saturatingAdd(t.firstAtMs, settings.rules().batches().payoutSlaMs());
   }
 
   /** Keys payout and member lines by their batch. */

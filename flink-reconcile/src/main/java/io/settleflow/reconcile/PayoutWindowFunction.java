@@ -161,7 +161,7 @@ public class PayoutWindowFunction
       int decided = count(decidedCount);
       // Past the cap a re-imported payout line is decided again: bounded state over exactness.
       if (decided < MAX_REMEMBERED_PAYOUTS) {
-        long drop = saturatingAdd(atMs, settings.decidedRetentionMs());
+        long drop = EventTimes.saturatingAdd(atMs, settings.decidedRetentionMs());
         decidedDropAt.put(s.eventId, drop);
         decidedCount.update(decided + 1);
         ctx.timerService().registerEventTimeTimer(drop);
@@ -203,7 +203,7 @@ public class PayoutWindowFunction
   }
 
   private long decideAt(Settlement s) {
-    return saturatingAdd(s.settledAtMs, settings.orphanGraceMs());
+    return EventTimes.saturatingAdd(s.settledAtMs, settings.orphanGraceMs());
   }
 
   /**
@@ -212,17 +212,13 @@ public class PayoutWindowFunction
    */
   private long dropAt(WindowCandidate c) {
     long at =
-        saturatingAdd(
-            saturatingAdd(c.settledAtMs, settings.rules().windows().windowMs()),
+        EventTimes.saturatingAdd(
+            EventTimes.saturatingAdd(c.settledAtMs, settings.rules().windows().windowMs()),
             settings.orphanGraceMs());
     long rounded =
-        saturatingAdd(at, DROP_GRANULARITY_MS - 1 - Math.floorMod(at - 1, DROP_GRANULARITY_MS));
+        EventTimes.saturatingAdd(
+            at, DROP_GRANULARITY_MS - 1 - Math.floorMod(at - 1, DROP_GRANULARITY_MS));
     return rounded;
-  }
-
-  private static long saturatingAdd(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
   }
 
   /** Keys settled payments by their merchant. */

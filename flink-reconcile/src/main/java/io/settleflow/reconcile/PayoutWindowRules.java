@@ -83,7 +83,7 @@ public final class PayoutWindowRules implements Serializable {
   public Verdict compare(Settlement payout, Collection<WindowCandidate> open) {
     String rule = rules.rule();
     long toMs = payout.settledAtMs;
-    long fromMs = saturatingAdd(toMs, -rules.windowMs());
+    long fromMs = EventTimes.saturatingAdd(toMs, -rules.windowMs());
     List<WindowCandidate> eligible = new ArrayList<>();
     for (WindowCandidate c : open) {
       if (BatchTotals.sameCurrency(payout.currency, c.currency)
@@ -198,10 +198,10 @@ public final class PayoutWindowRules implements Serializable {
     long sum = 0;
     StringBuilder ids = new StringBuilder();
     for (WindowCandidate c : chosen) {
-      sum = saturatingAdd(sum, c.netMinor);
+      sum = EventTimes.saturatingAdd(sum, c.netMinor);
       ids.append(ids.length() == 0 ? "" : "+").append(c.paymentId);
     }
-    long delta = saturatingAdd(target, -sum);
+    long delta = EventTimes.saturatingAdd(target, -sum);
     criteria.add(
         new MatchCriterion(
             "payout-equals-payments-net",
@@ -243,15 +243,15 @@ public final class PayoutWindowRules implements Serializable {
 
   /** The earliest-starting run within tolerance (smallest |delta|, then shortest), or null. */
   static List<WindowCandidate> contiguous(List<WindowCandidate> sorted, long target, long tol) {
-    long lo = saturatingAdd(target, -tol);
-    long hi = saturatingAdd(target, tol);
+    long lo = EventTimes.saturatingAdd(target, -tol);
+    long hi = EventTimes.saturatingAdd(target, tol);
     for (int i = 0; i < sorted.size(); i++) {
       long sum = 0;
       int best = -1;
       long bestDelta = Long.MAX_VALUE;
       int end = Math.min(sorted.size(), i + MAX_PAYMENTS_PER_PAYOUT);
       for (int k = i; k < end; k++) {
-        sum = saturatingAdd(sum, sorted.get(k).netMinor);
+        sum = EventTimes.saturatingAdd(sum, sorted.get(k).netMinor);
         if (sum > hi) {
           break; // nets are positive: longer runs only grow
         }
@@ -281,8 +281,8 @@ public final class PayoutWindowRules implements Serializable {
 
     Search(List<WindowCandidate> sorted, long target, long tol) {
       this.items = sorted.subList(0, Math.min(sorted.size(), MAX_SEARCH_CANDIDATES));
-      this.lo = saturatingAdd(target, -tol);
-      this.hi = saturatingAdd(target, tol);
+      this.lo = EventTimes.saturatingAdd(target, -tol);
+      this.hi = EventTimes.saturatingAdd(target, tol);
     }
 
     List<WindowCandidate> run() {
@@ -296,7 +296,7 @@ public final class PayoutWindowRules implements Serializable {
           exhausted = true;
           return false;
         }
-        long next = saturatingAdd(sum, items.get(k).netMinor);
+        long next = EventTimes.saturatingAdd(sum, items.get(k).netMinor);
         if (next > hi) {
           continue;
         }
@@ -311,10 +311,5 @@ public final class PayoutWindowRules implements Serializable {
       }
       return false;
     }
-  }
-
-  private static long saturatingAdd(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
   }
 }

@@ -626,7 +626,7 @@ public final class ReconFindings {
     m.amountMinor = payout.grossAmountMinor;
     long fees = 0;
     for (WindowCandidate c : verdict.chosen()) {
-      fees = saturatingAdd(fees, c.feeMinor);
+      fees = EventTimes.saturatingAdd(fees, c.feeMinor);
     }
     m.feeAmountMinor = fees;
     m.currency = payout.currency;
@@ -652,11 +652,6 @@ public final class ReconFindings {
     criteria.addAll(0, java.util.Arrays.asList(a.criteria));
     a.criteria = criteria.toArray(new MatchCriterion[0]);
     return a;
-  }
-
-  private static long saturatingAdd(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
   }
 
   private static String batchMerchant(Settlement payout, BatchTotals members) {
