@@ -68,7 +68,8 @@ final class ReconCommand extends GroupCommand {
     @CommandLine.Option(
         names = "--current",
         paramLabel = "FILE",
-        description = "The rules in force (default: the built-in recon-rules.yaml).")
+        description =
+            "The rules in force (default: deploy/recon-rules.yaml under SETTLEFLOW_HOME, which `up` runs reconcile with, else the built-in recon-rules.yaml).")
     Path current;
 
     @CommandLine.Option(
@@ -254,6 +255,19 @@ final class ReconCommand extends GroupCommand {
     }
 
     /** A JDBC URL as it may be printed: without its query (which may carry a password). */
+    /**
+     * The rules the backtest compares against: {@code --current} when given, else the document
+     * {@code up} runs reconcile with ({@link StackSettings#RECON_RULES} under {@code home}) when it
+     * exists, else null (the job's built-in rules).
+     */
+    static Path currentRules(Path explicit, Path home) {
+      if (explicit != null) {
+        return explicit;
+      }
+      Path up = home.resolve(StackSettings.RECON_RULES);
+      return Files.isRegularFile(up) ? up : null;
+    }
+
     static String redacted(String url) {
       int q = url.indexOf('?');
       return q < 0 ? url : url.substring(0, q);
@@ -304,8 +318,11 @@ final class ReconCommand extends GroupCommand {
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.addAll(List.of("-Xmx768m", "-XX:+UseSerialGC", "-cp", jar.toString(), BACKTEST_MAIN));
       cmd.addAll(List.of("--rules", rules.toString()));
-      if (current != null) {
-        cmd.addAll(List.of("--current", current.toString()));
+      Path inForce = currentRules(current, SettleflowCli.home());
+      System.out.println(
+          "current rules: " + (inForce == null ? "the built-in recon-rules.yaml" : inForce));
+      if (inForce != null) {
+        cmd.addAll(List.of("--current", inForce.toString()));
       }
       for (Path p : inputs) {
         cmd.addAll(List.of("--input", p.toString()));

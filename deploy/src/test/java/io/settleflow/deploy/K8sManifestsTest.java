@@ -343,6 +343,36 @@ class K8sManifestsTest {
     return checked;
   }
 
+  @Test
+  void reconcileRunsWithTheRulesConfigMapWhichStartsAsTheBuiltInDocument() throws IOException {
+    JsonNode configMap =
+        ofKind("ConfigMap").stream()
+            .filter(c -> "settleflow-recon-rules".equals(c.path("metadata").path("name").asText()))
+            .findFirst()
+            .orElseThrow();
+    JsonNode shipped = YAML.readTree(configMap.path("data").path("recon-rules.yaml").asText());
+    JsonNode builtIn =
+        YAML.readTree(
+            HOME.resolve(
+                    "flink-reconcile/src/main/resources/io/settleflow/reconcile/recon-rules.yaml")
+                .toFile());
+    assertThat(shipped).isEqualTo(builtIn);
+
+    JsonNode pod = ofKind("FlinkDeployment").get(0).path("spec").path("podTemplate").path("spec");
+    JsonNode container = pod.path("containers").get(0);
+    String file = null;
+    for (JsonNode env : container.path("env")) {
+      if ("SETTLEFLOW_RECON_RULES_FILE".equals(env.path("name").asText())) {
+        file = env.path("value").asText();
+      }
+    }
+    JsonNode mount = container.path("volumeMounts").get(0);
+    assertThat(file).isEqualTo(mount.path("mountPath").asText() + "/recon-rules.yaml");
+    JsonNode volume = pod.path("volumes").get(0);
+    assertThat(volume.path("name").asText()).isEqualTo(mount.path("name").asText());
+    assertThat(volume.path("configMap").path("name").asText()).isEqualTo("settleflow-recon-rules");
+  }
+
   /** The main Java sources of every module (not target/ or run directories). */
   private static List<Path> mainSources() throws IOException {
     List<Path> out = new ArrayList<>();
