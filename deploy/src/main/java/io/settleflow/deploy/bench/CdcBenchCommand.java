@@ -45,6 +45,27 @@ public final class CdcBenchCommand implements Callable<Integer> {
           "Record the CDC JVM with Java Flight Recorder (logs/cdc.jfr in the run directory).")
   boolean profile;
 
+  @Option(
+      names = "--cdc-poll-interval-ms",
+      defaultValue = "0",
+      description =
+          "The relay's SETTLEFLOW_CDC_POLL_INTERVAL_MS (1..1000); 0 keeps the connector file's poll.interval.ms (default: ${DEFAULT-VALUE}).")
+  int cdcPollIntervalMs;
+
+  @Option(
+      names = "--warmup-seconds",
+      defaultValue = "60",
+      description =
+          "Seconds at the half-load rate before the half-load phase, not measured, so the JVMs have compiled their hot code (default: ${DEFAULT-VALUE}).")
+  int warmupSeconds;
+
+  @Option(
+      names = "--max-rate",
+      defaultValue = "0",
+      description =
+          "Use this as the maximum rate (tx/s) instead of probing it, so runs on a shared machine compare at equal rates; 0 probes (default: ${DEFAULT-VALUE}).")
+  double maxRate;
+
   @Override
   public Integer call() throws Exception {
     Path home = SettleflowCli.home();
@@ -56,7 +77,10 @@ public final class CdcBenchCommand implements Callable<Integer> {
                     Duration.ofSeconds(probeSeconds),
                     Duration.ofSeconds(halfSeconds),
                     Duration.ofSeconds(seconds),
-                    profile),
+                    profile,
+                    cdcPollIntervalMs,
+                    Duration.ofSeconds(warmupSeconds),
+                    maxRate),
                 System.out)
             .run(home, dir);
     System.out.printf(

@@ -75,8 +75,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * printed beside it but is not the pipeline's latency. Both clocks are the machine's wall clock;
  * the append time is whole milliseconds, so a latency reads up to 1 ms short.
  *
- * <p>First the maximum rate (closed loop, {@code writers} threads), then 50 % of it and 100 % of it
- * at a fixed rate; at full load the slot's lag behind the WAL is sampled every second.
+ * <p>First the maximum rate (closed loop, {@code writers} threads), then an unmeasured warm-up at
+ * 50 % of it (the JVMs compile their hot code), then 50 % of it and 100 % of it at a fixed rate; at
+ * full load the slot's lag behind the WAL is sampled every second.
  *
  * <p>Where the time goes: the relay runs with {@code SETTLEFLOW_CDC_TRACE_HEADERS=true} (commit
  * time from the WAL, Debezium's record time, the relay's receipt on each event) and the event topic
@@ -95,6 +96,11 @@ public final class CdcBenchmark {
   static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(120);
 
   static final Duration LAG_SAMPLE_INTERVAL = Duration.ofSeconds(1);
+
+  /** The bench consumer's fetch: answered at this many bytes or after the wait below. */
+  static final int CONSUMER_FETCH_MIN_BYTES = 256 * 1024;
+
+  static final int CONSUMER_FETCH_WAIT_MS = 100;
 
   /** How long the relay's CPU use is read while nothing is written (the cost of polling). */
   static final Duration IDLE_CPU_WINDOW = Duration.ofSeconds(10);
@@ -121,17 +127,54 @@ public final class CdcBenchmark {
    *
    * @param profileCdc record the CDC JVM with Java Flight Recorder from its start ({@code
    *     logs/cdc.jfr} in the run directory, written when it stops)
+   * @param cdcPollIntervalMs the relay's {@code SETTLEFLOW_CDC_POLL_INTERVAL_MS}; 0 keeps the
+   *     connector file's {@code poll.interval.ms}
+   * @param warmUp how long to run at the half-load rate, unmeasured, before the half-load phase
+   * @param fixedMaxPerSecond when above 0, the "maximum" rate instead of the probe's (no probe):
+   *     runs on a shared machine then compare at equal rates
    */
   public record Options(
       int writers,
       Duration maxRateProbe,
       Duration halfLoad,
       Duration fullLoad,
-      boolean profileCdc) {
+      boolean profileCdc,
+      int cdcPollIntervalMs,
+      Duration warmUp,
+      double fixedMaxPerSecond) {
+    public Options {
+      if (cdcPollIntervalMs < 0 || cdcPollIntervalMs > MAX_CDC_POLL_INTERVAL_MS) {
+        throw new IllegalArgumentException(
+            "--cdc-poll-interval-ms must be 0 (the connector file's) or 1.."
+                + MAX_CDC_POLL_INTERVAL_MS
+                + ", was "
+                + cdcPollIntervalMs);
+      }
+      if (warmUp.isNegative()) {
+        throw new IllegalArgumentException(
+            "--warmup-seconds must be 0 or more, was " + warmUp.toSeconds());
+      }
+      if (!(fixedMaxPerSecond >= 0) || Double.isInfinite(fixedMaxPerSecond)) {
+        throw new IllegalArgumentException(
+            "--max-rate must be 0 (probe it) or a rate in tx/s, was " + fixedMaxPerSecond);
+      }
+    }
+
     public Options(int writers, Duration maxRateProbe, Duration halfLoad, Duration fullLoad) {
-      this(writers, maxRateProbe, halfLoad, fullLoad, false);
+      this(writers, maxRateProbe, halfLoad, fullLoad, false, 0, DEFAULT_WARM_UP, 0);
     }
   }
+
+  /**
+   * The unmeasured phase between the probe and the half-load phase. Without it the half-load phase
+   * ran while the JVMs were still compiling: per-thread CPU over 20 s of it (2026-11-26) had the C2
+   * compiler at 35 % of a core in the CDC JVM, 11 % in the broker and 17 % in this JVM; after 30 s
+   * of warm-up still 9 % and 16 % in the CDC JVM and the broker, so 60 s.
+   */
+  public static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(60);
+
+  /** The relay accepts {@code SETTLEFLOW_CDC_POLL_INTERVAL_MS} up to this. */
+  static final int MAX_CDC_POLL_INTERVAL_MS = 1_000;
 
   /** One phase at a fixed rate: its latencies, the rate it achieved and where the time went. */
   public record Phase(double targetPerSecond, LatencySample latency, CdcStageBreakdown stages) {}
@@ -233,7 +276,17 @@ public final class CdcBenchmark {
         try {
           awaitStreaming(pool);
           out.println("bench cdc: replication connection(s) as: " + replicationUsers(pg));
-          double max = maxRate(pool);
+          double max =
+              options.fixedMaxPerSecond() > 0 ? options.fixedMaxPerSecond() : maxRate(pool);
+          if (options.fixedMaxPerSecond() > 0) {
+            out.printf(Locale.ROOT, "bench cdc: maximum rate given: %.0f tx/s (no probe)%n", max);
+          }
+          if (!options.warmUp().isZero()) {
+            out.println(
+                "bench cdc: warm-up at the half-load rate, not measured (the JVMs compile their"
+                    + " hot code)");
+            fixedRate(pool, "warm-up", max / 2, options.warmUp(), null);
+          }
           Phase half = fixedRate(pool, "half load", max / 2, options.halfLoad(), null);
           List<Long> lag = new ArrayList<>();
           Phase full =
@@ -275,6 +328,10 @@ public final class CdcBenchmark {
     env.put("SETTLEFLOW_CDC_DB_USER", Stack.CDC_ROLE);
     env.put("SETTLEFLOW_CDC_DB_PASSWORD", CDC_PASSWORD);
     env.put("SETTLEFLOW_CDC_TRACE_HEADERS", "true");
+    if (options.cdcPollIntervalMs() > 0) {
+      env.put("SETTLEFLOW_CDC_POLL_INTERVAL_MS", Integer.toString(options.cdcPollIntervalMs()));
+      out.println("bench cdc: relay poll.interval.ms " + options.cdcPollIntervalMs());
+    }
     cdcGcLog = runDir.resolve("logs/cdc-gc.log");
     cdcMetricsUrl = "http://" + Ports.LOOPBACK + ":" + port + "/metrics";
     List<String> jvmOptions =
@@ -326,10 +383,13 @@ public final class CdcBenchmark {
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-    // Answer as soon as one record is there (the broker completes a parked fetch on append); the
-    // consumer's hop is reported, not measured as the pipeline's latency.
-    p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "1");
-    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
+    // The latency ends at the broker's append (LogAppendTime), so this consumer only collects the
+    // stamps: fetching in batches (about every CONSUMER_FETCH_WAIT_MS) instead of one fetch per
+    // record takes a request per event off the broker and a wake-up per event off this JVM, both
+    // competing with the pipeline for the two cores. Its hop ("append -> bench consumer") is
+    // reported, not measured.
+    p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(CONSUMER_FETCH_MIN_BYTES));
+    p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, Integer.toString(CONSUMER_FETCH_WAIT_MS));
     KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p);
     List<TopicPartition> partitions = new ArrayList<>();
     consumer
