@@ -100,7 +100,16 @@ public final class CdcMain {
     OutboxBatchPublisher publisher =
         new OutboxBatchPublisher(
             producer, routing, Topics.CDC_DLQ, metrics, Clock.systemUTC(), traceHeaders);
-    relay.set(OutboxRelay.start(engineConfig, publisher, producer));
+    try {
+      relay.set(OutboxRelay.start(engineConfig, publisher, producer));
+    } catch (IllegalStateException e) {
+      // the routed topics disagree on their partition count (see OutboxRelay)
+      LOG.error("cannot start CDC: {}", e.getMessage());
+      producer.close(OutboxRelay.PRODUCER_CLOSE_TIMEOUT);
+      server.close();
+      System.exit(EXIT_MISCONFIGURED);
+      return;
+    }
     LOG.info(
         "outbox relay started: {} -> Kafka {}", connector.get("table.include.list"), bootstrap);
     ConnectorDefinition database = connector;

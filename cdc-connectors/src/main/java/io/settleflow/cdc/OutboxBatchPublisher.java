@@ -233,6 +233,11 @@ public final class OutboxBatchPublisher
     return committed;
   }
 
+  /** The topics this publisher may route events to. */
+  public java.util.Set<String> routedTopics() {
+    return routing.allowedTopics();
+  }
+
   /** Batches sent and not yet committed. */
   int batchesInFlight() {
     return inFlight.size();
@@ -431,11 +436,13 @@ public final class OutboxBatchPublisher
     for (Header h : record.headers()) {
       headers.add(new HeaderValue(h.key(), h.value()));
     }
-    return new RoutedRecord(record.topic(), record.key(), record.value(), headers);
+    return new RoutedRecord(
+        record.topic(), record.kafkaPartition(), record.key(), record.value(), headers);
   }
 
   private static ProducerRecord<byte[], byte[]> toProducerRecord(Publish p) {
-    return new ProducerRecord<>(p.topic(), null, p.key(), p.value(), headers(p.headers()));
+    // the transform chain's partition (the merchant's, see PartitionByMerchantTransformer)
+    return new ProducerRecord<>(p.topic(), p.partition(), p.key(), p.value(), headers(p.headers()));
   }
 
   private ProducerRecord<byte[], byte[]> toProducerRecord(DeadLetter d) {

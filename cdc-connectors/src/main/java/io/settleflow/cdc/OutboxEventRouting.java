@@ -51,8 +51,23 @@ public final class OutboxEventRouting {
     this.heartbeatTopic = heartbeatTopic;
   }
 
-  /** One record as the EventRouter left it. Header values are Connect header values. */
-  public record RoutedRecord(String topic, Object key, Object value, List<HeaderValue> headers) {}
+  /** The topics outbox rows may route to. */
+  public Set<String> allowedTopics() {
+    return allowedTopics;
+  }
+
+  /**
+   * One record as the transform chain left it. Header values are Connect header values.
+   *
+   * @param partition the partition a transform chose (the merchant's), or null for the producer's
+   *     default (by key)
+   */
+  public record RoutedRecord(
+      String topic, Integer partition, Object key, Object value, List<HeaderValue> headers) {
+    public RoutedRecord(String topic, Object key, Object value, List<HeaderValue> headers) {
+      this(topic, null, key, value, headers);
+    }
+  }
 
   public record HeaderValue(String name, Object value) {}
 
@@ -61,8 +76,16 @@ public final class OutboxEventRouting {
   /** The outcome for one record. */
   public sealed interface Decision permits Publish, DeadLetter, Skip {}
 
+  /**
+   * @param partition as the transform chain chose it (null: by key)
+   */
   public record Publish(
-      String topic, byte[] key, byte[] value, List<EncodedHeader> headers, String eventId)
+      String topic,
+      Integer partition,
+      byte[] key,
+      byte[] value,
+      List<EncodedHeader> headers,
+      String eventId)
       implements Decision {}
 
   /** {@code errorClass} is a short machine-readable code; {@code reason} is for people. */
@@ -165,7 +188,17 @@ public final class OutboxEventRouting {
           valueBytes,
           headers);
     }
-    return new Publish(topic, keyBytes, valueBytes, List.copyOf(headers), eventId);
+    if (record.partition() != null && record.partition() < 0) {
+      return deadLetter(
+          "InvalidPartition",
+          "partition " + record.partition() + " is negative",
+          topic,
+          keyBytes,
+          valueBytes,
+          headers);
+    }
+    return new Publish(
+        topic, record.partition(), keyBytes, valueBytes, List.copyOf(headers), eventId);
   }
 
   /** Same rule as Kafka's topic name validation. */

@@ -7,7 +7,10 @@ import io.debezium.engine.format.ChangeEventFormat;
 import io.settleflow.runtime.MetricsServer.Health;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -15,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -103,11 +107,14 @@ public final class OutboxRelay implements AutoCloseable {
    */
   public static OutboxRelay start(
       Properties engineConfig, OutboxBatchPublisher publisher, Producer<byte[], byte[]> producer) {
+    Properties config =
+        withMerchantPartitions(
+            engineConfig, topic -> producer.partitionsFor(topic).size(), publisher.routedTopics());
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     AtomicBoolean polling = new AtomicBoolean();
     DebeziumEngine<RecordChangeEvent<SourceRecord>> engine =
         DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-            .using(engineConfig)
+            .using(config)
             .notifying(publisher)
             .using(
                 new DebeziumEngine.ConnectorCallback() {
@@ -150,6 +157,71 @@ public final class OutboxRelay implements AutoCloseable {
     publisher.start(failure -> relay.stopAfterFailure());
     thread.execute(engine);
     return relay;
+  }
+
+  /**
+   * The engine config with {@link PartitionByMerchantTransformer}'s {@code partitions} set to the
+   * routed topics' real partition count, so the two cannot disagree (the file's value is Kafka
+   * Connect's, for the production topics). Partitions are only ever added, so a partition chosen
+   * here stays valid while the relay runs; events then sit in the merchant's partition of the old
+   * count, which streams-risk detects and repartitions (correct, one hop slower) until the relay
+   * restarts with the new count. Unchanged when the chain has no such transform.
+   *
+   * @param partitionCount a topic's partition count (the producer's metadata)
+   * @throws IllegalStateException naming the topics when they do not share one partition count
+   */
+  static Properties withMerchantPartitions(
+      Properties engineConfig, Function<String, Integer> partitionCount, Set<String> topics) {
+    String alias = null;
+    for (String a : OutboxConnectorConfig.aliases(engineConfig.getProperty("transforms"))) {
+      if (PartitionByMerchantTransformer.class
+          .getName()
+          .equals(engineConfig.getProperty("transforms." + a + ".type"))) {
+        alias = a;
+      }
+    }
+    if (alias == null || topics.isEmpty()) {
+      return engineConfig;
+    }
+    Map<String, Integer> counts = new TreeMap<>();
+    for (String topic : topics) {
+      counts.put(topic, partitionCount.apply(topic));
+    }
+    int shared = sharedPartitionCount(counts);
+    String key = "transforms." + alias + "." + PartitionByMerchantTransformer.PARTITIONS_CONFIG;
+    String configured = engineConfig.getProperty(key);
+    if (!Integer.toString(shared).equals(configured)) {
+      LOG.info(
+          "events are partitioned by merchant over the topics' {} partitions (the connector"
+              + " file's {} is Kafka Connect's)",
+          shared,
+          configured);
+    }
+    Properties out = new Properties();
+    out.putAll(engineConfig);
+    out.setProperty(key, Integer.toString(shared));
+    return out;
+  }
+
+  /**
+   * The one partition count every routed topic has: a merchant's events must land in the same
+   * partition index whichever topic they go to.
+   */
+  static int sharedPartitionCount(Map<String, Integer> partitionsByTopic) {
+    Set<Integer> distinct = new java.util.HashSet<>(partitionsByTopic.values());
+    if (distinct.contains(0)) {
+      throw new IllegalStateException(
+          "the topics the outbox routes to must exist before the relay starts, found no partitions"
+              + " in "
+              + partitionsByTopic);
+    }
+    if (distinct.size() != 1) {
+      throw new IllegalStateException(
+          "the topics the outbox routes to must share one partition count to be partitioned by"
+              + " merchant, found "
+              + partitionsByTopic);
+    }
+    return distinct.iterator().next();
   }
 
   /** Kafka did not take a batch: stop the engine now, even if no further batch comes. */

@@ -25,6 +25,9 @@ import org.apache.kafka.common.header.Header;
  * settleflow topic.
  */
 final class CdcTestStack implements AutoCloseable {
+  /** Every topic's partition count (the relay partitions events by merchant over it). */
+  static final int TOPIC_PARTITIONS = 3;
+
   private final LedgerTestDatabase ledger;
   private final KafkaBroker kafka;
 
@@ -38,7 +41,7 @@ final class CdcTestStack implements AutoCloseable {
     KafkaBroker kafka = null;
     try {
       kafka = KafkaBroker.start(dir.resolve("kafka"), 0, 0, "384m");
-      kafka.createTopics(Topics.ALL, 3, Set.of(Topics.RISK_RULES));
+      kafka.createTopics(Topics.ALL, TOPIC_PARTITIONS, Set.of(Topics.RISK_RULES));
       return new CdcTestStack(ledger, kafka);
     } catch (RuntimeException e) {
       if (kafka != null) {
@@ -166,14 +169,15 @@ final class CdcTestStack implements AutoCloseable {
     }
   }
 
-  record Received(String topic, String key, byte[] value, Map<String, String> headers) {
+  record Received(
+      String topic, String key, byte[] value, Map<String, String> headers, int partition) {
     static Received of(ConsumerRecord<String, byte[]> r) {
       Map<String, String> headers = new LinkedHashMap<>();
       for (Header h : r.headers()) {
         headers.put(
             h.key(), h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8));
       }
-      return new Received(r.topic(), r.key(), r.value(), headers);
+      return new Received(r.topic(), r.key(), r.value(), headers, r.partition());
     }
 
     String eventId() {

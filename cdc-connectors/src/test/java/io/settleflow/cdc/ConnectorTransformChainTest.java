@@ -78,6 +78,12 @@ class ConnectorTransformChainTest {
                 StandardCharsets.UTF_8))
         .isEqualTo(EVENT_ID);
     assertThat(out.headers().lastWithName("event_type").value()).isEqualTo("PaymentAuthorized");
+    // partitioned by merchant (the file's count is the production topics'), keyed by payment
+    assertThat(out.headers().lastWithName("merchant_id").value()).isEqualTo("m1");
+    assertThat(out.kafkaPartition())
+        .isEqualTo(
+            io.settleflow.schemas.MerchantPartitioning.partitionFor(
+                "m1", Integer.parseInt(config.get("transforms.partitionByMerchant.partitions"))));
     // issue 7: the request's trace context travels as the W3C header
     var traceparent = out.headers().lastWithName("traceparent");
     assertThat(
@@ -120,6 +126,10 @@ class ConnectorTransformChainTest {
     assertThat(p.key()).isEqualTo(PAYMENT_ID.getBytes(StandardCharsets.UTF_8));
     assertThat(p.value()).isEqualTo(PAYLOAD);
     assertThat(p.eventId()).isEqualTo(EVENT_ID);
+    assertThat(p.partition())
+        .isEqualTo(
+            io.settleflow.schemas.MerchantPartitioning.partitionFor(
+                "m1", Integer.parseInt(embedded.get("transforms.partitionByMerchant.partitions"))));
     assertThat(p.headers())
         .anySatisfy(
             h -> {

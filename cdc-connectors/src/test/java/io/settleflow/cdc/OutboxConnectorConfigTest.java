@@ -115,6 +115,7 @@ class OutboxConnectorConfigTest {
         "transforms.outbox.table.field.event.id        | id",
         "transforms.outbox.table.field.event.key       | aggregateid",
         "transforms.outbox.table.field.event.payload   | payload",
+        "transforms.partitionByMerchant.type           | io.settleflow.cdc.PartitionByMerchantTransformer",
         "key.converter                                 | org.apache.kafka.connect.storage.StringConverter",
         "value.converter                               | org.apache.kafka.connect.converters.ByteArrayConverter",
         "database.hostname                             | ${env:SETTLEFLOW_DB_HOST}",
@@ -145,7 +146,8 @@ class OutboxConnectorConfigTest {
   void shippedConnectorFileFiltersHeartbeatsForConnectBecauseByteArrayConverterCannotEncodeThem() {
     Map<String, String> c = OutboxConnectorConfig.loadDefault().config();
     assertThat(OutboxConnectorConfig.aliases(c.get("transforms")))
-        .containsExactly(OutboxConnectorConfig.HEARTBEAT_FILTER_ALIAS, "outbox");
+        .containsExactly(
+            OutboxConnectorConfig.HEARTBEAT_FILTER_ALIAS, "outbox", "partitionByMerchant");
     String predicate =
         c.get("transforms." + OutboxConnectorConfig.HEARTBEAT_FILTER_ALIAS + ".predicate");
     assertThat(c.get("predicates." + predicate + ".pattern"))
@@ -220,7 +222,7 @@ class OutboxConnectorConfigTest {
     Properties p =
         OutboxConnectorConfig.embedded(
             OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), ENV), "k:9092", ENV);
-    assertThat(p.getProperty("transforms")).isEqualTo("outbox");
+    assertThat(p.getProperty("transforms")).isEqualTo("outbox,partitionByMerchant");
     assertThat(p.stringPropertyNames())
         .noneMatch(k -> k.startsWith("transforms.dropHeartbeats.") || k.startsWith("predicates"));
   }

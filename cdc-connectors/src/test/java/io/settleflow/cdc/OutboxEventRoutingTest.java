@@ -54,6 +54,26 @@ class OutboxEventRoutingTest {
   }
 
   @Test
+  void thePartitionTheChainChoseIsKeptAndNoneMeansByKey() {
+    Publish merchants =
+        (Publish)
+            routing.route(
+                new RoutedRecord("payments.authorized", 2, PAYMENT, WIRE.clone(), ROUTER_HEADERS));
+    assertThat(merchants.partition()).isEqualTo(2);
+    Publish byKey =
+        (Publish)
+            routing.route(
+                new RoutedRecord("payments.authorized", PAYMENT, WIRE.clone(), ROUTER_HEADERS));
+    assertThat(byKey.partition()).isNull();
+    assertThat(
+            routing.route(
+                new RoutedRecord("payments.authorized", -1, PAYMENT, WIRE.clone(), ROUTER_HEADERS)))
+        .isInstanceOfSatisfying(
+            OutboxEventRouting.DeadLetter.class,
+            d -> assertThat(d.errorClass()).isEqualTo("InvalidPartition"));
+  }
+
+  @Test
   void byteBufferValueIsPublishedAsItsRemainingBytes() {
     ByteBuffer buffer = ByteBuffer.wrap(new byte[] {9, 9, 0, 0, 0, 0, 7, 2}, 2, 6);
     Publish p =

@@ -8,6 +8,7 @@ import io.settleflow.cdc.CdcTestStack.Received;
 import io.settleflow.ledger.LedgerTestDatabase;
 import io.settleflow.runtime.MetricsServer;
 import io.settleflow.runtime.MetricsServer.Health;
+import io.settleflow.schemas.MerchantPartitioning;
 import io.settleflow.schemas.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -120,6 +121,15 @@ class OutboxRelayIT {
     assertEveryRowArrivedIntact(received, rows);
     assertPerKeyOrder(received, rows);
     Set<String> ours = rows.stream().map(OutboxRow::id).collect(Collectors.toSet());
+    // keyed by payment, partitioned by merchant: the six payments share the merchant's partition
+    int merchantPartition =
+        MerchantPartitioning.partitionFor(MERCHANT, CdcTestStack.TOPIC_PARTITIONS);
+    assertThat(received.stream().filter(r -> ours.contains(r.eventId())))
+        .allSatisfy(
+            r -> {
+              assertThat(r.partition()).as(r.eventId()).isEqualTo(merchantPartition);
+              assertThat(r.headers()).containsEntry("merchant_id", MERCHANT);
+            });
     long delivered = received.stream().filter(r -> ours.contains(r.eventId())).count();
     LOG.info(
         "{} outbox rows, {} records delivered, {} duplicates (allowed: at-least-once)",
@@ -172,6 +182,16 @@ class OutboxRelayIT {
     // A producer whose every send fails, as a broker outage past delivery.timeout.ms does.
     MockProducer<byte[], byte[]> broken =
         new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+          @Override
+          public List<org.apache.kafka.common.PartitionInfo> partitionsFor(String topic) {
+            // the relay sizes its merchant partitioning from the topics (as the real ones)
+            List<org.apache.kafka.common.PartitionInfo> partitions = new ArrayList<>();
+            for (int p = 0; p < CdcTestStack.TOPIC_PARTITIONS; p++) {
+              partitions.add(new org.apache.kafka.common.PartitionInfo(topic, p, null, null, null));
+            }
+            return partitions;
+          }
+
           @Override
           public synchronized java.util.concurrent.Future<
                   org.apache.kafka.clients.producer.RecordMetadata>

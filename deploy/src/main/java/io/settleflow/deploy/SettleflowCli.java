@@ -460,16 +460,26 @@ public final class SettleflowCli extends GroupCommand {
           description = "commit.interval.ms of both apps (default: the risk engine's default).")
       Integer commitIntervalMs;
 
+      @Option(
+          names = "--partition-by-key",
+          description =
+              "Produce the payments by the default partitioner (key = payment id) instead of to their merchant's partition, as the CDC relay does: the risk topology then repartitions them.")
+      boolean partitionByKey;
+
       @Override
       public Integer call() throws Exception {
         Path dir = io.settleflow.deploy.bench.BenchRun.newRunDir("risk");
         io.settleflow.deploy.bench.RiskBenchmark.Result result =
             new io.settleflow.deploy.bench.RiskBenchmark(
-                    commitIntervalMs == null
-                        ? new io.settleflow.deploy.bench.RiskBenchmark.Options(
-                            events, merchants, latencyEvents, latencyRate)
-                        : new io.settleflow.deploy.bench.RiskBenchmark.Options(
-                            events, merchants, latencyEvents, latencyRate, commitIntervalMs),
+                    new io.settleflow.deploy.bench.RiskBenchmark.Options(
+                        events,
+                        merchants,
+                        latencyEvents,
+                        latencyRate,
+                        commitIntervalMs == null
+                            ? io.settleflow.risk.RiskStreamsConfig.COMMIT_INTERVAL_MS
+                            : commitIntervalMs,
+                        !partitionByKey),
                     System.out)
                 .run(dir);
         io.settleflow.deploy.bench.BenchRun.printResult(System.out, result.resultLine());
@@ -498,7 +508,7 @@ public final class SettleflowCli extends GroupCommand {
 
       @Option(
           names = "--warmup-rounds",
-          defaultValue = "1",
+          defaultValue = "2",
           description = "Unmeasured rounds first (default: ${DEFAULT-VALUE}).")
       int warmupRounds;
 

@@ -80,6 +80,35 @@ class K8sManifestsTest {
   }
 
   @Test
+  void outboxPartitionsByMerchantWithTheLedgerTopicsPartitionCountFromAPluginConnectLoads()
+      throws IOException {
+    JsonNode config = ofKind("KafkaConnector").get(0).path("spec").path("config");
+    assertThat(config.path("transforms").asText()).endsWith(",partitionByMerchant");
+    assertThat(config.path("transforms.partitionByMerchant.type").asText())
+        .isEqualTo("io.settleflow.cdc.PartitionByMerchantTransformer");
+    int partitions =
+        Integer.parseInt(config.path("transforms.partitionByMerchant.partitions").asText());
+    // a smaller count would leave partitions unused, a larger one fails every send
+    for (JsonNode t : ofKind("KafkaTopic")) {
+      if (Topics.LEDGER_EVENTS.contains(t.path("spec").path("topicName").asText())) {
+        assertThat(t.path("spec").path("partitions").asInt())
+            .as(t.path("spec").path("topicName").asText())
+            .isEqualTo(partitions);
+      }
+    }
+    List<String> pluginJars = new java.util.ArrayList<>();
+    ofKind("KafkaConnect")
+        .get(0)
+        .path("spec")
+        .path("build")
+        .path("plugins")
+        .forEach(p -> p.path("artifacts").forEach(a -> pluginJars.add(a.path("url").asText())));
+    assertThat(pluginJars)
+        .anySatisfy(u -> assertThat(u).contains("/cdc-connectors-"))
+        .anySatisfy(u -> assertThat(u).contains("/schemas-"));
+  }
+
+  @Test
   void kafkaHasThreeBrokersReplicationThreeAndMinInsyncTwo() throws IOException {
     assertThat(ofKind("KafkaNodePool").get(0).path("spec").path("replicas").asInt()).isEqualTo(3);
     JsonNode config = ofKind("Kafka").get(0).path("spec").path("kafka").path("config");

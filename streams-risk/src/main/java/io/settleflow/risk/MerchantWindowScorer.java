@@ -173,7 +173,8 @@ final class MerchantWindowScorer implements Processor<String, MerchantEvent, Str
         seen.put(e.eventId(), t, t);
       }
     }
-    String merchant = record.key();
+    // the key is the merchant after the repartition, the payment id when scored in place
+    String merchant = e.merchantId();
     String merchantKey = FeatureState.merchantKey(merchant);
     EntityHistory m = merchant(merchantKey);
     switch (e.kind()) {

@@ -26,17 +26,27 @@ final class PaymentDecoder implements FixedKeyProcessor<String, byte[], DecodedP
   /** A registry answer of 5xx may succeed on retry; anything else about an id is permanent. */
   private final ConfluentWireFormat wire;
 
+  private final int scoringPartitions;
+  private int taskPartition;
+
   private final Tracing tracing = Tracing.processWide();
 
   private FixedKeyProcessorContext<String, DecodedPayment> context;
 
-  PaymentDecoder(ConfluentWireFormat wire) {
+  PaymentDecoder(ConfluentWireFormat wire, int scoringPartitions) {
     this.wire = wire;
+    this.scoringPartitions = scoringPartitions;
+  }
+
+  /** Whether this task owns the movement's merchant (see {@link RiskTopology#scoresHere}). */
+  private boolean scoredHere(MerchantEvent movement) {
+    return RiskTopology.scoresHere(movement.merchantId(), scoringPartitions, taskPartition);
   }
 
   @Override
   public void init(FixedKeyProcessorContext<String, DecodedPayment> context) {
     this.context = context;
+    this.taskPartition = context.taskId().partition();
   }
 
   @Override
@@ -58,9 +68,10 @@ final class PaymentDecoder implements FixedKeyProcessor<String, byte[], DecodedP
     }
     // From here on event time is the payment's own; of CDC's headers only the trace context goes
     // on (through the repartition to the decision), as the risk.score span's child
+    MerchantEvent movement = MerchantEvent.of(event);
     context.forward(
         record
-            .withValue(DecodedPayment.valid(MerchantEvent.of(event)))
+            .withValue(DecodedPayment.valid(movement, scoredHere(movement)))
             .withTimestamp(event.getOccurredAt().toEpochMilli())
             .withHeaders(
                 TraceHeaders.next(tracing, SPAN_NAME, SpanKind.CONSUMER, record.headers())));

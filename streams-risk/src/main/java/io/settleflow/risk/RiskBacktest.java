@@ -203,7 +203,7 @@ public final class RiskBacktest {
     Map<String, RiskDecision> decisions = new HashMap<>();
     try (TopologyTestDriver driver =
         new TopologyTestDriver(
-            RiskTopology.build(config, registry),
+            RiskTopology.build(config, registry, 1), // a TopologyTestDriver: one partition
             RiskStreamsConfig.properties(APPLICATION_ID, "backtest:9092", stateDir, 1, config))) {
       TestInputTopic<String, byte[]> rulesTopic =
           driver.createInputTopic(

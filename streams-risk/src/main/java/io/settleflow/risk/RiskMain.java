@@ -9,11 +9,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -63,10 +66,21 @@ public final class RiskMain {
     // before the topology: its decoders mark their span with the process's tracing (OTEL_*;
     // nothing is exported unless OTEL_TRACES_EXPORTER names an exporter)
     Tracing tracing = Tracing.autoconfigured(SERVICE_NAME);
+    // which task owns a merchant follows the input topics' partition count (they must exist)
+    int scoringPartitions;
+    try (Admin admin =
+        Admin.create(
+            Map.<String, Object>of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+      scoringPartitions = RiskTopology.scoringPartitions(admin);
+    }
     KafkaStreams streams =
         new KafkaStreams(
             RiskTopology.build(
-                settings.risk(), registry, new MicrometerRiskCounters(metrics.registry())),
+                settings.risk(),
+                registry,
+                new MicrometerRiskCounters(metrics.registry()),
+                scoringPartitions),
             streamsProps);
     queries.attach(streams, self, settings.risk(), registry, Clock.systemUTC());
     client.set(streams);

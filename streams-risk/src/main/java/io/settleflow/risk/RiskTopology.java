@@ -1,13 +1,23 @@
 package io.settleflow.risk;
 
 import io.settleflow.schemas.ConfluentWireFormat;
+import io.settleflow.schemas.MerchantPartitioning;
 import io.settleflow.schemas.SchemaRegistry;
 import io.settleflow.schemas.Topics;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -23,8 +33,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * payments.authorized (bytes) → decode + validate → dead letters to risk.dlq, the rest (with the
- * other ledger events and settled payments): repartition by merchant_id → in the scoring task,
- * dedupe by event_id (every copy of an event has the same merchant, so it meets its first one
+ * other ledger events and settled payments): scored in place when read from the partition of its
+ * merchant (producers partition by merchant), else repartitioned by merchant_id → in the scoring
+ * task, dedupe by event_id (every copy of an event has the same merchant, so it meets its first one
  * there) → score against the merchant's and card's {@link EntityHistory} → risk.decisions keyed by
  * payment id. Rules: the compacted risk.rules as a global table, read by the scorer on every
  * payment (built-in defaults while it holds no valid rule).
@@ -88,17 +99,28 @@ public final class RiskTopology {
   /** Processor-name prefix of the one source and decoder of the four ledger topics. */
   private static final String LEDGER_EVENTS_NAME = "payments";
 
+  private static final String SCORING_PREFIX = "scored-";
+  private static final String HERE = "here";
+  private static final String ELSEWHERE = "elsewhere";
+
   private static final String INVALID = "invalid";
   private static final String VALID = "valid";
 
   private RiskTopology() {}
 
-  public static Topology build(RiskConfig config, SchemaRegistry registry) {
-    return build(config, registry, RiskCounters.NONE);
+  /**
+   * @param scoringPartitions the partition count of the merchant-keyed scoring (the repartition
+   *     topic's, created with it): the largest of the input topics' counts, {@link
+   *     #scoringPartitions(Admin)}; 1 in a TopologyTestDriver
+   */
+  public static Topology build(RiskConfig config, SchemaRegistry registry, int scoringPartitions) {
+    return build(config, registry, RiskCounters.NONE, scoringPartitions);
   }
 
-  public static Topology build(RiskConfig config, SchemaRegistry registry, RiskCounters counters) {
-    return build(config, registry, counters, MerchantWindowScorer.SWEEP_EVERY_EVENTS);
+  public static Topology build(
+      RiskConfig config, SchemaRegistry registry, RiskCounters counters, int scoringPartitions) {
+    return build(
+        config, registry, counters, MerchantWindowScorer.SWEEP_EVERY_EVENTS, scoringPartitions);
   }
 
   /**
@@ -106,7 +128,15 @@ public final class RiskTopology {
    *     it)
    */
   static Topology build(
-      RiskConfig config, SchemaRegistry registry, RiskCounters counters, int sweepEveryEvents) {
+      RiskConfig config,
+      SchemaRegistry registry,
+      RiskCounters counters,
+      int sweepEveryEvents,
+      int scoringPartitions) {
+    if (scoringPartitions < 1) {
+      throw new IllegalArgumentException(
+          "scoringPartitions must be at least 1, got " + scoringPartitions);
+    }
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(
         Stores.windowStoreBuilder(
@@ -177,37 +207,59 @@ public final class RiskTopology {
 
     // one source node for the four ledger topics (same format): a record crosses no merge node
     // per topic on its way to the repartition; dead letters name their topic from the record
-    KStream<String, MerchantEvent> movements =
+    KStream<String, DecodedPayment> movements =
         deadLetterInvalid(
             builder.stream(
                     Topics.LEDGER_EVENTS,
                     Consumed.with(Serdes.String(), Serdes.ByteArray())
                         .withName(LEDGER_EVENTS_NAME + "-source"))
                 .processValues(
-                    () -> new PaymentDecoder(wire), Named.as("decode-" + LEDGER_EVENTS_NAME)),
+                    () -> new PaymentDecoder(wire, scoringPartitions),
+                    Named.as("decode-" + LEDGER_EVENTS_NAME)),
             LEDGER_EVENTS_NAME,
             Topics.PAYMENTS_AUTHORIZED,
             counters);
-    KStream<String, MerchantEvent> settled =
+    KStream<String, DecodedPayment> settled =
         deadLetterInvalid(
             builder.stream(
                     Topics.SETTLEMENTS_RAW,
                     Consumed.with(Serdes.String(), Serdes.ByteArray())
                         .withName(Topics.SETTLEMENTS_RAW + "-source"))
                 .processValues(
-                    () -> new SettlementDecoder(wire),
+                    () -> new SettlementDecoder(wire, scoringPartitions),
                     Named.as("decode-" + Topics.SETTLEMENTS_RAW)),
             Topics.SETTLEMENTS_RAW,
             Topics.SETTLEMENTS_RAW,
             counters);
 
-    movements
-        .merge(settled, Named.as("merge-" + Topics.SETTLEMENTS_RAW))
-        .selectKey((id, event) -> event.merchantId(), Named.as("key-by-merchant"))
-        .repartition(
-            Repartitioned.<String, MerchantEvent>as(BY_MERCHANT)
-                .withKeySerde(Serdes.String())
-                .withValueSerde(MerchantEvent.serde()))
+    // A movement read from the partition its merchant's scoring task owns (the producer partitioned
+    // by merchant: the CDC relay, MerchantPartitioning) is scored right here; any other goes
+    // through the repartition topic to that task, so correctness never depends on producers. Both
+    // paths end in the same processor, so this is one sub-topology: a task reads partition p of
+    // the inputs and of the repartition topic, and owns the merchants of partition p.
+    Map<String, KStream<String, DecodedPayment>> byTask =
+        movements
+            .merge(settled, Named.as("merge-" + Topics.SETTLEMENTS_RAW))
+            .split(Named.as(SCORING_PREFIX))
+            .branch((k, v) -> v.inScoringTask(), Branched.as(HERE))
+            .defaultBranch(Branched.as(ELSEWHERE));
+    KStream<String, MerchantEvent> here =
+        byTask
+            .get(SCORING_PREFIX + HERE)
+            .mapValues(DecodedPayment::event, Named.as("movement-" + HERE));
+    KStream<String, MerchantEvent> moved =
+        byTask
+            .get(SCORING_PREFIX + ELSEWHERE)
+            .map(
+                (id, decoded) -> KeyValue.pair(decoded.event().merchantId(), decoded.event()),
+                Named.as("key-by-merchant"))
+            .repartition(
+                Repartitioned.<String, MerchantEvent>as(BY_MERCHANT)
+                    .withKeySerde(Serdes.String())
+                    .withValueSerde(MerchantEvent.serde())
+                    // fixed: which task owns a merchant must not depend on who created the topic
+                    .withNumberOfPartitions(scoringPartitions));
+    here.merge(moved, Named.as("merge-" + BY_MERCHANT))
         .process(
             () ->
                 new MerchantWindowScorer(
@@ -239,7 +291,7 @@ public final class RiskTopology {
    * @param name prefix of the processor names
    * @param fallbackTopic the source.topic header when a record's own topic is unknown
    */
-  private static KStream<String, MerchantEvent> deadLetterInvalid(
+  private static KStream<String, DecodedPayment> deadLetterInvalid(
       KStream<String, DecodedPayment> decoded,
       String name,
       String fallbackTopic,
@@ -254,8 +306,61 @@ public final class RiskTopology {
         .processValues(
             () -> new DeadLetterStamp(fallbackTopic, counters), Named.as("dead-letter-" + name))
         .to(Topics.RISK_DLQ, Produced.with(Serdes.String(), Serdes.ByteArray()));
-    return branches
-        .get(name + "-" + BRANCH_PREFIX + VALID)
-        .mapValues(DecodedPayment::event, Named.as("movement-" + name));
+    return branches.get(name + "-" + BRANCH_PREFIX + VALID);
+  }
+
+  /**
+   * Whether the task reading partition {@code taskPartition} owns the merchant: the partition of
+   * the repartition topic (key = merchant id, default partitioner) its movements go to.
+   */
+  static boolean scoresHere(String merchantId, int scoringPartitions, int taskPartition) {
+    return MerchantPartitioning.partitionFor(merchantId, scoringPartitions) == taskPartition;
+  }
+
+  /** Every topic the scoring reads, besides its own repartition topic. */
+  static final List<String> SCORED_TOPICS =
+      Stream.concat(Topics.LEDGER_EVENTS.stream(), Stream.of(Topics.SETTLEMENTS_RAW)).toList();
+
+  /**
+   * The partition count to build the topology with: the largest of the input topics' (what Kafka
+   * Streams would give the repartition topic itself, and what interactive queries assume). When the
+   * ledger topics have it too, a producer that partitions by merchant puts every event where it is
+   * scored.
+   *
+   * @throws IllegalStateException naming the topics that do not exist
+   */
+  public static int scoringPartitions(Admin admin) {
+    Map<String, TopicDescription> topics;
+    try {
+      topics = admin.describeTopics(SCORED_TOPICS).allTopicNames().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(
+          "cannot read the partition counts of "
+              + SCORED_TOPICS
+              + " (they must exist before streams-risk starts): "
+              + e.getCause().getMessage(),
+          e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "cannot read the partition counts of " + SCORED_TOPICS + ": no answer in 60 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted reading topic partition counts", e);
+    }
+    Map<String, Integer> counts = new TreeMap<>();
+    topics.forEach((name, d) -> counts.put(name, d.partitions().size()));
+    int scoring = counts.values().stream().max(Integer::compare).orElseThrow();
+    Set<Integer> ledger = new HashSet<>();
+    Topics.LEDGER_EVENTS.forEach(t -> ledger.add(counts.get(t)));
+    if (ledger.size() != 1 || !ledger.contains(scoring)) {
+      LOG.warn(
+          "input partition counts {}: the ledger topics do not all have {} partitions, so their"
+              + " events take the repartition hop even when produced by merchant",
+          counts,
+          scoring);
+    } else {
+      LOG.info("scoring over {} partitions (input topics {})", scoring, counts);
+    }
+    return scoring;
   }
 }

@@ -18,15 +18,24 @@ final class SettlementDecoder implements FixedKeyProcessor<String, byte[], Decod
   private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
 
   private final ConfluentWireFormat wire;
+  private final int scoringPartitions;
+  private int taskPartition;
   private FixedKeyProcessorContext<String, DecodedPayment> context;
 
-  SettlementDecoder(ConfluentWireFormat wire) {
+  SettlementDecoder(ConfluentWireFormat wire, int scoringPartitions) {
     this.wire = wire;
+    this.scoringPartitions = scoringPartitions;
+  }
+
+  /** Whether this task owns the movement's merchant (see {@link RiskTopology#scoresHere}). */
+  private boolean scoredHere(MerchantEvent movement) {
+    return RiskTopology.scoresHere(movement.merchantId(), scoringPartitions, taskPartition);
   }
 
   @Override
   public void init(FixedKeyProcessorContext<String, DecodedPayment> context) {
     this.context = context;
+    this.taskPartition = context.taskId().partition();
   }
 
   @Override
@@ -36,9 +45,10 @@ final class SettlementDecoder implements FixedKeyProcessor<String, byte[], Decod
     if (s == null || !usable(s)) {
       return;
     }
+    MerchantEvent movement = MerchantEvent.settled(s);
     context.forward(
         record
-            .withValue(DecodedPayment.valid(MerchantEvent.settled(s)))
+            .withValue(DecodedPayment.valid(movement, scoredHere(movement)))
             .withTimestamp(s.getSettledAt().toEpochMilli())
             .withHeaders(new RecordHeaders()));
   }

@@ -73,7 +73,7 @@ class DecisionTraceTest {
   void start() {
     driver =
         new TopologyTestDriver(
-            RiskTopology.build(CONFIG, registry, new CountingCounters()),
+            RiskTopology.build(CONFIG, registry, new CountingCounters(), 1),
             RiskStreamsConfig.properties("risk-trace-test", "unused:9092", stateDir, 1, CONFIG));
     payments =
         driver.createInputTopic(

@@ -303,7 +303,7 @@ class RiskFeaturesTopologyTest {
   private void start() {
     driver =
         new TopologyTestDriver(
-            RiskTopology.build(CONFIG, registry, counters),
+            RiskTopology.build(CONFIG, registry, counters, 1),
             RiskStreamsConfig.properties("risk-features-test", "unused:9092", stateDir, 1, CONFIG));
     for (String topic :
         List.of(

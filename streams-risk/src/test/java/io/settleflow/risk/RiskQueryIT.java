@@ -79,7 +79,8 @@ class RiskQueryIT {
               1,
               config,
               "127.0.0.1:" + queries.port());
-      KafkaStreams streams = new KafkaStreams(RiskTopology.build(config, registry), props);
+      KafkaStreams streams =
+          new KafkaStreams(RiskTopology.build(config, registry, PARTITIONS), props);
       queries.attach(streams, self, config, registry, Clock.systemUTC());
       streams.start();
       return new Instance(streams, queries);

@@ -14,6 +14,7 @@ import io.settleflow.embedded.TopicContents;
 import io.settleflow.schemas.AvroSerde;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
+import io.settleflow.schemas.MerchantPartitioning;
 import io.settleflow.schemas.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,7 +58,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The topology on a real broker with 3 partitions per topic and exactly_once_v2, so the merchant
- * repartition really moves records between tasks (a 1-partition test driver would hide that).
+ * repartition really moves records between tasks (a 1-partition test driver would hide that), and
+ * records partitioned by merchant (scored in place) meet records that were not (repartitioned).
  */
 @Tag("integration")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -76,11 +78,16 @@ class RiskTopologyIT {
   private static final String SHADOW_RULE_ID = "it-shadow";
 
   /**
-   * Fires on every payment of the burst (amounts from 1000) but, being SHADOW, approves them all.
+   * Fires on every payment of the burst (amounts from 1000, this one included in the sum) but,
+   * being SHADOW, approves them all; its reason shows the merchant's history (the sum).
    */
   private static final String SHADOW_RULE =
-      "{\"id\": \"it-shadow\", \"version\": 1, \"status\": \"SHADOW\", \"feature\": \"amount_minor\","
-          + " \"comparison\": \">=\", \"threshold\": 1000, \"score\": 100, \"action\": \"DECLINE\"}";
+      "{\"id\": \"it-shadow\", \"version\": 1, \"status\": \"SHADOW\","
+          + " \"feature\": \"merchant_sum_1h\", \"comparison\": \">=\", \"threshold\": 1000,"
+          + " \"score\": 100, \"action\": \"DECLINE\"}";
+
+  /** Payments of each twin merchant (same amounts and times, produced two ways). */
+  private static final int TWIN_PAYMENTS = 5;
 
   @TempDir static Path dir;
   static KafkaBroker broker;
@@ -117,7 +124,8 @@ class RiskTopologyIT {
     RiskConfig config = RiskConfig.defaults();
     streams =
         new KafkaStreams(
-            RiskTopology.build(config, new ConfluentRegistryClient(registryServer.confluentUrl())),
+            RiskTopology.build(
+                config, new ConfluentRegistryClient(registryServer.confluentUrl()), PARTITIONS),
             RiskStreamsConfig.properties(
                 APP_ID, broker.bootstrapServers(), dir.resolve("state"), 1, config));
     streams.start();
@@ -157,9 +165,18 @@ class RiskTopologyIT {
       byte[] bytes = wire.encode(Topics.PAYMENTS_AUTHORIZED, event);
       int copies = 2 + random.nextInt(2); // as Debezium redelivers after a crash: 2 or 3 times
       for (int c = 0; c < copies; c++) {
+        // the first copy partitioned by merchant, as the CDC relay does (scored in place); the
+        // replays by the default partitioner (by payment id), as a producer that does not: every
+        // event meets its copies in the merchant's task whichever way they came
+        Integer partition =
+            c == 0 ? MerchantPartitioning.partitionFor(event.getMerchantId(), PARTITIONS) : null;
         burst.add(
             new ProducerRecord<>(
-                Topics.PAYMENTS_AUTHORIZED, null, occurred.toEpochMilli() + c, paymentId, bytes));
+                Topics.PAYMENTS_AUTHORIZED,
+                partition,
+                occurred.toEpochMilli() + c,
+                paymentId,
+                bytes));
       }
       paymentByEvent.put(eventId, paymentId);
     }
@@ -184,6 +201,49 @@ class RiskTopologyIT {
       }
     }
 
+    // Twins: the same payments for two merchants, "twin-a" partitioned by merchant, "twin-b" by
+    // the default partitioner with payment ids that all land in one partition its task does not
+    // own (so they are read in order and all cross the repartition topic). Each first payment is
+    // delivered twice, the copy by the default partitioner.
+    int twinBOwner = MerchantPartitioning.partitionFor("twin-b", PARTITIONS);
+    int twinBInput = (twinBOwner + 1) % PARTITIONS;
+    List<ProducerRecord<String, byte[]>> twins = new ArrayList<>();
+    int candidate = 0;
+    for (int i = 0; i < TWIN_PAYMENTS; i++) {
+      Instant occurred = base.plusSeconds(30 + i);
+      long amount = 2_000 + 10L * i;
+      PaymentEvent a = Payments.event("twin-a-e" + i, "twin-a-p" + i, "twin-a", amount, occurred);
+      String bPayment;
+      do {
+        bPayment = "twin-b-p" + candidate++;
+      } while (MerchantPartitioning.partitionFor(bPayment, PARTITIONS) != twinBInput);
+      PaymentEvent b = Payments.event("twin-b-e" + i, bPayment, "twin-b", amount, occurred);
+      int copies = i == 0 ? 2 : 1;
+      for (int c = 0; c < copies; c++) {
+        twins.add(
+            new ProducerRecord<>(
+                Topics.PAYMENTS_AUTHORIZED,
+                c == 0 ? MerchantPartitioning.partitionFor("twin-a", PARTITIONS) : null,
+                occurred.toEpochMilli() + c,
+                a.getPaymentId(),
+                wire.encode(Topics.PAYMENTS_AUTHORIZED, a)));
+        twins.add(
+            new ProducerRecord<>(
+                Topics.PAYMENTS_AUTHORIZED,
+                null,
+                occurred.toEpochMilli() + c,
+                b.getPaymentId(),
+                wire.encode(Topics.PAYMENTS_AUTHORIZED, b)));
+      }
+      paymentByEvent.put(a.getEventId(), a.getPaymentId());
+      paymentByEvent.put(b.getEventId(), b.getPaymentId());
+    }
+    try (KafkaProducer<String, byte[]> producer = producer()) {
+      for (ProducerRecord<String, byte[]> r : twins) {
+        producer.send(r).get(); // in order: one twin's payments are read in event-time order
+      }
+    }
+
     awaitInputFullyCommitted();
 
     Deserializer<RiskDecision> decoder =
@@ -205,7 +265,7 @@ class RiskTopologyIT {
                 Collectors.groupingBy(r -> r.value().getSourceEventId(), Collectors.counting()));
     assertThat(perEvent)
         .as("decisions per source event id (seed %d)", SEED)
-        .hasSize(DISTINCT_EVENTS);
+        .hasSize(DISTINCT_EVENTS + 2 * TWIN_PAYMENTS);
     assertThat(perEvent.values()).as("seed %d", SEED).allMatch(n -> n == 1L);
     assertThat(decisions)
         .allSatisfy(
@@ -221,6 +281,26 @@ class RiskTopologyIT {
                   .startsWith(SHADOW_RULE_ID + "@1:");
               assertThat(r.value().getOutcome()).isEqualTo(io.settleflow.avro.RiskOutcome.APPROVE);
             });
+
+    // the same history either way: each twin's payments saw the same merchant sum
+    Map<String, List<String>> twinReasons = new HashMap<>();
+    decisions.stream()
+        .map(ConsumerRecord::value)
+        .filter(d -> d.getMerchantId().startsWith("twin-"))
+        .sorted(java.util.Comparator.comparing(RiskDecision::getDecidedAt))
+        .forEach(
+            d ->
+                twinReasons
+                    .computeIfAbsent(d.getMerchantId(), m -> new ArrayList<>())
+                    .add(d.getScore() + " " + d.getOutcome() + " " + d.getShadowReasons()));
+    assertThat(twinReasons.get("twin-a"))
+        .hasSize(TWIN_PAYMENTS)
+        .isEqualTo(twinReasons.get("twin-b"));
+    assertThat(twinReasons.get("twin-a").get(TWIN_PAYMENTS - 1))
+        .contains(
+            "merchant_sum_1h "
+                + (2_000 * TWIN_PAYMENTS + 10 * (TWIN_PAYMENTS - 1) * TWIN_PAYMENTS / 2)
+                + " ");
 
     List<ConsumerRecord<String, byte[]>> dead =
         TopicContents.readAll(broker.bootstrapServers(), Topics.RISK_DLQ);
@@ -358,7 +438,7 @@ class RiskTopologyIT {
     RiskConfig config = RiskConfig.defaults();
     KafkaStreams s =
         new KafkaStreams(
-            RiskTopology.build(config, registry, counters),
+            RiskTopology.build(config, registry, counters, PARTITIONS),
             RiskStreamsConfig.properties(
                 appId, broker.bootstrapServers(), dir.resolve(stateDir), 1, config));
     s.start();

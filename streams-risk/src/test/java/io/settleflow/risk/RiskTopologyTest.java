@@ -24,6 +24,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -64,7 +65,7 @@ class RiskTopologyTest {
   void start() {
     driver =
         new TopologyTestDriver(
-            RiskTopology.build(CONFIG, registry, counters),
+            RiskTopology.build(CONFIG, registry, counters, 1),
             RiskStreamsConfig.properties("risk-test", "unused:9092", stateDir, 1, CONFIG));
     payments =
         driver.createInputTopic(
@@ -274,7 +275,7 @@ class RiskTopologyTest {
     driver.close();
     driver =
         new TopologyTestDriver(
-            RiskTopology.build(CONFIG, registry, counters, 2),
+            RiskTopology.build(CONFIG, registry, counters, 2, 1),
             RiskStreamsConfig.properties("risk-test", "unused:9092", stateDir, 1, CONFIG));
     payments =
         driver.createInputTopic(
@@ -429,6 +430,105 @@ class RiskTopologyTest {
         "{\"id\": \"%s\", \"version\": %d, \"status\": \"%s\", \"feature\": \"%s\","
             + " \"comparison\": \"%s\", \"threshold\": %d, \"score\": %d, \"action\": \"%s\"}",
         id, version, status, feature, cmp, threshold, score, action);
+  }
+
+  @Test
+  void scoringInPlaceAndAfterTheRepartitionIsOneSubTopology() {
+    TopologyDescription d = RiskTopology.build(CONFIG, registry, counters, 3).describe();
+    assertThat(d.subtopologies()).hasSize(1);
+    assertThat(d.subtopologies().iterator().next().nodes())
+        .filteredOn(n -> n instanceof TopologyDescription.Source)
+        .flatExtracting(n -> ((TopologyDescription.Source) n).topicSet())
+        .containsExactlyInAnyOrder(
+            Topics.PAYMENTS_AUTHORIZED,
+            Topics.PAYMENTS_CAPTURED,
+            Topics.PAYMENTS_REFUNDED,
+            Topics.PAYMENTS_CANCELLED,
+            Topics.SETTLEMENTS_RAW,
+            RiskTopology.BY_MERCHANT + "-repartition");
+  }
+
+  /**
+   * With 4 scoring partitions this (partition-0) task owns a quarter of the merchants: their events
+   * are scored in place, everyone else's cross the repartition topic first (as records a producer
+   * did not partition by merchant do) — and every decision is the one a single partition gives.
+   */
+  @Test
+  void eventsOfMerchantsThisTaskDoesNotOwnTakeTheRepartitionAndAreDecidedTheSame() {
+    List<String> merchants = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      merchants.add("m-" + i);
+    }
+    List<String> owned = merchants.stream().filter(m -> RiskTopology.scoresHere(m, 4, 0)).toList();
+    assertThat(owned).isNotEmpty().hasSizeLessThan(merchants.size());
+
+    List<String> inPlace = decide(merchants, 1, new java.util.ArrayList<>());
+    List<String> repartitioned = new java.util.ArrayList<>();
+    List<String> fourPartitions = decide(merchants, 4, repartitioned);
+
+    assertThat(fourPartitions).hasSize(merchants.size() * 4).isEqualTo(inPlace);
+    assertThat(repartitioned)
+        .as("merchants whose events crossed the repartition topic")
+        .doesNotContainAnyElementsOf(owned)
+        .containsExactlyInAnyOrderElementsOf(
+            merchants.stream().filter(m -> !owned.contains(m)).toList());
+  }
+
+  /**
+   * Each merchant's 4 authorizations (the 4th over the velocity limit), the first delivered twice;
+   * returns the decisions as text, and fills {@code repartitioned} with the merchants seen on the
+   * repartition topic.
+   */
+  private List<String> decide(
+      List<String> merchants, int scoringPartitions, List<String> repartitioned) {
+    String app = "risk-partitions-" + scoringPartitions;
+    try (TopologyTestDriver d =
+        new TopologyTestDriver(
+            RiskTopology.build(CONFIG, registry, new CountingCounters(), scoringPartitions),
+            RiskStreamsConfig.properties(app, "unused:9092", stateDir.resolve(app), 1, CONFIG))) {
+      TestInputTopic<String, byte[]> in =
+          d.createInputTopic(
+              Topics.PAYMENTS_AUTHORIZED, new StringSerializer(), new ByteArraySerializer());
+      for (int i = 0; i < 4; i++) {
+        for (String m : merchants) {
+          Instant at = T.plusSeconds(i);
+          PaymentEvent e = Payments.event(m + "-e" + i, m + "-p" + i, m, 1_000 + 100 * i, at);
+          in.pipeInput(e.getPaymentId(), encode(e), at);
+          if (i == 0) {
+            in.pipeInput(e.getPaymentId(), encode(e), at.plusMillis(5)); // a CDC copy
+          }
+        }
+      }
+      if (d.producedTopicNames().contains(app + "-" + RiskTopology.BY_MERCHANT + "-repartition")) {
+        d.createOutputTopic(
+                app + "-" + RiskTopology.BY_MERCHANT + "-repartition",
+                new StringDeserializer(),
+                new ByteArrayDeserializer())
+            .readKeyValuesToList()
+            .forEach(kv -> repartitioned.add(kv.key));
+        List<String> distinct = repartitioned.stream().distinct().toList();
+        repartitioned.clear();
+        repartitioned.addAll(distinct);
+      }
+      return d
+          .createOutputTopic(
+              Topics.RISK_DECISIONS,
+              new StringDeserializer(),
+              new AvroSerde<>(registry, RiskDecision.class).deserializer())
+          .readValuesToList()
+          .stream()
+          .map(
+              r ->
+                  r.getPaymentId()
+                      + " "
+                      + r.getOutcome()
+                      + " "
+                      + r.getScore()
+                      + " "
+                      + r.getReasons())
+          .sorted()
+          .toList();
+    }
   }
 
   private void send(PaymentEvent event, Instant recordTime) {

@@ -8,6 +8,7 @@ import io.settleflow.risk.RiskConfig;
 import io.settleflow.risk.RiskStreamsConfig;
 import io.settleflow.risk.RiskTopology;
 import io.settleflow.schemas.ConfluentWireFormat;
+import io.settleflow.schemas.MerchantPartitioning;
 import io.settleflow.schemas.Topics;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -62,12 +63,30 @@ public final class RiskBenchmark {
 
   /**
    * @param commitIntervalMs commit.interval.ms of both apps (the risk engine's default unless set)
+   * @param byMerchant payments are produced to their merchant's partition, as the CDC relay does
+   *     (default); false: by the default partitioner (key = payment id), as an older relay did, so
+   *     the risk topology repartitions them
    */
   public record Options(
-      int events, int merchants, int latencyEvents, int latencyPerSecond, int commitIntervalMs) {
+      int events,
+      int merchants,
+      int latencyEvents,
+      int latencyPerSecond,
+      int commitIntervalMs,
+      boolean byMerchant) {
     public Options(int events, int merchants, int latencyEvents, int latencyPerSecond) {
       this(
-          events, merchants, latencyEvents, latencyPerSecond, RiskStreamsConfig.COMMIT_INTERVAL_MS);
+          events,
+          merchants,
+          latencyEvents,
+          latencyPerSecond,
+          RiskStreamsConfig.COMMIT_INTERVAL_MS,
+          true);
+    }
+
+    public Options(
+        int events, int merchants, int latencyEvents, int latencyPerSecond, int commitIntervalMs) {
+      this(events, merchants, latencyEvents, latencyPerSecond, commitIntervalMs, true);
     }
   }
 
@@ -133,8 +152,13 @@ public final class RiskBenchmark {
               .minus(EVENT_SPACING.multipliedBy(options.events()))
               .minus(Duration.ofMinutes(1));
       out.printf(
-          "loading %d authorizations for %d merchants on %d partitions (commit.interval.ms=%d)%n",
-          options.events(), options.merchants(), PARTITIONS, options.commitIntervalMs());
+          "loading %d authorizations for %d merchants on %d partitions, partitioned by %s"
+              + " (commit.interval.ms=%d)%n",
+          options.events(),
+          options.merchants(),
+          PARTITIONS,
+          options.byMerchant() ? "merchant" : "payment id",
+          options.commitIntervalMs());
       try (KafkaProducer<String, byte[]> producer = producer(broker)) {
         for (int i = 0; i < options.events(); i++) {
           PaymentEvent e =
@@ -147,6 +171,7 @@ public final class RiskBenchmark {
               producer,
               new ProducerRecord<>(
                   Topics.PAYMENTS_AUTHORIZED,
+                  partition(e),
                   e.getPaymentId(),
                   wire.encode(Topics.PAYMENTS_AUTHORIZED, e)));
         }
@@ -173,7 +198,7 @@ public final class RiskBenchmark {
           measure(
               broker,
               "bench-risk",
-              RiskTopology.build(config, registry),
+              RiskTopology.build(config, registry, scoringPartitions(broker)),
               Topics.RISK_DECISIONS,
               config,
               dir,
@@ -340,6 +365,7 @@ public final class RiskBenchmark {
               producer,
               new ProducerRecord<>(
                   Topics.PAYMENTS_AUTHORIZED,
+                  partition(e),
                   paymentId,
                   wire.encode(Topics.PAYMENTS_AUTHORIZED, e)));
           sent++;
@@ -370,6 +396,22 @@ public final class RiskBenchmark {
             .all()
             .get(10, TimeUnit.SECONDS);
     return ends.values().stream().mapToLong(info -> info.offset()).sum();
+  }
+
+  /**
+   * The merchant's partition (as the CDC relay chooses it), or null for the default partitioner.
+   */
+  private Integer partition(PaymentEvent e) {
+    return options.byMerchant()
+        ? MerchantPartitioning.partitionFor(e.getMerchantId(), PARTITIONS)
+        : null;
+  }
+
+  /** As streams-risk's RiskMain learns it: from the input topics. */
+  private static int scoringPartitions(KafkaBroker broker) {
+    try (Admin admin = broker.admin()) {
+      return RiskTopology.scoringPartitions(admin);
+    }
   }
 
   private static PaymentEvent event(
