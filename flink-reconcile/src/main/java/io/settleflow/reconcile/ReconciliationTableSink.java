@@ -51,8 +51,17 @@ public final class ReconciliationTableSink implements Sink<ReconciliationRow> {
   }
 
   @Override
-  public SinkWriter<ReconciliationRow> createWriter(WriterInitContext context) {
-    return new Writer();
+  public SinkWriter<ReconciliationRow> createWriter(WriterInitContext context) throws IOException {
+    Writer writer = new Writer();
+    // Log in as the task starts, not at the first rows: that login (driver loading, SCRAM) would
+    // otherwise delay the checkpoint carrying the job's first results (bench e2e, issue 10), and
+    // a wrong URL or password now fails the job at its start.
+    try {
+      writer.connect();
+    } catch (SQLException e) {
+      throw new IOException("connecting to the ledger database for ledger.reconciliation", e);
+    }
+    return writer;
   }
 
   private final class Writer implements SinkWriter<ReconciliationRow> {
@@ -73,16 +82,21 @@ public final class ReconciliationTableSink implements Sink<ReconciliationRow> {
         return;
       }
       try {
-        if (connection == null) {
-          connection = DriverManager.getConnection(jdbcUrl, user, password);
-          connection.setAutoCommit(false);
-        }
+        connect();
         writeAll(connection, buffer);
         buffer.clear();
       } catch (SQLException e) {
         closeQuietly(e);
         // The task fails and restarts from its checkpoint; the replay rewrites these rows.
         throw new IOException("writing " + buffer.size() + " rows to ledger.reconciliation", e);
+      }
+    }
+
+    /** Opens the connection unless it is open (again after a failed write closed it). */
+    void connect() throws SQLException {
+      if (connection == null) {
+        connection = DriverManager.getConnection(jdbcUrl, user, password);
+        connection.setAutoCommit(false);
       }
     }
 

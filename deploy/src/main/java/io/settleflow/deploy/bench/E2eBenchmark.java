@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -56,7 +57,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *       committed to {@code settlements.raw}, each in its own transaction as the importer does, for
  *       payments accepted a few seconds before: from the commit returning to the amount mismatch
  *       alert becoming visible on {@code recon.mismatches} (Flink, exactly-once sinks: visible at
- *       its next checkpoint).
+ *       its next checkpoint). The warm-up settles too, unmeasured, so the job's one-time costs on
+ *       this path (its first alert) stay out of the figure; the first alert's latency is printed on
+ *       its own. The breakdown splits each alert at the time the job wrote it (the alert record's
+ *       timestamp).
  *   <li>Peak resident memory (VmHWM) summed over the stack's JVMs (not this load generator).
  * </ol>
  */
@@ -66,6 +70,9 @@ public final class E2eBenchmark {
 
   /** How long stragglers may take after the load stops before they count as missing. */
   static final Duration DRAIN = Duration.ofSeconds(30);
+
+  /** How many of the slowest alerts the breakdown lists. */
+  static final int SLOWEST_SHOWN = 5;
 
   private static final String[] CURRENCIES = {"EUR", "USD", "GBP"};
   private static final String SOURCE = "bench-e2e";
@@ -130,6 +137,10 @@ public final class E2eBenchmark {
       Map<String, Long> decidedNanos = new ConcurrentHashMap<>();
       Map<String, Long> alertedNanos = new ConcurrentHashMap<>();
       Map<String, Long> settledNanos = new ConcurrentHashMap<>();
+      // wall-clock milliseconds (the Flink JVM stamps its output records with its own wall clock)
+      Map<String, Long> settledMillis = new ConcurrentHashMap<>();
+      Map<String, Long> emittedMillis = new ConcurrentHashMap<>();
+      Map<String, Long> seenMillis = new ConcurrentHashMap<>();
       try (Watcher decisions =
               Watcher.start(
                   bootstrap,
@@ -146,36 +157,42 @@ public final class E2eBenchmark {
                     // any alert on a payment we settled wrongly: the amount mismatch, or whatever
                     // the configured rules make of it (fee or tolerance rules)
                     MismatchAlert a = wire.decode(r.value(), MismatchAlert.class);
-                    if (a.getPaymentId() != null) {
-                      alertedNanos.putIfAbsent(a.getPaymentId(), seen);
+                    if (a.getPaymentId() != null
+                        && alertedNanos.putIfAbsent(a.getPaymentId(), seen) == null) {
+                      // the record's timestamp is when the job wrote it (the producer stamps it)
+                      emittedMillis.put(a.getPaymentId(), r.timestamp());
+                      seenMillis.put(a.getPaymentId(), System.currentTimeMillis());
                     }
                   });
           LoadGenerator load = new LoadGenerator(stack.endpoints().ingestUrl(), merchants);
           Producer<String, byte[]> settlements =
               SettlementProducers.createTransactional(bootstrap, SOURCE)) {
         load.start(halfPerMerchant, options.seed());
-        pause(options.warmup());
+        // The warm-up settles too (not measured): otherwise the first measured alerts pay the
+        // job's one-time costs on its alert path (first records through the settlement source, the
+        // alert sink and the table writer), which say nothing about the steady state.
+        Set<String> settled = new HashSet<>();
+        Map<String, Long> warmupNanos = new ConcurrentHashMap<>();
+        long warmupStart = System.nanoTime();
+        settleUntil(
+            warmupStart + options.warmup().toNanos(),
+            load,
+            Set.of(),
+            settled,
+            settlements,
+            wire,
+            warmupNanos,
+            new ConcurrentHashMap<>());
         Set<String> before = ids(load.accepted());
+        long reconPid = stack.service("flink-reconcile").pid();
+        long reconCpuStart = cpuNanos(reconPid);
         long measureStart = System.nanoTime();
         long measureEnd = measureStart + options.measure().toNanos();
-        long settleEvery = (long) (1e9 / options.settlementsPerSecond());
-        long nextSettlement = measureStart;
-        Set<String> settled = new HashSet<>();
-        while (System.nanoTime() < measureEnd) {
-          if (System.nanoTime() >= nextSettlement) {
-            AcceptedPayment p = settleable(load, before, settled);
-            if (p != null) {
-              settled.add(p.paymentId());
-              settlements.beginTransaction();
-              var unused = settlements.send(mismatching(wire, p));
-              settlements.commitTransaction(); // fails loudly if the send did
-              settledNanos.put(p.paymentId(), System.nanoTime());
-            }
-            nextSettlement += settleEvery;
-          }
-          TimeUnit.MILLISECONDS.sleep(5);
-        }
+        settleUntil(
+            measureEnd, load, before, settled, settlements, wire, settledNanos, settledMillis);
         double measuredSeconds = (System.nanoTime() - measureStart) / 1e9;
+        // what the checkpoint interval costs: the reconcile JVM's CPU over the measured window
+        double reconCpuPercent = (cpuNanos(reconPid) - reconCpuStart) / 1e7 / measuredSeconds;
         List<String> measured = new ArrayList<>();
         for (AcceptedPayment p : load.accepted()) {
           Long responded = load.respondedNanos(p.paymentId());
@@ -225,12 +242,111 @@ public final class E2eBenchmark {
             result.alerts().quantileMs(0.99),
             result.alerts().operations(),
             result.alertsMissing());
+        printAlertPath(settledMillis, emittedMillis, seenMillis);
+        out.printf(
+            Locale.ROOT,
+            "bench e2e: flink-reconcile JVM CPU while measuring: %.1f %% of one core%n",
+            reconCpuPercent);
+        warmupNanos.entrySet().stream()
+            .min(Map.Entry.comparingByValue())
+            .filter(first -> alertedNanos.containsKey(first.getKey()))
+            .ifPresent(
+                first ->
+                    out.printf(
+                        Locale.ROOT,
+                        "bench e2e: the job's first alert (warm-up, cold path, not measured): %.0f ms"
+                            + " (%d warm-up alerts)%n",
+                        (alertedNanos.get(first.getKey()) - first.getValue()) / 1e6,
+                        warmupNanos.size()));
         out.printf(
             "bench e2e: peak RSS of the stack's %d JVMs: %d MiB%n",
             pids.size(), result.stackRssMib());
         return result;
       }
     }
+  }
+
+  /**
+   * Commits mismatching settlements at the configured rate until {@code endNanos}, one transaction
+   * each, for payments accepted at least {@link #SETTLE_AFTER} ago and not in {@code excluded};
+   * records each commit's System.nanoTime() and wall-clock milliseconds by payment id.
+   */
+  private void settleUntil(
+      long endNanos,
+      LoadGenerator load,
+      Set<String> excluded,
+      Set<String> settled,
+      Producer<String, byte[]> settlements,
+      ConfluentWireFormat wire,
+      Map<String, Long> committedNanos,
+      Map<String, Long> committedMillis)
+      throws InterruptedException {
+    long settleEvery = (long) (1e9 / options.settlementsPerSecond());
+    long nextSettlement = System.nanoTime();
+    while (System.nanoTime() < endNanos) {
+      if (System.nanoTime() >= nextSettlement) {
+        AcceptedPayment p = settleable(load, excluded, settled);
+        if (p != null) {
+          settled.add(p.paymentId());
+          settlements.beginTransaction();
+          var unused = settlements.send(mismatching(wire, p));
+          settlements.commitTransaction(); // fails loudly if the send did
+          committedNanos.put(p.paymentId(), System.nanoTime());
+          committedMillis.put(p.paymentId(), System.currentTimeMillis());
+        }
+        nextSettlement += settleEvery;
+      }
+      TimeUnit.MILLISECONDS.sleep(5);
+    }
+  }
+
+  /**
+   * Where an alert's latency goes: settlement committed → alert written by the job (read by its
+   * source, matched, handed to the transactional sink), and written → visible to read_committed
+   * (the wait for the next checkpoint, the checkpoint itself, the transaction commit, our poll).
+   */
+  private void printAlertPath(
+      Map<String, Long> settledMillis, Map<String, Long> emittedMillis, Map<String, Long> seen) {
+    long[] toEmitted = millisBetween(settledMillis, emittedMillis);
+    Map<String, Long> measuredEmitted = new HashMap<>(emittedMillis);
+    measuredEmitted.keySet().retainAll(settledMillis.keySet());
+    long[] toVisible = millisBetween(measuredEmitted, seen);
+    LatencySample emitted = LatencySample.of(toEmitted, 0);
+    LatencySample visible = LatencySample.of(toVisible, 0);
+    out.printf(
+        Locale.ROOT,
+        "bench e2e: alert path: commit -> written by the job p50 %.0f p99 %.0f max %.0f ms;"
+            + " written -> visible (checkpoint + commit) p50 %.0f p99 %.0f max %.0f ms%n",
+        emitted.quantileMs(0.5),
+        emitted.quantileMs(0.99),
+        emitted.quantileMs(1.0),
+        visible.quantileMs(0.5),
+        visible.quantileMs(0.99),
+        visible.quantileMs(1.0));
+    // the slowest few with their wall-clock times, to line up with the job's checkpoint log
+    settledMillis.entrySet().stream()
+        .filter(e -> seen.containsKey(e.getKey()) && emittedMillis.containsKey(e.getKey()))
+        .sorted(
+            (a, b) ->
+                Long.compare(
+                    seen.get(b.getKey()) - b.getValue(), seen.get(a.getKey()) - a.getValue()))
+        .limit(SLOWEST_SHOWN)
+        .forEach(
+            e ->
+                out.printf(
+                    Locale.ROOT,
+                    "bench e2e:   slow alert: committed %s, written +%d ms, visible +%d ms%n",
+                    Instant.ofEpochMilli(e.getValue()),
+                    emittedMillis.get(e.getKey()) - e.getValue(),
+                    seen.get(e.getKey()) - e.getValue()));
+  }
+
+  /** end − start in nanoseconds (clamped at 0) for every id in both maps, from milliseconds. */
+  static long[] millisBetween(Map<String, Long> startMillis, Map<String, Long> endMillis) {
+    return startMillis.entrySet().stream()
+        .filter(e -> endMillis.containsKey(e.getKey()))
+        .mapToLong(e -> Math.max(0, endMillis.get(e.getKey()) - e.getValue()) * 1_000_000L)
+        .toArray();
   }
 
   /** Closed-loop posting for the probe period; accepted payments per second after a ramp-up. */
@@ -327,6 +443,14 @@ public final class E2eBenchmark {
     Set<String> ids = new HashSet<>();
     payments.forEach(p -> ids.add(p.paymentId()));
     return ids;
+  }
+
+  /** CPU time the OS counted for the process so far; 0 where it does not say. */
+  private static long cpuNanos(long pid) {
+    return ProcessHandle.of(pid)
+        .flatMap(h -> h.info().totalCpuDuration())
+        .map(Duration::toNanos)
+        .orElse(0L);
   }
 
   private static void pause(Duration d) throws InterruptedException {

@@ -26,6 +26,18 @@ class E2eBenchmarkTest {
   }
 
   @Test
+  void alertPathSplitIsInNanosecondsForIdsAtBothEndsAndNeverNegative() {
+    Map<String, Long> committedMillis = Map.of("a", 1_000L, "b", 2_000L, "c", 3_000L);
+    Map<String, Long> writtenMillis = Map.of("a", 1_120L, "c", 2_990L, "x", 5L);
+
+    long[] split = E2eBenchmark.millisBetween(committedMillis, writtenMillis);
+
+    // b never written: left out; c stamped 10 ms before the commit returned (clocks, the
+    // commit's own round trip): 0
+    assertThat(split).containsExactlyInAnyOrder(120_000_000L, 0L);
+  }
+
+  @Test
   void theResultLineCarriesTheIssuesKeys() {
     E2eBenchmark.Result result =
         new E2eBenchmark.Result(
