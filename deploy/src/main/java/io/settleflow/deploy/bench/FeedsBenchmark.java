@@ -64,8 +64,12 @@ public final class FeedsBenchmark {
   /** Measured rounds (floor, CSV, floor, camt.053, floor, BAI2) unless told otherwise. */
   public static final int DEFAULT_ROUNDS = 5;
 
-  /** Unmeasured rounds of the same sequence first, unless told otherwise. */
-  public static final int DEFAULT_WARMUP_ROUNDS = 1;
+  /**
+   * Unmeasured rounds of the same sequence first, unless told otherwise. Two: with one, the floor
+   * was still speeding up through the second round (2026-11-26 12:13, idle: warm-up slices 36k,
+   * 150k-250k records/s, measured ones 250k-470k).
+   */
+  public static final int DEFAULT_WARMUP_ROUNDS = 2;
 
   /** The importer's formats, in the order a round measures them. */
   enum Format {
