@@ -68,10 +68,18 @@ class EndToEndIT {
   /** The accepted rate before the outage is measured over this long. */
   private static final Duration RATE_WINDOW = Duration.ofSeconds(20);
 
-  /** Merchants posting side by side, each as fast as its answers come (no pacing). */
-  private static final int OUTAGE_POSTERS = 3;
+  /**
+   * Merchants posting side by side. Each stays inside the API's per-merchant limit (200 requests/s;
+   * a 429 there is the limiter doing its job, not ingest failing), while together they ask for more
+   * than ingest serves on this machine (about 800 payments/s), so ingest runs at its full rate.
+   */
+  private static final int OUTAGE_POSTERS = 8;
 
-  private static final double UNPACED = 10_000;
+  /**
+   * Payments/s per merchant; every 10th is also replayed, so 165 requests/s, under the 200 limit.
+   */
+  private static final double OUTAGE_RATE_PER_MERCHANT = 150;
+
   private static final List<String> OUTAGE_SERVICES =
       List.of("ingest-api", "cdc-connectors", "streams-risk", "flink-reconcile", "finance-console");
   private static final ByteArrayOutputStream CAPTURED = new ByteArrayOutputStream();
@@ -215,11 +223,11 @@ class EndToEndIT {
     double rateDuring;
     long outageNanos;
     try (LoadGenerator load = new LoadGenerator(stack.endpoints().ingestUrl(), merchants)) {
-      load.start(UNPACED, 10);
+      load.start(OUTAGE_RATE_PER_MERCHANT, 10);
       // warm: cards tokenized, connections open, code compiled
       await()
           .atMost(Duration.ofSeconds(60))
-          .until(() -> load.accepted().size() >= 100 * OUTAGE_POSTERS);
+          .until(() -> load.accepted().size() >= 50 * OUTAGE_POSTERS);
       long before = System.nanoTime();
       awaitElapsed(before, RATE_WINDOW, () -> {});
       long outageStart = System.nanoTime();
@@ -251,11 +259,6 @@ class EndToEndIT {
         (System.nanoTime() - brokerBack) / 1e9);
 
     assertThat(stack.service("ingest-api").isAlive()).as("ingest-api survives").isTrue();
-    assertThat(failures).as("every request answered 201 at once, none retried").isEmpty();
-    assertThat(replaysDiffered).isZero();
-    assertThat(rateDuring)
-        .as("accepted/s during the outage vs. before it")
-        .isGreaterThanOrEqualTo(0.8 * rateBefore);
     Set<String> outboxIds = new HashSet<>();
     merchantIds.forEach(m -> outboxIds.addAll(outboxIdsOf(m)));
     assertThat(outboxIds)
@@ -309,6 +312,13 @@ class EndToEndIT {
         decided.size(),
         new TreeMap<>(exits));
     assertThat(decided).as("one decision per event").hasSize(outboxIds.size());
+    // checked last, once every service runs again: a failure here leaves the stack whole for the
+    // tests after this one
+    assertThat(failures).as("every request answered 201 at once, none retried").isEmpty();
+    assertThat(replaysDiffered).isZero();
+    assertThat(rateDuring)
+        .as("accepted/s during the outage vs. before it")
+        .isGreaterThanOrEqualTo(0.8 * rateBefore);
   }
 
   /**
