@@ -12,17 +12,30 @@ import java.util.Map;
  * Pure.
  */
 final class BucketSeries {
+  private static final long[] NO_LONGS = {};
+  private static final String[] NO_STRINGS = {};
+  private static final BigInteger[] NO_BIGS = {};
+
   private final boolean squares;
-  private long[] starts = new long[4];
-  private String[] currencies = new String[4];
-  private long[] counts = new long[4];
-  private long[] sums = new long[4];
-  private BigInteger[] squareSums;
+  // allocated on the first bucket: most card entries are created for one payment
+  private long[] starts = NO_LONGS;
+  private String[] currencies = NO_STRINGS;
+  private long[] counts = NO_LONGS;
+  private long[] sums = NO_LONGS;
+
+  /**
+   * Sums of squares while they fit a long (an authorization's square is added with no allocation);
+   * {@link #squareBig} holds the exact sum instead once one does not (then non-null there).
+   */
+  private long[] squareSums;
+
+  private BigInteger[] squareBig;
   private int size;
 
   BucketSeries(boolean squares) {
     this.squares = squares;
-    this.squareSums = squares ? new BigInteger[4] : null;
+    this.squareSums = squares ? NO_LONGS : null;
+    this.squareBig = squares ? NO_BIGS : null;
   }
 
   int size() {
@@ -41,24 +54,49 @@ final class BucketSeries {
       counts[i] = ActivityBucket.saturatingAdd(counts[i], 1);
       sums[i] = ActivityBucket.saturatingAdd(sums[i], amountMinor);
       if (squares) {
-        BigInteger a = BigInteger.valueOf(amountMinor);
-        squareSums[i] = squareSums[i].add(a.multiply(a));
+        addSquare(i, amountMinor);
       }
       return;
     }
+    insert(i + 1, start, currency, 1, amountMinor, squares ? BigInteger.ZERO : null);
+    if (squares) {
+      addSquare(i + 1, amountMinor);
+    }
+  }
+
+  /** Adds amount² to bucket i's sum of squares, exactly: in a long while it fits. */
+  private void addSquare(int i, long amountMinor) {
+    if (squareBig[i] == null) {
+      long square = amountMinor * amountMinor;
+      if (Math.multiplyHigh(amountMinor, amountMinor) == 0 && square >= 0) {
+        // both terms ≥ 0: the sum overflowed exactly when it is negative
+        long sum = squareSums[i] + square;
+        if (sum >= 0) {
+          squareSums[i] = sum;
+          return;
+        }
+      }
+      squareBig[i] = BigInteger.valueOf(squareSums[i]);
+    }
     BigInteger a = BigInteger.valueOf(amountMinor);
-    insert(i + 1, start, currency, 1, amountMinor, squares ? a.multiply(a) : null);
+    squareBig[i] = squareBig[i].add(a.multiply(a));
+  }
+
+  /** Bucket i's exact sum of squares. */
+  private BigInteger square(int i) {
+    return squareBig[i] != null ? squareBig[i] : BigInteger.valueOf(squareSums[i]);
   }
 
   private void insert(int at, long start, String currency, long count, long sum, BigInteger sq) {
     if (size == starts.length) {
-      int capacity = size * 2;
+      int capacity = Math.max(4, size * 2);
       starts = Arrays.copyOf(starts, capacity);
       currencies = Arrays.copyOf(currencies, capacity);
       counts = Arrays.copyOf(counts, capacity);
       sums = Arrays.copyOf(sums, capacity);
       if (squares) {
         squareSums = Arrays.copyOf(squareSums, capacity);
+        squareBig = Arrays.copyOf(squareBig, capacity);
       }
     }
     int tail = size - at;
@@ -68,7 +106,10 @@ final class BucketSeries {
     System.arraycopy(sums, at, sums, at + 1, tail);
     if (squares) {
       System.arraycopy(squareSums, at, squareSums, at + 1, tail);
-      squareSums[at] = sq;
+      System.arraycopy(squareBig, at, squareBig, at + 1, tail);
+      boolean fits = sq.bitLength() < Long.SIZE;
+      squareSums[at] = fits ? sq.longValue() : 0;
+      squareBig[at] = fits ? null : sq;
     }
     starts[at] = start;
     currencies[at] = currency;
@@ -94,7 +135,8 @@ final class BucketSeries {
     Arrays.fill(currencies, rest, size, null);
     if (squares) {
       System.arraycopy(squareSums, n, squareSums, 0, rest);
-      Arrays.fill(squareSums, rest, size, null);
+      System.arraycopy(squareBig, n, squareBig, 0, rest);
+      Arrays.fill(squareBig, rest, size, null);
     }
     size = rest;
   }
@@ -110,7 +152,7 @@ final class BucketSeries {
       if (starts[i] < from || starts[i] > to) {
         continue;
       }
-      BigInteger s = squares ? squareSums[i] : BigInteger.ZERO;
+      BigInteger s = squares ? square(i) : BigInteger.ZERO;
       if (several == null && (only == null || only.equals(currencies[i]))) {
         only = currencies[i];
         count = ActivityBucket.saturatingAdd(count, counts[i]);
@@ -155,7 +197,7 @@ final class BucketSeries {
       previous = starts[i];
       w.writeString(currencies[i]).writeLong(counts[i]).writeLong(sums[i]);
       if (squares) {
-        w.writeBytes(squareSums[i].toByteArray());
+        w.writeBytes(square(i).toByteArray());
       }
     }
   }

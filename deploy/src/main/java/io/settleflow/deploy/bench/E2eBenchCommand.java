@@ -22,8 +22,9 @@ public final class E2eBenchCommand implements Callable<Integer> {
 
   @Option(
       names = "--probe-seconds",
-      defaultValue = "20",
-      description = "Seconds of the closed-loop maximum-rate probe (default: ${DEFAULT-VALUE}).")
+      defaultValue = "30",
+      description =
+          "Seconds of the closed-loop maximum-rate probe; the first third is not counted (default: ${DEFAULT-VALUE}).")
   int probeSeconds;
 
   @Option(

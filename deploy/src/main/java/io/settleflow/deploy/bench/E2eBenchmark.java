@@ -14,7 +14,12 @@ import io.settleflow.ledger.MerchantAdmin;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.Topics;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,11 +76,35 @@ public final class E2eBenchmark {
   /** How long stragglers may take after the load stops before they count as missing. */
   static final Duration DRAIN = Duration.ofSeconds(30);
 
+  /**
+   * Closed-loop posters per merchant while probing. One: 8 merchants keep 8 requests in flight,
+   * within the API's database pool (10). Two per merchant (16 in flight, as {@code bench ingest}'s
+   * clients) measured no more (16–33/s in six runs against 28/s with one, load average 8–38) and
+   * drew HTTP 503s in every run: requests waited over the API's 500 ms for a pooled connection.
+   */
+  static final int PROBE_POSTERS_PER_MERCHANT = 1;
+
+  /** The probe's rate is printed per slice: one tenth of the probe each. */
+  static final int PROBE_SLICES = 10;
+
   /** How many of the slowest alerts the breakdown lists. */
   static final int SLOWEST_SHOWN = 5;
 
   private static final String[] CURRENCIES = {"EUR", "USD", "GBP"};
   private static final String SOURCE = "bench-e2e";
+
+  private static final String METRIC_PREFIX = "kafka_stream_thread_";
+
+  /** Streams thread metrics (Micrometer's names) that say what a commit costs and how often. */
+  private static final List<String> RISK_COMMIT_METRICS =
+      List.of(
+          METRIC_PREFIX + "commit_latency_avg",
+          METRIC_PREFIX + "commit_latency_max",
+          METRIC_PREFIX + "commit_rate",
+          METRIC_PREFIX + "poll_latency_avg",
+          METRIC_PREFIX + "process_ratio",
+          METRIC_PREFIX + "commit_ratio",
+          METRIC_PREFIX + "poll_ratio");
 
   /** How the benchmark runs. */
   public record Options(
@@ -141,10 +170,28 @@ public final class E2eBenchmark {
       Map<String, Long> settledMillis = new ConcurrentHashMap<>();
       Map<String, Long> emittedMillis = new ConcurrentHashMap<>();
       Map<String, Long> seenMillis = new ConcurrentHashMap<>();
-      try (Watcher decisions =
+      // where a decision's latency goes, all on this JVM's clock: the event appended to
+      // payments.authorized by the relay (read_uncommitted: it is not transactional), the decision
+      // appended by Streams (read_uncommitted: before its transaction commits), then visible
+      Map<String, Long> eventAppendedNanos = new ConcurrentHashMap<>();
+      Map<String, Long> decisionAppendedNanos = new ConcurrentHashMap<>();
+      try (Watcher events =
+              Watcher.start(
+                  bootstrap,
+                  Topics.PAYMENTS_AUTHORIZED,
+                  false,
+                  (r, seen) -> eventAppendedNanos.putIfAbsent(r.key(), seen));
+          Watcher appended =
               Watcher.start(
                   bootstrap,
                   Topics.RISK_DECISIONS,
+                  false,
+                  (r, seen) -> decisionAppendedNanos.putIfAbsent(r.key(), seen));
+          Watcher decisions =
+              Watcher.start(
+                  bootstrap,
+                  Topics.RISK_DECISIONS,
+                  true,
                   (r, seen) -> {
                     RiskDecision d = wire.decode(r.value(), RiskDecision.class);
                     decidedNanos.putIfAbsent(d.getPaymentId(), seen);
@@ -153,6 +200,7 @@ public final class E2eBenchmark {
               Watcher.start(
                   bootstrap,
                   Topics.RECON_MISMATCHES,
+                  true,
                   (r, seen) -> {
                     // any alert on a payment we settled wrongly: the amount mismatch, or whatever
                     // the configured rules make of it (fee or tolerance rules)
@@ -235,6 +283,13 @@ public final class E2eBenchmark {
             result.decisions().quantileMs(0.99),
             result.decisions().operations(),
             result.decisionsMissing());
+        printDecisionPath(
+            measured,
+            load::respondedNanos,
+            eventAppendedNanos,
+            decisionAppendedNanos,
+            decidedNanos);
+        printRiskCommits(stack.endpoints().riskUrl());
         out.printf(
             Locale.ROOT,
             "bench e2e: alert latency p50 %.1f ms, p99 %.1f ms (%d alerted, %d missing)%n",
@@ -301,6 +356,103 @@ public final class E2eBenchmark {
   }
 
   /**
+   * Where a decision's latency goes, each step on this JVM's clock: HTTP 201 → the payment event
+   * appended to {@code payments.authorized} (PostgreSQL commit → WAL → relay → Kafka) → its
+   * decision appended to {@code risk.decisions} (Streams: poll, scoring; the record is in the log
+   * but in an open transaction) → visible to read_committed (the wait for the next commit and the
+   * commit itself). Each watcher polls with fetch.max.wait 10 ms, so each step may carry up to that
+   * much of our own fetch delay.
+   */
+  private void printDecisionPath(
+      List<String> measured,
+      Function<String, Long> respondedNanos,
+      Map<String, Long> eventAppended,
+      Map<String, Long> decisionAppended,
+      Map<String, Long> visible) {
+    List<String> complete =
+        measured.stream()
+            .filter(
+                id ->
+                    respondedNanos.apply(id) != null
+                        && eventAppended.containsKey(id)
+                        && decisionAppended.containsKey(id)
+                        && visible.containsKey(id))
+            .toList();
+    LatencySample toEvent = LatencySample.of(latencies(complete, respondedNanos, eventAppended), 0);
+    LatencySample toDecision =
+        LatencySample.of(latencies(complete, eventAppended::get, decisionAppended), 0);
+    LatencySample toVisible =
+        LatencySample.of(latencies(complete, decisionAppended::get, visible), 0);
+    out.printf(
+        Locale.ROOT,
+        "bench e2e: decision path (%d of %d): 201 -> event appended p50 %.0f p99 %.0f max %.0f ms;"
+            + " -> decision appended p50 %.0f p99 %.0f max %.0f ms; -> visible (commit wait +"
+            + " commit) p50 %.0f p99 %.0f max %.0f ms%n",
+        complete.size(),
+        measured.size(),
+        toEvent.quantileMs(0.5),
+        toEvent.quantileMs(0.99),
+        toEvent.quantileMs(1.0),
+        toDecision.quantileMs(0.5),
+        toDecision.quantileMs(0.99),
+        toDecision.quantileMs(1.0),
+        toVisible.quantileMs(0.5),
+        toVisible.quantileMs(0.99),
+        toVisible.quantileMs(1.0));
+    complete.stream()
+        .sorted(
+            (a, b) ->
+                Long.compare(
+                    visible.get(b) - respondedNanos.apply(b),
+                    visible.get(a) - respondedNanos.apply(a)))
+        .limit(SLOWEST_SHOWN)
+        .forEach(
+            id -> {
+              long responded = respondedNanos.apply(id);
+              out.printf(
+                  Locale.ROOT,
+                  "bench e2e:   slow decision: event +%d ms, decision +%d ms, visible +%d ms%n",
+                  TimeUnit.NANOSECONDS.toMillis(eventAppended.get(id) - responded),
+                  TimeUnit.NANOSECONDS.toMillis(decisionAppended.get(id) - responded),
+                  TimeUnit.NANOSECONDS.toMillis(visible.get(id) - responded));
+            });
+  }
+
+  /** The risk engine's own commit timings (Streams thread metrics) as its /metrics shows them. */
+  private void printRiskCommits(String riskUrl) {
+    if (riskUrl == null) {
+      return;
+    }
+    try {
+      String metrics =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(riskUrl + "/metrics"))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      StringBuilder line = new StringBuilder();
+      for (String metric : metrics.split("\n", -1)) {
+        for (String name : RISK_COMMIT_METRICS) {
+          if (metric.startsWith(name + "{") || metric.startsWith(name + " ")) {
+            String value = metric.substring(metric.lastIndexOf(' ') + 1);
+            line.append(' ')
+                .append(name.substring(METRIC_PREFIX.length()))
+                .append('=')
+                .append(value);
+          }
+        }
+      }
+      out.println("bench e2e: streams-risk thread:" + line);
+    } catch (IOException e) {
+      out.println("bench e2e: streams-risk /metrics unreadable: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
    * Where an alert's latency goes: settlement committed → alert written by the job (read by its
    * source, matched, handed to the transactional sink), and written → visible to read_committed
    * (the wait for the next checkpoint, the checkpoint itself, the transaction commit, our poll).
@@ -349,21 +501,76 @@ public final class E2eBenchmark {
         .toArray();
   }
 
-  /** Closed-loop posting for the probe period; accepted payments per second after a ramp-up. */
+  /**
+   * Closed-loop posting for the probe period, {@link #PROBE_POSTERS_PER_MERCHANT} poster(s) per
+   * merchant; the accepted rate after the first third (a stack just started: the API's JIT, the
+   * other JVMs settling). Prints the rate per slice and any failures (429s included), so a figure
+   * that is still climbing or capped shows.
+   */
   private double probe(Stack stack, List<LoadGenerator.Merchant> merchants)
       throws InterruptedException {
     out.printf(
-        "bench e2e: probing the maximum ingest rate for %d s%n", options.probe().toSeconds());
-    try (LoadGenerator probe = new LoadGenerator(stack.endpoints().ingestUrl(), merchants)) {
-      probe.start(1_000_000, options.seed()); // no pacing: each merchant posts as fast as answered
-      pause(options.probe().dividedBy(4)); // tokenizing and warming up, not counted
-      int startCount = probe.accepted().size();
-      long start = System.nanoTime();
-      pause(options.probe().minus(options.probe().dividedBy(4)));
-      double perSecond = (probe.accepted().size() - startCount) * 1e9 / (System.nanoTime() - start);
-      probe.stop();
+        Locale.ROOT,
+        "bench e2e: probing the maximum ingest rate for %d s (%d posters per merchant, the first"
+            + " third not counted)%n",
+        options.probe().toSeconds(),
+        PROBE_POSTERS_PER_MERCHANT);
+    List<LoadGenerator> posters = new ArrayList<>();
+    try {
+      for (int i = 0; i < PROBE_POSTERS_PER_MERCHANT; i++) {
+        LoadGenerator poster = new LoadGenerator(stack.endpoints().ingestUrl(), merchants);
+        posters.add(poster);
+        // no pacing: each poster posts as fast as it is answered
+        poster.start(1_000_000, options.seed() + 1_000L * i);
+      }
+      // accepted so far at the start and at the end of every slice
+      long[] at = new long[PROBE_SLICES + 1];
+      int[] accepted = new int[PROBE_SLICES + 1];
+      at[0] = System.nanoTime();
+      long slice = options.probe().toNanos() / PROBE_SLICES;
+      for (int i = 1; i <= PROBE_SLICES; i++) {
+        TimeUnit.NANOSECONDS.sleep(Math.max(0, at[0] + i * slice - System.nanoTime()));
+        at[i] = System.nanoTime();
+        accepted[i] = posters.stream().mapToInt(g -> g.accepted().size()).sum();
+      }
+      double perSecond = countedRate(at, accepted, at[0] + options.probe().toNanos() / 3);
+      StringBuilder slices = new StringBuilder();
+      for (int i = 1; i <= PROBE_SLICES; i++) {
+        slices.append(
+            String.format(
+                Locale.ROOT,
+                " %.0f",
+                (accepted[i] - accepted[i - 1]) * 1e9 / Math.max(1, at[i] - at[i - 1])));
+      }
+      Map<String, Long> failures = new java.util.TreeMap<>();
+      posters.forEach(g -> g.failures().forEach((k, v) -> failures.merge(k, v, Long::sum)));
+      out.printf(
+          Locale.ROOT,
+          "bench e2e: probe accepted per second in %d slices:%s; failures: %s%n",
+          PROBE_SLICES,
+          slices,
+          failures.isEmpty() ? "none" : failures);
       return perSecond;
+    } finally {
+      posters.forEach(LoadGenerator::stop);
     }
+  }
+
+  /**
+   * The rate between the first sample taken at or after {@code countFromNanos} and the last one:
+   * per second, from sample times (System.nanoTime()) and the accepted count at each; 0 when fewer
+   * than two samples are left to count.
+   */
+  static double countedRate(long[] atNanos, int[] accepted, long countFromNanos) {
+    int first = 0;
+    while (first < atNanos.length && atNanos[first] - countFromNanos < 0) {
+      first++;
+    }
+    int last = atNanos.length - 1;
+    if (first >= last) {
+      return 0;
+    }
+    return (accepted[last] - accepted[first]) * 1e9 / (atNanos[last] - atNanos[first]);
   }
 
   private List<LoadGenerator.Merchant> createMerchants(Stack stack) {
@@ -453,12 +660,8 @@ public final class E2eBenchmark {
         .orElse(0L);
   }
 
-  private static void pause(Duration d) throws InterruptedException {
-    TimeUnit.MILLISECONDS.sleep(d.toMillis());
-  }
-
   /**
-   * A read_committed consumer from the current end of a topic, handing each record and the
+   * A consumer (read_committed or not) from the current end of a topic, handing each record and the
    * System.nanoTime() it was polled at to a callback on its own thread.
    */
   private static final class Watcher implements AutoCloseable {
@@ -487,10 +690,15 @@ public final class E2eBenchmark {
     }
 
     static Watcher start(
-        String bootstrap, String topic, BiConsumer<ConsumerRecord<String, byte[]>, Long> onRecord) {
+        String bootstrap,
+        String topic,
+        boolean readCommitted,
+        BiConsumer<ConsumerRecord<String, byte[]>, Long> onRecord) {
       Properties p = new Properties();
       p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-      p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      p.put(
+          ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+          readCommitted ? "read_committed" : "read_uncommitted");
       p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
       p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10"); // the latency is what we measure
       KafkaConsumer<String, byte[]> consumer =

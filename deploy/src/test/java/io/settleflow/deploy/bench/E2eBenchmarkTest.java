@@ -38,6 +38,20 @@ class E2eBenchmarkTest {
   }
 
   @Test
+  void theProbeCountsOnlyFromTheFirstSampleAfterItsWarmUp() {
+    long[] at = {0L, 1_000_000_000L, 2_000_000_000L, 3_000_000_000L, 4_000_000_000L};
+    int[] accepted = {0, 5, 20, 50, 80};
+
+    // warm-up to 1.5 s: counted from the 2 s sample, (80 - 20) in 2 s
+    assertThat(E2eBenchmark.countedRate(at, accepted, 1_500_000_000L)).isEqualTo(30.0);
+    // a warm-up ending exactly at a sample counts from that sample
+    assertThat(E2eBenchmark.countedRate(at, accepted, 3_000_000_000L)).isEqualTo(30.0);
+    assertThat(E2eBenchmark.countedRate(at, accepted, 0L)).isEqualTo(20.0);
+    // nothing left to count: 0, not a division by zero
+    assertThat(E2eBenchmark.countedRate(at, accepted, 3_500_000_000L)).isZero();
+  }
+
+  @Test
   void theResultLineCarriesTheIssuesKeys() {
     E2eBenchmark.Result result =
         new E2eBenchmark.Result(
