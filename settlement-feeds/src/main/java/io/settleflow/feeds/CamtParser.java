@@ -3,6 +3,7 @@ package io.settleflow.feeds;
 import com.ctc.wstx.stax.WstxInputFactory;
 import io.settleflow.avro.SettlementRecord;
 import io.settleflow.avro.SettlementRecordType;
+import java.io.CharConversionException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -138,7 +139,9 @@ public final class CamtParser implements StreamingSettlementParser {
     try {
       new Run(reader, source, fileId, sink, failedProofs).read();
     } catch (XMLStreamException e) {
-      if (e.getNestedException() instanceof IOException io) {
+      // bytes that are not UTF-8 are a broken file, not a failure to read it
+      if (e.getNestedException() instanceof IOException io
+          && !(io instanceof CharConversionException)) {
         throw io;
       }
       throw notXml(e);

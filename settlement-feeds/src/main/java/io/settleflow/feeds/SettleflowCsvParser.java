@@ -172,7 +172,9 @@ public final class SettleflowCsvParser implements SettlementFileParser {
         CsvRows.Block block = blocks.get(nextBlock);
         ahead.add(
             java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> parseBlock(rowsOf(csv, block), headerWidth, columns, source, fileId)));
+                () ->
+                    parseBlock(
+                        CsvRows.read(csv, block, ','), headerWidth, columns, source, fileId)));
         nextBlock++;
       }
       List<LineResult> results;
@@ -187,15 +189,6 @@ public final class SettleflowCsvParser implements SettlementFileParser {
       for (LineResult result : results) {
         sink.accept(withoutDuplicate(result, firstLineById));
       }
-    }
-  }
-
-  /** The rows of a block, on the block's thread; the scan already refused malformed CSV. */
-  private static List<Row> rowsOf(String text, CsvRows.Block block) {
-    try {
-      return CsvRows.read(text, block, ',');
-    } catch (UnreadableFileException e) {
-      throw new java.util.concurrent.CompletionException(e);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.settleflow.feeds;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -53,45 +54,34 @@ final class XmlElement {
    */
   static final class Shape {
     /** Every descendant kept. */
-    static final Shape ALL = new Shape(null, null);
+    static final Shape ALL = new Shape(null);
 
     /** The element's own text and attributes only; its children are skipped. */
-    static final Shape LEAF = new Shape(new String[0], new Shape[0]);
+    static final Shape LEAF = new Shape(Map.of());
 
-    private final String[] names;
-    private final Shape[] shapes;
+    /** Kept children's shapes by name; null keeps every child. */
+    private final Map<String, Shape> children;
 
-    private Shape(String[] names, Shape[] shapes) {
-      this.names = names;
-      this.shapes = shapes;
+    private Shape(Map<String, Shape> children) {
+      this.children = children;
     }
 
     /** Children by name: {@code of("Amt", LEAF, "Refs", of("EndToEndId", LEAF))}. */
     static Shape of(Object... nameThenShape) {
-      int n = nameThenShape.length / 2;
-      String[] names = new String[n];
-      Shape[] shapes = new Shape[n];
-      for (int i = 0; i < n; i++) {
-        names[i] = ((String) nameThenShape[2 * i]).intern();
-        shapes[i] = (Shape) nameThenShape[2 * i + 1];
+      Map<String, Shape> children = new HashMap<>();
+      for (int i = 0; i + 1 < nameThenShape.length; i += 2) {
+        children.put((String) nameThenShape[i], (Shape) nameThenShape[i + 1]);
       }
-      return new Shape(names, shapes);
+      return new Shape(children);
     }
 
     /**
-     * The shape of a kept child, or null when a child of that name is skipped. The reader's names
-     * and these are interned, so equals mostly ends at its identity check.
+     * The shape of a kept child, or null when a child of that name is skipped. One hash lookup: the
+     * reader's names are interned, so their hash is cached and a hit ends at the identity check
+     * (was a linear search of up to 12 names per element).
      */
     Shape child(String name) {
-      if (names == null) {
-        return ALL;
-      }
-      for (int i = 0; i < names.length; i++) {
-        if (names[i].equals(name)) {
-          return shapes[i];
-        }
-      }
-      return null;
+      return children == null ? ALL : children.get(name);
     }
   }
 

@@ -436,6 +436,17 @@ class CamtParserTest {
         Arguments.of(
             "<Document xmlns=\"" + NS + "08\"><BkToCstmrStmt><Stmt><Id>S</Id>" + good(1),
             "not well-formed XML at line 1: Unexpected EOF; was expecting a close tag for element <Stmt>"),
+        // cut inside an entry's kept element, and inside a part of it the scan skips
+        Arguments.of(
+            "<Document xmlns=\""
+                + NS
+                + "08\"><BkToCstmrStmt><Stmt><Id>S</Id><Ntry><Amt Ccy=\"EUR\">1.0",
+            "not well-formed XML at line 1: Unexpected EOF; was expecting a close tag for element <Amt>"),
+        Arguments.of(
+            "<Document xmlns=\""
+                + NS
+                + "08\"><BkToCstmrStmt><Stmt><Id>S</Id><Ntry><NtryDtls><TxDtls><RltdPties><Dbtr><Nm>A",
+            "not well-formed XML at line 1: Unexpected EOF; was expecting a close tag for element <Nm>"),
         Arguments.of(
             "<Document xmlns=\"" + NS + "08\"><BkToCstmrStmt><GrpHdr/></BkToCstmrStmt></Document>",
             "not a camt.053 file: no Stmt element in BkToCstmrStmt"),
@@ -480,6 +491,41 @@ class CamtParserTest {
     assertThatThrownBy(() -> parse(xml))
         .isInstanceOf(UnreadableFileException.class)
         .hasMessage(reason);
+  }
+
+  /** Broken text inside an entry, read or skipped: a one-line refusal, never another error. */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "<AcctSvcrRef>A & B</AcctSvcrRef>",
+        "<AcctSvcrRef>A ]]> B</AcctSvcrRef>",
+        "<AcctSvcrRef>A \u0001 B</AcctSvcrRef>",
+        "<RltdPties><Nm>A & B</Nm></RltdPties>"
+      })
+  void brokenTextIsRefusedAsNotWellFormed(String broken) {
+    String xml = statement("08", good(1).replace("</Ntry>", broken + "</Ntry>"));
+    assertThatThrownBy(() -> parse(xml))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessageStartingWith("not well-formed XML at line 2: ")
+        .hasMessageNotContaining("\n");
+  }
+
+  /** Bytes that are not UTF-8 are a broken file (was an I/O error out of the parser). */
+  @Test
+  void invalidUtf8IsRefusedAsNotWellFormed() {
+    String text = "<AcctSvcrRef>A\u00e9B</AcctSvcrRef>";
+    byte[] xml =
+        statement("08", good(1).replace("</Ntry>", text + "</Ntry>"))
+            .getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < xml.length; i++) {
+      if (xml[i] == (byte) 0xA9) {
+        xml[i] = 'x'; // é's lead byte now followed by a byte that cannot continue it
+      }
+    }
+    assertThatThrownBy(() -> parse(xml))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessageStartingWith("not well-formed XML")
+        .hasMessageContaining("UTF-8");
   }
 
   static Stream<Arguments> proofs() {
