@@ -361,13 +361,7 @@ public final class Stack implements AutoCloseable {
         track(
             ChildJvm.start(
                 name,
-                // MetaspaceSize: the default 21 MB threshold cost the CDC relay two full
-                // collections (160-390 ms under load) while it loaded classes on first traffic
-                List.of(
-                    "-Xmx" + maxHeap,
-                    "-XX:MetaspaceSize=64m",
-                    "-XX:+UseSerialGC",
-                    "-XX:+ExitOnOutOfMemoryError"),
+                serviceJvmOptions(maxHeap),
                 List.of("-jar", settings.jarOf(module).toString()),
                 withPort,
                 settings.runDir(),
@@ -375,6 +369,17 @@ public final class Stack implements AutoCloseable {
     services.put(name, jvm);
     jvm.awaitReady(() -> HttpProbe.ok(url(port) + "/health"), SERVICE_READY_TIMEOUT);
     step(name, url(port), startNanos);
+  }
+
+  /** The JVM options every service of the stack starts with, given its maximum heap. */
+  public static List<String> serviceJvmOptions(String maxHeap) {
+    // MetaspaceSize: the default 21 MB threshold cost the CDC relay two full collections
+    // (160-390 ms under load) while it loaded classes on first traffic
+    return List.of(
+        "-Xmx" + maxHeap,
+        "-XX:MetaspaceSize=64m",
+        "-XX:+UseSerialGC",
+        "-XX:+ExitOnOutOfMemoryError");
   }
 
   /** Remembers a started part so that close() stops it, in reverse order. */

@@ -23,6 +23,7 @@ import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
@@ -209,6 +210,15 @@ public final class ReconcileService implements AutoCloseable {
         CheckpointingOptions.CHECKPOINTS_DIRECTORY,
         c.checkpointDir().toAbsolutePath().toUri().toString());
     f.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, c.checkpointInterval());
+    if (c.stateChangelog()) {
+      // Incremental checkpoints for the hashmap backend: a checkpoint uploads the state changes
+      // since the last one instead of all of the state.
+      f.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+      f.set(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE, "filesystem");
+      f.set(
+          ConfigOptions.key("dstl.dfs.base-path").stringType().noDefaultValue(),
+          c.changelogDir().toAbsolutePath().toUri().toString());
+    }
     f.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
     f.set(
         CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,

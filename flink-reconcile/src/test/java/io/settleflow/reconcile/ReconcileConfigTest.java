@@ -15,6 +15,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -147,6 +148,33 @@ class ReconcileConfigTest {
     slow.put("SETTLEFLOW_RECON_CHECKPOINT_MS", "3600000");
     assertThatThrownBy(() -> ReconcileConfig.from(new ServiceConfig(slow)))
         .hasMessageContaining("SETTLEFLOW_RECON_CHECKPOINT_MS");
+  }
+
+  @Test
+  void changelogIsOffByDefaultAndTurnsOnNamingTheVariableWhenWrong() {
+    Map<String, String> env = required();
+    env.put("SETTLEFLOW_STATE_DIR", "/tmp/x");
+    ReconcileConfig off = ReconcileConfig.from(new ServiceConfig(env));
+    assertThat(off.stateChangelog()).isFalse();
+    assertThat(
+            ReconcileService.flinkConfiguration(off, Optional.empty())
+                .get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG))
+        .isFalse();
+
+    env.put(ReconcileConfig.STATE_CHANGELOG, "TRUE");
+    ReconcileConfig c = ReconcileConfig.from(new ServiceConfig(env));
+    Configuration f = ReconcileService.flinkConfiguration(c, Optional.empty());
+
+    assertThat(c.stateChangelog()).isTrue();
+    assertThat(f.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)).isTrue();
+    assertThat(f.get(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE)).isEqualTo("filesystem");
+    assertThat(f.toMap())
+        .containsEntry("dstl.dfs.base-path", Path.of("/tmp/x/changelog").toUri().toString());
+
+    env.put(ReconcileConfig.STATE_CHANGELOG, "yes");
+    assertThatThrownBy(() -> ReconcileConfig.from(new ServiceConfig(env)))
+        .hasMessageContaining(ReconcileConfig.STATE_CHANGELOG)
+        .hasMessageContaining("true or false");
   }
 
   @Test

@@ -95,7 +95,14 @@ class ReconcileKafkaIT {
 
   @Test
   void reconcilesThroughKafkaExactlyOnceAcrossARestart() throws Exception {
-    ReconcileConfig config = ReconcileConfig.from(new ServiceConfig(env()));
+    // The first run takes full snapshots (the default); the restart turns the state changelog on
+    // and restores from such a snapshot.
+    ReconcileConfig first = ReconcileConfig.from(new ServiceConfig(env()));
+    Map<String, String> changelog = env();
+    changelog.put(ReconcileConfig.STATE_CHANGELOG, "true");
+    ReconcileConfig config = ReconcileConfig.from(new ServiceConfig(changelog));
+    assertThat(first.stateChangelog()).isFalse();
+    assertThat(config.stateChangelog()).isTrue();
 
     try (KafkaProducer<String, byte[]> producer = producer()) {
       // Six clean pairs, one amount mismatch, one orphan line, plus a CDC redelivery and a
@@ -118,7 +125,7 @@ class ReconcileKafkaIT {
       send(producer, batchLine(null, "po-1", 3_000, T0 + 1_040));
       producer.flush();
 
-      try (ReconcileService service = ReconcileService.start(config, ReconcileKafka.job(config))) {
+      try (ReconcileService service = ReconcileService.start(first, ReconcileKafka.job(first))) {
         awaitHealthy(service.httpPort());
         await()
             .atMost(START_TIMEOUT)

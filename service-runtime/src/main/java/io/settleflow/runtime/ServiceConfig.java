@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -89,6 +90,20 @@ public final class ServiceConfig {
 
   public Duration millis(String name, Duration defaultValue) {
     return Duration.ofMillis(longValue(name, defaultValue.toMillis(), 0, Long.MAX_VALUE));
+  }
+
+  /** {@code true} or {@code false} (any case); anything else names the variable. */
+  public boolean bool(String name, boolean defaultValue) {
+    return optional(name)
+        .map(
+            v ->
+                switch (v.trim().toLowerCase(Locale.ROOT)) {
+                  case "true" -> true;
+                  case "false" -> false;
+                  default ->
+                      throw new ConfigException(name, "must be true or false, was '" + v + "'");
+                })
+        .orElse(defaultValue);
   }
 
   public Path path(String name, Path defaultValue) {

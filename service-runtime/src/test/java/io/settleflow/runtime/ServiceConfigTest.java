@@ -25,6 +25,17 @@ class ServiceConfigTest {
   }
 
   @Test
+  void booleansAreTrueOrFalseAndAnythingElseNamesTheVariable() {
+    assertThat(new ServiceConfig(Map.of("ON", "TRUE")).bool("ON", false)).isTrue();
+    assertThat(new ServiceConfig(Map.of("ON", " false ")).bool("ON", true)).isFalse();
+    assertThat(new ServiceConfig(Map.of()).bool("ON", true)).isTrue();
+    assertThatThrownBy(() -> new ServiceConfig(Map.of("ON", "yes")).bool("ON", false))
+        .isInstanceOf(ServiceConfig.ConfigException.class)
+        .hasMessageContaining("ON")
+        .hasMessageContaining("true or false");
+  }
+
+  @Test
   void missingValueTakesTheDefault() {
     assertThat(new ServiceConfig(Map.of()).integer("PORT", 8080, 0, 65535)).isEqualTo(8080);
     assertThat(new ServiceConfig(Map.of("X", "  ")).string("X", "d")).isEqualTo("d");

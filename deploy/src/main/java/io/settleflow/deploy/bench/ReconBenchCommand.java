@@ -3,6 +3,7 @@ package io.settleflow.deploy.bench;
 import io.settleflow.deploy.SettleflowCli;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,6 +47,12 @@ public final class ReconBenchCommand implements Callable<Integer> {
       description = "The Flink job's parallelism (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
+  @Option(
+      names = "--service-jvm-option",
+      description =
+          "A JVM option of the Flink service (repeatable; default: as `up` starts a service, with -Xmx768m).")
+  List<String> serviceJvmOptions;
+
   @Override
   public Integer call() throws Exception {
     Path home = SettleflowCli.home();
@@ -58,7 +65,10 @@ public final class ReconBenchCommand implements Callable<Integer> {
                     42,
                     rate,
                     Duration.ofSeconds(latencySeconds),
-                    parallelism),
+                    parallelism,
+                    serviceJvmOptions == null || serviceJvmOptions.isEmpty()
+                        ? ReconBenchmark.Options.UP_JVM_OPTIONS
+                        : List.copyOf(serviceJvmOptions)),
                 System.out)
             .run(home, dir);
     BenchRun.printResult(System.out, result.resultLine(records));

@@ -5,6 +5,7 @@ import io.settleflow.avro.PaymentEvent;
 import io.settleflow.avro.PaymentEventType;
 import io.settleflow.avro.SettlementRecord;
 import io.settleflow.avro.SettlementRecordType;
+import io.settleflow.deploy.Stack;
 import io.settleflow.embedded.ChildJvm;
 import io.settleflow.embedded.HttpProbe;
 import io.settleflow.embedded.KafkaBroker;
@@ -14,7 +15,9 @@ import io.settleflow.embedded.SchemaRegistryServer;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.Topics;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -85,7 +88,11 @@ public final class ReconBenchmark {
       long seed,
       int latencyPairsPerSecond,
       Duration latencyDuration,
-      int parallelism) {}
+      int parallelism,
+      List<String> serviceJvmOptions) {
+    /** The Flink service's JVM options as {@code up} starts a service (Stack), 768 MiB heap. */
+    public static final List<String> UP_JVM_OPTIONS = Stack.serviceJvmOptions("768m");
+  }
 
   /** What one run measured. */
   public record Result(
@@ -191,7 +198,7 @@ public final class ReconBenchmark {
       try (ChildJvm service =
           ChildJvm.start(
               "flink-reconcile",
-              List.of("-Xmx768m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"),
+              options.serviceJvmOptions(),
               List.of("-jar", jar.toString()),
               env,
               dir,
@@ -205,8 +212,18 @@ public final class ReconBenchmark {
               () -> HttpProbe.ok("http://" + Ports.LOOPBACK + ":" + port + "/health"),
               READY_TIMEOUT);
           long running = System.nanoTime();
+          Duration cpuBefore = cpu(service.pid());
           long done = alerts.awaitBacklog(expectedMatches, expected.size());
+          Duration cpuDrain = cpu(service.pid()).minus(cpuBefore);
           double flink = (done - running) / 1e9;
+          // CPU per input record: less sensitive to the box's load than the wall clock
+          out.printf(
+              Locale.ROOT,
+              "bench recon: Flink JVM CPU during the drain %.1f s, %.1f µs per input record"
+                  + " (load average %s)%n",
+              cpuDrain.toMillis() / 1e3,
+              cpuDrain.toNanos() / 1e3 / (2.0 * options.records()),
+              loadAverage());
           ReconWorkload.Score score = ReconWorkload.score(expected, alerts.backlogAlerts());
           out.printf(
               Locale.ROOT,
@@ -241,6 +258,19 @@ public final class ReconBenchmark {
   }
 
   private long lastSqlMissing;
+
+  /** The process's CPU time so far (user + system), zero when the OS does not say. */
+  static Duration cpu(long pid) {
+    return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).orElse(Duration.ZERO);
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).trim();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
 
   private void load(
       KafkaBroker broker,
