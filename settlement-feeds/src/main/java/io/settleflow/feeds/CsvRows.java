@@ -220,7 +220,7 @@ final class CsvRows {
     int blockRows = 0;
     int blockLimit = firstBlockRows;
     while (i < n) {
-      int j = skipSpaces(text, i);
+      int j = skipSpaces(text, i, text.length());
       if (j == n || text.charAt(j) == '\n' || text.charAt(j) == '\r') {
         // a line of spaces only: no row
         if (j < n) {
@@ -261,7 +261,7 @@ final class CsvRows {
               k++;
             }
           }
-          k = skipBlanks(text, k);
+          k = skipBlanks(text, k, text.length());
           if (k < n && text.charAt(k) == delimiter) {
             i = k + 1;
             continue;
@@ -335,20 +335,6 @@ final class CsvRows {
       return i + 2;
     }
     return i + 1;
-  }
-
-  private static int skipSpaces(String text, int i) {
-    while (i < text.length() && text.charAt(i) == ' ') {
-      i++;
-    }
-    return i;
-  }
-
-  private static int skipBlanks(String text, int i) {
-    while (i < text.length() && (text.charAt(i) == ' ' || text.charAt(i) == '\t')) {
-      i++;
-    }
-    return i;
   }
 
   /** Past the line break at {@code i} (LF, CRLF or a lone CR); {@code i} at the end stays. */
