@@ -156,11 +156,7 @@ public final class CdcMain {
   }
 
   static boolean traceHeaders(ServiceConfig env) {
-    String value = env.string(TRACE_HEADERS_VARIABLE, "false").trim();
-    if (value.equals("true") || value.equals("false")) {
-      return Boolean.parseBoolean(value);
-    }
-    throw new ServiceConfig.ConfigException(TRACE_HEADERS_VARIABLE, "must be true or false");
+    return env.bool(TRACE_HEADERS_VARIABLE, false);
   }
 
   static Set<String> allowedTopics(ServiceConfig env) {

@@ -59,7 +59,7 @@ public final class ConsoleMain {
     ConsoleApi.Options options =
         new ConsoleApi.Options(
             config.millis("SETTLEFLOW_CONSOLE_SESSION_TTL_MS", ConsoleApi.DEFAULT_SESSION_TTL),
-            Boolean.parseBoolean(config.string("SETTLEFLOW_CONSOLE_SECURE_COOKIE", "false")),
+            config.bool("SETTLEFLOW_CONSOLE_SECURE_COOKIE", false),
             config.optional("SETTLEFLOW_CONSOLE_CLIENT_IP_HEADER").orElse(null));
     AutoCompensation.Policy autoCompensation = autoCompensationPolicy(config);
     log.info(
