@@ -433,8 +433,10 @@ public final class SettleflowCli extends GroupCommand {
     static final class Risk implements Callable<Integer> {
       @Option(
           names = "--events",
-          defaultValue = "50000",
-          description = "Pre-loaded authorizations (default: ${DEFAULT-VALUE}).")
+          defaultValue = "200000",
+          description =
+              "Pre-loaded authorizations (default: ${DEFAULT-VALUE}: the pass-through runs a few"
+                  + " seconds, many commit intervals).")
       int events;
 
       @Option(

@@ -98,6 +98,8 @@ public final class RiskBenchmark {
   public record Result(
       double passthroughRps,
       double riskRps,
+      double passthroughFromRunningRps,
+      double riskFromRunningRps,
       LatencySample latency,
       double passthroughCpuUsPerRecord,
       double riskCpuUsPerRecord,
@@ -107,12 +109,14 @@ public final class RiskBenchmark {
       return String.format(
           Locale.ROOT,
           "RESULT risk throughput_ratio=%.2f risk_rps=%.0f passthrough_rps=%.0f p99_ms=%.1f"
+              + " from_running_ratio=%.2f"
               + " cpu_ratio=%.2f risk_cpu_us=%.0f passthrough_cpu_us=%.0f"
               + " risk_broker_cpu_us=%.0f passthrough_broker_cpu_us=%.0f",
           riskRps / passthroughRps,
           riskRps,
           passthroughRps,
           latency.quantileMs(0.99),
+          riskFromRunningRps / passthroughFromRunningRps,
           passthroughCpuUsPerRecord / riskCpuUsPerRecord,
           riskCpuUsPerRecord,
           passthroughCpuUsPerRecord,
@@ -122,10 +126,16 @@ public final class RiskBenchmark {
   }
 
   /**
-   * Records per second of wall time, CPU microseconds of the app's threads per record, and of the
-   * broker's JVM (the other half of the 2 cores: every record an app produces, it appends).
+   * Records per second of wall time from the app's first committed output to its last ({@code rps},
+   * the steady rate) and from RUNNING ({@code fromRunningRps}), CPU microseconds of the app's
+   * threads per record, and of the broker's JVM (the other half of the 2 cores: every record an app
+   * produces, it appends). Streams reports RUNNING once a task's stores are open, so a stateless
+   * app's time from RUNNING still holds its first fetch and transaction (≈ 0.4 s of a 50,000-record
+   * pass-through here) while a stateful one's hardly does: the rate from RUNNING flattered the risk
+   * topology, more the shorter the run.
    */
-  private record Rate(double rps, double cpuUsPerRecord, double brokerCpuUsPerRecord) {}
+  private record Rate(
+      double rps, double fromRunningRps, double cpuUsPerRecord, double brokerCpuUsPerRecord) {}
 
   private final Options options;
   private final PrintStream out;
@@ -215,6 +225,8 @@ public final class RiskBenchmark {
       return new Result(
           passthroughRate.rps(),
           riskRate.rps(),
+          passthroughRate.fromRunningRps(),
+          riskRate.fromRunningRps(),
           latency[0],
           passthroughRate.cpuUsPerRecord(),
           riskRate.cpuUsPerRecord(),
@@ -259,8 +271,15 @@ public final class RiskBenchmark {
       }
       long done;
       long runDeadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+      long firstCommitted = 0;
+      long committedAtFirst = 0;
       try (Admin admin = broker.admin()) {
-        while (committedRecords(admin, outputTopic) < options.events()) {
+        long committed;
+        while ((committed = committedRecords(admin, outputTopic)) < options.events()) {
+          if (firstCommitted == 0 && committed > 0) {
+            firstCommitted = System.nanoTime();
+            committedAtFirst = committed;
+          }
           if (System.nanoTime() > runDeadline || streams.state() == KafkaStreams.State.ERROR) {
             throw new IllegalStateException(appId + " did not finish: " + streams.state());
           }
@@ -268,17 +287,95 @@ public final class RiskBenchmark {
         }
         done = System.nanoTime();
       }
+      if (firstCommitted == 0) {
+        throw new IllegalStateException(
+            appId + " committed all its output at once: no steady rate to measure; more --events");
+      }
+      out.printf(
+          Locale.ROOT,
+          "%s first output committed %.0f ms after RUNNING (%d records), all %.0f ms; after the"
+              + " first commit %.0f records/s%n",
+          appId,
+          (firstCommitted - runningAt[0]) / 1e6,
+          committedAtFirst,
+          (done - runningAt[0]) / 1e6,
+          (options.events() - committedAtFirst) * 1e9 / (done - firstCommitted));
       long cpu = appCpuNanos(appId) - cpuAtRunning[0];
       long brokerCpu = processCpuNanos(broker.jvm().pid()) - brokerCpuAtRunning[0];
       out.println(appId + " stream thread time: " + threadTimeSplit(streams));
+      try (Admin admin = broker.admin()) {
+        out.println(appId + " " + writesPerRecord(admin, appId, outputTopic));
+      }
       if (whileRunning != null) {
         whileRunning.run();
       }
       return new Rate(
+          (options.events() - committedAtFirst) * 1e9 / (done - firstCommitted),
           options.events() * 1e9 / (done - runningAt[0]),
           cpu / 1e3 / options.events(),
           brokerCpu / 1e3 / options.events());
     }
+  }
+
+  /**
+   * What the app wrote per input record, by topic (its output and its internal topics): log
+   * offsets, so transaction markers (one per partition per commit) are counted with the records.
+   */
+  private String writesPerRecord(Admin admin, String appId, String outputTopic) throws Exception {
+    List<String> topics = new ArrayList<>();
+    topics.add(outputTopic);
+    admin.listTopics().names().get(10, TimeUnit.SECONDS).stream()
+        .filter(t -> t.startsWith(appId + "-"))
+        .sorted()
+        .forEach(topics::add);
+    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+    for (var d : admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
+      d.partitions()
+          .forEach(
+              p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+    }
+    Map<String, Long> offsets = new java.util.TreeMap<>();
+    admin
+        .listOffsets(latest)
+        .all()
+        .get(10, TimeUnit.SECONDS)
+        .forEach((tp, info) -> offsets.merge(tp.topic(), info.offset(), Long::sum));
+    Map<String, Long> bytes = new java.util.TreeMap<>();
+    List<Integer> brokers =
+        admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).stream()
+            .map(n -> n.id())
+            .toList();
+    for (var dirs :
+        admin.describeLogDirs(brokers).allDescriptions().get(10, TimeUnit.SECONDS).values()) {
+      for (var dir : dirs.values()) {
+        dir.replicaInfos().forEach((tp, info) -> bytes.merge(tp.topic(), info.size(), Long::sum));
+      }
+    }
+    StringBuilder b =
+        new StringBuilder("log offsets (records + markers) / bytes per input record:");
+    long total = 0;
+    long totalBytes = 0;
+    for (Map.Entry<String, Long> e : offsets.entrySet()) {
+      long size = bytes.getOrDefault(e.getKey(), 0L);
+      total += e.getValue();
+      totalBytes += size;
+      b.append(
+          String.format(
+              Locale.ROOT,
+              " %s %.3f / %.0f B",
+              e.getKey().startsWith(appId + "-")
+                  ? e.getKey().substring(appId.length() + 1)
+                  : e.getKey(),
+              (double) e.getValue() / options.events(),
+              (double) size / options.events()));
+    }
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "; total %.3f / %.0f B",
+            (double) total / options.events(),
+            (double) totalBytes / options.events()));
+    return b.toString();
   }
 
   /** Total CPU time of a process (the broker's child JVM), 0 if the OS does not say. */
