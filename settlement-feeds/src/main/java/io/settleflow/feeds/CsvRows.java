@@ -7,11 +7,9 @@ import com.fasterxml.jackson.dataformat.csv.CsvFactory;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** RFC 4180 rows of a CSV text with the physical line each starts on; shared by the CSV formats. */
@@ -41,16 +39,22 @@ final class CsvRows {
 
   /** Strict UTF-8; {@code format} names the format in the one-line refusal. */
   static String decodeUtf8(byte[] content, String format) throws UnreadableFileException {
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(content))
-          .toString();
-    } catch (CharacterCodingException e) {
+    // String(byte[], UTF_8) copies ASCII straight into a Latin-1 string, where a CharsetDecoder
+    // went through a char[] twice the file's size: 17.6 against 4.5 ms for the 13.5 MiB bench
+    // file, all before the first line is handed on (2026-11-26). It replaces malformed input
+    // instead of refusing it, so anything but plain ASCII is checked by encoding back: only valid
+    // UTF-8 gives the same bytes again (a replacement character encodes to EF BF BD, which is
+    // valid, so it cannot reproduce the malformed bytes it stands for).
+    String text = new String(content, StandardCharsets.UTF_8);
+    // Every byte decodes to at most one char, so as many chars as bytes and no replacement
+    // character means every byte was ASCII: valid without a second pass (the usual case).
+    if (text.length() == content.length && text.indexOf('\uFFFD') < 0) {
+      return text;
+    }
+    if (!Arrays.equals(text.getBytes(StandardCharsets.UTF_8), content)) {
       throw new UnreadableFileException("not a " + format + " file: not UTF-8 text");
     }
+    return text;
   }
 
   /** The rows of {@code text}; more than {@code maxRows} rows or malformed CSV refuse the file. */

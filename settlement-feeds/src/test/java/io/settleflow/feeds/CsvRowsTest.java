@@ -3,6 +3,10 @@ package io.settleflow.feeds;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -111,5 +115,83 @@ class CsvRowsTest {
       parts.add(row.lineNumber() + row.fields().toString());
     }
     return String.join(" ", parts);
+  }
+
+  /** The strict decoder the fast path replaced: the reference for {@link CsvRows#decodeUtf8}. */
+  private static String strictUtf8(byte[] bytes) {
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
+  private static String fastUtf8(byte[] bytes) {
+    try {
+      return CsvRows.decodeUtf8(bytes, "x");
+    } catch (UnreadableFileException e) {
+      assertThat(e).hasMessage("not a x file: not UTF-8 text");
+      return null;
+    }
+  }
+
+  private static byte[] bytes(int... values) {
+    byte[] b = new byte[values.length];
+    for (int i = 0; i < values.length; i++) {
+      b[i] = (byte) values[i];
+    }
+    return b;
+  }
+
+  static Stream<Arguments> utf8() {
+    return Stream.of(
+        Arguments.of("ascii", "a,b\n".getBytes(StandardCharsets.UTF_8), true),
+        Arguments.of("latin-1 letter", "caf\u00e9".getBytes(StandardCharsets.UTF_8), true),
+        Arguments.of("euro sign", "\u20ac5".getBytes(StandardCharsets.UTF_8), true),
+        Arguments.of("four-byte emoji", "\ud83d\ude00".getBytes(StandardCharsets.UTF_8), true),
+        Arguments.of("byte-order mark", bytes(0xEF, 0xBB, 0xBF, 'a'), true),
+        Arguments.of("a replacement character itself", bytes('a', 0xEF, 0xBF, 0xBD), true),
+        Arguments.of("empty", new byte[0], true),
+        Arguments.of("UTF-16 with BOM", bytes(0xFF, 0xFE, 's', 0), false),
+        Arguments.of("lone continuation byte", bytes('a', 0x80, 'b'), false),
+        Arguments.of("overlong slash", bytes(0xC0, 0xAF), false),
+        Arguments.of("encoded surrogate", bytes(0xED, 0xA0, 0x80), false),
+        Arguments.of("truncated at the end", bytes('a', 0xE2, 0x82), false),
+        Arguments.of("beyond U+10FFFF", bytes(0xF4, 0x90, 0x80, 0x80), false),
+        Arguments.of("Latin-1 byte", bytes('c', 'a', 'f', 0xE9), false));
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @MethodSource("utf8")
+  void fastUtf8DecodingAcceptsAndRefusesAsTheStrictDecoder(String name, byte[] in, boolean valid) {
+    assertThat(strictUtf8(in) != null).isEqualTo(valid);
+    assertThat(fastUtf8(in)).isEqualTo(strictUtf8(in));
+  }
+
+  @Test
+  void fastUtf8DecodingAgreesWithTheStrictDecoderOnRandomBytes() {
+    long seed = 20261126L;
+    Random random = new Random(seed);
+    // mostly text with some multi-byte characters, and one byte in eight flipped at random
+    byte[] alphabet = "ab,\u00e9\u20ac\ud83d\ude00".getBytes(StandardCharsets.UTF_8);
+    int valid = 0;
+    for (int n = 0; n < 20_000; n++) {
+      byte[] in = new byte[random.nextInt(12)];
+      for (int i = 0; i < in.length; i++) {
+        in[i] =
+            random.nextInt(8) == 0
+                ? (byte) random.nextInt(256)
+                : alphabet[random.nextInt(alphabet.length)];
+      }
+      String expected = strictUtf8(in);
+      valid += expected == null ? 0 : 1;
+      assertThat(fastUtf8(in)).as("seed %d, text %d", seed, n).isEqualTo(expected);
+    }
+    assertThat(valid).as("both outcomes are exercised").isBetween(2_000, 18_000);
   }
 }

@@ -30,6 +30,14 @@ public final class FeedFiles {
   private static final String CAMT_NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08";
   private static final int WRITE_BUFFER_CHARS = 1 << 16;
 
+  /**
+   * The floor's file id: a SHA-256 in hex like every imported record's ({@code file_id} is the
+   * file's digest). It was {@code "floor"}, which made the floor's records ~60 bytes (a third)
+   * smaller than the importer's, so the floor had less to encode, send and store per record.
+   */
+  static final String FLOOR_FILE_ID =
+      SettlementIds.fileId("floor".getBytes(StandardCharsets.UTF_8));
+
   /** 1.00 to 99.99 EUR, varied so amounts do not all look alike. */
   static long amountMinor(long i) {
     return 100 + (i * 7_919) % 9_900;
@@ -50,7 +58,7 @@ public final class FeedFiles {
         .setEventId(SettlementIds.eventId(source, settlementId))
         .setSettlementId(settlementId)
         .setSource(source)
-        .setFileId("floor")
+        .setFileId(FLOOR_FILE_ID)
         .setLineNumber((int) Math.min(Integer.MAX_VALUE, i + 2))
         .setRecordType(SettlementRecordType.PAYMENT)
         .setPaymentReference("pay_" + i)

@@ -65,7 +65,7 @@ class FeedFilesTest {
     FeedFiles.writeCsv(file, 4);
     SettlementRecord parsed =
         new SettleflowCsvParser()
-            .parse(Files.readAllBytes(file), "bench", "floor")
+            .parse(Files.readAllBytes(file), "bench", FeedFiles.FLOOR_FILE_ID)
             .records()
             .get(3);
 
