@@ -46,6 +46,14 @@ public final class E2eBenchCommand implements Callable<Integer> {
           "Mismatching settlement records committed per second while measuring (default: ${DEFAULT-VALUE}).")
   double settlementsPerSecond;
 
+  @Option(
+      names = "--rate",
+      defaultValue = "0",
+      description =
+          "Payments per second to drive instead of half the probed maximum (skips the probe; for"
+              + " runs compared side by side at the same load); 0 probes (default: ${DEFAULT-VALUE}).")
+  double ratePerSecond;
+
   @Override
   public Integer call() throws Exception {
     Path home = SettleflowCli.home();
@@ -58,6 +66,7 @@ public final class E2eBenchCommand implements Callable<Integer> {
                     Duration.ofSeconds(warmupSeconds),
                     Duration.ofSeconds(seconds),
                     settlementsPerSecond,
+                    ratePerSecond,
                     42),
                 System.out)
             .run(home, dir);

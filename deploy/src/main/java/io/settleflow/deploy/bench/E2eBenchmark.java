@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -68,6 +69,15 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *       timestamp).
  *   <li>Peak resident memory (VmHWM) summed over the stack's JVMs (not this load generator).
  * </ol>
+ *
+ * <p>Where a decision's time goes: every decision is split at the event appended to {@code
+ * payments.authorized} and at the decision appended to {@code risk.decisions} (both read
+ * uncommitted); run with {@code SETTLEFLOW_CDC_TRACE_HEADERS=true} in the environment (the stack's
+ * JVMs inherit it) and the CDC hop is split too, by the relay's trace header (PostgreSQL commit →
+ * Debezium → relay → appended), with each step's mean over the slowest 1 %. The decisions over
+ * {@link #SLOW_DECISION} are counted per wall-clock second (one stall or a steady tail), and the
+ * slowest carry their wall-clock time, to line up with the services' GC and application logs.
+ * {@code --rate} skips the probe, so runs compared side by side carry the same load.
  */
 public final class E2eBenchmark {
   /** A settlement is sent only for payments this old, so the ledger side is already in Flink. */
@@ -90,6 +100,9 @@ public final class E2eBenchmark {
   /** How many of the slowest alerts the breakdown lists. */
   static final int SLOWEST_SHOWN = 5;
 
+  /** Issue 10's goal for the decision p99: decisions slower than this are counted per second. */
+  static final Duration SLOW_DECISION = Duration.ofMillis(250);
+
   private static final String[] CURRENCIES = {"EUR", "USD", "GBP"};
   private static final String SOURCE = "bench-e2e";
 
@@ -106,13 +119,27 @@ public final class E2eBenchmark {
           METRIC_PREFIX + "commit_ratio",
           METRIC_PREFIX + "poll_ratio");
 
-  /** How the benchmark runs. */
+  private static final String RELAY_METRIC_PREFIX = "settleflow_cdc_";
+
+  /** The relay's batch timers (RelayMetrics, Micrometer's Prometheus names), in seconds. */
+  private static final List<String> RELAY_BATCH_METRICS =
+      List.of(
+          RELAY_METRIC_PREFIX + "batch_publish_seconds_count",
+          RELAY_METRIC_PREFIX + "batch_publish_seconds_max",
+          RELAY_METRIC_PREFIX + "batch_finish_seconds_max");
+
+  /**
+   * How the benchmark runs.
+   *
+   * @param ratePerSecond payments per second to drive instead of half the probed maximum; 0 probes
+   */
   public record Options(
       int merchants,
       Duration probe,
       Duration warmup,
       Duration measure,
       double settlementsPerSecond,
+      double ratePerSecond,
       long seed) {}
 
   /** What one run measured. */
@@ -152,12 +179,15 @@ public final class E2eBenchmark {
           new ConfluentWireFormat(new ConfluentRegistryClient(stack.endpoints().registryUrl()));
       List<LoadGenerator.Merchant> merchants = createMerchants(stack);
 
-      double max = probe(stack, merchants);
+      // a fixed rate skips the probe: runs compared side by side then carry the same load
+      double max =
+          options.ratePerSecond() > 0 ? 2 * options.ratePerSecond() : probe(stack, merchants);
       double halfPerMerchant = max / 2 / merchants.size();
       out.printf(
           Locale.ROOT,
-          "bench e2e: maximum %.0f payments/s (closed loop, %d merchants); now %.0f/s for %d s warm-up + %d s measured%n",
+          "bench e2e: maximum %.0f payments/s (%s, %d merchants); now %.0f/s for %d s warm-up + %d s measured%n",
           max,
+          options.ratePerSecond() > 0 ? "not probed: twice --rate" : "closed loop",
           merchants.size(),
           max / 2,
           options.warmup().toSeconds(),
@@ -175,12 +205,22 @@ public final class E2eBenchmark {
       // appended by Streams (read_uncommitted: before its transaction commits), then visible
       Map<String, Long> eventAppendedNanos = new ConcurrentHashMap<>();
       Map<String, Long> decisionAppendedNanos = new ConcurrentHashMap<>();
+      // the relay's stamps (commit µs, Debezium ms, relay µs) when it runs with
+      // SETTLEFLOW_CDC_TRACE_HEADERS=true: they split the CDC hop
+      Map<String, long[]> cdcTrace = new ConcurrentHashMap<>();
       try (Watcher events =
               Watcher.start(
                   bootstrap,
                   Topics.PAYMENTS_AUTHORIZED,
                   false,
-                  (r, seen) -> eventAppendedNanos.putIfAbsent(r.key(), seen));
+                  (r, seen) -> {
+                    if (eventAppendedNanos.putIfAbsent(r.key(), seen) == null) {
+                      long[] trace = CdcBenchmark.trace(r);
+                      if (trace != null) {
+                        cdcTrace.put(r.key(), trace);
+                      }
+                    }
+                  });
           Watcher appended =
               Watcher.start(
                   bootstrap,
@@ -287,9 +327,11 @@ public final class E2eBenchmark {
             measured,
             load::respondedNanos,
             eventAppendedNanos,
+            cdcTrace,
             decisionAppendedNanos,
             decidedNanos);
         printRiskCommits(stack.endpoints().riskUrl());
+        printRelayBatches(stack.endpoints().cdcUrl());
         out.printf(
             Locale.ROOT,
             "bench e2e: alert latency p50 %.1f ms, p99 %.1f ms (%d alerted, %d missing)%n",
@@ -367,6 +409,7 @@ public final class E2eBenchmark {
       List<String> measured,
       Function<String, Long> respondedNanos,
       Map<String, Long> eventAppended,
+      Map<String, long[]> cdcTrace,
       Map<String, Long> decisionAppended,
       Map<String, Long> visible) {
     List<String> complete =
@@ -399,6 +442,15 @@ public final class E2eBenchmark {
         toVisible.quantileMs(0.5),
         toVisible.quantileMs(0.99),
         toVisible.quantileMs(1.0));
+    // nanoTime -> wall-clock µs on this JVM, to line our stamps up with the relay's and with the
+    // services' logs (GC logs, broker log)
+    long wallMinusNanoMicros = CdcBenchmark.wallMicros() - System.nanoTime() / 1_000;
+    Function<Long, Long> wallMicros = nanos -> nanos / 1_000 + wallMinusNanoMicros;
+    List<String> traced = complete.stream().filter(cdcTrace::containsKey).toList();
+    if (!traced.isEmpty()) {
+      printTracedPath(
+          traced, respondedNanos, wallMicros, cdcTrace, eventAppended, decisionAppended, visible);
+    }
     complete.stream()
         .sorted(
             (a, b) ->
@@ -411,42 +463,140 @@ public final class E2eBenchmark {
               long responded = respondedNanos.apply(id);
               out.printf(
                   Locale.ROOT,
-                  "bench e2e:   slow decision: event +%d ms, decision +%d ms, visible +%d ms%n",
+                  "bench e2e:   slow decision: 201 at %s, event +%d ms, decision +%d ms, visible +%d"
+                      + " ms%n",
+                  Instant.EPOCH.plus(wallMicros.apply(responded), ChronoUnit.MICROS),
                   TimeUnit.NANOSECONDS.toMillis(eventAppended.get(id) - responded),
                   TimeUnit.NANOSECONDS.toMillis(decisionAppended.get(id) - responded),
                   TimeUnit.NANOSECONDS.toMillis(visible.get(id) - responded));
             });
+    // one stall or many: decisions over the goal by the wall-clock second of their 201
+    Map<Long, Integer> slowBySecond =
+        overGoalBySecond(
+            complete,
+            id -> wallMicros.apply(respondedNanos.apply(id)),
+            id -> visible.get(id) - respondedNanos.apply(id),
+            SLOW_DECISION.toNanos());
+    StringBuilder seconds = new StringBuilder();
+    slowBySecond.forEach(
+        (second, count) ->
+            seconds.append(' ').append(Instant.ofEpochSecond(second)).append('=').append(count));
+    out.printf(
+        Locale.ROOT,
+        "bench e2e: decisions over %d ms: %d, by the second of their 201:%s%n",
+        SLOW_DECISION.toMillis(),
+        slowBySecond.values().stream().mapToInt(Integer::intValue).sum(),
+        seconds.length() == 0 ? " none" : seconds);
+  }
+
+  /**
+   * The decision path with the CDC hop split by the relay's trace header, every step in wall-clock
+   * µs (PostgreSQL's commit time, Debezium's millisecond record time, the relay's receipt, our
+   * stamps converted): per step p50 / p99 / max and its mean over the slowest 1 % by 201 → visible,
+   * which says which step makes the tail.
+   */
+  private void printTracedPath(
+      List<String> traced,
+      Function<String, Long> respondedNanos,
+      Function<Long, Long> wallMicros,
+      Map<String, long[]> cdcTrace,
+      Map<String, Long> eventAppended,
+      Map<String, Long> decisionAppended,
+      Map<String, Long> visible) {
+    List<String> names =
+        List.of(
+            "commit -> 201 at the client (not in the total)",
+            "commit -> Debezium event",
+            "Debezium event -> relay received",
+            "relay received -> event appended (seen)",
+            "event appended -> decision appended",
+            "decision appended -> visible");
+    long[][] stages = new long[traced.size()][];
+    long[] totals = new long[traced.size()];
+    for (int i = 0; i < traced.size(); i++) {
+      String id = traced.get(i);
+      long[] t = cdcTrace.get(id);
+      long commit = t[0];
+      long debezium = t[1] * 1_000;
+      long relay = t[2];
+      long appended = wallMicros.apply(eventAppended.get(id));
+      stages[i] =
+          new long[] {
+            wallMicros.apply(respondedNanos.apply(id)) - commit,
+            debezium - commit,
+            relay - debezium,
+            appended - relay,
+            (decisionAppended.get(id) - eventAppended.get(id)) / 1_000,
+            (visible.get(id) - decisionAppended.get(id)) / 1_000
+          };
+      totals[i] = (visible.get(id) - respondedNanos.apply(id)) / 1_000;
+    }
+    CdcStageBreakdown b = CdcStageBreakdown.of(names, stages, totals);
+    out.printf(
+        Locale.ROOT,
+        "bench e2e: where a decision's time goes (%d traced; slow = the %d slowest by 201 ->"
+            + " visible), ms:%n",
+        b.events(),
+        b.slowEvents());
+    out.printf(
+        Locale.ROOT,
+        "bench e2e:   %-48s %8s %8s %8s %10s%n",
+        "step",
+        "p50",
+        "p99",
+        "max",
+        "slow mean");
+    for (CdcStageBreakdown.Stage s : b.stages()) {
+      out.printf(
+          Locale.ROOT,
+          "bench e2e:   %-48s %8.1f %8.1f %8.1f %10.1f%n",
+          s.name(),
+          s.p50Ms(),
+          s.p99Ms(),
+          s.maxMs(),
+          s.slowMeanMs());
+    }
   }
 
   /** The risk engine's own commit timings (Streams thread metrics) as its /metrics shows them. */
   private void printRiskCommits(String riskUrl) {
-    if (riskUrl == null) {
+    printMetrics("streams-risk thread", riskUrl, RISK_COMMIT_METRICS, METRIC_PREFIX);
+  }
+
+  /**
+   * The relay's batch timings as its /metrics shows them: the slowest batch publish (received →
+   * acknowledged) and offset flush within Micrometer's recent window say whether the relay stalled.
+   */
+  private void printRelayBatches(String cdcUrl) {
+    printMetrics("cdc relay", cdcUrl, RELAY_BATCH_METRICS, RELAY_METRIC_PREFIX);
+  }
+
+  /** The named series of a service's /metrics on one line, each without the common prefix. */
+  private void printMetrics(String what, String url, List<String> names, String prefix) {
+    if (url == null) {
       return;
     }
     try {
       String metrics =
           HttpClient.newHttpClient()
               .send(
-                  HttpRequest.newBuilder(URI.create(riskUrl + "/metrics"))
+                  HttpRequest.newBuilder(URI.create(url + "/metrics"))
                       .timeout(Duration.ofSeconds(5))
                       .build(),
                   HttpResponse.BodyHandlers.ofString())
               .body();
       StringBuilder line = new StringBuilder();
       for (String metric : metrics.split("\n", -1)) {
-        for (String name : RISK_COMMIT_METRICS) {
+        for (String name : names) {
           if (metric.startsWith(name + "{") || metric.startsWith(name + " ")) {
             String value = metric.substring(metric.lastIndexOf(' ') + 1);
-            line.append(' ')
-                .append(name.substring(METRIC_PREFIX.length()))
-                .append('=')
-                .append(value);
+            line.append(' ').append(name.substring(prefix.length())).append('=').append(value);
           }
         }
       }
-      out.println("bench e2e: streams-risk thread:" + line);
+      out.println("bench e2e: " + what + ":" + line);
     } catch (IOException e) {
-      out.println("bench e2e: streams-risk /metrics unreadable: " + e);
+      out.println("bench e2e: " + what + " /metrics unreadable: " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -491,6 +641,24 @@ public final class E2eBenchmark {
                     Instant.ofEpochMilli(e.getValue()),
                     emittedMillis.get(e.getKey()) - e.getValue(),
                     seen.get(e.getKey()) - e.getValue()));
+  }
+
+  /**
+   * How many of the ids took longer than {@code goalNanos}, by the epoch second they started in
+   * (ascending): one stall shows as a few crowded seconds, a steady tail as many thin ones.
+   */
+  static java.util.SortedMap<Long, Integer> overGoalBySecond(
+      Collection<String> ids,
+      Function<String, Long> startWallMicros,
+      Function<String, Long> latencyNanos,
+      long goalNanos) {
+    java.util.SortedMap<Long, Integer> bySecond = new java.util.TreeMap<>();
+    for (String id : ids) {
+      if (latencyNanos.apply(id) > goalNanos) {
+        bySecond.merge(Math.floorDiv(startWallMicros.apply(id), 1_000_000L), 1, Integer::sum);
+      }
+    }
+    return bySecond;
   }
 
   /** end − start in nanoseconds (clamped at 0) for every id in both maps, from milliseconds. */

@@ -52,6 +52,25 @@ class E2eBenchmarkTest {
   }
 
   @Test
+  void decisionsOverTheGoalAreCountedByTheSecondTheyStartedIn() {
+    // id -> {start wall µs, latency ns}
+    Map<String, long[]> runs =
+        Map.of(
+            "slow-at-10s", new long[] {10_000_000L, 300_000_000L},
+            "slow-late-in-10s", new long[] {10_999_999L, 251_000_000L},
+            "exactly-the-goal", new long[] {10_500_000L, 250_000_000L},
+            "fast", new long[] {11_000_000L, 10_000_000L},
+            "slow-at-12s", new long[] {12_000_000L, 900_000_000L});
+
+    Map<Long, Integer> bySecond =
+        E2eBenchmark.overGoalBySecond(
+            runs.keySet(), id -> runs.get(id)[0], id -> runs.get(id)[1], 250_000_000L);
+
+    // over the goal only, strictly; grouped by the epoch second of their start
+    assertThat(bySecond).containsExactly(Map.entry(10L, 2), Map.entry(12L, 1));
+  }
+
+  @Test
   void theResultLineCarriesTheIssuesKeys() {
     E2eBenchmark.Result result =
         new E2eBenchmark.Result(
