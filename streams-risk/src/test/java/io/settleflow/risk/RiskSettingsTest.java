@@ -27,7 +27,7 @@ class RiskSettingsTest {
     assertThat(s.risk().velocityMaxPayments()).isEqualTo(100);
     assertThat(s.risk().velocityWindow()).isEqualTo(Duration.ofSeconds(60));
     assertThat(s.risk().dedupeRetention()).isEqualTo(Duration.ofDays(7));
-    assertThat(s.commitIntervalMs()).isEqualTo(RiskStreamsConfig.COMMIT_INTERVAL_MS).isEqualTo(200);
+    assertThat(s.commitIntervalMs()).isEqualTo(RiskStreamsConfig.COMMIT_INTERVAL_MS).isEqualTo(100);
   }
 
   @Test
