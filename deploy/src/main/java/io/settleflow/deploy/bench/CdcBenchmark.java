@@ -776,24 +776,7 @@ public final class CdcBenchmark {
         phase,
         b.events(),
         b.slowEvents());
-    out.printf(
-        Locale.ROOT,
-        "bench cdc:   %-50s %8s %8s %8s %10s%n",
-        "stage",
-        "p50",
-        "p99",
-        "max",
-        "slow mean");
-    for (CdcStageBreakdown.Stage s : b.stages()) {
-      out.printf(
-          Locale.ROOT,
-          "bench cdc:   %-50s %8.1f %8.1f %8.1f %10.1f%n",
-          s.name(),
-          s.p50Ms(),
-          s.p99Ms(),
-          s.maxMs(),
-          s.slowMeanMs());
-    }
+    b.tableLines("bench cdc:   ", "stage", 50).forEach(out::println);
     out.printf(
         Locale.ROOT,
         "bench cdc:   load generator lateness (start - due) p50 %.1f ms, p99 %.1f ms, max %.1f ms;"

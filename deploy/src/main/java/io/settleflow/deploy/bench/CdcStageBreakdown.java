@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.IntStream;
 
 /**
@@ -30,6 +31,37 @@ public record CdcStageBreakdown(List<Stage> stages, int events, int slowEvents) 
    * @param stageMicros {@code stageMicros[e][s]}: event e's time in stage s, µs
    * @param totalMicros each event's end-to-end latency, µs (picks the slow events)
    */
+  /**
+   * The stages as table rows under a header: {@code prefix}, then the stage name padded to {@code
+   * nameWidth} and p50, p99, max and the slow events' mean in milliseconds.
+   */
+  public List<String> tableLines(String prefix, String firstColumn, int nameWidth) {
+    List<String> lines = new ArrayList<>();
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            "%s%-" + nameWidth + "s %8s %8s %8s %10s",
+            prefix,
+            firstColumn,
+            "p50",
+            "p99",
+            "max",
+            "slow mean"));
+    for (Stage s : stages) {
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "%s%-" + nameWidth + "s %8.1f %8.1f %8.1f %10.1f",
+              prefix,
+              s.name(),
+              s.p50Ms(),
+              s.p99Ms(),
+              s.maxMs(),
+              s.slowMeanMs()));
+    }
+    return lines;
+  }
+
   public static CdcStageBreakdown of(List<String> names, long[][] stageMicros, long[] totalMicros) {
     if (stageMicros.length != totalMicros.length) {
       throw new IllegalArgumentException(

@@ -538,24 +538,7 @@ public final class E2eBenchmark {
             + " visible), ms:%n",
         b.events(),
         b.slowEvents());
-    out.printf(
-        Locale.ROOT,
-        "bench e2e:   %-48s %8s %8s %8s %10s%n",
-        "step",
-        "p50",
-        "p99",
-        "max",
-        "slow mean");
-    for (CdcStageBreakdown.Stage s : b.stages()) {
-      out.printf(
-          Locale.ROOT,
-          "bench e2e:   %-48s %8.1f %8.1f %8.1f %10.1f%n",
-          s.name(),
-          s.p50Ms(),
-          s.p99Ms(),
-          s.maxMs(),
-          s.slowMeanMs());
-    }
+    b.tableLines("bench e2e:   ", "step", 48).forEach(out::println);
   }
 
   /** The risk engine's own commit timings (Streams thread metrics) as its /metrics shows them. */

@@ -24,6 +24,15 @@ class CdcStageBreakdownTest {
     return CdcStageBreakdown.of(TWO, rows, totals);
   }
 
+  @Test
+  void theTableHasAHeaderAndOneAlignedRowPerStage() {
+    assertThat(oneQueueStall().tableLines("bench x:   ", "stage", 8))
+        .containsExactly(
+            "bench x:   stage         p50      p99      max  slow mean",
+            "bench x:   queue         5.0      5.0    300.0      300.0",
+            "bench x:   broker        2.0      2.0      2.0        2.0");
+  }
+
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource(
       delimiter = '|',
