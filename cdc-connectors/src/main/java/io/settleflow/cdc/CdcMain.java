@@ -6,6 +6,7 @@ import io.settleflow.runtime.MetricsServer.Health;
 import io.settleflow.runtime.ServiceConfig;
 import io.settleflow.schemas.Topics;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,6 +41,11 @@ public final class CdcMain {
   static final int DEFAULT_HTTP_PORT = 8084;
   static final int EXIT_MISCONFIGURED = 2;
   static final int EXIT_ENGINE_FAILED = 1;
+
+  /**
+   * How long the start waits for Kafka to describe the routed topics (the producer's old bound).
+   */
+  static final Duration TOPICS_TIMEOUT = Duration.ofSeconds(60);
 
   private CdcMain() {}
 
@@ -101,9 +107,12 @@ public final class CdcMain {
         new OutboxBatchPublisher(
             producer, routing, Topics.CDC_DLQ, metrics, Clock.systemUTC(), traceHeaders);
     try {
-      relay.set(OutboxRelay.start(engineConfig, publisher, producer));
+      Map<String, Integer> partitions =
+          OutboxRelay.partitionCounts(bootstrap, routing.allowedTopics(), TOPICS_TIMEOUT);
+      relay.set(OutboxRelay.start(engineConfig, publisher, producer, partitions::get));
     } catch (IllegalStateException e) {
-      // the routed topics disagree on their partition count (see OutboxRelay)
+      // a routed topic is missing, Kafka did not answer, or the topics disagree on their
+      // partition count (see OutboxRelay)
       LOG.error("cannot start CDC: {}", e.getMessage());
       producer.close(OutboxRelay.PRODUCER_CLOSE_TIMEOUT);
       server.close();

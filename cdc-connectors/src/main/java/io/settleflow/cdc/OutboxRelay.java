@@ -19,8 +19,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
@@ -80,6 +85,17 @@ public final class OutboxRelay implements AutoCloseable {
    * compression: the relay's batches are a few records of already-encoded Avro, and Kafka's LZ4
    * stream allocates two 64 KiB block buffers per batch — in JFR allocation samples half of what
    * the relay JVM allocated at half load (more young collections) for no smaller request.
+   *
+   * <p>No timeout while the broker is away, as Kafka Connect configures its source tasks'
+   * producers: {@code send()} waits for metadata and a sent batch is retried for as long as it
+   * takes. With the defaults (max.block.ms 60 s, delivery.timeout.ms 120 s) a minute's outage
+   * failed the send made as the broker went ("Topic payments.authorized not present in metadata
+   * after 60000 ms") and the relay exited just after the broker came back; a restart replayed from
+   * the committed offsets, so nothing was lost, but nothing restarts it under {@code up}. Waiting
+   * is what a relay can do: the replication slot keeps every event meanwhile, and the engine's
+   * thread stops polling once {@link OutboxBatchPublisher#MAX_BATCHES_IN_FLIGHT} batches are out. A
+   * missing topic is found at start instead ({@link #partitionCounts}); {@link #close} bounds the
+   * wait when stopping.
    */
   public static Properties producerConfig(String bootstrapServers, String clientId) {
     Properties p = new Properties();
@@ -94,6 +110,8 @@ public final class OutboxRelay implements AutoCloseable {
     // records batch up behind the one request in flight instead.
     p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(Long.MAX_VALUE));
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.toString(Integer.MAX_VALUE));
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return p;
@@ -104,12 +122,15 @@ public final class OutboxRelay implements AutoCloseable {
    *
    * @param engineConfig from {@link OutboxConnectorConfig#embedded}
    * @param producer closed by {@link #close()}; the publisher must write through it
+   * @param partitionCount a routed topic's partition count (see {@link #partitionCounts})
    */
   public static OutboxRelay start(
-      Properties engineConfig, OutboxBatchPublisher publisher, Producer<byte[], byte[]> producer) {
+      Properties engineConfig,
+      OutboxBatchPublisher publisher,
+      Producer<byte[], byte[]> producer,
+      Function<String, Integer> partitionCount) {
     Properties config =
-        withMerchantPartitions(
-            engineConfig, topic -> producer.partitionsFor(topic).size(), publisher.routedTopics());
+        withMerchantPartitions(engineConfig, partitionCount, publisher.routedTopics());
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     AtomicBoolean polling = new AtomicBoolean();
     DebeziumEngine<RecordChangeEvent<SourceRecord>> engine =
@@ -204,6 +225,62 @@ public final class OutboxRelay implements AutoCloseable {
   }
 
   /**
+   * The partition count of each topic, asked of the cluster once, within {@code timeout}: the
+   * relay's producer waits for metadata without limit, so a topic that does not exist (or a Kafka
+   * that does not answer) has to be found here, at start.
+   *
+   * @throws IllegalStateException naming the missing topic, or the bootstrap servers that did not
+   *     answer
+   */
+  public static Map<String, Integer> partitionCounts(
+      String bootstrapServers, Set<String> topics, Duration timeout) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, "settleflow-cdc-topics");
+    // so that close() does not wait longer for a Kafka that does not answer
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (Admin admin = Admin.create(p)) {
+      Map<String, KafkaFuture<TopicDescription>> described =
+          admin.describeTopics(topics).topicNameValues();
+      Map<String, Integer> counts = new TreeMap<>();
+      Set<String> missing = new java.util.TreeSet<>();
+      for (Map.Entry<String, KafkaFuture<TopicDescription>> e : described.entrySet()) {
+        try {
+          long left = Math.max(0, deadline - System.nanoTime());
+          counts.put(e.getKey(), e.getValue().get(left, TimeUnit.NANOSECONDS).partitions().size());
+        } catch (ExecutionException failed) {
+          if (!(failed.getCause() instanceof UnknownTopicOrPartitionException)) {
+            throw new IllegalStateException(
+                "cannot read the partitions of " + e.getKey() + ": " + failed.getCause(),
+                failed.getCause());
+          }
+          missing.add(e.getKey()); // the broker's message does not name the topic
+        }
+      }
+      if (!missing.isEmpty()) {
+        throw new IllegalStateException(
+            "the topics the outbox routes to must exist before the relay starts, missing: "
+                + missing);
+      }
+      return counts;
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "Kafka at "
+              + bootstrapServers
+              + " did not describe "
+              + topics
+              + " within "
+              + timeout.toSeconds()
+              + " s",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading partition counts", e);
+    }
+  }
+
+  /**
    * The one partition count every routed topic has: a merchant's events must land in the same
    * partition index whichever topic they go to.
    */
@@ -295,11 +372,10 @@ public final class OutboxRelay implements AutoCloseable {
     } finally {
       publisher.close();
       engineThread.shutdown();
-      try {
-        producer.flush();
-      } finally {
-        producer.close(PRODUCER_CLOSE_TIMEOUT);
-      }
+      // close(timeout), never flush(): with no delivery timeout (see producerConfig) a flush would
+      // wait for an absent broker forever; close sends what it can within the timeout, and what it
+      // drops was never committed, so the next run replays it.
+      producer.close(PRODUCER_CLOSE_TIMEOUT);
     }
   }
 }

@@ -91,9 +91,22 @@ final class CdcTestStack implements AutoCloseable {
         OutboxConnectorConfig.embedded(
             connector, kafka.bootstrapServers(), replicationEnv(pg(), LedgerTestDatabase.DATABASE));
     engine.putAll(engineOverrides);
-    org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer =
+    return startRelay(
+        metrics,
+        engine,
         new org.apache.kafka.clients.producer.KafkaProducer<>(
-            OutboxRelay.producerConfig(kafka.bootstrapServers(), "cdc-it"));
+            OutboxRelay.producerConfig(kafka.bootstrapServers(), "cdc-it")));
+  }
+
+  /**
+   * A relay with the given engine properties writing through {@code producer}, its topics'
+   * partition counts read from the broker as {@code CdcMain} reads them.
+   */
+  OutboxRelay startRelay(
+      RelayMetrics metrics,
+      java.util.Properties engine,
+      org.apache.kafka.clients.producer.Producer<byte[], byte[]> producer) {
+    OutboxConnectorConfig.ConnectorDefinition connector = connector();
     OutboxBatchPublisher publisher =
         new OutboxBatchPublisher(
             producer,
@@ -101,7 +114,15 @@ final class CdcTestStack implements AutoCloseable {
             Topics.CDC_DLQ,
             metrics,
             java.time.Clock.systemUTC());
-    return OutboxRelay.start(engine, publisher, producer);
+    return OutboxRelay.start(
+        engine,
+        publisher,
+        producer,
+        OutboxRelay.partitionCounts(
+                kafka.bootstrapServers(),
+                publisher.routedTopics(),
+                java.time.Duration.ofSeconds(60))
+            ::get);
   }
 
   /** The connector file resolved for the ledger database on this stack. */

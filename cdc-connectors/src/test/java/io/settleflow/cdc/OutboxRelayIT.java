@@ -1,6 +1,7 @@
 package io.settleflow.cdc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -17,13 +18,11 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -179,19 +178,10 @@ class OutboxRelayIT {
   void kafkaFailureStopsTheRelayWithoutCommittingAndTheNextRelayDeliversTheRow() throws Exception {
     Random random = new Random(7);
     String payment = UUID.randomUUID().toString();
-    // A producer whose every send fails, as a broker outage past delivery.timeout.ms does.
+    // A producer whose every send fails, as a non-retriable error does (the relay waits out a
+    // broker outage, see OutboxRelay.producerConfig).
     MockProducer<byte[], byte[]> broken =
         new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
-          @Override
-          public List<org.apache.kafka.common.PartitionInfo> partitionsFor(String topic) {
-            // the relay sizes its merchant partitioning from the topics (as the real ones)
-            List<org.apache.kafka.common.PartitionInfo> partitions = new ArrayList<>();
-            for (int p = 0; p < CdcTestStack.TOPIC_PARTITIONS; p++) {
-              partitions.add(new org.apache.kafka.common.PartitionInfo(topic, p, null, null, null));
-            }
-            return partitions;
-          }
-
           @Override
           public synchronized java.util.concurrent.Future<
                   org.apache.kafka.clients.producer.RecordMetadata>
@@ -200,8 +190,9 @@ class OutboxRelayIT {
                   org.apache.kafka.clients.producer.Callback callback) {
             java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> sent =
                 super.send(record, callback);
-            // every send fails (asynchronously), as a broker outage past delivery.timeout.ms does
-            errorNext(new org.apache.kafka.common.errors.TimeoutException("broker unreachable"));
+            // every send fails (asynchronously)
+            errorNext(
+                new org.apache.kafka.common.errors.TopicAuthorizationException("not authorized"));
             return sent;
           }
         };
@@ -221,6 +212,25 @@ class OutboxRelayIT {
     }
   }
 
+  @Test
+  void aMissingRoutedTopicStopsTheStartNamingIt() {
+    // the relay's producer waits for metadata without limit, so the start has to find this
+    assertThat(
+            OutboxRelay.partitionCounts(
+                stack.kafka().bootstrapServers(), Set.copyOf(TOPICS), ARRIVAL_TIMEOUT))
+        .containsOnlyKeys(TOPICS)
+        .allSatisfy((topic, count) -> assertThat(count).isEqualTo(CdcTestStack.TOPIC_PARTITIONS));
+    assertThatThrownBy(
+            () ->
+                OutboxRelay.partitionCounts(
+                    stack.kafka().bootstrapServers(),
+                    Set.of(TOPICS.get(0), "payments.nowhere"),
+                    ARRIVAL_TIMEOUT))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("must exist before the relay starts")
+        .hasMessageContaining("payments.nowhere");
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   private OutboxRelay startRelay(RelayMetrics metrics) {
@@ -232,19 +242,12 @@ class OutboxRelayIT {
 
   private OutboxRelay startRelay(RelayMetrics metrics, Producer<byte[], byte[]> producer) {
     Map<String, String> env = CdcTestStack.replicationEnv(stack.pg(), LedgerTestDatabase.DATABASE);
-    OutboxConnectorConfig.ConnectorDefinition connector =
-        OutboxConnectorConfig.resolve(OutboxConnectorConfig.loadDefault(), env);
+    OutboxConnectorConfig.ConnectorDefinition connector = stack.connector();
     assertThat(DatabaseReadinessCheck.problems(connector)).isEmpty();
-    Properties engine =
-        OutboxConnectorConfig.embedded(connector, stack.kafka().bootstrapServers(), env);
-    OutboxBatchPublisher publisher =
-        new OutboxBatchPublisher(
-            producer,
-            new OutboxEventRouting(Set.copyOf(Topics.LEDGER_EVENTS), connector.heartbeatTopic()),
-            Topics.CDC_DLQ,
-            metrics,
-            Clock.systemUTC());
-    return OutboxRelay.start(engine, publisher, producer);
+    return stack.startRelay(
+        metrics,
+        OutboxConnectorConfig.embedded(connector, stack.kafka().bootstrapServers(), env),
+        producer);
   }
 
   private record OutboxRow(

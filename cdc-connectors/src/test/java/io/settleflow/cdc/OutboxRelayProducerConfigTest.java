@@ -21,6 +21,10 @@ class OutboxRelayProducerConfigTest {
         "linger.ms                              | 0",
         // no per-batch LZ4 block buffers for a few records of encoded Avro
         "compression.type                       | none",
+        // no timeout while the broker is away (as Kafka Connect's source tasks): a minute's outage
+        // failed a send after max.block.ms and stopped the relay
+        "max.block.ms                           | 9223372036854775807",
+        "delivery.timeout.ms                    | 2147483647",
         "bootstrap.servers                      | 127.0.0.1:9092",
         "client.id                              | cdc-test",
       })

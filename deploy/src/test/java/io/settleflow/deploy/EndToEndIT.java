@@ -198,8 +198,8 @@ class EndToEndIT {
    * every request is still answered 201 at about the rate measured just before the outage (the
    * outbox buffers the events); once the broker is back CDC catches up: every accepted payment's
    * event is on {@code payments.authorized} (duplicates allowed, counted) and decided exactly once.
-   * A service that exits meanwhile is restarted once the broker answers, as the platform's
-   * supervisor (Kubernetes restartPolicy Always) would, and reported.
+   * Every service rides the outage out: one that exits fails the test, but is restarted once the
+   * broker answers (as a supervisor would) so the checks and the tests after this one still run.
    */
   @Test
   @Order(5)
@@ -316,6 +316,9 @@ class EndToEndIT {
     // tests after this one
     assertThat(failures).as("every request answered 201 at once, none retried").isEmpty();
     assertThat(replaysDiffered).isZero();
+    assertThat(exits)
+        .as("every service stays up through the outage (the CDC relay waits for the broker)")
+        .allSatisfy((service, fate) -> assertThat(fate).isEqualTo("alive throughout"));
     assertThat(rateDuring)
         .as("accepted/s during the outage vs. before it")
         .isGreaterThanOrEqualTo(0.8 * rateBefore);
@@ -509,6 +512,8 @@ class EndToEndIT {
                 jvm.awaitExit(Duration.ZERO),
                 (System.nanoTime() - sinceNanos) / 1e9,
                 phase));
+        // why it exited, before a restart appends to the same log
+        OUT.printf("%s %s; log tail:%n%s%n", service, exits.get(service), jvm.logTail(40));
       }
     }
   }
