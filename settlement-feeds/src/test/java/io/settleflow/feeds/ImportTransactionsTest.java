@@ -65,8 +65,7 @@ class ImportTransactionsTest {
     Path file = csv(5);
     FlakyProducer producer = new FlakyProducer(-1);
 
-    new SettlementImporter(
-            producer, wire, SettlementImporterTest.markersOf(producer), null, 2, 0, 0)
+    new SettlementImporter(producer, wire, SettlementImporterTest.markersOf(producer), null, 2, 0)
         .importFile(file, "acme");
 
     assertThat(producer.commitCount()).isEqualTo(3);
@@ -89,8 +88,7 @@ class ImportTransactionsTest {
     Path file = csv(4);
     FlakyProducer producer = new FlakyProducer(-1);
 
-    new SettlementImporter(
-            producer, wire, SettlementImporterTest.markersOf(producer), null, 2, 0, 0)
+    new SettlementImporter(producer, wire, SettlementImporterTest.markersOf(producer), null, 2, 0)
         .importFile(file, "acme");
 
     List<ProducerRecord<String, byte[]>> markers = on(producer, Topics.SETTLEMENTS_IMPORTS);
@@ -108,7 +106,7 @@ class ImportTransactionsTest {
     FlakyProducer producer = new FlakyProducer(7);
     SettlementImporter importer =
         new SettlementImporter(
-            producer, wire, SettlementImporterTest.markersOf(producer), null, 2, 0, 0);
+            producer, wire, SettlementImporterTest.markersOf(producer), null, 2, 0);
 
     assertThatThrownBy(() -> importer.importFile(file, "acme"))
         .isInstanceOf(SettlementPublishException.class)
@@ -134,7 +132,7 @@ class ImportTransactionsTest {
     FlakyProducer producer = new FlakyProducer(5);
     SettlementImporter importer =
         new SettlementImporter(
-            producer, wire, SettlementImporterTest.markersOf(producer), null, 2, 0, 0);
+            producer, wire, SettlementImporterTest.markersOf(producer), null, 2, 0);
 
     assertThatThrownBy(() -> importer.importFile(file, "acme"))
         .isInstanceOf(SettlementPublishException.class);

@@ -36,6 +36,7 @@ class OneTransactionImportTest {
   /** A transactional mock broker that also counts sends, committed or not. */
   static final class CountingProducer extends MockProducer<String, byte[]> {
     int sends;
+    int aborts;
 
     CountingProducer() {
       super(true, null, new StringSerializer(), new ByteArraySerializer());
@@ -47,6 +48,13 @@ class OneTransactionImportTest {
         ProducerRecord<String, byte[]> record, Callback callback) {
       sends++;
       return super.send(record, callback);
+    }
+
+    /** transactionAborted() says only whether the last transaction was. */
+    @Override
+    public synchronized void abortTransaction() {
+      aborts++;
+      super.abortTransaction();
     }
   }
 
@@ -98,21 +106,23 @@ class OneTransactionImportTest {
 
   @Test
   void aValidFileIsOneTransactionCarryingEveryEntryOnceAndItsDoneMarker() throws Exception {
-    Path file = write("three.xml", statements(3, 2));
+    Path file = write("three.xml", statements(3, 0));
 
     ImportSummary summary = importer().importFile(file, "bank");
 
     assertThat(summary.published()).isEqualTo(3 * ENTRIES_PER_STATEMENT);
+    assertThat(summary.warnings()).isEmpty();
     assertThat(producer.commitCount()).isEqualTo(1);
+    assertThat(producer.aborts).isZero();
+    assertThat(producer.sends).isEqualTo(3 * ENTRIES_PER_STATEMENT + 1); // and the done marker
     assertThat(committed(Topics.SETTLEMENTS_RAW))
         .hasSize(3 * ENTRIES_PER_STATEMENT)
         .extracting(ProducerRecord::key)
         .doesNotHaveDuplicates()
         .startsWith("S1:R1", "S1:R2")
         .endsWith("S3:R" + ENTRIES_PER_STATEMENT);
-    // only the statement whose balances do not prove is flagged, though its entries were streamed
     assertThat(flagsByStatement())
-        .containsOnly(Map.entry("S1", false), Map.entry("S2", true), Map.entry("S3", false));
+        .containsOnly(Map.entry("S1", false), Map.entry("S2", false), Map.entry("S3", false));
     assertThat(committed(Topics.SETTLEMENTS_IMPORTS))
         .singleElement()
         .satisfies(
@@ -157,23 +167,40 @@ class OneTransactionImportTest {
   }
 
   @Test
-  void aStatementTooLargeToHoldBackSendsTheFileThroughTheSpoolInChunks() throws Exception {
+  void aStatementWhoseProofFailsAbortsTheTransactionAndTheSpoolFlagsItsRecords() throws Exception {
+    Path file = write("three.xml", statements(3, 2));
+
+    ImportSummary summary = importer().importFile(file, "bank");
+
+    // S1 and S2 went out unflagged before S2's proof failed: that attempt is aborted, never seen
+    assertThat(producer.aborts).isEqualTo(1);
+    assertThat(producer.sends).isGreaterThan(3 * ENTRIES_PER_STATEMENT);
+    assertThat(summary.published()).isEqualTo(3 * ENTRIES_PER_STATEMENT);
+    assertThat(summary.warnings()).hasSize(1);
+    assertThat(producer.commitCount()).isEqualTo(1);
+    assertThat(committed(Topics.SETTLEMENTS_RAW))
+        .hasSize(3 * ENTRIES_PER_STATEMENT)
+        .extracting(ProducerRecord::key)
+        .doesNotHaveDuplicates()
+        .startsWith("S1:R1", "S1:R2")
+        .endsWith("S3:R" + ENTRIES_PER_STATEMENT);
+    // only the statement whose balances do not prove is flagged
+    assertThat(flagsByStatement())
+        .containsOnly(Map.entry("S1", false), Map.entry("S2", true), Map.entry("S3", false));
+  }
+
+  @Test
+  void aFailedProofInAFileLargerThanOneTransactionIsFlaggedInChunks() throws Exception {
     Path file = write("big.xml", statements(2, 1));
     SettlementImporter importer =
         new SettlementImporter(
-            producer,
-            wire,
-            SettlementImporterTest.markersOf(producer),
-            null,
-            500,
-            SettlementImporter.ONE_TRANSACTION_MAX_BYTES,
-            10_000);
+            producer, wire, SettlementImporterTest.markersOf(producer), null, 500, 0);
 
     ImportSummary summary = importer.importFile(file, "bank");
 
     assertThat(summary.published()).isEqualTo(2 * ENTRIES_PER_STATEMENT);
     assertThat(summary.warnings()).hasSize(1);
-    // nothing of the abandoned one-transaction attempt is committed; the spool's chunks are
+    assertThat(producer.aborts).isZero(); // spooled from the start: nothing to undo
     assertThat(producer.commitCount()).isEqualTo(3);
     assertThat(committed(Topics.SETTLEMENTS_RAW))
         .hasSize(2 * ENTRIES_PER_STATEMENT)

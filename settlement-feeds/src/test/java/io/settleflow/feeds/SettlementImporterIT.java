@@ -188,13 +188,7 @@ class SettlementImporterIT {
     dying.initTransactions();
     SettlementImporter crashing =
         new SettlementImporter(
-            dying,
-            wire,
-            new KafkaImportMarkers(broker.bootstrapServers()),
-            new Bai2Parser(),
-            2,
-            0,
-            0);
+            dying, wire, new KafkaImportMarkers(broker.bootstrapServers()), new Bai2Parser(), 2, 0);
     try {
       org.assertj.core.api.Assertions.assertThatThrownBy(
               () -> crashing.importFile(file, "crash-bank"))
