@@ -54,7 +54,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  *
  * <ol>
  *   <li>Probe: merchants post payments closed-loop (each waits for its answer) for a while; the
- *       accepted rate is the maximum ingest rate of this stack on this machine.
+ *       accepted rate is the maximum ingest rate of this stack on this machine. Then the stack
+ *       catches up: the warm-up starts once every probe payment's decision is visible.
  *   <li>Half load: the same merchants post at half that rate. For every payment accepted in the
  *       measured window: from its HTTP 201 arriving here to its risk decision becoming visible to a
  *       read_committed consumer of {@code risk.decisions} (HTTP → PostgreSQL → CDC → Kafka → Kafka
@@ -93,6 +94,9 @@ public final class E2eBenchmark {
    * drew HTTP 503s in every run: requests waited over the API's 500 ms for a pooled connection.
    */
   static final int PROBE_POSTERS_PER_MERCHANT = 1;
+
+  /** How long the probe's backlog may take to be decided before the warm-up starts anyway. */
+  static final Duration PROBE_BACKLOG_WAIT = Duration.ofSeconds(120);
 
   /** The probe's rate is printed per slice: one tenth of the probe each. */
   static final int PROBE_SLICES = 10;
@@ -180,8 +184,25 @@ public final class E2eBenchmark {
       List<LoadGenerator.Merchant> merchants = createMerchants(stack);
 
       // a fixed rate skips the probe: runs compared side by side then carry the same load
-      double max =
-          options.ratePerSecond() > 0 ? 2 * options.ratePerSecond() : probe(stack, merchants);
+      double max;
+      if (options.ratePerSecond() > 0) {
+        max = 2 * options.ratePerSecond();
+      } else {
+        Set<String> probeDecided = ConcurrentHashMap.newKeySet();
+        Set<String> probeAccepted;
+        try (Watcher decided =
+            Watcher.start(
+                bootstrap,
+                Topics.RISK_DECISIONS,
+                true,
+                (r, seen) ->
+                    probeDecided.add(wire.decode(r.value(), RiskDecision.class).getPaymentId()))) {
+          Probe probe = probe(stack, merchants);
+          max = probe.perSecond();
+          probeAccepted = probe.accepted();
+          awaitProbeDecided(probeAccepted, probeDecided);
+        }
+      }
       double halfPerMerchant = max / 2 / merchants.size();
       out.printf(
           Locale.ROOT,
@@ -658,7 +679,7 @@ public final class E2eBenchmark {
    * other JVMs settling). Prints the rate per slice and any failures (429s included), so a figure
    * that is still climbing or capped shows.
    */
-  private double probe(Stack stack, List<LoadGenerator.Merchant> merchants)
+  private Probe probe(Stack stack, List<LoadGenerator.Merchant> merchants)
       throws InterruptedException {
     out.printf(
         Locale.ROOT,
@@ -701,10 +722,38 @@ public final class E2eBenchmark {
           PROBE_SLICES,
           slices,
           failures.isEmpty() ? "none" : failures);
-      return perSecond;
+      Set<String> ids = new HashSet<>();
+      posters.forEach(g -> ids.addAll(ids(g.accepted())));
+      return new Probe(perSecond, ids);
     } finally {
       posters.forEach(LoadGenerator::stop);
     }
+  }
+
+  /** The probe's maximum rate, and the payments it got accepted. */
+  private record Probe(double perSecond, Set<String> accepted) {}
+
+  /**
+   * Waits (at most {@link #PROBE_BACKLOG_WAIT}) until every payment the probe got accepted has its
+   * decision visible: posting at the maximum rate leaves risk (and reconciliation) behind, and
+   * their catching up competed with the half-load window for the two cores — in three idle runs of
+   * 2026-11-26 most decisions over 250 ms fell in the first 20 s of the window (the warm-up is 15
+   * s). The warm-up starts from a drained stack.
+   */
+  private void awaitProbeDecided(Set<String> accepted, Set<String> decided)
+      throws InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + PROBE_BACKLOG_WAIT.toNanos();
+    while (!decided.containsAll(accepted) && System.nanoTime() - deadline < 0) {
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+    long undecided = accepted.stream().filter(id -> !decided.contains(id)).count();
+    out.printf(
+        Locale.ROOT,
+        "bench e2e: the probe's %d payments %s %.1f s after it ended%n",
+        accepted.size(),
+        undecided == 0 ? "all decided" : undecided + " still undecided",
+        (System.nanoTime() - start) / 1e9);
   }
 
   /**
