@@ -738,10 +738,10 @@ public final class E2eBenchmark {
 
   /**
    * Waits (at most {@link #PROBE_BACKLOG_WAIT}) until every payment the probe got accepted has its
-   * decision visible: posting at the maximum rate leaves risk (and reconciliation) behind, and
-   * their catching up competed with the half-load window for the two cores — in three idle runs of
-   * 2026-11-26 most decisions over 250 ms fell in the first 20 s of the window (the warm-up is 15
-   * s). The warm-up starts from a drained stack.
+   * decision visible, so the warm-up starts from a drained stack: a guard, in case posting at the
+   * maximum rate leaves risk behind on a slower machine. Added while looking for why most decisions
+   * over 250 ms fell in the first 20 s of the window; it was not that (here the probe's decisions
+   * were all visible 0.0–0.2 s after it ended) but the watchers' own fetches (see Watcher.start).
    */
   private void awaitProbeDecided(Set<String> accepted, Set<String> decided)
       throws InterruptedException {
