@@ -104,6 +104,15 @@ class OneTransactionImportTest {
                     false, SettlementRecord::getStatementProofFailed, Boolean::logicalOr)));
   }
 
+  void assertEveryEntryOfThreeStatementsCommittedOnceInOrder() {
+    assertThat(committed(Topics.SETTLEMENTS_RAW))
+        .hasSize(3 * ENTRIES_PER_STATEMENT)
+        .extracting(ProducerRecord::key)
+        .doesNotHaveDuplicates()
+        .startsWith("S1:R1", "S1:R2")
+        .endsWith("S3:R" + ENTRIES_PER_STATEMENT);
+  }
+
   @Test
   void aValidFileIsOneTransactionCarryingEveryEntryOnceAndItsDoneMarker() throws Exception {
     Path file = write("three.xml", statements(3, 0));
@@ -115,12 +124,7 @@ class OneTransactionImportTest {
     assertThat(producer.commitCount()).isEqualTo(1);
     assertThat(producer.aborts).isZero();
     assertThat(producer.sends).isEqualTo(3 * ENTRIES_PER_STATEMENT + 1); // and the done marker
-    assertThat(committed(Topics.SETTLEMENTS_RAW))
-        .hasSize(3 * ENTRIES_PER_STATEMENT)
-        .extracting(ProducerRecord::key)
-        .doesNotHaveDuplicates()
-        .startsWith("S1:R1", "S1:R2")
-        .endsWith("S3:R" + ENTRIES_PER_STATEMENT);
+    assertEveryEntryOfThreeStatementsCommittedOnceInOrder();
     assertThat(flagsByStatement())
         .containsOnly(Map.entry("S1", false), Map.entry("S2", false), Map.entry("S3", false));
     assertThat(committed(Topics.SETTLEMENTS_IMPORTS))
@@ -178,12 +182,7 @@ class OneTransactionImportTest {
     assertThat(summary.published()).isEqualTo(3 * ENTRIES_PER_STATEMENT);
     assertThat(summary.warnings()).hasSize(1);
     assertThat(producer.commitCount()).isEqualTo(1);
-    assertThat(committed(Topics.SETTLEMENTS_RAW))
-        .hasSize(3 * ENTRIES_PER_STATEMENT)
-        .extracting(ProducerRecord::key)
-        .doesNotHaveDuplicates()
-        .startsWith("S1:R1", "S1:R2")
-        .endsWith("S3:R" + ENTRIES_PER_STATEMENT);
+    assertEveryEntryOfThreeStatementsCommittedOnceInOrder();
     // only the statement whose balances do not prove is flagged
     assertThat(flagsByStatement())
         .containsOnly(Map.entry("S1", false), Map.entry("S2", true), Map.entry("S3", false));
