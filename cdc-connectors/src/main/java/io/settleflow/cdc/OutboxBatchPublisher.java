@@ -100,6 +100,10 @@ public final class OutboxBatchPublisher
   private long handedOver;
   private long finished;
   private volatile Consumer<OutboxPublishException> onFailure = e -> {};
+
+  /** The batch the acknowledger is waiting on (taken from {@link #inFlight}), or null. */
+  private volatile InFlightBatch finishing;
+
   private volatile Thread acknowledger;
 
   public OutboxBatchPublisher(
@@ -243,6 +247,21 @@ public final class OutboxBatchPublisher
     return inFlight.size();
   }
 
+  /**
+   * How long the oldest batch handed to Kafka and not yet committed has waited, or empty when none
+   * is out: while the broker is away the relay waits (see {@link OutboxRelay#producerConfig}), and
+   * this says for how long.
+   */
+  public java.util.Optional<Duration> oldestUnacknowledged() {
+    InFlightBatch oldest = finishing;
+    if (oldest == null) {
+      oldest = inFlight.peek();
+    }
+    return oldest == null
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(Duration.between(oldest.received(), clock.instant()));
+  }
+
   /** The Kafka failure that stopped publishing, if any. */
   public java.util.Optional<OutboxPublishException> failure() {
     return java.util.Optional.ofNullable(failure.get());
@@ -288,7 +307,10 @@ public final class OutboxBatchPublisher
   private void acknowledgeInOrder() {
     try {
       while (failure.get() == null) {
-        finish(inFlight.take());
+        InFlightBatch next = inFlight.take();
+        finishing = next;
+        finish(next);
+        finishing = null;
       }
     } catch (InterruptedException e) {
       // close(): stop committing; what is not committed is replayed by the next run.

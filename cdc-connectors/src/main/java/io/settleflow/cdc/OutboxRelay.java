@@ -326,8 +326,25 @@ public final class OutboxRelay implements AutoCloseable {
       Outcome o = outcome.getNow(null);
       return Health.down(o.success() ? "engine stopped" : "engine failed: " + o.message());
     }
-    return polling.get() ? Health.up("streaming ledger.outbox") : Health.down("engine starting");
+    if (!polling.get()) {
+      return Health.down("engine starting");
+    }
+    // still up while the broker is away: the relay waits for it and carries on (a restart would
+    // not reach it sooner); the detail says how long it has been waiting
+    return publisher
+        .oldestUnacknowledged()
+        .filter(waited -> waited.compareTo(WAITING_REPORTED_AFTER) > 0)
+        .map(
+            waited ->
+                Health.up(
+                    "streaming ledger.outbox; waiting for Kafka: the oldest batch sent "
+                        + waited.toSeconds()
+                        + " s ago is not acknowledged"))
+        .orElse(Health.up("streaming ledger.outbox"));
   }
+
+  /** A batch unacknowledged for longer than this shows in {@link #health()}'s detail. */
+  static final Duration WAITING_REPORTED_AFTER = Duration.ofSeconds(10);
 
   public boolean isStreaming() {
     return polling.get() && !outcome.isDone();

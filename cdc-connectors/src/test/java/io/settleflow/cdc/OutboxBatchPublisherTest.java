@@ -73,6 +73,45 @@ class OutboxBatchPublisherTest {
   }
 
   @Test
+  void theOldestUnacknowledgedBatchSaysHowLongTheRelayHasWaitedForKafka() throws Exception {
+    MockProducer<byte[], byte[]> producer = manualAcks();
+    AtomicReference<Instant> now = new AtomicReference<>(NOW);
+    Clock clock =
+        new Clock() {
+          @Override
+          public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public Instant instant() {
+            return now.get();
+          }
+        };
+    OutboxBatchPublisher publisher =
+        new OutboxBatchPublisher(producer, routing, "cdc.dlq", metrics, clock, false);
+    assertThat(publisher.oldestUnacknowledged()).isEmpty();
+
+    publisher.handleBatch(List.of(event(outbox("e1", "p1", 1))), committer);
+    now.set(NOW.plusSeconds(5));
+    publisher.handleBatch(List.of(event(outbox("e2", "p2", 2))), committer);
+    now.set(NOW.plusSeconds(42));
+    assertThat(publisher.oldestUnacknowledged()).contains(Duration.ofSeconds(42));
+
+    producer.completeNext();
+    assertThat(publisher.commitAcknowledged()).isEqualTo(1);
+    assertThat(publisher.oldestUnacknowledged()).contains(Duration.ofSeconds(37));
+    producer.completeNext();
+    assertThat(publisher.commitAcknowledged()).isEqualTo(1);
+    assertThat(publisher.oldestUnacknowledged()).isEmpty();
+  }
+
+  @Test
   void nextBatchIsSentWhileThePreviousAwaitsItsAcksAndBatchesCommitInOrder() throws Exception {
     MockProducer<byte[], byte[]> producer = manualAcks();
     OutboxBatchPublisher publisher = publisher(producer);
