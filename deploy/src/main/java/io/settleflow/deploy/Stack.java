@@ -6,6 +6,7 @@ import io.settleflow.embedded.ChildJvm;
 import io.settleflow.embedded.HttpProbe;
 import io.settleflow.embedded.KafkaBroker;
 import io.settleflow.embedded.KafkaCluster;
+import io.settleflow.embedded.OrphanReaper;
 import io.settleflow.embedded.Ports;
 import io.settleflow.embedded.PostgresServer;
 import io.settleflow.embedded.SchemaRegistryServer;
@@ -152,6 +153,7 @@ public final class Stack implements AutoCloseable {
     Path run = settings.runDir();
     requireJars();
     createDirectories(run.resolve("logs"));
+    OrphanReaper.ensureRunning(run.resolve("logs"));
     Secrets secrets = new Secrets(run);
 
     long t0 = System.nanoTime();
@@ -549,13 +551,17 @@ public final class Stack implements AutoCloseable {
                 "384m"));
   }
 
-  /** Process ids of every JVM of the stack plus PostgreSQL's postmaster, for memory reports. */
+  /**
+   * Process ids of every JVM the stack runs (services, brokers, registry and the orphan reaper),
+   * for memory reports; PostgreSQL's processes are not JVMs and not counted.
+   */
   public List<Long> processIds() {
     List<Long> pids = new java.util.ArrayList<>();
     services.values().forEach(j -> pids.add(j.pid()));
     if (kafka != null) pids.add(kafka.jvm().pid());
     if (kafkaCluster != null) pids.addAll(kafkaCluster.processIds());
     if (registry != null) pids.add(registry.jvm().pid());
+    OrphanReaper.pid().ifPresent(pids::add);
     return pids;
   }
 

@@ -22,7 +22,7 @@ import java.util.jar.Manifest;
 public final class ChildJvm implements AutoCloseable {
   private static final Duration STOP_GRACE = Duration.ofSeconds(20);
   private static final Duration POLL = Duration.ofMillis(100);
-  private static final Path SETSID = Path.of("/usr/bin/setsid");
+  static final Path SETSID = Path.of("/usr/bin/setsid");
 
   private final String name;
   private final Process process;
@@ -108,7 +108,10 @@ public final class ChildJvm implements AutoCloseable {
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
       builder.environment().putAll(env);
-      return new ChildJvm(name, builder.start(), logFile);
+      Process process = builder.start();
+      // its own session keeps it out of the launcher's Ctrl-C, and so alive if the launcher dies
+      OrphanReaper.watch(process.toHandle(), logFile.getParent());
+      return new ChildJvm(name, process, logFile);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name + ": " + e.getMessage(), e);
     }

@@ -68,7 +68,11 @@ public final class PostgresServer implements AutoCloseable {
         builder.setPort(port);
       }
       EmbeddedPostgres started = builder.start();
-      return new PostgresServer(started, null, started.getPort(), dataDir);
+      PostgresServer server = new PostgresServer(started, null, started.getPort(), dataDir);
+      // pg_ctl detaches the postmaster: without this it would outlive a killed launcher
+      ProcessHandle.of(server.postmasterPid())
+          .ifPresent(p -> OrphanReaper.watch(p, logFile.getParent()));
+      return server;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start embedded PostgreSQL: " + e.getMessage(), e);
     }
@@ -116,9 +120,8 @@ public final class PostgresServer implements AutoCloseable {
       container.stopImmediately();
       return;
     }
-    Path pidFile = dataDir.resolve("postmaster.pid");
     try {
-      long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+      long pid = postmasterPid();
       Process kill = new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).inheritIO().start();
       kill.waitFor();
       ProcessHandle.of(pid)
@@ -130,6 +133,11 @@ public final class PostgresServer implements AutoCloseable {
       throw new IllegalStateException(e);
     }
     close(); // releases zonky's lock on the data directory; the server is already gone
+  }
+
+  /** The running server's process id, from the first line of its {@code postmaster.pid}. */
+  private long postmasterPid() throws IOException {
+    return Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
   }
 
   @Override
