@@ -147,6 +147,7 @@ public final class OutboxBatchPublisher
     this.clock = clock;
     this.traceHeaders = traceHeaders;
     this.room = new Semaphore(maxBatchesInFlight);
+    metrics.unacknowledgedFrom(this::oldestUnacknowledged);
   }
 
   /**

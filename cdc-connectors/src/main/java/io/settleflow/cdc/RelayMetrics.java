@@ -5,7 +5,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /** The relay's meters (Prometheus names: settleflow_cdc_*). */
 public final class RelayMetrics {
@@ -16,6 +19,10 @@ public final class RelayMetrics {
   private final Timer commitToKafka;
   private final Timer batchFinish;
   private final AtomicLong lagMs = new AtomicLong(0);
+
+  /** The publisher's oldest unacknowledged batch age; none until a publisher is attached. */
+  private final AtomicReference<Supplier<Optional<Duration>>> unacknowledged =
+      new AtomicReference<>(Optional::empty);
 
   public RelayMetrics(MeterRegistry registry) {
     published =
@@ -56,6 +63,20 @@ public final class RelayMetrics {
             "Flush time minus PostgreSQL commit time of the newest event in the last published batch")
         .baseUnit("milliseconds")
         .register(registry);
+    // 0 normally (a batch is acknowledged within milliseconds); climbs while the broker is away
+    // and the relay waits for it instead of failing: the figure to alert on
+    Gauge.builder(
+            "settleflow.cdc.kafka.wait",
+            unacknowledged,
+            u -> u.get().get().map(d -> d.toMillis() / 1000.0).orElse(0.0))
+        .description("How long the oldest batch handed to Kafka has waited for its acknowledgement")
+        .baseUnit("seconds")
+        .register(registry);
+  }
+
+  /** Where {@code settleflow_cdc_kafka_wait_seconds} reads from (the relay's publisher). */
+  void unacknowledgedFrom(Supplier<Optional<Duration>> oldestUnacknowledged) {
+    unacknowledged.set(oldestUnacknowledged);
   }
 
   void published(int n) {

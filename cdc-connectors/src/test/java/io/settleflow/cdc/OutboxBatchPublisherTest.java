@@ -93,15 +93,20 @@ class OutboxBatchPublisherTest {
             return now.get();
           }
         };
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
     OutboxBatchPublisher publisher =
-        new OutboxBatchPublisher(producer, routing, "cdc.dlq", metrics, clock, false);
+        new OutboxBatchPublisher(
+            producer, routing, "cdc.dlq", new RelayMetrics(registry), clock, false);
     assertThat(publisher.oldestUnacknowledged()).isEmpty();
+    var waitSeconds = registry.get("settleflow.cdc.kafka.wait").gauge();
+    assertThat(waitSeconds.value()).isZero();
 
     publisher.handleBatch(List.of(event(outbox("e1", "p1", 1))), committer);
     now.set(NOW.plusSeconds(5));
     publisher.handleBatch(List.of(event(outbox("e2", "p2", 2))), committer);
     now.set(NOW.plusSeconds(42));
     assertThat(publisher.oldestUnacknowledged()).contains(Duration.ofSeconds(42));
+    assertThat(waitSeconds.value()).isEqualTo(42.0); // what operators alert on
 
     producer.completeNext();
     assertThat(publisher.commitAcknowledged()).isEqualTo(1);
@@ -109,6 +114,7 @@ class OutboxBatchPublisherTest {
     producer.completeNext();
     assertThat(publisher.commitAcknowledged()).isEqualTo(1);
     assertThat(publisher.oldestUnacknowledged()).isEmpty();
+    assertThat(waitSeconds.value()).isZero();
   }
 
   @Test
