@@ -18,6 +18,7 @@ import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
 import io.settleflow.schemas.Topics;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -245,6 +246,9 @@ class EndToEndIT {
       rateDuring = acceptedPerSecond(load, accepted, outageStart, outageEnd);
       outageNanos = outageEnd - outageStart;
     }
+    // what an operator sees of the relay's wait (asserted at the end, with the stack whole again)
+    String cdcHealth = getOrError(stack.endpoints().cdcUrl() + "/health");
+    String cdcMetrics = getOrError(stack.endpoints().cdcUrl() + "/metrics");
     long brokerBack = System.nanoTime();
     stack.startKafka();
     OUT.printf(
@@ -322,6 +326,33 @@ class EndToEndIT {
     assertThat(rateDuring)
         .as("accepted/s during the outage vs. before it")
         .isGreaterThanOrEqualTo(0.8 * rateBefore);
+    Matcher waited =
+        Pattern.compile("(?m)^settleflow_cdc_kafka_wait_seconds(?:\\{[^}]*})? (\\S+)$")
+            .matcher(cdcMetrics);
+    double waitedSeconds = waited.find() ? Double.parseDouble(waited.group(1)) : Double.NaN;
+    OUT.printf(
+        "broker outage: at its end CDC's oldest batch had waited %.1f s; /health: %s%n",
+        waitedSeconds, cdcHealth);
+    assertThat(cdcHealth).as("CDC /health at the outage's end").contains("waiting for Kafka");
+    assertThat(waitedSeconds)
+        .as("settleflow_cdc_kafka_wait_seconds at the outage's end")
+        .isGreaterThan(BROKER_OUTAGE.toSeconds() / 2.0);
+  }
+
+  /** The body of a GET, or the error as text (a service that exited must not end the test). */
+  private static String getOrError(String url) {
+    try {
+      return HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (IOException e) {
+      return "GET " + url + " failed: " + e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "GET " + url + " interrupted";
+    }
   }
 
   /**

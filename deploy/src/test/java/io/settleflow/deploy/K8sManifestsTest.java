@@ -204,13 +204,16 @@ class K8sManifestsTest {
   void cdcSlotLagHasAnAlertAPanelAndARunbookEntry() throws IOException {
     JsonNode rule = ofKind("PrometheusRule").get(0);
     List<String> alerts = rule.findValues("alert").stream().map(JsonNode::asText).toList();
-    assertThat(alerts).contains("CdcSlotLagHigh", "CdcEventsBehindSource", "CdcSlotMissing");
+    assertThat(alerts)
+        .contains(
+            "CdcSlotLagHigh", "CdcEventsBehindSource", "CdcSlotMissing", "CdcWaitingForKafka");
     String exprs = rule.findValues("expr").toString();
     assertThat(exprs)
         .contains(
             "settleflow_cdc_slot_lag_bytes",
             "settleflow_cdc_lag_milliseconds",
-            "settleflow_cdc_slot_exists");
+            "settleflow_cdc_slot_exists",
+            "settleflow_cdc_kafka_wait_seconds");
     // every settleflow_* name in any rule is one a service registers (a renamed meter breaks this)
     assertThat(checkExported(exprs, "alert rule")).isGreaterThanOrEqualTo(4);
     assertThat(dashboard().findValues("expr").toString())
