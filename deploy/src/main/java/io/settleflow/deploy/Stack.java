@@ -64,6 +64,18 @@ public final class Stack implements AutoCloseable {
   /** Debezium's offsets topic (cdc-connectors' OutboxConnectorConfig.DEFAULT_OFFSETS_TOPIC). */
   private static final String CDC_OFFSETS_TOPIC = "settleflow.cdc.offsets";
 
+  /** cdc-connectors' override of its connector file's {@code poll.interval.ms}. */
+  static final String CDC_POLL_INTERVAL_VARIABLE = "SETTLEFLOW_CDC_POLL_INTERVAL_MS";
+
+  /**
+   * The relay's Debezium poll interval in this all-in-one stack, unless the environment sets one.
+   * The connector file's 2 ms buys the lowest commit → Kafka latency (issue 5's bench, a relay on
+   * its own) but wakes Debezium's two polling threads ~500 times a second, which cost a quarter of
+   * a core even idle: here that core is shared with six other JVMs, whose latency it costs more
+   * (bench e2e at 60/s: decisions over 250 ms 558 / 499 at 2 ms, 246 / 245 at 10 ms).
+   */
+  static final int EMBEDDED_CDC_POLL_INTERVAL_MS = 10;
+
   private volatile SchemaRegistryServer registry;
   private StackEndpoints endpoints;
   private String consoleUrl;
@@ -248,6 +260,9 @@ public final class Stack implements AutoCloseable {
     cdcEnv.put("SETTLEFLOW_DB_NAME", DATABASE);
     cdcEnv.put("SETTLEFLOW_CDC_DB_USER", CDC_ROLE);
     cdcEnv.put("SETTLEFLOW_CDC_DB_PASSWORD_FILE", secrets.file("db-cdc-password").toString());
+    if (System.getenv(CDC_POLL_INTERVAL_VARIABLE) == null) {
+      cdcEnv.put(CDC_POLL_INTERVAL_VARIABLE, Integer.toString(EMBEDDED_CDC_POLL_INTERVAL_MS));
+    }
 
     Map<String, String> riskEnv = new HashMap<>(common);
     riskEnv.put("SETTLEFLOW_STATE_DIR", run.resolve("streams-risk").toString());
