@@ -71,7 +71,7 @@ public final class Stack implements AutoCloseable {
    * The relay's Debezium poll interval in this all-in-one stack, unless the environment sets one.
    * The connector file's 2 ms buys the lowest commit → Kafka latency (issue 5's bench, a relay on
    * its own) but wakes Debezium's two polling threads ~500 times a second, which cost a quarter of
-   * a core even idle: here that core is shared with six other JVMs, whose latency it costs more
+   * a core even idle: here the cores are shared with every other part, whose latency it costs more
    * (bench e2e at 60/s: decisions over 250 ms 558 / 499 at 2 ms, 246 / 245 at 10 ms).
    */
   static final int EMBEDDED_CDC_POLL_INTERVAL_MS = 10;
