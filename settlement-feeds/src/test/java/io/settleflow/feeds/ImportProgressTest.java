@@ -9,7 +9,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -20,6 +19,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.threeten.extra.MutableClock;
 
 /** The importer's progress callback, and the text a progress bar draws from it. */
 class ImportProgressTest {
@@ -107,42 +107,19 @@ class ImportProgressTest {
   @Test
   void theBarRedrawsAtMostEveryTwoHundredMillisecondsButAlwaysWhenDone() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    MutableClock clock = new MutableClock();
+    MutableClock clock = MutableClock.of(Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC);
     ProgressBar bar =
         new ProgressBar(new PrintStream(out, true, StandardCharsets.UTF_8), clock, "f");
 
     bar.update(1, 10, 1, false);
-    clock.advance(Duration.ofMillis(ProgressBar.REDRAW_MILLIS - 1));
+    clock.add(Duration.ofMillis(ProgressBar.REDRAW_MILLIS - 1));
     bar.update(2, 10, 2, false); // too soon: not drawn
-    clock.advance(Duration.ofMillis(1));
+    clock.add(Duration.ofMillis(1));
     bar.update(3, 10, 3, false);
     bar.update(10, 10, 10, true); // done: drawn at once, with a newline
 
     String text = out.toString(StandardCharsets.UTF_8);
     assertThat(text.split("\r", -1)).hasSize(4); // three draws
     assertThat(text).doesNotContain(" 2 entries").contains(" 3 entries").endsWith("\n");
-  }
-
-  static final class MutableClock extends Clock {
-    Instant now = Instant.parse("2026-11-25T10:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
