@@ -63,6 +63,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.threeten.extra.MutableClock;
 
 /**
  * The console on real parts, one stack for the class: PostgreSQL 17 migrated by ledger-db (V5), a
@@ -758,40 +759,12 @@ class FinanceConsoleIT {
         .contains("settleflow_console_alerts_auto_compensated_total 1.0");
   }
 
-  /** A clock the test moves by hand. */
-  static final class SteppedClock extends Clock {
-    private volatile Instant now;
-
-    SteppedClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return java.time.ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   @Test
   void failedSignInsBackOffWithRetryAfterThatGrows() throws Exception {
     String user = "finance.throttled";
     String password = "another-test-only-password";
     store.addUser(user, new Passwords(new SecureRandom(), 4).hash(password));
-    SteppedClock clock = new SteppedClock(Instant.now());
+    MutableClock clock = MutableClock.of(Instant.now(), java.time.ZoneOffset.UTC);
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     ConsoleApi throttled =
         ConsoleApi.create(
@@ -822,11 +795,11 @@ class FinanceConsoleIT {
       assertThat(locked.headers().firstValue("Set-Cookie")).isEmpty();
       assertThat(locked.body()).contains("Too many failed sign-ins");
 
-      clock.advance(Duration.ofSeconds(31));
+      clock.add(Duration.ofSeconds(31));
       assertThat(login.apply("wrong-again").statusCode()).isEqualTo(401);
       assertThat(login.apply(password).headers().firstValue("Retry-After")).hasValue("60");
 
-      clock.advance(Duration.ofSeconds(61));
+      clock.add(Duration.ofSeconds(61));
       assertThat(login.apply(password).statusCode()).isEqualTo(303);
       assertThat(metrics.scrape())
           .contains("settleflow_console_logins_failed_total 6.0")
