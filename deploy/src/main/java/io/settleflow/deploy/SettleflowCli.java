@@ -385,9 +385,9 @@ public final class SettleflowCli extends GroupCommand {
         // Transactional per source: a re-import skips what an earlier one committed
         // (settlements.imports).
         try (Producer<String, byte[]> producer =
-            SettlementProducers.createTransactional(e.kafkaBootstrap(), source)) {
-          SettlementImporter importer =
-              new SettlementImporter(producer, wire, new KafkaImportMarkers(e.kafkaBootstrap()));
+                SettlementProducers.createTransactional(e.kafkaBootstrap(), source);
+            KafkaImportMarkers markers = new KafkaImportMarkers(e.kafkaBootstrap())) {
+          SettlementImporter importer = new SettlementImporter(producer, wire, markers);
           boolean drawProgress = progress || System.console() != null;
           for (Path file : files) {
             try {

@@ -11,7 +11,9 @@ public interface SettlementFileParser {
    *
    * @param content the file's bytes, exactly as received (its SHA-256 is the file id)
    * @param source the processor or bank the file came from; part of every record's event id
-   * @param fileId {@link SettlementIds#fileId(byte[])} of {@code content}
+   * @param fileId {@link SettlementIds#fileId(byte[])} of {@code content}, or {@link
+   *     SettlementImporter#FILE_ID_PENDING} from the importer, which sets the id on every record
+   *     before it is published
    * @throws UnreadableFileException when the file as a whole cannot be read (not this format,
    *     missing columns, too large); nothing of it should then be published
    */

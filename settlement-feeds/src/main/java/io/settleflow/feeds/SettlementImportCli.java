@@ -80,12 +80,11 @@ public final class SettlementImportCli {
       return FILE_FAILED;
     }
     int exit = OK;
-    try (Producer<String, byte[]> producer = created) {
+    try (Producer<String, byte[]> producer = created;
+        KafkaImportMarkers markers = new KafkaImportMarkers(bootstrap)) {
       SettlementImporter importer =
           new SettlementImporter(
-              producer,
-              new ConfluentWireFormat(new ConfluentRegistryClient(registryUrl)),
-              new KafkaImportMarkers(bootstrap));
+              producer, new ConfluentWireFormat(new ConfluentRegistryClient(registryUrl)), markers);
       for (String file : args.subList(1, args.size())) {
         try {
           out.println(importer.importFile(Path.of(file), source, format).render());

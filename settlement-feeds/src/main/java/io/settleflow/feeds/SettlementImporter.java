@@ -11,21 +11,18 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.BitSet;
 import java.util.HexFormat;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,9 +37,11 @@ import org.apache.kafka.common.KafkaException;
  * <p>The format is detected from the file's first bytes unless given. A malformed file publishes
  * nothing. A file up to {@link #ONE_TRANSACTION_MAX_BYTES} is sent while it parses, in one Kafka
  * transaction that commits only when the whole file parsed (and aborts otherwise, so read_committed
- * readers see nothing of it). Streaming formats (camt, BAI2) are read in constant memory: hashed
- * (no parsing), then parsed once; a larger one is parsed into a spool file, which is sent in
- * transactions of {@link #CHUNK_ENTRIES} only when the whole file parsed.
+ * readers see nothing of it). Streaming formats (camt, BAI2) are read in constant memory and parsed
+ * once; a larger one is parsed into a spool file, which is sent in transactions of {@link
+ * #CHUNK_ENTRIES} only when the whole file parsed. The file's id (SHA-256) is computed on a thread
+ * of its own while the file parses, and the marker topic read on another: the first entry is sent
+ * once both are known.
  *
  * <p>Every transaction carries a marker on {@link Topics#SETTLEMENTS_IMPORTS} saying how many
  * entries (records and rejections, in file order) of the file are committed (see {@link
@@ -78,6 +77,12 @@ public final class SettlementImporter {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int READ_BUFFER_BYTES = 64 * 1024;
   private static final String SPOOL_PREFIX = "settleflow-import-";
+
+  /**
+   * What the parsers get as the file id: the file is hashed beside the parse, and {@link
+   * #toProducerRecord} sets the real id on every record before it is encoded.
+   */
+  static final String FILE_ID_PENDING = "pending";
 
   private final Producer<String, byte[]> producer;
   private final ConfluentWireFormat wireFormat;
@@ -158,6 +163,15 @@ public final class SettlementImporter {
   /** The same with an explicit format name ({@link SettlementFormats#names()}); null detects it. */
   public ImportSummary importFile(Path file, String source, String format)
       throws UnreadableFileException {
+    try {
+      return importOrFail(file, source, format);
+    } catch (DigestFailed e) {
+      throw e.getCause();
+    }
+  }
+
+  private ImportSummary importOrFail(Path file, String source, String format)
+      throws UnreadableFileException {
     long size = checkFile(file);
     SettlementFileParser parser =
         fixedParser != null
@@ -165,96 +179,118 @@ public final class SettlementImporter {
             : format != null
                 ? SettlementFormats.parser(format)
                 : SettlementFormats.detect(head(file));
-    // the marker topic is read while the file is read and hashed
-    MarkerRead markerRead = new MarkerRead(markers, ImportMarkers.key(source, parser.format(), ""));
+    // the marker topic is read while the file is read, hashed and parsed
+    Background<ToLongFunction<String>> markerRead =
+        new Background<>(
+            "settlement-marker-read",
+            cancelled ->
+                markers.committedEntriesByKey(ImportMarkers.key(source, parser.format(), "")));
     String fileName = String.valueOf(file.getFileName());
-    Publisher publisher;
     if (parser instanceof StreamingSettlementParser streaming) {
       if (size > MAX_STREAMED_FILE_BYTES) {
         throw new UnreadableFileException(
             file + " is too large: " + size + " bytes, limit " + MAX_STREAMED_FILE_BYTES);
       }
-      String fileId = hash(file);
-      if (size <= oneTransactionMaxBytes) {
-        try {
-          return importInOneTransaction(
-              file, fileName, source, streaming, fileId, size, markerRead);
-        } catch (SpoolInstead e) {
-          // a statement's proof failed: aborted, nothing visible; read it again through the spool,
-          // which flags that statement's records
-        }
-      }
-      publisher = new Publisher(fileName, source, parser.format(), fileId, size, false, markerRead);
-      Path spoolFile = null;
+      // hashed beside the parse: the id is needed only when the first entry is encoded
+      Background<String> fileId =
+          new Background<>("settlement-file-hash", cancelled -> hash(file, cancelled));
       try {
-        spoolFile = Files.createTempFile(SPOOL_PREFIX, ".spool");
-        try (CountingInputStream in = new CountingInputStream(open(file));
-            DataOutputStream spool =
-                new DataOutputStream(
-                    new BufferedOutputStream(
-                        Files.newOutputStream(spoolFile), READ_BUFFER_BYTES))) {
-          publisher.bytesRead = in::count;
-          try (SpoolWriter writer = new SpoolWriter(publisher, spool)) {
-            publisher.spoolWriter = writer;
-            streaming.parse(in, source, fileId, publisher);
-            writer.finish();
-          } finally {
-            publisher.spoolWriter = null;
+        if (size <= oneTransactionMaxBytes) {
+          try {
+            return importInOneTransaction(
+                file, fileName, source, streaming, fileId, size, markerRead);
+          } catch (SpoolInstead e) {
+            // a statement's proof failed: aborted, nothing visible; read it again through the
+            // spool, which flags that statement's records
           }
         }
-        publisher.replay(spoolFile);
-        publisher.finish();
-      } catch (IOException e) {
-        publisher.abandon();
-        throw cannotRead(file, e);
-      } catch (UnreadableFileException | RuntimeException e) {
-        publisher.abandon();
-        throw e;
+        return importThroughSpool(file, fileName, source, streaming, fileId, size, markerRead);
       } finally {
-        deleteQuietly(spoolFile);
-      }
-    } else {
-      if (size > SettleflowCsvParser.MAX_FILE_BYTES) {
-        throw new UnreadableFileException(
-            file
-                + " is too large: "
-                + size
-                + " bytes, limit "
-                + SettleflowCsvParser.MAX_FILE_BYTES);
-      }
-      byte[] content = readAll(file);
-      String fileId = SettlementIds.fileId(content);
-      publisher =
-          new Publisher(
-              fileName,
-              source,
-              parser.format(),
-              fileId,
-              size,
-              size <= oneTransactionMaxBytes,
-              markerRead);
-      publisher.bytesRead = () -> content.length; // read whole before the first entry
-      try {
-        // sends while later lines parse; whole-file checks come before the first line
-        if (publisher.oneTransaction) {
-          // encoded and sent on a second thread, while this one hands lines on in file order
-          try (DirectSender sender = new DirectSender(publisher)) {
-            publisher.directSender = sender;
-            parser.parse(content, source, fileId, publisher);
-            sender.finish();
-          } finally {
-            publisher.directSender = null;
-          }
-        } else {
-          parser.parse(content, source, fileId, publisher);
-        }
-        publisher.finish();
-      } catch (UnreadableFileException | RuntimeException e) {
-        publisher.abandon();
-        throw e;
+        fileId.cancel(); // done, or failed: nobody waits for the hash any more
       }
     }
-    return publisher.tally.summary(file.toString(), source, parser.format(), publisher.fileId);
+    if (size > SettleflowCsvParser.MAX_FILE_BYTES) {
+      throw new UnreadableFileException(
+          file + " is too large: " + size + " bytes, limit " + SettleflowCsvParser.MAX_FILE_BYTES);
+    }
+    byte[] content = readAll(file);
+    Background<String> fileId =
+        new Background<>("settlement-file-hash", cancelled -> SettlementIds.fileId(content));
+    Publisher publisher =
+        new Publisher(
+            fileName,
+            source,
+            parser.format(),
+            fileId,
+            size,
+            size <= oneTransactionMaxBytes,
+            markerRead);
+    publisher.bytesRead = () -> content.length; // read whole before the first entry
+    try {
+      // sends while later lines parse; whole-file checks come before the first line
+      if (publisher.oneTransaction) {
+        // encoded and sent on a second thread, while this one hands lines on in file order
+        try (DirectSender sender = new DirectSender(publisher)) {
+          publisher.directSender = sender;
+          parser.parse(content, source, FILE_ID_PENDING, publisher);
+          sender.finish();
+        } finally {
+          publisher.directSender = null;
+        }
+      } else {
+        parser.parse(content, source, FILE_ID_PENDING, publisher);
+      }
+      publisher.finish();
+    } catch (UnreadableFileException | RuntimeException e) {
+      publisher.abandon();
+      throw e;
+    }
+    return publisher.tally.summary(file.toString(), source, parser.format(), publisher.fileId());
+  }
+
+  /**
+   * A streamed file parsed whole into a spool file first (too large for one transaction, or a
+   * statement's proof failed), then sent in chunks.
+   */
+  private ImportSummary importThroughSpool(
+      Path file,
+      String fileName,
+      String source,
+      StreamingSettlementParser streaming,
+      Background<String> fileId,
+      long size,
+      Background<ToLongFunction<String>> markerRead)
+      throws UnreadableFileException {
+    Publisher publisher =
+        new Publisher(fileName, source, streaming.format(), fileId, size, false, markerRead);
+    Path spoolFile = null;
+    try {
+      spoolFile = Files.createTempFile(SPOOL_PREFIX, ".spool");
+      try (CountingInputStream in = new CountingInputStream(open(file));
+          DataOutputStream spool =
+              new DataOutputStream(
+                  new BufferedOutputStream(Files.newOutputStream(spoolFile), READ_BUFFER_BYTES))) {
+        publisher.bytesRead = in::count;
+        try (SpoolWriter writer = new SpoolWriter(publisher, spool)) {
+          publisher.spoolWriter = writer;
+          streaming.parse(in, source, FILE_ID_PENDING, publisher);
+          writer.finish();
+        } finally {
+          publisher.spoolWriter = null;
+        }
+      }
+      publisher.replay(spoolFile);
+      publisher.finish();
+    } catch (IOException e) {
+      publisher.abandon();
+      throw cannotRead(file, e);
+    } catch (UnreadableFileException | RuntimeException e) {
+      publisher.abandon();
+      throw e;
+    } finally {
+      deleteQuietly(spoolFile);
+    }
+    return publisher.tally.summary(file.toString(), source, streaming.format(), publisher.fileId());
   }
 
   /**
@@ -274,9 +310,9 @@ public final class SettlementImporter {
       String fileName,
       String source,
       StreamingSettlementParser streaming,
-      String fileId,
+      Background<String> fileId,
       long size,
-      MarkerRead markerRead)
+      Background<ToLongFunction<String>> markerRead)
       throws UnreadableFileException {
     Publisher publisher =
         new Publisher(fileName, source, streaming.format(), fileId, size, true, markerRead);
@@ -284,7 +320,7 @@ public final class SettlementImporter {
       publisher.bytesRead = in::count;
       try (DirectSender sender = new DirectSender(publisher)) {
         publisher.directSender = sender;
-        streaming.parse(in, source, fileId, publisher);
+        streaming.parse(in, source, FILE_ID_PENDING, publisher);
         sender.finish();
       } finally {
         publisher.directSender = null;
@@ -297,23 +333,47 @@ public final class SettlementImporter {
       publisher.abandon();
       throw e;
     }
-    return publisher.tally.summary(file.toString(), source, streaming.format(), fileId);
+    return publisher.tally.summary(file.toString(), source, streaming.format(), publisher.fileId());
   }
 
-  /** SHA-256 of the file, read as a stream (a cheap pass: no parsing). */
-  private static String hash(Path file) throws UnreadableFileException {
+  /**
+   * SHA-256 of the file, read as a stream (a cheap pass: no parsing; ≈ 60 ms for 72 MiB, run beside
+   * the parse). Null when cancelled: nobody asks for the value then.
+   */
+  private static String hash(Path file, BooleanSupplier cancelled) {
     MessageDigest sha;
     try {
       sha = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e); // every Java platform ships SHA-256
     }
-    try (InputStream in = new DigestInputStream(open(file), sha)) {
-      in.transferTo(OutputStream.nullOutputStream());
+    byte[] buffer = new byte[READ_BUFFER_BYTES];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        if (cancelled.getAsBoolean()) {
+          return null;
+        }
+        sha.update(buffer, 0, n);
+      }
     } catch (IOException e) {
-      throw cannotRead(file, e);
+      throw new DigestFailed(cannotRead(file, e));
     }
     return HexFormat.of().formatHex(sha.digest());
+  }
+
+  /**
+   * The file could not be read for its digest (on the hashing thread): thrown through the import's
+   * threads as it is and out of {@link #importFile} as its {@link UnreadableFileException}.
+   */
+  private static final class DigestFailed extends RuntimeException {
+    DigestFailed(UnreadableFileException cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+
+    @Override
+    public synchronized UnreadableFileException getCause() {
+      return (UnreadableFileException) super.getCause();
+    }
   }
 
   private static void deleteQuietly(Path spoolFile) {
@@ -342,14 +402,18 @@ public final class SettlementImporter {
     final String fileName;
     final String source;
     final String format;
-    final String fileId;
-    final String markerKey;
     final long totalBytes;
+
+    /** The file's id (its digest), computed beside the parse; see {@link #fileId()}. */
+    private final Background<String> fileIdTask;
+
+    private String fileId;
+    private String markerKey;
 
     /** Entries an earlier import committed (the first this many are skipped); -1 until read. */
     private long alreadyCommitted = -1;
 
-    private final MarkerRead markerRead;
+    private final Background<ToLongFunction<String>> markerRead;
 
     java.util.function.LongSupplier bytesRead = () -> 0;
 
@@ -378,28 +442,46 @@ public final class SettlementImporter {
         String fileName,
         String source,
         String format,
-        String fileId,
+        Background<String> fileIdTask,
         long totalBytes,
         boolean oneTransaction,
-        MarkerRead markerRead) {
+        Background<ToLongFunction<String>> markerRead) {
       this.oneTransaction = oneTransaction;
       this.markerRead = markerRead;
       this.fileName = fileName;
       this.source = source;
       this.format = format;
-      this.fileId = fileId;
+      this.fileIdTask = fileIdTask;
       this.totalBytes = totalBytes;
-      this.markerKey = ImportMarkers.key(source, format, fileId);
     }
 
     /**
-     * Waits for the marker read at the first entry, so it overlaps reading and hashing the file.
+     * The file's id; the first call (when the first entry is encoded, or is checked against the
+     * markers) waits for the hash, which runs beside the parse. On the sending thread, or after it.
+     */
+    String fileId() {
+      if (fileId == null) {
+        fileId = fileIdTask.join();
+        markerKey = ImportMarkers.key(source, format, fileId);
+      }
+      return fileId;
+    }
+
+    private String markerKey() {
+      fileId();
+      return markerKey;
+    }
+
+    /**
+     * Entries an earlier import committed; the first call waits for the marker read and the hash,
+     * which run while the file is parsed. On the sending thread, or after it.
      */
     long alreadyCommitted() {
       if (alreadyCommitted < 0) {
         alreadyCommitted =
             Math.max(
-                markerRead.committedEntries(markerKey), committedHere.getOrDefault(markerKey, 0L));
+                markerRead.join().applyAsLong(markerKey()),
+                committedHere.getOrDefault(markerKey(), 0L));
       }
       return alreadyCommitted;
     }
@@ -407,32 +489,47 @@ public final class SettlementImporter {
     @Override
     public void accept(ParsedLine line) {
       position++;
-      if (position <= alreadyCommitted()) {
-        tally.skip(line);
-        progressAt(position, bytesRead.getAsLong());
+      if (directSender != null) {
+        // skipped or sent on the sender's thread: the parse does not wait for the markers
+        directSender.add(line, position, bytesRead.getAsLong());
         return;
       }
-      tally.accept(line);
+      if (skipped(line, position, bytesRead.getAsLong())) {
+        return;
+      }
       if (spoolWriter != null) {
         // the statement still open: records never sit between statements
         spoolWriter.add(line, statementsEnded + 1, bytesRead.getAsLong());
         return;
       }
-      if (directSender != null) {
-        directSender.add(line, bytesRead.getAsLong());
-        return;
-      }
-      sendAndCommit(toProducerRecord(line, fileName, fileId, source), bytesRead.getAsLong());
+      sendAndCommit(toProducerRecord(line, fileName, fileId(), source), bytesRead.getAsLong());
     }
 
-    ProducerRecord<String, byte[]> toProducerRecordOf(ParsedLine line) {
-      return toProducerRecord(line, fileName, fileId, source);
+    /**
+     * Counts the entry at {@code at} (1-based, in file order): true when an earlier import
+     * committed it (skipped), false when this import takes it.
+     */
+    private boolean skipped(ParsedLine line, long at, long offset) {
+      if (at <= alreadyCommitted()) {
+        tally.skip(line);
+        progressAt(at, offset);
+        return true;
+      }
+      tally.accept(line);
+      return false;
+    }
+
+    /** One entry on the direct sender's thread: skipped, or encoded and sent. */
+    void sendDirect(ParsedLine line, long at, long offset) {
+      if (!skipped(line, at, offset)) {
+        sendEntry(toProducerRecord(line, fileName, fileId(), source), false, offset);
+      }
     }
 
     /** Encodes one entry and appends it to the spool (on the spool writer's thread). */
     void spool(DataOutputStream spool, ParsedLine line, int statement, long offset)
         throws IOException {
-      ProducerRecord<String, byte[]> record = toProducerRecord(line, fileName, fileId, source);
+      ProducerRecord<String, byte[]> record = toProducerRecord(line, fileName, fileId(), source);
       spool.writeBoolean(line instanceof ParsedRecord);
       spool.writeInt(statement);
       spool.writeLong(offset);
@@ -538,16 +635,16 @@ public final class SettlementImporter {
             producer.send(
                 new ProducerRecord<>(
                     Topics.SETTLEMENTS_IMPORTS,
-                    markerKey,
+                    markerKey(),
                     ImportMarkers.value(
-                        fileName, source, format, fileId, alreadyCommitted() + sent, done)));
+                        fileName, source, format, fileId(), alreadyCommitted() + sent, done)));
         producer.commitTransaction();
       } catch (KafkaException e) {
         throw failed(e);
       }
       inTransaction = 0;
       published = true;
-      committedHere.merge(markerKey, alreadyCommitted() + sent, Math::max);
+      committedHere.merge(markerKey(), alreadyCommitted() + sent, Math::max);
       Exception error = failure.get();
       if (error != null) {
         throw failed(error);
@@ -562,9 +659,9 @@ public final class SettlementImporter {
         send(
             new ProducerRecord<>(
                 Topics.SETTLEMENTS_IMPORTS,
-                markerKey,
+                markerKey(),
                 ImportMarkers.value(
-                    fileName, source, format, fileId, alreadyCommitted() + sent, true)));
+                    fileName, source, format, fileId(), alreadyCommitted() + sent, true)));
         inTransaction = 0;
         try {
           producer.commitTransaction();
@@ -604,45 +701,6 @@ public final class SettlementImporter {
   }
 
   /**
-   * Reads the import markers of one source and format on its own thread, while the file is read and
-   * hashed; the first entry waits for it.
-   */
-  private static final class MarkerRead {
-    private final CompletableFuture<ToLongFunction<String>> result = new CompletableFuture<>();
-
-    MarkerRead(ImportMarkers markers, String keyPrefix) {
-      Thread thread =
-          new Thread(
-              () -> {
-                try {
-                  result.complete(markers.committedEntriesByKey(keyPrefix));
-                } catch (RuntimeException e) {
-                  result.completeExceptionally(e);
-                } finally {
-                  if (!result.isDone()) {
-                    result.completeExceptionally(
-                        new IllegalStateException("reading the import markers stopped"));
-                  }
-                }
-              },
-              "settlement-marker-read");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    long committedEntries(String key) {
-      try {
-        return result.join().applyAsLong(key);
-      } catch (CompletionException e) {
-        if (e.getCause() instanceof RuntimeException r) {
-          throw r;
-        }
-        throw e;
-      }
-    }
-  }
-
-  /**
    * A one-transaction import of a streamed file met a statement whose balance proof failed: its
    * records went out unflagged, so the transaction is aborted and the file sent through the spool.
    */
@@ -659,7 +717,7 @@ public final class SettlementImporter {
    * {@link #finish}.
    */
   private static final class DirectSender implements AutoCloseable {
-    private record Entry(ParsedLine line, long offset) {}
+    private record Entry(ParsedLine line, long position, long offset) {}
 
     private final Handoff<Entry> handoff;
 
@@ -667,13 +725,11 @@ public final class SettlementImporter {
       handoff =
           new Handoff<>(
               "settlement-direct-sender",
-              entry ->
-                  publisher.sendEntry(
-                      publisher.toProducerRecordOf(entry.line()), false, entry.offset()));
+              entry -> publisher.sendDirect(entry.line(), entry.position(), entry.offset()));
     }
 
-    void add(ParsedLine line, long offset) {
-      if (!handoff.add(new Entry(line, offset))) {
+    void add(ParsedLine line, long position, long offset) {
+      if (!handoff.add(new Entry(line, position, offset))) {
         throw Handoff.rethrow(handoff.failure());
       }
     }
@@ -743,6 +799,7 @@ public final class SettlementImporter {
       ParsedLine line, String fileName, String fileId, String source) {
     if (line instanceof ParsedRecord parsedRecord) {
       SettlementRecord record = parsedRecord.record();
+      record.setFileId(fileId); // the parser had FILE_ID_PENDING: the hash ran beside it
       return new ProducerRecord<>(
           Topics.SETTLEMENTS_RAW,
           record.getSettlementId(),

@@ -43,6 +43,9 @@ class SettlementImporterIT {
   static SchemaRegistryServer registry;
   static Producer<String, byte[]> producer;
 
+  /** One marker reader for the class, as one import run keeps one for all its files. */
+  static KafkaImportMarkers markers;
+
   @BeforeAll
   static void start() {
     broker = KafkaBroker.start(dir.resolve("kafka"), 0, 0, "384m");
@@ -52,17 +55,21 @@ class SettlementImporterIT {
         Set.of(Topics.SETTLEMENTS_IMPORTS));
     registry = SchemaRegistryServer.start(dir.resolve("registry"), 0, false);
     producer = SettlementProducers.createTransactional(broker.bootstrapServers(), "it-shared");
+    markers = new KafkaImportMarkers(broker.bootstrapServers());
   }
 
   static SettlementImporter importer(Producer<String, byte[]> producer) {
     return new SettlementImporter(
         producer,
         new ConfluentWireFormat(new ConfluentRegistryClient(registry.confluentUrl())),
-        new KafkaImportMarkers(broker.bootstrapServers()));
+        markers);
   }
 
   @AfterAll
   static void stop() {
+    if (markers != null) {
+      markers.close();
+    }
     if (producer != null) {
       producer.close(Duration.ofSeconds(10));
     }
@@ -161,6 +168,27 @@ class SettlementImporterIT {
   }
 
   @Test
+  void theMarkerReaderKeptBetweenFilesSeesMarkersCommittedSinceItsLastRead() throws Exception {
+    Path file = copyFixture("bai2/two-accounts.txt", "kept-reader.bai2");
+    String key =
+        ImportMarkers.key(
+            "kept-bank", Bai2Parser.FORMAT, SettlementIds.fileId(Files.readAllBytes(file)));
+    assertThat(markers.committedEntries(key)).isZero();
+
+    assertThat(importer(producer).importFile(file, "kept-bank").published()).isEqualTo(7);
+
+    // the same consumer reads the topic again, to its new end (the commit markers land on the
+    // partitions shortly after commitTransaction returns)
+    await()
+        .atMost(READ_TIMEOUT)
+        .untilAsserted(() -> assertThat(markers.committedEntries(key)).isEqualTo(7));
+    // a new importer knows nothing it committed itself: it skips the file by the markers alone
+    ImportSummary again = importer(producer).importFile(file, "kept-bank");
+    assertThat(again.skipped()).isEqualTo(7);
+    assertThat(again.published()).isZero();
+  }
+
+  @Test
   void anImportThatDiedMidFileResumesAfterItsLastCommittedChunkWithoutDuplicates()
       throws Exception {
     Path file = copyFixture("bai2/two-accounts.txt", "crash.bai2");
@@ -187,8 +215,7 @@ class SettlementImporterIT {
         };
     dying.initTransactions();
     SettlementImporter crashing =
-        new SettlementImporter(
-            dying, wire, new KafkaImportMarkers(broker.bootstrapServers()), new Bai2Parser(), 2, 0);
+        new SettlementImporter(dying, wire, markers, new Bai2Parser(), 2, 0);
     try {
       org.assertj.core.api.Assertions.assertThatThrownBy(
               () -> crashing.importFile(file, "crash-bank"))

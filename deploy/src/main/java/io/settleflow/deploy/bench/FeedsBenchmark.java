@@ -217,7 +217,10 @@ public final class FeedsBenchmark {
     Path files = Files.createDirectories(runDir.resolve("files"));
     try (KafkaBroker broker = KafkaBroker.start(runDir.resolve("kafka"), 0, 0, "384m");
         SchemaRegistryServer registry =
-            SchemaRegistryServer.start(runDir.resolve("registry"), 0, false)) {
+            SchemaRegistryServer.start(runDir.resolve("registry"), 0, false);
+        // one marker reader for every import, as `settlements import` keeps one for all its files
+        // (its connection is made once, like each slice's producer, before any clock starts)
+        KafkaImportMarkers markers = new KafkaImportMarkers(broker.bootstrapServers())) {
       broker.createTopics(
           List.of(Topics.SETTLEMENTS_RAW, Topics.SETTLEMENTS_REJECTED, Topics.SETTLEMENTS_IMPORTS),
           TOPIC_PARTITIONS,
@@ -238,7 +241,14 @@ public final class FeedsBenchmark {
           generate(files.resolve("bench-10x.bai2"), n * HEAP_FACTOR, FeedFiles::writeBai2);
 
       for (int round = 1; round <= options.warmupRounds(); round++) {
-        round(bootstrap, wire, inputs, "warm-up round " + round, "bench-warmup" + round, null);
+        round(
+            bootstrap,
+            markers,
+            wire,
+            inputs,
+            "warm-up round " + round,
+            "bench-warmup" + round,
+            null);
       }
       Slices floor = new Slices();
       Map<Format, Slices> importer = new EnumMap<>(Format.class);
@@ -249,6 +259,7 @@ public final class FeedsBenchmark {
       for (int round = 1; round <= options.rounds(); round++) {
         round(
             bootstrap,
+            markers,
             wire,
             inputs,
             "round " + round + "/" + options.rounds(),
@@ -285,8 +296,9 @@ public final class FeedsBenchmark {
           loadAfter);
 
       Path bai2 = inputs.get(Format.BAI2);
-      long heap1x = peakHeap(bootstrap, wire, bai2, "bench-heap-1x", n);
-      long heap10x = peakHeap(bootstrap, wire, bai2Large, "bench-heap-10x", n * HEAP_FACTOR);
+      long heap1x = peakHeap(bootstrap, markers, wire, bai2, "bench-heap-1x", n);
+      long heap10x =
+          peakHeap(bootstrap, markers, wire, bai2Large, "bench-heap-10x", n * HEAP_FACTOR);
       out.printf(
           "bench feeds: peak live heap, BAI2 %,d entries: %.1f MiB; %,d entries: %.1f MiB%n",
           n, heap1x / 1048576.0, n * HEAP_FACTOR, heap10x / 1048576.0);
@@ -313,6 +325,7 @@ public final class FeedsBenchmark {
    */
   private void round(
       String bootstrap,
+      KafkaImportMarkers markers,
       ConfluentWireFormat wire,
       Map<Format, Path> inputs,
       String name,
@@ -324,7 +337,7 @@ public final class FeedsBenchmark {
     for (Format f : Format.values()) {
       Slice floorSlice = floor(bootstrap, wire, sourcePrefix + "-floor-" + f.key, n);
       Slice importSlice =
-          timedImport(bootstrap, wire, inputs.get(f), sourcePrefix + "-" + f.key, n);
+          timedImport(bootstrap, markers, wire, inputs.get(f), sourcePrefix + "-" + f.key, n);
       pairs.add(
           String.format(
               Locale.ROOT,
@@ -400,7 +413,12 @@ public final class FeedsBenchmark {
   }
 
   private static Slice timedImport(
-      String bootstrap, ConfluentWireFormat wire, Path file, String source, long n)
+      String bootstrap,
+      KafkaImportMarkers markers,
+      ConfluentWireFormat wire,
+      Path file,
+      String source,
+      long n)
       throws UnreadableFileException {
     ImportSummary summary;
     long nanos;
@@ -409,8 +427,7 @@ public final class FeedsBenchmark {
     // importer's time includes reading the marker topic, hashing, parsing and the commit.
     try (Producer<String, byte[]> producer =
         SettlementProducers.createTransactional(bootstrap, source)) {
-      SettlementImporter importer =
-          new SettlementImporter(producer, wire, new KafkaImportMarkers(bootstrap));
+      SettlementImporter importer = new SettlementImporter(producer, wire, markers);
       System.gc(); // the previous slice's garbage is not this slice's cost
       cpu = processCpuNanos();
       long start = System.nanoTime();
@@ -427,7 +444,12 @@ public final class FeedsBenchmark {
 
   /** Imports the file while sampling the live heap; the largest sample in bytes. */
   private static long peakHeap(
-      String bootstrap, ConfluentWireFormat wire, Path file, String source, long fileEntries)
+      String bootstrap,
+      KafkaImportMarkers markers,
+      ConfluentWireFormat wire,
+      Path file,
+      String source,
+      long fileEntries)
       throws UnreadableFileException {
     // the callback hears every PROGRESS_EVERY_ENTRIES entries: sample at multiples of that
     long every = SettlementImporter.PROGRESS_EVERY_ENTRIES;
@@ -435,6 +457,7 @@ public final class FeedsBenchmark {
     long[] peak = {liveHeap()};
     importFile(
         bootstrap,
+        markers,
         wire,
         file,
         source,
@@ -453,11 +476,16 @@ public final class FeedsBenchmark {
   }
 
   private static ImportSummary importFile(
-      String bootstrap, ConfluentWireFormat wire, Path file, String source, ImportProgress progress)
+      String bootstrap,
+      KafkaImportMarkers markers,
+      ConfluentWireFormat wire,
+      Path file,
+      String source,
+      ImportProgress progress)
       throws UnreadableFileException {
     try (Producer<String, byte[]> producer =
         SettlementProducers.createTransactional(bootstrap, source)) {
-      return new SettlementImporter(producer, wire, new KafkaImportMarkers(bootstrap))
+      return new SettlementImporter(producer, wire, markers)
           .withProgress(progress)
           .importFile(file, source);
     }

@@ -477,10 +477,9 @@ public final class ChaosRun {
         new ConfluentWireFormat(new ConfluentRegistryClient(stack.endpoints().registryUrl()));
     ImportSummary summary;
     try (Producer<String, byte[]> producer =
-        SettlementProducers.createTransactional(bootstrap, "chaos-processor")) {
-      summary =
-          new SettlementImporter(producer, wire, new KafkaImportMarkers(bootstrap))
-              .importFile(file, "chaos-processor");
+            SettlementProducers.createTransactional(bootstrap, "chaos-processor");
+        KafkaImportMarkers markers = new KafkaImportMarkers(bootstrap)) {
+      summary = new SettlementImporter(producer, wire, markers).importFile(file, "chaos-processor");
     } catch (UnreadableFileException e) {
       throw new IllegalStateException(
           "the chaos settlement file was refused: " + e.getMessage(), e);

@@ -192,10 +192,9 @@ public final class Demo {
   private ImportSummary importFile(String bootstrap, ConfluentWireFormat wire, Path file) {
     ImportSummary summary;
     try (Producer<String, byte[]> producer =
-        SettlementProducers.createTransactional(bootstrap, "demo-processor")) {
-      summary =
-          new SettlementImporter(producer, wire, new KafkaImportMarkers(bootstrap))
-              .importFile(file, "demo-processor");
+            SettlementProducers.createTransactional(bootstrap, "demo-processor");
+        KafkaImportMarkers markers = new KafkaImportMarkers(bootstrap)) {
+      summary = new SettlementImporter(producer, wire, markers).importFile(file, "demo-processor");
     } catch (UnreadableFileException e) {
       throw new IllegalStateException(
           "the demo's own settlement file was refused: " + e.getMessage(), e);
