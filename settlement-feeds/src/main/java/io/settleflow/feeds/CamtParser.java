@@ -808,16 +808,29 @@ public final class CamtParser implements StreamingSettlementParser {
 
   /** End-to-end id, else creditor reference, else the first unstructured remittance line. */
   static String paymentReference(XmlElement detail) {
-    for (String path : List.of("Refs/EndToEndId", "RmtInf/Strd/CdtrRefInf/Ref", "RmtInf/Ustrd")) {
+    for (String path : PAYMENT_REFERENCE_PATHS) {
       String text = detail.text(path);
       if (!text.isEmpty()
           && !text.equals(NOT_PROVIDED)
           && text.length() <= SettleflowCsvParser.MAX_ID_CHARS
-          && text.chars().noneMatch(Character::isISOControl)) {
+          && !hasControlCharacter(text)) {
         return text;
       }
     }
     return null;
+  }
+
+  private static final List<String> PAYMENT_REFERENCE_PATHS =
+      List.of("Refs/EndToEndId", "RmtInf/Strd/CdtrRefInf/Ref", "RmtInf/Ustrd");
+
+  /** A loop, not {@code chars().noneMatch}: this runs for every entry, and the stream allocated. */
+  private static boolean hasControlCharacter(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      if (Character.isISOControl(text.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A batch entry's reference when all its transactions share one, else none. */
