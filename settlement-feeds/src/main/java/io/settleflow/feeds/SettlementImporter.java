@@ -197,14 +197,14 @@ public final class SettlementImporter {
       try {
         if (size <= oneTransactionMaxBytes) {
           try {
-            return importInOneTransaction(
-                file, fileName, source, streaming, fileId, size, markerRead);
+            return importStreamed(
+                file, fileName, source, streaming, fileId, size, markerRead, true);
           } catch (SpoolInstead e) {
             // a statement's proof failed: aborted, nothing visible; read it again through the
             // spool, which flags that statement's records
           }
         }
-        return importThroughSpool(file, fileName, source, streaming, fileId, size, markerRead);
+        return importStreamed(file, fileName, source, streaming, fileId, size, markerRead, false);
       } finally {
         fileId.cancel(); // done, or failed: nobody waits for the hash any more
       }
@@ -249,37 +249,63 @@ public final class SettlementImporter {
   }
 
   /**
-   * A streamed file parsed whole into a spool file first (too large for one transaction, or a
-   * statement's proof failed), then sent in chunks.
+   * A streamed file, in one of two ways. In one transaction ({@code oneTransaction}): entries are
+   * encoded and sent on a second thread while the parser reads on; the transaction commits (with
+   * the done marker) only when the whole file parsed, and aborts otherwise, so a malformed file
+   * leaves nothing a read_committed reader sees. A statement whose balance proof fails aborts it
+   * too ({@link SpoolInstead}): its records were sent unflagged before the proof was known.
+   * Otherwise (too large for one transaction, or a statement's proof failed) the file is parsed
+   * whole into a spool file first, which is then sent in chunks, failed statements' records
+   * flagged.
+   *
+   * <p>Entries used to be held back, encoded, until their statement's proof was known (up to 32
+   * MiB, else the spool): {@code bench feeds} (2026-11-26, idle, 200,000 entries in statements of
+   * 10,000) measured 6.3 against 7.1 µs of CPU per camt.053 entry and 3.8 against 4.6 per BAI2
+   * entry without the hold, for files whose statements prove, which is what banks send.
    */
-  private ImportSummary importThroughSpool(
+  private ImportSummary importStreamed(
       Path file,
       String fileName,
       String source,
       StreamingSettlementParser streaming,
       Background<String> fileId,
       long size,
-      Background<ToLongFunction<String>> markerRead)
+      Background<ToLongFunction<String>> markerRead,
+      boolean oneTransaction)
       throws UnreadableFileException {
     Publisher publisher =
-        new Publisher(fileName, source, streaming.format(), fileId, size, false, markerRead);
+        new Publisher(
+            fileName, source, streaming.format(), fileId, size, oneTransaction, markerRead);
     Path spoolFile = null;
     try {
-      spoolFile = Files.createTempFile(SPOOL_PREFIX, ".spool");
-      try (CountingInputStream in = new CountingInputStream(open(file));
-          DataOutputStream spool =
-              new DataOutputStream(
-                  new BufferedOutputStream(Files.newOutputStream(spoolFile), READ_BUFFER_BYTES))) {
+      try (CountingInputStream in = new CountingInputStream(open(file))) {
         publisher.bytesRead = in::count;
-        try (SpoolWriter writer = new SpoolWriter(publisher, spool)) {
-          publisher.spoolWriter = writer;
-          streaming.parse(in, source, FILE_ID_PENDING, publisher);
-          writer.finish();
-        } finally {
-          publisher.spoolWriter = null;
+        if (oneTransaction) {
+          try (DirectSender sender = new DirectSender(publisher)) {
+            publisher.directSender = sender;
+            streaming.parse(in, source, FILE_ID_PENDING, publisher);
+            sender.finish();
+          } finally {
+            publisher.directSender = null;
+          }
+        } else {
+          spoolFile = Files.createTempFile(SPOOL_PREFIX, ".spool");
+          try (DataOutputStream spool =
+                  new DataOutputStream(
+                      new BufferedOutputStream(
+                          Files.newOutputStream(spoolFile), READ_BUFFER_BYTES));
+              SpoolWriter writer = new SpoolWriter(publisher, spool)) {
+            publisher.spoolWriter = writer;
+            streaming.parse(in, source, FILE_ID_PENDING, publisher);
+            writer.finish();
+          } finally {
+            publisher.spoolWriter = null;
+          }
         }
       }
-      publisher.replay(spoolFile);
+      if (spoolFile != null) {
+        publisher.replay(spoolFile);
+      }
       publisher.finish();
     } catch (IOException e) {
       publisher.abandon();
@@ -289,49 +315,6 @@ public final class SettlementImporter {
       throw e;
     } finally {
       deleteQuietly(spoolFile);
-    }
-    return publisher.tally.summary(file.toString(), source, streaming.format(), publisher.fileId());
-  }
-
-  /**
-   * A streamed file in one transaction: entries are encoded and sent on a second thread while the
-   * parser reads on; the transaction commits (with the done marker) only when the whole file
-   * parsed, and aborts otherwise, so a malformed file leaves nothing a read_committed reader sees.
-   * A statement whose balance proof fails aborts it too ({@link SpoolInstead}): its records were
-   * sent unflagged before the proof was known.
-   *
-   * <p>Entries used to be held back, encoded, until their statement's proof was known (up to 32
-   * MiB, else the spool): {@code bench feeds} (2026-11-26, idle, 200,000 entries in statements of
-   * 10,000) measured 6.3 against 7.1 µs of CPU per camt.053 entry and 3.8 against 4.6 per BAI2
-   * entry without the hold, for files whose statements prove, which is what banks send.
-   */
-  private ImportSummary importInOneTransaction(
-      Path file,
-      String fileName,
-      String source,
-      StreamingSettlementParser streaming,
-      Background<String> fileId,
-      long size,
-      Background<ToLongFunction<String>> markerRead)
-      throws UnreadableFileException {
-    Publisher publisher =
-        new Publisher(fileName, source, streaming.format(), fileId, size, true, markerRead);
-    try (CountingInputStream in = new CountingInputStream(open(file))) {
-      publisher.bytesRead = in::count;
-      try (DirectSender sender = new DirectSender(publisher)) {
-        publisher.directSender = sender;
-        streaming.parse(in, source, FILE_ID_PENDING, publisher);
-        sender.finish();
-      } finally {
-        publisher.directSender = null;
-      }
-      publisher.finish();
-    } catch (IOException e) {
-      publisher.abandon();
-      throw cannotRead(file, e);
-    } catch (UnreadableFileException | RuntimeException e) {
-      publisher.abandon();
-      throw e;
     }
     return publisher.tally.summary(file.toString(), source, streaming.format(), publisher.fileId());
   }
