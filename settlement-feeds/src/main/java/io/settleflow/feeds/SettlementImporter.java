@@ -390,8 +390,13 @@ public final class SettlementImporter {
     /** The file's id (its digest), computed beside the parse; see {@link #fileId()}. */
     private final Background<String> fileIdTask;
 
-    private String fileId;
-    private String markerKey;
+    /**
+     * The id and the marker key together, set once both are known: the spool writer's thread and
+     * the parsing thread may both ask first, and neither may see one without the other.
+     */
+    private volatile Identity identity;
+
+    private record Identity(String fileId, String markerKey) {}
 
     /** Entries an earlier import committed (the first this many are skipped); -1 until read. */
     private long alreadyCommitted = -1;
@@ -443,16 +448,21 @@ public final class SettlementImporter {
      * markers) waits for the hash, which runs beside the parse. On the sending thread, or after it.
      */
     String fileId() {
-      if (fileId == null) {
-        fileId = fileIdTask.join();
-        markerKey = ImportMarkers.key(source, format, fileId);
-      }
-      return fileId;
+      return identity().fileId();
     }
 
     private String markerKey() {
-      fileId();
-      return markerKey;
+      return identity().markerKey();
+    }
+
+    private Identity identity() {
+      Identity known = identity;
+      if (known == null) {
+        String fileId = fileIdTask.join();
+        known = new Identity(fileId, ImportMarkers.key(source, format, fileId));
+        identity = known; // two threads may both get here: they make equal values
+      }
+      return known;
     }
 
     /**
