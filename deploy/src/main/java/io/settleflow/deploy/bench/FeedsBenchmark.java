@@ -219,7 +219,7 @@ public final class FeedsBenchmark {
         SchemaRegistryServer registry =
             SchemaRegistryServer.start(runDir.resolve("registry"), 0, false);
         // one marker reader for every import, as `settlements import` keeps one for all its files
-        // (its connection is made once, like each slice's producer, before any clock starts)
+        // (its consumer connects once, in the first warm-up import; each read is still timed)
         KafkaImportMarkers markers = new KafkaImportMarkers(broker.bootstrapServers())) {
       broker.createTopics(
           List.of(Topics.SETTLEMENTS_RAW, Topics.SETTLEMENTS_REJECTED, Topics.SETTLEMENTS_IMPORTS),
