@@ -445,7 +445,8 @@ public final class SettlementImporter {
 
     /**
      * The file's id; the first call (when the first entry is encoded, or is checked against the
-     * markers) waits for the hash, which runs beside the parse. On the sending thread, or after it.
+     * markers) waits for the hash, which runs beside the parse. Safe from any of the import's
+     * threads.
      */
     String fileId() {
       return identity().fileId();
