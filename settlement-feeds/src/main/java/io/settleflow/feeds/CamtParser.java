@@ -1,5 +1,6 @@
 package io.settleflow.feeds;
 
+import com.ctc.wstx.exc.WstxLazyException;
 import com.ctc.wstx.stax.WstxInputFactory;
 import io.settleflow.avro.SettlementRecord;
 import io.settleflow.avro.SettlementRecordType;
@@ -22,7 +23,6 @@ import java.util.regex.Pattern;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
-import javax.xml.stream.XMLStreamReader;
 
 /**
  * ISO 20022 bank-to-customer statements (camt.053.001.02 to .08) and debit/credit notifications
@@ -117,27 +117,71 @@ public final class CamtParser implements StreamingSettlementParser {
     return FORMAT;
   }
 
+  /** Woodstox only: a stream read once leaves no way back when the fast reading gives up. */
   @Override
   public void parse(
       InputStream content, String source, String fileId, ParsedLineSink sink, BitSet failedProofs)
       throws UnreadableFileException, IOException {
-    if (source == null || source.isBlank()) {
-      throw new IllegalArgumentException("source must name the processor or bank");
-    }
-    XMLStreamReader reader;
+    checkSource(source);
+    XmlCursor reader;
     try {
-      // The stream is the caller's: no reader may close it at the end of the document.
-      reader =
-          XML.createXMLStreamReader(
-              new FilterInputStream(content) {
-                @Override
-                public void close() {}
-              });
+      reader = woodstox(content);
     } catch (XMLStreamException e) {
       throw notXml(e);
     }
+    read(reader, source, fileId, sink, failedProofs);
+  }
+
+  /** Woodstox over the caller's stream, which no reader closes at the end of the document. */
+  static XmlCursor woodstox(InputStream content) throws XMLStreamException {
+    return XmlCursor.of(
+        XML.createXMLStreamReader(
+            new FilterInputStream(content) {
+              @Override
+              public void close() {}
+            }));
+  }
+
+  /**
+   * Reads with {@link Utf8XmlCursor} first, which handles the plain UTF-8 subset statements are
+   * written in at about half the CPU; when the file leaves that subset (or is not well-formed),
+   * reads it again with Woodstox, whose lines up to where the first reading stopped are the ones
+   * already handed to the sink and are not handed on twice.
+   */
+  @Override
+  public void parse(
+      Reopenable content, String source, String fileId, ParsedLineSink sink, BitSet failedProofs)
+      throws UnreadableFileException, IOException {
+    checkSource(source);
+    CountingSink counted = new CountingSink(sink);
+    try (InputStream in = content.open()) {
+      read(new Utf8XmlCursor(in), source, fileId, counted, failedProofs);
+      return;
+    } catch (Utf8XmlCursor.OffSubset e) {
+      // Woodstox reads it again below, from the start
+    }
+    try (InputStream in = content.open()) {
+      parse(in, source, fileId, new SkippingSink(sink, counted.calls), failedProofs);
+    }
+  }
+
+  private static void checkSource(String source) {
+    if (source == null || source.isBlank()) {
+      throw new IllegalArgumentException("source must name the processor or bank");
+    }
+  }
+
+  private static void read(
+      XmlCursor reader, String source, String fileId, ParsedLineSink sink, BitSet failedProofs)
+      throws UnreadableFileException, IOException {
     try {
-      new Run(reader, source, fileId, sink, failedProofs).read();
+      try {
+        new Run(reader, source, fileId, sink, failedProofs).read();
+      } catch (WstxLazyException e) {
+        // Woodstox decodes text lazily and reports what it cannot decode unchecked: bytes that are
+        // not UTF-8 past its first buffer came out of the importer as a stack trace
+        throw (XMLStreamException) e.getCause();
+      }
     } catch (XMLStreamException e) {
       // bytes that are not UTF-8 are a broken file, not a failure to read it
       if (e.getNestedException() instanceof IOException io
@@ -154,9 +198,90 @@ public final class CamtParser implements StreamingSettlementParser {
     }
   }
 
+  /** Counts what it passes on: how many calls a second reading must not repeat. */
+  private static final class CountingSink implements ParsedLineSink {
+    private final ParsedLineSink sink;
+    long calls;
+
+    CountingSink(ParsedLineSink sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public void accept(ParsedLine line) {
+      calls++;
+      sink.accept(line);
+    }
+
+    @Override
+    public void warn(FileWarning warning) {
+      calls++;
+      sink.warn(warning);
+    }
+
+    @Override
+    public void proofFailed(int ordinal) {
+      calls++;
+      sink.proofFailed(ordinal);
+    }
+
+    @Override
+    public void statementEnded(int ordinal) {
+      calls++;
+      sink.statementEnded(ordinal);
+    }
+  }
+
+  /** Drops the first {@code skip} calls (the first reading made them), then passes on. */
+  private static final class SkippingSink implements ParsedLineSink {
+    private final ParsedLineSink sink;
+    private long skip;
+
+    SkippingSink(ParsedLineSink sink, long skip) {
+      this.sink = sink;
+      this.skip = skip;
+    }
+
+    private boolean pass() {
+      if (skip == 0) {
+        return true;
+      }
+      skip--;
+      return false;
+    }
+
+    @Override
+    public void accept(ParsedLine line) {
+      if (pass()) {
+        sink.accept(line);
+      }
+    }
+
+    @Override
+    public void warn(FileWarning warning) {
+      if (pass()) {
+        sink.warn(warning);
+      }
+    }
+
+    @Override
+    public void proofFailed(int ordinal) {
+      if (pass()) {
+        sink.proofFailed(ordinal);
+      }
+    }
+
+    @Override
+    public void statementEnded(int ordinal) {
+      if (pass()) {
+        sink.statementEnded(ordinal);
+      }
+    }
+  }
+
   /** The state of one file's parse. */
   private static final class Run {
-    private final XMLStreamReader reader;
+    private final XmlCursor reader;
     private final String source;
     private final String fileId;
     private final ParsedLineSink sink;
@@ -181,12 +306,7 @@ public final class CamtParser implements StreamingSettlementParser {
 
     private Instant lastDate;
 
-    Run(
-        XMLStreamReader reader,
-        String source,
-        String fileId,
-        ParsedLineSink sink,
-        BitSet failedProofs) {
+    Run(XmlCursor reader, String source, String fileId, ParsedLineSink sink, BitSet failedProofs) {
       this.reader = reader;
       this.source = source;
       this.fileId = fileId;
@@ -198,8 +318,8 @@ public final class CamtParser implements StreamingSettlementParser {
       if (!toFirstElement()) {
         throw new UnreadableFileException("not a camt file: no XML root element");
       }
-      String root = reader.getLocalName();
-      String namespace = reader.getNamespaceURI() == null ? "" : reader.getNamespaceURI();
+      String root = reader.localName();
+      String namespace = reader.namespaceUri();
       Matcher m = NAMESPACE.matcher(namespace);
       if (!root.equals("Document") || !m.matches()) {
         String shown =
@@ -216,71 +336,21 @@ public final class CamtParser implements StreamingSettlementParser {
       String messageName = notification ? "BkToCstmrDbtCdtNtfctn" : "BkToCstmrStmt";
       statementName = notification ? "Ntfctn" : "Stmt";
 
-      Deque<String> path = new ArrayDeque<>();
-      path.push(root);
-      Statement statement = null;
-      int statements = 0;
+      int statements;
       // This thread scans the XML; entries are built, proven and handed to the sink on another, in
       // file order (measured: the scan about 60 % of the parse, the building 40 %).
       try (Handoff<Step> builder = new Handoff<>("camt-entry-builder", Step::run)) {
         this.builder = builder;
-        while (reader.hasNext()) {
-          int event = reader.next();
-          if (event == XMLStreamConstants.DTD) {
-            throw new UnreadableFileException("not a camt file: a DOCTYPE is not allowed");
+        try {
+          statements = scan(root, messageName);
+        } catch (Utf8XmlCursor.OffSubset e) {
+          // What was handed on is a prefix of what Woodstox will read: it must all reach the sink
+          // (the second reading skips as many calls), unless building it failed.
+          Throwable failure = builder.finish();
+          if (failure != null) {
+            throw stopped(failure);
           }
-          if (event == XMLStreamConstants.START_ELEMENT) {
-            String name = reader.getLocalName();
-            if (statement != null && path.size() == statement.depth) {
-              Statement s = statement;
-              switch (name) {
-                case "Ntry" -> {
-                  XmlElement ntry = XmlElement.read(reader, NTRY_SHAPE);
-                  build(() -> entry(ntry, s));
-                  continue;
-                }
-                case "Id" -> {
-                  String id = bounded(XmlElement.read(reader).text());
-                  build(() -> s.id = id);
-                  continue;
-                }
-                case "Bal" -> {
-                  XmlElement bal = XmlElement.read(reader);
-                  build(() -> s.balance(bal));
-                  continue;
-                }
-                default -> {
-                  // other statement fields (account, dates, pagination) are not needed
-                }
-              }
-            }
-            path.push(name);
-            if (path.size() > MAX_XML_DEPTH) {
-              throw new UnreadableFileException(
-                  "not a camt file: elements nested deeper than " + MAX_XML_DEPTH);
-            }
-            if (statement == null
-                && path.size() == 3
-                && name.equals(statementName)
-                && messageName.equals(parent(path))) {
-              statements++;
-              statement =
-                  new Statement(reader.getLocation().getLineNumber(), path.size(), statements);
-              int ordinal = statements;
-              build(
-                  () -> {
-                    occurrences.reset();
-                    flagRecords = !notification && failedProofs.get(ordinal);
-                  });
-            }
-          } else if (event == XMLStreamConstants.END_ELEMENT) {
-            if (statement != null && path.size() == statement.depth) {
-              Statement s = statement;
-              build(() -> finish(s));
-              statement = null;
-            }
-            path.pop();
-          }
+          throw e;
         }
         Throwable failure = builder.finish();
         if (failure != null) {
@@ -296,6 +366,73 @@ public final class CamtParser implements StreamingSettlementParser {
                 + " element in "
                 + messageName);
       }
+    }
+
+    /** Scans the document below the root, handing statements and entries on; the statements. */
+    private int scan(String root, String messageName)
+        throws XMLStreamException, UnreadableFileException {
+      Deque<String> path = new ArrayDeque<>();
+      path.push(root);
+      Statement statement = null;
+      int statements = 0;
+      while (reader.hasNext()) {
+        int event = reader.next();
+        if (event == XMLStreamConstants.DTD) {
+          throw new UnreadableFileException("not a camt file: a DOCTYPE is not allowed");
+        }
+        if (event == XMLStreamConstants.START_ELEMENT) {
+          String name = reader.localName();
+          if (statement != null && path.size() == statement.depth) {
+            Statement s = statement;
+            switch (name) {
+              case "Ntry" -> {
+                XmlElement ntry = XmlElement.read(reader, NTRY_SHAPE);
+                build(() -> entry(ntry, s));
+                continue;
+              }
+              case "Id" -> {
+                String id = bounded(XmlElement.read(reader).text());
+                build(() -> s.id = id);
+                continue;
+              }
+              case "Bal" -> {
+                XmlElement bal = XmlElement.read(reader);
+                build(() -> s.balance(bal));
+                continue;
+              }
+              default -> {
+                // other statement fields (account, dates, pagination) are not needed
+              }
+            }
+          }
+          path.push(name);
+          if (path.size() > MAX_XML_DEPTH) {
+            throw new UnreadableFileException(
+                "not a camt file: elements nested deeper than " + MAX_XML_DEPTH);
+          }
+          if (statement == null
+              && path.size() == 3
+              && name.equals(statementName)
+              && messageName.equals(parent(path))) {
+            statements++;
+            statement = new Statement(reader.line(), path.size(), statements);
+            int ordinal = statements;
+            build(
+                () -> {
+                  occurrences.reset();
+                  flagRecords = !notification && failedProofs.get(ordinal);
+                });
+          }
+        } else if (event == XMLStreamConstants.END_ELEMENT) {
+          if (statement != null && path.size() == statement.depth) {
+            Statement s = statement;
+            build(() -> finish(s));
+            statement = null;
+          }
+          path.pop();
+        }
+      }
+      return statements;
     }
 
     /** Hands a step to the entry-building thread; stops the scan once that thread failed. */

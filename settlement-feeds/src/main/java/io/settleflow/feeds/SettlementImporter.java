@@ -278,29 +278,32 @@ public final class SettlementImporter {
             fileName, source, streaming.format(), fileId, size, oneTransaction, markerRead);
     Path spoolFile = null;
     try {
-      try (CountingInputStream in = new CountingInputStream(open(file))) {
-        publisher.bytesRead = in::count;
-        if (oneTransaction) {
-          try (DirectSender sender = new DirectSender(publisher)) {
-            publisher.directSender = sender;
-            streaming.parse(in, source, FILE_ID_PENDING, publisher);
-            sender.finish();
-          } finally {
-            publisher.directSender = null;
-          }
-        } else {
-          spoolFile = Files.createTempFile(SPOOL_PREFIX, ".spool");
-          try (DataOutputStream spool =
-                  new DataOutputStream(
-                      new BufferedOutputStream(
-                          Files.newOutputStream(spoolFile), READ_BUFFER_BYTES));
-              SpoolWriter writer = new SpoolWriter(publisher, spool)) {
-            publisher.spoolWriter = writer;
-            streaming.parse(in, source, FILE_ID_PENDING, publisher);
-            writer.finish();
-          } finally {
-            publisher.spoolWriter = null;
-          }
+      // a parser may read the file twice (camt: its fast reading, then Woodstox's)
+      StreamingSettlementParser.Reopenable in =
+          () -> {
+            CountingInputStream counting = new CountingInputStream(open(file));
+            publisher.bytesRead = counting::count;
+            return counting;
+          };
+      if (oneTransaction) {
+        try (DirectSender sender = new DirectSender(publisher)) {
+          publisher.directSender = sender;
+          streaming.parse(in, source, FILE_ID_PENDING, publisher, new BitSet());
+          sender.finish();
+        } finally {
+          publisher.directSender = null;
+        }
+      } else {
+        spoolFile = Files.createTempFile(SPOOL_PREFIX, ".spool");
+        try (DataOutputStream spool =
+                new DataOutputStream(
+                    new BufferedOutputStream(Files.newOutputStream(spoolFile), READ_BUFFER_BYTES));
+            SpoolWriter writer = new SpoolWriter(publisher, spool)) {
+          publisher.spoolWriter = writer;
+          streaming.parse(in, source, FILE_ID_PENDING, publisher, new BitSet());
+          writer.finish();
+        } finally {
+          publisher.spoolWriter = null;
         }
       }
       if (spoolFile != null) {

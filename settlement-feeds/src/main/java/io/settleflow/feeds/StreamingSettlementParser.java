@@ -39,6 +39,25 @@ public interface StreamingSettlementParser extends SettlementFileParser {
       InputStream content, String source, String fileId, ParsedLineSink sink, BitSet failedProofs)
       throws UnreadableFileException, IOException;
 
+  /** Content a parser may read more than once, each time from its start (a file, bytes). */
+  @FunctionalInterface
+  interface Reopenable {
+    InputStream open() throws IOException;
+  }
+
+  /**
+   * The same over content that can be read again: a parser may try a cheaper reading first and read
+   * again with its general one when the file needs it, handing every line on once. By default the
+   * content is read once.
+   */
+  default void parse(
+      Reopenable content, String source, String fileId, ParsedLineSink sink, BitSet failedProofs)
+      throws UnreadableFileException, IOException {
+    try (InputStream in = content.open()) {
+      parse(in, source, fileId, sink, failedProofs);
+    }
+  }
+
   /** Parses in memory; a second pass flags records when a statement's proof failed. */
   @Override
   default ParsedFile parse(byte[] content, String source, String fileId)
@@ -54,7 +73,7 @@ public interface StreamingSettlementParser extends SettlementFileParser {
     List<FileWarning> warnings = new ArrayList<>();
     try {
       parse(
-          new ByteArrayInputStream(content),
+          () -> new ByteArrayInputStream(content),
           source,
           fileId,
           new ParsedLineSink() {

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
-import javax.xml.stream.XMLStreamReader;
 
 /**
  * One small XML subtree (a camt {@code Ntry} or {@code Bal}) read into memory, so a streaming
@@ -93,8 +92,7 @@ final class XmlElement {
   }
 
   /** Reads the element the reader is on (a START_ELEMENT) through its END_ELEMENT, all of it. */
-  static XmlElement read(XMLStreamReader reader)
-      throws XMLStreamException, UnreadableFileException {
+  static XmlElement read(XmlCursor reader) throws XMLStreamException, UnreadableFileException {
     return read(reader, Shape.ALL);
   }
 
@@ -103,21 +101,18 @@ final class XmlElement {
    * descendants {@code shape} names. Skipped descendants still count towards {@link #MAX_ELEMENTS}
    * and still refuse the file on an entity reference.
    */
-  static XmlElement read(XMLStreamReader reader, Shape shape)
+  static XmlElement read(XmlCursor reader, Shape shape)
       throws XMLStreamException, UnreadableFileException {
     int[] count = {0};
     return readElement(reader, count, true, shape);
   }
 
-  private static XmlElement readElement(
-      XMLStreamReader reader, int[] count, boolean root, Shape shape)
+  private static XmlElement readElement(XmlCursor reader, int[] count, boolean root, Shape shape)
       throws XMLStreamException, UnreadableFileException {
-    String name = reader.getLocalName();
+    String name = reader.localName();
     XmlElement element =
         new XmlElement(
-            name,
-            root || name.equals(LINE_KEPT) ? reader.getLocation().getLineNumber() : -1,
-            reader.getAttributeCount() == 0 ? null : reader.getAttributeValue(null, "Ccy"));
+            name, root || name.equals(LINE_KEPT) ? reader.line() : -1, reader.attribute("Ccy"));
     countElement(reader, count, name);
     // Most elements have one text event: keep it as it comes; join several only when they occur.
     String single = null;
@@ -127,7 +122,7 @@ final class XmlElement {
       int event = reader.next();
       switch (event) {
         case XMLStreamConstants.START_ELEMENT -> {
-          Shape childShape = shape.child(reader.getLocalName());
+          Shape childShape = shape.child(reader.localName());
           if (childShape == null) {
             skipElement(reader, count);
           } else {
@@ -135,13 +130,13 @@ final class XmlElement {
           }
         }
         case XMLStreamConstants.CHARACTERS, XMLStreamConstants.CDATA, XMLStreamConstants.SPACE -> {
-          textChars += reader.getTextLength();
+          textChars += reader.textLength();
           if (textChars > MAX_TEXT_CHARS) {
             throw new UnreadableFileException(
                 "element "
                     + element.name
                     + " at line "
-                    + reader.getLocation().getLineNumber()
+                    + reader.line()
                     + " has more than "
                     + MAX_TEXT_CHARS
                     + " characters");
@@ -151,13 +146,12 @@ final class XmlElement {
               // indentation around children, before any text: stripped anyway, so never made
               continue;
             }
-            single = reader.getText();
+            single = reader.text();
           } else {
             if (several == null) {
               several = new StringBuilder(single);
             }
-            several.append(
-                reader.getTextCharacters(), reader.getTextStart(), reader.getTextLength());
+            several.append(reader.text());
           }
         }
         case XMLStreamConstants.END_ELEMENT -> {
@@ -177,14 +171,14 @@ final class XmlElement {
   }
 
   /** Passes the element the reader is on (a START_ELEMENT) through its END_ELEMENT, unbuilt. */
-  private static void skipElement(XMLStreamReader reader, int[] count)
+  private static void skipElement(XmlCursor reader, int[] count)
       throws XMLStreamException, UnreadableFileException {
-    countElement(reader, count, reader.getLocalName());
+    countElement(reader, count, reader.localName());
     int depth = 1;
     while (depth > 0) {
       switch (reader.next()) {
         case XMLStreamConstants.START_ELEMENT -> {
-          countElement(reader, count, reader.getLocalName());
+          countElement(reader, count, reader.localName());
           depth++;
         }
         case XMLStreamConstants.END_ELEMENT -> depth--;
@@ -196,27 +190,24 @@ final class XmlElement {
     }
   }
 
-  private static void countElement(XMLStreamReader reader, int[] count, String name)
+  private static void countElement(XmlCursor reader, int[] count, String name)
       throws UnreadableFileException {
     if (++count[0] > MAX_ELEMENTS) {
       throw new UnreadableFileException(
           "element "
               + name
               + " at line "
-              + reader.getLocation().getLineNumber()
+              + reader.line()
               + " has more than "
               + MAX_ELEMENTS
               + " elements");
     }
   }
 
-  private static UnreadableFileException undeclaredEntity(XMLStreamReader reader) {
+  private static UnreadableFileException undeclaredEntity(XmlCursor reader) {
     // no DTD is allowed, so no entity is declared: its text is unknown, not empty
     return new UnreadableFileException(
-        "not a camt file: undeclared entity &"
-            + reader.getLocalName()
-            + "; at line "
-            + reader.getLocation().getLineNumber());
+        "not a camt file: undeclared entity &" + reader.localName() + "; at line " + reader.line());
   }
 
   /** Below the root, only these elements keep their line (camt's split batch records). */

@@ -528,6 +528,48 @@ class CamtParserTest {
         .hasMessageContaining("UTF-8");
   }
 
+  /**
+   * Past Woodstox's first buffer its text is decoded lazily, and a byte that is not UTF-8 came out
+   * as an unchecked exception (a stack trace from the importer): refused like any broken file, by
+   * Woodstox alone and through the fast reading.
+   */
+  @Test
+  void invalidUtf8DeepInALargeFileIsRefusedAsNotWellFormed() throws Exception {
+    StringBuilder entries = new StringBuilder();
+    for (int i = 0; i < 2_000; i++) {
+      entries.append(good(i)).append('\n');
+    }
+    byte[] xml =
+        statement("08", entries + good(2_000).replace("REF-2000", "REF-2\u00e9"))
+            .getBytes(StandardCharsets.UTF_8);
+    for (int i = xml.length - 1; i >= 0; i--) {
+      if (xml[i] == (byte) 0xA9) {
+        xml[i] = 'x';
+        break;
+      }
+    }
+    assertThatThrownBy(
+            () ->
+                parser.parse(
+                    new ByteArrayInputStream(xml),
+                    "bank",
+                    "f",
+                    new ParsedLineSink() {
+                      @Override
+                      public void accept(ParsedLine line) {}
+
+                      @Override
+                      public void warn(FileWarning warning) {}
+                    }))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessageStartingWith("not well-formed XML")
+        .hasMessageContaining("UTF-8");
+    assertThatThrownBy(() -> parse(xml))
+        .isInstanceOf(UnreadableFileException.class)
+        .hasMessageStartingWith("not well-formed XML")
+        .hasMessageContaining("UTF-8");
+  }
+
   static Stream<Arguments> proofs() {
     String opening = bal("OPBD", "EUR", "100.00", "CRDT");
     return Stream.of(
