@@ -202,6 +202,9 @@ final class Utf8XmlCursor implements XmlCursor {
 
   /** The next event, from {@link #pos}; throws NeedMore (before changing any event state). */
   private int advance() {
+    if (depth > 0 && !emptyElement) {
+      return content();
+    }
     if (emptyElement) { // <a/> reads as a start and an end
       emptyElement = false;
       name = open[--depth];
@@ -217,6 +220,11 @@ final class Utf8XmlCursor implements XmlCursor {
       epilog();
       return XMLStreamConstants.END_DOCUMENT;
     }
+    return content();
+  }
+
+  /** The next event inside the root element. */
+  private int content() {
     while (true) {
       byte first = at(pos);
       if (first != '<') {
@@ -362,8 +370,11 @@ final class Utf8XmlCursor implements XmlCursor {
     boolean empty;
     while (true) {
       int before = i;
-      i = skipSpace(i);
       byte b = at(i);
+      if (b != '>') { // most tags end right after the name
+        i = skipSpace(i);
+        b = at(i);
+      }
       if (b == '>') {
         i++;
         empty = false;
@@ -513,12 +524,14 @@ final class Utf8XmlCursor implements XmlCursor {
       }
     }
     byte after = b[i];
-    if (NAME_CHAR[after & 0xFF] || after == ':' || after < 0) {
-      throw new OffSubset("end tag does not close " + open[depth - 1]);
-    }
-    i = skipSpace(i);
-    if (at(i) != '>') {
-      throw new OffSubset("end tag syntax");
+    if (after != '>') { // most end tags end right after the name
+      if (NAME_CHAR[after & 0xFF] || after == ':' || after < 0) {
+        throw new OffSubset("end tag does not close " + open[depth - 1]);
+      }
+      i = skipSpace(i);
+      if (at(i) != '>') {
+        throw new OffSubset("end tag syntax");
+      }
     }
     eventLine = tokenLine;
     consumed(i + 1);
