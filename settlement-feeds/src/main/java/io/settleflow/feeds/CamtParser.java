@@ -153,15 +153,15 @@ public final class CamtParser implements StreamingSettlementParser {
       Reopenable content, String source, String fileId, ParsedLineSink sink, BitSet failedProofs)
       throws UnreadableFileException, IOException {
     checkSource(source);
-    CountingSink counted = new CountingSink(sink);
+    ResumingSink first = new ResumingSink(sink, 0);
     try (InputStream in = content.open()) {
-      read(new Utf8XmlCursor(in), source, fileId, counted, failedProofs);
+      read(new Utf8XmlCursor(in), source, fileId, first, failedProofs);
       return;
     } catch (Utf8XmlCursor.OffSubset e) {
       // Woodstox reads it again below, from the start
     }
     try (InputStream in = content.open()) {
-      parse(in, source, fileId, new SkippingSink(sink, counted.calls), failedProofs);
+      parse(in, source, fileId, new ResumingSink(sink, first.passed), failedProofs);
     }
   }
 
@@ -198,56 +198,27 @@ public final class CamtParser implements StreamingSettlementParser {
     }
   }
 
-  /** Counts what it passes on: how many calls a second reading must not repeat. */
-  private static final class CountingSink implements ParsedLineSink {
-    private final ParsedLineSink sink;
-    long calls;
-
-    CountingSink(ParsedLineSink sink) {
-      this.sink = sink;
-    }
-
-    @Override
-    public void accept(ParsedLine line) {
-      calls++;
-      sink.accept(line);
-    }
-
-    @Override
-    public void warn(FileWarning warning) {
-      calls++;
-      sink.warn(warning);
-    }
-
-    @Override
-    public void proofFailed(int ordinal) {
-      calls++;
-      sink.proofFailed(ordinal);
-    }
-
-    @Override
-    public void statementEnded(int ordinal) {
-      calls++;
-      sink.statementEnded(ordinal);
-    }
-  }
-
-  /** Drops the first {@code skip} calls (the first reading made them), then passes on. */
-  private static final class SkippingSink implements ParsedLineSink {
+  /**
+   * Passes calls on after dropping the first {@code skip} (a first reading made them), counting
+   * what it passes: how many calls a second reading must not repeat.
+   */
+  private static final class ResumingSink implements ParsedLineSink {
     private final ParsedLineSink sink;
     private long skip;
+    long passed;
 
-    SkippingSink(ParsedLineSink sink, long skip) {
+    ResumingSink(ParsedLineSink sink, long skip) {
       this.sink = sink;
       this.skip = skip;
     }
 
     private boolean pass() {
-      if (skip == 0) {
-        return true;
+      if (skip > 0) {
+        skip--;
+        return false;
       }
-      skip--;
-      return false;
+      passed++;
+      return true;
     }
 
     @Override

@@ -305,15 +305,8 @@ final class Utf8XmlCursor implements XmlCursor {
         throw new OffSubset("declaration attribute " + pseudo);
       }
       seen = order + 1;
-      i = skipSpace(nameEnd);
-      if (at(i) != '=') {
-        throw new OffSubset("declaration syntax");
-      }
-      i = skipSpace(i + 1);
-      byte quote = at(i);
-      if (quote != '"' && quote != '\'') {
-        throw new OffSubset("declaration syntax");
-      }
+      i = openingQuote(nameEnd);
+      byte quote = buf[i];
       int valueStart = i + 1;
       int valueEnd = valueStart;
       while (at(valueEnd) != quote) {
@@ -408,15 +401,8 @@ final class Utf8XmlCursor implements XmlCursor {
         }
       }
       attributeNames[attributes++] = attribute;
-      i = skipSpace(i);
-      if (at(i) != '=') {
-        throw new OffSubset("attribute syntax");
-      }
-      i = skipSpace(i + 1);
-      byte quote = at(i);
-      if (quote != '"' && quote != '\'') {
-        throw new OffSubset("attribute syntax");
-      }
+      i = openingQuote(i);
+      byte quote = buf[i];
       int valueStart = i + 1;
       i = attributeValueEnd(valueStart, quote);
       if (attribute.equals("Ccy")) {
@@ -477,6 +463,20 @@ final class Utf8XmlCursor implements XmlCursor {
     open[depth++] = element;
     name = element;
     return XMLStreamConstants.START_ELEMENT;
+  }
+
+  /** After an attribute's name: past {@code S? = S?}, the index of the value's opening quote. */
+  private int openingQuote(int i) {
+    i = skipSpace(i);
+    if (at(i) != '=') {
+      throw new OffSubset("attribute syntax");
+    }
+    i = skipSpace(i + 1);
+    byte quote = at(i);
+    if (quote != '"' && quote != '\'') {
+      throw new OffSubset("attribute syntax");
+    }
+    return i;
   }
 
   /** Index of the closing quote; checks the value's bytes, counting lines. */
