@@ -414,6 +414,9 @@ final class Utf8XmlCursor implements XmlCursor {
           throw new OffSubset("namespace declared below the root");
         }
         String value = keptValue(valueStart, i);
+        if (RESERVED_NAMESPACES.contains(value)) {
+          throw new OffSubset("reserved namespace bound by " + attribute);
+        }
         if (attribute.equals("xmlns")) {
           defaultNamespace = value;
         } else {
@@ -435,6 +438,7 @@ final class Utf8XmlCursor implements XmlCursor {
       i++; // the closing quote
     }
     if (root) {
+      List<String> prefixedLocalNames = new ArrayList<>();
       for (int a = 0; a < attributes; a++) {
         String attribute = attributeNames[a];
         int colon = attribute.indexOf(':');
@@ -443,6 +447,12 @@ final class Utf8XmlCursor implements XmlCursor {
           if (!prefix.equals("xml") && (prefixes == null || !prefixes.contains(prefix))) {
             throw new OffSubset("undeclared prefix " + prefix);
           }
+          // two prefixes may name one namespace: the same local name twice may be one attribute
+          String local = attribute.substring(colon + 1);
+          if (prefixedLocalNames.contains(local)) {
+            throw new OffSubset("prefixed attributes with one local name");
+          }
+          prefixedLocalNames.add(local);
         }
       }
       if (defaultNamespace != null) {
@@ -480,6 +490,10 @@ final class Utf8XmlCursor implements XmlCursor {
     }
     return i;
   }
+
+  /** Namespaces no declaration may bind (the xml and xmlns prefixes' own). */
+  private static final List<String> RESERVED_NAMESPACES =
+      List.of("http://www.w3.org/XML/1998/namespace", "http://www.w3.org/2000/xmlns/");
 
   /** Index of the closing quote; checks the value's bytes, counting lines. */
   private int attributeValueEnd(int i, byte quote) {
