@@ -154,6 +154,41 @@ class SettlementImporterTest {
         .hasMessage("publishing one.csv failed: broker unavailable");
   }
 
+  /**
+   * camt's fast reader hands on hundreds of entries before the last one leaves its subset (a CDATA
+   * section); Woodstox then reads the file again: every entry is published once, in file order.
+   */
+  @Test
+  void aCamtStatementThatLeavesTheFastReadersSubsetLateIsPublishedOnceEachEntry() throws Exception {
+    int entries = 1_500; // about three hand-off batches before the fallback
+    StringBuilder body = new StringBuilder();
+    for (int i = 1; i < entries; i++) {
+      body.append(CamtParserTest.good(i)).append('\n');
+    }
+    body.append(
+        CamtParserTest.good(entries)
+            .replace("</Ntry>", "<AddtlNtryInf><![CDATA[note]]></AddtlNtryInf></Ntry>"));
+    Path file =
+        write(
+            "late-cdata.xml",
+            CamtParserTest.statement(
+                "08",
+                CamtParserTest.bal("OPBD", "EUR", "0.00", "CRDT")
+                    + CamtParserTest.bal("CLBD", "EUR", entries + ".00", "CRDT")
+                    + body));
+
+    ImportSummary summary = importer.importFile(file, "bank");
+
+    assertThat(summary.published()).isEqualTo(entries);
+    assertThat(summary.warnings()).isEmpty();
+    assertThat(committed(Topics.SETTLEMENTS_RAW))
+        .extracting(ProducerRecord::key)
+        .containsExactlyElementsOf(
+            java.util.stream.IntStream.rangeClosed(1, entries)
+                .mapToObj(i -> "S:REF-" + i)
+                .toList());
+  }
+
   @Test
   void aCamtStatementIsDetectedStreamedAndPublishedWithItsProofWarningInTheSummary()
       throws Exception {
