@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
+import org.codehaus.stax2.XMLInputFactory2;
 
 /**
  * ISO 20022 bank-to-customer statements (camt.053.001.02 to .08) and debit/credit notifications
@@ -1006,6 +1007,8 @@ public final class CamtParser implements StreamingSettlementParser {
     factory.setProperty(XMLInputFactory.IS_REPLACING_ENTITY_REFERENCES, false);
     factory.setProperty(XMLInputFactory.IS_NAMESPACE_AWARE, true);
     factory.setProperty(XMLInputFactory.IS_COALESCING, false);
+    // Woodstox's default, set because XmlElement compares names by identity (XmlCursor#localName)
+    factory.setProperty(XMLInputFactory2.P_INTERN_NAMES, true);
     return factory;
   }
 }

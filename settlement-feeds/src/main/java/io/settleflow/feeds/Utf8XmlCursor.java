@@ -107,11 +107,16 @@ final class Utf8XmlCursor implements XmlCursor {
   private String namespace = "";
   private String ccy;
 
-  /** The open elements' names; the root's at 0. */
-  private String[] open = new String[32];
+  /** The open elements' names (an end tag is compared with their bytes); the root's at 0. */
+  private Name[] open = new Name[32];
 
-  /** Their names' bytes: an end tag is compared with these, not looked up. */
-  private byte[][] openBytes = new byte[32][];
+  /**
+   * The last start or end tag's name, and which it was: the next start tag's name is first compared
+   * with the name that followed it last time ({@link Name#afterStart}, {@link Name#afterEnd}).
+   */
+  private Name lastTag;
+
+  private boolean lastTagStarted;
 
   private int depth;
   private boolean emptyElement;
@@ -209,7 +214,9 @@ final class Utf8XmlCursor implements XmlCursor {
     }
     if (emptyElement) { // <a/> reads as a start and an end
       emptyElement = false;
-      name = open[--depth];
+      lastTag = open[--depth];
+      lastTagStarted = false;
+      name = lastTag.string;
       return XMLStreamConstants.END_ELEMENT;
     }
     if (!prologRead) {
@@ -350,10 +357,21 @@ final class Utf8XmlCursor implements XmlCursor {
   /** At {@code <name}: reads the tag with its attributes. */
   private int startTag(boolean root) {
     int i = pos + 1;
-    int nameStart = i;
-    i = nameEnd(i, false);
-    String element = names.get(buf, nameStart, i, nameHash);
-    byte[] elementBytes = names.lastBytes;
+    Name element = predicted(i);
+    if (element != null) {
+      i += element.bytes.length;
+    } else {
+      int nameStart = i;
+      i = nameEnd(i, false);
+      element = names.get(buf, nameStart, i, nameHash);
+      if (lastTag != null) { // a hint only: set even if this tag is read again after NeedMore
+        if (lastTagStarted) {
+          lastTag.afterStart = element;
+        } else {
+          lastTag.afterEnd = element;
+        }
+      }
+    }
     if (depth == MAX_DEPTH) {
       throw new OffSubset("nesting deeper than " + MAX_DEPTH);
     }
@@ -388,7 +406,7 @@ final class Utf8XmlCursor implements XmlCursor {
       }
       int attributeStart = i;
       i = nameEnd(i, true);
-      String attribute = names.get(buf, attributeStart, i, nameHash);
+      String attribute = names.get(buf, attributeStart, i, nameHash).string;
       if (attributeNames == null) {
         attributeNames = new String[4];
       } else if (attributes == attributeNames.length) {
@@ -469,12 +487,42 @@ final class Utf8XmlCursor implements XmlCursor {
     emptyElement = empty;
     if (depth == open.length) {
       open = Arrays.copyOf(open, depth * 2);
-      openBytes = Arrays.copyOf(openBytes, depth * 2);
     }
-    openBytes[depth] = elementBytes;
     open[depth++] = element;
-    name = element;
+    lastTag = element;
+    lastTagStarted = true;
+    name = element.string;
     return XMLStreamConstants.START_ELEMENT;
+  }
+
+  /**
+   * At a start tag's name: the name that followed the last tag the previous time, when the bytes
+   * here are that name and end where {@link #nameEnd} would end it; else null (then nameEnd and the
+   * table decide, and also throw what they throw). In a statement the same elements follow each
+   * other entry after entry: most names are recognised by one comparison, without a hash and a
+   * table probe.
+   */
+  private Name predicted(int i) {
+    if (lastTag == null) {
+      return null;
+    }
+    Name guess = lastTagStarted ? lastTag.afterStart : lastTag.afterEnd;
+    if (guess == null) {
+      return null;
+    }
+    byte[] expected = guess.bytes;
+    int end = i + expected.length;
+    if (end >= limit) {
+      return null;
+    }
+    byte[] b = buf;
+    for (int k = 0; k < expected.length; k++) {
+      if (b[i + k] != expected[k]) {
+        return null;
+      }
+    }
+    byte after = b[end];
+    return NAME_CHAR[after & 0xFF] || after == ':' || after < 0 ? null : guess;
   }
 
   /** After an attribute's name: past {@code S? = S?}, the index of the value's opening quote. */
@@ -528,7 +576,7 @@ final class Utf8XmlCursor implements XmlCursor {
 
   /** At {@code </}: the name must close the innermost open element. */
   private int endTag() {
-    byte[] expected = openBytes[depth - 1];
+    byte[] expected = open[depth - 1].bytes;
     int i = pos + 2;
     if (i + expected.length >= limit) {
       at(i + expected.length); // NeedMore, or the end of the file
@@ -536,13 +584,13 @@ final class Utf8XmlCursor implements XmlCursor {
     byte[] b = buf;
     for (byte e : expected) {
       if (b[i++] != e) {
-        throw new OffSubset("end tag does not close " + open[depth - 1]);
+        throw new OffSubset("end tag does not close " + open[depth - 1].string);
       }
     }
     byte after = b[i];
     if (after != '>') { // most end tags end right after the name
       if (NAME_CHAR[after & 0xFF] || after == ':' || after < 0) {
-        throw new OffSubset("end tag does not close " + open[depth - 1]);
+        throw new OffSubset("end tag does not close " + open[depth - 1].string);
       }
       i = skipSpace(i);
       if (at(i) != '>') {
@@ -551,7 +599,9 @@ final class Utf8XmlCursor implements XmlCursor {
     }
     eventLine = tokenLine;
     consumed(i + 1);
-    name = open[--depth];
+    lastTag = open[--depth];
+    lastTagStarted = false;
+    name = lastTag.string;
     return XMLStreamConstants.END_ELEMENT;
   }
 
@@ -911,6 +961,23 @@ final class Utf8XmlCursor implements XmlCursor {
     }
   }
 
+  /** A name read: its interned string, its bytes, and the names that followed it last time. */
+  private static final class Name {
+    final String string;
+    final byte[] bytes;
+
+    /** The start tag that came right after this name's start tag (its first child) last time. */
+    Name afterStart;
+
+    /** The start tag that came right after this name's end tag (its next sibling) last time. */
+    Name afterEnd;
+
+    Name(String string, byte[] bytes) {
+      this.string = string;
+      this.bytes = bytes;
+    }
+  }
+
   /**
    * Interned names by their bytes: an open-addressing table; a name is made into a string once per
    * document. Bounded: past {@link #MAX_NAMES} names, new ones are made each time they occur.
@@ -918,31 +985,27 @@ final class Utf8XmlCursor implements XmlCursor {
   private static final class NameTable {
     static final int MAX_NAME_BYTES = 200;
     private static final int MAX_NAMES = 1_024;
-    private final String[] strings = new String[MAX_NAMES * 2];
-    private final byte[][] bytes = new byte[MAX_NAMES * 2][];
+    private final Name[] names = new Name[MAX_NAMES * 2];
     private int count;
 
-    /** The bytes of the name {@link #get} returned last. */
-    byte[] lastBytes;
-
-    String get(byte[] buf, int start, int end, int hash) {
-      int mask = strings.length - 1;
+    Name get(byte[] buf, int start, int end, int hash) {
+      int mask = names.length - 1;
       int length = end - start;
       for (int slot = (hash ^ (hash >>> 16)) & mask; ; slot = (slot + 1) & mask) {
-        byte[] candidate = bytes[slot];
+        Name candidate = names[slot];
         if (candidate == null) {
-          String made = new String(buf, start, length, StandardCharsets.ISO_8859_1).intern();
-          lastBytes = Arrays.copyOfRange(buf, start, end);
+          Name made =
+              new Name(
+                  new String(buf, start, length, StandardCharsets.ISO_8859_1).intern(),
+                  Arrays.copyOfRange(buf, start, end));
           if (count < MAX_NAMES) {
-            bytes[slot] = lastBytes;
-            strings[slot] = made;
+            names[slot] = made;
             count++;
           }
           return made;
         }
-        if (same(candidate, buf, start, length)) {
-          lastBytes = candidate;
-          return strings[slot];
+        if (same(candidate.bytes, buf, start, length)) {
+          return candidate;
         }
       }
     }

@@ -15,7 +15,10 @@ interface XmlCursor {
 
   boolean hasNext() throws XMLStreamException;
 
-  /** The local name of the current element (start or end) or entity reference. */
+  /**
+   * The local name of the current element (start or end) or entity reference, {@link
+   * String#intern() interned}: names are compared by identity.
+   */
   String localName();
 
   /** The namespace of the current start element, "" for none. */

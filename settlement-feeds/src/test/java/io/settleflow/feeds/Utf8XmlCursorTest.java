@@ -332,7 +332,8 @@ class Utf8XmlCursorTest {
 
   /**
    * The events as the camt parser sees them: starts with name, namespace, line and currency, ends,
-   * and texts inside the root (text events joined across comments, as the parser joins them).
+   * and texts inside the root (text events joined across comments, as the parser joins them);
+   * element names must be interned.
    */
   static void read(XmlCursor cursor, List<String> events) throws XMLStreamException {
     int depth = 0;
@@ -362,6 +363,10 @@ class Utf8XmlCursorTest {
       if (text != null) {
         events.add("text@" + textLine + " " + text);
         text = null;
+      }
+      if (event == XMLStreamConstants.START_ELEMENT || event == XMLStreamConstants.END_ELEMENT) {
+        // XmlElement compares names by identity: both readers must hand out interned names
+        assertThat(cursor.localName()).isSameAs(cursor.localName().intern());
       }
       if (event == XMLStreamConstants.START_ELEMENT) {
         depth++;
