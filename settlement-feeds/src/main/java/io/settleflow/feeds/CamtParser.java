@@ -47,6 +47,36 @@ public final class CamtParser implements StreamingSettlementParser {
 
   private static final XMLInputFactory XML = secureFactory();
 
+  // The paths the parser asks of entries, transactions, charges and balances.
+  private static final XmlElement.Path AMT = XmlElement.Path.of("Amt");
+  private static final XmlElement.Path CDT_DBT_IND = XmlElement.Path.of("CdtDbtInd");
+  private static final XmlElement.Path STS = XmlElement.Path.of("Sts");
+  private static final XmlElement.Path STS_CD = XmlElement.Path.of("Sts/Cd");
+  private static final XmlElement.Path ACCT_SVCR_REF = XmlElement.Path.of("AcctSvcrRef");
+  private static final XmlElement.Path TX_DETAILS = XmlElement.Path.of("NtryDtls/TxDtls");
+  private static final XmlElement.Path BOOKING_DATE = XmlElement.Path.of("BookgDt/Dt");
+  private static final XmlElement.Path BOOKING_DATE_TIME = XmlElement.Path.of("BookgDt/DtTm");
+  private static final XmlElement.Path VALUE_DATE = XmlElement.Path.of("ValDt/Dt");
+  private static final XmlElement.Path VALUE_DATE_TIME = XmlElement.Path.of("ValDt/DtTm");
+  private static final XmlElement.Path NTRY_REF = XmlElement.Path.of("NtryRef");
+  private static final XmlElement.Path ADDTL_NTRY_INF = XmlElement.Path.of("AddtlNtryInf");
+  private static final XmlElement.Path CHRGS = XmlElement.Path.of("Chrgs");
+  private static final XmlElement.Path TX_AMT = XmlElement.Path.of("AmtDtls/TxAmt/Amt");
+  private static final XmlElement.Path RCRD = XmlElement.Path.of("Rcrd");
+  private static final XmlElement.Path CHRG_INCL_IND = XmlElement.Path.of("ChrgInclInd");
+  private static final XmlElement.Path TTL_CHRGS = XmlElement.Path.of("TtlChrgsAndTaxAmt");
+  private static final XmlElement.Path BALANCE_CODE = XmlElement.Path.of("Tp/CdOrPrtry/Cd");
+  private static final XmlElement.Path RVSL_IND = XmlElement.Path.of("RvslInd");
+  private static final XmlElement.Path RTR_INF = XmlElement.Path.of("RtrInf");
+  private static final XmlElement.Path DOMAIN = XmlElement.Path.of("BkTxCd/Domn");
+  private static final XmlElement.Path DOMAIN_CODE = XmlElement.Path.of("BkTxCd/Domn/Cd");
+  private static final XmlElement.Path SUB_FAMILY =
+      XmlElement.Path.of("BkTxCd/Domn/Fmly/SubFmlyCd");
+  private static final XmlElement.Path END_TO_END_ID = XmlElement.Path.of("Refs/EndToEndId");
+  private static final XmlElement.Path TX_ID = XmlElement.Path.of("Refs/TxId");
+  private static final XmlElement.Path USTRD = XmlElement.Path.of("RmtInf/Ustrd");
+  private static final XmlElement.Path CDTR_REF = XmlElement.Path.of("RmtInf/Strd/CdtrRefInf/Ref");
+
   /** A bank transaction code: domain and sub-family decide a record's type. */
   private static final XmlElement.Shape BANK_TRANSACTION_CODE =
       XmlElement.Shape.of(
@@ -63,7 +93,7 @@ public final class CamtParser implements StreamingSettlementParser {
    * dates and prices, ...) is skipped while scanning, never built. {@code Chrgs} is kept whole.
    */
   static final XmlElement.Shape NTRY_SHAPE =
-      XmlElement.Shape.of(
+      XmlElement.Shape.indexed(
           "Amt",
           XmlElement.Shape.LEAF,
           "CdtDbtInd",
@@ -89,7 +119,7 @@ public final class CamtParser implements StreamingSettlementParser {
           "NtryDtls",
           XmlElement.Shape.of(
               "TxDtls",
-              XmlElement.Shape.of(
+              XmlElement.Shape.indexed(
                   "Amt",
                   XmlElement.Shape.LEAF,
                   "CdtDbtInd",
@@ -431,7 +461,7 @@ public final class CamtParser implements StreamingSettlementParser {
 
     /** Booking date (or date-time), else value date: the day the bank settled the entry. */
     private Instant bookingTime(XmlElement ntry) throws InvalidValueException {
-      for (String path : BOOKING_TIME_PATHS) {
+      for (XmlElement.Path path : BOOKING_TIME_PATHS) {
         String text = ntry.text(path);
         if (!text.isEmpty()) {
           if (!text.equals(lastDateText)) {
@@ -483,12 +513,12 @@ public final class CamtParser implements StreamingSettlementParser {
       int line = ntry.line;
       String column = "Ntry/Amt";
       try {
-        Currency currency = currency(ntry.currency("Amt"));
-        long amountMinor = unsignedAmount(ntry.text("Amt"), currency);
+        Currency currency = currency(ntry.currency(AMT));
+        long amountMinor = unsignedAmount(ntry.text(AMT), currency);
         column = "Ntry/CdtDbtInd";
-        long signedMinor = signed(ntry.text("CdtDbtInd"), amountMinor);
+        long signedMinor = signed(ntry.text(CDT_DBT_IND), amountMinor);
         column = "Ntry/Sts";
-        String status = ntry.text("Sts").isEmpty() ? ntry.text("Sts/Cd") : ntry.text("Sts");
+        String status = ntry.text(STS).isEmpty() ? ntry.text(STS_CD) : ntry.text(STS);
         if (!status.equals("BOOK")) {
           throw new InvalidValueException(
               status.isEmpty() ? "empty" : ReasonText.quote(status) + " entry is not booked");
@@ -497,8 +527,8 @@ public final class CamtParser implements StreamingSettlementParser {
         column = "Ntry/BookgDt";
         Instant settledAt = bookingTime(ntry);
 
-        String reference = ntry.text("AcctSvcrRef");
-        List<XmlElement> details = ntry.all("NtryDtls/TxDtls");
+        String reference = ntry.text(ACCT_SVCR_REF);
+        List<XmlElement> details = ntry.all(TX_DETAILS);
         String key =
             statement.key()
                 + ":"
@@ -506,10 +536,10 @@ public final class CamtParser implements StreamingSettlementParser {
                     ? SettlementIds.contentKey(
                         currency.getCurrencyCode(),
                         Long.toString(signedMinor),
-                        ntry.text("BookgDt/Dt") + ntry.text("BookgDt/DtTm"),
-                        ntry.text("ValDt/Dt") + ntry.text("ValDt/DtTm"),
-                        ntry.text("NtryRef"),
-                        ntry.text("AddtlNtryInf"),
+                        ntry.text(BOOKING_DATE) + ntry.text(BOOKING_DATE_TIME),
+                        ntry.text(VALUE_DATE) + ntry.text(VALUE_DATE_TIME),
+                        ntry.text(NTRY_REF),
+                        ntry.text(ADDTL_NTRY_INF),
                         detailsFingerprint(details))
                     : reference);
         String settlementId = occurrences.identify(key);
@@ -522,7 +552,7 @@ public final class CamtParser implements StreamingSettlementParser {
               detail != null ? paymentReference(detail) : commonReference(details);
           column = "Ntry/Chrgs";
           long feeMinor =
-              ntry.first("Chrgs") == null && detail != null
+              ntry.first(CHRGS) == null && detail != null
                   ? charges(detail, "Ntry/NtryDtls/TxDtls/Chrgs", currency)
                   : charges(ntry, column, currency);
           sink.accept(
@@ -576,13 +606,13 @@ public final class CamtParser implements StreamingSettlementParser {
       List<Long> amounts = new ArrayList<>(details.size());
       long sum = 0;
       for (XmlElement d : details) {
-        String path = !d.text("Amt").isEmpty() ? "Amt" : "AmtDtls/TxAmt/Amt";
+        XmlElement.Path path = !d.text(AMT).isEmpty() ? AMT : TX_AMT;
         if (d.text(path).isEmpty()
             || !d.currency(path).equalsIgnoreCase(currency.getCurrencyCode())) {
           return null;
         }
         long minor = unsignedAmount(d.text(path), currency);
-        String indicator = d.text("CdtDbtInd");
+        String indicator = d.text(CDT_DBT_IND);
         long signedMinor =
             indicator.isEmpty() ? (entryMinor < 0 ? -minor : minor) : signed(indicator, minor);
         amounts.add(signedMinor);
@@ -608,21 +638,20 @@ public final class CamtParser implements StreamingSettlementParser {
     static long charges(XmlElement owner, String path, Currency currency)
         throws InvalidValueException {
       long feeMinor = 0;
-      for (XmlElement chrgs : owner.all("Chrgs")) {
-        List<XmlElement> records = chrgs.all("Rcrd");
+      for (XmlElement chrgs : owner.all(CHRGS)) {
+        List<XmlElement> records = chrgs.all(RCRD);
         if (!records.isEmpty()) {
           for (XmlElement r : records) {
-            if (!r.text("ChrgInclInd").equalsIgnoreCase("false")) {
+            if (!r.text(CHRG_INCL_IND).equalsIgnoreCase("false")) {
               feeMinor = addCharge(feeMinor, charge(r, path + "/Rcrd", currency));
             }
           }
-        } else if (chrgs.first("Amt") != null) {
+        } else if (chrgs.first(AMT) != null) {
           feeMinor = addCharge(feeMinor, charge(chrgs, path, currency));
-        } else if (chrgs.first("TtlChrgsAndTaxAmt") != null) {
+        } else if (chrgs.first(TTL_CHRGS) != null) {
           feeMinor =
               addCharge(
-                  feeMinor,
-                  chargeAmount(chrgs, "TtlChrgsAndTaxAmt", path + "/TtlChrgsAndTaxAmt", currency));
+                  feeMinor, chargeAmount(chrgs, TTL_CHRGS, path + "/TtlChrgsAndTaxAmt", currency));
         }
       }
       return feeMinor;
@@ -631,19 +660,19 @@ public final class CamtParser implements StreamingSettlementParser {
     /** One charge's {@code Amt}, signed as a fee: debited (or no indicator) +, credited −. */
     private static long charge(XmlElement charge, String path, Currency currency)
         throws InvalidValueException {
-      long minor = chargeAmount(charge, "Amt", path + "/Amt", currency);
-      return switch (charge.text("CdtDbtInd")) {
+      long minor = chargeAmount(charge, AMT, path + "/Amt", currency);
+      return switch (charge.text(CDT_DBT_IND)) {
         case "", "DBIT" -> minor;
         case "CRDT" -> -minor;
         default ->
             throw new InvalidValueException(
                 path + "/CdtDbtInd",
-                ReasonText.quote(charge.text("CdtDbtInd")) + " is not CRDT or DBIT");
+                ReasonText.quote(charge.text(CDT_DBT_IND)) + " is not CRDT or DBIT");
       };
     }
 
     private static long chargeAmount(
-        XmlElement charge, String element, String path, Currency currency)
+        XmlElement charge, XmlElement.Path element, String path, Currency currency)
         throws InvalidValueException {
       String ccy = charge.currency(element);
       if (!ccy.equalsIgnoreCase(currency.getCurrencyCode())) {
@@ -770,13 +799,13 @@ public final class CamtParser implements StreamingSettlementParser {
     }
 
     void balance(XmlElement bal) {
-      String code = bal.text("Tp/CdOrPrtry/Cd");
+      String code = bal.text(BALANCE_CODE);
       if (!Set.of("OPBD", "PRCD", "CLBD").contains(code)) {
         return; // available and interim balances are not part of the proof
       }
       try {
-        Currency currency = SettlementValues.currency(bal.currency("Amt"));
-        long minor = signed(bal.text("CdtDbtInd"), unsignedAmount(bal.text("Amt"), currency));
+        Currency currency = SettlementValues.currency(bal.currency(AMT));
+        long minor = signed(bal.text(CDT_DBT_IND), unsignedAmount(bal.text(AMT), currency));
         Balance b = new Balance(code, currency, minor);
         switch (code) {
           case "OPBD" -> opening = opening == null ? b : opening;
@@ -875,8 +904,8 @@ public final class CamtParser implements StreamingSettlementParser {
     };
   }
 
-  private static final List<String> BOOKING_TIME_PATHS =
-      List.of("BookgDt/DtTm", "BookgDt/Dt", "ValDt/DtTm", "ValDt/Dt");
+  private static final List<XmlElement.Path> BOOKING_TIME_PATHS =
+      List.of(BOOKING_DATE_TIME, BOOKING_DATE, VALUE_DATE_TIME, VALUE_DATE);
 
   /** One step of a file's parse that runs on the entry-building thread. */
   @FunctionalInterface
@@ -889,15 +918,15 @@ public final class CamtParser implements StreamingSettlementParser {
    * charges by bank transaction code sub-family; other payments are PAYMENT, the rest OTHER.
    */
   static SettlementRecordType type(XmlElement ntry, XmlElement detail) {
-    if (ntry.text("RvslInd").equalsIgnoreCase("true")) {
+    if (ntry.text(RVSL_IND).equalsIgnoreCase("true")) {
       return SettlementRecordType.REVERSAL;
     }
-    if (detail != null && detail.first("RtrInf") != null) {
+    if (detail != null && detail.first(RTR_INF) != null) {
       return SettlementRecordType.REFUND;
     }
-    XmlElement codes = detail != null && detail.first("BkTxCd/Domn") != null ? detail : ntry;
-    String domain = codes.text("BkTxCd/Domn/Cd");
-    String subFamily = codes.text("BkTxCd/Domn/Fmly/SubFmlyCd");
+    XmlElement codes = detail != null && detail.first(DOMAIN) != null ? detail : ntry;
+    String domain = codes.text(DOMAIN_CODE);
+    String subFamily = codes.text(SUB_FAMILY);
     if (subFamily.equals("RRTN")) {
       return SettlementRecordType.REFUND;
     }
@@ -917,7 +946,7 @@ public final class CamtParser implements StreamingSettlementParser {
 
   /** End-to-end id, else creditor reference, else the first unstructured remittance line. */
   static String paymentReference(XmlElement detail) {
-    for (String path : PAYMENT_REFERENCE_PATHS) {
+    for (XmlElement.Path path : PAYMENT_REFERENCE_PATHS) {
       String text = detail.text(path);
       if (!text.isEmpty()
           && !text.equals(NOT_PROVIDED)
@@ -929,8 +958,8 @@ public final class CamtParser implements StreamingSettlementParser {
     return null;
   }
 
-  private static final List<String> PAYMENT_REFERENCE_PATHS =
-      List.of("Refs/EndToEndId", "RmtInf/Strd/CdtrRefInf/Ref", "RmtInf/Ustrd");
+  private static final List<XmlElement.Path> PAYMENT_REFERENCE_PATHS =
+      List.of(END_TO_END_ID, CDTR_REF, USTRD);
 
   /** A loop, not {@code chars().noneMatch}: this runs for every entry, and the stream allocated. */
   private static boolean hasControlCharacter(String text) {
@@ -958,13 +987,13 @@ public final class CamtParser implements StreamingSettlementParser {
   private static String detailsFingerprint(List<XmlElement> details) {
     StringBuilder out = new StringBuilder();
     for (XmlElement d : details) {
-      out.append(d.text("Refs/EndToEndId"))
+      out.append(d.text(END_TO_END_ID))
           .append('|')
-          .append(d.text("Refs/TxId"))
+          .append(d.text(TX_ID))
           .append('|')
-          .append(d.text("RmtInf/Ustrd"))
+          .append(d.text(USTRD))
           .append('|')
-          .append(d.text("RmtInf/Strd/CdtrRefInf/Ref"))
+          .append(d.text(CDTR_REF))
           .append(';');
     }
     return out.toString();
