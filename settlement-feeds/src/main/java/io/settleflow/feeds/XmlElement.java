@@ -1,6 +1,7 @@
 package io.settleflow.feeds;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,9 +50,9 @@ final class XmlElement {
 
   /**
    * For an element read with an {@link Shape#indexed indexed} shape: the first descendant at each
-   * path the shape keeps, by {@link Path#id} (null: none in the document), so the parser's lookups
-   * are an array read instead of a walk over children comparing names (≈ a fifth of the
-   * entry-building thread's CPU). Null for other elements, which are walked.
+   * path the shape keeps, by the shape's slot for the path (null: none in the document), so the
+   * parser's lookups are an array read instead of a walk over children comparing names (≈ a fifth
+   * of the entry-building thread's CPU). Null for other elements, which are walked.
    */
   private XmlElement[] index;
 
@@ -71,26 +72,31 @@ final class XmlElement {
    */
   static final class Shape {
     /** Every descendant kept. */
-    static final Shape ALL = new Shape(null, null, -1);
+    static final Shape ALL = new Shape(null, null, 0, -1);
 
     /** The element's own text and attributes only; its children are skipped. */
-    static final Shape LEAF = new Shape(Map.of(), null, -1);
+    static final Shape LEAF = new Shape(Map.of(), null, 0, -1);
 
     /** Kept children's shapes by name; null keeps every child. */
     private final Map<String, Shape> children;
 
     /**
-     * Set on an indexed shape: which {@link Path#id}s its elements index (every path it keeps, down
-     * to {@link #ALL} shapes and nested indexed shapes, which index their own).
+     * Set on an indexed shape: for each {@link Path#id}, the slot in its elements' index of the
+     * path it keeps (every path down to {@link #ALL} shapes and nested indexed shapes, which index
+     * their own), or -1. Slots are numbered per shape, so an index holds only its own paths.
      */
-    private final boolean[] indexes;
+    private final int[] slots;
 
-    /** Below an indexed shape: this node's path id from the nearest indexed shape; else -1. */
+    /** Set on an indexed shape: how many paths it keeps, its elements' index length. */
+    private final int indexLength;
+
+    /** Below an indexed shape: this node's slot in the nearest indexed shape's index; else -1. */
     private final int slot;
 
-    private Shape(Map<String, Shape> children, boolean[] indexes, int slot) {
+    private Shape(Map<String, Shape> children, int[] slots, int indexLength, int slot) {
       this.children = children;
-      this.indexes = indexes;
+      this.slots = slots;
+      this.indexLength = indexLength;
       this.slot = slot;
     }
 
@@ -100,7 +106,7 @@ final class XmlElement {
       for (int i = 0; i + 1 < nameThenShape.length; i += 2) {
         children.put((String) nameThenShape[i], (Shape) nameThenShape[i + 1]);
       }
-      return new Shape(children, null, -1);
+      return new Shape(children, null, 0, -1);
     }
 
     /**
@@ -110,30 +116,31 @@ final class XmlElement {
      */
     static Shape indexed(Object... nameThenShape) {
       Shape plain = of(nameThenShape);
-      List<Integer> ids = new ArrayList<>();
-      Map<String, Shape> children = numbered(plain.children, "", ids);
-      boolean[] indexes =
-          new boolean[ids.stream().mapToInt(Integer::intValue).max().orElse(-1) + 1];
-      for (int id : ids) {
-        indexes[id] = true;
+      List<Path> paths = new ArrayList<>();
+      Map<String, Shape> children = numbered(plain.children, "", paths);
+      int[] slots = new int[paths.stream().mapToInt(p -> p.id).max().orElse(-1) + 1];
+      Arrays.fill(slots, -1);
+      for (int slot = 0; slot < paths.size(); slot++) {
+        slots[paths.get(slot).id] = slot;
       }
-      return new Shape(children, indexes, -1);
+      return new Shape(children, slots, paths.size(), -1);
     }
 
-    /** Copies of the children, each with its path's id (shapes may be shared, slots may not). */
+    /** Copies of the children, each with its path's slot (shapes may be shared, slots may not). */
     private static Map<String, Shape> numbered(
-        Map<String, Shape> children, String parentPath, List<Integer> ids) {
+        Map<String, Shape> children, String parentPath, List<Path> paths) {
       Map<String, Shape> numbered = new HashMap<>();
       children.forEach(
           (name, child) -> {
             String path = parentPath.isEmpty() ? name : parentPath + "/" + name;
-            int id = Path.of(path).id;
-            ids.add(id);
+            int slot = paths.size();
+            paths.add(Path.of(path));
+            // a nested indexed shape indexes its own descendants, and ALL's are not indexed
             numbered.put(
                 name,
-                child.indexes != null || child.children == null
-                    ? new Shape(child.children, child.indexes, id) // indexes its own, or ALL
-                    : new Shape(numbered(child.children, path, ids), null, id));
+                child.slots != null || child.children == null
+                    ? new Shape(child.children, child.slots, child.indexLength, slot)
+                    : new Shape(numbered(child.children, path, paths), null, 0, slot));
           });
       return numbered;
     }
@@ -176,8 +183,8 @@ final class XmlElement {
     if (shape.slot >= 0 && owner.index[shape.slot] == null) {
       owner.index[shape.slot] = element; // the first at its path, in document order
     }
-    if (shape.indexes != null) {
-      element.index = new XmlElement[shape.indexes.length];
+    if (shape.slots != null) {
+      element.index = new XmlElement[shape.indexLength];
       element.indexShape = shape;
       owner = element;
     }
@@ -308,8 +315,11 @@ final class XmlElement {
 
   /** The first element at {@code path}, in document order, or null. */
   XmlElement first(Path path) {
-    if (index != null && path.id < index.length && indexShape.indexes[path.id]) {
-      return index[path.id];
+    if (index != null && path.id < indexShape.slots.length) {
+      int slot = indexShape.slots[path.id];
+      if (slot >= 0) {
+        return index[slot];
+      }
     }
     return first(path.steps, 0);
   }
