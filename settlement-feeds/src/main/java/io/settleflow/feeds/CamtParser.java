@@ -298,8 +298,11 @@ public final class CamtParser implements StreamingSettlementParser {
     /** Runs the steps below on the entry-building thread, in order. */
     private Handoff<Step> builder;
 
-    /** The last currency code read and its currency (files use one or two): no lookup per entry. */
-    private String lastCurrencyCode = "";
+    /**
+     * The last currency code read and its currency (files use one or two): no lookup per entry.
+     * Null before the first: an empty or missing code is looked up (and refused) like any other.
+     */
+    private String lastCurrencyCode;
 
     private Currency lastCurrency;
 

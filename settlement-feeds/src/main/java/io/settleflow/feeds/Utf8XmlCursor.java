@@ -291,12 +291,16 @@ final class Utf8XmlCursor implements XmlCursor {
   private void declaration() {
     int i = pos + 5;
     int seen = 0;
+    int firstLine = line;
     while (true) {
       int start = i;
       i = skipSpace(i);
       if (at(i) == '?' && at(i + 1) == '>') {
         if (seen == 0) {
           throw new OffSubset("no version");
+        }
+        if (line != firstLine) { // Woodstox does not count them: its lines would differ from ours
+          throw new OffSubset("a line break in the XML declaration");
         }
         consumed(i + 2);
         return;
@@ -378,7 +382,7 @@ final class Utf8XmlCursor implements XmlCursor {
     String currency = null;
     String defaultNamespace = null;
     List<String> prefixes = null;
-    String[] attributeNames = null;
+    String[] attributeNames = this.attributeNames;
     int attributes = 0;
     boolean empty;
     while (true) {
@@ -407,13 +411,12 @@ final class Utf8XmlCursor implements XmlCursor {
       int attributeStart = i;
       i = nameEnd(i, true);
       String attribute = names.get(buf, attributeStart, i, nameHash).string;
-      if (attributeNames == null) {
-        attributeNames = new String[4];
-      } else if (attributes == attributeNames.length) {
+      if (attributes == attributeNames.length) {
         if (attributes == MAX_ATTRIBUTES) {
           throw new OffSubset("too many attributes");
         }
         attributeNames = Arrays.copyOf(attributeNames, attributes * 2);
+        this.attributeNames = attributeNames;
       }
       for (int a = 0; a < attributes; a++) {
         if (attributeNames[a].equals(attribute)) {
@@ -426,7 +429,7 @@ final class Utf8XmlCursor implements XmlCursor {
       int valueStart = i + 1;
       i = attributeValueEnd(valueStart, quote);
       if (attribute.equals("Ccy")) {
-        currency = keptValue(valueStart, i);
+        currency = currencyValue(valueStart, i);
       } else if (attribute.equals("xmlns") || attribute.startsWith("xmlns:")) {
         if (!root) {
           throw new OffSubset("namespace declared below the root");
@@ -561,6 +564,25 @@ final class Utf8XmlCursor implements XmlCursor {
         default -> throw new OffSubset("attribute value character"); // '<', '&', controls
       }
     }
+  }
+
+  /** The names of the current tag's attributes so far (reused from tag to tag). */
+  private String[] attributeNames = new String[4];
+
+  /** The last {@code Ccy} value made and its bytes: files use one or two currencies. */
+  private String lastCurrency = "";
+
+  private byte[] lastCurrencyBytes = new byte[0];
+
+  /** A {@code Ccy} value: the last one's string again when the bytes are the same. */
+  private String currencyValue(int start, int end) {
+    if (Arrays.equals(buf, start, end, lastCurrencyBytes, 0, lastCurrencyBytes.length)) {
+      return lastCurrency;
+    }
+    String value = keptValue(start, end);
+    lastCurrency = value;
+    lastCurrencyBytes = Arrays.copyOfRange(buf, start, end);
+    return value;
   }
 
   /** A kept attribute's value: with no whitespace to normalise (no tab, CR or LF in it). */

@@ -177,6 +177,25 @@ class CamtParserTest {
         .isEqualTo(reason);
   }
 
+  /** The parser remembers the last currency: an empty or missing first one is still refused. */
+  @ParameterizedTest
+  @ValueSource(strings = {"<Amt Ccy=\"\">10.00</Amt>", "<Amt>10.00</Amt>"})
+  void anEntryWithoutACurrencyFirstInTheFileIsRejectedNotACrash(String amount) throws Exception {
+    ParsedFile parsed =
+        parse(
+            statement(
+                "08",
+                "<Ntry>"
+                    + amount
+                    + "<CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts></Ntry>\n"
+                    + good(1)));
+    assertThat(parsed.records()).hasSize(1);
+    assertThat(parsed.rejections())
+        .singleElement()
+        .extracting(RejectedLine::reason)
+        .isEqualTo("Ntry/Amt: empty"); // as when another entry came first
+  }
+
   static Stream<Arguments> goodEntries() {
     return Stream.of(
         // entry XML, type, gross minor, payment reference, settled at

@@ -57,7 +57,10 @@ class Utf8XmlCursorTest {
             + "<Ntry><Amt Ccy='EUR'>3.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>"
             + "<BookgDt><Dt>2026-11-25</Dt></BookgDt><AcctSvcrRef>R-9</AcctSvcrRef><AddtlNtryInf/>"
             + "<NtryDtls><TxDtls><Refs><EndToEndId>pay_9</EndToEndId></Refs></TxDtls></NtryDtls>"
-            + "</Ntry >";
+            + "</Ntry >"
+            // currencies changing, empty and not ASCII (the reader reuses the last one's string)
+            + "<Ntry><Amt Ccy=\"USD\">1</Amt></Ntry><Ntry><Amt Ccy=\"\">2</Amt></Ntry>"
+            + "<Ntry><Amt Ccy='EUR'>3</Amt><Amt Ccy='€'>4</Amt><Amt Ccy='€'>5</Amt></Ntry>";
     String doc =
         CamtParserTest.statement("08", entries)
             .replace(
@@ -79,6 +82,12 @@ class Utf8XmlCursorTest {
             doc.replace("\n", "\r")
                 .replace("R-9", "R-9\r\n  continued\rthird")
                 .replace("<Id>S</Id>", "<Id>\n S \n</Id>")));
+    docs.put(
+        "an empty currency first",
+        utf8(
+            CamtParserTest.statement(
+                "08",
+                "<Ntry><Amt Ccy=\"\">1</Amt><Amt Ccy='EUR'>2</Amt><Amt Ccy=''>3</Amt></Ntry>")));
     StringBuilder many = new StringBuilder();
     for (int i = 0; i < 3_000; i++) { // past the first read's 64 KiB: the buffer moves and refills
       many.append(CamtParserTest.good(i)).append('\n');
@@ -93,6 +102,7 @@ class Utf8XmlCursorTest {
       strings = {
         "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><Document/>",
         "<?xml version=\"1.1\"?><Document/>",
+        "<?xml version=\"1.0\"\nencoding=\"UTF-8\"?><Document/>", // Woodstox counts no lines there
         "<!DOCTYPE Document [<!ENTITY x \"y\">]><Document>&x;</Document>",
         "<Document><![CDATA[x]]></Document>",
         "<Document><?pi x?></Document>",
