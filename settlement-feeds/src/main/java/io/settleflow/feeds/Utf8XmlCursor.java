@@ -368,7 +368,9 @@ final class Utf8XmlCursor implements XmlCursor {
       int nameStart = i;
       i = nameEnd(i, false);
       element = names.get(buf, nameStart, i, nameHash);
-      if (lastTag != null) { // a hint only: set even if this tag is read again after NeedMore
+      // a hint only, set even if this tag is read again after NeedMore; between names the table
+      // keeps, so names made afresh past its limit never hold on to each other (memory stays flat)
+      if (lastTag != null && lastTag.kept && element.kept) {
         if (lastTagStarted) {
           lastTag.afterStart = element;
         } else {
@@ -988,6 +990,9 @@ final class Utf8XmlCursor implements XmlCursor {
     final String string;
     final byte[] bytes;
 
+    /** Kept in the table (not made afresh past its limit): only such names carry predictions. */
+    boolean kept;
+
     /** The start tag that came right after this name's start tag (its first child) last time. */
     Name afterStart;
 
@@ -1022,6 +1027,7 @@ final class Utf8XmlCursor implements XmlCursor {
                   Arrays.copyOfRange(buf, start, end));
           if (count < MAX_NAMES) {
             names[slot] = made;
+            made.kept = true;
             count++;
           }
           return made;

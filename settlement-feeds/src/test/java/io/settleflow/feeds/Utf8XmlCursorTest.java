@@ -88,6 +88,13 @@ class Utf8XmlCursorTest {
             CamtParserTest.statement(
                 "08",
                 "<Ntry><Amt Ccy=\"\">1</Amt><Amt Ccy='EUR'>2</Amt><Amt Ccy=''>3</Amt></Ntry>")));
+    StringBuilder names = new StringBuilder(); // past the reader's table of 1,024 names
+    for (int i = 0; i < 3_000; i++) {
+      names.append("<X").append(i).append("/><Y").append(i).append(">t</Y").append(i).append('>');
+    }
+    docs.put(
+        "3,000 distinct names",
+        utf8(CamtParserTest.statement("08", names + CamtParserTest.good(1) + names)));
     StringBuilder many = new StringBuilder();
     for (int i = 0; i < 3_000; i++) { // past the first read's 64 KiB: the buffer moves and refills
       many.append(CamtParserTest.good(i)).append('\n');
