@@ -78,7 +78,7 @@ public final class CamtParser implements StreamingSettlementParser {
   private static final XmlElement.Path CDTR_REF = XmlElement.Path.of("RmtInf/Strd/CdtrRefInf/Ref");
 
   /** A bank transaction code: domain and sub-family decide a record's type. */
-  private static final XmlElement.Shape BANK_TRANSACTION_CODE =
+  static final XmlElement.Shape BANK_TRANSACTION_CODE =
       XmlElement.Shape.of(
           "Domn",
           XmlElement.Shape.of(

@@ -168,14 +168,7 @@ class SettlementImporterTest {
     body.append(
         CamtParserTest.good(entries)
             .replace("</Ntry>", "<AddtlNtryInf><![CDATA[note]]></AddtlNtryInf></Ntry>"));
-    Path file =
-        write(
-            "late-cdata.xml",
-            CamtParserTest.statement(
-                "08",
-                CamtParserTest.bal("OPBD", "EUR", "0.00", "CRDT")
-                    + CamtParserTest.bal("CLBD", "EUR", entries + ".00", "CRDT")
-                    + body));
+    Path file = write("late-cdata.xml", provenStatement("0.00", entries + ".00", body.toString()));
 
     ImportSummary summary = importer.importFile(file, "bank");
 
@@ -189,18 +182,25 @@ class SettlementImporterTest {
                 .toList());
   }
 
+  /** A camt.053.001.08 statement in EUR with opening and closing booked balances (credit). */
+  private static String provenStatement(String opening, String closing, String entries) {
+    return CamtParserTest.statement(
+        "08",
+        CamtParserTest.bal("OPBD", "EUR", opening, "CRDT")
+            + CamtParserTest.bal("CLBD", "EUR", closing, "CRDT")
+            + entries);
+  }
+
   @Test
   void aCamtStatementIsDetectedStreamedAndPublishedWithItsProofWarningInTheSummary()
       throws Exception {
     Path file =
         write(
             "statement.xml",
-            CamtParserTest.statement(
-                "08",
-                CamtParserTest.bal("OPBD", "EUR", "10.00", "CRDT")
-                    + CamtParserTest.bal("CLBD", "EUR", "12.00", "CRDT")
-                    + CamtParserTest.good(1)
-                    + CamtParserTest.entry("REF-2", "1.00", "CRDT", "PDNG")));
+            provenStatement(
+                "10.00",
+                "12.00",
+                CamtParserTest.good(1) + CamtParserTest.entry("REF-2", "1.00", "CRDT", "PDNG")));
 
     ImportSummary summary = importer.importFile(file, "bank");
 

@@ -23,14 +23,7 @@ class XmlElementTest {
    * A shape like the camt entry's: shared subshapes, a kept-whole subtree, a nested indexed one.
    */
   private static XmlElement.Shape entryShape(Function<Object[], XmlElement.Shape> factory) {
-    XmlElement.Shape codes =
-        XmlElement.Shape.of(
-            "Domn",
-            XmlElement.Shape.of(
-                "Cd",
-                XmlElement.Shape.LEAF,
-                "Fmly",
-                XmlElement.Shape.of("SubFmlyCd", XmlElement.Shape.LEAF)));
+    XmlElement.Shape codes = CamtParser.BANK_TRANSACTION_CODE; // shared, as in the parser's
     return factory.apply(
         new Object[] {
           "Amt",
