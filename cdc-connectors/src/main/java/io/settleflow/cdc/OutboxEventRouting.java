@@ -1,5 +1,6 @@
 package io.settleflow.cdc;
 
+import io.settleflow.schemas.DeadLetterHeaders;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,9 +22,9 @@ public final class OutboxEventRouting {
   /** The header the EventRouter itself always adds (the outbox id). */
   public static final String ROUTER_ID_HEADER = "id";
 
-  public static final String ERROR_CLASS_HEADER = "error.class";
-  public static final String ERROR_MESSAGE_HEADER = "error.message";
-  public static final String SOURCE_TOPIC_HEADER = "source.topic";
+  public static final String ERROR_CLASS_HEADER = DeadLetterHeaders.ERROR_CLASS;
+  public static final String ERROR_MESSAGE_HEADER = DeadLetterHeaders.ERROR_MESSAGE;
+  public static final String SOURCE_TOPIC_HEADER = DeadLetterHeaders.SOURCE_TOPIC;
 
   /** A payment id is a UUID; anything near this is not one of ours. */
   public static final int MAX_KEY_BYTES = 256;

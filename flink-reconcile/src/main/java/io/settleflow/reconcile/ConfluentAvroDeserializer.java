@@ -3,6 +3,7 @@ package io.settleflow.reconcile;
 import io.settleflow.runtime.TraceHeaders;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
+import io.settleflow.schemas.SchemaRegistryException;
 import io.settleflow.schemas.WireFormatException;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
@@ -10,19 +11,24 @@ import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads Confluent-wire Avro from Kafka and converts it to a Flink POJO right away. The registry
- * client is created in {@link #open} on the task, never serialized with the job.
+ * Reads Confluent-wire Avro from Kafka and converts it to a Flink POJO right away; a record that
+ * can never be decoded becomes a {@link DeadLetter} instead (left), for {@code recon.dlq}. The
+ * registry client is created in {@link #open} on the task, never serialized with the job.
  */
 public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
-    implements KafkaRecordDeserializationSchema<T> {
+    implements KafkaRecordDeserializationSchema<Either<DeadLetter, T>> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(ConfluentAvroDeserializer.class);
+
+  /** Records sent to recon.dlq (per source reader); /metrics shows their sum. */
+  public static final String DEAD_LETTERS_METRIC = "undecodableRecords";
 
   /** Converts without capturing anything that cannot be serialized. */
   public interface Converter<A, T> extends Function<A, T>, java.io.Serializable {}
@@ -37,7 +43,7 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
   private final Converter<A, T> converter;
   private final Arrival<T> arrival;
   private final TraceStamp<T> trace;
-  private final TypeInformation<T> producedType;
+  private final TypeInformation<Either<DeadLetter, T>> producedType;
   private transient ConfluentWireFormat wire;
   private transient Counter undecodable;
 
@@ -51,7 +57,7 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
       Class<A> avroType,
       Converter<A, T> converter,
       Arrival<T> arrival,
-      TypeInformation<T> producedType) {
+      Class<T> producedType) {
     this(registryUrl, avroType, converter, arrival, null, producedType);
   }
 
@@ -64,13 +70,13 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
       Converter<A, T> converter,
       Arrival<T> arrival,
       TraceStamp<T> trace,
-      TypeInformation<T> producedType) {
+      Class<T> producedType) {
     this.registryUrl = registryUrl;
     this.avroType = avroType;
     this.converter = converter;
     this.arrival = arrival;
     this.trace = trace;
-    this.producedType = producedType;
+    this.producedType = DeadLetterSplit.orDeadLetter(producedType);
   }
 
   public static ConfluentAvroDeserializer<io.settleflow.avro.PaymentEvent, LedgerPayment> payments(
@@ -81,7 +87,7 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
         ReconAvro::payment,
         (p, ms) -> p.arrivedAtMs = ms,
         (p, traceparent) -> p.traceparent = traceparent,
-        TypeInformation.of(LedgerPayment.class));
+        LedgerPayment.class);
   }
 
   public static ConfluentAvroDeserializer<io.settleflow.avro.SettlementRecord, Settlement>
@@ -91,43 +97,61 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
         io.settleflow.avro.SettlementRecord.class,
         ReconAvro::settlement,
         (s, ms) -> s.arrivedAtMs = ms,
-        TypeInformation.of(Settlement.class));
+        Settlement.class);
   }
 
   @Override
   public void open(DeserializationSchema.InitializationContext context) {
     wire = new ConfluentWireFormat(new ConfluentRegistryClient(registryUrl));
-    undecodable = context.getMetricGroup().counter("undecodableRecords");
+    undecodable = context.getMetricGroup().counter(DEAD_LETTERS_METRIC);
   }
 
   @Override
-  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<T> out) {
+  public void deserialize(
+      ConsumerRecord<byte[], byte[]> record, Collector<Either<DeadLetter, T>> out) {
     if (record.value() == null) {
       return; // a tombstone carries no event
     }
+    A decoded;
     try {
-      T value = converter.apply(wire.decode(record.value(), avroType));
-      arrival.stamp(value, record.timestamp());
-      if (trace != null) {
-        TraceHeaders.traceparent(record.headers()).ifPresent(tp -> trace.stamp(value, tp));
-      }
-      out.collect(value);
+      decoded = wire.decode(record.value(), avroType);
     } catch (WireFormatException e) {
-      // One bad record must not stop reconciliation of all others: count it and log where it is.
-      // A DLQ topic would be the better home (see README, known gaps).
-      undecodable.inc();
-      LOG.warn(
-          "skipping undecodable {} at {}-{}@{}: {}",
-          avroType.getSimpleName(),
-          record.topic(),
-          record.partition(),
-          record.offset(),
-          e.getMessage());
+      out.collect(Either.Left(deadLetter(record, e)));
+      return;
+    } catch (SchemaRegistryException e) {
+      if (e.isTransient()) {
+        // The registry is down, not the record wrong: fail, restart from the checkpoint, retry.
+        throw e;
+      }
+      out.collect(Either.Left(deadLetter(record, e))); // e.g. a schema id it does not know
+      return;
     }
+    T value = converter.apply(decoded);
+    arrival.stamp(value, record.timestamp());
+    if (trace != null) {
+      TraceHeaders.traceparent(record.headers()).ifPresent(tp -> trace.stamp(value, tp));
+    }
+    out.collect(Either.Right(value));
+  }
+
+  /**
+   * One bad record must not stop reconciliation of all others, nor vanish: it goes to recon.dlq
+   * (counted, and logged with where it is).
+   */
+  private DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, RuntimeException e) {
+    undecodable.inc();
+    LOG.warn(
+        "dead-lettering undecodable {} at {}-{}@{}: {}",
+        avroType.getSimpleName(),
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        e.getMessage());
+    return DeadLetter.of(record, e);
   }
 
   @Override
-  public TypeInformation<T> getProducedType() {
+  public TypeInformation<Either<DeadLetter, T>> getProducedType() {
     return producedType;
   }
 }

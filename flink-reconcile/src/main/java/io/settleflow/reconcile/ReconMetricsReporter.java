@@ -35,6 +35,7 @@ public final class ReconMetricsReporter implements MetricReporter {
           PaymentSettlementMatcher.MATCHES_METRIC,
           PaymentSettlementMatcher.MISMATCHES_METRIC,
           PaymentSettlementMatcher.ALERT_LATENCY_METRIC,
+          ConfluentAvroDeserializer.DEAD_LETTERS_METRIC,
           OUTPUT_WATERMARK_METRIC);
 
   /** A registered metric with its group's variables ({@code <operator_name>}, {@code <kind>}…). */

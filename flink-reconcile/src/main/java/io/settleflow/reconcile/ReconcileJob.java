@@ -9,21 +9,24 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
 
 /**
- * The reconciliation pipeline: payments and settlement lines in, matches and alerts out. Its
- * sources and sinks are handed in, so tests run it with finite sources and collecting sinks and
- * {@link ReconcileMain} with Kafka.
+ * The reconciliation pipeline: payments and settlement lines in, matches and alerts out, and what
+ * could not be decoded to the dead letters. Its sources and sinks are handed in, so tests run it
+ * with finite sources and collecting sinks and {@link ReconcileMain} with Kafka. A source yields
+ * either a dead letter (left) or a decoded record (right).
  */
 public final class ReconcileJob {
   public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(2);
   public static final Duration DEFAULT_IDLENESS = Duration.ofSeconds(5);
 
-  private final Source<LedgerPayment, ?, ?> payments;
-  private final Source<Settlement, ?, ?> settlements;
+  private final Source<Either<DeadLetter, LedgerPayment>, ?, ?> payments;
+  private final Source<Either<DeadLetter, Settlement>, ?, ?> settlements;
   private final Sink<PaymentMatch> matches;
   private final Sink<ReconAlert> alerts;
   private final Sink<PaymentMatch> settled;
+  private final Sink<DeadLetter> deadLetters;
   private final MatcherSettings settings;
   private final Duration outOfOrderness;
   private final Duration idleness;
@@ -32,23 +35,35 @@ public final class ReconcileJob {
   private final Sink<ReconciliationRow> table;
 
   public ReconcileJob(
-      Source<LedgerPayment, ?, ?> payments,
-      Source<Settlement, ?, ?> settlements,
+      Source<Either<DeadLetter, LedgerPayment>, ?, ?> payments,
+      Source<Either<DeadLetter, Settlement>, ?, ?> settlements,
       Sink<PaymentMatch> matches,
       Sink<ReconAlert> alerts,
       Sink<PaymentMatch> settled,
+      Sink<DeadLetter> deadLetters,
       MatcherSettings settings,
       Duration outOfOrderness,
       Duration idleness) {
-    this(payments, settlements, matches, alerts, settled, settings, outOfOrderness, idleness, null);
+    this(
+        payments,
+        settlements,
+        matches,
+        alerts,
+        settled,
+        deadLetters,
+        settings,
+        outOfOrderness,
+        idleness,
+        null);
   }
 
   public ReconcileJob(
-      Source<LedgerPayment, ?, ?> payments,
-      Source<Settlement, ?, ?> settlements,
+      Source<Either<DeadLetter, LedgerPayment>, ?, ?> payments,
+      Source<Either<DeadLetter, Settlement>, ?, ?> settlements,
       Sink<PaymentMatch> matches,
       Sink<ReconAlert> alerts,
       Sink<PaymentMatch> settled,
+      Sink<DeadLetter> deadLetters,
       MatcherSettings settings,
       Duration outOfOrderness,
       Duration idleness,
@@ -58,6 +73,7 @@ public final class ReconcileJob {
     this.matches = matches;
     this.alerts = alerts;
     this.settled = settled;
+    this.deadLetters = deadLetters;
     this.settings = settings;
     this.outOfOrderness = outOfOrderness;
     this.idleness = idleness;
@@ -99,26 +115,42 @@ public final class ReconcileJob {
   /** Adds the pipeline to {@code env}; the caller executes it. */
   public void build(StreamExecutionEnvironment env) {
     // An idle topic (no settlement files today) must not hold every overdue timer back.
-    WatermarkStrategy<LedgerPayment> paymentTime =
-        WatermarkStrategy.<LedgerPayment>forBoundedOutOfOrderness(outOfOrderness)
-            .withTimestampAssigner((p, ts) -> p.occurredAtMs)
+    WatermarkStrategy<Either<DeadLetter, LedgerPayment>> paymentTime =
+        WatermarkStrategy.<Either<DeadLetter, LedgerPayment>>forBoundedOutOfOrderness(
+                outOfOrderness)
+            .withTimestampAssigner((p, ts) -> DeadLetterSplit.eventTime(p, x -> x.occurredAtMs))
             .withIdleness(idleness);
-    WatermarkStrategy<Settlement> settlementTime =
-        WatermarkStrategy.<Settlement>forBoundedOutOfOrderness(outOfOrderness)
-            .withTimestampAssigner((s, ts) -> s.settledAtMs)
+    WatermarkStrategy<Either<DeadLetter, Settlement>> settlementTime =
+        WatermarkStrategy.<Either<DeadLetter, Settlement>>forBoundedOutOfOrderness(outOfOrderness)
+            .withTimestampAssigner((s, ts) -> DeadLetterSplit.eventTime(s, x -> x.settledAtMs))
             .withIdleness(idleness);
 
-    DataStream<LedgerPayment> paymentStream =
+    SingleOutputStreamOperator<LedgerPayment> paymentStream =
         env.fromSource(
-                payments, paymentTime, "ledger-payments", TypeInformation.of(LedgerPayment.class))
-            .uid("ledger-payments-source");
-    DataStream<Settlement> lines =
+                payments,
+                paymentTime,
+                "ledger-payments",
+                DeadLetterSplit.orDeadLetter(LedgerPayment.class))
+            .uid("ledger-payments-source")
+            .process(new DeadLetterSplit<>(), TypeInformation.of(LedgerPayment.class))
+            .name("decoded-payments")
+            .uid("decoded-payments");
+    SingleOutputStreamOperator<Settlement> lines =
         env.fromSource(
                 settlements,
                 settlementTime,
                 "settlement-lines",
-                TypeInformation.of(Settlement.class))
-            .uid("settlement-lines-source");
+                DeadLetterSplit.orDeadLetter(Settlement.class))
+            .uid("settlement-lines-source")
+            .process(new DeadLetterSplit<>(), TypeInformation.of(Settlement.class))
+            .name("decoded-lines")
+            .uid("decoded-lines");
+    paymentStream
+        .getSideOutput(DeadLetterSplit.DEAD_LETTERS)
+        .union(lines.getSideOutput(DeadLetterSplit.DEAD_LETTERS))
+        .sinkTo(deadLetters)
+        .name("recon-dlq")
+        .uid("recon-dlq-sink");
     MatcherSettings rules = settings;
     DataStream<Settlement> settlementStream =
         lines

@@ -6,6 +6,7 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.types.Either;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -29,6 +30,7 @@ public final class ReconcileKafka {
         matches(c),
         alerts(c),
         settled(c),
+        deadLetters(c),
         c.matcher(),
         c.outOfOrderness(),
         c.idleness(),
@@ -37,8 +39,8 @@ public final class ReconcileKafka {
             .orElse(null));
   }
 
-  public static KafkaSource<LedgerPayment> payments(ReconcileConfig c) {
-    return KafkaSource.<LedgerPayment>builder()
+  public static KafkaSource<Either<DeadLetter, LedgerPayment>> payments(ReconcileConfig c) {
+    return KafkaSource.<Either<DeadLetter, LedgerPayment>>builder()
         .setBootstrapServers(c.kafkaBootstrap())
         // Authorizations pair with sale lines, refunds with refund lines (event_type tells them
         // apart).
@@ -55,8 +57,8 @@ public final class ReconcileKafka {
         .build();
   }
 
-  public static KafkaSource<Settlement> settlements(ReconcileConfig c) {
-    return KafkaSource.<Settlement>builder()
+  public static KafkaSource<Either<DeadLetter, Settlement>> settlements(ReconcileConfig c) {
+    return KafkaSource.<Either<DeadLetter, Settlement>>builder()
         .setBootstrapServers(c.kafkaBootstrap())
         .setTopics(Topics.SETTLEMENTS_RAW)
         .setGroupId(c.consumerGroupId())
@@ -103,6 +105,19 @@ public final class ReconcileKafka {
             ConfluentAvroSerializer.alerts(c.registryUrl(), Topics.RECON_MISMATCHES))
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
         .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-mismatches")
+        .setProperty(
+            ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+            Long.toString(TRANSACTION_TIMEOUT.toMillis()))
+        .build();
+  }
+
+  /** recon.dlq: input records that cannot be decoded, as read, with the reason in headers. */
+  public static KafkaSink<DeadLetter> deadLetters(ReconcileConfig c) {
+    return KafkaSink.<DeadLetter>builder()
+        .setBootstrapServers(c.kafkaBootstrap())
+        .setRecordSerializer(new DeadLetterSerializer())
+        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-dlq")
         .setProperty(
             ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
             Long.toString(TRANSACTION_TIMEOUT.toMillis()))

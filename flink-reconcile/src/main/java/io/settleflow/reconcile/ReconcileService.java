@@ -122,6 +122,14 @@ public final class ReconcileService implements AutoCloseable {
           .register(registry);
     }
     FunctionCounter.builder(
+            "settleflow_recon_dead_letters",
+            ConfluentAvroDeserializer.DEAD_LETTERS_METRIC,
+            m -> sum(ReconMetricsReporter.named(m), null))
+        .description(
+            "Input records that cannot be decoded, sent to recon.dlq since this job started"
+                + " (counts attempts: a record read again after a restore counts again)")
+        .register(registry);
+    FunctionCounter.builder(
             "settleflow_recon_alert_latency_alerts",
             PaymentSettlementMatcher.ALERT_LATENCY_METRIC,
             m -> latencies(m).stream().mapToLong(Histogram::getCount).sum())

@@ -1,8 +1,36 @@
 package io.settleflow.reconcile;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.types.Either;
+
 /** Small builders for test inputs. Times are event-time milliseconds. */
 final class Fixtures {
   private Fixtures() {}
+
+  /**
+   * A finite source of {@code items} in order, as the job's sources yield them: each a decoded
+   * {@code type} (right), or a {@link DeadLetter} (left) where the list holds one.
+   */
+  static <T> DataGeneratorSource<Either<DeadLetter, T>> finite(
+      List<? extends Object> items, Class<T> type) {
+    // Either itself is not Serializable; the generator function (shipped with the job) holds the
+    // plain objects and wraps them on the task.
+    ArrayList<Object> copy = new ArrayList<>(items);
+    for (Object o : copy) {
+      if (!(o instanceof DeadLetter) && !type.isInstance(o)) {
+        throw new IllegalArgumentException("neither a dead letter nor a " + type + ": " + o);
+      }
+    }
+    GeneratorFunction<Long, Either<DeadLetter, T>> at =
+        i -> {
+          Object o = copy.get(i.intValue());
+          return o instanceof DeadLetter d ? Either.Left(d) : Either.Right(type.cast(o));
+        };
+    return new DataGeneratorSource<>(at, copy.size(), DeadLetterSplit.orDeadLetter(type));
+  }
 
   static LedgerPayment payment(
       String eventId, String paymentId, long amountMinor, String currency, long atMs) {

@@ -12,8 +12,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
-import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
@@ -40,13 +38,19 @@ class ReconcileJobTest {
   @Test
   void pipelineMatchesAlertsAndIgnoresRedeliveriesAndFeeLines() throws Exception {
     long t0 = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
-    List<LedgerPayment> payments = new ArrayList<>();
-    List<Settlement> settlements = new ArrayList<>();
+    List<Object> payments = new ArrayList<>();
+    List<Object> settlements = new ArrayList<>();
+    // What the Kafka sources yield for records they cannot decode: dead letters, whose (absent)
+    // event time must hold back nothing and whose place in the stream changes no result.
+    DeadLetter badPayment = deadLetter("payments.authorized", 7);
+    DeadLetter badLine = deadLetter("settlements.raw", 3);
+    settlements.add(badLine);
     for (int i = 1; i <= 4; i++) {
       payments.add(payment("pe-" + i, "pay-" + i, 1_000L * i, "EUR", t0 + i));
     }
     payments.add(payment("pe-1", "pay-1", 1_000, "EUR", t0 + 1)); // CDC redelivery
     payments.add(payment("pe-5", "pay-5", 5_000, "EUR", t0 + 5)); // never settled
+    payments.add(badPayment);
     settlements.add(settlement("se-1", "l-1", "pay-1", 1_000, "EUR", t0 + 100));
     settlements.add(settlement("se-2", "l-2", "pay-2", 2_000, "EUR", t0 + 100));
     settlements.add(settlement("se-3", "l-3", "pay-3", 3_000, "EUR", t0 + 100));
@@ -88,12 +92,14 @@ class ReconcileJobTest {
     CollectingSink<PaymentMatch> matches = new CollectingSink<>("matches-" + run);
     CollectingSink<ReconAlert> alerts = new CollectingSink<>("alerts-" + run);
     CollectingSink<PaymentMatch> settled = new CollectingSink<>("settled-" + run);
+    CollectingSink<DeadLetter> deadLetters = new CollectingSink<>("dlq-" + run);
     new ReconcileJob(
-            finite(payments, LedgerPayment.class),
-            finite(settlements, Settlement.class),
+            Fixtures.finite(payments, LedgerPayment.class),
+            Fixtures.finite(settlements, Settlement.class),
             matches,
             alerts,
             settled,
+            deadLetters,
             SETTINGS,
             Duration.ofSeconds(2),
             Duration.ofSeconds(5))
@@ -137,6 +143,23 @@ class ReconcileJobTest {
         .filteredOn(m -> m.settlementId.equals("l-r3"))
         .singleElement()
         .satisfies(m -> assertThat(m.criteria).isNotEmpty());
+    assertThat(deadLetters.received())
+        .extracting(d -> d.topic + "@" + d.offset + " " + d.errorMessage)
+        .containsExactlyInAnyOrder(
+            "payments.authorized@7 not Confluent wire format: 3 bytes",
+            "settlements.raw@3 not Confluent wire format: 3 bytes");
+  }
+
+  private static DeadLetter deadLetter(String topic, long offset) {
+    DeadLetter d = new DeadLetter();
+    d.topic = topic;
+    d.offset = offset;
+    d.value = new byte[] {1, 2, 3};
+    d.headerKeys = new String[0];
+    d.headerValues = new byte[0][];
+    d.errorClass = "io.settleflow.schemas.WireFormatException";
+    d.errorMessage = "not Confluent wire format: 3 bytes";
+    return d;
   }
 
   @Test
@@ -151,17 +174,12 @@ class ReconcileJobTest {
             MatchCriterion.class,
             MatchDeltas.class,
             ReconciliationRow.class,
+            DeadLetter.class,
             BatchTotals.class,
             WindowCandidate.class)) {
       assertThat(TypeInformation.of(type))
           .as(type.getSimpleName())
           .isInstanceOf(PojoTypeInfo.class);
     }
-  }
-
-  private static <T> DataGeneratorSource<T> finite(List<T> items, Class<T> type) {
-    ArrayList<T> copy = new ArrayList<>(items);
-    GeneratorFunction<Long, T> at = i -> copy.get(i.intValue());
-    return new DataGeneratorSource<>(at, copy.size(), TypeInformation.of(type));
   }
 }

@@ -1,5 +1,6 @@
 package io.settleflow.reconcile;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -16,7 +17,10 @@ import io.settleflow.embedded.TopicContents;
 import io.settleflow.runtime.ServiceConfig;
 import io.settleflow.schemas.ConfluentRegistryClient;
 import io.settleflow.schemas.ConfluentWireFormat;
+import io.settleflow.schemas.DeadLetterHeaders;
+import io.settleflow.schemas.SchemaRegistryException;
 import io.settleflow.schemas.Topics;
+import io.settleflow.schemas.WireFormatException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,7 +80,8 @@ class ReconcileKafkaIT {
             Topics.SETTLEMENTS_RAW,
             Topics.RECON_MATCHES,
             Topics.RECON_MISMATCHES,
-            Topics.PAYMENTS_SETTLED),
+            Topics.PAYMENTS_SETTLED,
+            Topics.RECON_DLQ),
         PARTITIONS,
         Set.of());
     registry = SchemaRegistryServer.start(dir.resolve("registry"), 0, false);
@@ -123,6 +128,16 @@ class ReconcileKafkaIT {
       send(producer, batchLine("pay-b1", "po-1", 1_000, T0 + 1_030));
       send(producer, batchLine("pay-b2", "po-1", 2_000, T0 + 1_031));
       send(producer, batchLine(null, "po-1", 3_000, T0 + 1_040));
+      // Three records the job can never decode, between the others: they go to recon.dlq (once
+      // each, also across the restart) and hold nothing up.
+      sendRaw(
+          producer, Topics.PAYMENTS_AUTHORIZED, "bad-bytes", "{\"not\": \"avro\"}".getBytes(UTF_8));
+      sendRaw(producer, Topics.SETTLEMENTS_RAW, "unknown-schema", new byte[] {0, 0, 1, 0x7f, 0, 2});
+      sendRaw(
+          producer,
+          Topics.SETTLEMENTS_RAW,
+          "other-schema",
+          wire.encode(Topics.PAYMENTS_AUTHORIZED, paymentEvent("pay-x", 1, T0)));
       producer.flush();
 
       try (ReconcileService service = ReconcileService.start(first, ReconcileKafka.job(first))) {
@@ -153,6 +168,7 @@ class ReconcileKafkaIT {
                             "settleflow_recon_mismatches_total{kind=\"ORPHAN_SETTLEMENT\"} 1.0")
                         .contains("settleflow_recon_mismatches_total{kind=\"OVERDUE_PAYMENT\"} 0.0")
                         .contains("settleflow_recon_alert_latency_alerts_total 1.0")
+                        .contains("settleflow_recon_dead_letters_total 3.0")
                         .containsPattern("settleflow_recon_alert_latency_ms\\{stat=\"p99\"} \\d")
                         .containsPattern("settleflow_recon_watermark_lag_seconds \\d"));
       }
@@ -177,6 +193,25 @@ class ReconcileKafkaIT {
                 ReconcileKafkaIT::output, o -> o.matched().size() == 11 && o.alerts().size() == 2);
       }
     }
+
+    Map<String, Map<String, String>> deadLetters = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> r :
+        TopicContents.readAll(kafka.bootstrapServers(), List.of(Topics.RECON_DLQ))) {
+      Map<String, String> headers = new HashMap<>();
+      r.headers().forEach(h -> headers.put(h.key(), new String(h.value(), UTF_8)));
+      assertThat(deadLetters.put(r.key(), headers)).as("dead-lettered twice: " + r.key()).isNull();
+    }
+    assertThat(deadLetters).containsOnlyKeys("bad-bytes", "unknown-schema", "other-schema");
+    assertThat(deadLetters.get("bad-bytes"))
+        .containsEntry(DeadLetterHeaders.ERROR_CLASS, WireFormatException.class.getName())
+        .containsEntry(DeadLetterHeaders.SOURCE_TOPIC, Topics.PAYMENTS_AUTHORIZED)
+        .containsKeys(DeadLetterHeaders.SOURCE_PARTITION, DeadLetterHeaders.SOURCE_OFFSET);
+    assertThat(deadLetters.get("unknown-schema"))
+        .containsEntry(DeadLetterHeaders.ERROR_CLASS, SchemaRegistryException.class.getName())
+        .containsEntry(DeadLetterHeaders.SOURCE_TOPIC, Topics.SETTLEMENTS_RAW);
+    assertThat(deadLetters.get("other-schema"))
+        .containsEntry(DeadLetterHeaders.ERROR_CLASS, WireFormatException.class.getName())
+        .containsEntry(DeadLetterHeaders.SOURCE_TOPIC, Topics.SETTLEMENTS_RAW);
 
     Output output = output();
     List<String> matched = output.matched();
@@ -382,6 +417,12 @@ class ReconcileKafkaIT {
                     wire.encode(Topics.SETTLEMENTS_RAW, r));
     // wait for the broker's ack so a failed send fails the test instead of vanishing
     producer.send(toRecord.apply(record)).get();
+  }
+
+  private static void sendRaw(
+      KafkaProducer<String, byte[]> producer, String topic, String key, byte[] value)
+      throws Exception {
+    producer.send(new ProducerRecord<>(topic, key, value)).get();
   }
 
   private static KafkaProducer<String, byte[]> producer() {

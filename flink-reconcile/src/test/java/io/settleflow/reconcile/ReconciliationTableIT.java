@@ -15,11 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.connector.datagen.source.DataGeneratorSource;
-import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -208,11 +205,12 @@ class ReconciliationTableIT {
     CollectingSink<PaymentMatch> matches = new CollectingSink<>("matches-" + run);
     CollectingSink<ReconAlert> alerts = new CollectingSink<>("alerts-" + run);
     new ReconcileJob(
-            finite(payments, LedgerPayment.class),
-            finite(settlements, Settlement.class),
+            Fixtures.finite(payments, LedgerPayment.class),
+            Fixtures.finite(settlements, Settlement.class),
             matches,
             alerts,
             new CollectingSink<>("settled-" + run),
+            new CollectingSink<>("dlq-" + run),
             ReconcileJobTest.SETTINGS,
             Duration.ofSeconds(2),
             Duration.ofSeconds(5),
@@ -224,11 +222,5 @@ class ReconciliationTableIT {
     matches.received().forEach(m -> ids.add(m.eventId));
     alerts.received().forEach(a -> ids.add(a.eventId));
     return ids;
-  }
-
-  private static <T> DataGeneratorSource<T> finite(List<T> items, Class<T> type) {
-    ArrayList<T> copy = new ArrayList<>(items);
-    GeneratorFunction<Long, T> at = i -> copy.get(i.intValue());
-    return new DataGeneratorSource<>(at, copy.size(), TypeInformation.of(type));
   }
 }

@@ -31,6 +31,9 @@ public final class Topics {
   public static final String CDC_DLQ = "cdc.dlq";
   public static final String RISK_DLQ = "risk.dlq";
 
+  /** Ledger payments and settlement lines the reconcile job could not decode. */
+  public static final String RECON_DLQ = "recon.dlq";
+
   /** Ledger event topics the outbox routes to. */
   public static final List<String> LEDGER_EVENTS =
       List.of(PAYMENTS_AUTHORIZED, PAYMENTS_CAPTURED, PAYMENTS_REFUNDED, PAYMENTS_CANCELLED);
@@ -51,7 +54,8 @@ public final class Topics {
           RECON_MATCHES,
           RECON_MISMATCHES,
           CDC_DLQ,
-          RISK_DLQ);
+          RISK_DLQ,
+          RECON_DLQ);
 
   /** Subject under Confluent's TopicNameStrategy. */
   public static String valueSubject(String topic) {
