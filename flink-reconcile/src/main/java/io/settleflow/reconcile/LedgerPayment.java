@@ -10,6 +10,9 @@ public class LedgerPayment implements java.io.Serializable {
 
   public static final String REFUNDED = "REFUNDED";
 
+  /** payments.cancelled: the authorization was released while nothing was captured. */
+  public static final String CANCELLED = "CANCELLED";
+
   /** Refunds are reconciled under their own key, apart from the sale of the same payment. */
   public static final String REFUND_KEY_PREFIX = "refund:";
 
@@ -62,6 +65,14 @@ public class LedgerPayment implements java.io.Serializable {
   /** A ledger refund (payments.refunded): pairs with a settlement line of type REFUND. */
   public boolean isRefund() {
     return REFUNDED.equals(eventType);
+  }
+
+  /**
+   * A ledger cancellation (payments.cancelled): nothing of the payment should ever settle. Matched
+   * under the payment id, with its authorization.
+   */
+  public boolean isCancellation() {
+    return CANCELLED.equals(eventType);
   }
 
   /** The key this event is matched under: the payment id, or a refund key of its own. */

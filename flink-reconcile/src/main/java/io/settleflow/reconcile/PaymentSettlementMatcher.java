@@ -38,6 +38,9 @@ import org.apache.flink.util.OutputTag;
  *       the match or mismatch as usual.
  *   <li>Refunds pair under the key {@code refund:<payment id>} (ledger REFUNDED event × REFUND
  *       line); a CHARGEBACK or REVERSAL line is keyed on itself and raises CHARGEBACK at once.
+ *   <li>A ledger cancellation (payments.cancelled) ends the wait: no OVERDUE for a payment that
+ *       will never settle (RESOLVED when the alert already went out); a line for a cancelled
+ *       payment, before or after the cancellation, is an AMOUNT_MISMATCH against the 0 expected.
  * </ul>
  *
  * After speaking, only a {@link ReconDecision} marker stays until a cleanup timer, then every piece
@@ -170,6 +173,10 @@ public class PaymentSettlementMatcher
     triggerArrivalMs = p.arrivedAtMs;
     if (isRefundKey(ctx.getCurrentKey())) {
       ledgerRefund(p, ctx, out);
+      return;
+    }
+    if (p.isCancellation()) {
+      cancelled(p, ctx);
       return;
     }
     ReconDecision d = decision.value();
@@ -357,6 +364,14 @@ public class PaymentSettlementMatcher
     if (isRepeat(s, d.settlementEventId)) {
       return;
     }
+    if (ReconDecision.CANCELLED.equals(d.outcome)) {
+      alert(
+          ctx,
+          ReconFindings.settledThoughCancelled(
+              ctx.getCurrentKey(), d.merchantId, d.expectedAmountMinor, d.cancelledAtMs, s));
+      remember(s);
+      return;
+    }
     if (continuesSplit(d, s)) {
       remember(s);
       addToSplit(d, s, ctx, out);
@@ -367,6 +382,66 @@ public class PaymentSettlementMatcher
         ReconFindings.duplicate(
             ctx.getCurrentKey(), d.merchantId, d.expectedAmountMinor, d.source, d.settlementId, s));
     remember(s);
+  }
+
+  /**
+   * The ledger cancelled the payment (possible only while nothing is captured): its authorization
+   * is released and nothing will settle. A payment waiting for its settlement stops waiting (after
+   * its overdue alert: RESOLVED); lines already waiting, or arriving later, settle money for a
+   * cancelled payment (AMOUNT_MISMATCH, also after their orphan alert); a cancellation after the
+   * payment was settled is one too. The marker then stays for the retention, so a late
+   * authorization is ignored and a late line still alerts.
+   */
+  private void cancelled(LedgerPayment c, Context ctx) throws Exception {
+    ReconDecision d = decision.value();
+    if (d != null && d.cancelEventId != null) {
+      return; // a CDC redelivery
+    }
+    String key = ctx.getCurrentKey();
+    if (d != null && d.isFinal()) {
+      alert(ctx, ReconFindings.cancelledAfterSettlement(key, d, c));
+      d.cancelEventId = c.eventId;
+      d.cancelledAtMs = c.occurredAtMs;
+      decision.update(d);
+      return;
+    }
+    ReconDecision done = new ReconDecision();
+    done.outcome = ReconDecision.CANCELLED;
+    done.merchantId = c.merchantId;
+    done.expectedAmountMinor = c.amountMinor;
+    done.cancelEventId = c.eventId;
+    done.cancelledAtMs = c.occurredAtMs;
+    LedgerPayment p = payment.value();
+    if (p != null) {
+      ctx.timerService().deleteEventTimeTimer(deadlineAt(p));
+      if (d != null) { // its overdue alert went out
+        alert(ctx, ReconFindings.cancellationResolves(p, c, deadlineAt(p)));
+      }
+      done.paymentEventId = p.eventId;
+      done.expectedAmountMinor = p.amountMinor;
+      payment.clear();
+    }
+    if (settlement.value() != null) {
+      List<Settlement> lines = waitingLines();
+      for (Settlement l : lines) {
+        if (d == null) { // else the first line's orphan alert went out, its timer with it
+          ctx.timerService().deleteEventTimeTimer(orphanAt(l));
+        }
+        alert(
+            ctx, ReconFindings.settledThoughCancelled(key, c.merchantId, null, c.occurredAtMs, l));
+        remember(l);
+      }
+      Settlement first = lines.get(0);
+      done.settlementEventId = first.eventId;
+      done.settlementId = first.settlementId;
+      done.source = first.source;
+      settlement.clear();
+      furtherLines.clear();
+    }
+    if (d != null) {
+      ctx.timerService().deleteEventTimeTimer(d.cleanupAtMs);
+    }
+    markDecided(done, Math.max(c.occurredAtMs, ctx.timerService().currentWatermark()), ctx);
   }
 
   private static int size(MapState<String, ?> map) throws Exception {

@@ -6,7 +6,15 @@ package io.settleflow.reconcile;
  * a new overdue or orphan clock.
  */
 public class ReconDecision {
-  /** MATCH, AMOUNT_MISMATCH, CURRENCY_MISMATCH: final. OVERDUE_PAYMENT, ORPHAN_SETTLEMENT: open. */
+  /**
+   * The outcome of a payment the ledger cancelled before anything settled (no alert of its own).
+   */
+  public static final String CANCELLED = "CANCELLED";
+
+  /**
+   * MATCH, AMOUNT_MISMATCH, CURRENCY_MISMATCH, {@link #CANCELLED}: final. OVERDUE_PAYMENT,
+   * ORPHAN_SETTLEMENT: open.
+   */
   public String outcome;
 
   public String paymentEventId;
@@ -30,6 +38,14 @@ public class ReconDecision {
 
   /** Their currency (the ledger's); with {@link #splitGrossMinor}. */
   public String splitCurrency;
+
+  /**
+   * The ledger's cancellation of the payment, once seen (a redelivery is then ignored); or null.
+   */
+  public String cancelEventId;
+
+  /** Its event time; with {@link #cancelEventId}. */
+  public Long cancelledAtMs;
 
   /** Event time at which all state for the key is dropped. */
   public long cleanupAtMs;

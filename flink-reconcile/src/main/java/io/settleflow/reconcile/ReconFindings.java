@@ -18,6 +18,7 @@ public final class ReconFindings {
   public static final String RESOLVED_RULE = "late-settlement-resolves-overdue@1";
   public static final String SPLIT_RULE = "split-lines-sum@1";
   public static final String EXCESS_REFUND_RULE = "refund-lines-within-ledger-refunds@1";
+  public static final String CANCELLED_RULE = "cancelled-payment-settles-nothing@1";
 
   private ReconFindings() {}
 
@@ -706,6 +707,138 @@ public final class ReconFindings {
         };
     a.deltas = new MatchDeltas(null, null, null, null);
     return a;
+  }
+
+  /**
+   * The ledger cancelled a payment after its overdue alert: its authorization was released, nothing
+   * will settle, so the overdue alert is resolved.
+   */
+  public static ReconAlert cancellationResolves(
+      LedgerPayment payment, LedgerPayment cancellation, long deadlineAtMs) {
+    ReconAlert a =
+        base(
+            AlertKind.RESOLVED,
+            payment.paymentId,
+            cancellation.eventId,
+            Math.max(cancellation.occurredAtMs, deadlineAtMs));
+    a.merchantId = payment.merchantId;
+    a.expectedAmountMinor = payment.amountMinor;
+    a.currency = payment.currency;
+    a.rule = CANCELLED_RULE;
+    a.resolvesEventId = overdueAlertId(payment.paymentId, payment.eventId);
+    a.traceparent = payment.traceparent;
+    a.detail =
+        "payment "
+            + payment.paymentId
+            + " was cancelled in the ledger at "
+            + Instant.ofEpochMilli(cancellation.occurredAtMs)
+            + ", after the overdue alert "
+            + a.resolvesEventId
+            + ": its authorization of "
+            + payment.amountMinor
+            + " "
+            + payment.currency
+            + " minor units was released and nothing will settle";
+    a.criteria =
+        new MatchCriterion[] {
+          new MatchCriterion(
+              "payment-cancelled",
+              CANCELLED_RULE,
+              true,
+              "a settlement, or a cancellation",
+              "cancelled at " + Instant.ofEpochMilli(cancellation.occurredAtMs),
+              null)
+        };
+    a.deltas = new MatchDeltas(null, null, null, null);
+    return a;
+  }
+
+  /**
+   * A settlement line for a payment the ledger cancelled: money moved that the ledger says never
+   * will. An AMOUNT_MISMATCH against the 0 the ledger expects.
+   *
+   * @param authorizedMinor the released authorization's amount, or null when not seen
+   */
+  public static ReconAlert settledThoughCancelled(
+      String paymentKey,
+      String merchantId,
+      Long authorizedMinor,
+      long cancelledAtMs,
+      Settlement line) {
+    ReconAlert a =
+        base(
+            AlertKind.AMOUNT_MISMATCH,
+            paymentKey,
+            line.eventId,
+            Math.max(line.settledAtMs, cancelledAtMs));
+    a.merchantId = merchantId != null ? merchantId : line.merchantId;
+    a.settlementId = line.settlementId;
+    a.source = line.source;
+    a.expectedAmountMinor = 0L;
+    a.actualAmountMinor = line.grossAmountMinor;
+    a.currency = line.currency;
+    a.rule = CANCELLED_RULE;
+    a.detail =
+        "payment "
+            + paymentKey
+            + " was cancelled in the ledger at "
+            + Instant.ofEpochMilli(cancelledAtMs)
+            + (authorizedMinor == null
+                ? ""
+                : " (its authorization of " + authorizedMinor + " minor units released)")
+            + ", yet "
+            + line.source
+            + ":"
+            + line.settlementId
+            + " settles "
+            + line.grossAmountMinor
+            + " "
+            + line.currency
+            + " minor units for it";
+    a.criteria = new MatchCriterion[] {notCancelled(cancelledAtMs)};
+    a.deltas = new MatchDeltas(line.grossAmountMinor, null, null, null);
+    return a;
+  }
+
+  /**
+   * The ledger cancelled a payment a settlement had already settled: it released an authorization
+   * the processor paid out. An AMOUNT_MISMATCH against the 0 the ledger now expects.
+   */
+  public static ReconAlert cancelledAfterSettlement(
+      String paymentKey, ReconDecision settled, LedgerPayment cancellation) {
+    ReconAlert a =
+        base(
+            AlertKind.AMOUNT_MISMATCH, paymentKey, cancellation.eventId, cancellation.occurredAtMs);
+    // About the payment, not the line: the line has its outcome already (each line has exactly
+    // one, which the conservation checker counts by settlement id), so only the detail names it.
+    a.merchantId = settled.merchantId;
+    a.expectedAmountMinor = 0L;
+    a.rule = CANCELLED_RULE;
+    a.detail =
+        "payment "
+            + paymentKey
+            + " was cancelled in the ledger at "
+            + Instant.ofEpochMilli(cancellation.occurredAtMs)
+            + " after "
+            + settled.source
+            + ":"
+            + settled.settlementId
+            + " had settled it ("
+            + settled.outcome
+            + ")";
+    a.criteria = new MatchCriterion[] {notCancelled(cancellation.occurredAtMs)};
+    a.deltas = new MatchDeltas(null, null, null, null);
+    return a;
+  }
+
+  private static MatchCriterion notCancelled(long cancelledAtMs) {
+    return new MatchCriterion(
+        "payment-not-cancelled",
+        CANCELLED_RULE,
+        false,
+        "a payment the ledger did not cancel",
+        "cancelled at " + Instant.ofEpochMilli(cancelledAtMs),
+        null);
   }
 
   private static ReconAlert base(AlertKind kind, String paymentKey, String otherId, long atMs) {

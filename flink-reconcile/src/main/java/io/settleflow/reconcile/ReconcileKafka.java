@@ -42,9 +42,7 @@ public final class ReconcileKafka {
   public static KafkaSource<Either<DeadLetter, LedgerPayment>> payments(ReconcileConfig c) {
     return KafkaSource.<Either<DeadLetter, LedgerPayment>>builder()
         .setBootstrapServers(c.kafkaBootstrap())
-        // Authorizations pair with sale lines, refunds with refund lines (event_type tells them
-        // apart).
-        .setTopics(Topics.PAYMENTS_AUTHORIZED, Topics.PAYMENTS_REFUNDED)
+        .setTopics(Topics.RECONCILED_LEDGER_EVENTS)
         .setGroupId(c.consumerGroupId())
         .setClientIdPrefix(c.consumerGroupId() + "-payments")
         // First start reads the topic from the beginning; afterwards the checkpoint decides.

@@ -60,6 +60,12 @@ final class Fixtures {
         atMs);
   }
 
+  /** A ledger cancellation of {@code paymentId}, releasing {@code amountMinor}. */
+  static LedgerPayment cancellation(String eventId, String paymentId, long amountMinor, long atMs) {
+    return new LedgerPayment(
+        eventId, LedgerPayment.CANCELLED, paymentId, "merchant-1", amountMinor, "EUR", atMs);
+  }
+
   static LedgerPayment refund(
       String eventId, String paymentId, long amountMinor, String currency, long atMs) {
     return new LedgerPayment(

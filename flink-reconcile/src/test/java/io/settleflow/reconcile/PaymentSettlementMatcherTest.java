@@ -770,6 +770,141 @@ class PaymentSettlementMatcherTest {
     }
   }
 
+  // ---- Cancellations (payments.cancelled): a cancelled payment never settles. ----
+
+  @Test
+  void aPaymentCancelledBeforeItsDeadlineIsNeverOverdue() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processElement1(Fixtures.cancellation("pc-1", "pay-1", 10_000, 5_000), 5_000);
+    harness.processElement1(Fixtures.cancellation("pc-1", "pay-1", 10_000, 5_000), 5_000);
+
+    harness.processBothWatermarks(new Watermark(1_000 + DEADLINE_MS));
+    assertThat(alerts()).isEmpty();
+    assertThat(matches()).isEmpty();
+    assertStateClearedAfterwards();
+  }
+
+  @Test
+  void aCancellationAfterTheOverdueAlertResolvesIt() throws Exception {
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processBothWatermarks(new Watermark(1_000 + DEADLINE_MS));
+    harness.processElement1(Fixtures.cancellation("pc-1", "pay-1", 10_000, 13_000), 13_000);
+
+    assertThat(alerts())
+        .extracting(a -> a.kind)
+        .containsExactly(AlertKind.OVERDUE_PAYMENT, AlertKind.RESOLVED);
+    ReconAlert overdue = alerts().get(0);
+    assertThat(alerts().get(1))
+        .satisfies(
+            r -> {
+              assertThat(r.resolvesEventId).isEqualTo(overdue.eventId);
+              assertThat(r.eventId)
+                  .isEqualTo(ReconFindings.alertId(AlertKind.RESOLVED, "pay-1", "pc-1"));
+              assertThat(r.rule).isEqualTo(ReconFindings.CANCELLED_RULE);
+              assertThat(r.detectedAtMs).isEqualTo(13_000);
+              assertThat(r.expectedAmountMinor).isEqualTo(10_000L);
+              assertThat(r.detail).contains("cancelled", overdue.eventId, "released");
+              assertThat(r.criteria)
+                  .extracting(c -> c.criterion + "=" + c.passed)
+                  .containsExactly("payment-cancelled=true");
+            });
+    assertStateClearedAfterwards();
+  }
+
+  /** The line, the authorization and the cancellation, in the given order of arrival. */
+  private List<ReconAlert> settleACancelledPayment(String order) throws Exception {
+    try (var h = newHarness()) {
+      h.open();
+      for (int i = 0; i < order.length(); i++) {
+        switch (order.charAt(i)) {
+          case 'p' -> h.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+          case 'c' ->
+              h.processElement1(Fixtures.cancellation("pc-1", "pay-1", 10_000, 2_000), 2_000);
+          case 's' ->
+              h.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 4_000), 4_000);
+          default -> throw new IllegalArgumentException(order);
+        }
+      }
+      // a re-import of the line says nothing new
+      h.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 4_000), 4_000);
+      h.processBothWatermarks(new Watermark(AFTER_EVERYTHING_MS));
+      // a match only when the pair met before the cancellation
+      assertThat(h.extractOutputValues()).as(order).hasSize(order.indexOf('c') == 2 ? 1 : 0);
+      assertThat(h.numKeyedStateEntries()).as(order).isZero();
+      assertThat(h.numEventTimeTimers()).as(order).isZero();
+      return alertsOf(h);
+    }
+  }
+
+  @Test
+  void aLineForACancelledPaymentIsAnAmountMismatchAgainstZeroWhateverTheOrder() throws Exception {
+    List<ReconAlert> first = settleACancelledPayment("pcs");
+    assertThat(first)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.kind).isEqualTo(AlertKind.AMOUNT_MISMATCH);
+              assertThat(a.eventId)
+                  .isEqualTo(ReconFindings.alertId(AlertKind.AMOUNT_MISMATCH, "pay-1", "se-1"));
+              assertThat(a.rule).isEqualTo(ReconFindings.CANCELLED_RULE);
+              assertThat(a.expectedAmountMinor).isZero();
+              assertThat(a.actualAmountMinor).isEqualTo(10_000L);
+              assertThat(a.settlementId).isEqualTo("line-1");
+              assertThat(a.detectedAtMs).isEqualTo(4_000);
+              assertThat(a.detail).contains("cancelled", "stripe:line-1");
+              assertThat(a.criteria)
+                  .extracting(c -> c.criterion + "=" + c.passed)
+                  .containsExactly("payment-not-cancelled=false");
+            });
+    // A line waiting for its payment, the cancellation before the authorization: the same alert
+    // (same id, same time), and no orphan, no overdue, no match.
+    for (String order : List.of("scp", "csp", "cps")) {
+      assertThat(settleACancelledPayment(order))
+          .as(order)
+          .extracting(a -> a.eventId + " " + a.rule + " " + a.detectedAtMs)
+          .containsExactly(
+              first.get(0).eventId + " " + first.get(0).rule + " " + first.get(0).detectedAtMs);
+    }
+  }
+
+  @Test
+  void aCancellationAfterTheSettlementIsAnAmountMismatchOnce() throws Exception {
+    // Matched first (no alert), then the cancellation: the match stands, the alert follows; the
+    // same whichever side of the pair came first.
+    List<ReconAlert> alerts = settleACancelledPayment("psc");
+    assertThat(settleACancelledPayment("spc"))
+        .extracting(a -> a.eventId)
+        .containsExactlyElementsOf(alerts.stream().map(a -> a.eventId).toList());
+    assertThat(alerts)
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.kind).isEqualTo(AlertKind.AMOUNT_MISMATCH);
+              assertThat(a.eventId)
+                  .isEqualTo(ReconFindings.alertId(AlertKind.AMOUNT_MISMATCH, "pay-1", "pc-1"));
+              assertThat(a.rule).isEqualTo(ReconFindings.CANCELLED_RULE);
+              assertThat(a.expectedAmountMinor).isZero();
+              assertThat(a.settlementId).as("the line's outcome is its match").isNull();
+              assertThat(a.detail).contains("after stripe:line-1 had settled it (MATCH)");
+            });
+  }
+
+  @Test
+  void aLineAfterItsOrphanAlertThenTheCancellationIsExplained() throws Exception {
+    harness.processElement2(settlement("se-1", "line-1", "pay-1", 10_000, "EUR", 1_000), 1_000);
+    harness.processBothWatermarks(new Watermark(1_000 + GRACE_MS));
+    harness.processElement1(Fixtures.cancellation("pc-1", "pay-1", 10_000, 5_000), 5_000);
+    harness.processElement1(Fixtures.cancellation("pc-1", "pay-1", 10_000, 5_000), 5_000);
+    harness.processElement1(payment("pe-1", "pay-1", 10_000, "EUR", 500), 5_000);
+
+    assertThat(alerts())
+        .extracting(a -> a.kind + " " + a.rule)
+        .containsExactly(
+            "ORPHAN_SETTLEMENT orphan-grace@1", "AMOUNT_MISMATCH " + ReconFindings.CANCELLED_RULE);
+    assertThat(matches()).isEmpty();
+    assertStateClearedAfterwards();
+  }
+
   private static KeyedTwoInputStreamOperatorTestHarness<
           String, LedgerPayment, Settlement, PaymentMatch>
       newHarness() throws Exception {

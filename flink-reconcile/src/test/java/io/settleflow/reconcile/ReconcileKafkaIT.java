@@ -77,6 +77,7 @@ class ReconcileKafkaIT {
         List.of(
             Topics.PAYMENTS_AUTHORIZED,
             Topics.PAYMENTS_REFUNDED,
+            Topics.PAYMENTS_CANCELLED,
             Topics.SETTLEMENTS_RAW,
             Topics.RECON_MATCHES,
             Topics.RECON_MISMATCHES,
@@ -128,6 +129,16 @@ class ReconcileKafkaIT {
       send(producer, batchLine("pay-b1", "po-1", 1_000, T0 + 1_030));
       send(producer, batchLine("pay-b2", "po-1", 2_000, T0 + 1_031));
       send(producer, batchLine(null, "po-1", 3_000, T0 + 1_040));
+      // A payment the ledger cancelled, yet a line settles it: AMOUNT_MISMATCH against 0, never an
+      // overdue alert (payments.cancelled is read with the other ledger topics).
+      send(producer, paymentEvent("pay-cx", 4_000, T0 + 40));
+      send(
+          producer,
+          PaymentEvent.newBuilder(paymentEvent("pay-cx", 4_000, T0 + 41))
+              .setEventId("outbox-cancel-pay-cx")
+              .setEventType(PaymentEventType.CANCELLED)
+              .build());
+      send(producer, settlementRecord("pay-cx", 4_000, T0 + 1_041));
       // Three records the job can never decode, between the others: they go to recon.dlq (once
       // each, also across the restart) and hold nothing up.
       sendRaw(
@@ -153,21 +164,22 @@ class ReconcileKafkaIT {
         await()
             .atMost(START_TIMEOUT)
             .until(
-                ReconcileKafkaIT::output, o -> o.matched().size() >= 10 && o.alerts().size() >= 2);
+                ReconcileKafkaIT::output, o -> o.matched().size() >= 10 && o.alerts().size() >= 3);
         // The matchers' Flink metrics reach /metrics: 10 matches (one of them the batch's), the
-        // amount mismatch (triggered by
-        // a record, so its latency is measured) and the orphan (a timer), the watermark lag.
+        // two amount mismatches (pay-mm's and the cancelled pay-cx's: each triggered by a record,
+        // so its latency is measured) and the orphan (a timer), the watermark lag, the 3 dead
+        // letters.
         await()
             .atMost(START_TIMEOUT)
             .untilAsserted(
                 () ->
                     assertThat(metrics(service.httpPort()))
                         .contains("settleflow_recon_matches_total 10.0")
-                        .contains("settleflow_recon_mismatches_total{kind=\"AMOUNT_MISMATCH\"} 1.0")
+                        .contains("settleflow_recon_mismatches_total{kind=\"AMOUNT_MISMATCH\"} 2.0")
                         .contains(
                             "settleflow_recon_mismatches_total{kind=\"ORPHAN_SETTLEMENT\"} 1.0")
                         .contains("settleflow_recon_mismatches_total{kind=\"OVERDUE_PAYMENT\"} 0.0")
-                        .contains("settleflow_recon_alert_latency_alerts_total 1.0")
+                        .contains("settleflow_recon_alert_latency_alerts_total 2.0")
                         .contains("settleflow_recon_dead_letters_total 3.0")
                         .containsPattern("settleflow_recon_alert_latency_ms\\{stat=\"p99\"} \\d")
                         .containsPattern("settleflow_recon_watermark_lag_seconds \\d"));
@@ -190,7 +202,7 @@ class ReconcileKafkaIT {
             .during(Duration.ofSeconds(3))
             .atMost(Duration.ofSeconds(20))
             .until(
-                ReconcileKafkaIT::output, o -> o.matched().size() == 11 && o.alerts().size() == 2);
+                ReconcileKafkaIT::output, o -> o.matched().size() == 11 && o.alerts().size() == 3);
       }
     }
 
@@ -248,6 +260,16 @@ class ReconcileKafkaIT {
     assertThat(byKind.keySet())
         .containsExactlyInAnyOrder(MismatchKind.AMOUNT_MISMATCH, MismatchKind.ORPHAN_SETTLEMENT);
     assertThat(byKind.get(MismatchKind.AMOUNT_MISMATCH))
+        .filteredOn(a -> a.getPaymentId().equals("pay-cx"))
+        .singleElement()
+        .satisfies(
+            a -> {
+              assertThat(a.getRule()).isEqualTo(ReconFindings.CANCELLED_RULE);
+              assertThat(a.getExpectedAmountMinor()).isZero();
+              assertThat(a.getActualAmountMinor()).isEqualTo(4_000L);
+            });
+    assertThat(byKind.get(MismatchKind.AMOUNT_MISMATCH))
+        .filteredOn(a -> !a.getPaymentId().equals("pay-cx"))
         .singleElement()
         .satisfies(
             a -> {
@@ -408,15 +430,19 @@ class ReconcileKafkaIT {
         r ->
             r instanceof PaymentEvent p
                 ? new ProducerRecord<>(
-                    Topics.PAYMENTS_AUTHORIZED,
-                    p.getPaymentId(),
-                    wire.encode(Topics.PAYMENTS_AUTHORIZED, p))
+                    ledgerTopic(p), p.getPaymentId(), wire.encode(ledgerTopic(p), p))
                 : new ProducerRecord<>(
                     Topics.SETTLEMENTS_RAW,
                     ((SettlementRecord) r).getSettlementId(),
                     wire.encode(Topics.SETTLEMENTS_RAW, r));
     // wait for the broker's ack so a failed send fails the test instead of vanishing
     producer.send(toRecord.apply(record)).get();
+  }
+
+  private static String ledgerTopic(PaymentEvent p) {
+    return p.getEventType() == PaymentEventType.CANCELLED
+        ? Topics.PAYMENTS_CANCELLED
+        : Topics.PAYMENTS_AUTHORIZED;
   }
 
   private static void sendRaw(

@@ -38,6 +38,13 @@ public final class Topics {
   public static final List<String> LEDGER_EVENTS =
       List.of(PAYMENTS_AUTHORIZED, PAYMENTS_CAPTURED, PAYMENTS_REFUNDED, PAYMENTS_CANCELLED);
 
+  /**
+   * The ledger topics reconciliation reads: authorizations pair with sale lines, refunds with
+   * refund lines, and a cancellation ends a payment's wait for its settlement (not captures).
+   */
+  public static final List<String> RECONCILED_LEDGER_EVENTS =
+      List.of(PAYMENTS_AUTHORIZED, PAYMENTS_REFUNDED, PAYMENTS_CANCELLED);
+
   /** Every topic the stack creates up front, with the partition count of the skeleton. */
   public static final List<String> ALL =
       List.of(

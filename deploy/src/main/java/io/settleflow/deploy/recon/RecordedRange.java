@@ -5,6 +5,7 @@ import io.settleflow.schemas.Topics;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * What {@code recon backtest --from} names on the topics: a time range of record time ({@code
@@ -14,7 +15,8 @@ import java.util.TreeMap;
 public record RecordedRange(LedgerTopicHistory.TimeRange time, Map<String, Span> offsets) {
   /** The topics reconciliation reads, in the order their records are written to the recording. */
   public static final List<String> TOPICS =
-      List.of(Topics.PAYMENTS_AUTHORIZED, Topics.PAYMENTS_REFUNDED, Topics.SETTLEMENTS_RAW);
+      Stream.concat(Topics.RECONCILED_LEDGER_EVENTS.stream(), Stream.of(Topics.SETTLEMENTS_RAW))
+          .toList();
 
   /** Offsets {@code [first, end)} of one partition. */
   public record Span(long first, long end) {}

@@ -30,10 +30,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Records what reconciliation reads — payments.authorized, payments.refunded and settlements.raw —
- * in a range of the running stack's topics ({@code read_committed}), as a {@link RecordedInput}
- * file for the backtest. Deterministic: end offsets are fixed when reading starts, and records are
- * written in (topic, partition, offset) order, so the same topic contents give the same file.
+ * Records what reconciliation reads — {@link RecordedRange#TOPICS}, the ledger topics and
+ * settlements.raw — in a range of the running stack's topics ({@code read_committed}), as a {@link
+ * RecordedInput} file for the backtest. Deterministic: end offsets are fixed when reading starts,
+ * and records are written in (topic, partition, offset) order, so the same topic contents give the
+ * same file.
  */
 public final class RecordedTopics {
   static final Duration STALL_TIMEOUT = Duration.ofSeconds(60);
