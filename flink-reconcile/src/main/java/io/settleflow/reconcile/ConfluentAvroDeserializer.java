@@ -14,6 +14,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +77,7 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
     this.converter = converter;
     this.arrival = arrival;
     this.trace = trace;
-    this.producedType = DeadLetterSplit.orDeadLetter(producedType);
+    this.producedType = DeadLetterSplitFunction.orDeadLetter(producedType);
   }
 
   public static ConfluentAvroDeserializer<io.settleflow.avro.PaymentEvent, LedgerPayment> payments(
@@ -116,14 +117,14 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
     try {
       decoded = wire.decode(record.value(), avroType);
     } catch (WireFormatException e) {
-      out.collect(Either.Left(deadLetter(record, e)));
+      out.collect(Either.Left(deadLettered(record, e)));
       return;
     } catch (SchemaRegistryException e) {
       if (e.isTransient()) {
         // The registry is down, not the record wrong: fail, restart from the checkpoint, retry.
         throw e;
       }
-      out.collect(Either.Left(deadLetter(record, e))); // e.g. a schema id it does not know
+      out.collect(Either.Left(deadLettered(record, e))); // e.g. a schema id it does not know
       return;
     }
     T value = converter.apply(decoded);
@@ -138,7 +139,7 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
    * One bad record must not stop reconciliation of all others, nor vanish: it goes to recon.dlq
    * (counted, and logged with where it is).
    */
-  private DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, RuntimeException e) {
+  private DeadLetter deadLettered(ConsumerRecord<byte[], byte[]> record, RuntimeException e) {
     undecodable.inc();
     LOG.warn(
         "dead-lettering undecodable {} at {}-{}@{}: {}",
@@ -147,7 +148,27 @@ public final class ConfluentAvroDeserializer<A extends SpecificRecord, T>
         record.partition(),
         record.offset(),
         e.getMessage());
-    return DeadLetter.of(record, e);
+    return asDeadLetter(record, e);
+  }
+
+  /** The record as read (topic, partition, offset, key, value, headers), with why it failed. */
+  static DeadLetter asDeadLetter(ConsumerRecord<byte[], byte[]> record, Exception error) {
+    DeadLetter d = new DeadLetter();
+    d.topic = record.topic();
+    d.partition = record.partition();
+    d.offset = record.offset();
+    d.key = record.key();
+    d.value = record.value();
+    Header[] headers = record.headers().toArray();
+    d.headerKeys = new String[headers.length];
+    d.headerValues = new byte[headers.length][];
+    for (int i = 0; i < headers.length; i++) {
+      d.headerKeys[i] = headers[i].key();
+      d.headerValues[i] = headers[i].value();
+    }
+    d.errorClass = error.getClass().getName();
+    d.errorMessage = error.getMessage();
+    return d;
   }
 
   @Override

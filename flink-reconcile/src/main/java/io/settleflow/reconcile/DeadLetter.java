@@ -1,8 +1,6 @@
 package io.settleflow.reconcile;
 
 import java.util.Arrays;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 
 /**
  * An input record the job cannot decode, on its way to {@code recon.dlq} with its original key,
@@ -23,26 +21,6 @@ public class DeadLetter implements java.io.Serializable {
   public String errorMessage;
 
   public DeadLetter() {}
-
-  /** The record as read, with why it cannot be decoded. */
-  public static DeadLetter of(ConsumerRecord<byte[], byte[]> record, Exception error) {
-    DeadLetter d = new DeadLetter();
-    d.topic = record.topic();
-    d.partition = record.partition();
-    d.offset = record.offset();
-    d.key = record.key();
-    d.value = record.value();
-    Header[] headers = record.headers().toArray();
-    d.headerKeys = new String[headers.length];
-    d.headerValues = new byte[headers.length][];
-    for (int i = 0; i < headers.length; i++) {
-      d.headerKeys[i] = headers[i].key();
-      d.headerValues[i] = headers[i].value();
-    }
-    d.errorClass = error.getClass().getName();
-    d.errorMessage = error.getMessage();
-    return d;
-  }
 
   @Override
   public String toString() {

@@ -118,11 +118,13 @@ public final class ReconcileJob {
     WatermarkStrategy<Either<DeadLetter, LedgerPayment>> paymentTime =
         WatermarkStrategy.<Either<DeadLetter, LedgerPayment>>forBoundedOutOfOrderness(
                 outOfOrderness)
-            .withTimestampAssigner((p, ts) -> DeadLetterSplit.eventTime(p, x -> x.occurredAtMs))
+            .withTimestampAssigner(
+                (p, ts) -> DeadLetterSplitFunction.eventTime(p, x -> x.occurredAtMs))
             .withIdleness(idleness);
     WatermarkStrategy<Either<DeadLetter, Settlement>> settlementTime =
         WatermarkStrategy.<Either<DeadLetter, Settlement>>forBoundedOutOfOrderness(outOfOrderness)
-            .withTimestampAssigner((s, ts) -> DeadLetterSplit.eventTime(s, x -> x.settledAtMs))
+            .withTimestampAssigner(
+                (s, ts) -> DeadLetterSplitFunction.eventTime(s, x -> x.settledAtMs))
             .withIdleness(idleness);
 
     SingleOutputStreamOperator<LedgerPayment> paymentStream =
@@ -130,9 +132,9 @@ public final class ReconcileJob {
                 payments,
                 paymentTime,
                 "ledger-payments",
-                DeadLetterSplit.orDeadLetter(LedgerPayment.class))
+                DeadLetterSplitFunction.orDeadLetter(LedgerPayment.class))
             .uid("ledger-payments-source")
-            .process(new DeadLetterSplit<>(), TypeInformation.of(LedgerPayment.class))
+            .process(new DeadLetterSplitFunction<>(), TypeInformation.of(LedgerPayment.class))
             .name("decoded-payments")
             .uid("decoded-payments");
     SingleOutputStreamOperator<Settlement> lines =
@@ -140,14 +142,14 @@ public final class ReconcileJob {
                 settlements,
                 settlementTime,
                 "settlement-lines",
-                DeadLetterSplit.orDeadLetter(Settlement.class))
+                DeadLetterSplitFunction.orDeadLetter(Settlement.class))
             .uid("settlement-lines-source")
-            .process(new DeadLetterSplit<>(), TypeInformation.of(Settlement.class))
+            .process(new DeadLetterSplitFunction<>(), TypeInformation.of(Settlement.class))
             .name("decoded-lines")
             .uid("decoded-lines");
     paymentStream
-        .getSideOutput(DeadLetterSplit.DEAD_LETTERS)
-        .union(lines.getSideOutput(DeadLetterSplit.DEAD_LETTERS))
+        .getSideOutput(DeadLetterSplitFunction.DEAD_LETTERS)
+        .union(lines.getSideOutput(DeadLetterSplitFunction.DEAD_LETTERS))
         .sinkTo(deadLetters)
         .name("recon-dlq")
         .uid("recon-dlq-sink");

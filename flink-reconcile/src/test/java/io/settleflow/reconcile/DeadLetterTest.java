@@ -98,7 +98,7 @@ class DeadLetterTest {
   @Test
   void onRecondlqADeadLetterIsTheRecordAsReadWithTheReasonInHeadersOnce() {
     DeadLetter d =
-        DeadLetter.of(
+        ConfluentAvroDeserializer.asDeadLetter(
             record(new byte[] {0, 0, 0, 0, 9, 1}),
             new WireFormatException("x".repeat(DeadLetterHeaders.MAX_MESSAGE_CHARS + 50)));
 
@@ -133,10 +133,22 @@ class DeadLetterTest {
   }
 
   @Test
+  void aDeadLetterPrintsWhereItCameFromAndWhyNeverItsBytes() {
+    DeadLetter d =
+        ConfluentAvroDeserializer.asDeadLetter(
+            record("card 4111111111111111".getBytes(UTF8)), new WireFormatException("bad magic"));
+
+    assertThat(d.toString())
+        .contains("payments.authorized-1@42", WireFormatException.class.getName(), "bad magic")
+        .doesNotContain("4111");
+  }
+
+  @Test
   void aDeadLetterHasNoEventTimeSoItCannotMoveTheWatermark() {
-    assertThat(DeadLetterSplit.eventTime(Either.Left(new DeadLetter()), (Long t) -> t))
+    assertThat(DeadLetterSplitFunction.eventTime(Either.Left(new DeadLetter()), (Long t) -> t))
         .isEqualTo(Long.MIN_VALUE);
-    assertThat(DeadLetterSplit.eventTime(Either.<DeadLetter, Long>Right(5L), t -> t)).isEqualTo(5);
+    assertThat(DeadLetterSplitFunction.eventTime(Either.<DeadLetter, Long>Right(5L), t -> t))
+        .isEqualTo(5);
   }
 
   private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;

@@ -29,7 +29,7 @@ final class Fixtures {
           Object o = copy.get(i.intValue());
           return o instanceof DeadLetter d ? Either.Left(d) : Either.Right(type.cast(o));
         };
-    return new DataGeneratorSource<>(at, copy.size(), DeadLetterSplit.orDeadLetter(type));
+    return new DataGeneratorSource<>(at, copy.size(), DeadLetterSplitFunction.orDeadLetter(type));
   }
 
   static LedgerPayment payment(

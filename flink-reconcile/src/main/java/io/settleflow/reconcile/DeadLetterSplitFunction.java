@@ -11,7 +11,7 @@ import org.apache.flink.util.OutputTag;
  * Right after a source: decoded records (right) go on, dead letters (left) to {@link
  * #DEAD_LETTERS}. Chained to the source, so a record is not serialized for it.
  */
-final class DeadLetterSplit<T> extends ProcessFunction<Either<DeadLetter, T>, T> {
+final class DeadLetterSplitFunction<T> extends ProcessFunction<Either<DeadLetter, T>, T> {
   private static final long serialVersionUID = 1L;
 
   static final OutputTag<DeadLetter> DEAD_LETTERS =
