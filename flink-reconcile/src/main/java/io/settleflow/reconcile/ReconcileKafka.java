@@ -3,6 +3,7 @@ package io.settleflow.reconcile;
 import io.settleflow.schemas.Topics;
 import java.time.Duration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -71,51 +72,38 @@ public final class ReconcileKafka {
   }
 
   public static KafkaSink<PaymentMatch> matches(ReconcileConfig c) {
-    return KafkaSink.<PaymentMatch>builder()
-        .setBootstrapServers(c.kafkaBootstrap())
-        .setRecordSerializer(ConfluentAvroSerializer.matches(c.registryUrl(), Topics.RECON_MATCHES))
-        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-        .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-matches")
-        .setProperty(
-            ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-            Long.toString(TRANSACTION_TIMEOUT.toMillis()))
-        .build();
+    return exactlyOnce(
+        c, ConfluentAvroSerializer.matches(c.registryUrl(), Topics.RECON_MATCHES), "-matches");
   }
 
   /** payments.settled: the matched sale payments (ReconMatch, keyed by payment id). */
   public static KafkaSink<PaymentMatch> settled(ReconcileConfig c) {
-    return KafkaSink.<PaymentMatch>builder()
-        .setBootstrapServers(c.kafkaBootstrap())
-        .setRecordSerializer(
-            ConfluentAvroSerializer.matches(c.registryUrl(), Topics.PAYMENTS_SETTLED))
-        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-        .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-settled")
-        .setProperty(
-            ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-            Long.toString(TRANSACTION_TIMEOUT.toMillis()))
-        .build();
+    return exactlyOnce(
+        c, ConfluentAvroSerializer.matches(c.registryUrl(), Topics.PAYMENTS_SETTLED), "-settled");
   }
 
   public static KafkaSink<ReconAlert> alerts(ReconcileConfig c) {
-    return KafkaSink.<ReconAlert>builder()
-        .setBootstrapServers(c.kafkaBootstrap())
-        .setRecordSerializer(
-            ConfluentAvroSerializer.alerts(c.registryUrl(), Topics.RECON_MISMATCHES))
-        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-        .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-mismatches")
-        .setProperty(
-            ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-            Long.toString(TRANSACTION_TIMEOUT.toMillis()))
-        .build();
+    return exactlyOnce(
+        c, ConfluentAvroSerializer.alerts(c.registryUrl(), Topics.RECON_MISMATCHES), "-mismatches");
   }
 
   /** recon.dlq: input records that cannot be decoded, as read, with the reason in headers. */
   public static KafkaSink<DeadLetter> deadLetters(ReconcileConfig c) {
-    return KafkaSink.<DeadLetter>builder()
+    return exactlyOnce(c, new DeadLetterSerializer(), "-dlq");
+  }
+
+  /**
+   * A transactional sink whose output becomes visible at each checkpoint; each sink has its own
+   * transactional id prefix (the configured one + {@code idSuffix}), kept across versions so a
+   * restart aborts the right lingering transactions.
+   */
+  private static <T> KafkaSink<T> exactlyOnce(
+      ReconcileConfig c, KafkaRecordSerializationSchema<T> serializer, String idSuffix) {
+    return KafkaSink.<T>builder()
         .setBootstrapServers(c.kafkaBootstrap())
-        .setRecordSerializer(new DeadLetterSerializer())
+        .setRecordSerializer(serializer)
         .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-        .setTransactionalIdPrefix(c.transactionalIdPrefix() + "-dlq")
+        .setTransactionalIdPrefix(c.transactionalIdPrefix() + idSuffix)
         .setProperty(
             ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
             Long.toString(TRANSACTION_TIMEOUT.toMillis()))
