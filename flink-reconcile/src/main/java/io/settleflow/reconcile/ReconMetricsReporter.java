@@ -30,8 +30,19 @@ public final class ReconMetricsReporter implements MetricReporter {
    */
   public static final String OUTPUT_WATERMARK_METRIC = "currentOutputWatermark";
 
+  /** Flink's job-level checkpoint gauges (JobManager, in the service's JVM like the rest). */
+  public static final String COMPLETED_CHECKPOINTS_METRIC = "numberOfCompletedCheckpoints";
+
+  public static final String FAILED_CHECKPOINTS_METRIC = "numberOfFailedCheckpoints";
+
+  /** Milliseconds the last completed checkpoint took, trigger to acknowledged. */
+  public static final String LAST_CHECKPOINT_DURATION_METRIC = "lastCheckpointDuration";
+
   static final Set<String> KEPT =
       Set.of(
+          COMPLETED_CHECKPOINTS_METRIC,
+          FAILED_CHECKPOINTS_METRIC,
+          LAST_CHECKPOINT_DURATION_METRIC,
           PaymentSettlementMatcher.MATCHES_METRIC,
           PaymentSettlementMatcher.MISMATCHES_METRIC,
           PaymentSettlementMatcher.ALERT_LATENCY_METRIC,

@@ -138,6 +138,32 @@ public final class ReconcileService implements AutoCloseable {
     latencyGauge(registry, "p50", h -> h.getStatistics().getQuantile(0.5));
     latencyGauge(registry, "p99", h -> h.getStatistics().getQuantile(0.99));
     latencyGauge(registry, "max", h -> h.getStatistics().getMax());
+    FunctionCounter.builder(
+            "settleflow_recon_checkpoints_completed",
+            ReconMetricsReporter.COMPLETED_CHECKPOINTS_METRIC,
+            ReconcileService::gaugeSum)
+        .description(
+            "Checkpoints completed since this job started; output becomes visible to"
+                + " read_committed consumers with each")
+        .register(registry);
+    FunctionCounter.builder(
+            "settleflow_recon_checkpoints_failed",
+            ReconMetricsReporter.FAILED_CHECKPOINTS_METRIC,
+            ReconcileService::gaugeSum)
+        .description(
+            "Checkpoints failed since this job started; while they fail, no new output becomes"
+                + " visible")
+        .register(registry);
+    Gauge.builder(
+            "settleflow_recon_checkpoint_duration_seconds",
+            () ->
+                gaugeSum(ReconMetricsReporter.COMPLETED_CHECKPOINTS_METRIC) == 0
+                    ? Double.NaN
+                    : gaugeSum(ReconMetricsReporter.LAST_CHECKPOINT_DURATION_METRIC) / 1000.0)
+        .description(
+            "How long the last completed checkpoint took; NaN before the first. Alerts reach"
+                + " consumers up to one interval plus this after they are emitted")
+        .register(registry);
     Gauge.builder(
             "settleflow_recon_watermark_lag_seconds",
             () -> {
@@ -175,6 +201,15 @@ public final class ReconcileService implements AutoCloseable {
     return counters.stream()
         .filter(r -> kind == null || kind.equals(r.variables().get("<kind>")))
         .mapToLong(r -> ((Counter) r.metric()).getCount())
+        .sum();
+  }
+
+  /** The value of a Flink gauge, summed over its registrations (one per job: one here). */
+  private static double gaugeSum(String name) {
+    return ReconMetricsReporter.named(name).stream()
+        .map(r -> ((org.apache.flink.metrics.Gauge<?>) r.metric()).getValue())
+        .filter(v -> v instanceof Number)
+        .mapToDouble(v -> ((Number) v).doubleValue())
         .sum();
   }
 

@@ -168,7 +168,7 @@ class ReconcileKafkaIT {
         // The matchers' Flink metrics reach /metrics: 10 matches (one of them the batch's), the
         // two amount mismatches (pay-mm's and the cancelled pay-cx's: each triggered by a record,
         // so its latency is measured) and the orphan (a timer), the watermark lag, the 3 dead
-        // letters.
+        // letters, the checkpoints (Flink's job-level gauges).
         await()
             .atMost(START_TIMEOUT)
             .untilAsserted(
@@ -181,6 +181,9 @@ class ReconcileKafkaIT {
                         .contains("settleflow_recon_mismatches_total{kind=\"OVERDUE_PAYMENT\"} 0.0")
                         .contains("settleflow_recon_alert_latency_alerts_total 2.0")
                         .contains("settleflow_recon_dead_letters_total 3.0")
+                        .containsPattern("settleflow_recon_checkpoints_completed_total [1-9]")
+                        .containsPattern("settleflow_recon_checkpoints_failed_total \\d")
+                        .containsPattern("settleflow_recon_checkpoint_duration_seconds \\d")
                         .containsPattern("settleflow_recon_alert_latency_ms\\{stat=\"p99\"} \\d")
                         .containsPattern("settleflow_recon_watermark_lag_seconds \\d"));
       }
